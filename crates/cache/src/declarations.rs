@@ -1,0 +1,247 @@
+//! Declarations and their document rows as pulled from the central service.
+
+use crate::{Cache, CacheError};
+use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
+use bhxh_protocol::Declaration;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// One line of the queue: what the list shows without opening the declaration.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct QueueRow {
+    pub id: String,
+    pub ma_so_bhxh: String,
+    pub full_name: String,
+    pub office_code: String,
+    pub kind: DeclarationKind,
+    pub channel: Channel,
+    pub status: DeclarationStatus,
+    pub submitted_at: DateTime<Utc>,
+    pub documents: u32,
+    pub documents_stored: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentState {
+    Missing,
+    Stored,
+    Failed,
+}
+
+impl DocumentState {
+    fn code(self) -> &'static str {
+        match self {
+            DocumentState::Missing => "missing",
+            DocumentState::Stored => "stored",
+            DocumentState::Failed => "failed",
+        }
+    }
+    fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "missing" => Some(DocumentState::Missing),
+            "stored" => Some(DocumentState::Stored),
+            "failed" => Some(DocumentState::Failed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedDocument {
+    pub id: String,
+    pub declaration_id: String,
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub state: DocumentState,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CachedDeclaration {
+    pub declaration: Declaration,
+    pub documents: Vec<CachedDocument>,
+}
+
+type DocRow = (String, String, String, String, i64, String, String, Option<String>);
+
+fn doc_from_row(row: DocRow) -> Result<CachedDocument, CacheError> {
+    let (id, declaration_id, kind, content_type, size, sha256, state, error) = row;
+    Ok(CachedDocument {
+        kind: DocumentKind::from_code(&kind).ok_or_else(|| CacheError::Corrupt(id.clone(), format!("kind {kind}")))?,
+        state: DocumentState::from_code(&state).ok_or_else(|| CacheError::Corrupt(id.clone(), format!("state {state}")))?,
+        id,
+        declaration_id,
+        content_type,
+        size: size as u64,
+        sha256,
+        error,
+    })
+}
+
+const DOC_COLUMNS: &str = "id, declaration_id, kind, content_type, size, sha256, state, error";
+
+fn read_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+}
+
+impl Cache {
+    /// Applies one page from the central service and moves the cursor, in one
+    /// transaction: a sync cut off anywhere resumes from the last applied page and
+    /// re-applying a page changes nothing.
+    pub fn apply_page(&mut self, items: &[Declaration], cursor_key: &str, next_cursor: &str) -> Result<usize, CacheError> {
+        let tx = self.conn.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        let mut new_rows = 0;
+        for d in items {
+            let body = serde_json::to_string(d).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+            let existed: bool = tx
+                .query_row("SELECT 1 FROM declarations WHERE id = ?1", [&d.id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if !existed {
+                new_rows += 1;
+            }
+            tx.execute(
+                "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body_json, pulled_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(id) DO UPDATE SET office_code = ?2, status = ?3, kind = ?4, channel = ?5,
+                    submitted_at = ?6, updated_at = ?7, body_json = ?8, pulled_at = ?9",
+                params![
+                    d.id,
+                    d.fields.office_code,
+                    d.status.code(),
+                    d.fields.kind.code(),
+                    d.fields.channel.code(),
+                    d.submitted_at.to_rfc3339(),
+                    d.updated_at.to_rfc3339(),
+                    body,
+                    now
+                ],
+            )?;
+            for doc in &d.documents {
+                // A changed hash means new content: download it again.
+                tx.execute(
+                    "INSERT INTO documents(id, declaration_id, kind, content_type, size, sha256, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missing')
+                     ON CONFLICT(id) DO UPDATE SET kind = ?3, content_type = ?4, size = ?5,
+                        state = CASE WHEN sha256 = ?6 THEN state ELSE 'missing' END,
+                        error = CASE WHEN sha256 = ?6 THEN error ELSE NULL END,
+                        sha256 = ?6",
+                    params![doc.id, d.id, doc.kind.code(), doc.content_type, doc.size as i64, doc.sha256],
+                )?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+            [cursor_key, next_cursor],
+        )?;
+        tx.commit()?;
+        Ok(new_rows)
+    }
+
+    pub fn queue(&self, office: &str) -> Result<Vec<QueueRow>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.body_json,
+                (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id),
+                (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored')
+             FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
+        )?;
+        let rows = stmt.query_map([office], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, body, docs, stored) = row?;
+            let d: Declaration = serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id.clone(), e.to_string()))?;
+            out.push(QueueRow {
+                id,
+                ma_so_bhxh: d.fields.ma_so_bhxh.to_string(),
+                full_name: d.fields.full_name,
+                office_code: d.fields.office_code,
+                kind: d.fields.kind,
+                channel: d.fields.channel,
+                status: d.status,
+                submitted_at: d.submitted_at,
+                documents: docs as u32,
+                documents_stored: stored as u32,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every cached declaration, whatever the office (for the headless `queue` command).
+    pub fn offices_cached(&self) -> Result<Vec<String>, CacheError> {
+        let mut stmt = self.conn.prepare("SELECT DISTINCT office_code FROM declarations ORDER BY office_code")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn declaration(&self, id: &str) -> Result<Option<CachedDeclaration>, CacheError> {
+        let body: Option<String> =
+            self.conn.query_row("SELECT body_json FROM declarations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let Some(body) = body else { return Ok(None) };
+        let declaration: Declaration = serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id.to_owned(), e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {DOC_COLUMNS} FROM documents WHERE declaration_id = ?1 ORDER BY rowid"
+        ))?;
+        let documents = stmt
+            .query_map([id], read_doc)?
+            .map(|r| r.map_err(CacheError::from).and_then(doc_from_row))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(CachedDeclaration { declaration, documents }))
+    }
+
+    pub fn document(&self, id: &str) -> Result<Option<CachedDocument>, CacheError> {
+        let row = self
+            .conn
+            .query_row(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id], read_doc)
+            .optional()?;
+        row.map(doc_from_row).transpose()
+    }
+
+    /// Documents not yet in the store, oldest declaration first.
+    pub fn documents_to_fetch(&self, include_failed: bool, limit: u32) -> Result<Vec<CachedDocument>, CacheError> {
+        let states = if include_failed { "('missing', 'failed')" } else { "('missing')" };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT x.id, x.declaration_id, x.kind, x.content_type, x.size, x.sha256, x.state, x.error
+             FROM documents x JOIN declarations d ON d.id = x.declaration_id
+             WHERE x.state IN {states} ORDER BY d.submitted_at, x.rowid LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], read_doc)?;
+        rows.map(|r| r.map_err(CacheError::from).and_then(doc_from_row)).collect()
+    }
+
+    /// Records a document's bytes: through the store (verified), then marks the row.
+    pub fn save_document(&self, doc: &CachedDocument, bytes: &[u8]) -> Result<(), CacheError> {
+        self.store.put_verified(&doc.sha256, bytes)?;
+        self.conn.execute(
+            "UPDATE documents SET state = ?2, error = NULL WHERE id = ?1",
+            params![doc.id, DocumentState::Stored.code()],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_document_failed(&self, id: &str, error: &str) -> Result<(), CacheError> {
+        self.conn.execute(
+            "UPDATE documents SET state = ?2, error = ?3 WHERE id = ?1",
+            params![id, DocumentState::Failed.code(), error],
+        )?;
+        Ok(())
+    }
+
+    /// The verified bytes of a cached document.
+    pub fn document_bytes(&self, id: &str) -> Result<(CachedDocument, Vec<u8>), CacheError> {
+        let doc = self.document(id)?.ok_or_else(|| CacheError::MissingDocument(id.to_owned()))?;
+        if doc.state != DocumentState::Stored {
+            return Err(CacheError::MissingDocument(id.to_owned()));
+        }
+        let bytes = self.store.get(&doc.sha256)?;
+        Ok((doc, bytes))
+    }
+
+    pub fn count_declarations(&self) -> Result<u64, CacheError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM declarations", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+}

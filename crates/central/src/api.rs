@@ -1,0 +1,202 @@
+//! Request handlers. Each checks the caller, talks to the store, answers JSON.
+
+use crate::auth::{self, Caller};
+use crate::db::NewDocument;
+use crate::{ApiError, AppState, documents, offices};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use bhxh_domain::Role;
+use bhxh_protocol::{
+    Cursor, DeclarationPage, FaultSettings, Health, LoginRequest, LoginResponse, OfficeList, Submission,
+    SubmissionAccepted, UserInfo,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub const MAX_PAGE: u32 = 500;
+pub const MAX_DOCUMENT_BYTES: usize = 15 * 1024 * 1024;
+pub const MAX_DOCUMENTS: usize = 8;
+const ALLOWED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "application/pdf"];
+
+/// Ids travel in URLs; anything but letters, digits, `-` and `_` is not one of ours.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 80 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub async fn health() -> Json<Health> {
+    Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() })
+}
+
+pub async fn openapi() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], bhxh_protocol::OPENAPI_JSON).into_response()
+}
+
+pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
+    let state2 = state.clone();
+    // Argon2 is deliberately slow: keep it off the async workers.
+    tokio::task::spawn_blocking(move || auth::login(&state2, &req.username, &req.password))
+        .await
+        .map_err(ApiError::internal)?
+        .map(Json)
+}
+
+pub async fn me(caller: Caller) -> Json<UserInfo> {
+    Json(caller.0)
+}
+
+pub async fn list_offices(_caller: Caller) -> Result<Json<OfficeList>, ApiError> {
+    Ok(Json(OfficeList { offices: offices::all().map_err(ApiError::internal)? }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn office_declarations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(office): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    caller.require_office(&office)?;
+    injected_latency(&state).await;
+    let cursor = match q.cursor.as_deref() {
+        None | Some("") => Cursor::default(),
+        Some(c) => Cursor::decode(c).map_err(|_| ApiError::validation("cursor is not one this server gave out"))?,
+    };
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+    // One more than asked tells whether another page follows.
+    let mut rows = state.with_store(|s| s.page(&office, cursor.after_seq, limit + 1))?;
+    let has_more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map(|(seq, _)| Cursor { after_seq: *seq }).unwrap_or(cursor);
+    let page = DeclarationPage { items: rows.into_iter().map(|(_, d)| d).collect(), next_cursor: next.encode(), has_more };
+    if state.faults.read().map(|f| f.malformed_pages).unwrap_or(false) {
+        let body = serde_json::to_string(&page).map_err(ApiError::internal)?;
+        let cut = body.len() / 2;
+        let broken = body.get(..cut).unwrap_or("{").to_owned();
+        return Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], broken).into_response());
+    }
+    Ok(Json(page).into_response())
+}
+
+pub async fn declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<bhxh_protocol::Declaration>, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor, Role::Helpdesk])?;
+    if !valid_id(&id) {
+        return Err(ApiError::not_found("no such declaration"));
+    }
+    let d = state.with_store(|s| s.declaration(&id))?.ok_or_else(|| ApiError::not_found("no such declaration"))?;
+    caller.require_office(&d.fields.office_code)?;
+    Ok(Json(d))
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    if !valid_id(&id) {
+        return Err(ApiError::not_found("no such document"));
+    }
+    let (doc, office) = state.with_store(|s| s.document(&id))?.ok_or_else(|| ApiError::not_found("no such document"))?;
+    caller.require_office(&office)?;
+    injected_latency(&state).await;
+    let mut bytes = tokio::fs::read(state.blob_path(&doc.sha256)).await.map_err(ApiError::internal)?;
+    if state.faults.read().map(|f| f.corrupt_documents).unwrap_or(false) {
+        let mid = bytes.len() / 2;
+        for b in bytes.iter_mut().skip(mid).take(64) {
+            *b ^= 0x5A;
+        }
+    }
+    Ok(documents::respond(bytes, &doc.content_type, &doc.sha256, &headers))
+}
+
+/// Files a declaration as the VssID app or the portal would send it.
+pub async fn submit(State(state): State<AppState>, Json(sub): Json<Submission>) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
+    let id = tokio::task::spawn_blocking(move || file_submission(&state, sub)).await.map_err(ApiError::internal)??;
+    Ok((StatusCode::CREATED, Json(SubmissionAccepted { id })))
+}
+
+pub fn file_submission(state: &AppState, sub: Submission) -> Result<String, ApiError> {
+    let f = &sub.fields;
+    if f.full_name.trim().is_empty() {
+        return Err(ApiError::validation("full_name is required"));
+    }
+    if f.phone.trim().is_empty() {
+        return Err(ApiError::validation("phone is required"));
+    }
+    let known = offices::all().map_err(ApiError::internal)?;
+    if !known.iter().any(|o| o.code == f.office_code && o.parent_code.is_some()) {
+        return Err(ApiError::validation(format!("unknown receiving office {:?}", f.office_code)));
+    }
+    if sub.documents.is_empty() || sub.documents.len() > MAX_DOCUMENTS {
+        return Err(ApiError::validation(format!("expected 1 to {MAX_DOCUMENTS} documents")));
+    }
+    let mut new_docs = Vec::new();
+    for (i, d) in sub.documents.iter().enumerate() {
+        if !ALLOWED_TYPES.contains(&d.content_type.as_str()) {
+            return Err(ApiError::validation(format!("document {i}: content type {:?} not accepted", d.content_type)));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(d.data_base64.as_bytes())
+            .map_err(|e| ApiError::validation(format!("document {i}: not base64: {e}")))?;
+        if bytes.is_empty() || bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(ApiError::validation(format!("document {i}: size {} out of bounds", bytes.len())));
+        }
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let path = state.blob_path(&sha);
+        if !path.exists() {
+            let tmp = state.blobs_dir().join(format!(".{sha}.{}", uuid::Uuid::new_v4().simple()));
+            std::fs::write(&tmp, &bytes).map_err(ApiError::internal)?;
+            std::fs::rename(&tmp, &path).map_err(ApiError::internal)?;
+        }
+        new_docs.push(NewDocument { kind: d.kind, content_type: d.content_type.clone(), size: bytes.len() as u64, sha256: sha });
+    }
+    let submitted_at = sub.submitted_at.unwrap_or_else(chrono::Utc::now);
+    Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
+}
+
+async fn injected_latency(state: &AppState) {
+    let ms = state.faults.read().map(|f| f.latency_ms).unwrap_or(0);
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+}
+
+fn require_admin(state: &AppState) -> Result<(), ApiError> {
+    if state.admin {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("admin endpoints are off; start the server with --admin"))
+    }
+}
+
+pub async fn get_faults(State(state): State<AppState>) -> Result<Json<FaultSettings>, ApiError> {
+    require_admin(&state)?;
+    Ok(Json(state.faults.read().map(|f| f.clone()).unwrap_or_default()))
+}
+
+pub async fn put_faults(State(state): State<AppState>, Json(new): Json<FaultSettings>) -> Result<Json<FaultSettings>, ApiError> {
+    require_admin(&state)?;
+    if let Ok(mut f) = state.faults.write() {
+        *f = new.clone();
+    }
+    tracing::warn!(?new, "fault injection changed");
+    Ok(Json(new))
+}
+
+pub async fn no_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, bhxh_protocol::error_code::NO_ROUTE, "no such route")
+}

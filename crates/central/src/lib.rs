@@ -1,0 +1,139 @@
+//! The reference central server: a real HTTP server that speaks the documented API
+//! of the BHXH central service (see `bhxh-protocol`'s `openapi.json`), backed by its
+//! own SQLite file, able to make demo data and to inject faults.
+
+mod api;
+mod auth;
+mod db;
+mod demo;
+mod documents;
+mod error;
+mod offices;
+pub mod routes;
+
+pub use db::Store;
+pub use demo::seed_demo;
+pub use error::ApiError;
+
+use bhxh_protocol::FaultSettings;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Options of `bhxh-central serve`.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub data_dir: PathBuf,
+    /// Expose `/admin/*` (fault injection). Off unless asked for.
+    pub admin: bool,
+    pub faults: FaultSettings,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) store: Arc<Mutex<Store>>,
+    pub(crate) blobs: PathBuf,
+    pub faults: Arc<RwLock<FaultSettings>>,
+    pub(crate) admin: bool,
+}
+
+impl AppState {
+    pub fn open(config: &ServerConfig) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let blobs = config.data_dir.join("blobs");
+        std::fs::create_dir_all(&blobs)?;
+        let store = Store::open(&config.data_dir.join("central.sqlite3"))?;
+        Ok(Self {
+            store: Arc::new(Mutex::new(store)),
+            blobs,
+            faults: Arc::new(RwLock::new(config.faults.clone())),
+            admin: config.admin,
+        })
+    }
+
+    /// Runs `f` with the database; a poisoned lock (a panicked handler) is still usable
+    /// because every write is one SQLite transaction.
+    pub fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut guard = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.blobs.join(sha256)
+    }
+
+    pub fn blobs_dir(&self) -> &Path {
+        &self.blobs
+    }
+}
+
+/// A server bound to a port and serving in the background (tests, and `serve`).
+///
+/// Connections are served by tasks owned by the accept loop, so [`abort`](Self::abort)
+/// drops every open connection mid-answer, as a killed process would.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, gives in-flight requests a moment to finish, then closes.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+
+    /// Stops at once: open connections are dropped mid-answer, as when the process dies.
+    pub fn abort(self) {
+        self.task.abort();
+    }
+}
+
+pub async fn start(listen: SocketAddr, state: AppState) -> anyhow::Result<RunningServer> {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::service::TowerToHyperService;
+
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let app = routes::router(state.clone());
+    let (tx, mut rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut connections = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = &mut rx => break,
+                accepted = listener.accept() => {
+                    let (socket, _) = match accepted {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "accept failed");
+                            continue;
+                        }
+                    };
+                    let service = TowerToHyperService::new(app.clone());
+                    connections.spawn(async move {
+                        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                        if let Err(e) = builder.serve_connection(TokioIo::new(socket), service).await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        // Idle keep-alive connections would wait forever: give requests a moment, then close.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), async {
+            while connections.join_next().await.is_some() {}
+        })
+        .await;
+    });
+    Ok(RunningServer { addr, state, shutdown: Some(tx), task })
+}

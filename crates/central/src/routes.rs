@@ -1,0 +1,41 @@
+//! The routing table. `ROUTES` is the list the OpenAPI document must agree with.
+
+use crate::{AppState, api};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+/// Every (method, path) the server answers, in OpenAPI path syntax.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/health"),
+    ("get", "/openapi.json"),
+    ("post", "/v1/auth/login"),
+    ("get", "/v1/me"),
+    ("get", "/v1/offices"),
+    ("get", "/v1/offices/{code}/declarations"),
+    ("get", "/v1/declarations/{id}"),
+    ("get", "/v1/documents/{id}"),
+    ("post", "/v1/submissions"),
+    ("get", "/admin/faults"),
+    ("put", "/admin/faults"),
+];
+
+/// A submission carries its photos as base64: a few phone photos fit in 64 MB.
+const SUBMISSION_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(api::health))
+        .route("/openapi.json", get(api::openapi))
+        .route("/v1/auth/login", post(api::login))
+        .route("/v1/me", get(api::me))
+        .route("/v1/offices", get(api::list_offices))
+        .route("/v1/offices/{code}/declarations", get(api::office_declarations))
+        .route("/v1/declarations/{id}", get(api::declaration))
+        .route("/v1/documents/{id}", get(api::document))
+        .route("/v1/submissions", post(api::submit).layer(DefaultBodyLimit::max(SUBMISSION_BODY_LIMIT)))
+        .route("/admin/faults", get(api::get_faults).put(api::put_faults))
+        .fallback(api::no_route)
+        .method_not_allowed_fallback(api::no_route)
+        .with_state(state)
+}

@@ -1,0 +1,219 @@
+//! The reference server over real HTTP on a free loopback port.
+
+use bhxh_central::{AppState, RunningServer, ServerConfig, routes::ROUTES, seed_demo, start};
+use bhxh_protocol::{ErrorBody, FaultSettings, LoginResponse};
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+
+async fn server(n: u64) -> (tempfile::TempDir, RunningServer) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = AppState::open(&ServerConfig { data_dir: dir.path().to_path_buf(), admin: false, faults: FaultSettings::default() })
+        .expect("state");
+    seed_demo(&state, n, 3).expect("demo");
+    let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
+    (dir, s)
+}
+
+async fn token(s: &RunningServer, user: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{}/v1/auth/login", s.url()))
+        .json(&serde_json::json!({"username": user, "password": "demo"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 200);
+    r.json::<LoginResponse>().await.expect("json").token
+}
+
+fn documented_routes() -> BTreeSet<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(bhxh_protocol::OPENAPI_JSON).expect("openapi.json is JSON");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            out.insert((method.clone(), path.clone()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn served_routes_and_the_openapi_document_agree() {
+    let (_dir, s) = server(2).await;
+    let table: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(table, documented_routes(), "routes::ROUTES and openapi.json differ");
+
+    // Every documented route is really routed: anything but the "no route" answer.
+    let http = reqwest::Client::new();
+    for (method, path) in &table {
+        let url = format!("{}{}", s.url(), path.replace("{code}", "07916").replace("{id}", "x"));
+        let req = match method.as_str() {
+            "get" => http.get(&url),
+            "post" => http.post(&url).json(&serde_json::json!({})),
+            "put" => http.put(&url).json(&serde_json::json!({})),
+            other => panic!("method {other} not handled by this test"),
+        };
+        let resp = req.send().await.expect("send");
+        let status = resp.status();
+        let body = resp.text().await.unwrap_or_default();
+        let code = serde_json::from_str::<ErrorBody>(&body).map(|b| b.code).unwrap_or_default();
+        assert_ne!(code, "no_route", "{method} {path} is documented but not routed ({status})");
+    }
+    // And what is not documented is not routed.
+    for (method, path) in [("get", "/v1/secret"), ("delete", "/v1/me"), ("post", "/health")] {
+        let url = format!("{}{}", s.url(), path);
+        let resp = http.request(method.to_uppercase().parse().expect("method"), &url).send().await.expect("send");
+        let body: ErrorBody = resp.json().await.expect("error body");
+        assert_eq!(body.code, "no_route", "{method} {path}");
+    }
+    // The document served is the one in the repository.
+    let served = http.get(format!("{}/openapi.json", s.url())).send().await.expect("get").text().await.expect("text");
+    assert_eq!(served, bhxh_protocol::OPENAPI_JSON);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn documents_support_ranges_and_carry_their_hash() {
+    let (_dir, s) = server(2).await;
+    let t = token(&s, "canbo.07916").await;
+    let http = reqwest::Client::new();
+    let page: bhxh_protocol::DeclarationPage = http
+        .get(format!("{}/v1/offices/07916/declarations", s.url()))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("page")
+        .json()
+        .await
+        .expect("json");
+    let doc = &page.items[0].documents[0];
+    let full = http.get(format!("{}/v1/documents/{}", s.url(), doc.id)).bearer_auth(&t).send().await.expect("get");
+    assert_eq!(full.status(), 200);
+    assert_eq!(full.headers()["x-content-sha256"], doc.sha256.as_str());
+    assert_eq!(full.headers()["accept-ranges"], "bytes");
+    let bytes = full.bytes().await.expect("bytes");
+    assert_eq!(bytes.len() as u64, doc.size);
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), doc.sha256);
+
+    let part = http
+        .get(format!("{}/v1/documents/{}", s.url(), doc.id))
+        .bearer_auth(&t)
+        .header("Range", "bytes=100-")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.headers()["content-range"], format!("bytes 100-{}/{}", doc.size - 1, doc.size).as_str());
+    assert_eq!(part.bytes().await.expect("bytes"), bytes.slice(100..));
+
+    let beyond = http
+        .get(format!("{}/v1/documents/{}", s.url(), doc.id))
+        .bearer_auth(&t)
+        .header("Range", format!("bytes={}-", doc.size))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_see_their_own_office_only() {
+    let (_dir, s) = server(4).await;
+    let http = reqwest::Client::new();
+    let q6 = token(&s, "canbo.07916").await;
+    let cuchi = token(&s, "canbo.07920").await;
+    let helpdesk = token(&s, "hotro.07916").await;
+    let page = |t: String, office: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/v1/offices/{office}/declarations", s.url());
+        async move { http.get(url).bearer_auth(t).send().await.expect("send").status() }
+    };
+    assert_eq!(page(q6.clone(), "07916").await, 200);
+    assert_eq!(page(q6.clone(), "07920").await, 403);
+    assert_eq!(page(cuchi.clone(), "07920").await, 200);
+    assert_eq!(page(helpdesk, "07916").await, 403);
+    assert_eq!(page("not-a-token".into(), "07916").await, 401);
+    let no_auth = http.get(format!("{}/v1/offices/07916/declarations", s.url())).send().await.expect("send");
+    assert_eq!(no_auth.status(), 401);
+    // Another office's document, and ids that try to leave the blob folder.
+    for id in ["07920-000001-portrait", "..%2F..%2Fetc%2Fpasswd", "07916-000001-portrait%00"] {
+        let r = http.get(format!("{}/v1/documents/{id}", s.url())).bearer_auth(&q6).send().await.expect("send");
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{id}: {}", r.status());
+    }
+    let bad_cursor = http
+        .get(format!("{}/v1/offices/07916/declarations?cursor=zzz", s.url()))
+        .bearer_auth(&q6)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(bad_cursor.status(), 422);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn submissions_are_validated() {
+    let (_dir, s) = server(0).await;
+    let http = reqwest::Client::new();
+    let g = bhxh_fixtures::Generator::new(1).expect("gen");
+    let good = g.declaration(0, chrono::Utc::now()).expect("gen").submission;
+    let post = |body: serde_json::Value| {
+        let http = http.clone();
+        let url = format!("{}/v1/submissions", s.url());
+        async move { http.post(url).json(&body).send().await.expect("send").status() }
+    };
+    let mut v = serde_json::to_value(&good).expect("json");
+    assert_eq!(post(v.clone()).await, 201);
+    v["ma_so_bhxh"] = "12345".into();
+    assert_eq!(post(v.clone()).await, 422, "mã số must be 10 digits");
+    let mut v = serde_json::to_value(&good).expect("json");
+    v["office_code"] = "99999".into();
+    assert_eq!(post(v).await, 422, "unknown office");
+    let mut v = serde_json::to_value(&good).expect("json");
+    v["documents"][0]["data_base64"] = "%%%".into();
+    assert_eq!(post(v).await, 422, "not base64");
+    let mut v = serde_json::to_value(&good).expect("json");
+    v["documents"] = serde_json::json!([]);
+    assert_eq!(post(v).await, 422, "no documents");
+    let raw = http
+        .post(format!("{}/v1/submissions", s.url()))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("send");
+    assert!(raw.status().is_client_error());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn admin_endpoints_are_off_unless_asked_for() {
+    let (_dir, s) = server(0).await;
+    let r = reqwest::Client::new().put(format!("{}/admin/faults", s.url())).json(&serde_json::json!({"malformed_pages": true})).send().await.expect("send");
+    assert_eq!(r.status(), 403);
+    s.stop().await;
+}
+
+#[test]
+fn the_binary_prints_its_address_first_and_serves_the_demo() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bhxh-central"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .args(["--demo", "4", "--seed", "9"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"));
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let status = rt.block_on(async { reqwest::get(format!("{url}/health")).await.expect("health").status() });
+    assert_eq!(status, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -1,0 +1,79 @@
+//! Errors as the UI sees them: a stable code to switch on and a Vietnamese sentence.
+
+use bhxh_cache::CacheError;
+use bhxh_sync::SyncError;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    Conflict,
+    Offline,
+    Unauthorized,
+    Forbidden,
+    Internal,
+}
+
+/// Crosses IPC as `{ code, message }`; `message` is for people, in Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[ts(export)]
+#[error("{code:?}: {message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+    pub fn not_logged_in() -> Self {
+        Self::new(ErrorCode::Unauthorized, "Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.")
+    }
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+    }
+}
+
+impl From<CacheError> for AppError {
+    fn from(e: CacheError) -> Self {
+        tracing::error!(error = %e, "cache error");
+        match e {
+            CacheError::MissingDocument(_) => AppError::new(ErrorCode::NotFound, "Tài liệu chưa có trên máy này."),
+            CacheError::Integrity { .. } => {
+                AppError::new(ErrorCode::Internal, "Tệp tài liệu trên máy đã bị thay đổi hoặc hỏng; sẽ tải lại khi đồng bộ.")
+            }
+            CacheError::Io { .. } => AppError::new(
+                ErrorCode::Internal,
+                "Không ghi/đọc được thư mục dữ liệu trên máy (đầy ổ đĩa hoặc không có quyền ghi).",
+            ),
+            _ => AppError::new(ErrorCode::Internal, "Lỗi dữ liệu trên máy. Vui lòng báo bộ phận kỹ thuật."),
+        }
+    }
+}
+
+impl From<SyncError> for AppError {
+    fn from(e: SyncError) -> Self {
+        tracing::warn!(error = %e, "central service error");
+        match e {
+            SyncError::Unreachable { .. } => {
+                AppError::new(ErrorCode::Offline, "Không kết nối được máy chủ trung tâm. Đang làm việc ngoại tuyến.")
+            }
+            SyncError::BadCredentials => AppError::new(ErrorCode::Unauthorized, "Sai tên đăng nhập hoặc mật khẩu."),
+            SyncError::Unauthorized { .. } => AppError::not_logged_in(),
+            SyncError::Forbidden { .. } => AppError::forbidden(),
+            SyncError::BadUrl(u) => AppError::new(ErrorCode::Validation, format!("Địa chỉ máy chủ không hợp lệ: {u}")),
+            SyncError::Malformed { request, .. } => AppError::new(
+                ErrorCode::Internal,
+                format!("Máy chủ trả về dữ liệu không hợp lệ ({request}). Dữ liệu trên máy được giữ nguyên."),
+            ),
+            SyncError::Http { request, status, .. } => {
+                AppError::new(ErrorCode::Internal, format!("Máy chủ báo lỗi {status} ({request}). Dữ liệu trên máy được giữ nguyên."))
+            }
+            SyncError::Cache(c) => c.into(),
+        }
+    }
+}

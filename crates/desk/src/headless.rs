@@ -1,0 +1,68 @@
+//! The headless commands of `bhxh-desk` (`sync`, `queue`): same core, no window.
+
+use crate::ipc::LoginInput;
+use crate::{AppError, Desk, DeskConfig};
+use bhxh_cache::Cache;
+use serde::Serialize;
+use std::path::Path;
+
+/// `bhxh-desk sync`: logs in online, pulls, and says what it pulled.
+pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) -> Result<String, AppError> {
+    let desk = Desk::open(DeskConfig {
+        data_dir: data_dir.to_path_buf(),
+        default_central_url: None,
+        default_username: None,
+        default_password: None,
+    })?;
+    let session = desk
+        .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
+        .await?;
+    if session.offline_login {
+        return Err(AppError::new(crate::ErrorCode::Offline, "Không kết nối được máy chủ trung tâm; chưa đồng bộ."));
+    }
+    let s = desk.sync_now().await?;
+    Ok(format!(
+        "pulled {} declarations ({} new) for office {}; downloaded {} documents, {} failed; {} ms",
+        s.declarations, s.new_declarations, session.office_code, s.documents_downloaded, s.documents_failed, s.duration_ms
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct QueueJsonRow {
+    pub id: String,
+    pub ma_so_bhxh: String,
+    pub full_name: String,
+    pub office_code: String,
+    pub kind: bhxh_domain::DeclarationKind,
+    pub channel: bhxh_domain::Channel,
+    pub status: bhxh_domain::DeclarationStatus,
+    pub submitted_at: String,
+    pub documents: u32,
+    pub documents_stored: u32,
+}
+
+/// `bhxh-desk queue --json`: every cached declaration, oldest first per office.
+pub fn queue_rows(data_dir: &Path) -> Result<Vec<QueueJsonRow>, AppError> {
+    if !Cache::exists(data_dir) {
+        return Err(AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm (chưa đồng bộ lần nào)."));
+    }
+    let cache = Cache::open(data_dir)?;
+    let mut out = Vec::new();
+    for office in cache.offices_cached()? {
+        for r in cache.queue(&office)? {
+            out.push(QueueJsonRow {
+                id: r.id,
+                ma_so_bhxh: r.ma_so_bhxh,
+                full_name: r.full_name,
+                office_code: r.office_code,
+                kind: r.kind,
+                channel: r.channel,
+                status: r.status,
+                submitted_at: r.submitted_at.to_rfc3339(),
+                documents: r.documents,
+                documents_stored: r.documents_stored,
+            });
+        }
+    }
+    Ok(out)
+}

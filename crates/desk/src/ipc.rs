@@ -1,0 +1,132 @@
+//! Types that cross to the web UI. TypeScript twins are generated from these by
+//! ts-rs (`cargo test` writes them to `ui/src/bindings/`): never edit those by hand.
+
+use crate::AppError;
+use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LoginInput {
+    pub central_url: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// What the login screen starts with.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Prefill {
+    pub central_url: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+#[ts(export)]
+pub struct SessionInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub office_code: String,
+    pub office_name: Option<String>,
+    /// Unlocked from the cache without the central service.
+    pub offline_login: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StatusInfo {
+    pub session: Option<SessionInfo>,
+    pub online: bool,
+    pub syncing: bool,
+    /// Local time text of the last successful sync.
+    pub last_sync_at: Option<String>,
+    /// The last sync's error, in Vietnamese.
+    pub last_error: Option<String>,
+    pub queue_count: u32,
+    pub documents_missing: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncSummary {
+    pub declarations: u32,
+    pub new_declarations: u32,
+    pub documents_downloaded: u32,
+    pub documents_failed: u32,
+    pub duration_ms: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct QueueItem {
+    pub id: String,
+    pub ma_so_bhxh: String,
+    pub full_name: String,
+    pub kind: DeclarationKind,
+    pub channel: Channel,
+    pub status: DeclarationStatus,
+    pub submitted_at: String,
+    pub age_days: u32,
+    pub documents: u32,
+    pub documents_stored: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct FieldView {
+    /// Dictionary key of the label (`field.*`).
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DocumentView {
+    pub id: String,
+    pub kind: DocumentKind,
+    pub available: bool,
+    /// Why the document cannot be shown, in Vietnamese.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DeclarationView {
+    pub id: String,
+    pub full_name: String,
+    pub kind: DeclarationKind,
+    pub channel: Channel,
+    pub status: DeclarationStatus,
+    pub submitted_at: String,
+    pub age_days: u32,
+    pub fields: Vec<FieldView>,
+    pub documents: Vec<DocumentView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IdInput {
+    pub id: String,
+}
+
+/// The command list as one type: `[request, response]` per command, so the UI's
+/// `call()` is typed end to end. `src-tauri` registers exactly these names.
+#[derive(TS)]
+#[ts(export)]
+#[allow(dead_code)]
+pub struct CommandSchema {
+    pub prefill: ((), Prefill),
+    pub login: (LoginInput, SessionInfo),
+    pub logout: ((), ()),
+    pub status: ((), StatusInfo),
+    pub sync_now: ((), SyncSummary),
+    pub queue: ((), Vec<QueueItem>),
+    pub declaration: (IdInput, DeclarationView),
+    pub error: ((), AppError),
+}
+
+/// The names in `CommandSchema`, for the test that keeps the shell honest.
+pub const COMMANDS: &[&str] = &["prefill", "login", "logout", "status", "sync_now", "queue", "declaration"];

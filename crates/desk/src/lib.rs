@@ -1,0 +1,13 @@
+//! What the desk application does, without a window: log in (online or offline),
+//! sync, list the queue, open a declaration, hand out document bytes. The Tauri
+//! commands and the headless CLI are thin callers of [`Desk`].
+
+mod desk;
+mod error;
+pub mod headless;
+pub mod ipc;
+mod time;
+mod views;
+
+pub use desk::{Desk, DeskConfig};
+pub use error::{AppError, ErrorCode};

@@ -1,0 +1,15 @@
+//! The HTTP API of the central service: request and response bodies, shared by the
+//! client (`bhxh-sync`) and the reference server (`bhxh-central`). Only this crate
+//! and those two know the wire format; the OpenAPI document beside it describes it.
+
+pub mod cursor;
+pub mod types;
+
+pub use cursor::{Cursor, CursorError};
+pub use types::*;
+
+/// The OpenAPI 3 document of the API, served at `GET /openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Header carrying the sha256 (lowercase hex) of a document's full content.
+pub const CONTENT_SHA256_HEADER: &str = "x-content-sha256";

@@ -1,0 +1,189 @@
+//! Request and response bodies. Field names are the wire names (snake_case JSON).
+
+use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, MaSoBhxh, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Every non-2xx answer carries this body. `code` is stable; `message` is English for logs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+/// Stable error codes of the API.
+pub mod error_code {
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    pub const BAD_CREDENTIALS: &str = "bad_credentials";
+    pub const FORBIDDEN: &str = "forbidden";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const NO_ROUTE: &str = "no_route";
+    pub const VALIDATION: &str = "validation";
+    pub const RANGE_NOT_SATISFIABLE: &str = "range_not_satisfiable";
+    pub const INTERNAL: &str = "internal";
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UserInfo {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Every account is bound to exactly one office.
+    pub office_code: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserInfo,
+}
+
+/// A name an office has carried over a period (offices were renamed in 2025).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OfficeName {
+    pub name: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Office {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub names: Vec<OfficeName>,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OfficeList {
+    pub offices: Vec<Office>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IdDocumentType {
+    Cccd,
+    Cmnd,
+    Passport,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+/// A contact address. Declarations before 1 July 2025 carry three levels
+/// (province, district, commune); later ones two (province, commune).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Address {
+    pub province: String,
+    pub district: Option<String>,
+    pub commune: String,
+    /// House number, street, hamlet.
+    pub street: String,
+}
+
+/// The declaration fields as the citizen typed them (Tờ khai Mẫu 01).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeclarationFields {
+    pub kind: DeclarationKind,
+    pub channel: Channel,
+    pub office_code: String,
+    pub ma_so_bhxh: MaSoBhxh,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    /// Absent for a child without an ID card.
+    pub id_type: Option<IdDocumentType>,
+    pub id_number: Option<String>,
+    pub address: Address,
+    pub phone: String,
+    pub email: Option<String>,
+    /// For a child: the parent's or guardian's mã số BHXH (the account it goes through).
+    pub parent_ma_so_bhxh: Option<MaSoBhxh>,
+    /// The employer unit (or school) the paper form travels through, e.g. `SQ0007Q`.
+    pub unit_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DocumentRef {
+    pub id: String,
+    pub kind: DocumentKind,
+    pub content_type: String,
+    pub size: u64,
+    /// Lowercase hex sha256 of the whole content.
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Declaration {
+    pub id: String,
+    pub status: DeclarationStatus,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub fields: DeclarationFields,
+    pub documents: Vec<DocumentRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeclarationPage {
+    pub items: Vec<Declaration>,
+    /// Position after the last item of this page; send it back to continue. Always
+    /// present, so a client that reached the end can later ask for what is new.
+    pub next_cursor: String,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubmittedDocument {
+    pub kind: DocumentKind,
+    pub content_type: String,
+    /// Standard base64 of the file's bytes.
+    pub data_base64: String,
+}
+
+/// What the VssID app or the portal sends when a citizen submits a declaration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Submission {
+    #[serde(flatten)]
+    pub fields: DeclarationFields,
+    /// When the citizen submitted; the server's clock when absent.
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub documents: Vec<SubmittedDocument>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubmissionAccepted {
+    pub id: String,
+}
+
+/// Faults the reference server can inject (admin endpoint, enabled by a flag).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FaultSettings {
+    /// Answer declaration pages with a body that is not valid JSON.
+    #[serde(default)]
+    pub malformed_pages: bool,
+    /// Serve document bytes with their middle bytes flipped (hash no longer matches).
+    #[serde(default)]
+    pub corrupt_documents: bool,
+    /// Added delay before answering pages and documents, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+}

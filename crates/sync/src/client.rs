@@ -1,0 +1,147 @@
+//! HTTP client of the central service API (see bhxh-protocol's openapi.json).
+
+use crate::SyncError;
+use bhxh_protocol::{DeclarationPage, ErrorBody, LoginRequest, LoginResponse, OfficeList, error_code};
+use reqwest::StatusCode;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("username", &self.username).field("password", &"***").finish()
+    }
+}
+
+#[derive(Clone)]
+pub struct CentralClient {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl CentralClient {
+    pub fn new(base_url: &str) -> Result<Self, SyncError> {
+        let base = base_url.trim().trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base).map_err(|_| SyncError::BadUrl(base_url.to_owned()))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(SyncError::BadUrl(base_url.to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Unreachable { request: "client".into(), detail: e.to_string() })?;
+        Ok(Self { base, http, token: None })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    fn unreachable(request: &str, e: reqwest::Error) -> SyncError {
+        SyncError::Unreachable { request: request.to_owned(), detail: e.to_string() }
+    }
+
+    async fn error_from(request: &str, resp: reqwest::Response) -> SyncError {
+        let status = resp.status();
+        let body: Option<ErrorBody> = resp.json().await.ok();
+        let (code, message) = body.map(|b| (b.code, b.message)).unwrap_or_else(|| ("".into(), status.to_string()));
+        match status {
+            StatusCode::UNAUTHORIZED if code == error_code::BAD_CREDENTIALS => SyncError::BadCredentials,
+            StatusCode::UNAUTHORIZED => SyncError::Unauthorized { request: request.to_owned() },
+            StatusCode::FORBIDDEN => SyncError::Forbidden { request: request.to_owned(), message },
+            _ => SyncError::Http { request: request.to_owned(), status: status.as_u16(), code, message },
+        }
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
+        let request = format!("GET {path}");
+        let mut req = self.http.get(format!("{}{path}", self.base));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_from(&request, resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })
+    }
+
+    pub async fn health(&self) -> Result<(), SyncError> {
+        self.get_json::<bhxh_protocol::Health>("/health").await.map(|_| ())
+    }
+
+    /// Logs in and keeps the token for the following requests.
+    pub async fn login(&mut self, creds: &Credentials) -> Result<LoginResponse, SyncError> {
+        let request = "POST /v1/auth/login".to_owned();
+        let resp = self
+            .http
+            .post(format!("{}/v1/auth/login", self.base))
+            .json(&LoginRequest { username: creds.username.clone(), password: creds.password.clone() })
+            .send()
+            .await
+            .map_err(|e| Self::unreachable(&request, e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_from(&request, resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        let login: LoginResponse =
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })?;
+        self.token = Some(login.token.clone());
+        Ok(login)
+    }
+
+    pub async fn offices(&self) -> Result<OfficeList, SyncError> {
+        self.get_json("/v1/offices").await
+    }
+
+    pub async fn declarations_page(&self, office: &str, cursor: Option<&str>, limit: u32) -> Result<DeclarationPage, SyncError> {
+        let mut path = format!("/v1/offices/{office}/declarations?limit={limit}");
+        if let Some(c) = cursor {
+            // Cursors are URL-safe base64, but do not rely on that.
+            path.push_str("&cursor=");
+            path.push_str(&urlencode(c));
+        }
+        self.get_json(&path).await
+    }
+
+    /// A document's bytes (whole), with the sha256 the server announced.
+    pub async fn document(&self, id: &str) -> Result<(Vec<u8>, Option<String>), SyncError> {
+        let request = format!("GET /v1/documents/{id}");
+        let mut req = self.http.get(format!("{}/v1/documents/{}", self.base, urlencode(id)));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_from(&request, resp).await);
+        }
+        let sha = resp
+            .headers()
+            .get(bhxh_protocol::CONTENT_SHA256_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        Ok((bytes.to_vec(), sha))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

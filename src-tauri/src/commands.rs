@@ -1,0 +1,45 @@
+//! Tauri commands: convert, delegate to `Desk`, return `{code, message}` errors.
+
+use bhxh_desk_core::ipc::*;
+use bhxh_desk_core::{AppError, Desk};
+use std::sync::Arc;
+use tauri::State;
+
+type Res<T> = Result<T, AppError>;
+type DeskState<'a> = State<'a, Arc<Desk>>;
+
+#[tauri::command]
+pub fn prefill(desk: DeskState<'_>) -> Res<Prefill> {
+    desk.prefill()
+}
+
+#[tauri::command]
+pub async fn login(desk: DeskState<'_>, input: LoginInput) -> Res<SessionInfo> {
+    desk.login(input).await
+}
+
+#[tauri::command]
+pub fn logout(desk: DeskState<'_>) -> Res<()> {
+    desk.logout();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn status(desk: DeskState<'_>) -> Res<StatusInfo> {
+    desk.status()
+}
+
+#[tauri::command]
+pub async fn sync_now(desk: DeskState<'_>) -> Res<SyncSummary> {
+    desk.sync_now().await
+}
+
+#[tauri::command]
+pub fn queue(desk: DeskState<'_>) -> Res<Vec<QueueItem>> {
+    desk.queue()
+}
+
+#[tauri::command]
+pub fn declaration(desk: DeskState<'_>, input: IdInput) -> Res<DeclarationView> {
+    desk.declaration(&input.id)
+}

@@ -1,0 +1,142 @@
+//! bhxh-desk: the Tauri shell. Without a subcommand it opens the window; `sync` and
+//! `queue` run headless on the same core (for scripts and tests).
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod docproto;
+
+use bhxh_desk_core::{Desk, DeskConfig, headless};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::Manager;
+
+#[derive(Parser)]
+#[command(name = "bhxh-desk", version, about = "Duyệt tờ khai đăng ký giao dịch điện tử BHXH")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Data directory of the local cache (default: the platform's app data folder).
+    #[arg(long, env = "BHXH_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// Central service URL to prefill on the login screen.
+    #[arg(long, env = "BHXH_CENTRAL_URL")]
+    central_url: Option<String>,
+    /// User name to prefill.
+    #[arg(long, env = "BHXH_USER")]
+    user_name: Option<String>,
+    /// Password to prefill (demo only).
+    #[arg(long, env = "BHXH_DEMO_PASSWORD", hide = true)]
+    demo_password: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Log in, pull the office's queue and documents into the cache, print what was pulled.
+    Sync {
+        #[arg(long)]
+        central: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        password: String,
+    },
+    /// Print the cached declarations.
+    Queue {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Sync { central, user, password }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => return fail(&e.to_string()),
+            };
+            match rt.block_on(headless::sync(&central, &user, &password, &dir)) {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
+        Some(Command::Queue { json }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            match headless::queue_rows(&dir) {
+                Ok(rows) if json => match serde_json::to_string_pretty(&rows) {
+                    Ok(s) => {
+                        println!("{s}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e.to_string()),
+                },
+                Ok(rows) => {
+                    for r in rows {
+                        println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
+        None => run_window(cli.data_dir, cli.central_url, cli.user_name, cli.demo_password),
+    }
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("bhxh-desk: {msg}");
+    ExitCode::from(2)
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("bhxh-desk: lỗi: {msg}");
+    ExitCode::FAILURE
+}
+
+fn run_window(data_dir: Option<PathBuf>, central: Option<String>, user: Option<String>, password: Option<String>) -> ExitCode {
+    let result = tauri::Builder::default()
+        .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
+        .setup(move |app| {
+            let dir = match data_dir {
+                Some(d) => d,
+                None => app.path().app_data_dir()?,
+            };
+            let desk = Desk::open(DeskConfig {
+                data_dir: dir,
+                default_central_url: central,
+                default_username: user,
+                default_password: password,
+            })
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+            let desk = Arc::new(desk);
+            app.manage(desk.clone());
+            tauri::async_runtime::spawn(desk.run_background(Duration::from_secs(3), Duration::from_secs(60)));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::prefill,
+            commands::login,
+            commands::logout,
+            commands::status,
+            commands::sync_now,
+            commands::queue,
+            commands::declaration,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}

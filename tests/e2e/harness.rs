@@ -1,0 +1,279 @@
+//! Processes the end-to-end test needs, each on a free port or display, each
+//! stopped when dropped; and waiting helpers that poll a condition (no fixed sleeps).
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use std::future::Future;
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Binaries {
+    pub desk: PathBuf,
+    pub central: PathBuf,
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+impl Binaries {
+    pub fn locate() -> Self {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+        let target = if target.is_absolute() { target } else { workspace_root().join(target) };
+        let find = |name: &str| {
+            let p = target.join("debug").join(name);
+            assert!(p.is_file(), "{} not built: run `cargo build -p bhxh-desk -p bhxh-central` first", p.display());
+            p
+        };
+        Self { desk: find("bhxh-desk"), central: find("bhxh-central") }
+    }
+}
+
+pub fn tempdir(prefix: &str) -> PathBuf {
+    let base = workspace_root().join("target").join("e2e-tmp");
+    let dir = base.join(format!("{prefix}-{}-{}", std::process::id(), Instant::now().elapsed().as_nanos()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let d = workspace_root().join("tests").join("artifacts").join("e2e");
+    std::fs::create_dir_all(&d).expect("artifacts dir");
+    d
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+pub struct Central {
+    child: Option<Child>,
+    pub url: String,
+    pub port: u16,
+}
+
+impl Central {
+    /// Starts `bhxh-central serve` on `port` (or a free one) and waits for its
+    /// `listening on` line.
+    pub async fn start(bin: &Path, data: &Path, port: Option<u16>, demo: u64) -> Self {
+        let listen = format!("127.0.0.1:{}", port.unwrap_or(0));
+        let mut child = Command::new(bin)
+            .args(["serve", "--listen", &listen, "--data"])
+            .arg(data)
+            .args(["--demo", &demo.to_string(), "--seed", "5"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start bhxh-central");
+        let stdout = child.stdout.take().expect("stdout");
+        let line = tokio::task::spawn_blocking(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            reader.read_line(&mut line).map(|_| line).map(|l| {
+                // Keep draining so the server never blocks on a full pipe.
+                std::thread::spawn(move || {
+                    let mut sink = Vec::new();
+                    let _ = reader.read_to_end(&mut sink);
+                });
+                l
+            })
+        })
+        .await
+        .expect("join")
+        .expect("read first line");
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
+        let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in url");
+        Self { child: Some(child), url, port }
+    }
+
+    /// How many declarations of `office` the server holds, read over its API.
+    pub async fn count_for(&self, user: &str, office: &str) -> usize {
+        let http = reqwest::Client::new();
+        let login: bhxh_protocol::LoginResponse = http
+            .post(format!("{}/v1/auth/login", self.url))
+            .json(&serde_json::json!({"username": user, "password": "demo"}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("login json");
+        let mut n = 0;
+        let mut cursor = String::new();
+        loop {
+            let page: bhxh_protocol::DeclarationPage = http
+                .get(format!("{}/v1/offices/{office}/declarations?limit=500&cursor={cursor}", self.url))
+                .bearer_auth(&login.token)
+                .send()
+                .await
+                .expect("page")
+                .json()
+                .await
+                .expect("page json");
+            n += page.items.len();
+            cursor = page.next_cursor;
+            if !page.has_more {
+                return n;
+            }
+        }
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Central {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub struct Xvfb {
+    child: Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    /// Xvfb picks a free display itself and tells us which (`-displayfd`).
+    pub fn start() -> Self {
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb (apt-get install xvfb)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("display number");
+        let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb said {line:?}"));
+        Self { child, display: format!(":{n}") }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct TauriDriver {
+    child: Child,
+    port: u16,
+}
+
+impl TauriDriver {
+    pub fn start(display: &Xvfb) -> Self {
+        let port = free_port();
+        let native = free_port();
+        let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
+            let home = std::env::var_os("CARGO_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"));
+            let p = home.join("bin").join("tauri-driver");
+            if p.is_file() { p } else { PathBuf::from("tauri-driver") }
+        });
+        let child = Command::new(bin)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", &display.display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start tauri-driver (cargo install tauri-driver)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not open port {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    pub async fn session(&self, app: &Path, args: &[String]) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app.display().to_string(), "args": args }),
+        );
+        ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("WebDriver session")
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `cond` every 100 ms until it holds or `timeout` passes.
+pub async fn wait_until<F, Fut>(timeout: Duration, mut cond: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = Instant::now() + timeout;
+    let mut last_err = None;
+    loop {
+        match cond().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last_err = Some(e),
+        }
+        if Instant::now() >= deadline {
+            anyhow::bail!("condition not met within {timeout:?} (last error: {last_err:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn wait_for_element(c: &Client, css: &str) -> anyhow::Result<Element> {
+    Ok(c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await?)
+}
+
+pub async fn click(c: &Client, css: &str) -> anyhow::Result<()> {
+    wait_for_element(c, css).await?.click().await?;
+    Ok(())
+}
+
+pub async fn click_nth(c: &Client, css: &str, n: usize) -> anyhow::Result<()> {
+    let all = c.find_all(Locator::Css(css)).await?;
+    let el = all.get(n).or(all.last()).ok_or_else(|| anyhow::anyhow!("no element for {css}"))?;
+    el.click().await?;
+    Ok(())
+}
+
+pub async fn attr(c: &Client, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+    Ok(c.find(Locator::Css(css)).await?.attr(name).await?)
+}
+
+pub async fn text_of(c: &Client, css: &str) -> anyhow::Result<String> {
+    Ok(c.find(Locator::Css(css)).await?.text().await?)
+}
+
+/// Document images in the detail pane that actually decoded.
+pub async fn loaded_images(c: &Client) -> anyhow::Result<u64> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('img[data-testid=doc-image]')).filter(i => i.complete && i.naturalWidth > 0).length;",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_u64().unwrap_or(0))
+}
+
+pub async fn save_screenshot(c: &Client, dir: &Path, name: &str) -> anyhow::Result<()> {
+    let png = c.screenshot().await?;
+    std::fs::write(dir.join(format!("{name}.png")), png)?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The real app window (tauri-driver + WebKitWebDriver under Xvfb) against the real
+//! reference central server. Needs `scripts/setup` and a built app
+//! (`cargo build -p bhxh-desk -p bhxh-central`); `scripts/test` does both.
+
+mod harness;
+
+use harness::*;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e");
+    let central_data = work.join("central");
+    let mut central = Central::start(&bins.central, &central_data, None, 12).await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    assert!(expected > 0);
+
+    let display = Xvfb::start();
+    let driver = TauriDriver::start(&display);
+    let app_data = work.join("desk");
+    let args = vec![
+        "--data-dir".to_owned(),
+        app_data.display().to_string(),
+        "--central-url".to_owned(),
+        central.url.clone(),
+        "--user-name".to_owned(),
+        "canbo.07916".to_owned(),
+    ];
+    let client = driver.session(&bins.desk, &args).await;
+    let shots = artifacts_dir();
+
+    let outcome = async {
+        // Wrong password: a Vietnamese message, still on the login screen.
+        let password = wait_for_element(&client, "#password").await?;
+        password.send_keys("sai-mat-khau").await?;
+        click(&client, "#login-submit").await?;
+        let err = wait_for_element(&client, "[data-testid=login-error]").await?;
+        let text = err.text().await?;
+        anyhow::ensure!(text.contains("Sai tên đăng nhập hoặc mật khẩu"), "login error was {text:?}");
+        save_screenshot(&client, &shots, "01-login-wrong-password").await?;
+
+        let password = wait_for_element(&client, "#password").await?;
+        password.clear().await?;
+        password.send_keys("demo").await?;
+        click(&client, "#login-submit").await?;
+
+        // The queue shows exactly what the server holds for the office.
+        wait_until(Duration::from_secs(90), || async {
+            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref() == Some(&expected.to_string()))
+        })
+        .await?;
+        let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
+        anyhow::ensure!(rows.len() == expected, "{} rows for {expected} declarations", rows.len());
+        // Documents are downloaded in the same sync.
+        wait_until(Duration::from_secs(60), || async {
+            Ok(text_of(&client, "[data-testid=sync-state]").await?.contains("Đồng bộ lần cuối")
+                && !text_of(&client, "[data-testid=sync-state]").await?.contains("tệp chưa tải"))
+        })
+        .await?;
+        save_screenshot(&client, &shots, "02-queue").await?;
+
+        // Open an adult's declaration: its three images load.
+        click(&client, "[data-testid=queue-row][data-kind=adult]").await?;
+        wait_for_element(&client, "[data-testid=detail]").await?;
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        let name = text_of(&client, "[data-field='field.full_name']").await?;
+        anyhow::ensure!(!name.trim().is_empty(), "the declaration shows its name");
+        save_screenshot(&client, &shots, "03-declaration").await?;
+
+        // Central goes away: the banner appears, the cached declaration still opens.
+        central.kill();
+        wait_for_element(&client, "[data-testid=offline-banner]").await?;
+        click_nth(&client, "[data-testid=queue-row][data-kind=adult]", 1).await?;
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        save_screenshot(&client, &shots, "04-offline").await?;
+
+        // It comes back on the same address: the app reconnects by itself.
+        central = Central::start(&bins.central, &central_data, Some(central.port), 12).await;
+        wait_until(Duration::from_secs(30), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=offline-banner]")).await?.is_empty())
+        })
+        .await?;
+        save_screenshot(&client, &shots, "05-reconnected").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+
+    // Close the window in every case: killing tauri-driver alone leaves the app running.
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    central.kill();
+    if let Err(e) = outcome {
+        panic!("end-to-end scenario failed: {e:#}\nscreenshots in {}", shots.display());
+    }
+}

@@ -1,0 +1,27 @@
+// Typed calls into the Rust side. The request/response pairs come from the
+// generated CommandSchema: a command and its types cannot drift apart.
+import { invoke, convertFileSrc } from "@tauri-apps/api/core";
+import type { CommandSchema } from "../bindings/CommandSchema";
+import type { AppError } from "../bindings/AppError";
+
+export type Command = Exclude<keyof CommandSchema, "error">;
+export type Req<K extends Command> = CommandSchema[K][0];
+export type Res<K extends Command> = CommandSchema[K][1];
+
+export async function call<K extends Command>(cmd: K, ...req: Req<K> extends null ? [] : [Req<K>]): Promise<Res<K>> {
+  const args = req.length > 0 ? { input: req[0] } : {};
+  return (await invoke(cmd, args)) as Res<K>;
+}
+
+/** Turns whatever a rejected call threw into `{code, message}`. */
+export function asAppError(e: unknown): AppError {
+  if (e && typeof e === "object" && "code" in e && "message" in e) {
+    return e as AppError;
+  }
+  return { code: "Internal", message: typeof e === "string" ? e : String(e) };
+}
+
+/** URL of a cached document, served by the app's `bhxhdoc` protocol. */
+export function documentUrl(id: string): string {
+  return convertFileSrc(id, "bhxhdoc");
+}
