@@ -6,6 +6,7 @@ use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -179,11 +180,15 @@ impl TauriDriver {
             let p = home.join("bin").join("tauri-driver");
             if p.is_file() { p } else { PathBuf::from("tauri-driver") }
         });
+        let log = std::fs::File::create(artifacts_dir().join("tauri-driver.log")).expect("driver log");
+        // Its own process group: WebKitWebDriver and the app are its children, and
+        // killing only tauri-driver would leave them running.
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("DISPLAY", &display.display)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(log)
+            .process_group(0)
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver)");
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -195,6 +200,8 @@ impl TauriDriver {
     }
 
     pub async fn session(&self, app: &Path, args: &[String]) -> Client {
+        // Two TLS back ends are linked in (reqwest's and fantoccini's): name one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -205,12 +212,13 @@ impl TauriDriver {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
-            .expect("WebDriver session")
+            .unwrap_or_else(|e| panic!("WebDriver session: {e}"))
     }
 }
 
 impl Drop for TauriDriver {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -61,7 +61,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         save_screenshot(&client, &shots, "02-queue").await?;
 
         // Open an adult's declaration: its three images load.
-        click(&client, "[data-testid=queue-row][data-kind=adult]").await?;
+        click(&client, "[data-testid=queue-row][data-kind=adult] td.name").await?;
         wait_for_element(&client, "[data-testid=detail]").await?;
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
         let name = text_of(&client, "[data-field='field.full_name']").await?;
@@ -71,7 +71,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         // Central goes away: the banner appears, the cached declaration still opens.
         central.kill();
         wait_for_element(&client, "[data-testid=offline-banner]").await?;
-        click_nth(&client, "[data-testid=queue-row][data-kind=adult]", 1).await?;
+        click_nth(&client, "[data-testid=queue-row][data-kind=adult] td.name", 1).await?;
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
         save_screenshot(&client, &shots, "04-offline").await?;
 
@@ -92,6 +92,6 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     drop(display);
     central.kill();
     if let Err(e) = outcome {
-        panic!("end-to-end scenario failed: {e:#}\nscreenshots in {}", shots.display());
+        panic!("end-to-end scenario failed: {e:?}\nscreenshots in {}", shots.display());
     }
 }
