@@ -269,11 +269,15 @@ pub async fn text_of(c: &Client, css: &str) -> anyhow::Result<String> {
     Ok(c.find(Locator::Css(css)).await?.text().await?)
 }
 
-/// Document images in the detail pane that actually decoded.
+/// Document images in the detail pane that decoded and have been painted.
 pub async fn loaded_images(c: &Client) -> anyhow::Result<u64> {
     let v = c
-        .execute(
-            "return Array.from(document.querySelectorAll('img[data-testid=doc-image]')).filter(i => i.complete && i.naturalWidth > 0).length;",
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const imgs = Array.from(document.querySelectorAll('img[data-testid=doc-image]'));
+             Promise.allSettled(imgs.map(i => i.decode())).then(() =>
+               requestAnimationFrame(() => requestAnimationFrame(() =>
+                 done(imgs.filter(i => i.complete && i.naturalWidth > 0).length))));",
             vec![],
         )
         .await?;

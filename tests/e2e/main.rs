@@ -92,6 +92,48 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     drop(display);
     central.kill();
     if let Err(e) = outcome {
-        panic!("end-to-end scenario failed: {e:?}\nscreenshots in {}", shots.display());
+        panic!("end-to-end scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
     }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[tokio::test]
+async fn headless_sync_and_queue_match_the_server() {
+    let bins = Binaries::locate();
+    let work = tempdir("headless");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 10).await;
+    let expected = central.count_for("canbo.07920", "07920").await;
+    let desk_dir = work.join("desk");
+    let run = |args: &[&str]| {
+        std::process::Command::new(&bins.desk).args(args).env_remove("DISPLAY").output().expect("run bhxh-desk")
+    };
+    let dir = desk_dir.display().to_string();
+
+    let wrong = run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "sai", "--data-dir", &dir]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Sai tên đăng nhập hoặc mật khẩu"));
+
+    let ok = run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "demo", "--data-dir", &dir]);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "sync failed: {}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout.contains(&format!("pulled {expected} declarations")), "{stdout}");
+
+    let q = run(&["queue", "--data-dir", &dir, "--json"]);
+    assert!(q.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&q.stdout).expect("queue --json prints JSON");
+    assert_eq!(rows.len(), expected);
+    for r in &rows {
+        for key in ["id", "ma_so_bhxh", "full_name", "office_code", "kind", "status", "documents"] {
+            assert!(!r[key].is_null(), "{key} missing in {r}");
+        }
+        assert_eq!(r["office_code"], "07920");
+        assert_eq!(r["documents"], r["documents_stored"], "every document downloaded");
+    }
+
+    // Without a cache: a clear error, not a crash.
+    let none = run(&["queue", "--data-dir", &work.join("nothing").display().to_string(), "--json"]);
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("chưa có bộ nhớ đệm"));
+    central.kill();
+    let _ = std::fs::remove_dir_all(&work);
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::*;
-use crate::{time, views};
+use crate::{offices, time, views};
 use bhxh_cache::{Cache, CachedAccount};
 use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError};
 use chrono::{DateTime, Utc};
@@ -92,12 +92,9 @@ impl Desk {
         let credentials = Credentials { username: username.clone(), password: input.password.clone() };
         match client.login(&credentials).await {
             Ok(resp) => {
-                let office_name = client
-                    .offices()
-                    .await
-                    .ok()
-                    .and_then(|l| l.offices.into_iter().find(|o| o.code == resp.user.office_code))
-                    .and_then(|o| o.names.last().map(|n| n.name.clone()));
+                // The office tree travels with the cache: names are shown offline too.
+                let offices = client.offices().await.map(|l| l.offices).unwrap_or_default();
+                let office_name = offices::name_on(&offices, &resp.user.office_code, Utc::now().date_naive());
                 let account = CachedAccount {
                     username: resp.user.username.clone(),
                     central_url: client.base_url().to_owned(),
@@ -107,8 +104,9 @@ impl Desk {
                     last_login_at: Utc::now(),
                 };
                 lock(&self.cache).remember_login(&account, &input.password)?;
-                if let Some(name) = &office_name {
-                    lock(&self.cache).set_meta(&format!("office_name:{}", account.office_code), name)?;
+                if !offices.is_empty() {
+                    let json = serde_json::to_string(&offices).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                    lock(&self.cache).set_meta(offices::META_KEY, &json)?;
                 }
                 let info = SessionInfo {
                     username: account.username,
@@ -140,7 +138,8 @@ impl Desk {
                         )
                     });
                 };
-                let office_name = cache.meta(&format!("office_name:{}", account.office_code))?;
+                let office_name =
+                    offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
                 drop(cache);
                 let info = SessionInfo {
                     username: account.username,
@@ -219,7 +218,8 @@ impl Desk {
         if c.declaration.fields.office_code != s.office_code {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
-        Ok(views::declaration_view(c, Utc::now()))
+        let offices = offices::cached(&lock(&self.cache));
+        Ok(views::declaration_view(c, &offices, Utc::now()))
     }
 
     /// Bytes and content type of a cached document, for the document protocol.

@@ -6,6 +6,7 @@ mod desk;
 mod error;
 pub mod headless;
 pub mod ipc;
+mod offices;
 mod time;
 mod views;
 

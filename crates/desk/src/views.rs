@@ -3,7 +3,7 @@
 use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem};
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
-use bhxh_protocol::{IdDocumentType, Sex};
+use bhxh_protocol::{IdDocumentType, Office, Sex};
 use chrono::{DateTime, Utc};
 
 pub fn queue_item(r: QueueRow, now: DateTime<Utc>) -> QueueItem {
@@ -25,7 +25,7 @@ fn field(key: &str, value: impl Into<String>) -> FieldView {
     FieldView { key: key.to_owned(), value: value.into() }
 }
 
-pub fn declaration_view(c: CachedDeclaration, now: DateTime<Utc>) -> DeclarationView {
+pub fn declaration_view(c: CachedDeclaration, offices: &[Office], now: DateTime<Utc>) -> DeclarationView {
     let d = c.declaration;
     let f = &d.fields;
     let mut fields = vec![
@@ -63,7 +63,12 @@ pub fn declaration_view(c: CachedDeclaration, now: DateTime<Utc>) -> Declaration
     if let Some(u) = &f.unit_code {
         fields.push(field("field.unit_code", u.clone()));
     }
-    fields.push(field("field.office_code", f.office_code.clone()));
+    // The office's name as it was when the citizen chose it.
+    let office = match crate::offices::name_on(offices, &f.office_code, d.submitted_at.date_naive()) {
+        Some(name) => format!("[{}] {name}", f.office_code),
+        None => format!("[{}]", f.office_code),
+    };
+    fields.push(field("field.office_code", office));
     let documents = c
         .documents
         .into_iter()
