@@ -1,0 +1,103 @@
+//! The desk core against a real reference server: online login, sync, offline
+//! unlock, role checks, what the views show.
+
+use bhxh_central::{AppState, RunningServer, ServerConfig, seed_demo, start};
+use bhxh_desk_core::ipc::LoginInput;
+use bhxh_desk_core::{Desk, DeskConfig, ErrorCode};
+use bhxh_protocol::FaultSettings;
+use std::path::Path;
+
+async fn server(dir: &Path, n: u64) -> RunningServer {
+    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
+        .expect("state");
+    seed_demo(&state, n, 4).expect("demo");
+    start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start")
+}
+
+fn desk(dir: &Path) -> Desk {
+    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None })
+        .expect("desk")
+}
+
+fn login(url: &str, user: &str, password: &str) -> LoginInput {
+    LoginInput { central_url: url.to_owned(), username: user.to_owned(), password: password.to_owned() }
+}
+
+#[tokio::test]
+async fn online_then_offline_on_the_same_cache() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let ddir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 8).await;
+    let url = s.url();
+
+    let d = desk(ddir.path());
+    let session = d.login(login(&url, "canbo.07916", "demo")).await.expect("online login");
+    assert!(!session.offline_login);
+    assert_eq!(session.office_name.as_deref(), Some("BHXH Cơ sở Quận 6"));
+    let summary = d.sync_now().await.expect("sync");
+    assert_eq!(summary.documents_failed, 0);
+    let queue = d.queue().expect("queue");
+    assert_eq!(queue.len() as u32, summary.declarations);
+    let view = d.declaration(&queue[0].id).expect("declaration");
+    let office = view.fields.iter().find(|f| f.key == "field.office_code").expect("office field");
+    assert!(office.value.starts_with("[07916] BHXH"), "{}", office.value);
+    let doc = &view.documents[0];
+    assert!(doc.available);
+    let (ct, bytes) = d.document_bytes(&doc.id).expect("bytes");
+    assert_eq!(ct, "image/jpeg");
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8]);
+    assert!(d.status().expect("status").online);
+    s.stop().await;
+
+    // The central service is gone: a new start of the app unlocks from the cache.
+    let d = desk(ddir.path());
+    let err = d.login(login(&url, "canbo.07916", "sai")).await.expect_err("wrong password offline");
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+    let session = d.login(login(&url, "canbo.07916", "demo")).await.expect("offline unlock");
+    assert!(session.offline_login);
+    assert_eq!(d.queue().expect("queue").len(), queue.len());
+    assert!(!d.status().expect("status").online);
+    let err = d.sync_now().await.expect_err("no network");
+    assert_eq!(err.code, ErrorCode::Offline);
+    assert!(d.status().expect("status").last_error.is_some());
+}
+
+#[tokio::test]
+async fn first_login_without_network_says_there_is_no_cache_yet() {
+    let ddir = tempfile::tempdir().expect("tmp");
+    let d = desk(ddir.path());
+    let err = d.login(login("http://127.0.0.1:9", "canbo.07916", "demo")).await.expect_err("offline");
+    assert_eq!(err.code, ErrorCode::Offline);
+    assert!(err.message.contains("chưa có dữ liệu"), "{}", err.message);
+    let err = d.login(login("không phải url", "canbo.07916", "demo")).await.expect_err("bad url");
+    assert_eq!(err.code, ErrorCode::Validation);
+    let err = d.login(login("http://127.0.0.1:9", "", "")).await.expect_err("empty");
+    assert_eq!(err.code, ErrorCode::Validation);
+}
+
+#[tokio::test]
+async fn roles_and_offices_are_checked_in_rust() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let ddir = tempfile::tempdir().expect("tmp");
+    let d = desk(ddir.path());
+    assert_eq!(d.queue().expect_err("no session").code, ErrorCode::Unauthorized);
+    d.login(login(&s.url(), "canbo.07920", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let mine = d.queue().expect("queue");
+    assert!(mine.iter().all(|q| q.id.starts_with("07920-")));
+
+    // The helpdesk account on the same PC sees no queue and no documents.
+    d.login(login(&s.url(), "hotro.07916", "demo")).await.expect("login");
+    assert_eq!(d.queue().expect_err("helpdesk").code, ErrorCode::Forbidden);
+    assert_eq!(d.declaration(&mine[0].id).expect_err("helpdesk").code, ErrorCode::Forbidden);
+    assert_eq!(d.sync_now().await.expect_err("helpdesk").code, ErrorCode::Forbidden);
+
+    // An officer of another office does not see what is cached for 07920.
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    assert_eq!(d.declaration(&mine[0].id).expect_err("other office").code, ErrorCode::NotFound);
+    let view_doc = format!("{}-portrait", mine[0].id);
+    assert_eq!(d.document_bytes(&view_doc).expect_err("other office").code, ErrorCode::NotFound);
+    assert_eq!(d.document_bytes("../../etc/passwd").expect_err("traversal").code, ErrorCode::NotFound);
+    s.stop().await;
+}
