@@ -66,6 +66,9 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
         let name = text_of(&client, "[data-field='field.full_name']").await?;
         anyhow::ensure!(!name.trim().is_empty(), "the declaration shows its name");
+        // The automatic checks' suggestion is on screen; the officer decides.
+        let verdict = text_of(&client, "[data-testid=verdict]").await?;
+        anyhow::ensure!(verdict.contains("Đề xuất"), "verdict shown: {verdict:?}");
         save_screenshot(&client, &shots, "03-declaration").await?;
 
         // Central goes away: the banner appears, the cached declaration still opens.
@@ -123,11 +126,15 @@ async fn headless_sync_and_queue_match_the_server() {
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&q.stdout).expect("queue --json prints JSON");
     assert_eq!(rows.len(), expected);
     for r in &rows {
-        for key in ["id", "ma_so_bhxh", "full_name", "office_code", "kind", "status", "documents"] {
+        for key in ["id", "ma_so_bhxh", "full_name", "office_code", "kind", "status", "documents", "findings", "suggested_outcome"] {
             assert!(!r[key].is_null(), "{key} missing in {r}");
         }
         assert_eq!(r["office_code"], "07920");
         assert_eq!(r["documents"], r["documents_stored"], "every document downloaded");
+        assert!(r["suggested_outcome"]["outcome"].is_string());
+        for f in r["findings"].as_array().expect("findings array") {
+            assert!(f["code"].is_string() && f["severity"].is_string() && f["fields"].is_array(), "{f}");
+        }
     }
 
     // Without a cache: a clear error, not a crash.

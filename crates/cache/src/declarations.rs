@@ -20,6 +20,8 @@ pub struct QueueRow {
     pub submitted_at: DateTime<Utc>,
     pub documents: u32,
     pub documents_stored: u32,
+    pub blocks: u32,
+    pub warnings: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,13 +149,16 @@ impl Cache {
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.id, d.body_json,
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id),
-                (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored')
+                (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored'),
+                d.blocks, d.warnings
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
-        let rows = stmt.query_map([office], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+        let rows = stmt.query_map([office], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+        })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, docs, stored) = row?;
+            let (id, body, docs, stored, blocks, warnings) = row?;
             let d: Declaration = serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id.clone(), e.to_string()))?;
             out.push(QueueRow {
                 id,
@@ -166,6 +171,8 @@ impl Cache {
                 submitted_at: d.submitted_at,
                 documents: docs as u32,
                 documents_stored: stored as u32,
+                blocks: blocks as u32,
+                warnings: warnings as u32,
             });
         }
         Ok(out)

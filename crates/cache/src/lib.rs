@@ -8,6 +8,7 @@
 mod accounts;
 mod declarations;
 mod error;
+pub mod findings;
 mod schema;
 pub mod store;
 

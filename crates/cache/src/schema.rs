@@ -4,8 +4,9 @@ use crate::CacheError;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     -- Who has logged in on this PC: enough to unlock offline. Never the password.
     CREATE TABLE accounts (
         username TEXT PRIMARY KEY,
@@ -42,7 +43,15 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     );
     CREATE INDEX documents_declaration ON documents(declaration_id);
     CREATE INDEX documents_state ON documents(state);",
-)];
+    ),
+    // The automatic checks' results, stored so the queue can filter and sort by them.
+    M::up(
+        "ALTER TABLE declarations ADD COLUMN findings_json TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE declarations ADD COLUMN blocks INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE declarations ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE declarations ADD COLUMN suggested_json TEXT NOT NULL DEFAULT '{\"outcome\":\"review\"}';",
+    ),
+];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;

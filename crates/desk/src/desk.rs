@@ -218,8 +218,11 @@ impl Desk {
         if c.declaration.fields.office_code != s.office_code {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
-        let offices = offices::cached(&lock(&self.cache));
-        Ok(views::declaration_view(c, &offices, Utc::now()))
+        let (offices, (findings, suggested)) = {
+            let cache = lock(&self.cache);
+            (offices::cached(&cache), cache.findings(id)?)
+        };
+        Ok(views::declaration_view(c, findings, suggested, &offices, Utc::now()))
     }
 
     /// Bytes and content type of a cached document, for the document protocol.

@@ -39,6 +39,16 @@ pub struct QueueJsonRow {
     pub submitted_at: String,
     pub documents: u32,
     pub documents_stored: u32,
+    pub findings: Vec<FindingJson>,
+    pub suggested_outcome: bhxh_domain::checks::SuggestedOutcome,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingJson {
+    pub code: String,
+    pub severity: bhxh_domain::checks::Severity,
+    pub fields: Vec<String>,
+    pub message_vi: String,
 }
 
 /// `bhxh-desk queue --json`: every cached declaration, oldest first per office.
@@ -50,7 +60,13 @@ pub fn queue_rows(data_dir: &Path) -> Result<Vec<QueueJsonRow>, AppError> {
     let mut out = Vec::new();
     for office in cache.offices_cached()? {
         for r in cache.queue(&office)? {
+            let (findings, suggested_outcome) = cache.findings(&r.id)?;
             out.push(QueueJsonRow {
+                findings: findings
+                    .into_iter()
+                    .map(|f| FindingJson { code: f.code, severity: f.severity, fields: f.fields, message_vi: f.message_vi })
+                    .collect(),
+                suggested_outcome,
                 id: r.id,
                 ma_so_bhxh: r.ma_so_bhxh,
                 full_name: r.full_name,

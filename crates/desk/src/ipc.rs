@@ -2,6 +2,7 @@
 //! ts-rs (`cargo test` writes them to `ui/src/bindings/`): never edit those by hand.
 
 use crate::AppError;
+use bhxh_domain::checks::{Finding, SuggestedOutcome};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -72,6 +73,8 @@ pub struct QueueItem {
     pub age_days: u32,
     pub documents: u32,
     pub documents_stored: u32,
+    pub blocks: u32,
+    pub warnings: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -79,6 +82,8 @@ pub struct QueueItem {
 pub struct FieldView {
     /// Dictionary key of the label (`field.*`).
     pub key: String,
+    /// The checks' name for the field: findings whose `fields` hold it sit beside it.
+    pub field: String,
     pub value: String,
 }
 
@@ -104,6 +109,20 @@ pub struct DeclarationView {
     pub age_days: u32,
     pub fields: Vec<FieldView>,
     pub documents: Vec<DocumentView>,
+    /// The automatic checks' findings, Block first.
+    pub findings: Vec<Finding>,
+    pub suggested: SuggestedOutcome,
+    /// The suggested reasons with their catalogue wording.
+    pub suggested_reasons: Vec<ReasonView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReasonView {
+    pub code: String,
+    pub label_vi: String,
+    /// The sentence the citizen receives.
+    pub citizen_vi: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -1,9 +1,10 @@
 //! Turning cached rows into what the screens show.
 
-use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem};
+use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem, ReasonView};
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
-use bhxh_protocol::{IdDocumentType, Office, Sex};
+use bhxh_domain::checks::{Finding, SuggestedOutcome};
+use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
 pub fn queue_item(r: QueueRow, now: DateTime<Utc>) -> QueueItem {
@@ -18,24 +19,34 @@ pub fn queue_item(r: QueueRow, now: DateTime<Utc>) -> QueueItem {
         status: r.status,
         documents: r.documents,
         documents_stored: r.documents_stored,
+        blocks: r.blocks,
+        warnings: r.warnings,
     }
 }
 
 fn field(key: &str, value: impl Into<String>) -> FieldView {
-    FieldView { key: key.to_owned(), value: value.into() }
+    let name = key.trim_start_matches("field.");
+    let field = match name {
+        "cccd" | "cmnd" | "passport" => "id_number",
+        other => other,
+    };
+    FieldView { key: key.to_owned(), field: field.to_owned(), value: value.into() }
 }
 
-pub fn declaration_view(c: CachedDeclaration, offices: &[Office], now: DateTime<Utc>) -> DeclarationView {
+pub fn declaration_view(
+    c: CachedDeclaration,
+    findings: Vec<Finding>,
+    suggested: SuggestedOutcome,
+    offices: &[Office],
+    now: DateTime<Utc>,
+) -> DeclarationView {
     let d = c.declaration;
     let f = &d.fields;
     let mut fields = vec![
         field("field.full_name", f.full_name.clone()),
         field("field.ma_so_bhxh", f.ma_so_bhxh.to_string()),
         field("field.birth_date", f.birth_date.format("%d/%m/%Y").to_string()),
-        field("field.sex", match f.sex {
-            Sex::Male => "Nam",
-            Sex::Female => "Nữ",
-        }),
+        field("field.sex", f.sex.label_vi()),
     ];
     if let (Some(t), Some(n)) = (f.id_type, &f.id_number) {
         let label = match t {
@@ -96,5 +107,21 @@ pub fn declaration_view(c: CachedDeclaration, offices: &[Office], now: DateTime<
         id: d.id,
         fields,
         documents,
+        findings,
+        suggested_reasons: reason_views(&suggested),
+        suggested,
     }
+}
+
+fn reason_views(s: &SuggestedOutcome) -> Vec<ReasonView> {
+    let codes: &[String] = match s {
+        SuggestedOutcome::Resubmit { reasons } | SuggestedOutcome::Reject { reasons } => reasons,
+        SuggestedOutcome::Approve | SuggestedOutcome::Review => &[],
+    };
+    let reference = bhxh_domain::reference::ReferenceData::get();
+    codes
+        .iter()
+        .filter_map(|c| reference.reason(c))
+        .map(|r| ReasonView { code: r.code.clone(), label_vi: r.label_vi.clone(), citizen_vi: r.citizen_vi.clone() })
+        .collect()
 }

@@ -1,7 +1,5 @@
 //! Identifiers that cannot hold an invalid value: parse once at the boundary, then trust the type.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
@@ -11,10 +9,24 @@ pub enum IdError {
     NotDigits { what: &'static str, got: String },
     #[error("office code must be 3 or 5 digits, got {0:?}")]
     OfficeCode(String),
+    #[error("{what} is not valid: {got:?}")]
+    Shape { what: &'static str, got: String },
+}
+
+impl IdError {
+    /// The sentence for the officer.
+    pub fn message_vi(&self) -> String {
+        match self {
+            IdError::WrongLength { what, len, .. } => format!("{what} phải gồm đúng {len} chữ số."),
+            IdError::NotDigits { what, .. } => format!("{what} chỉ được gồm chữ số."),
+            IdError::OfficeCode(_) => "Mã cơ quan BHXH phải gồm 3 hoặc 5 chữ số.".into(),
+            IdError::Shape { what, .. } => format!("{what} không đúng định dạng."),
+        }
+    }
 }
 
 /// Spaces, dots and dashes are how people type long numbers; they carry no meaning.
-fn digits_only(what: &'static str, raw: &str, len: usize) -> Result<String, IdError> {
+pub(crate) fn digits_only(what: &'static str, raw: &str, len: usize) -> Result<String, IdError> {
     let cleaned: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
     if !cleaned.chars().all(|c| c.is_ascii_digit()) {
         return Err(IdError::NotDigits { what, got: raw.to_owned() });
@@ -25,10 +37,12 @@ fn digits_only(what: &'static str, raw: &str, len: usize) -> Result<String, IdEr
     Ok(cleaned)
 }
 
+#[macro_export]
+#[doc(hidden)]
 macro_rules! string_newtype {
     ($name:ident) => {
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
@@ -37,14 +51,14 @@ macro_rules! string_newtype {
                 &self.0
             }
         }
-        impl Serialize for $name {
+        impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(&self.0)
             }
         }
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let raw = String::deserialize(d)?;
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <String as serde::Deserialize>::deserialize(d)?;
                 raw.parse().map_err(serde::de::Error::custom)
             }
         }
@@ -60,26 +74,6 @@ impl std::str::FromStr for MaSoBhxh {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         digits_only("mã số BHXH", s.trim(), 10).map(Self)
-    }
-}
-
-/// The 12-digit citizen identity card number. Its structure (province, sex and
-/// century, birth year) is decoded by the checks, which only warn about it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Cccd(String);
-string_newtype!(Cccd);
-
-impl std::str::FromStr for Cccd {
-    type Err = IdError;
-    fn from_str(s: &str) -> Result<Self, IdError> {
-        digits_only("CCCD", s.trim(), 12).map(Self)
-    }
-}
-
-impl Cccd {
-    /// The 3-digit code of the province where the birth was registered.
-    pub fn province_code(&self) -> &str {
-        &self.0[..3]
     }
 }
 
@@ -124,10 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn cccd_and_office() {
-        let c: Cccd = "020093001656".parse().unwrap();
-        assert_eq!(c.province_code(), "020");
-        assert!("02009300165".parse::<Cccd>().is_err());
+    fn office() {
         assert!("07916".parse::<OfficeCode>().is_ok());
         assert!("079".parse::<OfficeCode>().is_ok());
         assert!("0791".parse::<OfficeCode>().is_err());

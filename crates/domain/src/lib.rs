@@ -1,9 +1,32 @@
-//! Domain types of bhxh-desk. No I/O: everything here is a value or a pure function.
+//! Domain types and rules of bhxh-desk. No I/O: everything here is a value or a
+//! pure function; reference data is compiled in from `assets/`.
 
+pub mod bhyt;
+pub mod cccd;
+pub mod checks;
 pub mod declaration;
+pub mod email;
+pub mod fold;
+pub mod id_docs;
 pub mod ids;
+pub mod name;
+pub mod person;
+pub mod phone;
+pub mod qr;
+pub mod reference;
 pub mod role;
 
+#[cfg(test)]
+mod proptests;
+
+pub use bhyt::BhytCode;
+pub use cccd::{Cccd, CccdStructure};
 pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
-pub use ids::{Cccd, IdError, MaSoBhxh, OfficeCode};
+pub use email::Email;
+pub use id_docs::{Cmnd, Passport};
+pub use ids::{IdError, MaSoBhxh, OfficeCode};
+pub use name::{NameMatch, PersonName};
+pub use person::{IdDocumentType, Sex};
+pub use phone::{ParsedPhone, PhoneVn};
+pub use qr::QrPayload;
 pub use role::Role;

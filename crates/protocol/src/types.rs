@@ -1,5 +1,6 @@
 //! Request and response bodies. Field names are the wire names (snake_case JSON).
 
+pub use bhxh_domain::{IdDocumentType, Sex};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, MaSoBhxh, Role};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -71,21 +72,6 @@ pub struct Office {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OfficeList {
     pub offices: Vec<Office>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum IdDocumentType {
-    Cccd,
-    Cmnd,
-    Passport,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
 }
 
 /// A contact address. Declarations before 1 July 2025 carry three levels

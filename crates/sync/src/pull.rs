@@ -51,6 +51,10 @@ pub async fn pull_declarations(
             break;
         }
     }
+    if report.declarations > 0 {
+        // New rows can change older rows' findings (a shared phone, a duplicate ID).
+        lock(cache).recheck_all()?;
+    }
     info!(pages = report.pages, declarations = report.declarations, new = report.new_declarations, "declarations pulled");
     Ok(report)
 }

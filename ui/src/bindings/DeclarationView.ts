@@ -4,5 +4,16 @@ import type { DeclarationKind } from "./DeclarationKind";
 import type { DeclarationStatus } from "./DeclarationStatus";
 import type { DocumentView } from "./DocumentView";
 import type { FieldView } from "./FieldView";
+import type { Finding } from "./Finding";
+import type { ReasonView } from "./ReasonView";
+import type { SuggestedOutcome } from "./SuggestedOutcome";
 
-export type DeclarationView = { id: string, full_name: string, kind: DeclarationKind, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, fields: Array<FieldView>, documents: Array<DocumentView>, };
+export type DeclarationView = { id: string, full_name: string, kind: DeclarationKind, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, fields: Array<FieldView>, documents: Array<DocumentView>, 
+/**
+ * The automatic checks' findings, Block first.
+ */
+findings: Array<Finding>, suggested: SuggestedOutcome, 
+/**
+ * The suggested reasons with their catalogue wording.
+ */
+suggested_reasons: Array<ReasonView>, };

@@ -4,4 +4,8 @@ export type FieldView = {
 /**
  * Dictionary key of the label (`field.*`).
  */
-key: string, value: string, };
+key: string, 
+/**
+ * The checks' name for the field: findings whose `fields` hold it sit beside it.
+ */
+field: string, value: string, };

@@ -68,6 +68,21 @@ const vi = {
   "doc.broken": "Không hiển thị được ảnh: tệp bị hỏng hoặc không đúng định dạng ảnh.",
   "error.generic": "Đã xảy ra lỗi. Vui lòng thử lại.",
   "lang.switch": "English",
+  "queue.col.checks": "Kiểm tra",
+  "checks.blocks": "{n} lỗi chặn",
+  "checks.warnings": "{n} cảnh báo",
+  "checks.clean": "Không phát hiện vấn đề",
+  "checks.title": "Kết quả kiểm tra tự động",
+  "checks.other": "Khác",
+  "severity.block": "Chặn",
+  "severity.warn": "Cảnh báo",
+  "severity.info": "Lưu ý",
+  "suggest.label": "Đề xuất:",
+  "suggest.approve": "Duyệt (sau khi đối chiếu ảnh và tờ khai giấy)",
+  "suggest.resubmit": "Yêu cầu bổ sung",
+  "suggest.reject": "Từ chối",
+  "suggest.review": "Cần cán bộ xem xét",
+  "suggest.note": "Ứng dụng chỉ đề xuất; cán bộ quyết định.",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -137,6 +152,21 @@ const en: Record<Key, string> = {
   "doc.broken": "Cannot show this image: the file is damaged or not an image.",
   "error.generic": "Something went wrong. Please try again.",
   "lang.switch": "Tiếng Việt",
+  "queue.col.checks": "Checks",
+  "checks.blocks": "{n} blocking",
+  "checks.warnings": "{n} warnings",
+  "checks.clean": "No problems found",
+  "checks.title": "Automatic checks",
+  "checks.other": "Other",
+  "severity.block": "Block",
+  "severity.warn": "Warning",
+  "severity.info": "Note",
+  "suggest.label": "Suggested:",
+  "suggest.approve": "Approve (after comparing the photos and the paper form)",
+  "suggest.resubmit": "Ask to re-submit",
+  "suggest.reject": "Reject",
+  "suggest.review": "Needs the officer's judgement",
+  "suggest.note": "The app only suggests; the officer decides.",
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { vi, en };

@@ -1,0 +1,106 @@
+//! Running the automatic checks over the cached declarations and keeping their
+//! findings beside each row. Re-run over the whole cache after every pull: a new
+//! declaration can change an older one's findings (the same phone, the same ID).
+
+use crate::{Cache, CacheError};
+use bhxh_domain::checks::{self, Context, Facts, Finding, Registry, RegistryEntry, SuggestedOutcome, Verdict};
+use bhxh_domain::reference::ReferenceData;
+use bhxh_protocol::Declaration;
+use rusqlite::params;
+use tracing::instrument;
+
+pub fn facts(d: &Declaration) -> (Facts<'_>, Vec<bhxh_domain::DocumentKind>) {
+    let docs: Vec<_> = d.documents.iter().map(|x| x.kind).collect();
+    let f = &d.fields;
+    let facts = Facts {
+        id: &d.id,
+        kind: f.kind,
+        ma_so: f.ma_so_bhxh.as_str(),
+        bhyt_code: None,
+        full_name: &f.full_name,
+        birth_date: f.birth_date,
+        sex: f.sex,
+        id_type: f.id_type,
+        id_number: f.id_number.as_deref(),
+        province: &f.address.province,
+        district: f.address.district.as_deref(),
+        commune: &f.address.commune,
+        phone: &f.phone,
+        email: f.email.as_deref(),
+        parent_ma_so: f.parent_ma_so_bhxh.as_ref().map(|m| m.as_str()),
+        office_code: &f.office_code,
+        submitted_on: d.submitted_at.date_naive(),
+        documents: &[],
+    };
+    (facts, docs)
+}
+
+pub fn registry_of(all: &[Declaration]) -> Registry {
+    Registry::new(
+        all.iter()
+            .map(|d| RegistryEntry {
+                declaration_id: d.id.clone(),
+                ma_so: d.fields.ma_so_bhxh.to_string(),
+                id_number: d.fields.id_number.clone(),
+                phone: Some(d.fields.phone.clone()),
+                birth_date: Some(d.fields.birth_date),
+                status: d.status,
+                is_child: d.fields.kind == bhxh_domain::DeclarationKind::Child,
+            })
+            .collect(),
+    )
+}
+
+/// The findings and verdict of one declaration against a registry.
+pub fn check_one(d: &Declaration, registry: &Registry) -> (Vec<Finding>, Verdict) {
+    let reference = ReferenceData::get();
+    let (mut f, docs) = facts(d);
+    f.documents = &docs;
+    let ctx = Context { reference, registry, qr: None, paper: None };
+    let findings = checks::run_all(&f, &ctx);
+    let verdict = checks::verdict(&findings, reference);
+    (findings, verdict)
+}
+
+impl Cache {
+    /// Re-runs every check over every cached declaration; returns how many rows.
+    #[instrument(skip(self))]
+    pub fn recheck_all(&mut self) -> Result<usize, CacheError> {
+        let all: Vec<Declaration> = {
+            let mut stmt = self.conn.prepare("SELECT id, body_json FROM declarations")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, body) = row?;
+                out.push(serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id, e.to_string()))?);
+            }
+            out
+        };
+        let registry = registry_of(&all);
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare(
+                "UPDATE declarations SET findings_json = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
+            )?;
+            for d in &all {
+                let (findings, verdict) = check_one(d, &registry);
+                let fj = serde_json::to_string(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+                let sj = serde_json::to_string(&verdict.suggested).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+                update.execute(params![d.id, fj, verdict.blocks, verdict.warnings, sj])?;
+            }
+        }
+        tx.commit()?;
+        Ok(all.len())
+    }
+
+    /// The stored findings and suggestion of a declaration.
+    pub fn findings(&self, id: &str) -> Result<(Vec<Finding>, SuggestedOutcome), CacheError> {
+        let (fj, sj): (String, String) = self.conn.query_row(
+            "SELECT findings_json, suggested_json FROM declarations WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let corrupt = |e: serde_json::Error| CacheError::Corrupt(id.to_owned(), e.to_string());
+        Ok((serde_json::from_str(&fj).map_err(corrupt)?, serde_json::from_str(&sj).map_err(corrupt)?))
+    }
+}

@@ -1,0 +1,54 @@
+//! Paper Mẫu 01 vs declaration: mã số, name, ID number, phone, signature.
+
+use super::{Context, Facts, Finding, Severity::*, field};
+use crate::name::NameMatch;
+use crate::{PersonName, PhoneVn};
+
+/// Fields read from the scanned paper form (typed by the officer or by OCR).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaperFields {
+    pub ma_so: Option<String>,
+    pub full_name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub signed: Option<bool>,
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(p) = ctx.paper else { return };
+    let mismatch = |code: &str, fld: &str, vi: &str, en: &str| {
+        Finding::new(code, Block, &[fld], format!("Tờ khai giấy ghi {vi} khác tờ khai điện tử."), format!("The paper form's {en} differs."))
+            .reason("TO_KHAI_GIAY_KHONG_KHOP")
+    };
+    if let Some(m) = &p.ma_so {
+        if digits(m) != f.ma_so {
+            out.push(mismatch("paper.ma_so_mismatch", field::MA_SO, "mã số BHXH", "social insurance number"));
+        }
+    }
+    if let (Some(paper), Ok(declared)) = (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>()) {
+        if declared.compare(&paper) == NameMatch::Different {
+            out.push(mismatch("paper.name_mismatch", field::FULL_NAME, "họ tên", "name"));
+        }
+    }
+    if let (Some(paper), Some(declared)) = (&p.id_number, f.id_number) {
+        if digits(paper) != digits(declared) {
+            out.push(mismatch("paper.id_mismatch", field::ID_NUMBER, "số giấy tờ", "ID number"));
+        }
+    }
+    if let Some(paper) = &p.phone {
+        let norm = |s: &str| PhoneVn::parse(s).map(|x| x.phone.as_str().to_owned()).unwrap_or_else(|_| digits(s));
+        if norm(paper) != norm(f.phone) {
+            out.push(mismatch("paper.phone_mismatch", field::PHONE, "số điện thoại", "phone"));
+        }
+    }
+    if p.signed == Some(false) {
+        out.push(
+            Finding::new("paper.unsigned", Block, &[field::DOCUMENTS], "Tờ khai giấy chưa có chữ ký.", "The paper form is not signed.")
+                .reason("TO_KHAI_GIAY_KHONG_KHOP"),
+        );
+    }
+}

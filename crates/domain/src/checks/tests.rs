@@ -1,0 +1,223 @@
+//! Table tests: one clean declaration, then one change at a time and the finding
+//! it must (and must only) produce.
+
+use super::*;
+use crate::{DeclarationStatus, DocumentKind};
+
+const ADULT_DOCS: &[DocumentKind] = &[DocumentKind::Portrait, DocumentKind::IdFront, DocumentKind::IdBack];
+const CHILD_DOCS: &[DocumentKind] = &[DocumentKind::BirthCertificate];
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("date")
+}
+
+fn clean() -> Facts<'static> {
+    Facts {
+        id: "07916-000001",
+        kind: DeclarationKind::Adult,
+        ma_so: "7914820031",
+        bhyt_code: None,
+        full_name: "Nguyễn Thị Ánh",
+        birth_date: d(1985, 5, 17),
+        sex: Sex::Female,
+        id_type: Some(IdDocumentType::Cccd),
+        id_number: Some("079185000123"),
+        province: "Thành phố Hồ Chí Minh",
+        district: Some("Quận 6"),
+        commune: "Phường 9",
+        phone: "0903123456",
+        email: Some("nguyenthianh85@example.com"),
+        parent_ma_so: None,
+        office_code: "07916",
+        submitted_on: d(2021, 5, 12),
+        documents: ADULT_DOCS,
+    }
+}
+
+fn codes_with(f: &Facts<'_>, registry: &Registry, qr: Option<&QrPayload>, paper: Option<&PaperFields>) -> Vec<String> {
+    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper };
+    run_all(f, &ctx).into_iter().map(|x| x.code).collect()
+}
+
+fn codes(f: &Facts<'_>) -> Vec<String> {
+    codes_with(f, &Registry::default(), None, None)
+}
+
+#[test]
+fn a_clean_declaration_has_no_findings() {
+    assert_eq!(codes(&clean()), Vec::<String>::new());
+}
+
+#[test]
+fn one_change_one_finding() {
+    type Change = fn(&mut Facts<'static>);
+    let table: &[(&str, Change, &[&str])] = &[
+        ("mã số 9 digits", |f| f.ma_so = "791482003", &["ma_so.shape"]),
+        ("BHYT code of another mã số", |f| f.bhyt_code = Some("DN4797914820032"), &["ma_so.bhyt_mismatch"]),
+        ("BHYT code of this mã số", |f| f.bhyt_code = Some("DN4797914820031"), &[]),
+        ("new-style BHYT code", |f| f.bhyt_code = Some("7914820031"), &[]),
+        ("BHYT code garbage", |f| f.bhyt_code = Some("XYZ"), &["bhyt.shape"]),
+        ("CCCD 11 digits", |f| f.id_number = Some("07918500012"), &["cccd.shape"]),
+        ("CCCD unknown province", |f| f.id_number = Some("099185000123"), &["cccd.province_unknown"]),
+        ("CCCD says male", |f| f.id_number = Some("079085000123"), &["cccd.sex_century_mismatch"]),
+        ("CCCD says born 2000s", |f| f.id_number = Some("079385000123"), &["cccd.sex_century_mismatch"]),
+        ("CCCD year digits", |f| f.id_number = Some("079186000123"), &["cccd.year_mismatch"]),
+        ("CMND 9 digits", |f| { f.id_type = Some(IdDocumentType::Cmnd); f.id_number = Some("025123456") }, &[]),
+        ("CMND 10 digits", |f| { f.id_type = Some(IdDocumentType::Cmnd); f.id_number = Some("0251234567") }, &["cmnd.shape"]),
+        ("Vietnamese passport", |f| { f.id_type = Some(IdDocumentType::Passport); f.id_number = Some("C1234567") }, &[]),
+        ("bad passport", |f| { f.id_type = Some(IdDocumentType::Passport); f.id_number = Some("C12") }, &["passport.shape"]),
+        ("no ID number", |f| f.id_number = None, &["id.missing"]),
+        ("no ID back photo", |f| f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront], &["documents.missing_id_back"]),
+        ("no portrait", |f| f.documents = &[DocumentKind::IdFront, DocumentKind::IdBack], &["documents.missing_portrait"]),
+        ("landline", |f| f.phone = "02838920913", &["phone.invalid"]),
+        ("old 11-digit phone", |f| f.phone = "01689123456", &["phone.renumbered"]),
+        ("+84 phone", |f| f.phone = "+84 903 123 456", &[]),
+        ("bad email", |f| f.email = Some("anh@gmail"), &["email.invalid"]),
+        ("no email", |f| f.email = None, &["email.missing"]),
+        ("name without marks", |f| f.full_name = "Nguyen Thi Anh", &["name.no_diacritics"]),
+        ("name with digits", |f| f.full_name = "Nguyễn Thị Ánh 2", &["name.invalid"]),
+        ("unknown commune", |f| f.commune = "Phường 99", &["address.commune_unknown"]),
+        ("unknown district", |f| f.district = Some("Quận 99"), &["address.district_unknown"]),
+        ("unknown province", |f| f.province = "Tỉnh Sài Gòn Cũ", &["address.province_unknown"]),
+        ("ASCII address", |f| { f.province = "TP Ho Chi Minh"; f.district = Some("quan 6"); f.commune = "phuong 9" }, &[]),
+        ("two-level address after the reform", |f| { f.submitted_on = d(2026, 11, 20); f.district = None; f.commune = "Phường Bình Tây" }, &[]),
+        ("three-level address name after the reform", |f| { f.submitted_on = d(2026, 11, 20); f.commune = "Phường 9" }, &["address.commune_unknown"]),
+        ("address outside the office's district", |f| { f.district = Some("Quận 5"); f.commune = "Phường 1" }, &["office.outside_area"]),
+        ("unknown office", |f| f.office_code = "07999", &["office.unknown"]),
+    ];
+    for (what, change, want) in table {
+        let mut f = clean();
+        change(&mut f);
+        assert_eq!(codes(&f), want.iter().map(|s| s.to_string()).collect::<Vec<_>>(), "{what}");
+    }
+}
+
+fn entry(id: &str, ma_so: &str, phone: &str, status: DeclarationStatus) -> RegistryEntry {
+    RegistryEntry {
+        declaration_id: id.into(),
+        ma_so: ma_so.into(),
+        id_number: None,
+        phone: Some(phone.into()),
+        birth_date: Some(d(1980, 1, 1)),
+        status,
+        is_child: false,
+    }
+}
+
+#[test]
+fn one_phone_one_ma_so() {
+    let f = clean();
+    let r = Registry::new(vec![entry("07916-000009", "7900000009", "090.312.3456", DeclarationStatus::Approved)]);
+    assert_eq!(codes_with(&f, &r, None, None), ["phone.taken"]);
+    // Its own earlier declaration, or a rejected one, does not count.
+    let r = Registry::new(vec![
+        entry("07916-000001", "7914820031", "0903123456", DeclarationStatus::Pending),
+        entry("07916-000002", "7900000002", "0903123456", DeclarationStatus::Rejected),
+    ]);
+    assert_eq!(codes_with(&f, &r, None, None), Vec::<String>::new());
+    // The old 11-digit form of the same number is the same number.
+    let r = Registry::new(vec![entry("x", "7900000009", "01689123456", DeclarationStatus::Approved)]);
+    let mut f2 = clean();
+    f2.phone = "0389123456";
+    assert_eq!(codes_with(&f2, &r, None, None), ["phone.taken"]);
+}
+
+#[test]
+fn duplicates() {
+    let f = clean();
+    let r = Registry::new(vec![entry("07916-000005", "7914820031", "0911111111", DeclarationStatus::Pending)]);
+    assert_eq!(codes_with(&f, &r, None, None), ["duplicate.pending_ma_so"]);
+    let mut other = entry("07916-000006", "7900000006", "0911111112", DeclarationStatus::Approved);
+    other.id_number = Some("079185000123".into());
+    let r = Registry::new(vec![other]);
+    assert_eq!(codes_with(&f, &r, None, None), ["duplicate.id_other_ma_so"]);
+}
+
+#[test]
+fn children() {
+    let child = || Facts {
+        kind: DeclarationKind::Child,
+        ma_so: "7900000100",
+        full_name: "Nguyễn Minh Đức",
+        birth_date: d(2015, 3, 2),
+        sex: Sex::Male,
+        id_type: None,
+        id_number: None,
+        parent_ma_so: Some("7914820031"),
+        documents: CHILD_DOCS,
+        ..clean()
+    };
+    assert_eq!(codes(&child()), ["child.parent_unverified"]);
+    let approved = Registry::new(vec![entry("p", "7914820031", "0903123456", DeclarationStatus::Approved)]);
+    assert_eq!(codes_with(&child(), &approved, None, None), Vec::<String>::new(), "the parent's phone is the family's");
+    let pending = Registry::new(vec![entry("p", "7914820031", "0903123456", DeclarationStatus::Pending)]);
+    assert_eq!(codes_with(&child(), &pending, None, None), ["child.parent_not_approved"]);
+    let mut f = child();
+    f.birth_date = d(2003, 1, 1);
+    assert_eq!(codes_with(&f, &approved, None, None), ["child.too_old"]);
+    let mut f = child();
+    f.documents = &[];
+    assert_eq!(codes_with(&f, &approved, None, None), ["child.no_birth_certificate"]);
+    let mut f = child();
+    f.parent_ma_so = Some("7900000100");
+    assert_eq!(codes(&f), ["child.parent_is_child"]);
+    let mut f = child();
+    f.parent_ma_so = None;
+    assert_eq!(codes(&f), ["child.parent_missing"]);
+    let mut young = entry("p", "7914820031", "0903123456", DeclarationStatus::Approved);
+    young.birth_date = Some(d(2005, 1, 1));
+    assert_eq!(codes_with(&child(), &Registry::new(vec![young]), None, None), ["child.parent_age_gap"]);
+}
+
+#[test]
+fn qr_against_the_declaration() {
+    let f = clean();
+    let qr = |text: &str| text.parse::<QrPayload>().expect("qr");
+    let same = qr("079185000123|025123456|Nguyễn Thị Ánh|17051985|Nữ|12 Hậu Giang, Phường 11, Quận 6|20042021");
+    assert_eq!(codes_with(&f, &Registry::default(), Some(&same), None), Vec::<String>::new());
+    let upper = qr("079185000123||NGUYỄN THỊ ÁNH|17051985|Nữ|Địa chỉ cũ|20042021");
+    assert_eq!(codes_with(&f, &Registry::default(), Some(&upper), None), Vec::<String>::new(), "case and old address do not matter");
+    let marks = qr("079185000123||Nguyễn Thị Anh|17051985|Nữ|x|20042021");
+    assert_eq!(codes_with(&f, &Registry::default(), Some(&marks), None), ["qr.name_diacritics"]);
+    let other = qr("079185000124||Trần Thị Ánh|18051985|Nam|x|20042021");
+    assert_eq!(
+        codes_with(&f, &Registry::default(), Some(&other), None),
+        ["qr.id_mismatch", "qr.name_mismatch", "qr.birth_date_mismatch", "qr.sex_mismatch"]
+    );
+}
+
+#[test]
+fn paper_form_against_the_declaration() {
+    let f = clean();
+    let ok = PaperFields {
+        ma_so: Some("79 1482 0031".into()),
+        full_name: Some("NGUYỄN THỊ ÁNH".into()),
+        id_number: Some("079 185 000 123".into()),
+        phone: Some("+84903123456".into()),
+        signed: Some(true),
+    };
+    assert_eq!(codes_with(&f, &Registry::default(), None, Some(&ok)), Vec::<String>::new());
+    let bad = PaperFields { ma_so: Some("7914820032".into()), full_name: Some("Nguyễn Thị Ánh Hồng".into()), signed: Some(false), ..ok };
+    assert_eq!(
+        codes_with(&f, &Registry::default(), None, Some(&bad)),
+        ["paper.ma_so_mismatch", "paper.name_mismatch", "paper.unsigned"]
+    );
+}
+
+#[test]
+fn suggestions_follow_the_blocking_reasons() {
+    let reference = ReferenceData::get();
+    let run = |f: &Facts<'_>, r: &Registry| verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None }), reference);
+    assert_eq!(run(&clean(), &Registry::default()).suggested, SuggestedOutcome::Approve);
+    let mut f = clean();
+    f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront];
+    assert_eq!(run(&f, &Registry::default()).suggested, SuggestedOutcome::Resubmit { reasons: vec!["THIEU_MAT_SAU".into()] });
+    let r = Registry::new(vec![entry("x", "7900000009", "0903123456", DeclarationStatus::Approved)]);
+    let v = run(&f, &r);
+    assert_eq!(v.suggested, SuggestedOutcome::Reject { reasons: vec!["SDT_DA_DANG_KY".into()] });
+    assert_eq!(v.blocks, 2);
+    let mut f = clean();
+    f.id_number = Some("079086000123");
+    let v = run(&f, &Registry::default());
+    assert_eq!((v.blocks, v.warnings, v.suggested), (0, 2, SuggestedOutcome::Approve), "warnings alone never block");
+}
