@@ -12,7 +12,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     let bins = Binaries::locate();
     let work = tempdir("e2e");
     let central_data = work.join("central");
-    let mut central = Central::start(&bins.central, &central_data, None, 12).await;
+    let mut central = Central::start(&bins.central, &central_data, None, 30).await;
     let expected = central.count_for("canbo.07916", "07916").await;
     assert!(expected > 0);
 
@@ -71,6 +71,14 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         anyhow::ensure!(verdict.contains("Đề xuất"), "verdict shown: {verdict:?}");
         save_screenshot(&client, &shots, "03-declaration").await?;
 
+        // A declaration the checks flagged shows its findings beside the fields.
+        click(&client, "[data-testid=queue-row]:has([data-testid=queue-checks]:not([data-warnings='0'])) td.name").await?;
+        let finding = wait_for_element(&client, "[data-field] [data-testid=finding]").await?;
+        let text = finding.text().await?;
+        anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Chặn"), "finding text {text:?}");
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        save_screenshot(&client, &shots, "03b-findings").await?;
+
         // Central goes away: the banner appears, the cached declaration still opens.
         central.kill();
         wait_for_element(&client, "[data-testid=offline-banner]").await?;
@@ -79,7 +87,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         save_screenshot(&client, &shots, "04-offline").await?;
 
         // It comes back on the same address: the app reconnects by itself.
-        central = Central::start(&bins.central, &central_data, Some(central.port), 12).await;
+        central = Central::start(&bins.central, &central_data, Some(central.port), 30).await;
         wait_until(Duration::from_secs(30), || async {
             Ok(client.find_all(fantoccini::Locator::Css("[data-testid=offline-banner]")).await?.is_empty())
         })
