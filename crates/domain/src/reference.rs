@@ -153,7 +153,13 @@ mod tests {
         assert!(r.mobile_prefixes.contains("090"));
         assert!(!r.mobile_prefixes.contains("095"));
         assert!(r.bhyt_groups.contains_key("DN") && r.bhyt_groups.contains_key("TE"));
-        assert!(r.office_on("07916", chrono::NaiveDate::from_ymd_opt(2021, 5, 1).expect("date")).is_some());
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        assert!(r.office_on("07916", day(2021, 5, 1)).is_some_and(|o| o.name == "BHXH Quận 6"));
+        assert!(r.office_on("07916", day(2026, 1, 1)).is_some_and(|o| o.name == "BHXH Cơ sở Quận 6"));
+        // Every province-level office before the 2025 merger, 34 after it.
+        let provinces = |d| r.offices.iter().filter(|o| o.parent.is_none() && o.valid_from <= d && o.valid_to.is_none_or(|t| d <= t)).count();
+        assert_eq!(provinces(day(2021, 5, 1)), 63);
+        assert_eq!(provinces(day(2025, 7, 1)), 34);
         assert!(r.reasons.len() >= 10);
         assert!(r.reason("SDT_DA_DANG_KY").is_some_and(|x| x.kind == ReasonKind::Reject));
         let q6 = &r.communes_2025_03[&address_key("Thành phố Hồ Chí Minh")][&address_key("Quận 6")];
