@@ -43,3 +43,13 @@ pub fn queue(desk: DeskState<'_>) -> Res<Vec<QueueItem>> {
 pub fn declaration(desk: DeskState<'_>, input: IdInput) -> Res<DeclarationView> {
     desk.declaration(&input.id)
 }
+
+#[tauri::command]
+pub fn lock(desk: DeskState<'_>) -> Res<()> {
+    desk.lock()
+}
+
+#[tauri::command]
+pub fn unlock(desk: DeskState<'_>, input: UnlockInput) -> Res<()> {
+    desk.unlock(&input.password)
+}

@@ -23,7 +23,7 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
             Err(e) => {
                 let status = match e.code {
                     ErrorCode::NotFound => StatusCode::NOT_FOUND,
-                    ErrorCode::Forbidden | ErrorCode::Unauthorized => StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden | ErrorCode::Unauthorized | ErrorCode::Locked => StatusCode::FORBIDDEN,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
                 Response::builder()

@@ -28,6 +28,9 @@ struct Cli {
     /// User name to prefill.
     #[arg(long, env = "BHXH_USER")]
     user_name: Option<String>,
+    /// Minutes without activity before the screen locks.
+    #[arg(long, env = "BHXH_IDLE_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=240))]
+    idle_lock_minutes: u32,
     /// Password to prefill (demo only).
     #[arg(long, env = "BHXH_DEMO_PASSWORD", hide = true)]
     demo_password: Option<String>,
@@ -39,15 +42,19 @@ enum Command {
     Sync {
         #[arg(long)]
         central: String,
-        #[arg(long)]
+        #[arg(long, env = "BHXH_USER")]
         user: String,
-        #[arg(long)]
+        #[arg(long, env = "BHXH_PASSWORD")]
         password: String,
     },
-    /// Print the cached declarations.
+    /// Print the declarations in an officer's cache (unlocked with their password).
     Queue {
         #[arg(long)]
         json: bool,
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+        #[arg(long, env = "BHXH_PASSWORD")]
+        password: String,
     },
 }
 
@@ -72,9 +79,9 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.message),
             }
         }
-        Some(Command::Queue { json }) => {
+        Some(Command::Queue { json, user, password }) => {
             let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::queue_rows(&dir) {
+            match headless::queue_rows(&dir, &user, &password) {
                 Ok(rows) if json => match serde_json::to_string_pretty(&rows) {
                     Ok(s) => {
                         println!("{s}");
@@ -91,7 +98,13 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.message),
             }
         }
-        None => run_window(cli.data_dir, cli.central_url, cli.user_name, cli.demo_password),
+        None => run_window(
+            cli.data_dir,
+            cli.central_url,
+            cli.user_name,
+            cli.demo_password,
+            Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
+        ),
     }
 }
 
@@ -105,7 +118,13 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run_window(data_dir: Option<PathBuf>, central: Option<String>, user: Option<String>, password: Option<String>) -> ExitCode {
+fn run_window(
+    data_dir: Option<PathBuf>,
+    central: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    idle_lock: Duration,
+) -> ExitCode {
     let result = tauri::Builder::default()
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
         .setup(move |app| {
@@ -118,6 +137,7 @@ fn run_window(data_dir: Option<PathBuf>, central: Option<String>, user: Option<S
                 default_central_url: central,
                 default_username: user,
                 default_password: password,
+                idle_lock,
             })
             .map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);
@@ -133,6 +153,8 @@ fn run_window(data_dir: Option<PathBuf>, central: Option<String>, user: Option<S
             commands::sync_now,
             commands::queue,
             commands::declaration,
+            commands::lock,
+            commands::unlock,
         ])
         .run(tauri::generate_context!());
     match result {

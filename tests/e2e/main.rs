@@ -93,6 +93,27 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         })
         .await?;
         save_screenshot(&client, &shots, "05-reconnected").await?;
+
+        // Lock: the documents leave the page; a wrong password is refused; the
+        // right one brings the queue back.
+        click(&client, "[data-testid=lock-button]").await?;
+        wait_for_element(&client, "[data-testid=lock-screen]").await?;
+        anyhow::ensure!(loaded_images(&client).await? == 0, "no document stays on the page while locked");
+        anyhow::ensure!(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.is_empty());
+        let pw = wait_for_element(&client, "[data-testid=unlock-password]").await?;
+        pw.send_keys("sai").await?;
+        click(&client, "[data-testid=unlock-submit]").await?;
+        let err = wait_for_element(&client, "[data-testid=unlock-error]").await?.text().await?;
+        anyhow::ensure!(err.contains("Còn 4 lần thử"), "unlock error {err:?}");
+        save_screenshot(&client, &shots, "06-locked").await?;
+        let pw = wait_for_element(&client, "[data-testid=unlock-password]").await?;
+        pw.clear().await?;
+        pw.send_keys("demo").await?;
+        click(&client, "[data-testid=unlock-submit]").await?;
+        wait_until(Duration::from_secs(20), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len() == expected)
+        })
+        .await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
@@ -129,7 +150,7 @@ async fn headless_sync_and_queue_match_the_server() {
     assert!(ok.status.success(), "sync failed: {}", String::from_utf8_lossy(&ok.stderr));
     assert!(stdout.contains(&format!("pulled {expected} declarations")), "{stdout}");
 
-    let q = run(&["queue", "--data-dir", &dir, "--json"]);
+    let q = run(&["queue", "--data-dir", &dir, "--json", "--user", "canbo.07920", "--password", "demo"]);
     assert!(q.status.success());
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&q.stdout).expect("queue --json prints JSON");
     assert_eq!(rows.len(), expected);
@@ -146,7 +167,7 @@ async fn headless_sync_and_queue_match_the_server() {
     }
 
     // Without a cache: a clear error, not a crash.
-    let none = run(&["queue", "--data-dir", &work.join("nothing").display().to_string(), "--json"]);
+    let none = run(&["queue", "--data-dir", &work.join("nothing").display().to_string(), "--json", "--user", "canbo.07920", "--password", "demo"]);
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("chưa có bộ nhớ đệm"));
     central.kill();

@@ -91,15 +91,23 @@ fn read_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
 }
 
 impl Cache {
+    /// A declaration from its sealed `body` column.
+    pub(crate) fn open_body(&self, id: &str, sealed: &[u8]) -> Result<Declaration, CacheError> {
+        let json = self.open_sealed("body", id, sealed)?;
+        serde_json::from_slice(&json).map_err(|e| CacheError::Corrupt(id.to_owned(), e.to_string()))
+    }
+
     /// Applies one page from the central service and moves the cursor, in one
     /// transaction: a sync cut off anywhere resumes from the last applied page and
     /// re-applying a page changes nothing.
     pub fn apply_page(&mut self, items: &[Declaration], cursor_key: &str, next_cursor: &str) -> Result<usize, CacheError> {
+        let key = &self.key;
         let tx = self.conn.transaction()?;
         let now = Utc::now().to_rfc3339();
         let mut new_rows = 0;
         for d in items {
-            let body = serde_json::to_string(d).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+            let body = serde_json::to_vec(d).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+            let body = key.seal(&crate::aad("body", &d.id), &body);
             let existed: bool = tx
                 .query_row("SELECT 1 FROM declarations WHERE id = ?1", [&d.id], |_| Ok(()))
                 .optional()?
@@ -108,10 +116,10 @@ impl Cache {
                 new_rows += 1;
             }
             tx.execute(
-                "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body_json, pulled_at)
+                "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body, pulled_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT(id) DO UPDATE SET office_code = ?2, status = ?3, kind = ?4, channel = ?5,
-                    submitted_at = ?6, updated_at = ?7, body_json = ?8, pulled_at = ?9",
+                    submitted_at = ?6, updated_at = ?7, body = ?8, pulled_at = ?9",
                 params![
                     d.id,
                     d.fields.office_code,
@@ -147,19 +155,19 @@ impl Cache {
 
     pub fn queue(&self, office: &str) -> Result<Vec<QueueRow>, CacheError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.body_json,
+            "SELECT d.id, d.body,
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id),
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored'),
                 d.blocks, d.warnings
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, body, docs, stored, blocks, warnings) = row?;
-            let d: Declaration = serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id.clone(), e.to_string()))?;
+            let d = self.open_body(&id, &body)?;
             out.push(QueueRow {
                 id,
                 ma_so_bhxh: d.fields.ma_so_bhxh.to_string(),
@@ -186,10 +194,10 @@ impl Cache {
     }
 
     pub fn declaration(&self, id: &str) -> Result<Option<CachedDeclaration>, CacheError> {
-        let body: Option<String> =
-            self.conn.query_row("SELECT body_json FROM declarations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let body: Option<Vec<u8>> =
+            self.conn.query_row("SELECT body FROM declarations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let Some(body) = body else { return Ok(None) };
-        let declaration: Declaration = serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id.to_owned(), e.to_string()))?;
+        let declaration = self.open_body(id, &body)?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {DOC_COLUMNS} FROM documents WHERE declaration_id = ?1 ORDER BY rowid"
         ))?;

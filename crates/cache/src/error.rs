@@ -16,4 +16,6 @@ pub enum CacheError {
     Corrupt(String, String),
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error("{what}: {source}")]
+    Sealed { what: String, source: crate::crypto::CryptoError },
 }

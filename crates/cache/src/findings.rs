@@ -67,24 +67,27 @@ impl Cache {
     #[instrument(skip(self))]
     pub fn recheck_all(&mut self) -> Result<usize, CacheError> {
         let all: Vec<Declaration> = {
-            let mut stmt = self.conn.prepare("SELECT id, body_json FROM declarations")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut stmt = self.conn.prepare("SELECT id, body FROM declarations")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, body) = row?;
-                out.push(serde_json::from_str(&body).map_err(|e| CacheError::Corrupt(id, e.to_string()))?);
+                out.push(self.open_body(&id, &body)?);
             }
             out
         };
         let registry = registry_of(&all);
+        let key = &self.key;
         let tx = self.conn.transaction()?;
         {
             let mut update = tx.prepare(
-                "UPDATE declarations SET findings_json = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
+                "UPDATE declarations SET findings = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
             )?;
             for d in &all {
                 let (findings, verdict) = check_one(d, &registry);
-                let fj = serde_json::to_string(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+                // Findings quote the declaration (names, numbers): sealed like it.
+                let fj = serde_json::to_vec(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+                let fj = key.seal(&crate::aad("findings", &d.id), &fj);
                 let sj = serde_json::to_string(&verdict.suggested).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
                 update.execute(params![d.id, fj, verdict.blocks, verdict.warnings, sj])?;
             }
@@ -95,12 +98,16 @@ impl Cache {
 
     /// The stored findings and suggestion of a declaration.
     pub fn findings(&self, id: &str) -> Result<(Vec<Finding>, SuggestedOutcome), CacheError> {
-        let (fj, sj): (String, String) = self.conn.query_row(
-            "SELECT findings_json, suggested_json FROM declarations WHERE id = ?1",
+        let (fj, sj): (Option<Vec<u8>>, String) = self.conn.query_row(
+            "SELECT findings, suggested_json FROM declarations WHERE id = ?1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let corrupt = |e: serde_json::Error| CacheError::Corrupt(id.to_owned(), e.to_string());
-        Ok((serde_json::from_str(&fj).map_err(corrupt)?, serde_json::from_str(&sj).map_err(corrupt)?))
+        let findings = match fj {
+            Some(sealed) => serde_json::from_slice(&self.open_sealed("findings", id, &sealed)?).map_err(corrupt)?,
+            None => Vec::new(),
+        };
+        Ok((findings, serde_json::from_str(&sj).map_err(corrupt)?))
     }
 }

@@ -1,18 +1,22 @@
 //! The offline local cache: what an officer needs to keep working with the network
-//! down. SQLite for metadata (one file), the document store for bytes.
+//! down. One cache per officer (`users/<name>/`): SQLite for metadata, the document
+//! store for bytes, everything personal sealed with the officer's data key.
 //!
-//! Invariant: every byte of a citizen's document is written and read through
-//! [`store::DocumentStore`]; nothing else touches the documents folder, so
-//! encryption at rest changes that one module.
+//! Invariants: every byte of a citizen's document is written and read through
+//! [`store::DocumentStore`]; every personal column is written through
+//! [`crypto::DataKey::seal`]; the data key exists on disk only wrapped under the
+//! officer's password ([`profiles`]).
 
-mod accounts;
+pub mod crypto;
 mod declarations;
 mod error;
 pub mod findings;
+pub mod profiles;
 mod schema;
 pub mod store;
 
-pub use accounts::CachedAccount;
+pub use crypto::DataKey;
+pub use profiles::{Profile, Profiles, UnlockError};
 pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRow};
 pub use error::CacheError;
 pub use store::DocumentStore;
@@ -23,17 +27,49 @@ use std::path::{Path, PathBuf};
 pub struct Cache {
     conn: Connection,
     store: DocumentStore,
+    key: DataKey,
     dir: PathBuf,
 }
 
 impl Cache {
-    /// Opens (creating if needed) the cache in `dir`: `cache.sqlite3` and `documents/`.
-    pub fn open(dir: &Path) -> Result<Self, CacheError> {
+    /// Opens (creating if needed) the cache in `dir`: `cache.sqlite3` and
+    /// `documents/`, sealed with `key`.
+    pub fn open(dir: &Path, key: DataKey) -> Result<Self, CacheError> {
         std::fs::create_dir_all(dir).map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: e })?;
         let mut conn = Connection::open(dir.join("cache.sqlite3"))?;
         schema::prepare(&mut conn)?;
-        let store = DocumentStore::open(&dir.join("documents"))?;
-        Ok(Self { conn, store, dir: dir.to_path_buf() })
+        let store = DocumentStore::open(&dir.join("documents"), key.clone())?;
+        let cache = Self { conn, store, key, dir: dir.to_path_buf() };
+        cache.check_key()?;
+        Ok(cache)
+    }
+
+    /// A cache opened with another officer's key must fail here, not on the
+    /// first declaration: a sealed marker written when the cache was created.
+    fn check_key(&self) -> Result<(), CacheError> {
+        const AAD: &[u8] = b"cache key check";
+        let sealed: Option<Vec<u8>> = {
+            use rusqlite::OptionalExtension;
+            self.conn.query_row("SELECT value FROM sealed_meta WHERE key = 'key_check'", [], |r| r.get(0)).optional()?
+        };
+        match sealed {
+            Some(s) => {
+                self.key.open(AAD, &s).map_err(|e| CacheError::Sealed { what: "cache key check".into(), source: e })?;
+            }
+            None => {
+                self.conn.execute(
+                    "INSERT INTO sealed_meta(key, value) VALUES ('key_check', ?1)",
+                    [self.key.seal(AAD, b"bhxh-desk")],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn open_sealed(&self, column: &str, id: &str, sealed: &[u8]) -> Result<Vec<u8>, CacheError> {
+        self.key
+            .open(&aad(column, id), sealed)
+            .map_err(|e| CacheError::Sealed { what: format!("{column} of {id}"), source: e })
     }
 
     /// Whether a cache was ever created in `dir` (without creating one).
@@ -62,6 +98,11 @@ impl Cache {
         )?;
         Ok(())
     }
+}
+
+/// What a sealed column value is bound to: its column and its row.
+fn aad(column: &str, id: &str) -> Vec<u8> {
+    format!("{column}\0{id}").into_bytes()
 }
 
 #[cfg(test)]

@@ -4,19 +4,14 @@ use crate::CacheError;
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    -- Who has logged in on this PC: enough to unlock offline. Never the password.
-    CREATE TABLE accounts (
-        username TEXT PRIMARY KEY,
-        central_url TEXT NOT NULL,
-        display_name TEXT NOT NULL,
-        role TEXT NOT NULL,
-        office_code TEXT NOT NULL,
-        password_hash TEXT NOT NULL,
-        last_login_at TEXT NOT NULL
-    );
+// Each officer's cache is a new file under `users/<name>/` (the encrypted layout
+// started over from an empty schema; the unencrypted one is removed by `profiles`).
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    -- Small values sealed with the data key (the key check, …).
+    CREATE TABLE sealed_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+    -- Columns in the clear are what the queue sorts and filters by and hold nothing
+    -- about the person; the declaration itself and its findings are sealed.
     CREATE TABLE declarations (
         id TEXT PRIMARY KEY,
         office_code TEXT NOT NULL,
@@ -25,9 +20,15 @@ const MIGRATIONS: &[M<'static>] = &[
         channel TEXT NOT NULL,
         submitted_at TEXT NOT NULL,
         updated_at TEXT NOT NULL,
-        -- The declaration as the central service sent it (bhxh_protocol::Declaration).
-        body_json TEXT NOT NULL,
-        pulled_at TEXT NOT NULL
+        pulled_at TEXT NOT NULL,
+        -- bhxh_protocol::Declaration as JSON, sealed (column 'body').
+        body BLOB NOT NULL,
+        -- Vec<Finding> as JSON, sealed (column 'findings'); NULL until checked.
+        findings BLOB,
+        blocks INTEGER NOT NULL DEFAULT 0,
+        warnings INTEGER NOT NULL DEFAULT 0,
+        -- SuggestedOutcome: an outcome and reason codes, nothing personal.
+        suggested_json TEXT NOT NULL DEFAULT '{\"outcome\":\"review\"}'
     );
     CREATE INDEX declarations_office_submitted ON declarations(office_code, submitted_at);
     CREATE TABLE documents (
@@ -43,20 +44,14 @@ const MIGRATIONS: &[M<'static>] = &[
     );
     CREATE INDEX documents_declaration ON documents(declaration_id);
     CREATE INDEX documents_state ON documents(state);",
-    ),
-    // The automatic checks' results, stored so the queue can filter and sort by them.
-    M::up(
-        "ALTER TABLE declarations ADD COLUMN findings_json TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE declarations ADD COLUMN blocks INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE declarations ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE declarations ADD COLUMN suggested_json TEXT NOT NULL DEFAULT '{\"outcome\":\"review\"}';",
-    ),
-];
+)];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // Deleted rows are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Migrations::from_slice(MIGRATIONS).to_latest(conn)?;
     Ok(())

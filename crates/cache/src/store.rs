@@ -1,14 +1,21 @@
-//! The document store: content-addressed files under `documents/`, written
-//! atomically (temporary file, fsync, rename) and verified against their sha256 on
-//! every read. The one module that touches document bytes on disk.
+//! The document store: content-addressed files under `documents/`, sealed with
+//! the officer's data key (see [`crate::crypto`]), written atomically (temporary
+//! file, fsync, rename), and verified against their sha256 on every read. The one
+//! module that touches document bytes on disk.
+//!
+//! A file's name is a keyed hash of its content hash, and the content hash is the
+//! sealed bytes' associated data: a copied folder shows neither the images nor
+//! which images they are, and a file swapped for another does not open.
 
 use crate::CacheError;
+use crate::crypto::DataKey;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub struct DocumentStore {
     dir: PathBuf,
+    key: DataKey,
 }
 
 fn is_sha256_hex(s: &str) -> bool {
@@ -20,17 +27,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl DocumentStore {
-    pub fn open(dir: &Path) -> Result<Self, CacheError> {
+    pub fn open(dir: &Path, key: DataKey) -> Result<Self, CacheError> {
         std::fs::create_dir_all(dir).map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: e })?;
-        Ok(Self { dir: dir.to_path_buf() })
+        Ok(Self { dir: dir.to_path_buf(), key })
     }
 
     fn path(&self, sha256: &str) -> Result<PathBuf, CacheError> {
-        // The hash names the file: anything else could walk out of the folder.
+        // Only a well-formed hash reaches the file system: nothing can walk out of the folder.
         if !is_sha256_hex(sha256) {
             return Err(CacheError::MissingDocument(sha256.to_owned()));
         }
-        Ok(self.dir.join(&sha256[..2]).join(sha256))
+        let name = self.key.file_name(sha256);
+        Ok(self.dir.join(&name[..2]).join(name))
+    }
+
+    fn aad(sha256: &str) -> Vec<u8> {
+        format!("document\0{sha256}").into_bytes()
     }
 
     /// Stores `bytes` if they hash to `expected_sha256`; refuses them otherwise.
@@ -46,8 +58,9 @@ impl DocumentStore {
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
         let io = |e| CacheError::Io { path: parent.clone(), source: e };
         std::fs::create_dir_all(&parent).map_err(io)?;
+        let sealed = self.key.seal(&Self::aad(expected_sha256), bytes);
         let mut tmp = tempfile_in(&parent).map_err(io)?;
-        tmp.1.write_all(bytes).map_err(io)?;
+        tmp.1.write_all(&sealed).map_err(io)?;
         tmp.1.sync_all().map_err(io)?;
         std::fs::rename(&tmp.0, &path).map_err(io)?;
         Ok(())
@@ -60,15 +73,29 @@ impl DocumentStore {
     /// The bytes of a stored document, checked against their hash.
     pub fn get(&self, sha256: &str) -> Result<Vec<u8>, CacheError> {
         let path = self.path(sha256)?;
-        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        let sealed = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CacheError::MissingDocument(sha256.to_owned()),
             _ => CacheError::Io { path: path.clone(), source: e },
         })?;
+        let bytes = self
+            .key
+            .open(&Self::aad(sha256), &sealed)
+            .map_err(|e| CacheError::Sealed { what: format!("document {sha256}"), source: e })?;
         let actual = sha256_hex(&bytes);
         if actual != sha256 {
             return Err(CacheError::Integrity { expected: sha256.to_owned(), actual });
         }
         Ok(bytes)
+    }
+
+    /// Deletes a stored document (retention); absent is fine.
+    pub fn remove(&self, sha256: &str) -> Result<(), CacheError> {
+        let path = self.path(sha256)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CacheError::Io { path, source: e }),
+        }
     }
 }
 

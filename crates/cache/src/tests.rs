@@ -39,7 +39,7 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
 #[test]
 fn applying_a_page_twice_changes_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut cache = Cache::open(dir.path()).expect("open");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
     let page = vec![declaration("07916-000002", 3, b"two"), declaration("07916-000001", 2, b"one")];
     assert_eq!(cache.apply_page(&page, "cursor:07916", "c1").expect("apply"), 2);
     assert_eq!(cache.apply_page(&page, "cursor:07916", "c1").expect("apply"), 0);
@@ -54,7 +54,7 @@ fn applying_a_page_twice_changes_nothing() {
 #[test]
 fn documents_are_verified_on_the_way_in_and_out() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut cache = Cache::open(dir.path()).expect("open");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
     cache.apply_page(&[declaration("07916-000001", 2, b"portrait bytes")], "k", "c").expect("apply");
     let todo = cache.documents_to_fetch(false, 10).expect("todo");
     assert_eq!(todo.len(), 1);
@@ -64,17 +64,18 @@ fn documents_are_verified_on_the_way_in_and_out() {
     let (_, bytes) = cache.document_bytes("07916-000001-portrait").expect("read");
     assert_eq!(bytes, b"portrait bytes");
     // A file altered on disk is refused, not shown.
-    let sha = &todo[0].sha256;
-    let path = dir.path().join("documents").join(&sha[..2]).join(sha);
-    std::fs::write(&path, b"changed on disk").expect("write");
-    assert!(matches!(cache.document_bytes("07916-000001-portrait"), Err(CacheError::Integrity { .. })));
+    let files = stored_files(&dir.path().join("documents"));
+    assert_eq!(files.len(), 1);
+    assert!(!files[0].ends_with(&todo[0].sha256), "files are not named by the content hash");
+    std::fs::write(&files[0], b"changed on disk").expect("write");
+    assert!(matches!(cache.document_bytes("07916-000001-portrait"), Err(CacheError::Sealed { .. })));
     assert!(cache.store().get("../../etc/passwd").is_err());
 }
 
 #[test]
 fn new_content_for_a_document_is_fetched_again() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut cache = Cache::open(dir.path()).expect("open");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
     cache.apply_page(&[declaration("07916-000001", 2, b"v1")], "k", "c").expect("apply");
     let todo = cache.documents_to_fetch(false, 10).expect("todo");
     cache.save_document(&todo[0], b"v1").expect("save");
@@ -82,24 +83,102 @@ fn new_content_for_a_document_is_fetched_again() {
     assert_eq!(cache.documents_to_fetch(false, 10).expect("todo").len(), 1);
 }
 
-#[test]
-fn offline_unlock_checks_the_hash_and_never_stores_the_password() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let cache = Cache::open(dir.path()).expect("open");
-    let acct = CachedAccount {
-        username: "canbo.07916".into(),
+fn stored_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        if e.path().is_dir() {
+            out.extend(stored_files(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+fn profile(user: &str) -> Profile {
+    Profile {
+        username: user.into(),
         central_url: "http://127.0.0.1:1".into(),
         display_name: "Trần Thị Thu Hà".into(),
         role: Role::Officer,
         office_code: "07916".into(),
         last_login_at: Utc::now(),
-    };
-    cache.remember_login(&acct, "mật khẩu đúng").expect("remember");
-    assert!(cache.verify_offline("canbo.07916", "sai").expect("verify").is_none());
-    assert!(cache.verify_offline("someone.else", "mật khẩu đúng").expect("verify").is_none());
-    assert_eq!(cache.verify_offline("canbo.07916", "mật khẩu đúng").expect("verify").map(|a| a.role), Some(Role::Officer));
+    }
+}
+
+#[test]
+fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    let key = profiles.key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng").expect("key");
+    let cdir = profiles.cache_dir("canbo.07916").expect("dir");
+    let mut cache = Cache::open(&cdir, key.clone()).expect("cache");
+    cache.apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c").expect("apply");
     drop(cache);
-    let raw = std::fs::read(dir.path().join("cache.sqlite3")).expect("read");
+    // The same password online again: the same key, the cache kept.
+    let again = profiles.key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng").expect("key");
+    assert_eq!(Cache::open(&cdir, again).expect("reopen").count_declarations().expect("count"), 1);
+    let now = Utc::now();
+    assert!(matches!(profiles.unlock_offline("someone.else", "mật khẩu đúng", now), Err(UnlockError::NoProfile(_))));
+    let (p, k) = profiles.unlock_offline("canbo.07916", "mật khẩu đúng", now).expect("unlock");
+    assert_eq!(p.role, Role::Officer);
+    assert_eq!(Cache::open(&cdir, k).expect("reopen").count_declarations().expect("count"), 1);
+    // Another key does not open this cache.
+    assert!(matches!(Cache::open(&cdir, DataKey::generate()), Err(CacheError::Sealed { .. })));
+    let raw = std::fs::read(dir.path().join("profiles.sqlite3")).expect("read");
     let needle = "mật khẩu đúng".as_bytes();
     assert!(!raw.windows(needle.len()).any(|w| w == needle));
+    assert!(profiles.cache_dir("../etc").is_err());
+}
+
+#[test]
+fn five_wrong_passwords_lock_offline_unlock_for_fifteen_minutes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    profiles.key_after_online_login(&profile("canbo.07916"), "đúng").expect("key");
+    let now = Utc::now();
+    for left in (1..=4).rev() {
+        match profiles.unlock_offline("canbo.07916", "sai", now) {
+            Err(UnlockError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("expected a wrong password, got {other:?}"),
+        }
+    }
+    let Err(UnlockError::Locked { until }) = profiles.unlock_offline("canbo.07916", "sai", now) else {
+        panic!("the fifth wrong password locks")
+    };
+    assert_eq!(until, now + profiles::LOCKOUT);
+    // Even the right password waits.
+    assert!(matches!(profiles.unlock_offline("canbo.07916", "đúng", now), Err(UnlockError::Locked { .. })));
+    let later = until + chrono::Duration::seconds(1);
+    assert!(profiles.unlock_offline("canbo.07916", "đúng", later).is_ok());
+}
+
+#[test]
+fn a_password_changed_centrally_starts_a_new_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    let old = profiles.key_after_online_login(&profile("canbo.07916"), "cũ").expect("key");
+    let cdir = profiles.cache_dir("canbo.07916").expect("dir");
+    Cache::open(&cdir, old).expect("cache").apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c").expect("apply");
+    let new = profiles.key_after_online_login(&profile("canbo.07916"), "mới").expect("key");
+    assert_eq!(Cache::open(&cdir, new).expect("fresh").count_declarations().expect("count"), 0);
+    assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now()).is_err());
+}
+
+#[test]
+fn nothing_personal_is_readable_in_the_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    let d = declaration("07916-000001", 2, b"\xFF\xD8\xFF portrait pixels");
+    cache.apply_page(std::slice::from_ref(&d), "k", "c").expect("apply");
+    cache.recheck_all().expect("checks");
+    let todo = cache.documents_to_fetch(false, 10).expect("todo");
+    cache.save_document(&todo[0], b"\xFF\xD8\xFF portrait pixels").expect("save");
+    drop(cache);
+    for needle in ["Đặng Thị Ánh", "7914820031", "0903123456", "Hậu Giang", "portrait pixels"] {
+        for f in stored_files(dir.path()) {
+            let raw = std::fs::read(&f).expect("read");
+            assert!(!raw.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} readable in {}", f.display());
+        }
+    }
 }

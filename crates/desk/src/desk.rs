@@ -1,10 +1,11 @@
 //! The application state behind every command: the cache, the session, the link
 //! to the central service.
 
+use crate::access::{self, Access};
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::*;
 use crate::{offices, time, views};
-use bhxh_cache::{Cache, CachedAccount};
+use bhxh_cache::{Cache, Profile, Profiles};
 use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,12 @@ pub struct DeskConfig {
     pub default_central_url: Option<String>,
     pub default_username: Option<String>,
     pub default_password: Option<String>,
+    /// Inactivity before the screen locks and documents are unloaded.
+    pub idle_lock: Duration,
 }
+
+/// Fifteen minutes, as the security rules ask; configurable per PC.
+pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 
 struct Session {
     info: SessionInfo,
@@ -28,6 +34,15 @@ struct Session {
     credentials: Credentials,
     /// Whether the client holds a token the server accepted.
     authenticated: bool,
+    /// Locked: the cache is closed (key dropped) until the password is entered.
+    locked: bool,
+    last_activity: Instant,
+}
+
+impl Session {
+    fn new(info: SessionInfo, client: CentralClient, credentials: Credentials, authenticated: bool) -> Self {
+        Self { info, client, credentials, authenticated, locked: false, last_activity: Instant::now() }
+    }
 }
 
 #[derive(Default)]
@@ -41,7 +56,10 @@ struct LinkState {
 
 pub struct Desk {
     config: DeskConfig,
-    cache: Arc<Mutex<Cache>>,
+    profiles: Mutex<Profiles>,
+    /// The logged-in officer's cache, open with their data key; `None` when
+    /// nobody is logged in, so that logging out unloads every document.
+    cache: RwLock<Option<Arc<Mutex<Cache>>>>,
     session: RwLock<Option<Session>>,
     link: Mutex<LinkState>,
     /// One sync at a time.
@@ -54,10 +72,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Desk {
     pub fn open(config: DeskConfig) -> Result<Self, AppError> {
-        let cache = Cache::open(&config.data_dir)?;
+        let profiles = Profiles::open(&config.data_dir)?;
         Ok(Self {
             config,
-            cache: Arc::new(Mutex::new(cache)),
+            profiles: Mutex::new(profiles),
+            cache: RwLock::new(None),
             session: RwLock::new(None),
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
@@ -68,8 +87,14 @@ impl Desk {
         &self.config.data_dir
     }
 
+    /// The open cache of the session; documents and declarations exist for the
+    /// app only through it.
+    fn cache(&self) -> Result<Arc<Mutex<Cache>>, AppError> {
+        self.cache.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(AppError::not_logged_in)
+    }
+
     pub fn prefill(&self) -> Result<Prefill, AppError> {
-        let last = lock(&self.cache).last_account()?;
+        let last = lock(&self.profiles).last_profile()?.map(|p| (p.username, p.central_url));
         Ok(Prefill {
             central_url: self
                 .config
@@ -95,7 +120,7 @@ impl Desk {
                 // The office tree travels with the cache: names are shown offline too.
                 let offices = client.offices().await.map(|l| l.offices).unwrap_or_default();
                 let office_name = offices::name_on(&offices, &resp.user.office_code, Utc::now().date_naive());
-                let account = CachedAccount {
+                let account = Profile {
                     username: resp.user.username.clone(),
                     central_url: client.base_url().to_owned(),
                     display_name: resp.user.display_name.clone(),
@@ -103,11 +128,16 @@ impl Desk {
                     office_code: resp.user.office_code.clone(),
                     last_login_at: Utc::now(),
                 };
-                lock(&self.cache).remember_login(&account, &input.password)?;
+                let cache = {
+                    let profiles = lock(&self.profiles);
+                    let key = profiles.key_after_online_login(&account, &input.password)?;
+                    Cache::open(&profiles.cache_dir(&account.username)?, key)?
+                };
                 if !offices.is_empty() {
                     let json = serde_json::to_string(&offices).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
-                    lock(&self.cache).set_meta(offices::META_KEY, &json)?;
+                    cache.set_meta(offices::META_KEY, &json)?;
                 }
+                self.set_cache(Some(cache));
                 let info = SessionInfo {
                     username: account.username,
                     display_name: account.display_name,
@@ -116,31 +146,21 @@ impl Desk {
                     office_name,
                     offline_login: false,
                 };
-                self.set_session(Session { info: info.clone(), client, credentials, authenticated: true }, true);
+                self.set_session(Session::new(info.clone(), client, credentials, true), true);
                 info!("logged in online");
                 Ok(info)
             }
             Err(e) if e.is_offline() => {
                 warn!(error = %e, "central unreachable; trying offline unlock");
-                let cache = lock(&self.cache);
-                let account = cache.verify_offline(&username, &input.password)?;
-                let Some(account) = account else {
-                    let known = cache.last_account()?.is_some();
-                    return Err(if known {
-                        AppError::new(
-                            ErrorCode::Unauthorized,
-                            "Không kết nối được máy chủ, và mật khẩu không khớp với lần đăng nhập trước trên máy này.",
-                        )
-                    } else {
-                        AppError::new(
-                            ErrorCode::Offline,
-                            "Không kết nối được máy chủ và máy này chưa có dữ liệu. Lần đăng nhập đầu tiên cần có mạng.",
-                        )
-                    });
+                let (account, cache) = {
+                    let profiles = lock(&self.profiles);
+                    let (account, key) = profiles.unlock_offline(&username, &input.password, Utc::now())?;
+                    let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
+                    (account, cache)
                 };
                 let office_name =
                     offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
-                drop(cache);
+                self.set_cache(Some(cache));
                 let info = SessionInfo {
                     username: account.username,
                     display_name: account.display_name,
@@ -149,7 +169,7 @@ impl Desk {
                     office_name,
                     offline_login: true,
                 };
-                self.set_session(Session { info: info.clone(), client, credentials, authenticated: false }, false);
+                self.set_session(Session::new(info.clone(), client, credentials, false), false);
                 info!("unlocked offline from the cache");
                 Ok(info)
             }
@@ -163,8 +183,13 @@ impl Desk {
         *link = LinkState { online, ..LinkState::default() };
     }
 
+    fn set_cache(&self, cache: Option<Cache>) {
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = cache.map(|c| Arc::new(Mutex::new(c)));
+    }
+
     pub fn logout(&self) {
         *self.session.write().unwrap_or_else(|p| p.into_inner()) = None;
+        self.set_cache(None);
         *lock(&self.link) = LinkState::default();
     }
 
@@ -172,21 +197,100 @@ impl Desk {
         self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|s| s.info.clone())
     }
 
-    /// The session, if its role may review declarations.
-    fn reviewer(&self) -> Result<SessionInfo, AppError> {
-        let info = self.session_info().ok_or_else(AppError::not_logged_in)?;
-        if !info.role.reviews_declarations() {
+    /// The session, if `command`'s rule lets it through; counts as activity. A
+    /// command without a rule is refused.
+    fn session_for(&self, command: &str) -> Result<SessionInfo, AppError> {
+        let Some(rule) = access::rule(command) else {
+            tracing::error!(command, "command without an access rule refused");
             return Err(AppError::forbidden());
+        };
+        let mut guard = self.session.write().unwrap_or_else(|p| p.into_inner());
+        let s = guard.as_mut().ok_or_else(AppError::not_logged_in)?;
+        if s.locked {
+            return Err(AppError::locked());
         }
-        Ok(info)
+        match rule {
+            Access::Anyone | Access::Session => {}
+            Access::Roles(roles) if roles.contains(&s.info.role) => {}
+            Access::Roles(_) => {
+                warn!(command, role = s.info.role.code(), "refused by role");
+                return Err(AppError::forbidden());
+            }
+        }
+        s.last_activity = Instant::now();
+        Ok(s.info.clone())
     }
 
+    /// Locks the session: the cache closes and its key is dropped from memory.
+    pub fn lock(&self) -> Result<(), AppError> {
+        let mut guard = self.session.write().unwrap_or_else(|p| p.into_inner());
+        let s = guard.as_mut().ok_or_else(AppError::not_logged_in)?;
+        if !s.locked {
+            s.locked = true;
+            info!(user = %s.info.username, "session locked");
+        }
+        drop(guard);
+        self.set_cache(None);
+        Ok(())
+    }
+
+    /// Unlocks with the officer's password, checked against the wrapped data key
+    /// (five wrong tries wait, as for the offline login).
+    pub fn unlock(&self, password: &str) -> Result<(), AppError> {
+        let username = {
+            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
+            let s = guard.as_ref().ok_or_else(AppError::not_logged_in)?;
+            if !s.locked {
+                return Ok(());
+            }
+            s.info.username.clone()
+        };
+        let cache = {
+            let profiles = lock(&self.profiles);
+            let (_, key) = profiles.unlock_offline(&username, password, Utc::now()).map_err(|e| match e {
+                bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
+                    ErrorCode::Unauthorized,
+                    format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
+                ),
+                other => other.into(),
+            })?;
+            Cache::open(&profiles.cache_dir(&username)?, key)?
+        };
+        self.set_cache(Some(cache));
+        if let Some(s) = self.session.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            s.locked = false;
+            s.last_activity = Instant::now();
+        }
+        info!(user = %username, "session unlocked");
+        Ok(())
+    }
+
+    /// Locks when the officer has been idle for the configured time (called by
+    /// the background task each tick).
+    pub fn lock_if_idle(&self) {
+        let idle = self
+            .session
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_some_and(|s| !s.locked && s.last_activity.elapsed() >= self.config.idle_lock);
+        if idle {
+            let _ = self.lock();
+        }
+    }
+
+    fn is_locked(&self) -> bool {
+        self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|s| s.locked)
+    }
+
+    /// Polled by the UI every few seconds: not activity, and answers while locked.
     pub fn status(&self) -> Result<StatusInfo, AppError> {
         let session = self.session_info();
+        let locked = self.is_locked();
         let (queue_count, documents_missing) = match &session {
-            Some(s) if s.role.reviews_declarations() => {
-                let cache = lock(&self.cache);
-                let q = cache.queue(&s.office_code)?;
+            Some(s) if s.role.reviews_declarations() && !locked => {
+                let cache = self.cache()?;
+                let q = lock(&cache).queue(&s.office_code)?;
                 let missing = q.iter().map(|r| r.documents.saturating_sub(r.documents_stored)).sum();
                 (q.len() as u32, missing)
             }
@@ -201,25 +305,30 @@ impl Desk {
             last_error: link.last_error.clone(),
             queue_count,
             documents_missing,
+            locked,
+            idle_lock_minutes: (self.config.idle_lock.as_secs() / 60) as u32,
         })
     }
 
     pub fn queue(&self) -> Result<Vec<QueueItem>, AppError> {
-        let s = self.reviewer()?;
+        let s = self.session_for("queue")?;
         let now = Utc::now();
-        Ok(lock(&self.cache).queue(&s.office_code)?.into_iter().map(|r| views::queue_item(r, now)).collect())
+        let cache = self.cache()?;
+        let rows = lock(&cache).queue(&s.office_code)?;
+        Ok(rows.into_iter().map(|r| views::queue_item(r, now)).collect())
     }
 
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
-        let s = self.reviewer()?;
-        let found = lock(&self.cache).declaration(id)?;
+        let s = self.session_for("declaration")?;
+        let cache = self.cache()?;
+        let found = lock(&cache).declaration(id)?;
         let c = found.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."))?;
         // Another office's declaration is as good as absent.
         if c.declaration.fields.office_code != s.office_code {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
         let (offices, (findings, suggested)) = {
-            let cache = lock(&self.cache);
+            let cache = lock(&cache);
             (offices::cached(&cache), cache.findings(id)?)
         };
         Ok(views::declaration_view(c, findings, suggested, &offices, Utc::now()))
@@ -227,8 +336,9 @@ impl Desk {
 
     /// Bytes and content type of a cached document, for the document protocol.
     pub fn document_bytes(&self, id: &str) -> Result<(String, Vec<u8>), AppError> {
-        let s = self.reviewer()?;
-        let cache = lock(&self.cache);
+        let s = self.session_for("document")?;
+        let cache = self.cache()?;
+        let cache = lock(&cache);
         let doc = cache.document(id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không có tài liệu này."))?;
         let owner = cache.declaration(&doc.declaration_id)?;
         if owner.is_none_or(|o| o.declaration.fields.office_code != s.office_code) {
@@ -240,13 +350,23 @@ impl Desk {
 
     /// Pulls the office's declarations and missing documents. Marks the link
     /// offline on network errors; logs in again by itself when the token is gone.
-    #[instrument(skip(self))]
+    /// The officer's "sync now".
     pub async fn sync_now(&self) -> Result<SyncSummary, AppError> {
+        self.session_for("sync_now")?;
+        self.sync().await
+    }
+
+    /// A sync, from the officer or the background task (which is not activity).
+    #[instrument(skip(self))]
+    async fn sync(&self) -> Result<SyncSummary, AppError> {
         let _gate = self.sync_gate.lock().await;
         let started = Instant::now();
         let (mut client, credentials, office, authenticated) = {
             let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
             let s = guard.as_ref().ok_or_else(AppError::not_logged_in)?;
+            if s.locked {
+                return Err(AppError::locked());
+            }
             if !s.info.role.reviews_declarations() {
                 return Err(AppError::forbidden());
             }
@@ -293,16 +413,18 @@ impl Desk {
             client.login(credentials).await?;
             self.store_client(client);
         }
-        let mut report = match bhxh_sync::pull_declarations(client, &self.cache, office, bhxh_sync::PAGE_SIZE).await {
+        // Logged out meanwhile: nothing to sync into.
+        let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
+        let mut report = match bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await {
             Err(SyncError::Unauthorized { .. }) => {
                 // Token expired (or the server forgot it): once more with a fresh one.
                 client.login(credentials).await?;
                 self.store_client(client);
-                bhxh_sync::pull_declarations(client, &self.cache, office, bhxh_sync::PAGE_SIZE).await?
+                bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await?
             }
             other => other?,
         };
-        bhxh_sync::fetch_documents(client, &self.cache, &mut report).await?;
+        bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
         Ok(report)
     }
 
@@ -319,8 +441,9 @@ impl Desk {
     pub async fn run_background(self: Arc<Self>, every: Duration, sync_every: Duration) {
         loop {
             tokio::time::sleep(every).await;
+            self.lock_if_idle();
             let Some(info) = self.session_info() else { continue };
-            if !info.role.reviews_declarations() {
+            if !info.role.reviews_declarations() || self.is_locked() {
                 continue;
             }
             let client = self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|s| s.client.clone());
@@ -345,7 +468,7 @@ impl Desk {
                 info!("central service reachable again; syncing");
             }
             if !was_online || due {
-                let _ = self.sync_now().await;
+                let _ = self.sync().await;
             }
         }
     }

@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Offline,
     Unauthorized,
     Forbidden,
+    /// The session is locked: only `unlock`, `status` and `logout` answer.
+    Locked,
     Internal,
 }
 
@@ -33,6 +35,9 @@ impl AppError {
     pub fn not_logged_in() -> Self {
         Self::new(ErrorCode::Unauthorized, "Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.")
     }
+    pub fn locked() -> Self {
+        Self::new(ErrorCode::Locked, "Màn hình đã khóa. Nhập mật khẩu để tiếp tục.")
+    }
     pub fn forbidden() -> Self {
         Self::new(ErrorCode::Forbidden, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
     }
@@ -46,11 +51,43 @@ impl From<CacheError> for AppError {
             CacheError::Integrity { .. } => {
                 AppError::new(ErrorCode::Internal, "Tệp tài liệu trên máy đã bị thay đổi hoặc hỏng; sẽ tải lại khi đồng bộ.")
             }
+            CacheError::Sealed { .. } => AppError::new(
+                ErrorCode::Internal,
+                "Dữ liệu mã hóa trên máy không mở được (bị thay đổi hoặc không thuộc tài khoản này); sẽ tải lại khi đồng bộ.",
+            ),
             CacheError::Io { .. } => AppError::new(
                 ErrorCode::Internal,
                 "Không ghi/đọc được thư mục dữ liệu trên máy (đầy ổ đĩa hoặc không có quyền ghi).",
             ),
             _ => AppError::new(ErrorCode::Internal, "Lỗi dữ liệu trên máy. Vui lòng báo bộ phận kỹ thuật."),
+        }
+    }
+}
+
+impl From<bhxh_cache::UnlockError> for AppError {
+    fn from(e: bhxh_cache::UnlockError) -> Self {
+        use bhxh_cache::UnlockError;
+        tracing::warn!(error = %e, "offline unlock refused");
+        match e {
+            UnlockError::NoProfile(_) => AppError::new(
+                ErrorCode::Offline,
+                "Không kết nối được máy chủ và tài khoản này chưa từng đăng nhập trên máy này. Lần đăng nhập đầu tiên cần có mạng.",
+            ),
+            UnlockError::WrongPassword { attempts_left } => AppError::new(
+                ErrorCode::Unauthorized,
+                format!(
+                    "Không kết nối được máy chủ, và mật khẩu không khớp với lần đăng nhập trước trên máy này. Còn {attempts_left} lần thử."
+                ),
+            ),
+            UnlockError::Locked { until } => AppError::new(
+                ErrorCode::Unauthorized,
+                format!(
+                    "Đã nhập sai mật khẩu {} lần. Vui lòng thử lại sau {}.",
+                    bhxh_cache::profiles::MAX_FAILED_UNLOCKS,
+                    crate::time::local_text(until)
+                ),
+            ),
+            UnlockError::Cache(c) => c.into(),
         }
     }
 }

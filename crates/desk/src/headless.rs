@@ -2,7 +2,7 @@
 
 use crate::ipc::LoginInput;
 use crate::{AppError, Desk, DeskConfig};
-use bhxh_cache::Cache;
+use bhxh_cache::{Cache, Profiles};
 use serde::Serialize;
 use std::path::Path;
 
@@ -13,6 +13,7 @@ pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) ->
         default_central_url: None,
         default_username: None,
         default_password: None,
+        idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
     })?;
     let session = desk
         .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
@@ -51,12 +52,20 @@ pub struct FindingJson {
     pub message_vi: String,
 }
 
-/// `bhxh-desk queue --json`: every cached declaration, oldest first per office.
-pub fn queue_rows(data_dir: &Path) -> Result<Vec<QueueJsonRow>, AppError> {
-    if !Cache::exists(data_dir) {
-        return Err(AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm (chưa đồng bộ lần nào)."));
+/// `bhxh-desk queue --json`: every declaration in `user`'s cache, oldest first
+/// per office. The cache is encrypted: it opens with the officer's password.
+pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<QueueJsonRow>, AppError> {
+    let no_cache =
+        || AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này (chưa đồng bộ lần nào).");
+    if !data_dir.join("profiles.sqlite3").is_file() {
+        return Err(no_cache());
     }
-    let cache = Cache::open(data_dir)?;
+    let profiles = Profiles::open(data_dir)?;
+    if profiles.profile(user)?.is_none() {
+        return Err(no_cache());
+    }
+    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
+    let cache = Cache::open(&profiles.cache_dir(user)?, key)?;
     let mut out = Vec::new();
     for office in cache.offices_cached()? {
         for r in cache.queue(&office)? {

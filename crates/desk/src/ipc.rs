@@ -48,6 +48,11 @@ pub struct StatusInfo {
     pub last_error: Option<String>,
     pub queue_count: u32,
     pub documents_missing: u32,
+    /// Locked after idle time (or by the officer): the screen is covered and the
+    /// documents unloaded until the password is entered again.
+    pub locked: bool,
+    /// Minutes without activity before the lock.
+    pub idle_lock_minutes: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -131,6 +136,12 @@ pub struct IdInput {
     pub id: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct UnlockInput {
+    pub password: String,
+}
+
 /// The command list as one type: `[request, response]` per command, so the UI's
 /// `call()` is typed end to end. `src-tauri` registers exactly these names.
 #[derive(TS)]
@@ -144,8 +155,10 @@ pub struct CommandSchema {
     pub sync_now: ((), SyncSummary),
     pub queue: ((), Vec<QueueItem>),
     pub declaration: (IdInput, DeclarationView),
+    pub lock: ((), ()),
+    pub unlock: (UnlockInput, ()),
     pub error: ((), AppError),
 }
 
 /// The names in `CommandSchema`, for the test that keeps the shell honest.
-pub const COMMANDS: &[&str] = &["prefill", "login", "logout", "status", "sync_now", "queue", "declaration"];
+pub const COMMANDS: &[&str] = &["prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock"];

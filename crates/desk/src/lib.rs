@@ -2,7 +2,9 @@
 //! sync, list the queue, open a declaration, hand out document bytes. The Tauri
 //! commands and the headless CLI are thin callers of [`Desk`].
 
+pub mod access;
 mod desk;
+pub mod dispatch;
 mod error;
 pub mod headless;
 pub mod ipc;
@@ -10,5 +12,5 @@ mod offices;
 mod time;
 mod views;
 
-pub use desk::{Desk, DeskConfig};
+pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig};
 pub use error::{AppError, ErrorCode};

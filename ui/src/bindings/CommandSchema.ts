@@ -8,9 +8,10 @@ import type { QueueItem } from "./QueueItem";
 import type { SessionInfo } from "./SessionInfo";
 import type { StatusInfo } from "./StatusInfo";
 import type { SyncSummary } from "./SyncSummary";
+import type { UnlockInput } from "./UnlockInput";
 
 /**
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], error: [null, AppError], };

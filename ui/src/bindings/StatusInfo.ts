@@ -9,4 +9,13 @@ last_sync_at: string | null,
 /**
  * The last sync's error, in Vietnamese.
  */
-last_error: string | null, queue_count: number, documents_missing: number, };
+last_error: string | null, queue_count: number, documents_missing: number, 
+/**
+ * Locked after idle time (or by the officer): the screen is covered and the
+ * documents unloaded until the password is entered again.
+ */
+locked: boolean, 
+/**
+ * Minutes without activity before the lock.
+ */
+idle_lock_minutes: number, };

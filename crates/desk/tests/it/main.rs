@@ -7,6 +7,8 @@ use bhxh_desk_core::{Desk, DeskConfig, ErrorCode};
 use bhxh_protocol::FaultSettings;
 use std::path::Path;
 
+mod security;
+
 async fn server(dir: &Path, n: u64) -> RunningServer {
     let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
         .expect("state");
@@ -15,7 +17,7 @@ async fn server(dir: &Path, n: u64) -> RunningServer {
 }
 
 fn desk(dir: &Path) -> Desk {
-    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None })
+    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None, idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK })
         .expect("desk")
 }
 
@@ -68,7 +70,7 @@ async fn first_login_without_network_says_there_is_no_cache_yet() {
     let d = desk(ddir.path());
     let err = d.login(login("http://127.0.0.1:9", "canbo.07916", "demo")).await.expect_err("offline");
     assert_eq!(err.code, ErrorCode::Offline);
-    assert!(err.message.contains("chưa có dữ liệu"), "{}", err.message);
+    assert!(err.message.contains("Lần đăng nhập đầu tiên cần có mạng"), "{}", err.message);
     let err = d.login(login("không phải url", "canbo.07916", "demo")).await.expect_err("bad url");
     assert_eq!(err.code, ErrorCode::Validation);
     let err = d.login(login("http://127.0.0.1:9", "", "")).await.expect_err("empty");

@@ -53,7 +53,7 @@ async fn pulls_every_declaration_and_document_of_the_office() {
     let state = server_state(sdir.path(), 14);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path()).expect("cache"));
+    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
 
     let mut report = pull_declarations(&client, &cache, OFFICE, 4).await.expect("pull");
     let expected = server_ids(&state, OFFICE);
@@ -146,7 +146,7 @@ async fn a_pull_cut_off_by_a_dying_server_completes_next_time_without_duplicates
     state.faults.write().expect("faults").latency_ms = 150;
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = std::sync::Arc::new(Mutex::new(Cache::open(cdir.path()).expect("cache")));
+    let cache = std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
 
     let pulling = {
         let (client, cache) = (client.clone(), cache.clone());
@@ -181,7 +181,7 @@ async fn a_malformed_page_stops_the_sync_naming_the_request_and_keeps_the_cache(
     let state = server_state(sdir.path(), 8);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path()).expect("cache"));
+    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
     pull_declarations(&client, &cache, OFFICE, 100).await.expect("first pull");
     let before = cached_ids(&cache);
     let cursor_before = cache.lock().expect("lock").meta(&bhxh_sync::cursor_key(OFFICE)).expect("meta");
@@ -207,7 +207,7 @@ async fn a_corrupt_document_is_marked_and_the_rest_arrive() {
     let state = server_state(sdir.path(), 6);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path()).expect("cache"));
+    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
     let mut report = pull_declarations(&client, &cache, OFFICE, 100).await.expect("pull");
     state.faults.write().expect("faults").corrupt_documents = true;
     fetch_documents(&client, &cache, &mut report).await.expect("a bad file is not a failed sync");

@@ -1,0 +1,297 @@
+//! Officers who have logged in on this PC: `profiles.sqlite3` at the top of the
+//! data directory, beside one encrypted cache per officer under `users/<name>/`.
+//!
+//! A profile holds what the login screen and an offline unlock need and nothing
+//! personal about citizens: the officer's name, role and office, and the data key
+//! wrapped under their password. The wrapped key doubles as the password check:
+//! no password and no password hash is stored. Each officer has their own cache
+//! and key, so switching officer on a shared PC neither exposes nor deletes the
+//! previous officer's work.
+
+use crate::crypto::{DataKey, WrappedKey};
+use crate::CacheError;
+use bhxh_domain::Role;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use std::path::{Path, PathBuf};
+use tracing::{info, warn};
+
+/// Wrong offline unlocks in a row before the wait, as the central service does.
+pub const MAX_FAILED_UNLOCKS: u32 = 5;
+pub const LOCKOUT: Duration = Duration::minutes(15);
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE profiles (
+        username TEXT PRIMARY KEY,
+        central_url TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        office_code TEXT NOT NULL,
+        last_login_at TEXT NOT NULL,
+        -- The data key sealed under Argon2id(password, salt, cost).
+        kdf_salt BLOB NOT NULL,
+        kdf_memory_kib INTEGER NOT NULL,
+        kdf_passes INTEGER NOT NULL,
+        kdf_lanes INTEGER NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        failed_unlocks INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    );",
+)];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub username: String,
+    pub central_url: String,
+    pub display_name: String,
+    pub role: Role,
+    pub office_code: String,
+    pub last_login_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnlockError {
+    #[error("no profile for {0} on this PC")]
+    NoProfile(String),
+    #[error("wrong password; {attempts_left} attempts left before the wait")]
+    WrongPassword { attempts_left: u32 },
+    #[error("too many wrong passwords; locked until {until}")]
+    Locked { until: DateTime<Utc> },
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+}
+
+impl From<rusqlite::Error> for UnlockError {
+    fn from(e: rusqlite::Error) -> Self {
+        UnlockError::Cache(e.into())
+    }
+}
+
+pub struct Profiles {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+/// Officer user names become folder names: only a safe alphabet.
+fn valid_username(u: &str) -> bool {
+    !u.is_empty()
+        && u.len() <= 64
+        && !u.starts_with('.')
+        && u.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl Profiles {
+    pub fn open(data_dir: &Path) -> Result<Self, CacheError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| CacheError::Io { path: data_dir.to_path_buf(), source: e })?;
+        remove_plaintext_layout(data_dir)?;
+        let mut conn = Connection::open(data_dir.join("profiles.sqlite3"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        Ok(Self { conn, dir: data_dir.to_path_buf() })
+    }
+
+    /// The folder of `username`'s encrypted cache.
+    pub fn cache_dir(&self, username: &str) -> Result<PathBuf, CacheError> {
+        if !valid_username(username) {
+            return Err(CacheError::Corrupt(username.to_owned(), "user name not usable as a folder".into()));
+        }
+        Ok(self.dir.join("users").join(username))
+    }
+
+    fn wrapped(&self, username: &str) -> Result<Option<(WrappedKey, u32, Option<DateTime<Utc>>)>, CacheError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until
+                 FROM profiles WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        r.get::<_, u32>(1)?,
+                        r.get::<_, u32>(2)?,
+                        r.get::<_, u32>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                        r.get::<_, u32>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((salt, memory_kib, passes, lanes, sealed, failed, locked)) = row else { return Ok(None) };
+        let salt: [u8; 16] =
+            salt.try_into().map_err(|_| CacheError::Corrupt(username.to_owned(), "key salt length".into()))?;
+        let locked = locked.map(|t| parse_time(username, &t)).transpose()?;
+        Ok(Some((WrappedKey { salt, memory_kib, passes, lanes, sealed }, failed, locked)))
+    }
+
+    /// After the central service accepted `password`: the officer's data key. The
+    /// existing one when the password opens it; otherwise (first login here, or the
+    /// password was changed centrally) a new key, and the old cache — which nobody
+    /// can open any more — is removed.
+    pub fn key_after_online_login(&self, profile: &Profile, password: &str) -> Result<DataKey, CacheError> {
+        let dir = self.cache_dir(&profile.username)?;
+        let existing = match self.wrapped(&profile.username)? {
+            Some((w, _, _)) => w.unwrap(&profile.username, password).ok(),
+            None => None,
+        };
+        let key = match existing {
+            Some(k) => {
+                self.conn.execute(
+                    "UPDATE profiles SET central_url = ?2, display_name = ?3, role = ?4, office_code = ?5,
+                        last_login_at = ?6, failed_unlocks = 0, locked_until = NULL WHERE username = ?1",
+                    params![
+                        profile.username,
+                        profile.central_url,
+                        profile.display_name,
+                        profile.role.code(),
+                        profile.office_code,
+                        profile.last_login_at.to_rfc3339()
+                    ],
+                )?;
+                k
+            }
+            None => {
+                if dir.exists() {
+                    warn!(user = %profile.username, "cache key does not open with the current password; starting a new cache");
+                    remove_dir(&dir)?;
+                }
+                let key = DataKey::generate();
+                let w = WrappedKey::wrap(&key, &profile.username, password)
+                    .map_err(|e| CacheError::Sealed { what: "data key".into(), source: e })?;
+                self.conn.execute(
+                    "INSERT INTO profiles(username, central_url, display_name, role, office_code, last_login_at,
+                        kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL)
+                     ON CONFLICT(username) DO UPDATE SET central_url = ?2, display_name = ?3, role = ?4,
+                        office_code = ?5, last_login_at = ?6, kdf_salt = ?7, kdf_memory_kib = ?8, kdf_passes = ?9,
+                        kdf_lanes = ?10, wrapped_key = ?11, failed_unlocks = 0, locked_until = NULL",
+                    params![
+                        profile.username,
+                        profile.central_url,
+                        profile.display_name,
+                        profile.role.code(),
+                        profile.office_code,
+                        profile.last_login_at.to_rfc3339(),
+                        w.salt.to_vec(),
+                        w.memory_kib,
+                        w.passes,
+                        w.lanes,
+                        w.sealed
+                    ],
+                )?;
+                info!(user = %profile.username, "new data key for this officer's cache");
+                key
+            }
+        };
+        Ok(key)
+    }
+
+    /// Offline unlock: the profile and data key if `password` opens the key. Five
+    /// wrong passwords in a row lock the profile for 15 minutes.
+    pub fn unlock_offline(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<(Profile, DataKey), UnlockError> {
+        let Some((wrapped, failed, locked_until)) = self.wrapped(username)? else {
+            return Err(UnlockError::NoProfile(username.to_owned()));
+        };
+        if let Some(until) = locked_until.filter(|u| *u > now) {
+            return Err(UnlockError::Locked { until });
+        }
+        match wrapped.unwrap(username, password) {
+            Ok(key) => {
+                self.conn.execute(
+                    "UPDATE profiles SET failed_unlocks = 0, locked_until = NULL WHERE username = ?1",
+                    [username],
+                )?;
+                let profile = self.profile(username)?.ok_or_else(|| UnlockError::NoProfile(username.to_owned()))?;
+                Ok((profile, key))
+            }
+            Err(_) => {
+                let failed = failed + 1;
+                if failed >= MAX_FAILED_UNLOCKS {
+                    let until = now + LOCKOUT;
+                    self.conn.execute(
+                        "UPDATE profiles SET failed_unlocks = 0, locked_until = ?2 WHERE username = ?1",
+                        params![username, until.to_rfc3339()],
+                    )?;
+                    warn!(user = %username, "offline unlock locked after {MAX_FAILED_UNLOCKS} wrong passwords");
+                    Err(UnlockError::Locked { until })
+                } else {
+                    self.conn.execute("UPDATE profiles SET failed_unlocks = ?2 WHERE username = ?1", params![username, failed])?;
+                    Err(UnlockError::WrongPassword { attempts_left: MAX_FAILED_UNLOCKS - failed })
+                }
+            }
+        }
+    }
+
+    pub fn profile(&self, username: &str) -> Result<Option<Profile>, CacheError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT username, central_url, display_name, role, office_code, last_login_at FROM profiles WHERE username = ?1",
+                [username],
+                read_profile,
+            )
+            .optional()?;
+        row.map(profile_from).transpose()
+    }
+
+    /// The officer who logged in most recently, to prefill the login screen.
+    pub fn last_profile(&self) -> Result<Option<Profile>, CacheError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT username, central_url, display_name, role, office_code, last_login_at
+                 FROM profiles ORDER BY last_login_at DESC LIMIT 1",
+                [],
+                read_profile,
+            )
+            .optional()?;
+        row.map(profile_from).transpose()
+    }
+}
+
+type ProfileRow = (String, String, String, String, String, String);
+
+fn read_profile(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn profile_from((username, central_url, display_name, role, office_code, last): ProfileRow) -> Result<Profile, CacheError> {
+    let role = Role::from_code(&role).ok_or_else(|| CacheError::Corrupt(username.clone(), format!("role {role}")))?;
+    let last_login_at = parse_time(&username, &last)?;
+    Ok(Profile { username, central_url, display_name, role, office_code, last_login_at })
+}
+
+fn parse_time(what: &str, t: &str) -> Result<DateTime<Utc>, CacheError> {
+    DateTime::parse_from_rfc3339(t)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| CacheError::Corrupt(what.to_owned(), e.to_string()))
+}
+
+fn remove_dir(dir: &Path) -> Result<(), CacheError> {
+    std::fs::remove_dir_all(dir).map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: e })
+}
+
+/// Early builds kept one unencrypted cache at the top of the data directory. It
+/// held only what the central service can send again (no decisions existed), so it
+/// is removed rather than left readable.
+fn remove_plaintext_layout(data_dir: &Path) -> Result<(), CacheError> {
+    let old = data_dir.join("cache.sqlite3");
+    if !old.exists() {
+        return Ok(());
+    }
+    warn!(dir = %data_dir.display(), "removing an unencrypted cache left by an earlier version");
+    for name in ["cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm"] {
+        let p = data_dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| CacheError::Io { path: p.clone(), source: e })?;
+        }
+    }
+    let docs = data_dir.join("documents");
+    if docs.is_dir() {
+        remove_dir(&docs)?;
+    }
+    Ok(())
+}

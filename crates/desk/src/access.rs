@@ -1,0 +1,29 @@
+//! Who may call what. One rule per command, looked up by every command before it
+//! touches data; a command without a rule is refused (deny by default), and the
+//! role-matrix test fails until the new command has one.
+
+use bhxh_domain::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Before login: the login screen's own calls.
+    Anyone,
+    /// Any logged-in person, whatever the role.
+    Session,
+    /// Logged in with one of these roles; data limited to the session's office.
+    Roles(&'static [Role]),
+}
+
+const REVIEWERS: &[Role] = &[Role::Officer, Role::Supervisor];
+
+/// The rule of `command` (an IPC command of [`crate::ipc::COMMANDS`], or
+/// `document` for the document protocol).
+pub fn rule(command: &str) -> Option<Access> {
+    Some(match command {
+        // The login screen's calls; `status` says who is logged in (if anyone).
+        "prefill" | "login" | "status" | "logout" => Access::Anyone,
+        "lock" | "unlock" => Access::Session,
+        "sync_now" | "queue" | "declaration" | "document" => Access::Roles(REVIEWERS),
+        _ => return None,
+    })
+}

@@ -1,0 +1,40 @@
+//! Every IPC command by name, with JSON in and out: what the Tauri shell's typed
+//! commands do, callable without a window. The role-matrix test drives the app
+//! through it, so a command reachable from the window is reachable here too.
+
+use crate::error::{AppError, ErrorCode};
+use crate::ipc::{IdInput, LoginInput, UnlockInput};
+use crate::Desk;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+fn input<T: DeserializeOwned>(args: Value) -> Result<T, AppError> {
+    serde_json::from_value(args).map_err(|e| {
+        tracing::warn!(error = %e, "malformed command input");
+        AppError::new(ErrorCode::Validation, "Dữ liệu gửi lên không đúng định dạng.")
+    })
+}
+
+fn output<T: Serialize>(v: T) -> Result<Value, AppError> {
+    serde_json::to_value(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// Runs `command` with `args` (the command's input object, or `null`).
+pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, AppError> {
+    match command {
+        "prefill" => output(desk.prefill()?),
+        "login" => output(desk.login(input::<LoginInput>(args)?).await?),
+        "logout" => {
+            desk.logout();
+            output(())
+        }
+        "status" => output(desk.status()?),
+        "sync_now" => output(desk.sync_now().await?),
+        "queue" => output(desk.queue()?),
+        "declaration" => output(desk.declaration(&input::<IdInput>(args)?.id)?),
+        "lock" => output(desk.lock()?),
+        "unlock" => output(desk.unlock(&input::<UnlockInput>(args)?.password)?),
+        other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
+    }
+}

@@ -1,0 +1,237 @@
+//! Issue 6 in the core: the role matrix over every command, the idle lock, and a
+//! copied data directory that shows nothing personal.
+
+use super::{desk, login, server};
+use bhxh_desk_core::ipc::COMMANDS;
+use bhxh_desk_core::{AppError, Desk, DeskConfig, ErrorCode, access, dispatch};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Ok,
+    NotLoggedIn,
+    Forbidden,
+    NotFound,
+}
+
+/// Who calls: nobody, or a demo account.
+const CALLERS: &[(&str, Option<&str>)] = &[
+    ("nobody", None),
+    ("officer", Some("canbo.07916")),
+    ("supervisor", Some("giamsat.07916")),
+    ("helpdesk", Some("hotro.07916")),
+    ("officer of another office", Some("canbo.07920")),
+];
+
+/// The expected answer of every command for every caller, in `CALLERS` order.
+/// Every command of the app (and the document protocol) has a row: adding a
+/// command without one fails `the_matrix_covers_every_command`.
+fn matrix() -> Vec<(&'static str, [Expect; 5])> {
+    use Expect::*;
+    vec![
+        ("prefill", [Ok, Ok, Ok, Ok, Ok]),
+        ("login", [Ok, Ok, Ok, Ok, Ok]),
+        ("status", [Ok, Ok, Ok, Ok, Ok]),
+        ("sync_now", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        ("queue", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        // A 07916 declaration and document: another office's are as good as absent.
+        ("declaration", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        ("document", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        ("lock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
+        ("unlock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
+        ("logout", [Ok, Ok, Ok, Ok, Ok]),
+    ]
+}
+
+#[test]
+fn the_matrix_covers_every_command() {
+    let rows: BTreeSet<&str> = matrix().iter().map(|r| r.0).collect();
+    let mut wanted: BTreeSet<&str> = COMMANDS.iter().copied().collect();
+    wanted.insert("document");
+    assert_eq!(rows, wanted, "every command needs a row in the role matrix");
+    for c in &wanted {
+        assert!(access::rule(c).is_some(), "{c} has no access rule");
+    }
+    assert!(access::rule("a_new_command").is_none(), "unknown commands are denied by default");
+}
+
+fn classify(r: &Result<Value, AppError>) -> Expect {
+    match r {
+        Ok(_) => Expect::Ok,
+        Err(e) if e.code == ErrorCode::Unauthorized => Expect::NotLoggedIn,
+        Err(e) if e.code == ErrorCode::Forbidden => Expect::Forbidden,
+        Err(e) if e.code == ErrorCode::NotFound => Expect::NotFound,
+        Err(e) => panic!("unexpected error {e:?}"),
+    }
+}
+
+async fn call(d: &Desk, command: &str, url: &str, user: Option<&str>, declaration: &str, document: &str) -> Result<Value, AppError> {
+    match command {
+        "document" => d.document_bytes(document).map(|(ct, b)| json!({"content_type": ct, "len": b.len()})),
+        "login" => {
+            let (u, p) = user.map_or(("canbo.07916", "sai mật khẩu"), |u| (u, "demo"));
+            let r = dispatch::invoke(d, "login", json!({"central_url": url, "username": u, "password": p})).await;
+            // Nobody trying a wrong password is refused, as it should be: the call itself is allowed.
+            if user.is_none() {
+                return match r {
+                    Err(e) if e.code == ErrorCode::Unauthorized => Ok(Value::Null),
+                    other => other,
+                };
+            }
+            r
+        }
+        "declaration" => dispatch::invoke(d, command, json!({"id": declaration})).await,
+        "lock" => {
+            let r = dispatch::invoke(d, "lock", Value::Null).await;
+            if r.is_ok() {
+                dispatch::invoke(d, "unlock", json!({"password": "demo"})).await.expect("unlock after lock");
+            }
+            r
+        }
+        "unlock" => dispatch::invoke(d, command, json!({"password": "demo"})).await,
+        _ => dispatch::invoke(d, command, Value::Null).await,
+    }
+}
+
+#[tokio::test]
+async fn every_command_with_every_role() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 8).await;
+    let url = s.url();
+    // A 07916 declaration with a stored document, as the officer of 07916 sees it.
+    let (declaration, document) = {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = desk(dir.path());
+        d.login(login(&url, "canbo.07916", "demo")).await.expect("login");
+        d.sync_now().await.expect("sync");
+        let q = d.queue().expect("queue");
+        let view = d.declaration(&q[0].id).expect("view");
+        (view.id.clone(), view.documents[0].id.clone())
+    };
+    let mut failures = Vec::new();
+    for (i, (who, user)) in CALLERS.iter().enumerate() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = desk(dir.path());
+        if let Some(u) = user {
+            d.login(login(&url, u, "demo")).await.expect("login");
+            if ["canbo.07916", "giamsat.07916", "canbo.07920"].contains(u) {
+                d.sync_now().await.expect("sync");
+            }
+        }
+        for (command, expected) in matrix() {
+            let got = classify(&call(&d, command, &url, *user, &declaration, &document).await);
+            if got != expected[i] {
+                failures.push(format!("{command} as {who}: expected {:?}, got {got:?}", expected[i]));
+            }
+        }
+    }
+    s.stop().await;
+    assert!(failures.is_empty(), "role matrix:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 4).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = Desk::open(DeskConfig {
+        data_dir: dir.path().to_path_buf(),
+        default_central_url: None,
+        default_username: None,
+        default_password: None,
+        idle_lock: Duration::ZERO,
+    })
+    .expect("desk");
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let id = d.queue().expect("queue")[0].id.clone();
+    d.lock_if_idle();
+    let st = d.status().expect("status answers while locked");
+    assert!(st.locked && st.session.is_some());
+    assert_eq!(d.queue().expect_err("locked").code, ErrorCode::Locked);
+    assert_eq!(d.declaration(&id).expect_err("locked").code, ErrorCode::Locked);
+    assert_eq!(d.sync_now().await.expect_err("locked").code, ErrorCode::Locked);
+    let wrong = d.unlock("sai").expect_err("wrong password");
+    assert_eq!(wrong.code, ErrorCode::Unauthorized);
+    assert!(wrong.message.contains("Còn 4 lần thử"), "{}", wrong.message);
+    d.unlock("demo").expect("unlock");
+    assert!(!d.status().expect("status").locked);
+    assert_eq!(d.declaration(&id).expect("after unlock").id, id);
+    d.lock().expect("lock by hand");
+    assert!(d.status().expect("status").locked);
+    s.stop().await;
+}
+
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() { out.extend(files(&p)) } else { out.push(p) }
+    }
+    out
+}
+
+/// What a thief copying the data directory gets: no image, no ID number, no name.
+#[tokio::test]
+async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 8).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    let summary = d.sync_now().await.expect("sync");
+    assert!(summary.documents_downloaded > 0);
+    let mut secrets: BTreeSet<Vec<u8>> = BTreeSet::new();
+    for q in d.queue().expect("queue") {
+        let v = d.declaration(&q.id).expect("view");
+        for f in &v.fields {
+            if ["field.cccd", "field.cmnd", "field.passport", "field.phone", "field.ma_so_bhxh", "field.full_name"].contains(&f.key.as_str())
+                && f.value.len() >= 6
+            {
+                secrets.insert(f.value.clone().into_bytes());
+            }
+        }
+        // Every image: its header and a stretch of its pixels.
+        for doc in &v.documents {
+            let (_, bytes) = d.document_bytes(&doc.id).expect("bytes");
+            secrets.insert(bytes[..20].to_vec());
+            secrets.insert(bytes[bytes.len() / 2..bytes.len() / 2 + 32].to_vec());
+        }
+    }
+    d.logout();
+    drop(d);
+    assert!(secrets.iter().any(|x| x.len() == 12 && x.iter().all(|b| b.is_ascii_digit())), "some CCCD numbers to look for");
+    // The control: every needle is there in the clear on the server's side.
+    let server_files: Vec<Vec<u8>> = files(sdir.path()).iter().map(|f| std::fs::read(f).expect("read")).collect();
+    for needle in &secrets {
+        assert!(
+            server_files.iter().any(|raw| raw.windows(needle.len()).any(|w| w == needle.as_slice())),
+            "control: {:?} not found in the server's files",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    let copy = tempfile::tempdir().expect("tmp");
+    for f in files(dir.path()) {
+        let raw = std::fs::read(&f).expect("read");
+        let rel = f.strip_prefix(dir.path()).expect("inside");
+        let to = copy.path().join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&to, &raw).expect("copy");
+        for needle in &secrets {
+            assert!(
+                !raw.windows(needle.len()).any(|w| w == needle.as_slice()),
+                "{:?} readable in {}",
+                String::from_utf8_lossy(needle),
+                rel.display()
+            );
+        }
+    }
+    // The copy does not open without the password, even with the right user name.
+    let thief = desk(copy.path());
+    let err = thief.login(login("http://127.0.0.1:9", "canbo.07916", "đoán thử")).await.expect_err("no password");
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+    s.stop().await;
+}
