@@ -74,7 +74,7 @@ pub struct Profiles {
 }
 
 /// Officer user names become folder names: only a safe alphabet.
-fn valid_username(u: &str) -> bool {
+pub fn valid_username(u: &str) -> bool {
     !u.is_empty()
         && u.len() <= 64
         && !u.starts_with('.')

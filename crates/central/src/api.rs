@@ -3,6 +3,7 @@
 use crate::auth::{self, Caller};
 use crate::db::NewDocument;
 use crate::{ApiError, AppState, documents, offices};
+use crate::extract::ApiJson;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -34,7 +35,7 @@ pub async fn openapi() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], bhxh_protocol::OPENAPI_JSON).into_response()
 }
 
-pub async fn login(State(state): State<AppState>, Json(req): Json<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
+pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
     let state2 = state.clone();
     // Argon2 is deliberately slow: keep it off the async workers.
     tokio::task::spawn_blocking(move || auth::login(&state2, &req.username, &req.password))
@@ -123,16 +124,42 @@ pub async fn document(
     Ok(documents::respond(bytes, &doc.content_type, &doc.sha256, &headers))
 }
 
+/// The content type the bytes' signature says, among the accepted ones.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
 /// Files a declaration as the VssID app or the portal would send it.
-pub async fn submit(State(state): State<AppState>, Json(sub): Json<Submission>) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
+pub async fn submit(State(state): State<AppState>, ApiJson(sub): ApiJson<Submission>) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
     let id = tokio::task::spawn_blocking(move || file_submission(&state, sub)).await.map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(SubmissionAccepted { id })))
 }
 
-pub fn file_submission(state: &AppState, sub: Submission) -> Result<String, ApiError> {
+pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, ApiError> {
+    // Names are letters only: markup, quotes-and-semicolons never reach the store as
+    // a name, and invisible marks are dropped (NFC, single spaces).
+    let name = sub.fields.full_name.parse::<bhxh_domain::PersonName>().map_err(|e| ApiError::validation(format!("full_name: {e}")))?;
+    sub.fields.full_name = name.to_string();
     let f = &sub.fields;
-    if f.full_name.trim().is_empty() {
-        return Err(ApiError::validation("full_name is required"));
+    for (what, text, max) in [
+        ("address.province", f.address.province.as_str(), 100),
+        ("address.commune", f.address.commune.as_str(), 100),
+        ("address.street", f.address.street.as_str(), 200),
+        ("phone", f.phone.as_str(), 30),
+    ] {
+        if text.chars().count() > max || text.chars().any(|c| c.is_control()) {
+            return Err(ApiError::validation(format!("{what}: longer than {max} characters or has control characters")));
+        }
     }
     if f.phone.trim().is_empty() {
         return Err(ApiError::validation("phone is required"));
@@ -155,15 +182,31 @@ pub fn file_submission(state: &AppState, sub: Submission) -> Result<String, ApiE
         if bytes.is_empty() || bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(ApiError::validation(format!("document {i}: size {} out of bounds", bytes.len())));
         }
+        // The bytes must be what the content type says: a renamed file is refused here,
+        // not discovered by an officer's viewer.
+        match sniff(&bytes) {
+            Some(t) if t == d.content_type => {}
+            found => {
+                return Err(ApiError::validation(format!(
+                    "document {i}: declared {:?} but the content is {}",
+                    d.content_type,
+                    found.unwrap_or("not an image or PDF")
+                )));
+            }
+        }
         let sha = hex::encode(Sha256::digest(&bytes));
-        let path = state.blob_path(&sha);
+        new_docs.push((NewDocument { kind: d.kind, content_type: d.content_type.clone(), size: bytes.len() as u64, sha256: sha }, bytes));
+    }
+    // Only a submission valid in every part writes anything.
+    for (doc, bytes) in &new_docs {
+        let path = state.blob_path(&doc.sha256);
         if !path.exists() {
-            let tmp = state.blobs_dir().join(format!(".{sha}.{}", uuid::Uuid::new_v4().simple()));
-            std::fs::write(&tmp, &bytes).map_err(ApiError::internal)?;
+            let tmp = state.blobs_dir().join(format!(".{}.{}", doc.sha256, uuid::Uuid::new_v4().simple()));
+            std::fs::write(&tmp, bytes).map_err(ApiError::internal)?;
             std::fs::rename(&tmp, &path).map_err(ApiError::internal)?;
         }
-        new_docs.push(NewDocument { kind: d.kind, content_type: d.content_type.clone(), size: bytes.len() as u64, sha256: sha });
     }
+    let new_docs: Vec<NewDocument> = new_docs.into_iter().map(|(d, _)| d).collect();
     let submitted_at = sub.submitted_at.unwrap_or_else(chrono::Utc::now);
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
@@ -188,7 +231,7 @@ pub async fn get_faults(State(state): State<AppState>) -> Result<Json<FaultSetti
     Ok(Json(state.faults.read().map(|f| f.clone()).unwrap_or_default()))
 }
 
-pub async fn put_faults(State(state): State<AppState>, Json(new): Json<FaultSettings>) -> Result<Json<FaultSettings>, ApiError> {
+pub async fn put_faults(State(state): State<AppState>, ApiJson(new): ApiJson<FaultSettings>) -> Result<Json<FaultSettings>, ApiError> {
     require_admin(&state)?;
     if let Ok(mut f) = state.faults.write() {
         *f = new.clone();

@@ -9,6 +9,7 @@ mod demo;
 mod documents;
 mod error;
 mod offices;
+pub mod extract;
 pub mod routes;
 
 pub use db::Store;

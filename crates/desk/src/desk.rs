@@ -113,6 +113,16 @@ impl Desk {
         if username.is_empty() || input.password.is_empty() {
             return Err(AppError::new(ErrorCode::Validation, "Vui lòng nhập tên đăng nhập và mật khẩu."));
         }
+        // User names become folder names on this PC; nothing odd gets that far.
+        if !bhxh_cache::profiles::valid_username(&username) {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang (tối đa 64 ký tự).",
+            ));
+        }
+        if input.password.chars().count() > 256 {
+            return Err(AppError::new(ErrorCode::Validation, "Mật khẩu dài quá 256 ký tự."));
+        }
         let mut client = CentralClient::new(&input.central_url)?;
         let credentials = Credentials { username: username.clone(), password: input.password.clone() };
         match client.login(&credentials).await {

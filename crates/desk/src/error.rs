@@ -103,6 +103,10 @@ impl From<SyncError> for AppError {
             SyncError::Unauthorized { .. } => AppError::not_logged_in(),
             SyncError::Forbidden { .. } => AppError::forbidden(),
             SyncError::BadUrl(u) => AppError::new(ErrorCode::Validation, format!("Địa chỉ máy chủ không hợp lệ: {u}")),
+            SyncError::PlainHttp(u) => AppError::new(
+                ErrorCode::Validation,
+                format!("Máy chủ {u} phải dùng kết nối bảo mật (https://). Chỉ máy chủ thử nghiệm trên chính máy này được dùng http://."),
+            ),
             SyncError::Malformed { request, .. } => AppError::new(
                 ErrorCode::Internal,
                 format!("Máy chủ trả về dữ liệu không hợp lệ ({request}). Dữ liệu trên máy được giữ nguyên."),

@@ -20,6 +20,9 @@ pub mod error_code {
     pub const NOT_FOUND: &str = "not_found";
     pub const NO_ROUTE: &str = "no_route";
     pub const VALIDATION: &str = "validation";
+    pub const BAD_REQUEST: &str = "bad_request";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     pub const RANGE_NOT_SATISFIABLE: &str = "range_not_satisfiable";
     pub const INTERNAL: &str = "internal";
 }

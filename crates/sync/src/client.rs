@@ -17,6 +17,15 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 #[derive(Clone)]
 pub struct CentralClient {
     base: String,
@@ -30,6 +39,10 @@ impl CentralClient {
         let parsed = reqwest::Url::parse(&base).map_err(|_| SyncError::BadUrl(base_url.to_owned()))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
             return Err(SyncError::BadUrl(base_url.to_owned()));
+        }
+        // Passwords, tokens and ID images cross this link: plain HTTP only to this PC.
+        if parsed.scheme() == "http" && !is_loopback(&parsed) {
+            return Err(SyncError::PlainHttp(base_url.to_owned()));
         }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -144,4 +157,22 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_pc() {
+        for ok in ["http://127.0.0.1:8716", "http://localhost:1/", "http://[::1]:80", "https://bhxh.example.vn", "https://10.0.0.5"] {
+            assert!(CentralClient::new(ok).is_ok(), "{ok}");
+        }
+        for refused in ["http://bhxh.example.vn", "http://10.0.0.5:8716", "http://127.0.0.1.evil.example"] {
+            assert!(matches!(CentralClient::new(refused), Err(SyncError::PlainHttp(_))), "{refused}");
+        }
+        for bad in ["ftp://127.0.0.1", "không phải url", "file:///etc/passwd"] {
+            assert!(matches!(CentralClient::new(bad), Err(SyncError::BadUrl(_))), "{bad}");
+        }
+    }
 }

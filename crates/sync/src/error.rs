@@ -16,6 +16,8 @@ pub enum SyncError {
     Malformed { request: String, detail: String },
     #[error("central URL {0:?} is not valid")]
     BadUrl(String),
+    #[error("central URL {0:?} is plain HTTP to another machine; only https is allowed there")]
+    PlainHttp(String),
     #[error("local cache: {0}")]
     Cache(#[from] bhxh_cache::CacheError),
 }
