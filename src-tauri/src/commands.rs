@@ -53,3 +53,23 @@ pub fn lock(desk: DeskState<'_>) -> Res<()> {
 pub fn unlock(desk: DeskState<'_>, input: UnlockInput) -> Res<()> {
     desk.unlock(&input.password)
 }
+
+#[tauri::command]
+pub fn decide(desk: DeskState<'_>, input: DecideInput) -> Res<DecisionReceipt> {
+    desk.decide(input)
+}
+
+#[tauri::command]
+pub fn withdraw(desk: DeskState<'_>, input: KeyInput) -> Res<()> {
+    desk.withdraw(&input.key)
+}
+
+#[tauri::command]
+pub fn outbox(desk: DeskState<'_>) -> Res<Vec<OutboxView>> {
+    desk.outbox()
+}
+
+#[tauri::command]
+pub fn acknowledge(desk: DeskState<'_>, input: KeyInput) -> Res<()> {
+    desk.acknowledge(&input.key)
+}

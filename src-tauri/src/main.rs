@@ -36,6 +36,34 @@ struct Cli {
     demo_password: Option<String>,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OutcomeArg {
+    Approve,
+    Resubmit,
+    Reject,
+    Escalate,
+}
+
+impl From<OutcomeArg> for bhxh_domain::Outcome {
+    fn from(o: OutcomeArg) -> Self {
+        match o {
+            OutcomeArg::Approve => bhxh_domain::Outcome::Approve,
+            OutcomeArg::Resubmit => bhxh_domain::Outcome::Resubmit,
+            OutcomeArg::Reject => bhxh_domain::Outcome::Reject,
+            OutcomeArg::Escalate => bhxh_domain::Outcome::Escalate,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of an officer's audit log; report the first broken link.
+    Verify {
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+    },
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Log in, pull the office's queue and documents into the cache, print what was pulled.
@@ -46,6 +74,39 @@ enum Command {
         user: String,
         #[arg(long, env = "BHXH_PASSWORD")]
         password: String,
+    },
+    /// Record a decision in the officer's cache, offline; the next `sync` delivers it.
+    Decide {
+        #[arg(long)]
+        id: String,
+        #[arg(long, value_enum)]
+        outcome: OutcomeArg,
+        /// Reason code from assets/reasons.tsv (repeatable).
+        #[arg(long = "reason")]
+        reasons: Vec<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// The signed paper Mẫu 01 was seen.
+        #[arg(long)]
+        paper_seen: bool,
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+        #[arg(long, env = "BHXH_PASSWORD")]
+        password: String,
+    },
+    /// Print the decisions recorded on this PC and how their delivery stands.
+    Outbox {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+        #[arg(long, env = "BHXH_PASSWORD")]
+        password: String,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Print the declarations in an officer's cache (unlocked with their password).
     Queue {
@@ -95,6 +156,52 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
+                Err(e) => fail(&e.message),
+            }
+        }
+        Some(Command::Decide { id, outcome, reasons, note, paper_seen, user, password }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            let input = bhxh_desk_core::ipc::DecideInput { id, outcome: outcome.into(), reasons, note, paper_seen };
+            match headless::decide(&dir, &user, &password, input) {
+                Ok(r) => {
+                    println!("{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
+        Some(Command::Outbox { json, user, password }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            match headless::outbox(&dir, &user, &password) {
+                Ok(rows) if json => match serde_json::to_string_pretty(&rows) {
+                    Ok(s) => {
+                        println!("{s}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => fail(&e.to_string()),
+                },
+                Ok(rows) => {
+                    for r in rows {
+                        println!("{}\t{}\t{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code(), r.state.code(), r.attempts);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
+        Some(Command::Audit { command: AuditCommand::Verify { user } }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            match headless::audit_verify(&dir, &user) {
+                Ok(report) => match report.first_broken {
+                    None => {
+                        println!("audit chain intact: {} rows", report.rows);
+                        ExitCode::SUCCESS
+                    }
+                    Some((seq, why)) => {
+                        println!("audit chain broken at row {seq}: {why}");
+                        ExitCode::from(3)
+                    }
+                },
                 Err(e) => fail(&e.message),
             }
         }
@@ -155,6 +262,10 @@ fn run_window(
             commands::declaration,
             commands::lock,
             commands::unlock,
+            commands::decide,
+            commands::withdraw,
+            commands::outbox,
+            commands::acknowledge,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -60,11 +60,16 @@ impl Central {
     /// Starts `bhxh-central serve` on `port` (or a free one) and waits for its
     /// `listening on` line.
     pub async fn start(bin: &Path, data: &Path, port: Option<u16>, demo: u64) -> Self {
+        Self::start_with(bin, data, port, &["--demo", &demo.to_string(), "--seed", "5"]).await
+    }
+
+    /// `bhxh-central serve` with extra arguments (`--bulk N`, `--fault-percent …`).
+    pub async fn start_with(bin: &Path, data: &Path, port: Option<u16>, extra: &[&str]) -> Self {
         let listen = format!("127.0.0.1:{}", port.unwrap_or(0));
         let mut child = Command::new(bin)
             .args(["serve", "--listen", &listen, "--data"])
             .arg(data)
-            .args(["--demo", &demo.to_string(), "--seed", "5"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -19,6 +19,8 @@ fn main() {
                 bhxh_domain::DeclarationKind::Child => &[bhxh_domain::DocumentKind::BirthCertificate],
             };
             Declaration {
+                assignment: None,
+                decision: None,
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -22,6 +22,8 @@ pub struct QueueRow {
     pub documents_stored: u32,
     pub blocks: u32,
     pub warnings: u32,
+    /// Delivery state of this PC's standing decision on it, if any.
+    pub sync_state: Option<crate::OutboxState>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -158,15 +160,25 @@ impl Cache {
             "SELECT d.id, d.body,
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id),
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored'),
-                d.blocks, d.warnings
+                d.blocks, d.warnings,
+                (SELECT o.state FROM decisions x JOIN outbox o ON o.key = x.key
+                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.key DESC LIMIT 1)
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, docs, stored, blocks, warnings) = row?;
+            let (id, body, docs, stored, blocks, warnings, sync_state) = row?;
             let d = self.open_body(&id, &body)?;
             out.push(QueueRow {
                 id,
@@ -181,6 +193,7 @@ impl Cache {
                 documents_stored: stored as u32,
                 blocks: blocks as u32,
                 warnings: warnings as u32,
+                sync_state: sync_state.as_deref().and_then(crate::OutboxState::from_code),
             });
         }
         Ok(out)

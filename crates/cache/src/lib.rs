@@ -7,15 +7,18 @@
 //! [`crypto::DataKey::seal`]; the data key exists on disk only wrapped under the
 //! officer's password ([`profiles`]).
 
+pub mod audit;
 pub mod crypto;
 mod declarations;
 mod error;
 pub mod findings;
+pub mod outbox;
 pub mod profiles;
 mod schema;
 pub mod store;
 
 pub use crypto::DataKey;
+pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
 pub use profiles::{Profile, Profiles, UnlockError};
 pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRow};
 pub use error::CacheError;

@@ -6,7 +6,8 @@ use rusqlite_migration::{M, Migrations};
 
 // Each officer's cache is a new file under `users/<name>/` (the encrypted layout
 // started over from an empty schema; the unencrypted one is removed by `profiles`).
-const MIGRATIONS: &[M<'static>] = &[M::up(
+const MIGRATIONS: &[M<'static>] = &[
+M::up(
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     -- Small values sealed with the data key (the key check, …).
     CREATE TABLE sealed_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -44,7 +45,52 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     );
     CREATE INDEX documents_declaration ON documents(declaration_id);
     CREATE INDEX documents_state ON documents(state);",
-)];
+),
+// The officer's decisions, the outbox that delivers them, and the audit chain.
+M::up(
+    "CREATE TABLE decisions (
+        -- UUIDv7, sent as the Idempotency-Key: time-ordered, unique without a server.
+        key TEXT PRIMARY KEY,
+        declaration_id TEXT NOT NULL,
+        officer TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reasons_json TEXT NOT NULL,
+        -- The officer's note, sealed (column 'note'): it may quote the citizen.
+        note BLOB,
+        paper_seen INTEGER NOT NULL,
+        -- Finding codes seen when deciding.
+        findings_json TEXT NOT NULL,
+        decided_at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_declaration ON decisions(declaration_id);
+    CREATE TABLE outbox (
+        key TEXT PRIMARY KEY REFERENCES decisions(key),
+        -- waiting | accepted | duplicate | conflict | rejected | withdrawn
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        -- The central service's answer (DecisionAnswer, or ErrorBody when rejected).
+        answer_json TEXT,
+        acknowledged_at TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+    -- Insert-only and hash-chained: each row carries the hash of the one before.
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;",
+),
+];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -6,6 +6,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
     let at = Utc.with_ymd_and_hms(2026, 11, day, 8, 0, 0).single().expect("date");
     Declaration {
+        assignment: None,
+        decision: None,
         id: id.to_owned(),
         status: DeclarationStatus::Pending,
         submitted_at: at,

@@ -66,7 +66,7 @@ pub async fn office_declarations(
 ) -> Result<Response, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     caller.require_office(&office)?;
-    injected_latency(&state).await;
+    crate::faults::injected_latency(&state).await;
     let cursor = match q.cursor.as_deref() {
         None | Some("") => Cursor::default(),
         Some(c) => Cursor::decode(c).map_err(|_| ApiError::validation("cursor is not one this server gave out"))?,
@@ -113,7 +113,7 @@ pub async fn document(
     }
     let (doc, office) = state.with_store(|s| s.document(&id))?.ok_or_else(|| ApiError::not_found("no such document"))?;
     caller.require_office(&office)?;
-    injected_latency(&state).await;
+    crate::faults::injected_latency(&state).await;
     let mut bytes = tokio::fs::read(state.blob_path(&doc.sha256)).await.map_err(ApiError::internal)?;
     if state.faults.read().map(|f| f.corrupt_documents).unwrap_or(false) {
         let mid = bytes.len() / 2;
@@ -211,12 +211,6 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
 
-async fn injected_latency(state: &AppState) {
-    let ms = state.faults.read().map(|f| f.latency_ms).unwrap_or(0);
-    if ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-    }
-}
 
 fn require_admin(state: &AppState) -> Result<(), ApiError> {
     if state.admin {

@@ -1,13 +1,15 @@
 //! The reference server's SQLite file: accounts, tokens, declarations, documents.
 
 use bhxh_domain::{DeclarationStatus, DocumentKind, Role};
-use bhxh_protocol::{Declaration, DeclarationFields, DocumentRef, UserInfo};
+use bhxh_domain::Outcome;
+use bhxh_protocol::{Assignment, Declaration, DeclarationFields, DecisionRequest, DocumentRef, RecordedDecision, UserInfo};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
+const MIGRATIONS: &[M<'static>] = &[
+M::up(
     "CREATE TABLE users (
         username TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
@@ -42,7 +44,52 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         sha256 TEXT NOT NULL
     );
     CREATE INDEX documents_declaration ON documents(declaration_id);",
-)];
+),
+// Decisions, assignments, idempotency keys and the server's audit trail.
+M::up(
+    "CREATE TABLE assignments (
+        declaration_id TEXT PRIMARY KEY REFERENCES declarations(id),
+        officer TEXT NOT NULL REFERENCES users(username),
+        expires_at TEXT NOT NULL
+    );
+    -- Every decision ever recorded; the latest per declaration is the one in force
+    -- (an escalated declaration gets a second one from the supervisor).
+    CREATE TABLE decisions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        declaration_id TEXT NOT NULL REFERENCES declarations(id),
+        outcome TEXT NOT NULL,
+        reasons_json TEXT NOT NULL,
+        note TEXT,
+        paper_seen INTEGER NOT NULL,
+        findings_json TEXT NOT NULL,
+        officer TEXT NOT NULL REFERENCES users(username),
+        decided_at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL
+    );
+    CREATE INDEX decisions_declaration ON decisions(declaration_id, seq);
+    CREATE UNIQUE INDEX decisions_key ON decisions(officer, idempotency_key);
+    -- Keys are per officer; the stored answer is replayed for a repeated key.
+    CREATE TABLE idempotency (
+        officer TEXT NOT NULL,
+        key TEXT NOT NULL,
+        request_sha256 TEXT NOT NULL,
+        state TEXT NOT NULL,            -- 'in_flight' | 'done'
+        started_at TEXT NOT NULL,
+        status INTEGER,
+        answer_json TEXT,
+        PRIMARY KEY (officer, key)
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );",
+),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -135,6 +182,11 @@ impl Store {
         Ok(())
     }
 
+    pub fn delete_token(&self, token: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM tokens WHERE token = ?1", params![token])?;
+        Ok(())
+    }
+
     pub fn token_user(&self, token: &str) -> Result<Option<(UserInfo, DateTime<Utc>)>, StoreError> {
         let row = self
             .conn
@@ -204,6 +256,8 @@ impl Store {
         let parse = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| corrupt(e.to_string()));
         Ok(Declaration {
             documents: self.documents_of(&id)?,
+            assignment: self.assignment_of(&id, Utc::now())?,
+            decision: self.decision_of(&id)?,
             id: id.clone(),
             status,
             submitted_at: parse(&submitted_at)?,
@@ -251,6 +305,273 @@ impl Store {
             .optional()?;
         let Some((decl, office)) = row else { return Ok(None) };
         Ok(self.documents_of(&decl)?.into_iter().find(|d| d.id == id).map(|d| (d, office)))
+    }
+}
+
+/// How an Idempotency-Key stands when a request arrives with it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum KeyState {
+    /// First use (or an abandoned attempt): process the request.
+    New,
+    /// Processed: answer with this status and body again.
+    Replay { status: u16, answer_json: String },
+    /// The first request with this key is still being processed.
+    InFlight,
+    /// Used before with a different body.
+    Reused,
+}
+
+/// An attempt left in flight this long was cut off (the server stopped): take it over.
+const ABANDONED_AFTER_SECS: i64 = 30;
+
+/// What `record_decision` did.
+pub enum Recorded {
+    Accepted(RecordedDecision),
+    Duplicate(RecordedDecision),
+    ConflictDecision(RecordedDecision),
+    ConflictAssignment(Assignment),
+}
+
+fn parse_time(what: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt(what.to_owned(), e.to_string()))
+}
+
+type DecisionRow = (String, String, String, String, String, String, String, String);
+
+impl Store {
+    /// Claims `key` for `officer`'s request with body hash `sha`.
+    pub fn begin_key(&mut self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>) -> Result<KeyState, StoreError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, String, String, Option<i64>, Option<String>)> = tx
+            .query_row(
+                "SELECT request_sha256, state, started_at, status, answer_json FROM idempotency WHERE officer = ?1 AND key = ?2",
+                params![officer, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let state = match row {
+            Some((stored_sha, _, _, _, _)) if stored_sha != sha => KeyState::Reused,
+            Some((_, state, _, Some(status), Some(answer_json))) if state == "done" => {
+                KeyState::Replay { status: status as u16, answer_json }
+            }
+            Some((_, _, started, _, _)) if (now - parse_time("idempotency", &started)?).num_seconds() < ABANDONED_AFTER_SECS => {
+                KeyState::InFlight
+            }
+            _ => {
+                tx.execute(
+                    "INSERT INTO idempotency(officer, key, request_sha256, state, started_at) VALUES (?1, ?2, ?3, 'in_flight', ?4)
+                     ON CONFLICT(officer, key) DO UPDATE SET state = 'in_flight', started_at = ?4, status = NULL, answer_json = NULL",
+                    params![officer, key, sha, now.to_rfc3339()],
+                )?;
+                KeyState::New
+            }
+        };
+        tx.commit()?;
+        Ok(state)
+    }
+
+    /// Stores a final answer for a key whose request did not record a decision
+    /// (refused): a retry gets the same refusal.
+    pub fn finish_key(&self, officer: &str, key: &str, status: u16, answer_json: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
+            params![officer, key, status, answer_json],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets an attempt that failed for a passing reason (it may be tried again).
+    pub fn abandon_key(&self, officer: &str, key: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM idempotency WHERE officer = ?1 AND key = ?2 AND state = 'in_flight'", params![officer, key])?;
+        Ok(())
+    }
+
+    fn decision_from(&self, row: DecisionRow) -> Result<RecordedDecision, StoreError> {
+        let (declaration_id, outcome, reasons, officer, decided_at, recorded_at, key, officer_name) = row;
+        let corrupt = |w: String| StoreError::Corrupt(declaration_id.clone(), w);
+        Ok(RecordedDecision {
+            outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(format!("outcome {outcome}")))?,
+            reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(e.to_string()))?,
+            decided_at: parse_time(&declaration_id, &decided_at)?,
+            recorded_at: parse_time(&declaration_id, &recorded_at)?,
+            declaration_id,
+            officer,
+            officer_name,
+            idempotency_key: key,
+        })
+    }
+
+    const DECISION_COLUMNS: &'static str = "d.declaration_id, d.outcome, d.reasons_json, d.officer, d.decided_at, d.recorded_at,
+         d.idempotency_key, u.display_name";
+
+    fn read_decision(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    }
+
+    /// The decision in force on a declaration.
+    pub fn decision_of(&self, id: &str) -> Result<Option<RecordedDecision>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM decisions d JOIN users u ON u.username = d.officer
+             WHERE d.declaration_id = ?1 ORDER BY d.seq DESC LIMIT 1",
+            Self::DECISION_COLUMNS
+        ))?;
+        let row = stmt.query_row(params![id], Self::read_decision).optional()?;
+        row.map(|r| self.decision_from(r)).transpose()
+    }
+
+    /// Every decision ever recorded, oldest first.
+    pub fn all_decisions(&self) -> Result<Vec<RecordedDecision>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {} FROM decisions d JOIN users u ON u.username = d.officer ORDER BY d.seq",
+            Self::DECISION_COLUMNS
+        ))?;
+        let rows: Vec<DecisionRow> = stmt.query_map([], Self::read_decision)?.collect::<rusqlite::Result<_>>()?;
+        rows.into_iter().map(|r| self.decision_from(r)).collect()
+    }
+
+    /// The live assignment of a declaration.
+    pub fn assignment_of(&self, id: &str, now: DateTime<Utc>) -> Result<Option<Assignment>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.officer, u.display_name, a.expires_at FROM assignments a JOIN users u ON u.username = a.officer
+             WHERE a.declaration_id = ?1",
+        )?;
+        let row: Option<(String, String, String)> = stmt.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        let Some((officer, officer_name, exp)) = row else { return Ok(None) };
+        let expires_at = parse_time(id, &exp)?;
+        Ok((expires_at > now).then(|| Assignment { declaration_id: id.to_owned(), officer, officer_name, expires_at }))
+    }
+
+    fn bump(tx: &rusqlite::Transaction<'_>, id: &str, status: Option<DeclarationStatus>, now: DateTime<Utc>) -> rusqlite::Result<()> {
+        // A change the offices' sync must see: a new place in the change order.
+        let seq = next_counter(tx, "change_seq")?;
+        match status {
+            Some(st) => tx.execute(
+                "UPDATE declarations SET change_seq = ?2, status = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, seq, st.code(), now.to_rfc3339()],
+            )?,
+            None => tx.execute(
+                "UPDATE declarations SET change_seq = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, seq, now.to_rfc3339()],
+            )?,
+        };
+        Ok(())
+    }
+
+    fn audit(tx: &rusqlite::Transaction<'_>, now: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> rusqlite::Result<()> {
+        tx.execute(
+            "INSERT INTO audit(at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![now.to_rfc3339(), actor, action, subject, detail],
+        )?;
+        Ok(())
+    }
+
+    /// Takes or renews `officer`'s lease on a declaration; `Err` holds the other
+    /// officer's live lease.
+    pub fn assign(&mut self, officer: &UserInfo, id: &str, ttl: chrono::Duration, now: DateTime<Utc>) -> Result<Result<Assignment, Assignment>, StoreError> {
+        if let Some(a) = self.assignment_of(id, now)? {
+            if a.officer != officer.username {
+                return Ok(Err(a));
+            }
+        }
+        let expires_at = now + ttl;
+        let tx = self.conn.transaction()?;
+        let renewed = tx
+            .query_row("SELECT officer FROM assignments WHERE declaration_id = ?1", params![id], |r| r.get::<_, String>(0))
+            .optional()?
+            .is_some_and(|o| o == officer.username);
+        tx.execute(
+            "INSERT INTO assignments(declaration_id, officer, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(declaration_id) DO UPDATE SET officer = ?2, expires_at = ?3",
+            params![id, officer.username, expires_at.to_rfc3339()],
+        )?;
+        if !renewed {
+            Self::bump(&tx, id, None, now)?;
+            Self::audit(&tx, now, &officer.username, "assign", id, &expires_at.to_rfc3339())?;
+        }
+        tx.commit()?;
+        Ok(Ok(Assignment { declaration_id: id.to_owned(), officer: officer.username.clone(), officer_name: officer.display_name.clone(), expires_at }))
+    }
+
+    /// Ends a lease: the holder's own, or anyone's by a supervisor (audited).
+    pub fn release(&mut self, caller: &UserInfo, id: &str, now: DateTime<Utc>) -> Result<Option<Assignment>, StoreError> {
+        let Some(a) = self.assignment_of(id, now)? else { return Ok(None) };
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM assignments WHERE declaration_id = ?1", params![id])?;
+        Self::bump(&tx, id, None, now)?;
+        let action = if a.officer == caller.username { "release" } else { "take_away" };
+        Self::audit(&tx, now, &caller.username, action, id, &a.officer)?;
+        tx.commit()?;
+        Ok(Some(a))
+    }
+
+    /// Records `caller`'s decision under `key`, and the key's answer with it, in one
+    /// transaction: a response lost after the commit is replayed, never re-applied.
+    pub fn record_decision(
+        &mut self,
+        caller: &UserInfo,
+        key: &str,
+        req: &DecisionRequest,
+        now: DateTime<Utc>,
+        answer: impl FnOnce(&Recorded) -> (u16, String),
+    ) -> Result<Recorded, StoreError> {
+        let current = self.decision_of(&req.declaration_id)?;
+        let holder = self.assignment_of(&req.declaration_id, now)?.filter(|a| a.officer != caller.username);
+        let supersedes_escalation = current.as_ref().is_some_and(|c| c.outcome == Outcome::Escalate)
+            && caller.role == bhxh_domain::Role::Supervisor;
+        let recorded = match (&current, &holder) {
+            (Some(c), _) if !supersedes_escalation => {
+                if c.officer == caller.username && c.outcome == req.outcome && c.reasons == req.reasons {
+                    Recorded::Duplicate(c.clone())
+                } else {
+                    Recorded::ConflictDecision(c.clone())
+                }
+            }
+            (_, Some(a)) if caller.role != bhxh_domain::Role::Supervisor => Recorded::ConflictAssignment(a.clone()),
+            _ => {
+                let d = RecordedDecision {
+                    declaration_id: req.declaration_id.clone(),
+                    outcome: req.outcome,
+                    reasons: req.reasons.clone(),
+                    officer: caller.username.clone(),
+                    officer_name: caller.display_name.clone(),
+                    decided_at: req.decided_at,
+                    recorded_at: now,
+                    idempotency_key: key.to_owned(),
+                };
+                Recorded::Accepted(d)
+            }
+        };
+        let (status, json) = answer(&recorded);
+        let tx = self.conn.transaction()?;
+        if let Recorded::Accepted(d) = &recorded {
+            let reasons = serde_json::to_string(&d.reasons).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
+            let findings = serde_json::to_string(&req.findings).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
+            tx.execute(
+                "INSERT INTO decisions(declaration_id, outcome, reasons_json, note, paper_seen, findings_json, officer,
+                    decided_at, recorded_at, idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    d.declaration_id,
+                    d.outcome.code(),
+                    reasons,
+                    req.note,
+                    req.paper_seen,
+                    findings,
+                    d.officer,
+                    d.decided_at.to_rfc3339(),
+                    now.to_rfc3339(),
+                    key
+                ],
+            )?;
+            tx.execute("DELETE FROM assignments WHERE declaration_id = ?1", params![d.declaration_id])?;
+            Self::bump(&tx, &d.declaration_id, Some(d.outcome.status()), now)?;
+            Self::audit(&tx, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
+        }
+        tx.execute(
+            "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
+            params![caller.username, key, status, json],
+        )?;
+        tx.commit()?;
+        Ok(recorded)
     }
 }
 

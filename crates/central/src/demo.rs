@@ -53,3 +53,16 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
     }
     Ok(count)
 }
+
+/// Many declarations without documents, fast: for load tests and benchmarks of
+/// the sync, where photos would only cost generation time. Returns their ids.
+pub fn seed_bulk(state: &AppState, n: u64, seed: u64, start_index: u64) -> anyhow::Result<Vec<String>> {
+    let generator = Generator::new(seed)?;
+    let now = chrono::Utc::now();
+    let mut ids = Vec::with_capacity(n as usize);
+    for i in start_index..start_index + n {
+        let p = generator.declared_person(i, now)?;
+        ids.push(state.with_store(|s| s.insert_declaration(&p.fields, p.submitted_at, &[]))?);
+    }
+    Ok(ids)
+}

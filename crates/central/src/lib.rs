@@ -5,6 +5,8 @@
 mod api;
 mod auth;
 mod db;
+mod decisions;
+mod faults;
 mod demo;
 mod documents;
 mod error;
@@ -13,7 +15,7 @@ pub mod extract;
 pub mod routes;
 
 pub use db::Store;
-pub use demo::seed_demo;
+pub use demo::{DEMO_USERS, seed_bulk, seed_demo};
 pub use error::ApiError;
 
 use bhxh_protocol::FaultSettings;

@@ -21,6 +21,31 @@ enum Fault {
     CorruptDocuments,
 }
 
+/// `--fault-percent KIND=N`: a share of requests failing one way.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FaultKind {
+    /// 503 before doing anything.
+    Error,
+    /// Connection dropped before doing anything.
+    Drop,
+    /// Decision committed, then the connection dropped before the answer.
+    CommitDrop,
+    /// 429 with Retry-After: 1.
+    Throttle,
+    /// The bearer token expires on the spot (401).
+    ExpireToken,
+}
+
+fn parse_fault_percent(s: &str) -> Result<(FaultKind, u8), String> {
+    let (kind, n) = s.split_once('=').ok_or("expected KIND=PERCENT")?;
+    let kind = FaultKind::from_str(kind, true)?;
+    let n: u8 = n.parse().map_err(|_| format!("{n:?} is not a percentage"))?;
+    if n > 100 {
+        return Err("a percentage is at most 100".into());
+    }
+    Ok((kind, n))
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API. Prints `listening on http://ADDR` as the first line of stdout.
@@ -32,6 +57,9 @@ enum Command {
         /// Create the demo accounts and make sure at least N demo declarations exist.
         #[arg(long)]
         demo: Option<u64>,
+        /// Also make sure at least N declarations without documents exist (load and crash tests).
+        #[arg(long)]
+        bulk: Option<u64>,
         #[arg(long, default_value_t = 2021)]
         seed: u64,
         /// Enable `/admin/*` (fault injection at run time).
@@ -40,6 +68,19 @@ enum Command {
         /// Inject a fault from the start (repeatable).
         #[arg(long, value_enum)]
         fault: Vec<Fault>,
+        /// A share of requests failing one way, e.g. `--fault-percent drop=30` (repeatable).
+        #[arg(long, value_parser = parse_fault_percent)]
+        fault_percent: Vec<(FaultKind, u8)>,
+        /// Added latency in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+    },
+    /// Print every recorded decision (for tests comparing client and server).
+    Decisions {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Generate declarations and submit them to a running server through its
     /// submission endpoint, as the VssID app and the portal do.
@@ -64,12 +105,34 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let rt = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Serve { listen, data, demo, seed, admin, fault } => {
-            let mut faults = FaultSettings::default();
+        Command::Decisions { data, json } => {
+            let state = AppState::open(&ServerConfig { data_dir: data.clone(), admin: false, faults: FaultSettings::default() })
+                .with_context(|| format!("opening data directory {}", data.display()))?;
+            let all = state.with_store(|s| s.all_decisions())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for d in all {
+                    println!("{}\t{}\t{}\t{}\t{}", d.declaration_id, d.outcome.code(), d.officer, d.reasons.join(","), d.idempotency_key);
+                }
+            }
+            Ok(())
+        }
+        Command::Serve { listen, data, demo, bulk, seed, admin, fault, fault_percent, latency_ms } => {
+            let mut faults = FaultSettings { latency_ms, ..FaultSettings::default() };
             for f in fault {
                 match f {
                     Fault::MalformedPages => faults.malformed_pages = true,
                     Fault::CorruptDocuments => faults.corrupt_documents = true,
+                }
+            }
+            for (kind, n) in fault_percent {
+                match kind {
+                    FaultKind::Error => faults.error_percent = n,
+                    FaultKind::Drop => faults.drop_percent = n,
+                    FaultKind::CommitDrop => faults.commit_drop_percent = n,
+                    FaultKind::Throttle => faults.throttle_percent = n,
+                    FaultKind::ExpireToken => faults.expire_token_percent = n,
                 }
             }
             let state = AppState::open(&ServerConfig { data_dir: data.clone(), admin, faults })
@@ -78,6 +141,15 @@ fn main() -> anyhow::Result<()> {
                 let started = std::time::Instant::now();
                 let made = seed_demo(&state, n, seed)?;
                 tracing::info!(made, elapsed_ms = started.elapsed().as_millis() as u64, "demo data ready");
+            }
+            if let Some(n) = bulk {
+                if demo.is_none() {
+                    seed_demo(&state, 0, seed)?;
+                }
+                let have = state.with_store(|s| s.count_declarations())?;
+                if have < n {
+                    bhxh_central::seed_bulk(&state, n - have, seed, 1_000_000 + have)?;
+                }
             }
             rt.block_on(async move {
                 let server = start(listen, state).await?;

@@ -1,6 +1,6 @@
 //! The routing table. `ROUTES` is the list the OpenAPI document must agree with.
 
-use crate::{AppState, api};
+use crate::{AppState, api, decisions, faults};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -16,6 +16,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/declarations/{id}"),
     ("get", "/v1/documents/{id}"),
     ("post", "/v1/submissions"),
+    ("post", "/v1/decisions"),
+    ("post", "/v1/declarations/{id}/assignment"),
+    ("delete", "/v1/declarations/{id}/assignment"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
 ];
@@ -24,9 +27,8 @@ pub const ROUTES: &[(&str, &str)] = &[
 const SUBMISSION_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(api::health))
-        .route("/openapi.json", get(api::openapi))
+    // The API proper: where the injected faults strike.
+    let v1 = Router::new()
         .route("/v1/auth/login", post(api::login))
         .route("/v1/me", get(api::me))
         .route("/v1/offices", get(api::list_offices))
@@ -34,6 +36,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/declarations/{id}", get(api::declaration))
         .route("/v1/documents/{id}", get(api::document))
         .route("/v1/submissions", post(api::submit).layer(DefaultBodyLimit::max(SUBMISSION_BODY_LIMIT)))
+        .route("/v1/decisions", post(decisions::decide))
+        .route("/v1/declarations/{id}/assignment", post(decisions::assign).delete(decisions::release))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
+    Router::new()
+        .route("/health", get(api::health))
+        .route("/openapi.json", get(api::openapi))
+        .merge(v1)
         .route("/admin/faults", get(api::get_faults).put(api::put_faults))
         .fallback(api::no_route)
         .method_not_allowed_fallback(api::no_route)

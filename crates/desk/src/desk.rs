@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
+mod decide;
+
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
     pub data_dir: PathBuf,
@@ -138,11 +140,12 @@ impl Desk {
                     office_code: resp.user.office_code.clone(),
                     last_login_at: Utc::now(),
                 };
-                let cache = {
+                let mut cache = {
                     let profiles = lock(&self.profiles);
                     let key = profiles.key_after_online_login(&account, &input.password)?;
                     Cache::open(&profiles.cache_dir(&account.username)?, key)?
                 };
+                cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "online", Utc::now())?;
                 if !offices.is_empty() {
                     let json = serde_json::to_string(&offices).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
                     cache.set_meta(offices::META_KEY, &json)?;
@@ -162,29 +165,41 @@ impl Desk {
             }
             Err(e) if e.is_offline() => {
                 warn!(error = %e, "central unreachable; trying offline unlock");
-                let (account, cache) = {
-                    let profiles = lock(&self.profiles);
-                    let (account, key) = profiles.unlock_offline(&username, &input.password, Utc::now())?;
-                    let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
-                    (account, cache)
-                };
-                let office_name =
-                    offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
-                self.set_cache(Some(cache));
-                let info = SessionInfo {
-                    username: account.username,
-                    display_name: account.display_name,
-                    role: account.role,
-                    office_code: account.office_code,
-                    office_name,
-                    offline_login: true,
-                };
-                self.set_session(Session::new(info.clone(), client, credentials, false), false);
-                info!("unlocked offline from the cache");
-                Ok(info)
+                self.open_offline(client, credentials)
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Opens the officer's cache without the central service (the password opens
+    /// the data key); scripts use it directly, the login falls back to it.
+    pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
+        let client = CentralClient::new(&input.central_url)?;
+        let credentials = Credentials { username: input.username.trim().to_owned(), password: input.password };
+        self.open_offline(client, credentials)
+    }
+
+    fn open_offline(&self, client: CentralClient, credentials: Credentials) -> Result<SessionInfo, AppError> {
+        let (account, mut cache) = {
+            let profiles = lock(&self.profiles);
+            let (account, key) = profiles.unlock_offline(&credentials.username, &credentials.password, Utc::now())?;
+            let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
+            (account, cache)
+        };
+        cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "offline", Utc::now())?;
+        let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
+        self.set_cache(Some(cache));
+        let info = SessionInfo {
+            username: account.username,
+            display_name: account.display_name,
+            role: account.role,
+            office_code: account.office_code,
+            office_name,
+            offline_login: true,
+        };
+        self.set_session(Session::new(info.clone(), client, credentials, false), false);
+        info!("unlocked offline from the cache");
+        Ok(info)
     }
 
     fn set_session(&self, session: Session, online: bool) {
@@ -264,7 +279,9 @@ impl Desk {
                 ),
                 other => other.into(),
             })?;
-            Cache::open(&profiles.cache_dir(&username)?, key)?
+            let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;
+            cache.audit(&username, bhxh_cache::audit::action::UNLOCK, "", "", Utc::now())?;
+            cache
         };
         self.set_cache(Some(cache));
         if let Some(s) = self.session.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
@@ -306,8 +323,18 @@ impl Desk {
             }
             _ => (0, 0),
         };
+        let (outbox_waiting, outbox_attention) = match (&session, locked) {
+            (Some(s), false) if s.role.reviews_declarations() => {
+                let cache = self.cache()?;
+                let counts = lock(&cache).outbox_counts()?;
+                counts
+            }
+            _ => (0, 0),
+        };
         let link = lock(&self.link);
         Ok(StatusInfo {
+            outbox_waiting,
+            outbox_attention,
             session,
             online: link.online,
             syncing: link.syncing,
@@ -338,7 +365,10 @@ impl Desk {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
         let (offices, (findings, suggested)) = {
-            let cache = lock(&cache);
+            let mut cache = lock(&cache);
+            if !c.documents.is_empty() {
+                cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", Utc::now())?;
+            }
             (offices::cached(&cache), cache.findings(id)?)
         };
         Ok(views::declaration_view(c, findings, suggested, &offices, Utc::now()))
@@ -391,11 +421,14 @@ impl Desk {
         let mut link = lock(&self.link);
         link.syncing = false;
         match result {
-            Ok(report) => {
+            Ok((report, pushed)) => {
                 link.online = true;
                 link.last_sync_at = Some(Utc::now());
                 link.last_error = None;
                 Ok(SyncSummary {
+                    decisions_delivered: pushed.accepted + pushed.duplicate + pushed.conflict,
+                    decisions_conflicting: pushed.conflict,
+                    decisions_refused: pushed.refused,
                     declarations: report.declarations,
                     new_declarations: report.new_declarations,
                     documents_downloaded: report.documents_downloaded,
@@ -418,13 +451,16 @@ impl Desk {
         credentials: &Credentials,
         office: &str,
         authenticated: bool,
-    ) -> Result<PullReport, SyncError> {
+    ) -> Result<(PullReport, bhxh_sync::PushReport), SyncError> {
         if !authenticated {
             client.login(credentials).await?;
             self.store_client(client);
         }
         // Logged out meanwhile: nothing to sync into.
         let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
+        // Decisions first: they are the officer's work; the pull then shows their effect.
+        let pushed = bhxh_sync::push_outbox(client, &cache, credentials).await?;
+        self.store_client(client);
         let mut report = match bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await {
             Err(SyncError::Unauthorized { .. }) => {
                 // Token expired (or the server forgot it): once more with a fresh one.
@@ -435,7 +471,7 @@ impl Desk {
             other => other?,
         };
         bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
-        Ok(report)
+        Ok((report, pushed))
     }
 
     fn store_client(&self, client: &CentralClient) {
@@ -477,7 +513,8 @@ impl Desk {
             if !was_online {
                 info!("central service reachable again; syncing");
             }
-            if !was_online || due {
+            let waiting = self.cache().ok().and_then(|c| lock(&c).outbox_counts().ok()).is_some_and(|(w, _)| w > 0);
+            if !was_online || due || waiting {
                 let _ = self.sync().await;
             }
         }

@@ -3,7 +3,7 @@
 //! through it, so a command reachable from the window is reachable here too.
 
 use crate::error::{AppError, ErrorCode};
-use crate::ipc::{IdInput, LoginInput, UnlockInput};
+use crate::ipc::{DecideInput, IdInput, KeyInput, LoginInput, UnlockInput};
 use crate::Desk;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -35,6 +35,10 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "declaration" => output(desk.declaration(&input::<IdInput>(args)?.id)?),
         "lock" => output(desk.lock()?),
         "unlock" => output(desk.unlock(&input::<UnlockInput>(args)?.password)?),
+        "decide" => output(desk.decide(input::<DecideInput>(args)?)?),
+        "withdraw" => output(desk.withdraw(&input::<KeyInput>(args)?.key)?),
+        "outbox" => output(desk.outbox()?),
+        "acknowledge" => output(desk.acknowledge(&input::<KeyInput>(args)?.key)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

@@ -91,3 +91,42 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
     }
     Ok(out)
 }
+
+fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
+    let desk = Desk::open(DeskConfig {
+        data_dir: data_dir.to_path_buf(),
+        default_central_url: None,
+        default_username: None,
+        default_password: None,
+        idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
+    })?;
+    // The central URL does not matter offline; the profile remembers the real one.
+    desk.login_offline(LoginInput { central_url: "http://127.0.0.1:9".into(), username: user.to_owned(), password: password.to_owned() })?;
+    Ok(desk)
+}
+
+/// `bhxh-desk decide`: records a decision in the officer's cache, without the
+/// network (the next `sync` delivers it). The same rules as in the window apply.
+pub fn decide(data_dir: &Path, user: &str, password: &str, input: crate::ipc::DecideInput) -> Result<crate::ipc::DecisionReceipt, AppError> {
+    open_offline(data_dir, user, password)?.decide(input)
+}
+
+/// `bhxh-desk outbox --json`: every decision recorded in the officer's cache with
+/// its delivery state and the central service's answer.
+pub fn outbox(data_dir: &Path, user: &str, password: &str) -> Result<Vec<bhxh_cache::OutboxRow>, AppError> {
+    let profiles = Profiles::open(data_dir)?;
+    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
+    let cache = Cache::open(&profiles.cache_dir(user)?, key)?;
+    Ok(cache.outbox()?)
+}
+
+/// `bhxh-desk audit verify`: checks the hash chain of an officer's audit log. Needs
+/// no password: the chain is in the clear (it holds ids and actions, nothing personal).
+pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::AuditReport, AppError> {
+    let profiles = Profiles::open(data_dir)?;
+    let db = profiles.cache_dir(user)?.join("cache.sqlite3");
+    if !db.is_file() {
+        return Err(AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này."));
+    }
+    Ok(bhxh_cache::audit::verify(&db)?)
+}

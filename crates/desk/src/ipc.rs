@@ -53,11 +53,19 @@ pub struct StatusInfo {
     pub locked: bool,
     /// Minutes without activity before the lock.
     pub idle_lock_minutes: u32,
+    /// Decisions not yet answered by the central service.
+    pub outbox_waiting: u32,
+    /// Conflicts and refusals the officer has not acknowledged.
+    pub outbox_attention: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SyncSummary {
+    /// Decisions the central service answered in this sync (accepted, duplicate, conflict).
+    pub decisions_delivered: u32,
+    pub decisions_conflicting: u32,
+    pub decisions_refused: u32,
     pub declarations: u32,
     pub new_declarations: u32,
     pub documents_downloaded: u32,
@@ -80,6 +88,8 @@ pub struct QueueItem {
     pub documents_stored: u32,
     pub blocks: u32,
     pub warnings: u32,
+    /// Delivery of this PC's decision on it: waiting | accepted | duplicate | conflict | rejected.
+    pub sync_state: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -138,6 +148,60 @@ pub struct IdInput {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
+pub struct DecideInput {
+    pub id: String,
+    pub outcome: bhxh_domain::Outcome,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub paper_seen: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DecisionReceipt {
+    /// The outbox item's key (UUIDv7), also its Idempotency-Key.
+    pub key: String,
+    pub declaration_id: String,
+    pub outcome: bhxh_domain::Outcome,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyInput {
+    pub key: String,
+}
+
+/// One decision made on this PC and how its delivery stands.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OutboxView {
+    pub key: String,
+    pub declaration_id: String,
+    pub full_name: String,
+    pub outcome: bhxh_domain::Outcome,
+    pub reasons: Vec<String>,
+    /// Local time text.
+    pub decided_at: String,
+    /// waiting | accepted | duplicate | conflict | rejected | withdrawn
+    pub state: String,
+    pub attempts: u32,
+    /// Why it is still waiting, or why it was refused (English detail for support).
+    pub last_error: Option<String>,
+    /// For a conflict: who decided (or holds the assignment), and what.
+    pub conflict_with: Option<String>,
+    pub conflict_outcome: Option<bhxh_domain::Outcome>,
+    /// The sentence to show the officer, in Vietnamese.
+    pub message_vi: String,
+    pub acknowledged: bool,
+    /// Whether it may still be withdrawn (never sent).
+    pub withdrawable: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct UnlockInput {
     pub password: String,
 }
@@ -157,8 +221,14 @@ pub struct CommandSchema {
     pub declaration: (IdInput, DeclarationView),
     pub lock: ((), ()),
     pub unlock: (UnlockInput, ()),
+    pub decide: (DecideInput, DecisionReceipt),
+    pub withdraw: (KeyInput, ()),
+    pub outbox: ((), Vec<OutboxView>),
+    pub acknowledge: (KeyInput, ()),
     pub error: ((), AppError),
 }
 
 /// The names in `CommandSchema`, for the test that keeps the shell honest.
-pub const COMMANDS: &[&str] = &["prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock"];
+pub const COMMANDS: &[&str] = &[
+    "prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock", "decide", "withdraw", "outbox", "acknowledge",
+];

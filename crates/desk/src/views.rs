@@ -21,6 +21,7 @@ pub fn queue_item(r: QueueRow, now: DateTime<Utc>) -> QueueItem {
         documents_stored: r.documents_stored,
         blocks: r.blocks,
         warnings: r.warnings,
+        sync_state: r.sync_state.map(|s| s.code().to_owned()),
     }
 }
 

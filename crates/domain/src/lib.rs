@@ -4,6 +4,7 @@
 pub mod bhyt;
 pub mod cccd;
 pub mod checks;
+pub mod decision;
 pub mod declaration;
 pub mod email;
 pub mod fold;
@@ -22,6 +23,7 @@ mod proptests;
 pub use bhyt::BhytCode;
 pub use cccd::{Cccd, CccdStructure};
 pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
+pub use decision::{DecisionDraft, DecisionError, Outcome};
 pub use email::Email;
 pub use id_docs::{Cmnd, Passport};
 pub use ids::{IdError, MaSoBhxh, OfficeCode};

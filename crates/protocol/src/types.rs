@@ -23,6 +23,16 @@ pub mod error_code {
     pub const BAD_REQUEST: &str = "bad_request";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// 409: the first request with this Idempotency-Key is still being processed.
+    pub const IN_FLIGHT: &str = "in_flight";
+    /// 422: this Idempotency-Key was used with a different body.
+    pub const KEY_REUSED: &str = "idempotency_key_reused";
+    /// 409: another officer holds the declaration's assignment.
+    pub const ASSIGNED_TO_OTHER: &str = "assigned_to_other";
+    /// 429 with Retry-After.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// 503: injected or real trouble; try again later.
+    pub const UNAVAILABLE: &str = "unavailable";
     pub const RANGE_NOT_SATISFIABLE: &str = "range_not_satisfiable";
     pub const INTERNAL: &str = "internal";
 }
@@ -129,6 +139,84 @@ pub struct Declaration {
     #[serde(flatten)]
     pub fields: DeclarationFields,
     pub documents: Vec<DocumentRef>,
+    /// Who is reviewing it now (a lease), if anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
+    /// The decision on record, once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<RecordedDecision>,
+}
+
+/// A lease on a declaration for one officer's review.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Assignment {
+    pub declaration_id: String,
+    pub officer: String,
+    pub officer_name: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The answer to taking (or renewing) an assignment: granted with our lease, or
+/// not, with the other officer's.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AssignmentAnswer {
+    pub granted: bool,
+    pub assignment: Assignment,
+}
+
+/// POST /v1/decisions, with the outbox item's UUIDv7 as `Idempotency-Key`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionRequest {
+    pub declaration_id: String,
+    pub outcome: bhxh_domain::Outcome,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub paper_seen: bool,
+    /// When the officer decided (possibly offline, long before it was sent).
+    pub decided_at: DateTime<Utc>,
+    /// The codes of the checks' findings the officer saw when deciding.
+    #[serde(default)]
+    pub findings: Vec<String>,
+}
+
+/// A decision as the central service recorded it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordedDecision {
+    pub declaration_id: String,
+    pub outcome: bhxh_domain::Outcome,
+    pub reasons: Vec<String>,
+    pub officer: String,
+    pub officer_name: String,
+    pub decided_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionResult {
+    /// Recorded now.
+    Accepted,
+    /// The same decision was already on record (a retry, or the same outcome sent again).
+    Duplicate,
+    /// Someone else's decision is on record (or another officer holds the
+    /// assignment): `decision` is theirs; nothing was overwritten.
+    Conflict,
+}
+
+/// The answer to a decision; replayed verbatim for a repeated Idempotency-Key.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionAnswer {
+    pub result: DecisionResult,
+    /// The decision on record (ours, or the conflicting one).
+    #[serde(default)]
+    pub decision: Option<RecordedDecision>,
+    /// For a conflict with an assignment: who holds it.
+    #[serde(default)]
+    pub assignment: Option<Assignment>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,7 +260,23 @@ pub struct FaultSettings {
     /// Serve document bytes with their middle bytes flipped (hash no longer matches).
     #[serde(default)]
     pub corrupt_documents: bool,
-    /// Added delay before answering pages and documents, in milliseconds.
+    /// Added delay before answering pages, documents and decisions, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Share of API requests (percent) answered 503 before doing anything.
+    #[serde(default)]
+    pub error_percent: u8,
+    /// Share of API requests whose connection is dropped before doing anything.
+    #[serde(default)]
+    pub drop_percent: u8,
+    /// Share of decisions recorded and committed, then the connection dropped
+    /// before the answer leaves.
+    #[serde(default)]
+    pub commit_drop_percent: u8,
+    /// Share of API requests answered 429 with `Retry-After: 1`.
+    #[serde(default)]
+    pub throttle_percent: u8,
+    /// Share of authenticated requests whose token is expired on the spot (401).
+    #[serde(default)]
+    pub expire_token_percent: u8,
 }

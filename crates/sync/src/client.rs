@@ -57,6 +57,14 @@ impl CentralClient {
         &self.base
     }
 
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     pub fn set_token(&mut self, token: Option<String>) {
         self.token = token;
     }

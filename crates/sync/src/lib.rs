@@ -3,7 +3,9 @@
 mod client;
 mod error;
 mod pull;
+pub mod push;
 
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;
+pub use push::{PushReport, push_outbox};
 pub use pull::{PAGE_SIZE, PullReport, cursor_key, fetch_documents, pull_declarations};

@@ -18,4 +18,12 @@ locked: boolean,
 /**
  * Minutes without activity before the lock.
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * Decisions not yet answered by the central service.
+ */
+outbox_waiting: number, 
+/**
+ * Conflicts and refusals the officer has not acknowledged.
+ */
+outbox_attention: number, };

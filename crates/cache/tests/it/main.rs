@@ -23,6 +23,8 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
                 bhxh_domain::DeclarationKind::Child => &[bhxh_domain::DocumentKind::BirthCertificate],
             };
             Declaration {
+                assignment: None,
+                decision: None,
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -52,6 +52,7 @@ async fn served_routes_and_the_openapi_document_agree() {
             "get" => http.get(&url),
             "post" => http.post(&url).json(&serde_json::json!({})),
             "put" => http.put(&url).json(&serde_json::json!({})),
+            "delete" => http.delete(&url),
             other => panic!("method {other} not handled by this test"),
         };
         let resp = req.send().await.expect("send");

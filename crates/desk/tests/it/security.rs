@@ -42,6 +42,13 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("document", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("lock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         ("unlock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
+        // Escalating the 07916 declaration (recorded locally; nobody syncs here).
+        ("decide", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        // Withdrawing what was just decided; the other office has nothing to withdraw.
+        ("withdraw", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        ("outbox", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        // No conflict to acknowledge anywhere.
+        ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
     ]
 }
@@ -68,8 +75,28 @@ fn classify(r: &Result<Value, AppError>) -> Expect {
     }
 }
 
-async fn call(d: &Desk, command: &str, url: &str, user: Option<&str>, declaration: &str, document: &str) -> Result<Value, AppError> {
+async fn call(
+    d: &Desk,
+    command: &str,
+    url: &str,
+    user: Option<&str>,
+    declaration: &str,
+    document: &str,
+    last_key: &mut Option<String>,
+) -> Result<Value, AppError> {
     match command {
+        "decide" => {
+            let r = dispatch::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"})).await;
+            if let Ok(v) = &r {
+                *last_key = v["key"].as_str().map(str::to_owned);
+            }
+            r
+        }
+        "withdraw" => {
+            let key = last_key.clone().unwrap_or_else(|| "01890000-0000-7000-8000-000000000000".into());
+            dispatch::invoke(d, command, json!({"key": key})).await
+        }
+        "acknowledge" => dispatch::invoke(d, command, json!({"key": "01890000-0000-7000-8000-000000000000"})).await,
         "document" => d.document_bytes(document).map(|(ct, b)| json!({"content_type": ct, "len": b.len()})),
         "login" => {
             let (u, p) = user.map_or(("canbo.07916", "sai mật khẩu"), |u| (u, "demo"));
@@ -121,8 +148,9 @@ async fn every_command_with_every_role() {
                 d.sync_now().await.expect("sync");
             }
         }
+        let mut last_key = None;
         for (command, expected) in matrix() {
-            let got = classify(&call(&d, command, &url, *user, &declaration, &document).await);
+            let got = classify(&call(&d, command, &url, *user, &declaration, &document, &mut last_key).await);
             if got != expected[i] {
                 failures.push(format!("{command} as {who}: expected {:?}, got {got:?}", expected[i]));
             }

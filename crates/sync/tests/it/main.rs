@@ -10,6 +10,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod outbox;
+
 const OFFICE: &str = "07916";
 
 fn officer() -> Credentials {

@@ -1,0 +1,113 @@
+//! The audit log: insert-only (triggers refuse UPDATE and DELETE) and
+//! hash-chained, so that a row changed, removed or inserted afterwards shows as a
+//! broken link. Rows name the actor, the action and its subject (a declaration or
+//! document id), never an image or a citizen's details.
+
+use crate::CacheError;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Actions written to the log.
+pub mod action {
+    pub const LOGIN: &str = "login";
+    pub const UNLOCK: &str = "unlock";
+    pub const VIEW_DOCUMENTS: &str = "view_documents";
+    pub const ASSIGN: &str = "assign";
+    pub const DECIDE: &str = "decide";
+    pub const WITHDRAW: &str = "withdraw";
+    pub const DELIVERED: &str = "delivered";
+    pub const CONFLICT: &str = "conflict";
+    pub const REJECTED: &str = "rejected";
+    pub const ACKNOWLEDGE: &str = "acknowledge";
+    pub const EXPORT: &str = "export";
+    pub const PURGE: &str = "purge";
+}
+
+fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [prev, &seq.to_string(), at, actor, action, subject, detail] {
+        h.update(part.as_bytes());
+        // A separator that cannot occur inside a field keeps fields from sliding.
+        h.update([0u8]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends one row inside the caller's transaction (with the change it records).
+pub fn append(tx: &Transaction<'_>, at: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), CacheError> {
+    let last: Option<(i64, String)> =
+        tx.query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = at.to_rfc3339();
+    let hash = link_hash(&prev, seq, &at, actor, action, subject, detail);
+    tx.execute(
+        "INSERT INTO audit(seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![seq, at, actor, action, subject, detail, prev, hash],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    pub rows: u64,
+    /// The first row whose link does not hold, and why.
+    pub first_broken: Option<(i64, String)>,
+}
+
+/// Checks the chain of the cache database at `db` (read-only; needs no key).
+pub fn verify(db: &Path) -> Result<AuditReport, CacheError> {
+    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    verify_conn(&conn)
+}
+
+pub fn verify_conn(conn: &Connection) -> Result<AuditReport, CacheError> {
+    let mut stmt = conn.prepare("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq")?;
+    let mut rows = stmt.query([])?;
+    let (mut expected_prev, mut expected_seq, mut n) = (GENESIS.to_owned(), 1i64, 0u64);
+    while let Some(r) = rows.next()? {
+        let (seq, at, actor, action, subject, detail, prev, hash): (i64, String, String, String, String, String, String, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        n += 1;
+        let broken = if seq != expected_seq {
+            Some(format!("expected row {expected_seq}, found {seq} (rows removed or inserted)"))
+        } else if prev != expected_prev {
+            Some("does not point to the row before it".to_owned())
+        } else if link_hash(&prev, seq, &at, &actor, &action, &subject, &detail) != hash {
+            Some("content does not match its hash (row altered)".to_owned())
+        } else {
+            None
+        };
+        if let Some(why) = broken {
+            return Ok(AuditReport { rows: n, first_broken: Some((seq, why)) });
+        }
+        expected_prev = hash;
+        expected_seq = seq + 1;
+    }
+    Ok(AuditReport { rows: n, first_broken: None })
+}
+
+/// The last `limit` rows, newest first.
+pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, CacheError> {
+    let mut stmt = conn.prepare("SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq DESC LIMIT ?1")?;
+    let rows = stmt.query_map([limit], |r| {
+        Ok(AuditRow { seq: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, action: r.get(3)?, subject: r.get(4)?, detail: r.get(5)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -1,0 +1,356 @@
+//! Decisions and the outbox that delivers them. A decision, its outbox row and its
+//! audit row are written in one transaction: whatever happens to the PC after
+//! `record_decision` returns, the decision is on disk and will be sent, with the
+//! same Idempotency-Key every time, until the central service answers for it.
+
+use crate::{Cache, CacheError, audit};
+use bhxh_domain::{DecisionDraft, Outcome};
+use bhxh_protocol::{DecisionAnswer, DecisionRequest, DecisionResult};
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Not yet answered by the central service (never sent, or to be retried).
+    Waiting,
+    Accepted,
+    /// The same decision was already on record (a retry after a lost answer).
+    Duplicate,
+    /// Someone else decided (or holds the assignment); stays until acknowledged.
+    Conflict,
+    /// Refused for good (e.g. validation); stays until acknowledged.
+    Rejected,
+    /// Undone by the officer before it was ever sent.
+    Withdrawn,
+}
+
+impl OutboxState {
+    pub fn code(self) -> &'static str {
+        match self {
+            OutboxState::Waiting => "waiting",
+            OutboxState::Accepted => "accepted",
+            OutboxState::Duplicate => "duplicate",
+            OutboxState::Conflict => "conflict",
+            OutboxState::Rejected => "rejected",
+            OutboxState::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Some(match s {
+            "waiting" => OutboxState::Waiting,
+            "accepted" => OutboxState::Accepted,
+            "duplicate" => OutboxState::Duplicate,
+            "conflict" => OutboxState::Conflict,
+            "rejected" => OutboxState::Rejected,
+            "withdrawn" => OutboxState::Withdrawn,
+            _ => return None,
+        })
+    }
+    /// Whether this decision stands (so the declaration may not be decided again here).
+    pub fn stands(self) -> bool {
+        matches!(self, OutboxState::Waiting | OutboxState::Accepted | OutboxState::Duplicate | OutboxState::Conflict)
+    }
+}
+
+/// What the sender has to send.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    pub key: String,
+    pub request: DecisionRequest,
+    pub attempts: u32,
+}
+
+/// One line of the outbox as the officer (and `bhxh-desk outbox --json`) sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxRow {
+    pub key: String,
+    pub declaration_id: String,
+    pub officer: String,
+    pub outcome: Outcome,
+    pub reasons: Vec<String>,
+    pub decided_at: DateTime<Utc>,
+    pub state: OutboxState,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    /// The central service's answer, once there is one.
+    pub answer: Option<DecisionAnswer>,
+    pub acknowledged: bool,
+}
+
+/// How an attempt ended, as the sender decided (see `bhxh_sync::push::plan`).
+#[derive(Debug, Clone)]
+pub enum Settle {
+    Answered(DecisionAnswer),
+    Retry { at: DateTime<Utc>, error: String },
+    Rejected { error: String },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecideError {
+    #[error("no declaration {0} in the cache")]
+    UnknownDeclaration(String),
+    #[error("declaration {0} already has a decision ({1})")]
+    AlreadyDecided(String, &'static str),
+    #[error("decision {0} cannot be withdrawn: {1}")]
+    NotWithdrawable(String, &'static str),
+}
+
+fn time(what: &str, s: &str) -> Result<DateTime<Utc>, CacheError> {
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| CacheError::Corrupt(what.to_owned(), e.to_string()))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> CacheError {
+    CacheError::Corrupt(what.to_owned(), e.to_string())
+}
+
+impl Cache {
+    /// Records a validated decision for delivery; returns its key (UUIDv7).
+    pub fn record_decision(
+        &mut self,
+        officer: &str,
+        declaration_id: &str,
+        draft: &DecisionDraft,
+        findings: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Result<String, DecideError>, CacheError> {
+        let key_ = &self.key;
+        let tx = self.conn.transaction()?;
+        let exists = tx.query_row("SELECT 1 FROM declarations WHERE id = ?1", [declaration_id], |_| Ok(())).optional()?.is_some();
+        if !exists {
+            return Ok(Err(DecideError::UnknownDeclaration(declaration_id.to_owned())));
+        }
+        let standing: Option<String> = tx
+            .query_row(
+                "SELECT o.state FROM decisions d JOIN outbox o ON o.key = d.key
+                 WHERE d.declaration_id = ?1 AND o.state IN ('waiting', 'accepted', 'duplicate', 'conflict') LIMIT 1",
+                [declaration_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(state) = standing {
+            let state = OutboxState::from_code(&state).map(OutboxState::code).unwrap_or("?");
+            return Ok(Err(DecideError::AlreadyDecided(declaration_id.to_owned(), state)));
+        }
+        let key = uuid::Uuid::now_v7().to_string();
+        let reasons = serde_json::to_string(&draft.reasons).map_err(|e| corrupt(declaration_id, e))?;
+        let findings_json = serde_json::to_string(findings).map_err(|e| corrupt(declaration_id, e))?;
+        let note = draft.note.as_ref().map(|n| key_.seal(&crate::aad("note", &key), n.as_bytes()));
+        let at = now.to_rfc3339();
+        tx.execute(
+            "INSERT INTO decisions(key, declaration_id, officer, outcome, reasons_json, note, paper_seen, findings_json, decided_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![key, declaration_id, officer, draft.outcome.code(), reasons, note, draft.paper_seen, findings_json, at],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?2)",
+            params![key, at],
+        )?;
+        let detail = format!("{} {} {}", draft.outcome.code(), draft.reasons.join(","), key);
+        audit::append(&tx, now, officer, audit::action::DECIDE, declaration_id, detail.trim())?;
+        tx.commit()?;
+        Ok(Ok(key))
+    }
+
+    /// Undoes a decision that was never sent (once sent, it may be on record centrally).
+    pub fn withdraw(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<Result<(), DecideError>, CacheError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(String, u32, String, String)> = tx
+            .query_row(
+                "SELECT o.state, o.attempts, d.declaration_id, d.officer FROM outbox o JOIN decisions d ON d.key = o.key WHERE o.key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((state, attempts, declaration_id, owner)) = row else {
+            return Ok(Err(DecideError::NotWithdrawable(key.to_owned(), "not found")));
+        };
+        if owner != officer {
+            return Ok(Err(DecideError::NotWithdrawable(key.to_owned(), "another officer's decision")));
+        }
+        if state != "waiting" {
+            return Ok(Err(DecideError::NotWithdrawable(key.to_owned(), "already answered by the central service")));
+        }
+        if attempts > 0 {
+            return Ok(Err(DecideError::NotWithdrawable(key.to_owned(), "already sent")));
+        }
+        tx.execute("UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1", params![key, now.to_rfc3339()])?;
+        audit::append(&tx, now, officer, audit::action::WITHDRAW, &declaration_id, key)?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// Waiting items due by `now`, oldest first, each counted as one more attempt
+    /// before it leaves (so a crash mid-send still shows it was sent).
+    pub fn take_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxItem>, CacheError> {
+        let key_ = &self.key;
+        let tx = self.conn.transaction()?;
+        let rows: Vec<(String, String, String, String, Option<Vec<u8>>, bool, String, String, u32)> = {
+            let mut stmt = tx.prepare(
+                "SELECT d.key, d.declaration_id, d.outcome, d.reasons_json, d.note, d.paper_seen, d.findings_json, d.decided_at, o.attempts
+                 FROM outbox o JOIN decisions d ON d.key = o.key
+                 WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1 ORDER BY d.key LIMIT ?2",
+            )?;
+            stmt.query_map(params![now.to_rfc3339(), limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (key, declaration_id, outcome, reasons, note, paper_seen, findings, decided_at, attempts) in rows {
+            let note = match note {
+                Some(sealed) => Some(
+                    String::from_utf8(
+                        key_.open(&crate::aad("note", &key), &sealed)
+                            .map_err(|e| CacheError::Sealed { what: format!("note of {key}"), source: e })?,
+                    )
+                    .map_err(|e| corrupt(&key, e))?,
+                ),
+                None => None,
+            };
+            let request = DecisionRequest {
+                outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
+                reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
+                findings: serde_json::from_str(&findings).map_err(|e| corrupt(&key, e))?,
+                decided_at: time(&key, &decided_at)?,
+                declaration_id,
+                note,
+                paper_seen,
+            };
+            tx.execute("UPDATE outbox SET attempts = attempts + 1 WHERE key = ?1", [&key])?;
+            out.push(OutboxItem { key, request, attempts: attempts + 1 });
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Files the outcome of one attempt.
+    pub fn settle(&mut self, key: &str, officer: &str, outcome: Settle, now: DateTime<Utc>) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        let declaration_id: String =
+            tx.query_row("SELECT declaration_id FROM decisions WHERE key = ?1", [key], |r| r.get(0))?;
+        let at = now.to_rfc3339();
+        match outcome {
+            Settle::Answered(answer) => {
+                let state = match answer.result {
+                    DecisionResult::Accepted => OutboxState::Accepted,
+                    DecisionResult::Duplicate => OutboxState::Duplicate,
+                    DecisionResult::Conflict => OutboxState::Conflict,
+                };
+                let json = serde_json::to_string(&answer).map_err(|e| corrupt(key, e))?;
+                tx.execute(
+                    "UPDATE outbox SET state = ?2, answer_json = ?3, last_error = NULL, updated_at = ?4 WHERE key = ?1",
+                    params![key, state.code(), json, at],
+                )?;
+                let action = if state == OutboxState::Conflict { audit::action::CONFLICT } else { audit::action::DELIVERED };
+                let by = answer.decision.as_ref().map(|d| format!("{} {}", d.officer, d.outcome.code()))
+                    .or_else(|| answer.assignment.as_ref().map(|a| format!("assigned to {}", a.officer)))
+                    .unwrap_or_default();
+                audit::append(&tx, now, officer, action, &declaration_id, &format!("{} {key} {by}", state.code()))?;
+            }
+            Settle::Retry { at: next, error } => {
+                tx.execute(
+                    "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3, updated_at = ?4 WHERE key = ?1 AND state = 'waiting'",
+                    params![key, next.to_rfc3339(), error, at],
+                )?;
+            }
+            Settle::Rejected { error } => {
+                tx.execute(
+                    "UPDATE outbox SET state = 'rejected', last_error = ?2, updated_at = ?3 WHERE key = ?1",
+                    params![key, error, at],
+                )?;
+                audit::append(&tx, now, officer, audit::action::REJECTED, &declaration_id, &format!("{key} {error}"))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The officer has seen a conflict or a refusal: it leaves the attention list.
+    pub fn acknowledge(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<bool, CacheError> {
+        let tx = self.conn.transaction()?;
+        let declaration_id: Option<String> = tx
+            .query_row(
+                "SELECT d.declaration_id FROM outbox o JOIN decisions d ON d.key = o.key
+                 WHERE o.key = ?1 AND o.state IN ('conflict', 'rejected') AND o.acknowledged_at IS NULL",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(declaration_id) = declaration_id else { return Ok(false) };
+        tx.execute("UPDATE outbox SET acknowledged_at = ?2 WHERE key = ?1", params![key, now.to_rfc3339()])?;
+        audit::append(&tx, now, officer, audit::action::ACKNOWLEDGE, &declaration_id, key)?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Every decision recorded here with its delivery state, newest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxRow>, CacheError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.key, d.declaration_id, d.officer, d.outcome, d.reasons_json, d.decided_at, o.state, o.attempts,
+                    o.next_attempt_at, o.last_error, o.answer_json, o.acknowledged_at
+             FROM decisions d JOIN outbox o ON o.key = d.key ORDER BY d.key DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, u32>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, declaration_id, officer, outcome, reasons, decided_at, state, attempts, next, last_error, answer, ack) = row?;
+            out.push(OutboxRow {
+                outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
+                reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
+                decided_at: time(&key, &decided_at)?,
+                state: OutboxState::from_code(&state).ok_or_else(|| corrupt(&key, format!("state {state}")))?,
+                next_attempt_at: time(&key, &next)?,
+                answer: answer.map(|a| serde_json::from_str(&a)).transpose().map_err(|e| corrupt(&key, e))?,
+                acknowledged: ack.is_some(),
+                key,
+                declaration_id,
+                officer,
+                attempts,
+                last_error,
+            });
+        }
+        Ok(out)
+    }
+
+    /// (waiting, needing the officer's attention: unacknowledged conflicts and refusals).
+    pub fn outbox_counts(&self) -> Result<(u32, u32), CacheError> {
+        Ok(self.conn.query_row(
+            "SELECT
+                coalesce(sum(state = 'waiting'), 0),
+                coalesce(sum(state IN ('conflict', 'rejected') AND acknowledged_at IS NULL), 0)
+             FROM outbox",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// Adds a row to the audit chain on its own (logins, views, exports).
+    pub fn audit(&mut self, actor: &str, action: &str, subject: &str, detail: &str, now: DateTime<Utc>) -> Result<(), CacheError> {
+        let tx = self.conn.transaction()?;
+        audit::append(&tx, now, actor, action, subject, detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn verify_audit(&self) -> Result<audit::AuditReport, CacheError> {
+        audit::verify_conn(&self.conn)
+    }
+}

@@ -1,0 +1,156 @@
+//! Decisions and assignments: `POST /v1/decisions` (idempotent per officer and
+//! key), `POST`/`DELETE /v1/declarations/{id}/assignment`.
+
+use crate::auth::Caller;
+use crate::db::{KeyState, Recorded};
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::{AppState, faults};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{DecisionDraft, Role};
+use bhxh_protocol::{AssignmentAnswer, DecisionAnswer, DecisionRequest, DecisionResult, ErrorBody, error_code};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+/// How long a review lease lasts unless renewed (the desk renews while open).
+pub const LEASE_MINUTES: i64 = 10;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "Idempotency-Key header required"))?;
+    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "Idempotency-Key must be a UUID"));
+    }
+    Ok(key.to_owned())
+}
+
+fn json_response(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn error_json(e: &ApiError) -> String {
+    serde_json::to_string(&ErrorBody { code: e.code.to_owned(), message: e.message.clone() }).unwrap_or_default()
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<DecisionRequest>,
+) -> Result<Response, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    let key = idempotency_key(&headers)?;
+    let body = serde_json::to_vec(&req).map_err(ApiError::internal)?;
+    let sha = hex::encode(Sha256::digest(&body));
+    let officer = caller.0.username.clone();
+    let now = Utc::now();
+    match state.with_store(|s| s.begin_key(&officer, &key, &sha, now))? {
+        KeyState::Replay { status, answer_json } => return Ok(json_response(status, answer_json)),
+        KeyState::InFlight => {
+            return Err(ApiError::new(StatusCode::CONFLICT, error_code::IN_FLIGHT, "the first request with this key is still in progress"));
+        }
+        KeyState::Reused => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error_code::KEY_REUSED,
+                "this Idempotency-Key was used with a different request",
+            ));
+        }
+        KeyState::New => {}
+    }
+    faults::injected_latency(&state).await;
+    let st = state.clone();
+    let caller_info = caller.0.clone();
+    let k = key.clone();
+    let outcome = tokio::task::spawn_blocking(move || process(&st, &caller_info, &k, &req)).await.map_err(ApiError::internal)?;
+    match outcome {
+        Ok((status, json)) => {
+            // "Committed, then the answer lost": the retry must get the replay.
+            if faults::roll(&state, |f| f.commit_drop_percent) {
+                faults::drop_connection();
+            }
+            Ok(json_response(status, json))
+        }
+        Err(e) if e.status.is_client_error() => {
+            // A refusal is final for this key: a retry gets the same one.
+            state.with_store(|s| s.finish_key(&officer, &key, e.status.as_u16(), &error_json(&e)))?;
+            Err(e)
+        }
+        Err(e) => {
+            let _ = state.with_store(|s| s.abandon_key(&officer, &key));
+            Err(e)
+        }
+    }
+}
+
+fn process(state: &AppState, caller: &bhxh_protocol::UserInfo, key: &str, req: &DecisionRequest) -> Result<(u16, String), ApiError> {
+    let d = state
+        .with_store(|s| s.declaration(&req.declaration_id))?
+        .ok_or_else(|| ApiError::not_found(format!("no declaration {}", req.declaration_id)))?;
+    if d.fields.office_code != caller.office_code {
+        return Err(ApiError::forbidden(format!("account is bound to office {}", caller.office_code)));
+    }
+    // The catalogue's rules hold on the server too (the desk also asks for a note
+    // when approving over a Block finding: the server does not know the findings).
+    let draft = DecisionDraft { outcome: req.outcome, reasons: req.reasons.clone(), note: req.note.clone(), paper_seen: req.paper_seen };
+    let normalised = draft.validate(ReferenceData::get(), 0).map_err(|e| ApiError::validation(e.to_string()))?;
+    if normalised.reasons != req.reasons {
+        return Err(ApiError::validation("reasons must be distinct"));
+    }
+    let mut answered = (0u16, String::new());
+    state.with_store(|s| {
+        s.record_decision(caller, key, req, Utc::now(), |r| {
+            let (status, a) = answer_of(r);
+            answered = (status, serde_json::to_string(&a).unwrap_or_default());
+            answered.clone()
+        })
+    })?;
+    Ok(answered)
+}
+
+fn answer_of(r: &Recorded) -> (u16, DecisionAnswer) {
+    let (status, result, decision, assignment) = match r {
+        Recorded::Accepted(d) => (201, DecisionResult::Accepted, Some(d.clone()), None),
+        Recorded::Duplicate(d) => (200, DecisionResult::Duplicate, Some(d.clone()), None),
+        Recorded::ConflictDecision(d) => (200, DecisionResult::Conflict, Some(d.clone()), None),
+        Recorded::ConflictAssignment(a) => (200, DecisionResult::Conflict, None, Some(a.clone())),
+    };
+    (status, DecisionAnswer { result, decision, assignment })
+}
+
+fn own_declaration(state: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
+    let d = state.with_store(|s| s.declaration(id))?.ok_or_else(|| ApiError::not_found(format!("no declaration {id}")))?;
+    caller.require_office(&d.fields.office_code)
+}
+
+pub async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<AssignmentAnswer>, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    own_declaration(&state, &caller, &id)?;
+    let ttl = chrono::Duration::minutes(LEASE_MINUTES);
+    let answer = match state.with_store(|s| s.assign(&caller.0, &id, ttl, Utc::now()))? {
+        Ok(a) => AssignmentAnswer { granted: true, assignment: a },
+        Err(other) => AssignmentAnswer { granted: false, assignment: other },
+    };
+    Ok(Json(answer))
+}
+
+/// Releases one's own lease; a supervisor may take anyone's away (audited).
+pub async fn release(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    own_declaration(&state, &caller, &id)?;
+    if let Some(a) = state.with_store(|s| s.assignment_of(&id, Utc::now()))? {
+        if a.officer != caller.0.username && caller.0.role != Role::Supervisor {
+            return Err(ApiError::forbidden("only a supervisor may take an assignment away"));
+        }
+    }
+    state.with_store(|s| s.release(&caller.0, &id, Utc::now()))?;
+    Ok(StatusCode::NO_CONTENT)
+}

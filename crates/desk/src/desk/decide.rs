@@ -1,0 +1,140 @@
+//! Deciding: record locally (with the outbox row and the audit row, in one
+//! transaction), withdraw while never sent, list and acknowledge.
+
+use super::{Desk, lock};
+use crate::error::{AppError, ErrorCode};
+use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
+use crate::time::local_text;
+use bhxh_cache::{DecideError, OutboxRow, OutboxState};
+use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{DecisionDraft, DeclarationStatus};
+use chrono::Utc;
+
+fn decide_error(e: DecideError) -> AppError {
+    tracing::warn!(error = %e, "decision refused locally");
+    match e {
+        DecideError::UnknownDeclaration(_) => AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."),
+        DecideError::AlreadyDecided(_, _) => AppError::new(
+            ErrorCode::Conflict,
+            "Tờ khai này đã có quyết định trên máy này. Muốn đổi, hãy rút lại quyết định cũ khi nó chưa được gửi đi.",
+        ),
+        DecideError::NotWithdrawable(_, why) if why == "already sent" || why.starts_with("already answered") => AppError::new(
+            ErrorCode::Conflict,
+            "Quyết định đã được gửi lên máy chủ trung tâm nên không rút lại được nữa.",
+        ),
+        DecideError::NotWithdrawable(_, _) => AppError::new(ErrorCode::NotFound, "Không có quyết định này trên máy."),
+    }
+}
+
+impl Desk {
+    /// Records the officer's decision on this PC; the outbox delivers it.
+    pub fn decide(&self, input: DecideInput) -> Result<DecisionReceipt, AppError> {
+        let s = self.session_for("decide")?;
+        let cache = self.cache()?;
+        let mut cache = lock(&cache);
+        let not_here = || AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.");
+        let c = cache.declaration(&input.id)?.ok_or_else(not_here)?;
+        if c.declaration.fields.office_code != s.office_code {
+            return Err(not_here());
+        }
+        let now = Utc::now();
+        // What the last sync knew: someone else's decision or live assignment.
+        if let Some(d) = &c.declaration.decision {
+            let supervisor_on_escalated = d.outcome == bhxh_domain::Outcome::Escalate && s.role == bhxh_domain::Role::Supervisor;
+            if !supervisor_on_escalated {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("Tờ khai đã được {} quyết định: {} ({}).", d.officer_name, d.outcome.label_vi(), local_text(d.decided_at)),
+                ));
+            }
+        } else if c.declaration.status != DeclarationStatus::Pending {
+            return Err(AppError::new(ErrorCode::Conflict, "Tờ khai không còn ở trạng thái chờ duyệt."));
+        }
+        if let Some(a) = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now) {
+            if s.role != bhxh_domain::Role::Supervisor {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, local_text(a.expires_at)),
+                ));
+            }
+        }
+        let (findings, _) = cache.findings(&input.id)?;
+        let blocks = findings.iter().filter(|f| f.severity == bhxh_domain::checks::Severity::Block).count() as u32;
+        let draft = DecisionDraft { outcome: input.outcome, reasons: input.reasons, note: input.note, paper_seen: input.paper_seen }
+            .validate(ReferenceData::get(), blocks)
+            .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?;
+        let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
+        let key = cache.record_decision(&s.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
+        tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");
+        Ok(DecisionReceipt { key, declaration_id: input.id, outcome: draft.outcome })
+    }
+
+    /// Undoes a decision that has never left this PC.
+    pub fn withdraw(&self, key: &str) -> Result<(), AppError> {
+        let s = self.session_for("withdraw")?;
+        let cache = self.cache()?;
+        lock(&cache).withdraw(&s.username, key, Utc::now())?.map_err(decide_error)
+    }
+
+    pub fn acknowledge(&self, key: &str) -> Result<(), AppError> {
+        let s = self.session_for("acknowledge")?;
+        let cache = self.cache()?;
+        if !lock(&cache).acknowledge(&s.username, key, Utc::now())? {
+            return Err(AppError::new(ErrorCode::NotFound, "Không có xung đột hay từ chối nào với mã này."));
+        }
+        Ok(())
+    }
+
+    /// The decisions made on this PC by this officer, newest first.
+    pub fn outbox(&self) -> Result<Vec<OutboxView>, AppError> {
+        let s = self.session_for("outbox")?;
+        let cache = self.cache()?;
+        let cache = lock(&cache);
+        let mut out = Vec::new();
+        for r in cache.outbox()?.into_iter().filter(|r| r.officer == s.username) {
+            let name = cache.declaration(&r.declaration_id)?.map(|c| c.declaration.fields.full_name).unwrap_or_default();
+            out.push(outbox_view(r, name));
+        }
+        Ok(out)
+    }
+}
+
+fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
+    let (conflict_with, conflict_outcome) = match (&r.state, &r.answer) {
+        (OutboxState::Conflict, Some(a)) => match (&a.decision, &a.assignment) {
+            (Some(d), _) => (Some(format!("{} ({})", d.officer_name, d.officer)), Some(d.outcome)),
+            (None, Some(a)) => (Some(format!("{} ({})", a.officer_name, a.officer)), None),
+            (None, None) => (None, None),
+        },
+        _ => (None, None),
+    };
+    let message_vi = match r.state {
+        OutboxState::Waiting if r.attempts == 0 => "Chờ gửi lên máy chủ trung tâm.".to_owned(),
+        OutboxState::Waiting => format!("Chưa gửi được ({} lần thử); ứng dụng tự gửi lại.", r.attempts),
+        OutboxState::Accepted => "Máy chủ trung tâm đã ghi nhận.".to_owned(),
+        OutboxState::Duplicate => "Máy chủ trung tâm đã có đúng quyết định này (không ghi trùng).".to_owned(),
+        OutboxState::Conflict => match (&conflict_with, conflict_outcome) {
+            (Some(who), Some(o)) => format!("Xung đột: {who} đã quyết định “{}” trước. Quyết định của bạn không được ghi.", o.label_vi()),
+            (Some(who), None) => format!("Xung đột: tờ khai đang do {who} xử lý. Quyết định của bạn không được ghi."),
+            _ => "Xung đột với một quyết định khác.".to_owned(),
+        },
+        OutboxState::Rejected => "Máy chủ trung tâm từ chối quyết định này; cần xem lại.".to_owned(),
+        OutboxState::Withdrawn => "Đã rút lại trước khi gửi.".to_owned(),
+    };
+    OutboxView {
+        withdrawable: r.state == OutboxState::Waiting && r.attempts == 0,
+        decided_at: local_text(r.decided_at),
+        state: r.state.code().to_owned(),
+        key: r.key,
+        declaration_id: r.declaration_id,
+        full_name,
+        outcome: r.outcome,
+        reasons: r.reasons,
+        attempts: r.attempts,
+        last_error: r.last_error,
+        conflict_with,
+        conflict_outcome,
+        message_vi,
+        acknowledged: r.acknowledged,
+    }
+}
