@@ -73,3 +73,13 @@ pub fn outbox(desk: DeskState<'_>) -> Res<Vec<OutboxView>> {
 pub fn acknowledge(desk: DeskState<'_>, input: KeyInput) -> Res<()> {
     desk.acknowledge(&input.key)
 }
+
+#[tauri::command]
+pub fn reasons(desk: DeskState<'_>) -> Res<Vec<ReasonView>> {
+    desk.reasons()
+}
+
+#[tauri::command]
+pub async fn take(desk: DeskState<'_>, input: IdInput) -> Res<TakeResult> {
+    desk.take(&input.id).await
+}

@@ -266,6 +266,8 @@ fn run_window(
             commands::withdraw,
             commands::outbox,
             commands::acknowledge,
+            commands::reasons,
+            commands::take,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -127,6 +127,31 @@ impl Central {
         }
     }
 
+    /// Records a decision as `user` straight through the API (another officer's PC).
+    pub async fn decide_as(&self, user: &str, declaration: &str, outcome: &str) {
+        let http = reqwest::Client::new();
+        let login: bhxh_protocol::LoginResponse = http
+            .post(format!("{}/v1/auth/login", self.url))
+            .json(&serde_json::json!({"username": user, "password": "demo"}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("login json");
+        let key = format!("0190{:028x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1));
+        let key = format!("{}-{}-{}-{}-{}", &key[0..8], &key[8..12], &key[12..16], &key[16..20], &key[20..32]);
+        let r = http
+            .post(format!("{}/v1/decisions", self.url))
+            .bearer_auth(&login.token)
+            .header("Idempotency-Key", key)
+            .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "decided_at": "2026-11-25T08:00:00Z", "paper_seen": true}))
+            .send()
+            .await
+            .expect("decide");
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    }
+
     pub fn kill(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();

@@ -94,6 +94,55 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         .await?;
         save_screenshot(&client, &shots, "05-reconnected").await?;
 
+        // Deciding by keyboard: E opens "escalate", a note, Enter records it; the
+        // next declaration is on screen and the outbox delivers it by itself.
+        click_nth(&client, "[data-testid=queue-row] td.name", 2).await?;
+        let first_id = attr(&client, "[data-testid=detail]", "data-id").await?.unwrap_or_default();
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("e").await?;
+        let note = wait_for_element(&client, "[data-testid=decision-note]").await?;
+        note.send_keys("Ảnh CCCD hơi tối, xin ý kiến lãnh đạo").await?;
+        click(&client, "[data-testid=decision-submit]").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.is_some_and(|id| id != first_id))
+        })
+        .await?;
+        anyhow::ensure!(
+            client.find_all(fantoccini::Locator::Css("[data-testid=decision-form]")).await?.is_empty(),
+            "the next declaration opens without a decision form"
+        );
+        let row = format!("[data-testid=queue-row][data-id='{first_id}']");
+        wait_until(Duration::from_secs(30), || async { Ok(attr(&client, &row, "data-sync").await?.as_deref() == Some("accepted")) }).await?;
+        save_screenshot(&client, &shots, "07-decided").await?;
+
+        // Another officer decides a declaration first; this officer, not yet
+        // synced, decides it too: the outbox comes back with a conflict naming them.
+        // The newest clean, undecided declaration: this officer never opened it, so
+        // holds no lease on it (opening takes one).
+        let candidates = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row][data-sync='']:has([data-blocks='0'])")).await?;
+        let target = candidates.last().expect("an undecided clean row").attr("data-id").await?.expect("data-id");
+        central.decide_as("canbo2.07916", &target, "approve").await;
+        click(&client, &format!("[data-testid=queue-row][data-id='{target}'] td.name")).await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(target.as_str()))
+        })
+        .await?;
+        click(&client, "[data-testid=decide-approve]").await?;
+        click(&client, "[data-testid=decision-submit]").await?;
+        wait_until(Duration::from_secs(30), || async {
+            Ok(attr(&client, "[data-testid=outbox-button]", "data-attention").await?.as_deref() == Some("1"))
+        })
+        .await?;
+        click(&client, "[data-testid=outbox-button]").await?;
+        let conflict = wait_for_element(&client, "[data-testid=outbox-row][data-state=conflict]").await?.text().await?;
+        anyhow::ensure!(conflict.contains("Lê Văn Đức") && conflict.contains("Duyệt"), "conflict row {conflict:?}");
+        save_screenshot(&client, &shots, "08-conflict").await?;
+        click(&client, "[data-testid=acknowledge]").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=outbox-button]", "data-attention").await?.as_deref() == Some("0"))
+        })
+        .await?;
+        click(&client, "[data-testid=outbox-button]").await?;
+
         // Lock: the documents leave the page; a wrong password is refused; the
         // right one brings the queue back.
         click(&client, "[data-testid=lock-button]").await?;

@@ -19,3 +19,24 @@ pub enum CacheError {
     #[error("{what}: {source}")]
     Sealed { what: String, source: crate::crypto::CryptoError },
 }
+
+impl CacheError {
+    fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        match self {
+            CacheError::Sql(rusqlite::Error::SqliteFailure(e, _)) => Some(e.code),
+            _ => None,
+        }
+    }
+
+    /// The disk (or the database's allowed size) is full.
+    pub fn is_disk_full(&self) -> bool {
+        self.sqlite_code() == Some(rusqlite::ErrorCode::DiskFull)
+            || matches!(self, CacheError::Io { source, .. } if source.raw_os_error() == Some(28))
+    }
+
+    /// The data directory or database cannot be written.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self.sqlite_code(), Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied))
+            || matches!(self, CacheError::Io { source, .. } if matches!(source.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem))
+    }
+}

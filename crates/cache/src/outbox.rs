@@ -228,7 +228,20 @@ impl Cache {
 
     /// Files the outcome of one attempt.
     pub fn settle(&mut self, key: &str, officer: &str, outcome: Settle, now: DateTime<Utc>) -> Result<(), CacheError> {
+        self.settle_many(officer, vec![(key.to_owned(), outcome)], now)
+    }
+
+    /// Files the outcomes of a round of attempts in one transaction.
+    pub fn settle_many(&mut self, officer: &str, outcomes: Vec<(String, Settle)>, now: DateTime<Utc>) -> Result<(), CacheError> {
         let tx = self.conn.transaction()?;
+        for (key, outcome) in outcomes {
+            Self::settle_in(&tx, &key, officer, outcome, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn settle_in(tx: &rusqlite::Transaction<'_>, key: &str, officer: &str, outcome: Settle, now: DateTime<Utc>) -> Result<(), CacheError> {
         let declaration_id: String =
             tx.query_row("SELECT declaration_id FROM decisions WHERE key = ?1", [key], |r| r.get(0))?;
         let at = now.to_rfc3339();
@@ -248,7 +261,7 @@ impl Cache {
                 let by = answer.decision.as_ref().map(|d| format!("{} {}", d.officer, d.outcome.code()))
                     .or_else(|| answer.assignment.as_ref().map(|a| format!("assigned to {}", a.officer)))
                     .unwrap_or_default();
-                audit::append(&tx, now, officer, action, &declaration_id, &format!("{} {key} {by}", state.code()))?;
+                audit::append(tx, now, officer, action, &declaration_id, &format!("{} {key} {by}", state.code()))?;
             }
             Settle::Retry { at: next, error } => {
                 tx.execute(
@@ -261,10 +274,9 @@ impl Cache {
                     "UPDATE outbox SET state = 'rejected', last_error = ?2, updated_at = ?3 WHERE key = ?1",
                     params![key, error, at],
                 )?;
-                audit::append(&tx, now, officer, audit::action::REJECTED, &declaration_id, &format!("{key} {error}"))?;
+                audit::append(tx, now, officer, audit::action::REJECTED, &declaration_id, &format!("{key} {error}"))?;
             }
         }
-        tx.commit()?;
         Ok(())
     }
 

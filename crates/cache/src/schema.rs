@@ -95,7 +95,9 @@ M::up(
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: a decision the officer was told is recorded survives the PC being
+    // switched off (NORMAL could lose the last commits on power loss in WAL mode).
+    conn.pragma_update(None, "synchronous", "FULL")?;
     // Deleted rows are overwritten, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

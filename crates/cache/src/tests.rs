@@ -1,4 +1,5 @@
 use super::*;
+use crate::outbox::OutboxState;
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
 use bhxh_protocol::{Address, Declaration, DeclarationFields, DocumentRef, Sex};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -183,4 +184,72 @@ fn nothing_personal_is_readable_in_the_files() {
             assert!(!raw.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} readable in {}", f.display());
         }
     }
+}
+
+fn decided_cache(dir: &std::path::Path) -> Cache {
+    let mut cache = Cache::open(dir, DataKey::generate()).expect("open");
+    cache.apply_page(&[declaration("07916-000001", 2, b"a"), declaration("07916-000002", 3, b"b")], "k", "c").expect("apply");
+    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: Some("ghi chú".into()), paper_seen: true };
+    cache.record_decision("canbo.07916", "07916-000001", &draft, &[], Utc::now()).expect("cache").expect("recorded");
+    cache
+}
+
+#[test]
+fn the_audit_chain_reports_the_first_tampered_row() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = decided_cache(dir.path());
+    cache.audit("canbo.07916", audit::action::VIEW_DOCUMENTS, "07916-000002", "", Utc::now()).expect("audit");
+    cache.audit("canbo.07916", audit::action::EXPORT, "queue", "12 rows", Utc::now()).expect("audit");
+    assert_eq!(cache.verify_audit().expect("verify"), audit::AuditReport { rows: 3, first_broken: None });
+    // Insert-only: the database itself refuses changes.
+    assert!(cache.conn.execute("UPDATE audit SET actor = 'x' WHERE seq = 2", []).is_err());
+    assert!(cache.conn.execute("DELETE FROM audit WHERE seq = 3", []).is_err());
+    // Someone who drops the triggers and edits a row is still caught, at that row.
+    cache.conn.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET subject = '07916-000009' WHERE seq = 2;").expect("tamper");
+    let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
+    assert_eq!(report.first_broken.as_ref().map(|b| b.0), Some(2), "{report:?}");
+    // A removed row breaks the sequence at the next one.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let mut c2 = decided_cache(dir2.path());
+    c2.audit("a", "x", "s", "", Utc::now()).expect("audit");
+    c2.audit("a", "y", "s", "", Utc::now()).expect("audit");
+    c2.conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2;").expect("tamper");
+    assert_eq!(c2.verify_audit().expect("verify").first_broken.map(|b| b.0), Some(3));
+}
+
+#[test]
+fn a_full_or_read_only_disk_refuses_clearly_and_keeps_what_was_recorded() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = decided_cache(dir.path());
+    let before = cache.outbox().expect("outbox");
+    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: false };
+    // Full: SQLite may not grow the file by one more page.
+    let pages: i64 = cache.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
+    cache.conn.execute_batch(&format!("PRAGMA max_page_count = {pages};")).expect("limit");
+    let big = "x".repeat(900);
+    let full = (0..200).find_map(|i| {
+        let d = bhxh_domain::DecisionDraft { note: Some(format!("{big}{i}")), ..draft.clone() };
+        match cache.record_decision("canbo.07916", "07916-000002", &d, &[], Utc::now()) {
+            Err(e) => Some(e),
+            Ok(Ok(k)) => {
+                cache.withdraw("canbo.07916", &k, Utc::now()).expect("cache").expect("withdraw");
+                None
+            }
+            Ok(Err(e)) => panic!("{e}"),
+        }
+    });
+    let full = full.expect("the disk fills up");
+    assert!(full.is_disk_full(), "{full}");
+    // Read-only.
+    cache.conn.execute_batch("PRAGMA max_page_count = 1073741823; PRAGMA query_only = ON;").expect("read-only");
+    let ro = cache.record_decision("canbo.07916", "07916-000002", &draft, &[], Utc::now()).expect_err("read-only");
+    assert!(ro.is_read_only(), "{ro}");
+    cache.conn.execute_batch("PRAGMA query_only = OFF;").expect("writable");
+    drop(cache);
+    // What was recorded before is all there, and the chain holds.
+    let cache = Cache::open(dir.path(), DataKey::generate()).err();
+    assert!(cache.is_some(), "a different key does not open it");
+    let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
+    assert!(report.first_broken.is_none());
+    assert!(before.iter().all(|r| r.state == OutboxState::Waiting));
 }

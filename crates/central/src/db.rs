@@ -113,7 +113,7 @@ pub struct NewDocument {
     pub sha256: String,
 }
 
-fn next_counter(tx: &rusqlite::Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+fn next_counter(tx: &Connection, name: &str) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO counters(name, value) VALUES (?1, 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1",
@@ -339,17 +339,16 @@ fn parse_time(what: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
 type DecisionRow = (String, String, String, String, String, String, String, String);
 
 impl Store {
-    /// Claims `key` for `officer`'s request with body hash `sha`.
-    pub fn begin_key(&mut self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>) -> Result<KeyState, StoreError> {
-        let tx = self.conn.transaction()?;
-        let row: Option<(String, String, String, Option<i64>, Option<String>)> = tx
-            .query_row(
+    /// How `key` stands for `officer`'s request with body hash `sha` (reads only).
+    fn key_state(&self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>) -> Result<KeyState, StoreError> {
+        let row: Option<(String, String, String, Option<i64>, Option<String>)> = self
+            .conn
+            .prepare_cached(
                 "SELECT request_sha256, state, started_at, status, answer_json FROM idempotency WHERE officer = ?1 AND key = ?2",
-                params![officer, key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
+            )?
+            .query_row(params![officer, key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .optional()?;
-        let state = match row {
+        Ok(match row {
             Some((stored_sha, _, _, _, _)) if stored_sha != sha => KeyState::Reused,
             Some((_, state, _, Some(status), Some(answer_json))) if state == "done" => {
                 KeyState::Replay { status: status as u16, answer_json }
@@ -357,17 +356,72 @@ impl Store {
             Some((_, _, started, _, _)) if (now - parse_time("idempotency", &started)?).num_seconds() < ABANDONED_AFTER_SECS => {
                 KeyState::InFlight
             }
-            _ => {
-                tx.execute(
-                    "INSERT INTO idempotency(officer, key, request_sha256, state, started_at) VALUES (?1, ?2, ?3, 'in_flight', ?4)
-                     ON CONFLICT(officer, key) DO UPDATE SET state = 'in_flight', started_at = ?4, status = NULL, answer_json = NULL",
-                    params![officer, key, sha, now.to_rfc3339()],
-                )?;
-                KeyState::New
-            }
-        };
+            _ => KeyState::New,
+        })
+    }
+
+    fn mark_key(&self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>, done: Option<(u16, &str)>) -> Result<(), StoreError> {
+        self.conn.prepare_cached(
+            "INSERT INTO idempotency(officer, key, request_sha256, state, started_at, status, answer_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(officer, key) DO UPDATE SET state = ?4, started_at = ?5, status = ?6, answer_json = ?7",
+        )?
+        .execute(params![
+            officer,
+            key,
+            sha,
+            if done.is_some() { "done" } else { "in_flight" },
+            now.to_rfc3339(),
+            done.map(|d| d.0),
+            done.map(|d| d.1)
+        ])?;
+        Ok(())
+    }
+
+    /// Claims `key` for `officer`'s request with body hash `sha`.
+    pub fn begin_key(&mut self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>) -> Result<KeyState, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let state = self.key_state(officer, key, sha, now)?;
+        if state == KeyState::New {
+            self.mark_key(officer, key, sha, now, None)?;
+        }
         tx.commit()?;
         Ok(state)
+    }
+
+    /// Several decisions of one officer in one transaction (one commit for the lot),
+    /// each under its own key with the same rules as one at a time. `check` refuses
+    /// a request before anything is recorded (status and error body, kept as the
+    /// key's answer). Returns each item's status and answer body, in order.
+    pub fn record_batch(
+        &mut self,
+        caller: &UserInfo,
+        items: &[(String, String, DecisionRequest)],
+        now: DateTime<Utc>,
+        check: impl Fn(&Store, &DecisionRequest) -> Result<(), (u16, String)>,
+        answer: impl Fn(&Recorded) -> (u16, String),
+        in_flight: &str,
+        reused: &str,
+    ) -> Result<Vec<(u16, String)>, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut out = Vec::with_capacity(items.len());
+        for (key, sha, req) in items {
+            let reply = match self.key_state(&caller.username, key, sha, now)? {
+                KeyState::Replay { status, answer_json } => (status, answer_json),
+                KeyState::InFlight => (409, in_flight.to_owned()),
+                KeyState::Reused => (422, reused.to_owned()),
+                KeyState::New => {
+                    let reply = match check(self, req) {
+                        Err(refused) => refused,
+                        Ok(()) => answer(&self.record_in(caller, key, req, now)?),
+                    };
+                    self.mark_key(&caller.username, key, sha, now, Some((reply.0, &reply.1)))?;
+                    reply
+                }
+            };
+            out.push(reply);
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Stores a final answer for a key whose request did not record a decision
@@ -441,7 +495,7 @@ impl Store {
         Ok((expires_at > now).then(|| Assignment { declaration_id: id.to_owned(), officer, officer_name, expires_at }))
     }
 
-    fn bump(tx: &rusqlite::Transaction<'_>, id: &str, status: Option<DeclarationStatus>, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    fn bump(tx: &Connection, id: &str, status: Option<DeclarationStatus>, now: DateTime<Utc>) -> rusqlite::Result<()> {
         // A change the offices' sync must see: a new place in the change order.
         let seq = next_counter(tx, "change_seq")?;
         match status {
@@ -457,7 +511,7 @@ impl Store {
         Ok(())
     }
 
-    fn audit(tx: &rusqlite::Transaction<'_>, now: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> rusqlite::Result<()> {
+    fn audit(tx: &Connection, now: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO audit(at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![now.to_rfc3339(), actor, action, subject, detail],
@@ -514,6 +568,19 @@ impl Store {
         now: DateTime<Utc>,
         answer: impl FnOnce(&Recorded) -> (u16, String),
     ) -> Result<Recorded, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let recorded = self.record_in(caller, key, req, now)?;
+        let (status, json) = answer(&recorded);
+        self.conn.execute(
+            "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
+            params![caller.username, key, status, json],
+        )?;
+        tx.commit()?;
+        Ok(recorded)
+    }
+
+    /// The decision rules, inside the caller's transaction.
+    fn record_in(&self, caller: &UserInfo, key: &str, req: &DecisionRequest, now: DateTime<Utc>) -> Result<Recorded, StoreError> {
         let current = self.decision_of(&req.declaration_id)?;
         let holder = self.assignment_of(&req.declaration_id, now)?.filter(|a| a.officer != caller.username);
         let supersedes_escalation = current.as_ref().is_some_and(|c| c.outcome == Outcome::Escalate)
@@ -527,50 +594,40 @@ impl Store {
                 }
             }
             (_, Some(a)) if caller.role != bhxh_domain::Role::Supervisor => Recorded::ConflictAssignment(a.clone()),
-            _ => {
-                let d = RecordedDecision {
-                    declaration_id: req.declaration_id.clone(),
-                    outcome: req.outcome,
-                    reasons: req.reasons.clone(),
-                    officer: caller.username.clone(),
-                    officer_name: caller.display_name.clone(),
-                    decided_at: req.decided_at,
-                    recorded_at: now,
-                    idempotency_key: key.to_owned(),
-                };
-                Recorded::Accepted(d)
-            }
+            _ => Recorded::Accepted(RecordedDecision {
+                declaration_id: req.declaration_id.clone(),
+                outcome: req.outcome,
+                reasons: req.reasons.clone(),
+                officer: caller.username.clone(),
+                officer_name: caller.display_name.clone(),
+                decided_at: req.decided_at,
+                recorded_at: now,
+                idempotency_key: key.to_owned(),
+            }),
         };
-        let (status, json) = answer(&recorded);
-        let tx = self.conn.transaction()?;
         if let Recorded::Accepted(d) = &recorded {
             let reasons = serde_json::to_string(&d.reasons).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
             let findings = serde_json::to_string(&req.findings).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
-            tx.execute(
+            self.conn.prepare_cached(
                 "INSERT INTO decisions(declaration_id, outcome, reasons_json, note, paper_seen, findings_json, officer,
                     decided_at, recorded_at, idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    d.declaration_id,
-                    d.outcome.code(),
-                    reasons,
-                    req.note,
-                    req.paper_seen,
-                    findings,
-                    d.officer,
-                    d.decided_at.to_rfc3339(),
-                    now.to_rfc3339(),
-                    key
-                ],
-            )?;
-            tx.execute("DELETE FROM assignments WHERE declaration_id = ?1", params![d.declaration_id])?;
-            Self::bump(&tx, &d.declaration_id, Some(d.outcome.status()), now)?;
-            Self::audit(&tx, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
+            )?
+            .execute(params![
+                d.declaration_id,
+                d.outcome.code(),
+                reasons,
+                req.note,
+                req.paper_seen,
+                findings,
+                d.officer,
+                d.decided_at.to_rfc3339(),
+                now.to_rfc3339(),
+                key
+            ])?;
+            self.conn.prepare_cached("DELETE FROM assignments WHERE declaration_id = ?1")?.execute(params![d.declaration_id])?;
+            Self::bump(&self.conn, &d.declaration_id, Some(d.outcome.status()), now)?;
+            Self::audit(&self.conn, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
         }
-        tx.execute(
-            "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
-            params![caller.username, key, status, json],
-        )?;
-        tx.commit()?;
         Ok(recorded)
     }
 }

@@ -12,7 +12,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{DecisionDraft, Role};
-use bhxh_protocol::{AssignmentAnswer, DecisionAnswer, DecisionRequest, DecisionResult, ErrorBody, error_code};
+use bhxh_protocol::{
+    AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest, DecisionResult,
+    ErrorBody, MAX_DECISION_BATCH, error_code,
+};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
@@ -91,20 +94,26 @@ pub async fn decide(
     }
 }
 
-fn process(state: &AppState, caller: &bhxh_protocol::UserInfo, key: &str, req: &DecisionRequest) -> Result<(u16, String), ApiError> {
-    let d = state
-        .with_store(|s| s.declaration(&req.declaration_id))?
+/// Whether `req` may be recorded at all: the declaration exists in the caller's
+/// office and the decision meets the catalogue's rules (the desk also asks for a
+/// note when approving over a Block finding: the server does not know the findings).
+fn check(store: &crate::Store, caller: &bhxh_protocol::UserInfo, req: &DecisionRequest) -> Result<(), ApiError> {
+    let d = store
+        .declaration(&req.declaration_id)?
         .ok_or_else(|| ApiError::not_found(format!("no declaration {}", req.declaration_id)))?;
     if d.fields.office_code != caller.office_code {
         return Err(ApiError::forbidden(format!("account is bound to office {}", caller.office_code)));
     }
-    // The catalogue's rules hold on the server too (the desk also asks for a note
-    // when approving over a Block finding: the server does not know the findings).
     let draft = DecisionDraft { outcome: req.outcome, reasons: req.reasons.clone(), note: req.note.clone(), paper_seen: req.paper_seen };
     let normalised = draft.validate(ReferenceData::get(), 0).map_err(|e| ApiError::validation(e.to_string()))?;
     if normalised.reasons != req.reasons {
         return Err(ApiError::validation("reasons must be distinct"));
     }
+    Ok(())
+}
+
+fn process(state: &AppState, caller: &bhxh_protocol::UserInfo, key: &str, req: &DecisionRequest) -> Result<(u16, String), ApiError> {
+    state.with_store(|s| check(s, caller, req))?;
     let mut answered = (0u16, String::new());
     state.with_store(|s| {
         s.record_decision(caller, key, req, Utc::now(), |r| {
@@ -124,6 +133,73 @@ fn answer_of(r: &Recorded) -> (u16, DecisionAnswer) {
         Recorded::ConflictAssignment(a) => (200, DecisionResult::Conflict, None, Some(a.clone())),
     };
     (status, DecisionAnswer { result, decision, assignment })
+}
+
+/// Several decisions in one request and one transaction: the way the desk's outbox
+/// delivers a backlog quickly. Each item keeps its own key and gets the answer it
+/// would get alone.
+pub async fn decide_batch(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(batch): ApiJson<DecisionBatch>,
+) -> Result<Json<DecisionBatchAnswer>, ApiError> {
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
+    if batch.items.is_empty() || batch.items.len() > MAX_DECISION_BATCH {
+        return Err(ApiError::validation(format!("expected 1 to {MAX_DECISION_BATCH} items")));
+    }
+    let mut items = Vec::with_capacity(batch.items.len());
+    for item in &batch.items {
+        let key = &item.idempotency_key;
+        if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, format!("item key {key:?} is not a UUID")));
+        }
+        // The same hash a single request would store: one key, one body, either way.
+        let body = serde_json::to_vec(&item.request).map_err(ApiError::internal)?;
+        items.push((key.clone(), hex::encode(Sha256::digest(&body)), item.request.clone()));
+    }
+    faults::injected_latency(&state).await;
+    let st = state.clone();
+    let caller_info = caller.0.clone();
+    let replies = tokio::task::spawn_blocking(move || {
+        let in_flight = error_json(&ApiError::new(StatusCode::CONFLICT, error_code::IN_FLIGHT, "the first request with this key is still in progress"));
+        let reused = error_json(&ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_code::KEY_REUSED,
+            "this Idempotency-Key was used with a different request",
+        ));
+        st.with_store(|s| {
+            s.record_batch(
+                &caller_info,
+                &items,
+                Utc::now(),
+                |store, req| check(store, &caller_info, req).map_err(|e| (e.status.as_u16(), error_json(&e))),
+                |r| {
+                    let (status, a) = answer_of(r);
+                    (status, serde_json::to_string(&a).unwrap_or_default())
+                },
+                &in_flight,
+                &reused,
+            )
+        })
+        .map(|replies| items.into_iter().map(|(k, _, _)| k).zip(replies).collect::<Vec<_>>())
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    if faults::roll(&state, |f| f.commit_drop_percent) {
+        faults::drop_connection();
+    }
+    let items = replies
+        .into_iter()
+        .map(|(idempotency_key, (status, json))| {
+            let (answer, error) = if (200..300).contains(&status) {
+                (serde_json::from_str(&json).ok(), None)
+            } else {
+                (None, serde_json::from_str(&json).ok())
+            };
+            DecisionBatchItemAnswer { idempotency_key, status, answer, error }
+        })
+        .collect();
+    Ok(Json(DecisionBatchAnswer { items }))
 }
 
 fn own_declaration(state: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {

@@ -17,6 +17,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/documents/{id}"),
     ("post", "/v1/submissions"),
     ("post", "/v1/decisions"),
+    ("post", "/v1/decisions/batch"),
     ("post", "/v1/declarations/{id}/assignment"),
     ("delete", "/v1/declarations/{id}/assignment"),
     ("get", "/admin/faults"),
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/documents/{id}", get(api::document))
         .route("/v1/submissions", post(api::submit).layer(DefaultBodyLimit::max(SUBMISSION_BODY_LIMIT)))
         .route("/v1/decisions", post(decisions::decide))
+        .route("/v1/decisions/batch", post(decisions::decide_batch))
         .route("/v1/declarations/{id}/assignment", post(decisions::assign).delete(decisions::release))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
     Router::new()

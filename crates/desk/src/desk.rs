@@ -52,6 +52,7 @@ struct LinkState {
     online: bool,
     syncing: bool,
     last_sync_at: Option<DateTime<Utc>>,
+    sync_count: u32,
     last_error: Option<String>,
     last_attempt: Option<Instant>,
 }
@@ -339,6 +340,7 @@ impl Desk {
             online: link.online,
             syncing: link.syncing,
             last_sync_at: link.last_sync_at.map(time::local_text),
+            sync_count: link.sync_count,
             last_error: link.last_error.clone(),
             queue_count,
             documents_missing,
@@ -371,7 +373,17 @@ impl Desk {
             }
             (offices::cached(&cache), cache.findings(id)?)
         };
-        Ok(views::declaration_view(c, findings, suggested, &offices, Utc::now()))
+        let now = Utc::now();
+        let assigned_to = c
+            .declaration
+            .assignment
+            .as_ref()
+            .filter(|a| a.officer != s.username && a.expires_at > now)
+            .map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
+        let mut view = views::declaration_view(c, findings, suggested, &offices, now);
+        view.local_decision = self.local_decision(&s.username, id)?;
+        view.assigned_to = assigned_to;
+        Ok(view)
     }
 
     /// Bytes and content type of a cached document, for the document protocol.
@@ -424,6 +436,7 @@ impl Desk {
             Ok((report, pushed)) => {
                 link.online = true;
                 link.last_sync_at = Some(Utc::now());
+                link.sync_count = link.sync_count.wrapping_add(1);
                 link.last_error = None;
                 Ok(SyncSummary {
                     decisions_delivered: pushed.accepted + pushed.duplicate + pushed.conflict,

@@ -38,6 +38,8 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "decide" => output(desk.decide(input::<DecideInput>(args)?)?),
         "withdraw" => output(desk.withdraw(&input::<KeyInput>(args)?.key)?),
         "outbox" => output(desk.outbox()?),
+        "reasons" => output(desk.reasons()?),
+        "take" => output(desk.take(&input::<IdInput>(args)?.id).await?),
         "acknowledge" => output(desk.acknowledge(&input::<KeyInput>(args)?.key)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }

@@ -46,6 +46,18 @@ impl AppError {
 impl From<CacheError> for AppError {
     fn from(e: CacheError) -> Self {
         tracing::error!(error = %e, "cache error");
+        if e.is_disk_full() {
+            return AppError::new(
+                ErrorCode::Internal,
+                "Ổ đĩa đầy: không ghi được vào máy. Những gì đã ghi trước đó vẫn được giữ nguyên; hãy giải phóng dung lượng rồi thử lại.",
+            );
+        }
+        if e.is_read_only() {
+            return AppError::new(
+                ErrorCode::Internal,
+                "Thư mục dữ liệu chỉ đọc hoặc không có quyền ghi. Những gì đã ghi trước đó vẫn được giữ nguyên; hãy báo bộ phận kỹ thuật.",
+            );
+        }
         match e {
             CacheError::MissingDocument(_) => AppError::new(ErrorCode::NotFound, "Tài liệu chưa có trên máy này."),
             CacheError::Integrity { .. } => {

@@ -44,6 +44,8 @@ pub struct StatusInfo {
     pub syncing: bool,
     /// Local time text of the last successful sync.
     pub last_sync_at: Option<String>,
+    /// Successful syncs since login: the UI reloads the queue when it moves.
+    pub sync_count: u32,
     /// The last sync's error, in Vietnamese.
     pub last_error: Option<String>,
     pub queue_count: u32,
@@ -129,12 +131,18 @@ pub struct DeclarationView {
     pub suggested: SuggestedOutcome,
     /// The suggested reasons with their catalogue wording.
     pub suggested_reasons: Vec<ReasonView>,
+    /// This officer's standing decision on it from this PC, if any.
+    pub local_decision: Option<OutboxView>,
+    /// Who else is reviewing it (a live lease), as the last sync saw it.
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ReasonView {
     pub code: String,
+    /// resubmit | reject
+    pub kind: bhxh_domain::reference::ReasonKind,
     pub label_vi: String,
     /// The sentence the citizen receives.
     pub citizen_vi: String,
@@ -166,6 +174,19 @@ pub struct DecisionReceipt {
     pub key: String,
     pub declaration_id: String,
     pub outcome: bhxh_domain::Outcome,
+}
+
+/// Opening a declaration for review takes it (a lease on the central service,
+/// renewed while it stays open).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TakeResult {
+    /// False when another officer holds it: `holder` says who, until when.
+    pub granted: bool,
+    pub holder: Option<String>,
+    /// Whether the central service confirmed it (false offline: taken on this PC only,
+    /// confirmed on reconnect or answered as a conflict when the decision is sent).
+    pub confirmed: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -225,10 +246,13 @@ pub struct CommandSchema {
     pub withdraw: (KeyInput, ()),
     pub outbox: ((), Vec<OutboxView>),
     pub acknowledge: (KeyInput, ()),
+    pub reasons: ((), Vec<ReasonView>),
+    pub take: (IdInput, TakeResult),
     pub error: ((), AppError),
 }
 
 /// The names in `CommandSchema`, for the test that keeps the shell honest.
 pub const COMMANDS: &[&str] = &[
     "prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock", "decide", "withdraw", "outbox", "acknowledge",
+    "reasons", "take",
 ];

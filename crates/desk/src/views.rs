@@ -110,6 +110,8 @@ pub fn declaration_view(
         documents,
         findings,
         suggested_reasons: reason_views(&suggested),
+        local_decision: None,
+        assigned_to: None,
         suggested,
     }
 }
@@ -123,6 +125,10 @@ fn reason_views(s: &SuggestedOutcome) -> Vec<ReasonView> {
     codes
         .iter()
         .filter_map(|c| reference.reason(c))
-        .map(|r| ReasonView { code: r.code.clone(), label_vi: r.label_vi.clone(), citizen_vi: r.citizen_vi.clone() })
+        .map(reason_view)
         .collect()
+}
+
+pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
+    ReasonView { code: r.code.clone(), kind: r.kind, label_vi: r.label_vi.clone(), citizen_vi: r.citizen_vi.clone() }
 }

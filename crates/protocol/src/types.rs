@@ -182,6 +182,39 @@ pub struct DecisionRequest {
     pub findings: Vec<String>,
 }
 
+/// POST /v1/decisions/batch: several decisions of the caller, each under its own
+/// key, recorded in one transaction; each item answered as `POST /v1/decisions` would.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionBatch {
+    pub items: Vec<DecisionBatchItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionBatchItem {
+    pub idempotency_key: String,
+    pub request: DecisionRequest,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionBatchAnswer {
+    pub items: Vec<DecisionBatchItemAnswer>,
+}
+
+/// One item's answer: the status `POST /v1/decisions` would have given, with its
+/// body as `answer` (2xx) or `error`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecisionBatchItemAnswer {
+    pub idempotency_key: String,
+    pub status: u16,
+    #[serde(default)]
+    pub answer: Option<DecisionAnswer>,
+    #[serde(default)]
+    pub error: Option<ErrorBody>,
+}
+
+/// Items per batch at most.
+pub const MAX_DECISION_BATCH: usize = 100;
+
 /// A decision as the central service recorded it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RecordedDecision {

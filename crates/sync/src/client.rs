@@ -137,6 +137,21 @@ impl CentralClient {
         self.get_json(&path).await
     }
 
+    /// Takes or renews the review lease on a declaration.
+    pub async fn assign(&self, id: &str) -> Result<bhxh_protocol::AssignmentAnswer, SyncError> {
+        let request = format!("POST /v1/declarations/{id}/assignment");
+        let mut req = self.http.post(format!("{}/v1/declarations/{}/assignment", self.base, urlencode(id)));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
+        if !resp.status().is_success() {
+            return Err(Self::error_from(&request, resp).await);
+        }
+        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })
+    }
+
     /// A document's bytes (whole), with the sha256 the server announced.
     pub async fn document(&self, id: &str) -> Result<(Vec<u8>, Option<String>), SyncError> {
         let request = format!("GET /v1/documents/{id}");

@@ -14,10 +14,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 use tracing::{info, instrument, warn};
 
-/// Decisions sent at once: the central service is shared by every office.
-pub const PUSH_PARALLELISM: usize = 8;
+/// Batches in flight at once: the central service is shared by every office.
+pub const PUSH_PARALLELISM: usize = 2;
+/// Decisions per batch request (each keeps its own key).
+pub const BATCH: usize = 50;
 /// Items taken from the outbox per round.
-pub const ROUND: u32 = 64;
+pub const ROUND: u32 = 200;
 const BACKOFF_BASE_MS: u64 = 500;
 const BACKOFF_CAP_MS: u64 = 60_000;
 
@@ -101,23 +103,26 @@ pub async fn push_outbox(client: &mut CentralClient, cache: &Mutex<Cache>, crede
             break;
         }
         let c = client.clone();
-        let results: Vec<(OutboxItem, Attempt)> = futures_util::stream::iter(due)
-            .map(|item| {
+        let batches: Vec<Vec<OutboxItem>> = due.chunks(BATCH).map(|b| b.to_vec()).collect();
+        let results: Vec<(OutboxItem, Attempt)> = futures_util::stream::iter(batches)
+            .map(|batch| {
                 let c = c.clone();
                 async move {
-                    let a = c.send_decision(&item.key, &item.request).await;
-                    (item, a)
+                    let attempts = c.send_batch(&batch).await;
+                    batch.into_iter().zip(attempts).collect::<Vec<_>>()
                 }
             })
             .buffer_unordered(PUSH_PARALLELISM)
+            .flat_map(futures_util::stream::iter)
             .collect()
             .await;
         let mut answered = 0;
         let mut relogin = false;
+        let now = Utc::now();
+        let mut settled = Vec::with_capacity(results.len());
         for (item, attempt) in results {
             report.attempts += 1;
             let jitter: f64 = rand::rng().random();
-            let now = Utc::now();
             let settle = match plan(&attempt, item.attempts, jitter) {
                 Plan::Done(a) => {
                     answered += 1;
@@ -147,8 +152,10 @@ pub async fn push_outbox(client: &mut CentralClient, cache: &Mutex<Cache>, crede
                     Settle::Rejected { error }
                 }
             };
-            lock(cache).settle(&item.key, &credentials.username, settle, now)?;
+            settled.push((item.key, settle));
         }
+        // One transaction for the round: one disk flush, not one per decision.
+        lock(cache).settle_many(&credentials.username, settled, now)?;
         if relogin {
             report.logins += 1;
             match client.login(credentials).await {
@@ -171,6 +178,53 @@ fn later(now: DateTime<Utc>, after: Duration) -> DateTime<Utc> {
 }
 
 impl CentralClient {
+    /// One attempt at delivering a batch: one `Attempt` per item, in order. A
+    /// request that fails as a whole gives every item the same attempt.
+    pub async fn send_batch(&self, items: &[OutboxItem]) -> Vec<Attempt> {
+        let body = bhxh_protocol::DecisionBatch {
+            items: items
+                .iter()
+                .map(|i| bhxh_protocol::DecisionBatchItem { idempotency_key: i.key.clone(), request: i.request.clone() })
+                .collect(),
+        };
+        let mut r = self.http().post(format!("{}/v1/decisions/batch", self.base_url())).json(&body);
+        if let Some(t) = self.token() {
+            r = r.bearer_auth(t);
+        }
+        let all = |a: Attempt| vec![a; items.len()];
+        let resp = match r.send().await {
+            Ok(resp) => resp,
+            Err(e) => return all(Attempt::NoAnswer(e.to_string())),
+        };
+        let status = resp.status().as_u16();
+        let retry_after_s = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let bytes = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return all(Attempt::NoAnswer(format!("answer cut off: {e}"))),
+        };
+        if !(200..300).contains(&status) {
+            let error = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+            return all(Attempt::Answer { status, answer: None, error, retry_after_s });
+        }
+        let Ok(answer) = serde_json::from_slice::<bhxh_protocol::DecisionBatchAnswer>(&bytes) else {
+            // Recorded or not, a replay will tell.
+            return all(Attempt::Answer { status, answer: None, error: None, retry_after_s: None });
+        };
+        let mut by_key: std::collections::HashMap<String, bhxh_protocol::DecisionBatchItemAnswer> =
+            answer.items.into_iter().map(|a| (a.idempotency_key.clone(), a)).collect();
+        items
+            .iter()
+            .map(|i| match by_key.remove(&i.key) {
+                Some(a) => Attempt::Answer { status: a.status, answer: a.answer, error: a.error, retry_after_s: None },
+                None => Attempt::NoAnswer("item missing from the batch answer".into()),
+            })
+            .collect()
+    }
+
     /// One attempt at delivering a decision; never an error: every outcome is data for [`plan`].
     pub async fn send_decision(&self, key: &str, req: &bhxh_protocol::DecisionRequest) -> Attempt {
         let mut r = self.http().post(format!("{}/v1/decisions", self.base_url())).header("Idempotency-Key", key).json(req);

@@ -5,6 +5,7 @@ import type { DeclarationStatus } from "./DeclarationStatus";
 import type { DocumentView } from "./DocumentView";
 import type { FieldView } from "./FieldView";
 import type { Finding } from "./Finding";
+import type { OutboxView } from "./OutboxView";
 import type { ReasonView } from "./ReasonView";
 import type { SuggestedOutcome } from "./SuggestedOutcome";
 
@@ -16,4 +17,12 @@ findings: Array<Finding>, suggested: SuggestedOutcome,
 /**
  * The suggested reasons with their catalogue wording.
  */
-suggested_reasons: Array<ReasonView>, };
+suggested_reasons: Array<ReasonView>, 
+/**
+ * This officer's standing decision on it from this PC, if any.
+ */
+local_decision: OutboxView | null, 
+/**
+ * Who else is reviewing it (a live lease), as the last sync saw it.
+ */
+assigned_to: string | null, };

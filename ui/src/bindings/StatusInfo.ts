@@ -7,6 +7,10 @@ export type StatusInfo = { session: SessionInfo | null, online: boolean, syncing
  */
 last_sync_at: string | null, 
 /**
+ * Successful syncs since login: the UI reloads the queue when it moves.
+ */
+sync_count: number, 
+/**
  * The last sync's error, in Vietnamese.
  */
 last_error: string | null, queue_count: number, documents_missing: number, 

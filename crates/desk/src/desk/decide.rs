@@ -85,6 +85,52 @@ impl Desk {
         Ok(())
     }
 
+    /// Takes the declaration for this officer's review on the central service (when
+    /// online); renewing is the same call.
+    pub async fn take(&self, id: &str) -> Result<crate::ipc::TakeResult, AppError> {
+        let s = self.session_for("take")?;
+        {
+            let cache = self.cache()?;
+            let found = lock(&cache).declaration(id)?;
+            if found.is_none_or(|c| c.declaration.fields.office_code != s.office_code) {
+                return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
+            }
+        }
+        let client = self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|x| (x.client.clone(), x.authenticated));
+        let offline = crate::ipc::TakeResult { granted: true, holder: None, confirmed: false };
+        let Some((client, true)) = client else { return Ok(offline) };
+        match client.assign(id).await {
+            Ok(a) => {
+                let holder = (!a.granted).then(|| format!("{} (đến {})", a.assignment.officer_name, local_text(a.assignment.expires_at)));
+                if a.granted {
+                    let cache = self.cache()?;
+                    lock(&cache).audit(&s.username, bhxh_cache::audit::action::ASSIGN, id, &a.assignment.expires_at.to_rfc3339(), Utc::now())?;
+                }
+                Ok(crate::ipc::TakeResult { granted: a.granted, holder, confirmed: true })
+            }
+            // Offline (or the token lapsed): taken here; the decision's delivery settles it.
+            Err(e) if e.is_offline() || matches!(e, bhxh_sync::SyncError::Unauthorized { .. }) => Ok(offline),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The reason catalogue, for the reason picker.
+    pub fn reasons(&self) -> Result<Vec<crate::ipc::ReasonView>, AppError> {
+        self.session_for("reasons")?;
+        Ok(ReferenceData::get().reasons.iter().map(crate::views::reason_view).collect())
+    }
+
+    /// This officer's standing decision on a declaration, for the review screen.
+    pub(crate) fn local_decision(&self, officer: &str, id: &str) -> Result<Option<OutboxView>, AppError> {
+        let cache = self.cache()?;
+        let cache = lock(&cache);
+        let row = cache
+            .outbox()?
+            .into_iter()
+            .find(|r| r.declaration_id == id && r.officer == officer && r.state != OutboxState::Withdrawn);
+        Ok(row.map(|r| outbox_view(r, String::new())))
+    }
+
     /// The decisions made on this PC by this officer, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxView>, AppError> {
         let s = self.session_for("outbox")?;

@@ -103,3 +103,42 @@ async fn roles_and_offices_are_checked_in_rust() {
     assert_eq!(d.document_bytes("../../etc/passwd").expect_err("traversal").code, ErrorCode::NotFound);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let a = desk(adir.path());
+    let b = desk(bdir.path());
+    a.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login a");
+    b.login(login(&s.url(), "canbo2.07916", "demo")).await.expect("login b");
+    a.sync_now().await.expect("sync a");
+    let id = a.queue().expect("queue")[0].id.clone();
+    let took = a.take(&id).await.expect("take");
+    assert!(took.granted && took.confirmed);
+    assert!(a.take(&id).await.expect("renew").granted, "renewing is taking again");
+    b.sync_now().await.expect("sync b");
+    let other = b.take(&id).await.expect("take");
+    assert!(!other.granted);
+    assert!(other.holder.as_deref().is_some_and(|h| h.contains("Trần Thị Thu Hà")), "{other:?}");
+    // B's review screen and decision say who has it.
+    assert!(b.declaration(&id).expect("view").assigned_to.is_some_and(|h| h.contains("Trần Thị Thu Hà")));
+    let err = b
+        .decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Escalate, reasons: vec![], note: Some("x".into()), paper_seen: false })
+        .expect_err("taken by A");
+    assert_eq!(err.code, ErrorCode::Conflict);
+    assert!(err.message.contains("Trần Thị Thu Hà"), "{}", err.message);
+    // A decides; the sync delivers it and B then sees it decided.
+    a.decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Escalate, reasons: vec![], note: Some("xin ý kiến".into()), paper_seen: true })
+        .expect("decide");
+    let summary = a.sync_now().await.expect("sync");
+    assert_eq!(summary.decisions_delivered, 1);
+    assert_eq!(a.outbox().expect("outbox")[0].state, "accepted");
+    b.sync_now().await.expect("sync b");
+    let err = b
+        .decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: false })
+        .expect_err("decided by A");
+    assert!(err.message.contains("Chuyển lãnh đạo"), "{}", err.message);
+    s.stop().await;
+}

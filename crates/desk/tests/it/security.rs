@@ -47,6 +47,8 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         // Withdrawing what was just decided; the other office has nothing to withdraw.
         ("withdraw", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("outbox", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        ("reasons", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        ("take", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -110,7 +112,7 @@ async fn call(
             }
             r
         }
-        "declaration" => dispatch::invoke(d, command, json!({"id": declaration})).await,
+        "declaration" | "take" => dispatch::invoke(d, command, json!({"id": declaration})).await,
         "lock" => {
             let r = dispatch::invoke(d, "lock", Value::Null).await;
             if r.is_ok() {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { foldVi, formProblem, outcomeForKey, reasonsFor } from "./decision";
+import type { ReasonView } from "../bindings/ReasonView";
+
+const all: ReasonView[] = [
+  { code: "ANH_MO", kind: "resubmit", label_vi: "Ảnh giấy tờ mờ", citizen_vi: "Ảnh chụp giấy tờ bị mờ." },
+  { code: "SDT_DA_DANG_KY", kind: "reject", label_vi: "Số điện thoại đã đăng ký", citizen_vi: "Số điện thoại đã dùng." },
+];
+
+describe("decision form", () => {
+  it("folds Vietnamese for the reason filter", () => {
+    expect(foldVi("Đặng Ảnh")).toBe("dang anh");
+    expect(reasonsFor(all, "resubmit", "giay to mo").map((r) => r.code)).toEqual(["ANH_MO"]);
+    expect(reasonsFor(all, "resubmit", "dien thoai")).toEqual([]);
+    expect(reasonsFor(all, "resubmit", "").map((r) => r.code)).toEqual(["ANH_MO"]);
+    expect(reasonsFor(all, "reject", "dien thoai").map((r) => r.code)).toEqual(["SDT_DA_DANG_KY"]);
+    expect(reasonsFor(all, "approve", "")).toEqual([]);
+  });
+  it("asks for what each outcome needs", () => {
+    expect(formProblem("approve", [], "", 0)).toBeNull();
+    expect(formProblem("approve", [], "", 2)).toBe("decide.need_note_override");
+    expect(formProblem("approve", [], "đã gọi xác minh", 2)).toBeNull();
+    expect(formProblem("resubmit", [], "", 0)).toBe("decide.need_reason");
+    expect(formProblem("reject", ["SDT_DA_DANG_KY"], "", 0)).toBeNull();
+    expect(formProblem("escalate", [], "  ", 0)).toBe("decide.need_note_escalate");
+    expect(formProblem("escalate", [], "x".repeat(1001), 0)).toBe("decide.note_too_long");
+  });
+  it("maps the keys", () => {
+    expect(["a", "S", "r", "e", "x"].map(outcomeForKey)).toEqual(["approve", "resubmit", "reject", "escalate", null]);
+  });
+});

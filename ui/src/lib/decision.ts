@@ -1,0 +1,43 @@
+// The decision form's rules, mirrored from the Rust side (which checks them
+// again): reasons of the right kind, a note to escalate or to approve over a
+// Block finding.
+import type { Outcome } from "../bindings/Outcome";
+import type { ReasonView } from "../bindings/ReasonView";
+
+/** Lower case, no Vietnamese marks: "Ảnh mờ" and "anh mo" match. */
+export function foldVi(s: string): string {
+  return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
+}
+
+/** The catalogue reasons an outcome takes, filtered by what the officer typed. */
+export function reasonsFor(all: ReasonView[], outcome: Outcome, filter: string): ReasonView[] {
+  if (outcome !== "resubmit" && outcome !== "reject") return [];
+  const f = foldVi(filter.trim());
+  return all.filter((r) => r.kind === outcome && (f === "" || foldVi(`${r.code} ${r.label_vi} ${r.citizen_vi}`).includes(f)));
+}
+
+/** Why the form cannot be sent yet (an i18n key), or null when it can. */
+export function formProblem(outcome: Outcome, reasons: string[], note: string, blocks: number): string | null {
+  const hasNote = note.trim().length > 0;
+  if ((outcome === "resubmit" || outcome === "reject") && reasons.length === 0) return "decide.need_reason";
+  if (outcome === "escalate" && !hasNote) return "decide.need_note_escalate";
+  if (outcome === "approve" && blocks > 0 && !hasNote) return "decide.need_note_override";
+  if (note.length > 1000) return "decide.note_too_long";
+  return null;
+}
+
+/** The outcome a key opens: A approve, S ask to re-submit, R reject, E escalate. */
+export function outcomeForKey(key: string): Outcome | null {
+  switch (key.toLowerCase()) {
+    case "a":
+      return "approve";
+    case "s":
+      return "resubmit";
+    case "r":
+      return "reject";
+    case "e":
+      return "escalate";
+    default:
+      return null;
+  }
+}
