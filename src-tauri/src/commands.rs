@@ -83,3 +83,8 @@ pub fn reasons(desk: DeskState<'_>) -> Res<Vec<ReasonView>> {
 pub async fn take(desk: DeskState<'_>, input: IdInput) -> Res<TakeResult> {
     desk.take(&input.id).await
 }
+
+#[tauri::command]
+pub async fn take_batch(desk: DeskState<'_>, input: TakeBatchInput) -> Res<TakeBatchResult> {
+    desk.take_batch(input.count).await
+}

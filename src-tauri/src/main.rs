@@ -268,6 +268,7 @@ fn run_window(
             commands::acknowledge,
             commands::reasons,
             commands::take,
+            commands::take_batch,
         ])
         .run(tauri::generate_context!());
     match result {

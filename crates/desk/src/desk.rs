@@ -315,14 +315,14 @@ impl Desk {
     pub fn status(&self) -> Result<StatusInfo, AppError> {
         let session = self.session_info();
         let locked = self.is_locked();
-        let (queue_count, documents_missing) = match &session {
+        let (queue_count, documents_total, documents_missing) = match &session {
             Some(s) if s.role.reviews_declarations() && !locked => {
                 let cache = self.cache()?;
                 let q = lock(&cache).queue(&s.office_code)?;
                 let missing = q.iter().map(|r| r.documents.saturating_sub(r.documents_stored)).sum();
-                (q.len() as u32, missing)
+                (q.len() as u32, q.iter().map(|r| r.documents).sum(), missing)
             }
-            _ => (0, 0),
+            _ => (0, 0, 0),
         };
         let (outbox_waiting, outbox_attention) = match (&session, locked) {
             (Some(s), false) if s.role.reviews_declarations() => {
@@ -343,6 +343,7 @@ impl Desk {
             sync_count: link.sync_count,
             last_error: link.last_error.clone(),
             queue_count,
+            documents_total,
             documents_missing,
             locked,
             idle_lock_minutes: (self.config.idle_lock.as_secs() / 60) as u32,

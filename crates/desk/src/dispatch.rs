@@ -3,7 +3,7 @@
 //! through it, so a command reachable from the window is reachable here too.
 
 use crate::error::{AppError, ErrorCode};
-use crate::ipc::{DecideInput, IdInput, KeyInput, LoginInput, UnlockInput};
+use crate::ipc::{DecideInput, IdInput, KeyInput, LoginInput, TakeBatchInput, UnlockInput};
 use crate::Desk;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,6 +40,7 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "outbox" => output(desk.outbox()?),
         "reasons" => output(desk.reasons()?),
         "take" => output(desk.take(&input::<IdInput>(args)?.id).await?),
+        "take_batch" => output(desk.take_batch(input::<TakeBatchInput>(args)?.count).await?),
         "acknowledge" => output(desk.acknowledge(&input::<KeyInput>(args)?.key)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }

@@ -49,6 +49,8 @@ pub struct StatusInfo {
     /// The last sync's error, in Vietnamese.
     pub last_error: Option<String>,
     pub queue_count: u32,
+    /// Documents of the queue, and how many are not on this PC yet (the progress bar).
+    pub documents_total: u32,
     pub documents_missing: u32,
     /// Locked after idle time (or by the officer): the screen is covered and the
     /// documents unloaded until the password is entered again.
@@ -191,6 +193,25 @@ pub struct TakeResult {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
+pub struct TakeBatchInput {
+    pub count: u32,
+}
+
+/// "Take N for offline work": the oldest pending declarations nobody holds,
+/// assigned to this officer (their documents are on this PC after the sync).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TakeBatchResult {
+    pub taken: Vec<String>,
+    /// Held by another officer: skipped.
+    pub held_by_others: u32,
+    /// False when offline: taken on this PC only, settled when the decisions are sent.
+    pub confirmed: bool,
+    pub message_vi: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct KeyInput {
     pub key: String,
 }
@@ -248,11 +269,12 @@ pub struct CommandSchema {
     pub acknowledge: (KeyInput, ()),
     pub reasons: ((), Vec<ReasonView>),
     pub take: (IdInput, TakeResult),
+    pub take_batch: (TakeBatchInput, TakeBatchResult),
     pub error: ((), AppError),
 }
 
 /// The names in `CommandSchema`, for the test that keeps the shell honest.
 pub const COMMANDS: &[&str] = &[
     "prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock", "decide", "withdraw", "outbox", "acknowledge",
-    "reasons", "take",
+    "reasons", "take", "take_batch",
 ];

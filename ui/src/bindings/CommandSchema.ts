@@ -13,6 +13,8 @@ import type { ReasonView } from "./ReasonView";
 import type { SessionInfo } from "./SessionInfo";
 import type { StatusInfo } from "./StatusInfo";
 import type { SyncSummary } from "./SyncSummary";
+import type { TakeBatchInput } from "./TakeBatchInput";
+import type { TakeBatchResult } from "./TakeBatchResult";
 import type { TakeResult } from "./TakeResult";
 import type { UnlockInput } from "./UnlockInput";
 
@@ -20,4 +22,4 @@ import type { UnlockInput } from "./UnlockInput";
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], error: [null, AppError], };

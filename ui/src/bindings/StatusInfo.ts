@@ -13,7 +13,11 @@ sync_count: number,
 /**
  * The last sync's error, in Vietnamese.
  */
-last_error: string | null, queue_count: number, documents_missing: number, 
+last_error: string | null, queue_count: number, 
+/**
+ * Documents of the queue, and how many are not on this PC yet (the progress bar).
+ */
+documents_total: number, documents_missing: number, 
 /**
  * Locked after idle time (or by the officer): the screen is covered and the
  * documents unloaded until the password is entered again.

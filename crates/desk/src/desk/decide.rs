@@ -114,6 +114,52 @@ impl Desk {
         }
     }
 
+    /// "Take N for offline work": assigns the oldest pending declarations that have
+    /// no decision here and nobody else's lease.
+    pub async fn take_batch(&self, count: u32) -> Result<crate::ipc::TakeBatchResult, AppError> {
+        let s = self.session_for("take_batch")?;
+        let count = count.clamp(1, 200) as usize;
+        let now = Utc::now();
+        let candidates: Vec<String> = {
+            let cache = self.cache()?;
+            let cache = lock(&cache);
+            let mut out = Vec::new();
+            for row in cache.queue(&s.office_code)? {
+                if out.len() >= count {
+                    break;
+                }
+                if row.status != DeclarationStatus::Pending || row.sync_state.is_some_and(|st| st.stands()) {
+                    continue;
+                }
+                let held = cache
+                    .declaration(&row.id)?
+                    .and_then(|c| c.declaration.assignment)
+                    .is_some_and(|a| a.officer != s.username && a.expires_at > now);
+                if !held {
+                    out.push(row.id);
+                }
+            }
+            out
+        };
+        let (mut taken, mut held_by_others, mut confirmed) = (Vec::new(), 0u32, true);
+        for id in candidates {
+            let r = self.take(&id).await?;
+            confirmed &= r.confirmed;
+            if r.granted {
+                taken.push(id);
+            } else {
+                held_by_others += 1;
+            }
+        }
+        let message_vi = match (taken.len(), held_by_others, confirmed) {
+            (0, 0, _) => "Không còn hồ sơ chờ duyệt nào chưa có người nhận.".to_owned(),
+            (n, 0, true) => format!("Đã nhận {n} hồ sơ; có thể làm việc cả khi mất mạng."),
+            (n, h, true) => format!("Đã nhận {n} hồ sơ; {h} hồ sơ đang do cán bộ khác xử lý."),
+            (n, _, false) => format!("Đã nhận {n} hồ sơ trên máy này (chưa xác nhận được với máy chủ; sẽ đối chiếu khi gửi quyết định)."),
+        };
+        Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message_vi })
+    }
+
     /// The reason catalogue, for the reason picker.
     pub fn reasons(&self) -> Result<Vec<crate::ipc::ReasonView>, AppError> {
         self.session_for("reasons")?;

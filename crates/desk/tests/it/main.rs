@@ -142,3 +142,27 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     assert!(err.message.contains("Chuyển lãnh đạo"), "{}", err.message);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn take_n_for_offline_work_skips_what_others_hold() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 18).await;
+    let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let a = desk(adir.path());
+    let b = desk(bdir.path());
+    a.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login a");
+    b.login(login(&s.url(), "canbo2.07916", "demo")).await.expect("login b");
+    a.sync_now().await.expect("sync a");
+    let mine = a.take_batch(3).await.expect("take");
+    assert_eq!(mine.taken.len(), 3);
+    assert!(mine.confirmed && mine.message_vi.contains("Đã nhận 3 hồ sơ"), "{}", mine.message_vi);
+    // B's sync sees A's leases: B gets the next three, none of A's.
+    b.sync_now().await.expect("sync b");
+    let theirs = b.take_batch(3).await.expect("take");
+    assert_eq!(theirs.taken.len(), 3);
+    assert!(theirs.taken.iter().all(|id| !mine.taken.contains(id)), "{theirs:?} vs {mine:?}");
+    // Offline, taking is local and says so.
+    s.stop().await;
+    let offline = a.take_batch(2).await.expect("take offline");
+    assert!(!offline.confirmed, "{offline:?}");
+}

@@ -49,6 +49,7 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("outbox", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         ("reasons", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         ("take", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        ("take_batch", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -99,6 +100,7 @@ async fn call(
             dispatch::invoke(d, command, json!({"key": key})).await
         }
         "acknowledge" => dispatch::invoke(d, command, json!({"key": "01890000-0000-7000-8000-000000000000"})).await,
+        "take_batch" => dispatch::invoke(d, command, json!({"count": 3})).await,
         "document" => d.document_bytes(document).map(|(ct, b)| json!({"content_type": ct, "len": b.len()})),
         "login" => {
             let (u, p) = user.map_or(("canbo.07916", "sai mật khẩu"), |u| (u, "demo"));
