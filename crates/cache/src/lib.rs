@@ -88,6 +88,17 @@ impl Cache {
         &self.store
     }
 
+    /// Runs `f` with every commit flushed to disk before it returns: a decision the
+    /// officer was told is recorded survives the PC being switched off a moment later.
+    pub(crate) fn durably<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, CacheError>) -> Result<T, CacheError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let result = f(self);
+        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let value = result?;
+        restored?;
+        Ok(value)
+    }
+
     /// A value of the small key/value table (sync cursors, last sync time, …).
     pub fn meta(&self, key: &str) -> Result<Option<String>, CacheError> {
         use rusqlite::OptionalExtension;

@@ -116,6 +116,17 @@ impl Cache {
         findings: &[String],
         now: DateTime<Utc>,
     ) -> Result<Result<String, DecideError>, CacheError> {
+        self.durably(|c| c.record_decision_in(officer, declaration_id, draft, findings, now))
+    }
+
+    fn record_decision_in(
+        &mut self,
+        officer: &str,
+        declaration_id: &str,
+        draft: &DecisionDraft,
+        findings: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Result<String, DecideError>, CacheError> {
         let key_ = &self.key;
         let tx = self.conn.transaction()?;
         let exists = tx.query_row("SELECT 1 FROM declarations WHERE id = ?1", [declaration_id], |_| Ok(())).optional()?.is_some();
@@ -156,6 +167,10 @@ impl Cache {
 
     /// Undoes a decision that was never sent (once sent, it may be on record centrally).
     pub fn withdraw(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<Result<(), DecideError>, CacheError> {
+        self.durably(|c| c.withdraw_in(officer, key, now))
+    }
+
+    fn withdraw_in(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<Result<(), DecideError>, CacheError> {
         let tx = self.conn.transaction()?;
         let row: Option<(String, u32, String, String)> = tx
             .query_row(
@@ -233,12 +248,14 @@ impl Cache {
 
     /// Files the outcomes of a round of attempts in one transaction.
     pub fn settle_many(&mut self, officer: &str, outcomes: Vec<(String, Settle)>, now: DateTime<Utc>) -> Result<(), CacheError> {
-        let tx = self.conn.transaction()?;
-        for (key, outcome) in outcomes {
-            Self::settle_in(&tx, &key, officer, outcome, now)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.durably(|c| {
+            let tx = c.conn.transaction()?;
+            for (key, outcome) in outcomes {
+                Self::settle_in(&tx, &key, officer, outcome, now)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     fn settle_in(tx: &rusqlite::Transaction<'_>, key: &str, officer: &str, outcome: Settle, now: DateTime<Utc>) -> Result<(), CacheError> {
@@ -282,6 +299,10 @@ impl Cache {
 
     /// The officer has seen a conflict or a refusal: it leaves the attention list.
     pub fn acknowledge(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<bool, CacheError> {
+        self.durably(|c| c.acknowledge_in(officer, key, now))
+    }
+
+    fn acknowledge_in(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<bool, CacheError> {
         let tx = self.conn.transaction()?;
         let declaration_id: Option<String> = tx
             .query_row(
@@ -356,10 +377,12 @@ impl Cache {
 
     /// Adds a row to the audit chain on its own (logins, views, exports).
     pub fn audit(&mut self, actor: &str, action: &str, subject: &str, detail: &str, now: DateTime<Utc>) -> Result<(), CacheError> {
-        let tx = self.conn.transaction()?;
-        audit::append(&tx, now, actor, action, subject, detail)?;
-        tx.commit()?;
-        Ok(())
+        self.durably(|c| {
+            let tx = c.conn.transaction()?;
+            audit::append(&tx, now, actor, action, subject, detail)?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     pub fn verify_audit(&self) -> Result<audit::AuditReport, CacheError> {

@@ -95,9 +95,10 @@ M::up(
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // FULL: a decision the officer was told is recorded survives the PC being
-    // switched off (NORMAL could lose the last commits on power loss in WAL mode).
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    // NORMAL for what the central service can send again (pages, documents): in WAL
+    // mode a power cut may undo the last commits, never tear them. The officer's own
+    // work is written FULL (see `Cache::durably`).
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     // Deleted rows are overwritten, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
