@@ -28,6 +28,9 @@ struct Cli {
     /// User name to prefill.
     #[arg(long, env = "BHXH_USER")]
     user_name: Option<String>,
+    /// Days a decided declaration's documents stay on this PC once the decision is on record.
+    #[arg(long, env = "BHXH_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=365))]
+    retention_days: u32,
     /// Minutes without activity before the screen locks.
     #[arg(long, env = "BHXH_IDLE_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=240))]
     idle_lock_minutes: u32,
@@ -96,6 +99,20 @@ enum Command {
     },
     /// Print the decisions recorded on this PC and how their delivery stands.
     Outbox {
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+        #[arg(long, env = "BHXH_PASSWORD")]
+        password: String,
+    },
+    /// Which declarations' documents this PC holds and until when; `--purge` deletes
+    /// those past their time (decision on record for more than --keep-days).
+    Retention {
+        #[arg(long, default_value_t = 7)]
+        keep_days: u32,
+        #[arg(long)]
+        purge: bool,
         #[arg(long)]
         json: bool,
         #[arg(long, env = "BHXH_USER")]
@@ -189,6 +206,29 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.message),
             }
         }
+        Some(Command::Retention { keep_days, purge, json, user, password }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            match headless::retention(&dir, &user, &password, keep_days, purge) {
+                Ok((held, (declarations, files))) => {
+                    if purge {
+                        eprintln!("deleted {files} files of {declarations} decided declarations");
+                    }
+                    if json {
+                        match serde_json::to_string_pretty(&held) {
+                            Ok(s) => println!("{s}"),
+                            Err(e) => return fail(&e.to_string()),
+                        }
+                    } else {
+                        for h in held {
+                            let until = h.purge_after.map_or("while pending".to_owned(), |t| t.to_rfc3339());
+                            println!("{}\t{} documents\t{} bytes\tkept until {until}", h.declaration_id, h.documents, h.bytes);
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
         Some(Command::Audit { command: AuditCommand::Verify { user } }) => {
             let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
             match headless::audit_verify(&dir, &user) {
@@ -211,6 +251,7 @@ fn main() -> ExitCode {
             cli.user_name,
             cli.demo_password,
             Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
+            cli.retention_days,
         ),
     }
 }
@@ -231,6 +272,7 @@ fn run_window(
     user: Option<String>,
     password: Option<String>,
     idle_lock: Duration,
+    retention_days: u32,
 ) -> ExitCode {
     let result = tauri::Builder::default()
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
@@ -245,6 +287,7 @@ fn run_window(
                 default_username: user,
                 default_password: password,
                 idle_lock,
+                retention_days,
             })
             .map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);

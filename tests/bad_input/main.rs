@@ -177,6 +177,7 @@ fn desk(dir: &Path) -> Desk {
         default_username: None,
         default_password: None,
         idle_lock: DEFAULT_IDLE_LOCK,
+        retention_days: 7,
     })
     .expect("desk")
 }

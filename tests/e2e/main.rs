@@ -215,6 +215,13 @@ async fn headless_sync_and_queue_match_the_server() {
         }
     }
 
+    // What the PC holds: every synced declaration's documents, kept while pending.
+    let held = run(&["retention", "--data-dir", &dir, "--json", "--user", "canbo.07920", "--password", "demo"]);
+    assert!(held.status.success(), "retention: {}", String::from_utf8_lossy(&held.stderr));
+    let held: Vec<serde_json::Value> = serde_json::from_slice(&held.stdout).expect("retention --json prints JSON");
+    assert_eq!(held.len(), expected);
+    assert!(held.iter().all(|h| h["purge_after"].is_null() && h["documents"].as_u64().is_some_and(|n| n > 0)));
+
     // Without a cache: a clear error, not a crash.
     let none = run(&["queue", "--data-dir", &work.join("nothing").display().to_string(), "--json", "--user", "canbo.07920", "--password", "demo"]);
     assert!(!none.status.success());

@@ -32,14 +32,17 @@ pub enum DocumentState {
     Missing,
     Stored,
     Failed,
+    /// Removed from this PC by the retention rule (the decision is on record centrally).
+    Purged,
 }
 
 impl DocumentState {
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             DocumentState::Missing => "missing",
             DocumentState::Stored => "stored",
             DocumentState::Failed => "failed",
+            DocumentState::Purged => "purged",
         }
     }
     fn from_code(s: &str) -> Option<Self> {
@@ -47,6 +50,7 @@ impl DocumentState {
             "missing" => Some(DocumentState::Missing),
             "stored" => Some(DocumentState::Stored),
             "failed" => Some(DocumentState::Failed),
+            "purged" => Some(DocumentState::Purged),
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ mod error;
 pub mod findings;
 pub mod outbox;
 pub mod profiles;
+pub mod retention;
 mod schema;
 pub mod store;
 

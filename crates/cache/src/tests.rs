@@ -1,5 +1,5 @@
 use super::*;
-use crate::outbox::OutboxState;
+use crate::outbox::{OutboxState, Settle};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
 use bhxh_protocol::{Address, Declaration, DeclarationFields, DocumentRef, Sex};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -252,4 +252,55 @@ fn a_full_or_read_only_disk_refuses_clearly_and_keeps_what_was_recorded() {
     let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
     assert!(report.first_broken.is_none());
     assert!(before.iter().all(|r| r.state == OutboxState::Waiting));
+}
+
+#[test]
+fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    cache
+        .apply_page(&[declaration("07916-000001", 2, b"one"), declaration("07916-000002", 3, b"two"), declaration("07916-000003", 4, b"three")], "k", "c")
+        .expect("apply");
+    for (doc, bytes) in cache.documents_to_fetch(false, 10).expect("todo").into_iter().zip([&b"one"[..], b"two", b"three"]) {
+        cache.save_document(&doc, bytes).expect("save");
+    }
+    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: true };
+    let now = Utc::now();
+    let answer = |id: &str| bhxh_protocol::DecisionAnswer {
+        result: bhxh_protocol::DecisionResult::Accepted,
+        decision: Some(bhxh_protocol::RecordedDecision {
+            declaration_id: id.into(),
+            outcome: bhxh_domain::Outcome::Approve,
+            reasons: vec![],
+            officer: "canbo.07916".into(),
+            officer_name: "Trần Thị Thu Hà".into(),
+            decided_at: now,
+            recorded_at: now,
+            idempotency_key: "k".into(),
+        }),
+        assignment: None,
+    };
+    // 000001 accepted 8 days ago, 000002 accepted 3 days ago, 000003 still waiting.
+    for (id, days) in [("07916-000001", 8), ("07916-000002", 3)] {
+        let key = cache.record_decision("canbo.07916", id, &draft, &[], now).expect("cache").expect("ok");
+        cache.settle(&key, "canbo.07916", Settle::Answered(answer(id)), now - chrono::Duration::days(days)).expect("settle");
+    }
+    let held = cache.held(7).expect("held");
+    assert_eq!(held.len(), 3);
+    assert!(held.iter().find(|h| h.declaration_id == "07916-000003").is_some_and(|h| h.purge_after.is_none()), "pending: kept");
+    assert_eq!(cache.purge_documents("canbo.07916", 7, now).expect("purge"), (1, 1));
+    assert_eq!(stored_files(&dir.path().join("documents")).len(), 2, "one file deleted");
+    let (doc, _) = (cache.document("07916-000001-portrait").expect("row").expect("kept"), ());
+    assert_eq!(doc.state, DocumentState::Purged);
+    assert!(cache.document_bytes("07916-000001-portrait").is_err());
+    assert!(cache.document_bytes("07916-000002-portrait").is_ok(), "3 days: still here");
+    // Purged documents are not downloaded again; the fact stays in the audit chain.
+    assert!(cache.documents_to_fetch(true, 10).expect("todo").is_empty());
+    let report = cache.verify_audit().expect("audit");
+    assert!(report.first_broken.is_none());
+    let purges: i64 = cache.conn.query_row("SELECT count(*) FROM audit WHERE action = 'purge'", [], |r| r.get(0)).expect("count");
+    assert_eq!(purges, 1);
+    // A second run has nothing more to do until the others' time comes.
+    assert_eq!(cache.purge_documents("canbo.07916", 7, now).expect("purge"), (0, 0));
+    assert_eq!(cache.purge_documents("canbo.07916", 7, now + chrono::Duration::days(5)).expect("purge"), (1, 1));
 }

@@ -24,6 +24,8 @@ pub struct DeskConfig {
     pub default_password: Option<String>,
     /// Inactivity before the screen locks and documents are unloaded.
     pub idle_lock: Duration,
+    /// Days a declaration's documents stay on this PC once its decision is on record.
+    pub retention_days: u32,
 }
 
 /// Fifteen minutes, as the security rules ask; configurable per PC.
@@ -67,6 +69,7 @@ pub struct Desk {
     link: Mutex<LinkState>,
     /// One sync at a time.
     sync_gate: tokio::sync::Mutex<()>,
+    last_purge: Mutex<Option<Instant>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -83,6 +86,7 @@ impl Desk {
             session: RwLock::new(None),
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
+            last_purge: Mutex::new(None),
         })
     }
 
@@ -291,6 +295,21 @@ impl Desk {
         }
         info!(user = %username, "session unlocked");
         Ok(())
+    }
+
+    /// Deletes the documents whose retention time is up, at most once an hour.
+    pub fn purge_if_due(&self) {
+        let due = lock(&self.last_purge).is_none_or(|t| t.elapsed() >= Duration::from_secs(3600));
+        let (Some(info), Ok(cache)) = (self.session_info(), self.cache()) else { return };
+        if !due || self.is_locked() {
+            return;
+        }
+        *lock(&self.last_purge) = Some(Instant::now());
+        match lock(&cache).purge_documents(&info.username, self.config.retention_days, Utc::now()) {
+            Ok((0, _)) => {}
+            Ok((declarations, files)) => info!(declarations, files, "documents past their retention time deleted"),
+            Err(e) => warn!(error = %e, "retention purge failed; will try again"),
+        }
     }
 
     /// Locks when the officer has been idle for the configured time (called by
@@ -502,6 +521,7 @@ impl Desk {
         loop {
             tokio::time::sleep(every).await;
             self.lock_if_idle();
+            self.purge_if_due();
             let Some(info) = self.session_info() else { continue };
             if !info.role.reviews_declarations() || self.is_locked() {
                 continue;

@@ -14,6 +14,7 @@ pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) ->
         default_username: None,
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
+        retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
     })?;
     let session = desk
         .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
@@ -99,6 +100,7 @@ fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, App
         default_username: None,
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
+        retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
     })?;
     // The central URL does not matter offline; the profile remembers the real one.
     desk.login_offline(LoginInput { central_url: "http://127.0.0.1:9".into(), username: user.to_owned(), password: password.to_owned() })?;
@@ -129,4 +131,14 @@ pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::Au
         return Err(AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này."));
     }
     Ok(bhxh_cache::audit::verify(&db)?)
+}
+
+/// `bhxh-desk retention`: which declarations' documents this PC holds and until
+/// when; with `purge`, deletes those whose time is up (audited).
+pub fn retention(data_dir: &Path, user: &str, password: &str, keep_days: u32, purge: bool) -> Result<(Vec<bhxh_cache::retention::Held>, (u32, u32)), AppError> {
+    let profiles = Profiles::open(data_dir)?;
+    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
+    let mut cache = Cache::open(&profiles.cache_dir(user)?, key)?;
+    let purged = if purge { cache.purge_documents(user, keep_days, chrono::Utc::now())? } else { (0, 0) };
+    Ok((cache.held(keep_days)?, purged))
 }

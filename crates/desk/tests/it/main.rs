@@ -17,7 +17,7 @@ async fn server(dir: &Path, n: u64) -> RunningServer {
 }
 
 fn desk(dir: &Path) -> Desk {
-    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None, idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK })
+    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None, idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK, retention_days: 7 })
         .expect("desk")
 }
 

@@ -175,6 +175,7 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
         default_username: None,
         default_password: None,
         idle_lock: Duration::ZERO,
+        retention_days: 7,
     })
     .expect("desk");
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");

@@ -1,0 +1,99 @@
+//! Retention: citizens' documents stay on an office PC only while they are needed.
+//! Once the decision on a declaration is on record centrally — this officer's,
+//! accepted, or anyone's, as the last sync saw it — and a number of days has
+//! passed, its document files are deleted; the audit log keeps the fact, not the
+//! image. The declaration row stays (sealed) for the history and the helpdesk.
+
+use crate::declarations::DocumentState;
+use crate::{Cache, CacheError, audit};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+/// Days documents are kept after the decision is on record (configurable).
+pub const DEFAULT_KEEP_DAYS: u32 = 7;
+
+/// One declaration whose documents are on this PC, and until when.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Held {
+    pub declaration_id: String,
+    pub documents: u32,
+    pub bytes: u64,
+    /// When the decision went on record (None: not decided yet — kept while pending).
+    pub decided_on_record_at: Option<DateTime<Utc>>,
+    /// When the documents will be deleted (None: kept while the declaration waits).
+    pub purge_after: Option<DateTime<Utc>>,
+}
+
+fn parse(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+impl Cache {
+    /// When each declaration's decision went on record: this PC's accepted or
+    /// duplicate delivery, or else the central status change the last sync saw.
+    fn on_record(&self) -> Result<Vec<(String, u32, u64, Option<DateTime<Utc>>)>, CacheError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, count(x.id), coalesce(sum(x.size), 0),
+                (SELECT max(o.updated_at) FROM decisions k JOIN outbox o ON o.key = k.key
+                 WHERE k.declaration_id = d.id AND o.state IN ('accepted', 'duplicate')),
+                CASE WHEN d.status IN ('approved', 'resubmit', 'rejected') THEN d.updated_at END
+             FROM declarations d JOIN documents x ON x.declaration_id = d.id AND x.state = 'stored'
+             GROUP BY d.id ORDER BY d.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, n, bytes, mine, central) = row?;
+            let at = mine.as_deref().and_then(parse).or_else(|| central.as_deref().and_then(parse));
+            out.push((id, n, bytes as u64, at));
+        }
+        Ok(out)
+    }
+
+    /// What documents this PC holds and for how long.
+    pub fn held(&self, keep_days: u32) -> Result<Vec<Held>, CacheError> {
+        Ok(self
+            .on_record()?
+            .into_iter()
+            .map(|(declaration_id, documents, bytes, at)| Held {
+                declaration_id,
+                documents,
+                bytes,
+                decided_on_record_at: at,
+                purge_after: at.map(|t| t + Duration::days(i64::from(keep_days))),
+            })
+            .collect())
+    }
+
+    /// Deletes the documents whose time is up; returns (declarations, files deleted).
+    pub fn purge_documents(&mut self, actor: &str, keep_days: u32, now: DateTime<Utc>) -> Result<(u32, u32), CacheError> {
+        let due: Vec<Held> = self.held(keep_days)?.into_iter().filter(|h| h.purge_after.is_some_and(|t| t <= now)).collect();
+        let (mut declarations, mut files) = (0, 0);
+        for h in due {
+            let docs: Vec<(String, String)> = {
+                let mut stmt = self.conn.prepare("SELECT id, sha256 FROM documents WHERE declaration_id = ?1 AND state = 'stored'")?;
+                stmt.query_map([&h.declaration_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+            };
+            for (doc_id, sha) in &docs {
+                // Content-addressed: another declaration still waiting may hold the same file.
+                let shared: i64 = self.conn.query_row(
+                    "SELECT count(*) FROM documents WHERE sha256 = ?1 AND state = 'stored' AND id != ?2",
+                    params![sha, doc_id],
+                    |r| r.get(0),
+                )?;
+                if shared == 0 {
+                    self.store.remove(sha)?;
+                    files += 1;
+                }
+                self.conn.execute("UPDATE documents SET state = ?2 WHERE id = ?1", params![doc_id, DocumentState::Purged.code()])?;
+            }
+            let detail = format!("{} documents; decision on record {}", docs.len(), h.decided_on_record_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+            self.audit(actor, audit::action::PURGE, &h.declaration_id, &detail, now)?;
+            declarations += 1;
+        }
+        Ok((declarations, files))
+    }
+}
