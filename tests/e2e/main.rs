@@ -60,6 +60,28 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         .await?;
         save_screenshot(&client, &shots, "02-queue").await?;
 
+        // Search without diacritics finds the name with them.
+        let name = text_of(&client, "[data-testid=queue-row]:nth-child(3) td.name").await?;
+        let folded = bhxh_domain::fold::fold(name.trim());
+        let search = wait_for_element(&client, "[data-testid=queue-search]").await?;
+        search.send_keys(&folded).await?;
+        wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row] td.name")).await?;
+            let mut all = !rows.is_empty() && rows.len() < expected;
+            for r in rows {
+                all &= bhxh_domain::fold::fold(&r.text().await?).contains(&folded);
+            }
+            Ok(all)
+        })
+        .await?;
+        save_screenshot(&client, &shots, "02b-search").await?;
+        search.clear().await?;
+        search.send_keys(" ").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len() == expected)
+        })
+        .await?;
+
         // Open an adult's declaration: its three images load.
         click(&client, "[data-testid=queue-row][data-kind=adult] td.name").await?;
         wait_for_element(&client, "[data-testid=detail]").await?;
