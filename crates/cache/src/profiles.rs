@@ -133,10 +133,8 @@ impl Profiles {
     /// can open any more — is removed.
     pub fn key_after_online_login(&self, profile: &Profile, password: &str) -> Result<DataKey, CacheError> {
         let dir = self.cache_dir(&profile.username)?;
-        let existing = match self.wrapped(&profile.username)? {
-            Some((w, _, _)) => w.unwrap(&profile.username, password).ok(),
-            None => None,
-        };
+        let previous = self.wrapped(&profile.username)?.map(|(w, _, _)| w);
+        let existing = previous.as_ref().and_then(|w| w.unwrap(&profile.username, password).ok());
         let key = match existing {
             Some(k) => {
                 self.conn.execute(
@@ -155,8 +153,25 @@ impl Profiles {
             }
             None => {
                 if dir.exists() {
-                    warn!(user = %profile.username, "cache key does not open with the current password; starting a new cache");
-                    remove_dir(&dir)?;
+                    // The password was changed centrally: the old cache opens only with the
+                    // old password. It may hold decisions not yet sent, so it is kept (still
+                    // sealed) beside its wrapped key, never deleted.
+                    let aside = self.dir.join("users").join(format!("{}.replaced-{}", profile.username, Utc::now().format("%Y%m%dT%H%M%S")));
+                    warn!(user = %profile.username, kept = %aside.display(), "cache key does not open with the current password; old cache kept aside, starting a new one");
+                    std::fs::rename(&dir, &aside).map_err(|e| CacheError::Io { path: dir.clone(), source: e })?;
+                    if let Some(w) = &previous {
+                        let json = serde_json::json!({
+                            "username": profile.username,
+                            "kdf": "argon2id",
+                            "salt": hex::encode(w.salt),
+                            "memory_kib": w.memory_kib,
+                            "passes": w.passes,
+                            "lanes": w.lanes,
+                            "wrapped_key": hex::encode(&w.sealed),
+                        });
+                        let path = aside.join("wrapped-key.json");
+                        std::fs::write(&path, json.to_string()).map_err(|e| CacheError::Io { path, source: e })?;
+                    }
                 }
                 let key = DataKey::generate();
                 let w = WrappedKey::wrap(&key, &profile.username, password)
@@ -271,6 +286,7 @@ fn parse_time(what: &str, t: &str) -> Result<DateTime<Utc>, CacheError> {
 }
 
 fn remove_dir(dir: &Path) -> Result<(), CacheError> {
+    // Only ever the unencrypted layout of early builds (below).
     std::fs::remove_dir_all(dir).map_err(|e| CacheError::Io { path: dir.to_path_buf(), source: e })
 }
 

@@ -166,6 +166,23 @@ fn a_password_changed_centrally_starts_a_new_cache() {
     let new = profiles.key_after_online_login(&profile("canbo.07916"), "mới").expect("key");
     assert_eq!(Cache::open(&cdir, new).expect("fresh").count_declarations().expect("count"), 0);
     assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now()).is_err());
+    // The old cache is kept aside with its wrapped key: the old password still opens it.
+    let aside = std::fs::read_dir(dir.path().join("users"))
+        .expect("users")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("canbo.07916.replaced-")))
+        .expect("old cache kept");
+    let w: serde_json::Value = serde_json::from_slice(&std::fs::read(aside.join("wrapped-key.json")).expect("wrap kept")).expect("json");
+    let wrapped = crypto::WrappedKey {
+        salt: hex::decode(w["salt"].as_str().expect("salt")).expect("hex").try_into().expect("16 bytes"),
+        memory_kib: w["memory_kib"].as_u64().expect("m") as u32,
+        passes: w["passes"].as_u64().expect("t") as u32,
+        lanes: w["lanes"].as_u64().expect("p") as u32,
+        sealed: hex::decode(w["wrapped_key"].as_str().expect("key")).expect("hex"),
+    };
+    let old_key = wrapped.unwrap("canbo.07916", "cũ").expect("the old password opens the old key");
+    assert_eq!(Cache::open(&aside, old_key).expect("old cache").count_declarations().expect("count"), 1);
 }
 
 #[test]
