@@ -1,7 +1,26 @@
 fn main() {
     // Declaring the app's commands makes Tauri generate one permission per command
     // (`allow-login`, …): the window's capability then lists exactly those.
-    let commands = &["prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock", "decide", "withdraw", "outbox", "acknowledge", "reasons", "take", "take_batch"];
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)))
-        .expect("tauri build script");
+    let commands = &[
+        "prefill",
+        "login",
+        "logout",
+        "status",
+        "sync_now",
+        "queue",
+        "declaration",
+        "lock",
+        "unlock",
+        "decide",
+        "withdraw",
+        "outbox",
+        "acknowledge",
+        "reasons",
+        "take",
+        "take_batch",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri build script");
 }

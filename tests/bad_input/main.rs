@@ -16,8 +16,9 @@ use std::path::Path;
 const OFFICE: &str = "07916";
 
 async fn server(dir: &Path) -> RunningServer {
-    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
-        .expect("state");
+    let state =
+        AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
+            .expect("state");
     seed_demo(&state, 6, 11).expect("demo");
     start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start")
 }
@@ -64,7 +65,8 @@ impl Api {
 async fn refusal(resp: reqwest::Response) -> (StatusCode, ErrorBody) {
     let status = resp.status();
     let text = resp.text().await.expect("body");
-    let body: ErrorBody = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not an ErrorBody ({e}): {text:?}"));
+    let body: ErrorBody =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not an ErrorBody ({e}): {text:?}"));
     assert!(!body.message.is_empty());
     (status, body)
 }
@@ -95,9 +97,21 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     let login = format!("{url}/v1/auth/login");
 
     // Malformed JSON, the wrong content type, the wrong shape, a huge body.
-    let r = http.post(&login).header("content-type", "application/json").body("{\"username\": ").send().await.expect("send");
+    let r = http
+        .post(&login)
+        .header("content-type", "application/json")
+        .body("{\"username\": ")
+        .send()
+        .await
+        .expect("send");
     assert_eq!(refusal(r).await.0, StatusCode::BAD_REQUEST);
-    let r = http.post(&login).header("content-type", "text/plain").body(r#"{"username":"a","password":"b"}"#).send().await.expect("send");
+    let r = http
+        .post(&login)
+        .header("content-type", "text/plain")
+        .body(r#"{"username":"a","password":"b"}"#)
+        .send()
+        .await
+        .expect("send");
     let (st, body) = refusal(r).await;
     assert_eq!((st, body.code.as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"));
     let r = http.post(&login).json(&json!({"username": 5, "password": []})).send().await.expect("send");
@@ -108,7 +122,9 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     assert_eq!((st, body.code.as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
 
     // SQL injection in credentials is only a wrong password.
-    for (u, p) in [("' OR 1=1 --", "x"), ("canbo.07916", "x' OR '1'='1"), ("canbo.07916'; DROP TABLE users; --", "demo")] {
+    for (u, p) in
+        [("' OR 1=1 --", "x"), ("canbo.07916", "x' OR '1'='1"), ("canbo.07916'; DROP TABLE users; --", "demo")]
+    {
         let r = http.post(&login).json(&json!({"username": u, "password": p})).send().await.expect("send");
         let (st, body) = refusal(r).await;
         assert_eq!((st, body.code.as_str()), (StatusCode::UNAUTHORIZED, "bad_credentials"), "{u} / {p}");
@@ -122,13 +138,22 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
             assert!(matches!(st, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST), "{route}/{id}: {st}");
         }
     }
-    let r = http.get(format!("{url}/v1/offices/07916%27%20OR%20%271%27%3D%271/declarations")).bearer_auth(&api.token).send().await.expect("send");
-    assert!(matches!(refusal(r).await.0, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY));
+    let r = http
+        .get(format!("{url}/v1/offices/07916%27%20OR%20%271%27%3D%271/declarations"))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("send");
+    assert!(matches!(
+        refusal(r).await.0,
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
+    ));
 
     // Submissions: names with markup or SQL, files that are not what they claim.
     let submit = format!("{url}/v1/submissions");
     let mut refused = Vec::new();
-    for name in ["<script>alert(1)</script>", "Robert'); DROP TABLE declarations;--", "Nguyễn Văn 4n", "\u{0000}Lê"] {
+    for name in ["<script>alert(1)</script>", "Robert'); DROP TABLE declarations;--", "Nguyễn Văn 4n", "\u{0000}Lê"]
+    {
         let mut sub = valid_submission();
         sub.fields.full_name = name.to_owned();
         refused.push((format!("name {name:?}"), http.post(&submit).json(&sub).send().await.expect("send")));
@@ -142,9 +167,16 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
         ("an executable", "application/x-msdownload", b"MZ\x90\x00".to_vec()),
         ("an empty file", "image/jpeg", Vec::new()),
     ] {
-        refused.push((what.to_owned(), http.post(&submit).json(&with_document(valid_submission(), ct, &bytes)).send().await.expect("send")));
+        refused.push((
+            what.to_owned(),
+            http.post(&submit).json(&with_document(valid_submission(), ct, &bytes)).send().await.expect("send"),
+        ));
     }
-    let too_big = with_document(valid_submission(), "image/jpeg", &[&[0xFF, 0xD8, 0xFF][..], &vec![0u8; 16 * 1024 * 1024]].concat());
+    let too_big = with_document(
+        valid_submission(),
+        "image/jpeg",
+        &[&[0xFF, 0xD8, 0xFF][..], &vec![0u8; 16 * 1024 * 1024]].concat(),
+    );
     refused.push(("a 16 MB photo".into(), http.post(&submit).json(&too_big).send().await.expect("send")));
     let r = http.post(&submit).header("content-type", "application/xml").body("<tokhai/>").send().await.expect("send");
     refused.push(("XML".into(), r));
@@ -162,7 +194,15 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     let r = http.post(&submit).json(&sub).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
-    let d: Value = http.get(format!("{url}/v1/declarations/{id}")).bearer_auth(&api.token).send().await.expect("send").json().await.expect("json");
+    let d: Value = http
+        .get(format!("{url}/v1/declarations/{id}"))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(d["full_name"], "Nguyễn Văn An");
     assert_eq!(d["address"]["street"], "<img src=x onerror=alert(1)> 12'; DROP TABLE declarations; --");
     let after = api.office_ids().await;
@@ -189,7 +229,11 @@ async fn the_app_refuses_bad_input_in_vietnamese_and_keeps_its_data() {
     let url = s.url();
     let ddir = tempfile::tempdir().expect("tmp");
     let d = desk(ddir.path());
-    let login = |u: &str, p: &str, c: &str| LoginInput { central_url: c.to_owned(), username: u.to_owned(), password: p.to_owned() };
+    let login = |u: &str, p: &str, c: &str| LoginInput {
+        central_url: c.to_owned(),
+        username: u.to_owned(),
+        password: p.to_owned(),
+    };
 
     // Login: odd user names, huge passwords, URLs that are not the central service.
     for (u, p, c) in [
@@ -204,7 +248,11 @@ async fn the_app_refuses_bad_input_in_vietnamese_and_keeps_its_data() {
     ] {
         let e = d.login(login(u, p, c)).await.expect_err("refused");
         assert_eq!(e.code, ErrorCode::Validation, "{u:?} {c:?}: {e:?}");
-        assert!(e.message.chars().any(|ch| "ăâđêôơưạảãáàệếềểễộốồổỗớờởỡợụủũúùứừửữựịỉĩíìọỏõóò".contains(ch)), "Vietnamese: {}", e.message);
+        assert!(
+            e.message.chars().any(|ch| "ăâđêôơưạảãáàệếềểễộốồổỗớờởỡợụủũúùứừửữựịỉĩíìọỏõóò".contains(ch)),
+            "Vietnamese: {}",
+            e.message
+        );
     }
     d.login(login("canbo.07916", "demo", &url)).await.expect("login");
     d.sync_now().await.expect("sync");

@@ -54,7 +54,8 @@ async fn killed_at_random_moments_nothing_is_lost_or_sent_twice() {
     let first = run(sync(&bins));
     assert!(first.status.success(), "first sync: {}", String::from_utf8_lossy(&first.stderr));
     let queue = json(&run(desk(&bins, &dir, &["queue", "--json"])));
-    let ids: Vec<String> = queue.as_array().expect("rows").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect();
+    let ids: Vec<String> =
+        queue.as_array().expect("rows").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect();
     assert!(ids.len() >= cycles, "{} declarations for {cycles} cycles", ids.len());
 
     let (mut next, mut kills, mut finished) = (0usize, 0u32, 0u32);
@@ -64,7 +65,8 @@ async fn killed_at_random_moments_nothing_is_lost_or_sent_twice() {
             let id = ids[next].clone();
             next += 1;
             let outcome = ["approve", "escalate"][rng.random_range(0..2)];
-            let mut c = desk(&bins, &dir, &["decide", "--id", &id, "--outcome", outcome, "--note", "Đã đối chiếu bản giấy"]);
+            let mut c =
+                desk(&bins, &dir, &["decide", "--id", &id, "--outcome", outcome, "--note", "Đã đối chiếu bản giấy"]);
             c.stdout(Stdio::null()).stderr(Stdio::null());
             c
         } else {
@@ -112,12 +114,21 @@ async fn killed_at_random_moments_nothing_is_lost_or_sent_twice() {
         })
         .collect();
     assert!(!client.is_empty(), "some decisions were recorded");
-    let out = Command::new(&bins.central).args(["decisions", "--json", "--data"]).arg(&central_dir).output().expect("decisions");
+    let out = Command::new(&bins.central)
+        .args(["decisions", "--json", "--data"])
+        .arg(&central_dir)
+        .output()
+        .expect("decisions");
     let server = json(&out);
     let server_rows = server.as_array().expect("decisions");
     let server_keys: BTreeMap<String, String> = server_rows
         .iter()
-        .map(|d| (d["idempotency_key"].as_str().expect("key").to_owned(), d["declaration_id"].as_str().expect("id").to_owned()))
+        .map(|d| {
+            (
+                d["idempotency_key"].as_str().expect("key").to_owned(),
+                d["declaration_id"].as_str().expect("id").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(server_rows.len(), server_keys.len(), "a key recorded twice");
     assert_eq!(server_keys, client, "the server holds exactly the desk's decisions");

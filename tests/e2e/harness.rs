@@ -5,8 +5,8 @@ use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,8 @@ fn workspace_root() -> PathBuf {
 
 impl Binaries {
     pub fn locate() -> Self {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
+        let target =
+            std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
         let target = if target.is_absolute() { target } else { workspace_root().join(target) };
         let find = |name: &str| {
             let p = target.join("debug").join(name);
@@ -90,7 +91,11 @@ impl Central {
         .await
         .expect("join")
         .expect("read first line");
-        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
         let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in url");
         Self { child: Some(child), url, port }
     }
@@ -139,7 +144,10 @@ impl Central {
             .json()
             .await
             .expect("login json");
-        let key = format!("0190{:028x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1));
+        let key = format!(
+            "0190{:028x}",
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1)
+        );
         let key = format!("{}-{}-{}-{}-{}", &key[0..8], &key[8..12], &key[12..16], &key[16..20], &key[20..32]);
         let r = http
             .post(format!("{}/v1/decisions", self.url))

@@ -47,7 +47,8 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
 
         // The queue shows exactly what the server holds for the office.
         wait_until(Duration::from_secs(90), || async {
-            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref() == Some(&expected.to_string()))
+            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
+                == Some(&expected.to_string()))
         })
         .await?;
         let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
@@ -94,7 +95,8 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         save_screenshot(&client, &shots, "03-declaration").await?;
 
         // A declaration the checks flagged shows its findings beside the fields.
-        click(&client, "[data-testid=queue-row]:has([data-testid=queue-checks]:not([data-warnings='0'])) td.name").await?;
+        click(&client, "[data-testid=queue-row]:has([data-testid=queue-checks]:not([data-warnings='0'])) td.name")
+            .await?;
         let finding = wait_for_element(&client, "[data-field] [data-testid=finding]").await?;
         let text = finding.text().await?;
         anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Chặn"), "finding text {text:?}");
@@ -133,14 +135,19 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
             "the next declaration opens without a decision form"
         );
         let row = format!("[data-testid=queue-row][data-id='{first_id}']");
-        wait_until(Duration::from_secs(30), || async { Ok(attr(&client, &row, "data-sync").await?.as_deref() == Some("accepted")) }).await?;
+        wait_until(Duration::from_secs(30), || async {
+            Ok(attr(&client, &row, "data-sync").await?.as_deref() == Some("accepted"))
+        })
+        .await?;
         save_screenshot(&client, &shots, "07-decided").await?;
 
         // Another officer decides a declaration first; this officer, not yet
         // synced, decides it too: the outbox comes back with a conflict naming them.
         // The newest clean, undecided declaration: this officer never opened it, so
         // holds no lease on it (opening takes one).
-        let candidates = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row][data-sync='']:has([data-blocks='0'])")).await?;
+        let candidates = client
+            .find_all(fantoccini::Locator::Css("[data-testid=queue-row][data-sync='']:has([data-blocks='0'])"))
+            .await?;
         let target = candidates.last().expect("an undecided clean row").attr("data-id").await?.expect("data-id");
         central.decide_as("canbo2.07916", &target, "approve").await;
         click(&client, &format!("[data-testid=queue-row][data-id='{target}'] td.name")).await?;
@@ -212,11 +219,13 @@ async fn headless_sync_and_queue_match_the_server() {
     };
     let dir = desk_dir.display().to_string();
 
-    let wrong = run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "sai", "--data-dir", &dir]);
+    let wrong =
+        run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "sai", "--data-dir", &dir]);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("Sai tên đăng nhập hoặc mật khẩu"));
 
-    let ok = run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "demo", "--data-dir", &dir]);
+    let ok =
+        run(&["sync", "--central", &central.url, "--user", "canbo.07920", "--password", "demo", "--data-dir", &dir]);
     let stdout = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "sync failed: {}", String::from_utf8_lossy(&ok.stderr));
     assert!(stdout.contains(&format!("pulled {expected} declarations")), "{stdout}");
@@ -226,7 +235,17 @@ async fn headless_sync_and_queue_match_the_server() {
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&q.stdout).expect("queue --json prints JSON");
     assert_eq!(rows.len(), expected);
     for r in &rows {
-        for key in ["id", "ma_so_bhxh", "full_name", "office_code", "kind", "status", "documents", "findings", "suggested_outcome"] {
+        for key in [
+            "id",
+            "ma_so_bhxh",
+            "full_name",
+            "office_code",
+            "kind",
+            "status",
+            "documents",
+            "findings",
+            "suggested_outcome",
+        ] {
             assert!(!r[key].is_null(), "{key} missing in {r}");
         }
         assert_eq!(r["office_code"], "07920");
@@ -245,7 +264,16 @@ async fn headless_sync_and_queue_match_the_server() {
     assert!(held.iter().all(|h| h["purge_after"].is_null() && h["documents"].as_u64().is_some_and(|n| n > 0)));
 
     // Without a cache: a clear error, not a crash.
-    let none = run(&["queue", "--data-dir", &work.join("nothing").display().to_string(), "--json", "--user", "canbo.07920", "--password", "demo"]);
+    let none = run(&[
+        "queue",
+        "--data-dir",
+        &work.join("nothing").display().to_string(),
+        "--json",
+        "--user",
+        "canbo.07920",
+        "--password",
+        "demo",
+    ]);
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("chưa có bộ nhớ đệm"));
     central.kill();

@@ -15,7 +15,11 @@ fn main() {
         .map(|i| {
             let p = g.declared_person(i, now).expect("person");
             let kinds: &[bhxh_domain::DocumentKind] = match p.fields.kind {
-                bhxh_domain::DeclarationKind::Adult => &[bhxh_domain::DocumentKind::Portrait, bhxh_domain::DocumentKind::IdFront, bhxh_domain::DocumentKind::IdBack],
+                bhxh_domain::DeclarationKind::Adult => &[
+                    bhxh_domain::DocumentKind::Portrait,
+                    bhxh_domain::DocumentKind::IdFront,
+                    bhxh_domain::DocumentKind::IdBack,
+                ],
                 bhxh_domain::DeclarationKind::Child => &[bhxh_domain::DocumentKind::BirthCertificate],
             };
             Declaration {
@@ -27,7 +31,13 @@ fn main() {
                 updated_at: p.submitted_at,
                 documents: kinds
                     .iter()
-                    .map(|k| DocumentRef { id: format!("{i}-{}", k.code()), kind: *k, content_type: "image/jpeg".into(), size: 1, sha256: String::new() })
+                    .map(|k| DocumentRef {
+                        id: format!("{i}-{}", k.code()),
+                        kind: *k,
+                        content_type: "image/jpeg".into(),
+                        size: 1,
+                        sha256: String::new(),
+                    })
                     .collect(),
                 fields: p.fields,
             }

@@ -38,9 +38,17 @@ fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject:
 }
 
 /// Appends one row inside the caller's transaction (with the change it records).
-pub fn append(tx: &Transaction<'_>, at: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> Result<(), CacheError> {
-    let last: Option<(i64, String)> =
-        tx.query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+pub fn append(
+    tx: &Transaction<'_>,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), CacheError> {
+    let last: Option<(i64, String)> = tx
+        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_owned()),
@@ -78,12 +86,21 @@ pub fn verify(db: &Path) -> Result<AuditReport, CacheError> {
 }
 
 pub fn verify_conn(conn: &Connection) -> Result<AuditReport, CacheError> {
-    let mut stmt = conn.prepare("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq")?;
+    let mut stmt =
+        conn.prepare("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let (mut expected_prev, mut expected_seq, mut n) = (GENESIS.to_owned(), 1i64, 0u64);
     while let Some(r) = rows.next()? {
-        let (seq, at, actor, action, subject, detail, prev, hash): (i64, String, String, String, String, String, String, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+        let (seq, at, actor, action, subject, detail, prev, hash): (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
         n += 1;
         let broken = if seq != expected_seq {
             Some(format!("expected row {expected_seq}, found {seq} (rows removed or inserted)"))
@@ -105,9 +122,17 @@ pub fn verify_conn(conn: &Connection) -> Result<AuditReport, CacheError> {
 
 /// The last `limit` rows, newest first.
 pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, CacheError> {
-    let mut stmt = conn.prepare("SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq DESC LIMIT ?1")?;
+    let mut stmt =
+        conn.prepare("SELECT seq, at, actor, action, subject, detail FROM audit ORDER BY seq DESC LIMIT ?1")?;
     let rows = stmt.query_map([limit], |r| {
-        Ok(AuditRow { seq: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, action: r.get(3)?, subject: r.get(4)?, detail: r.get(5)? })
+        Ok(AuditRow {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            subject: r.get(4)?,
+            detail: r.get(5)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -72,7 +72,8 @@ impl DataKey {
 fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Vec<u8> {
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     // Encryption with a valid key and nonce fails only for inputs over 256 GiB.
-    let ct = cipher.encrypt(&nonce, Payload { msg: plain, aad }).expect("XChaCha20-Poly1305 encrypts any in-memory value");
+    let ct =
+        cipher.encrypt(&nonce, Payload { msg: plain, aad }).expect("XChaCha20-Poly1305 encrypts any in-memory value");
     let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
     out.push(FORMAT_V1);
     out.extend_from_slice(&nonce);
@@ -88,7 +89,9 @@ fn open_with(cipher: &XChaCha20Poly1305, aad: &[u8], sealed: &[u8]) -> Result<Ve
         return Err(CryptoError::Open("unknown format"));
     }
     let nonce = XNonce::from_slice(&sealed[1..1 + NONCE_LEN]);
-    cipher.decrypt(nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad }).map_err(|_| CryptoError::Open("authentication failed"))
+    cipher
+        .decrypt(nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad })
+        .map_err(|_| CryptoError::Open("authentication failed"))
 }
 
 /// Argon2id cost: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane), about

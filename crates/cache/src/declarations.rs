@@ -80,7 +80,8 @@ fn doc_from_row(row: DocRow) -> Result<CachedDocument, CacheError> {
     let (id, declaration_id, kind, content_type, size, sha256, state, error) = row;
     Ok(CachedDocument {
         kind: DocumentKind::from_code(&kind).ok_or_else(|| CacheError::Corrupt(id.clone(), format!("kind {kind}")))?,
-        state: DocumentState::from_code(&state).ok_or_else(|| CacheError::Corrupt(id.clone(), format!("state {state}")))?,
+        state: DocumentState::from_code(&state)
+            .ok_or_else(|| CacheError::Corrupt(id.clone(), format!("state {state}")))?,
         id,
         declaration_id,
         content_type,
@@ -106,7 +107,12 @@ impl Cache {
     /// Applies one page from the central service and moves the cursor, in one
     /// transaction: a sync cut off anywhere resumes from the last applied page and
     /// re-applying a page changes nothing.
-    pub fn apply_page(&mut self, items: &[Declaration], cursor_key: &str, next_cursor: &str) -> Result<usize, CacheError> {
+    pub fn apply_page(
+        &mut self,
+        items: &[Declaration],
+        cursor_key: &str,
+        next_cursor: &str,
+    ) -> Result<usize, CacheError> {
         let key = &self.key;
         let tx = self.conn.transaction()?;
         let now = Utc::now().to_rfc3339();
@@ -114,10 +120,8 @@ impl Cache {
         for d in items {
             let body = serde_json::to_vec(d).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
             let body = key.seal(&crate::aad("body", &d.id), &body);
-            let existed: bool = tx
-                .query_row("SELECT 1 FROM declarations WHERE id = ?1", [&d.id], |_| Ok(()))
-                .optional()?
-                .is_some();
+            let existed: bool =
+                tx.query_row("SELECT 1 FROM declarations WHERE id = ?1", [&d.id], |_| Ok(())).optional()?.is_some();
             if !existed {
                 new_rows += 1;
             }
@@ -215,9 +219,9 @@ impl Cache {
             self.conn.query_row("SELECT body FROM declarations WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         let Some(body) = body else { return Ok(None) };
         let declaration = self.open_body(id, &body)?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {DOC_COLUMNS} FROM documents WHERE declaration_id = ?1 ORDER BY rowid"
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE declaration_id = ?1 ORDER BY rowid"))?;
         let documents = stmt
             .query_map([id], read_doc)?
             .map(|r| r.map_err(CacheError::from).and_then(doc_from_row))

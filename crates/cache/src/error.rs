@@ -36,7 +36,11 @@ impl CacheError {
 
     /// The data directory or database cannot be written.
     pub fn is_read_only(&self) -> bool {
-        matches!(self.sqlite_code(), Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied))
-            || matches!(self, CacheError::Io { source, .. } if matches!(source.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem))
+        matches!(
+            self.sqlite_code(),
+            Some(
+                rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied
+            )
+        ) || matches!(self, CacheError::Io { source, .. } if matches!(source.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem))
     }
 }

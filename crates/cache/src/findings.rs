@@ -88,7 +88,8 @@ impl Cache {
                 // Findings quote the declaration (names, numbers): sealed like it.
                 let fj = serde_json::to_vec(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
                 let fj = key.seal(&crate::aad("findings", &d.id), &fj);
-                let sj = serde_json::to_string(&verdict.suggested).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
+                let sj = serde_json::to_string(&verdict.suggested)
+                    .map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
                 update.execute(params![d.id, fj, verdict.blocks, verdict.warnings, sj])?;
             }
         }
@@ -98,11 +99,10 @@ impl Cache {
 
     /// The stored findings and suggestion of a declaration.
     pub fn findings(&self, id: &str) -> Result<(Vec<Finding>, SuggestedOutcome), CacheError> {
-        let (fj, sj): (Option<Vec<u8>>, String) = self.conn.query_row(
-            "SELECT findings, suggested_json FROM declarations WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (fj, sj): (Option<Vec<u8>>, String) =
+            self.conn.query_row("SELECT findings, suggested_json FROM declarations WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         let corrupt = |e: serde_json::Error| CacheError::Corrupt(id.to_owned(), e.to_string());
         let findings = match fj {
             Some(sealed) => serde_json::from_slice(&self.open_sealed("findings", id, &sealed)?).map_err(corrupt)?,

@@ -19,10 +19,10 @@ mod schema;
 pub mod store;
 
 pub use crypto::DataKey;
-pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
-pub use profiles::{Profile, Profiles, UnlockError};
 pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRow};
 pub use error::CacheError;
+pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
+pub use profiles::{Profile, Profiles, UnlockError};
 pub use store::DocumentStore;
 
 use rusqlite::Connection;

@@ -99,7 +99,9 @@ pub enum DecideError {
 }
 
 fn time(what: &str, s: &str) -> Result<DateTime<Utc>, CacheError> {
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| CacheError::Corrupt(what.to_owned(), e.to_string()))
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| CacheError::Corrupt(what.to_owned(), e.to_string()))
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> CacheError {
@@ -129,7 +131,10 @@ impl Cache {
     ) -> Result<Result<String, DecideError>, CacheError> {
         let key_ = &self.key;
         let tx = self.conn.transaction()?;
-        let exists = tx.query_row("SELECT 1 FROM declarations WHERE id = ?1", [declaration_id], |_| Ok(())).optional()?.is_some();
+        let exists = tx
+            .query_row("SELECT 1 FROM declarations WHERE id = ?1", [declaration_id], |_| Ok(()))
+            .optional()?
+            .is_some();
         if !exists {
             return Ok(Err(DecideError::UnknownDeclaration(declaration_id.to_owned())));
         }
@@ -166,11 +171,21 @@ impl Cache {
     }
 
     /// Undoes a decision that was never sent (once sent, it may be on record centrally).
-    pub fn withdraw(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<Result<(), DecideError>, CacheError> {
+    pub fn withdraw(
+        &mut self,
+        officer: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DecideError>, CacheError> {
         self.durably(|c| c.withdraw_in(officer, key, now))
     }
 
-    fn withdraw_in(&mut self, officer: &str, key: &str, now: DateTime<Utc>) -> Result<Result<(), DecideError>, CacheError> {
+    fn withdraw_in(
+        &mut self,
+        officer: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), DecideError>, CacheError> {
         let tx = self.conn.transaction()?;
         let row: Option<(String, u32, String, String)> = tx
             .query_row(
@@ -191,7 +206,10 @@ impl Cache {
         if attempts > 0 {
             return Ok(Err(DecideError::NotWithdrawable(key.to_owned(), "already sent")));
         }
-        tx.execute("UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1", params![key, now.to_rfc3339()])?;
+        tx.execute(
+            "UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1",
+            params![key, now.to_rfc3339()],
+        )?;
         audit::append(&tx, now, officer, audit::action::WITHDRAW, &declaration_id, key)?;
         tx.commit()?;
         Ok(Ok(()))
@@ -247,7 +265,12 @@ impl Cache {
     }
 
     /// Files the outcomes of a round of attempts in one transaction.
-    pub fn settle_many(&mut self, officer: &str, outcomes: Vec<(String, Settle)>, now: DateTime<Utc>) -> Result<(), CacheError> {
+    pub fn settle_many(
+        &mut self,
+        officer: &str,
+        outcomes: Vec<(String, Settle)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), CacheError> {
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             for (key, outcome) in outcomes {
@@ -258,7 +281,13 @@ impl Cache {
         })
     }
 
-    fn settle_in(tx: &rusqlite::Transaction<'_>, key: &str, officer: &str, outcome: Settle, now: DateTime<Utc>) -> Result<(), CacheError> {
+    fn settle_in(
+        tx: &rusqlite::Transaction<'_>,
+        key: &str,
+        officer: &str,
+        outcome: Settle,
+        now: DateTime<Utc>,
+    ) -> Result<(), CacheError> {
         let declaration_id: String =
             tx.query_row("SELECT declaration_id FROM decisions WHERE key = ?1", [key], |r| r.get(0))?;
         let at = now.to_rfc3339();
@@ -274,8 +303,12 @@ impl Cache {
                     "UPDATE outbox SET state = ?2, answer_json = ?3, last_error = NULL, updated_at = ?4 WHERE key = ?1",
                     params![key, state.code(), json, at],
                 )?;
-                let action = if state == OutboxState::Conflict { audit::action::CONFLICT } else { audit::action::DELIVERED };
-                let by = answer.decision.as_ref().map(|d| format!("{} {}", d.officer, d.outcome.code()))
+                let action =
+                    if state == OutboxState::Conflict { audit::action::CONFLICT } else { audit::action::DELIVERED };
+                let by = answer
+                    .decision
+                    .as_ref()
+                    .map(|d| format!("{} {}", d.officer, d.outcome.code()))
                     .or_else(|| answer.assignment.as_ref().map(|a| format!("assigned to {}", a.officer)))
                     .unwrap_or_default();
                 audit::append(tx, now, officer, action, &declaration_id, &format!("{} {key} {by}", state.code()))?;
@@ -344,7 +377,20 @@ impl Cache {
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, declaration_id, officer, outcome, reasons, decided_at, state, attempts, next, last_error, answer, ack) = row?;
+            let (
+                key,
+                declaration_id,
+                officer,
+                outcome,
+                reasons,
+                decided_at,
+                state,
+                attempts,
+                next,
+                last_error,
+                answer,
+                ack,
+            ) = row?;
             out.push(OutboxRow {
                 outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
                 reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
@@ -376,7 +422,14 @@ impl Cache {
     }
 
     /// Adds a row to the audit chain on its own (logins, views, exports).
-    pub fn audit(&mut self, actor: &str, action: &str, subject: &str, detail: &str, now: DateTime<Utc>) -> Result<(), CacheError> {
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CacheError> {
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             audit::append(&tx, now, actor, action, subject, detail)?;

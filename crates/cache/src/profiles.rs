@@ -8,8 +8,8 @@
 //! and key, so switching officer on a shared PC neither exposes nor deletes the
 //! previous officer's work.
 
-use crate::crypto::{DataKey, WrappedKey};
 use crate::CacheError;
+use crate::crypto::{DataKey, WrappedKey};
 use bhxh_domain::Role;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -156,7 +156,11 @@ impl Profiles {
                     // The password was changed centrally: the old cache opens only with the
                     // old password. It may hold decisions not yet sent, so it is kept (still
                     // sealed) beside its wrapped key, never deleted.
-                    let aside = self.dir.join("users").join(format!("{}.replaced-{}", profile.username, Utc::now().format("%Y%m%dT%H%M%S")));
+                    let aside = self.dir.join("users").join(format!(
+                        "{}.replaced-{}",
+                        profile.username,
+                        Utc::now().format("%Y%m%dT%H%M%S")
+                    ));
                     warn!(user = %profile.username, kept = %aside.display(), "cache key does not open with the current password; old cache kept aside, starting a new one");
                     std::fs::rename(&dir, &aside).map_err(|e| CacheError::Io { path: dir.clone(), source: e })?;
                     if let Some(w) = &previous {
@@ -206,7 +210,12 @@ impl Profiles {
 
     /// Offline unlock: the profile and data key if `password` opens the key. Five
     /// wrong passwords in a row lock the profile for 15 minutes.
-    pub fn unlock_offline(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<(Profile, DataKey), UnlockError> {
+    pub fn unlock_offline(
+        &self,
+        username: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Profile, DataKey), UnlockError> {
         let Some((wrapped, failed, locked_until)) = self.wrapped(username)? else {
             return Err(UnlockError::NoProfile(username.to_owned()));
         };
@@ -233,7 +242,10 @@ impl Profiles {
                     warn!(user = %username, "offline unlock locked after {MAX_FAILED_UNLOCKS} wrong passwords");
                     Err(UnlockError::Locked { until })
                 } else {
-                    self.conn.execute("UPDATE profiles SET failed_unlocks = ?2 WHERE username = ?1", params![username, failed])?;
+                    self.conn.execute(
+                        "UPDATE profiles SET failed_unlocks = ?2 WHERE username = ?1",
+                        params![username, failed],
+                    )?;
                     Err(UnlockError::WrongPassword { attempts_left: MAX_FAILED_UNLOCKS - failed })
                 }
             }
@@ -273,7 +285,9 @@ fn read_profile(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProfileRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
 }
 
-fn profile_from((username, central_url, display_name, role, office_code, last): ProfileRow) -> Result<Profile, CacheError> {
+fn profile_from(
+    (username, central_url, display_name, role, office_code, last): ProfileRow,
+) -> Result<Profile, CacheError> {
     let role = Role::from_code(&role).ok_or_else(|| CacheError::Corrupt(username.clone(), format!("role {role}")))?;
     let last_login_at = parse_time(&username, &last)?;
     Ok(Profile { username, central_url, display_name, role, office_code, last_login_at })

@@ -42,7 +42,13 @@ impl Cache {
              GROUP BY d.id ORDER BY d.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u32>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
@@ -69,12 +75,20 @@ impl Cache {
     }
 
     /// Deletes the documents whose time is up; returns (declarations, files deleted).
-    pub fn purge_documents(&mut self, actor: &str, keep_days: u32, now: DateTime<Utc>) -> Result<(u32, u32), CacheError> {
-        let due: Vec<Held> = self.held(keep_days)?.into_iter().filter(|h| h.purge_after.is_some_and(|t| t <= now)).collect();
+    pub fn purge_documents(
+        &mut self,
+        actor: &str,
+        keep_days: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(u32, u32), CacheError> {
+        let due: Vec<Held> =
+            self.held(keep_days)?.into_iter().filter(|h| h.purge_after.is_some_and(|t| t <= now)).collect();
         let (mut declarations, mut files) = (0, 0);
         for h in due {
             let docs: Vec<(String, String)> = {
-                let mut stmt = self.conn.prepare("SELECT id, sha256 FROM documents WHERE declaration_id = ?1 AND state = 'stored'")?;
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT id, sha256 FROM documents WHERE declaration_id = ?1 AND state = 'stored'")?;
                 stmt.query_map([&h.declaration_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
             };
             for (doc_id, sha) in &docs {
@@ -88,9 +102,16 @@ impl Cache {
                     self.store.remove(sha)?;
                     files += 1;
                 }
-                self.conn.execute("UPDATE documents SET state = ?2 WHERE id = ?1", params![doc_id, DocumentState::Purged.code()])?;
+                self.conn.execute(
+                    "UPDATE documents SET state = ?2 WHERE id = ?1",
+                    params![doc_id, DocumentState::Purged.code()],
+                )?;
             }
-            let detail = format!("{} documents; decision on record {}", docs.len(), h.decided_on_record_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+            let detail = format!(
+                "{} documents; decision on record {}",
+                docs.len(),
+                h.decided_on_record_at.map(|t| t.to_rfc3339()).unwrap_or_default()
+            );
             self.audit(actor, audit::action::PURGE, &h.declaration_id, &detail, now)?;
             declarations += 1;
         }

@@ -23,7 +23,12 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
             sex: Sex::Female,
             id_type: None,
             id_number: None,
-            address: Address { province: "Thành phố Hồ Chí Minh".into(), district: Some("Quận 6".into()), commune: "Phường 11".into(), street: "12 Hậu Giang".into() },
+            address: Address {
+                province: "Thành phố Hồ Chí Minh".into(),
+                district: Some("Quận 6".into()),
+                commune: "Phường 11".into(),
+                street: "12 Hậu Giang".into(),
+            },
             phone: "0903123456".into(),
             email: None,
             parent_ma_so_bhxh: None,
@@ -162,7 +167,10 @@ fn a_password_changed_centrally_starts_a_new_cache() {
     let profiles = Profiles::open(dir.path()).expect("open");
     let old = profiles.key_after_online_login(&profile("canbo.07916"), "cũ").expect("key");
     let cdir = profiles.cache_dir("canbo.07916").expect("dir");
-    Cache::open(&cdir, old).expect("cache").apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c").expect("apply");
+    Cache::open(&cdir, old)
+        .expect("cache")
+        .apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c")
+        .expect("apply");
     let new = profiles.key_after_online_login(&profile("canbo.07916"), "mới").expect("key");
     assert_eq!(Cache::open(&cdir, new).expect("fresh").count_declarations().expect("count"), 0);
     assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now()).is_err());
@@ -173,7 +181,8 @@ fn a_password_changed_centrally_starts_a_new_cache() {
         .map(|e| e.path())
         .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("canbo.07916.replaced-")))
         .expect("old cache kept");
-    let w: serde_json::Value = serde_json::from_slice(&std::fs::read(aside.join("wrapped-key.json")).expect("wrap kept")).expect("json");
+    let w: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(aside.join("wrapped-key.json")).expect("wrap kept")).expect("json");
     let wrapped = crypto::WrappedKey {
         salt: hex::decode(w["salt"].as_str().expect("salt")).expect("hex").try_into().expect("16 bytes"),
         memory_kib: w["memory_kib"].as_u64().expect("m") as u32,
@@ -205,8 +214,15 @@ fn nothing_personal_is_readable_in_the_files() {
 
 fn decided_cache(dir: &std::path::Path) -> Cache {
     let mut cache = Cache::open(dir, DataKey::generate()).expect("open");
-    cache.apply_page(&[declaration("07916-000001", 2, b"a"), declaration("07916-000002", 3, b"b")], "k", "c").expect("apply");
-    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: Some("ghi chú".into()), paper_seen: true };
+    cache
+        .apply_page(&[declaration("07916-000001", 2, b"a"), declaration("07916-000002", 3, b"b")], "k", "c")
+        .expect("apply");
+    let draft = bhxh_domain::DecisionDraft {
+        outcome: bhxh_domain::Outcome::Approve,
+        reasons: vec![],
+        note: Some("ghi chú".into()),
+        paper_seen: true,
+    };
     cache.record_decision("canbo.07916", "07916-000001", &draft, &[], Utc::now()).expect("cache").expect("recorded");
     cache
 }
@@ -222,7 +238,10 @@ fn the_audit_chain_reports_the_first_tampered_row() {
     assert!(cache.conn.execute("UPDATE audit SET actor = 'x' WHERE seq = 2", []).is_err());
     assert!(cache.conn.execute("DELETE FROM audit WHERE seq = 3", []).is_err());
     // Someone who drops the triggers and edits a row is still caught, at that row.
-    cache.conn.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET subject = '07916-000009' WHERE seq = 2;").expect("tamper");
+    cache
+        .conn
+        .execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET subject = '07916-000009' WHERE seq = 2;")
+        .expect("tamper");
     let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
     assert_eq!(report.first_broken.as_ref().map(|b| b.0), Some(2), "{report:?}");
     // A removed row breaks the sequence at the next one.
@@ -239,7 +258,12 @@ fn a_full_or_read_only_disk_refuses_clearly_and_keeps_what_was_recorded() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut cache = decided_cache(dir.path());
     let before = cache.outbox().expect("outbox");
-    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: false };
+    let draft = bhxh_domain::DecisionDraft {
+        outcome: bhxh_domain::Outcome::Approve,
+        reasons: vec![],
+        note: None,
+        paper_seen: false,
+    };
     // Full: SQLite may not grow the file by one more page.
     let pages: i64 = cache.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).expect("pages");
     cache.conn.execute_batch(&format!("PRAGMA max_page_count = {pages};")).expect("limit");
@@ -276,12 +300,27 @@ fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
     cache
-        .apply_page(&[declaration("07916-000001", 2, b"one"), declaration("07916-000002", 3, b"two"), declaration("07916-000003", 4, b"three")], "k", "c")
+        .apply_page(
+            &[
+                declaration("07916-000001", 2, b"one"),
+                declaration("07916-000002", 3, b"two"),
+                declaration("07916-000003", 4, b"three"),
+            ],
+            "k",
+            "c",
+        )
         .expect("apply");
-    for (doc, bytes) in cache.documents_to_fetch(false, 10).expect("todo").into_iter().zip([&b"one"[..], b"two", b"three"]) {
+    for (doc, bytes) in
+        cache.documents_to_fetch(false, 10).expect("todo").into_iter().zip([&b"one"[..], b"two", b"three"])
+    {
         cache.save_document(&doc, bytes).expect("save");
     }
-    let draft = bhxh_domain::DecisionDraft { outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: true };
+    let draft = bhxh_domain::DecisionDraft {
+        outcome: bhxh_domain::Outcome::Approve,
+        reasons: vec![],
+        note: None,
+        paper_seen: true,
+    };
     let now = Utc::now();
     let answer = |id: &str| bhxh_protocol::DecisionAnswer {
         result: bhxh_protocol::DecisionResult::Accepted,
@@ -300,11 +339,16 @@ fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
     // 000001 accepted 8 days ago, 000002 accepted 3 days ago, 000003 still waiting.
     for (id, days) in [("07916-000001", 8), ("07916-000002", 3)] {
         let key = cache.record_decision("canbo.07916", id, &draft, &[], now).expect("cache").expect("ok");
-        cache.settle(&key, "canbo.07916", Settle::Answered(answer(id)), now - chrono::Duration::days(days)).expect("settle");
+        cache
+            .settle(&key, "canbo.07916", Settle::Answered(answer(id)), now - chrono::Duration::days(days))
+            .expect("settle");
     }
     let held = cache.held(7).expect("held");
     assert_eq!(held.len(), 3);
-    assert!(held.iter().find(|h| h.declaration_id == "07916-000003").is_some_and(|h| h.purge_after.is_none()), "pending: kept");
+    assert!(
+        held.iter().find(|h| h.declaration_id == "07916-000003").is_some_and(|h| h.purge_after.is_none()),
+        "pending: kept"
+    );
     assert_eq!(cache.purge_documents("canbo.07916", 7, now).expect("purge"), (1, 1));
     assert_eq!(stored_files(&dir.path().join("documents")).len(), 2, "one file deleted");
     let (doc, _) = (cache.document("07916-000001-portrait").expect("row").expect("kept"), ());
@@ -315,7 +359,8 @@ fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
     assert!(cache.documents_to_fetch(true, 10).expect("todo").is_empty());
     let report = cache.verify_audit().expect("audit");
     assert!(report.first_broken.is_none());
-    let purges: i64 = cache.conn.query_row("SELECT count(*) FROM audit WHERE action = 'purge'", [], |r| r.get(0)).expect("count");
+    let purges: i64 =
+        cache.conn.query_row("SELECT count(*) FROM audit WHERE action = 'purge'", [], |r| r.get(0)).expect("count");
     assert_eq!(purges, 1);
     // A second run has nothing more to do until the others' time comes.
     assert_eq!(cache.purge_documents("canbo.07916", 7, now).expect("purge"), (0, 0));

@@ -2,8 +2,8 @@
 
 use crate::auth::{self, Caller};
 use crate::db::NewDocument;
-use crate::{ApiError, AppState, documents, offices};
 use crate::extract::ApiJson;
+use crate::{ApiError, AppState, documents, offices};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -35,7 +35,10 @@ pub async fn openapi() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], bhxh_protocol::OPENAPI_JSON).into_response()
 }
 
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
     let state2 = state.clone();
     // Argon2 is deliberately slow: keep it off the async workers.
     tokio::task::spawn_blocking(move || auth::login(&state2, &req.username, &req.password))
@@ -77,7 +80,8 @@ pub async fn office_declarations(
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = rows.last().map(|(seq, _)| Cursor { after_seq: *seq }).unwrap_or(cursor);
-    let page = DeclarationPage { items: rows.into_iter().map(|(_, d)| d).collect(), next_cursor: next.encode(), has_more };
+    let page =
+        DeclarationPage { items: rows.into_iter().map(|(_, d)| d).collect(), next_cursor: next.encode(), has_more };
     if state.faults.read().map(|f| f.malformed_pages).unwrap_or(false) {
         let body = serde_json::to_string(&page).map_err(ApiError::internal)?;
         let cut = body.len() / 2;
@@ -111,7 +115,8 @@ pub async fn document(
     if !valid_id(&id) {
         return Err(ApiError::not_found("no such document"));
     }
-    let (doc, office) = state.with_store(|s| s.document(&id))?.ok_or_else(|| ApiError::not_found("no such document"))?;
+    let (doc, office) =
+        state.with_store(|s| s.document(&id))?.ok_or_else(|| ApiError::not_found("no such document"))?;
     caller.require_office(&office)?;
     crate::faults::injected_latency(&state).await;
     let mut bytes = tokio::fs::read(state.blob_path(&doc.sha256)).await.map_err(ApiError::internal)?;
@@ -140,7 +145,10 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Files a declaration as the VssID app or the portal would send it.
-pub async fn submit(State(state): State<AppState>, ApiJson(sub): ApiJson<Submission>) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiJson(sub): ApiJson<Submission>,
+) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
     let id = tokio::task::spawn_blocking(move || file_submission(&state, sub)).await.map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(SubmissionAccepted { id })))
 }
@@ -148,7 +156,11 @@ pub async fn submit(State(state): State<AppState>, ApiJson(sub): ApiJson<Submiss
 pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, ApiError> {
     // Names are letters only: markup, quotes-and-semicolons never reach the store as
     // a name, and invisible marks are dropped (NFC, single spaces).
-    let name = sub.fields.full_name.parse::<bhxh_domain::PersonName>().map_err(|e| ApiError::validation(format!("full_name: {e}")))?;
+    let name = sub
+        .fields
+        .full_name
+        .parse::<bhxh_domain::PersonName>()
+        .map_err(|e| ApiError::validation(format!("full_name: {e}")))?;
     sub.fields.full_name = name.to_string();
     let f = &sub.fields;
     for (what, text, max) in [
@@ -158,7 +170,9 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
         ("phone", f.phone.as_str(), 30),
     ] {
         if text.chars().count() > max || text.chars().any(|c| c.is_control()) {
-            return Err(ApiError::validation(format!("{what}: longer than {max} characters or has control characters")));
+            return Err(ApiError::validation(format!(
+                "{what}: longer than {max} characters or has control characters"
+            )));
         }
     }
     if f.phone.trim().is_empty() {
@@ -195,7 +209,10 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
             }
         }
         let sha = hex::encode(Sha256::digest(&bytes));
-        new_docs.push((NewDocument { kind: d.kind, content_type: d.content_type.clone(), size: bytes.len() as u64, sha256: sha }, bytes));
+        new_docs.push((
+            NewDocument { kind: d.kind, content_type: d.content_type.clone(), size: bytes.len() as u64, sha256: sha },
+            bytes,
+        ));
     }
     // Only a submission valid in every part writes anything.
     for (doc, bytes) in &new_docs {
@@ -211,7 +228,6 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
 
-
 fn require_admin(state: &AppState) -> Result<(), ApiError> {
     if state.admin {
         Ok(())
@@ -225,7 +241,10 @@ pub async fn get_faults(State(state): State<AppState>) -> Result<Json<FaultSetti
     Ok(Json(state.faults.read().map(|f| f.clone()).unwrap_or_default()))
 }
 
-pub async fn put_faults(State(state): State<AppState>, ApiJson(new): ApiJson<FaultSettings>) -> Result<Json<FaultSettings>, ApiError> {
+pub async fn put_faults(
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<FaultSettings>,
+) -> Result<Json<FaultSettings>, ApiError> {
     require_admin(&state)?;
     if let Ok(mut f) = state.faults.write() {
         *f = new.clone();

@@ -1,8 +1,8 @@
 //! Accounts, password hashes and bearer tokens.
 
 use crate::{ApiError, AppState};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use bhxh_domain::Role;
@@ -23,10 +23,15 @@ fn verify_password(password: &str, hash: &str) -> bool {
 
 pub fn login(state: &AppState, username: &str, password: &str) -> Result<LoginResponse, ApiError> {
     let found = state.with_store(|s| s.user(username.trim()))?;
-    let bad = || ApiError::new(axum::http::StatusCode::UNAUTHORIZED, error_code::BAD_CREDENTIALS, "wrong user name or password");
+    let bad = || {
+        ApiError::new(axum::http::StatusCode::UNAUTHORIZED, error_code::BAD_CREDENTIALS, "wrong user name or password")
+    };
     let Some((user, hash)) = found else {
         // Spend the same time as a real check, so user names cannot be probed.
-        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000");
+        let _ = verify_password(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000",
+        );
         return Err(bad());
     };
     if !verify_password(password, &hash) {

@@ -1,16 +1,18 @@
 //! The reference server's SQLite file: accounts, tokens, declarations, documents.
 
-use bhxh_domain::{DeclarationStatus, DocumentKind, Role};
 use bhxh_domain::Outcome;
-use bhxh_protocol::{Assignment, Declaration, DeclarationFields, DecisionRequest, DocumentRef, RecordedDecision, UserInfo};
+use bhxh_domain::{DeclarationStatus, DocumentKind, Role};
+use bhxh_protocol::{
+    Assignment, DecisionRequest, Declaration, DeclarationFields, DocumentRef, RecordedDecision, UserInfo,
+};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
 const MIGRATIONS: &[M<'static>] = &[
-M::up(
-    "CREATE TABLE users (
+    M::up(
+        "CREATE TABLE users (
         username TEXT PRIMARY KEY,
         display_name TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -44,10 +46,10 @@ M::up(
         sha256 TEXT NOT NULL
     );
     CREATE INDEX documents_declaration ON documents(declaration_id);",
-),
-// Decisions, assignments, idempotency keys and the server's audit trail.
-M::up(
-    "CREATE TABLE assignments (
+    ),
+    // Decisions, assignments, idempotency keys and the server's audit trail.
+    M::up(
+        "CREATE TABLE assignments (
         declaration_id TEXT PRIMARY KEY REFERENCES declarations(id),
         officer TEXT NOT NULL REFERENCES users(username),
         expires_at TEXT NOT NULL
@@ -88,7 +90,7 @@ M::up(
         subject TEXT NOT NULL,
         detail TEXT NOT NULL
     );",
-),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -157,7 +159,8 @@ impl Store {
 
     fn to_user(row: (String, String, String, String)) -> Result<UserInfo, StoreError> {
         let (username, display_name, role, office_code) = row;
-        let role = Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(username.clone(), format!("role {role}")))?;
+        let role =
+            Role::from_code(&role).ok_or_else(|| StoreError::Corrupt(username.clone(), format!("role {role}")))?;
         Ok(UserInfo { username, display_name, role, office_code })
     }
 
@@ -220,7 +223,15 @@ impl Store {
         tx.execute(
             "INSERT INTO declarations(id, office_code, change_seq, status, submitted_at, updated_at, fields_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, fields.office_code, seq, DeclarationStatus::Pending.code(), submitted_at.to_rfc3339(), now, json],
+            params![
+                id,
+                fields.office_code,
+                seq,
+                DeclarationStatus::Pending.code(),
+                submitted_at.to_rfc3339(),
+                now,
+                json
+            ],
         )?;
         for d in documents {
             tx.execute(
@@ -237,12 +248,19 @@ impl Store {
             "SELECT id, kind, content_type, size, sha256 FROM documents WHERE declaration_id = ?1 ORDER BY rowid",
         )?;
         let rows = stmt.query_map(params![id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (doc_id, kind, content_type, size, sha256) = row?;
-            let kind = DocumentKind::from_code(&kind).ok_or_else(|| StoreError::Corrupt(doc_id.clone(), format!("kind {kind}")))?;
+            let kind = DocumentKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(doc_id.clone(), format!("kind {kind}")))?;
             out.push(DocumentRef { id: doc_id, kind, content_type, size: size as u64, sha256 });
         }
         Ok(out)
@@ -253,7 +271,9 @@ impl Store {
         let corrupt = |what: String| StoreError::Corrupt(id.clone(), what);
         let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))?;
         let status = DeclarationStatus::from_code(&status).ok_or_else(|| corrupt(format!("status {status}")))?;
-        let parse = |s: &str| DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| corrupt(e.to_string()));
+        let parse = |s: &str| {
+            DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| corrupt(e.to_string()))
+        };
         Ok(Declaration {
             documents: self.documents_of(&id)?,
             assignment: self.assignment_of(&id, Utc::now())?,
@@ -333,7 +353,9 @@ pub enum Recorded {
 }
 
 fn parse_time(what: &str, s: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|e| StoreError::Corrupt(what.to_owned(), e.to_string()))
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(what.to_owned(), e.to_string()))
 }
 
 type DecisionRow = (String, String, String, String, String, String, String, String);
@@ -353,14 +375,23 @@ impl Store {
             Some((_, state, _, Some(status), Some(answer_json))) if state == "done" => {
                 KeyState::Replay { status: status as u16, answer_json }
             }
-            Some((_, _, started, _, _)) if (now - parse_time("idempotency", &started)?).num_seconds() < ABANDONED_AFTER_SECS => {
+            Some((_, _, started, _, _))
+                if (now - parse_time("idempotency", &started)?).num_seconds() < ABANDONED_AFTER_SECS =>
+            {
                 KeyState::InFlight
             }
             _ => KeyState::New,
         })
     }
 
-    fn mark_key(&self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>, done: Option<(u16, &str)>) -> Result<(), StoreError> {
+    fn mark_key(
+        &self,
+        officer: &str,
+        key: &str,
+        sha: &str,
+        now: DateTime<Utc>,
+        done: Option<(u16, &str)>,
+    ) -> Result<(), StoreError> {
         self.conn.prepare_cached(
             "INSERT INTO idempotency(officer, key, request_sha256, state, started_at, status, answer_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(officer, key) DO UPDATE SET state = ?4, started_at = ?5, status = ?6, answer_json = ?7",
@@ -378,7 +409,13 @@ impl Store {
     }
 
     /// Claims `key` for `officer`'s request with body hash `sha`.
-    pub fn begin_key(&mut self, officer: &str, key: &str, sha: &str, now: DateTime<Utc>) -> Result<KeyState, StoreError> {
+    pub fn begin_key(
+        &mut self,
+        officer: &str,
+        key: &str,
+        sha: &str,
+        now: DateTime<Utc>,
+    ) -> Result<KeyState, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let state = self.key_state(officer, key, sha, now)?;
         if state == KeyState::New {
@@ -436,7 +473,10 @@ impl Store {
 
     /// Forgets an attempt that failed for a passing reason (it may be tried again).
     pub fn abandon_key(&self, officer: &str, key: &str) -> Result<(), StoreError> {
-        self.conn.execute("DELETE FROM idempotency WHERE officer = ?1 AND key = ?2 AND state = 'in_flight'", params![officer, key])?;
+        self.conn.execute(
+            "DELETE FROM idempotency WHERE officer = ?1 AND key = ?2 AND state = 'in_flight'",
+            params![officer, key],
+        )?;
         Ok(())
     }
 
@@ -455,7 +495,8 @@ impl Store {
         })
     }
 
-    const DECISION_COLUMNS: &'static str = "d.declaration_id, d.outcome, d.reasons_json, d.officer, d.decided_at, d.recorded_at,
+    const DECISION_COLUMNS: &'static str =
+        "d.declaration_id, d.outcome, d.reasons_json, d.officer, d.decided_at, d.recorded_at,
          d.idempotency_key, u.display_name";
 
     fn read_decision(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRow> {
@@ -489,7 +530,8 @@ impl Store {
             "SELECT a.officer, u.display_name, a.expires_at FROM assignments a JOIN users u ON u.username = a.officer
              WHERE a.declaration_id = ?1",
         )?;
-        let row: Option<(String, String, String)> = stmt.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
+        let row: Option<(String, String, String)> =
+            stmt.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?;
         let Some((officer, officer_name, exp)) = row else { return Ok(None) };
         let expires_at = parse_time(id, &exp)?;
         Ok((expires_at > now).then(|| Assignment { declaration_id: id.to_owned(), officer, officer_name, expires_at }))
@@ -511,7 +553,14 @@ impl Store {
         Ok(())
     }
 
-    fn audit(tx: &Connection, now: DateTime<Utc>, actor: &str, action: &str, subject: &str, detail: &str) -> rusqlite::Result<()> {
+    fn audit(
+        tx: &Connection,
+        now: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO audit(at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![now.to_rfc3339(), actor, action, subject, detail],
@@ -521,7 +570,13 @@ impl Store {
 
     /// Takes or renews `officer`'s lease on a declaration; `Err` holds the other
     /// officer's live lease.
-    pub fn assign(&mut self, officer: &UserInfo, id: &str, ttl: chrono::Duration, now: DateTime<Utc>) -> Result<Result<Assignment, Assignment>, StoreError> {
+    pub fn assign(
+        &mut self,
+        officer: &UserInfo,
+        id: &str,
+        ttl: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Assignment, Assignment>, StoreError> {
         if let Some(a) = self.assignment_of(id, now)? {
             if a.officer != officer.username {
                 return Ok(Err(a));
@@ -530,7 +585,9 @@ impl Store {
         let expires_at = now + ttl;
         let tx = self.conn.transaction()?;
         let renewed = tx
-            .query_row("SELECT officer FROM assignments WHERE declaration_id = ?1", params![id], |r| r.get::<_, String>(0))
+            .query_row("SELECT officer FROM assignments WHERE declaration_id = ?1", params![id], |r| {
+                r.get::<_, String>(0)
+            })
             .optional()?
             .is_some_and(|o| o == officer.username);
         tx.execute(
@@ -543,11 +600,21 @@ impl Store {
             Self::audit(&tx, now, &officer.username, "assign", id, &expires_at.to_rfc3339())?;
         }
         tx.commit()?;
-        Ok(Ok(Assignment { declaration_id: id.to_owned(), officer: officer.username.clone(), officer_name: officer.display_name.clone(), expires_at }))
+        Ok(Ok(Assignment {
+            declaration_id: id.to_owned(),
+            officer: officer.username.clone(),
+            officer_name: officer.display_name.clone(),
+            expires_at,
+        }))
     }
 
     /// Ends a lease: the holder's own, or anyone's by a supervisor (audited).
-    pub fn release(&mut self, caller: &UserInfo, id: &str, now: DateTime<Utc>) -> Result<Option<Assignment>, StoreError> {
+    pub fn release(
+        &mut self,
+        caller: &UserInfo,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Assignment>, StoreError> {
         let Some(a) = self.assignment_of(id, now)? else { return Ok(None) };
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM assignments WHERE declaration_id = ?1", params![id])?;
@@ -580,7 +647,13 @@ impl Store {
     }
 
     /// The decision rules, inside the caller's transaction.
-    fn record_in(&self, caller: &UserInfo, key: &str, req: &DecisionRequest, now: DateTime<Utc>) -> Result<Recorded, StoreError> {
+    fn record_in(
+        &self,
+        caller: &UserInfo,
+        key: &str,
+        req: &DecisionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded, StoreError> {
         let current = self.decision_of(&req.declaration_id)?;
         let holder = self.assignment_of(&req.declaration_id, now)?.filter(|a| a.officer != caller.username);
         let supersedes_escalation = current.as_ref().is_some_and(|c| c.outcome == Outcome::Escalate)
@@ -606,8 +679,10 @@ impl Store {
             }),
         };
         if let Recorded::Accepted(d) = &recorded {
-            let reasons = serde_json::to_string(&d.reasons).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
-            let findings = serde_json::to_string(&req.findings).map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
+            let reasons = serde_json::to_string(&d.reasons)
+                .map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
+            let findings = serde_json::to_string(&req.findings)
+                .map_err(|e| StoreError::Corrupt(d.declaration_id.clone(), e.to_string()))?;
             self.conn.prepare_cached(
                 "INSERT INTO decisions(declaration_id, outcome, reasons_json, note, paper_seen, findings_json, officer,
                     decided_at, recorded_at, idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -624,7 +699,9 @@ impl Store {
                 now.to_rfc3339(),
                 key
             ])?;
-            self.conn.prepare_cached("DELETE FROM assignments WHERE declaration_id = ?1")?.execute(params![d.declaration_id])?;
+            self.conn
+                .prepare_cached("DELETE FROM assignments WHERE declaration_id = ?1")?
+                .execute(params![d.declaration_id])?;
             Self::bump(&self.conn, &d.declaration_id, Some(d.outcome.status()), now)?;
             Self::audit(&self.conn, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
         }

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{DecisionDraft, Role};
 use bhxh_protocol::{
-    AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest, DecisionResult,
-    ErrorBody, MAX_DECISION_BATCH, error_code,
+    AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest,
+    DecisionResult, ErrorBody, MAX_DECISION_BATCH, error_code,
 };
 use chrono::Utc;
 use sha2::{Digest, Sha256};
@@ -23,11 +23,9 @@ use sha2::{Digest, Sha256};
 pub const LEASE_MINUTES: i64 = 10;
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "Idempotency-Key header required"))?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "Idempotency-Key header required")
+    })?;
     if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, "Idempotency-Key must be a UUID"));
     }
@@ -58,7 +56,11 @@ pub async fn decide(
     match state.with_store(|s| s.begin_key(&officer, &key, &sha, now))? {
         KeyState::Replay { status, answer_json } => return Ok(json_response(status, answer_json)),
         KeyState::InFlight => {
-            return Err(ApiError::new(StatusCode::CONFLICT, error_code::IN_FLIGHT, "the first request with this key is still in progress"));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                error_code::IN_FLIGHT,
+                "the first request with this key is still in progress",
+            ));
         }
         KeyState::Reused => {
             return Err(ApiError::new(
@@ -73,7 +75,8 @@ pub async fn decide(
     let st = state.clone();
     let caller_info = caller.0.clone();
     let k = key.clone();
-    let outcome = tokio::task::spawn_blocking(move || process(&st, &caller_info, &k, &req)).await.map_err(ApiError::internal)?;
+    let outcome =
+        tokio::task::spawn_blocking(move || process(&st, &caller_info, &k, &req)).await.map_err(ApiError::internal)?;
     match outcome {
         Ok((status, json)) => {
             // "Committed, then the answer lost": the retry must get the replay.
@@ -104,7 +107,12 @@ fn check(store: &crate::Store, caller: &bhxh_protocol::UserInfo, req: &DecisionR
     if d.fields.office_code != caller.office_code {
         return Err(ApiError::forbidden(format!("account is bound to office {}", caller.office_code)));
     }
-    let draft = DecisionDraft { outcome: req.outcome, reasons: req.reasons.clone(), note: req.note.clone(), paper_seen: req.paper_seen };
+    let draft = DecisionDraft {
+        outcome: req.outcome,
+        reasons: req.reasons.clone(),
+        note: req.note.clone(),
+        paper_seen: req.paper_seen,
+    };
     let normalised = draft.validate(ReferenceData::get(), 0).map_err(|e| ApiError::validation(e.to_string()))?;
     if normalised.reasons != req.reasons {
         return Err(ApiError::validation("reasons must be distinct"));
@@ -112,7 +120,12 @@ fn check(store: &crate::Store, caller: &bhxh_protocol::UserInfo, req: &DecisionR
     Ok(())
 }
 
-fn process(state: &AppState, caller: &bhxh_protocol::UserInfo, key: &str, req: &DecisionRequest) -> Result<(u16, String), ApiError> {
+fn process(
+    state: &AppState,
+    caller: &bhxh_protocol::UserInfo,
+    key: &str,
+    req: &DecisionRequest,
+) -> Result<(u16, String), ApiError> {
     state.with_store(|s| check(s, caller, req))?;
     let mut answered = (0u16, String::new());
     state.with_store(|s| {
@@ -151,7 +164,11 @@ pub async fn decide_batch(
     for item in &batch.items {
         let key = &item.idempotency_key;
         if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, format!("item key {key:?} is not a UUID")));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                error_code::BAD_REQUEST,
+                format!("item key {key:?} is not a UUID"),
+            ));
         }
         // The same hash a single request would store: one key, one body, either way.
         let body = serde_json::to_vec(&item.request).map_err(ApiError::internal)?;
@@ -161,7 +178,11 @@ pub async fn decide_batch(
     let st = state.clone();
     let caller_info = caller.0.clone();
     let replies = tokio::task::spawn_blocking(move || {
-        let in_flight = error_json(&ApiError::new(StatusCode::CONFLICT, error_code::IN_FLIGHT, "the first request with this key is still in progress"));
+        let in_flight = error_json(&ApiError::new(
+            StatusCode::CONFLICT,
+            error_code::IN_FLIGHT,
+            "the first request with this key is still in progress",
+        ));
         let reused = error_json(&ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             error_code::KEY_REUSED,
@@ -203,11 +224,16 @@ pub async fn decide_batch(
 }
 
 fn own_declaration(state: &AppState, caller: &Caller, id: &str) -> Result<(), ApiError> {
-    let d = state.with_store(|s| s.declaration(id))?.ok_or_else(|| ApiError::not_found(format!("no declaration {id}")))?;
+    let d =
+        state.with_store(|s| s.declaration(id))?.ok_or_else(|| ApiError::not_found(format!("no declaration {id}")))?;
     caller.require_office(&d.fields.office_code)
 }
 
-pub async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<AssignmentAnswer>, ApiError> {
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<AssignmentAnswer>, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;
     let ttl = chrono::Duration::minutes(LEASE_MINUTES);
@@ -219,7 +245,11 @@ pub async fn assign(State(state): State<AppState>, caller: Caller, Path(id): Pat
 }
 
 /// Releases one's own lease; a supervisor may take anyone's away (audited).
-pub async fn release(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn release(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;
     if let Some(a) = state.with_store(|s| s.assignment_of(&id, Utc::now()))? {

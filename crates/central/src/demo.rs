@@ -20,7 +20,12 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
 pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
     for (username, name, role, office) in DEMO_USERS {
         let hash = auth::hash_password("demo").map_err(|e| anyhow::anyhow!(e.message))?;
-        let user = UserInfo { username: (*username).into(), display_name: (*name).into(), role: *role, office_code: (*office).into() };
+        let user = UserInfo {
+            username: (*username).into(),
+            display_name: (*name).into(),
+            role: *role,
+            office_code: (*office).into(),
+        };
         state.with_store(|s| s.upsert_user(&user, &hash))?;
     }
     let have = state.with_store(|s| s.count_declarations())?;
@@ -36,7 +41,10 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
             .map(|t| {
                 let g = &generator;
                 scope.spawn(move || {
-                    (have + t..n).step_by(threads as usize).map(|i| g.declaration(i, now).map(|d| (i, d))).collect::<Result<Vec<_>, _>>()
+                    (have + t..n)
+                        .step_by(threads as usize)
+                        .map(|i| g.declaration(i, now).map(|d| (i, d)))
+                        .collect::<Result<Vec<_>, _>>()
                 })
             })
             .collect();

@@ -75,8 +75,12 @@ pub fn respond(bytes: Vec<u8>, content_type: &str, sha256: &str, request: &Heade
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
                 headers.insert(header::CONTENT_RANGE, v);
             }
-            let mut r = ApiError::new(StatusCode::RANGE_NOT_SATISFIABLE, error_code::RANGE_NOT_SATISFIABLE, "range not satisfiable")
-                .into_response();
+            let mut r = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                error_code::RANGE_NOT_SATISFIABLE,
+                "range not satisfiable",
+            )
+            .into_response();
             r.headers_mut().extend(headers);
             r
         }

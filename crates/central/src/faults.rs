@@ -33,10 +33,12 @@ pub fn drop_connection() -> ! {
 /// Before any API handler: 503s, 429s, dropped connections, expired tokens.
 pub async fn before_handler(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if roll(&state, |f| f.error_percent) {
-        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error_code::UNAVAILABLE, "injected fault: unavailable").into_response();
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error_code::UNAVAILABLE, "injected fault: unavailable")
+            .into_response();
     }
     if roll(&state, |f| f.throttle_percent) {
-        let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, error_code::RATE_LIMITED, "injected fault: slow down").into_response();
+        let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, error_code::RATE_LIMITED, "injected fault: slow down")
+            .into_response();
         r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         return r;
     }

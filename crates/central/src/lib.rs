@@ -6,12 +6,12 @@ mod api;
 mod auth;
 mod db;
 mod decisions;
-mod faults;
 mod demo;
 mod documents;
 mod error;
-mod offices;
 pub mod extract;
+mod faults;
+mod offices;
 pub mod routes;
 
 pub use db::Store;

@@ -9,7 +9,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "bhxh-central", version, about = "Reference central server of the BHXH electronic-transaction registrations")]
+#[command(
+    name = "bhxh-central",
+    version,
+    about = "Reference central server of the BHXH electronic-transaction registrations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -106,14 +110,25 @@ fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     match cli.command {
         Command::Decisions { data, json } => {
-            let state = AppState::open(&ServerConfig { data_dir: data.clone(), admin: false, faults: FaultSettings::default() })
-                .with_context(|| format!("opening data directory {}", data.display()))?;
+            let state = AppState::open(&ServerConfig {
+                data_dir: data.clone(),
+                admin: false,
+                faults: FaultSettings::default(),
+            })
+            .with_context(|| format!("opening data directory {}", data.display()))?;
             let all = state.with_store(|s| s.all_decisions())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
                 for d in all {
-                    println!("{}\t{}\t{}\t{}\t{}", d.declaration_id, d.outcome.code(), d.officer, d.reasons.join(","), d.idempotency_key);
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        d.declaration_id,
+                        d.outcome.code(),
+                        d.officer,
+                        d.reasons.join(","),
+                        d.idempotency_key
+                    );
                 }
             }
             Ok(())

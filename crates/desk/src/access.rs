@@ -23,10 +23,8 @@ pub fn rule(command: &str) -> Option<Access> {
         // The login screen's calls; `status` says who is logged in (if anyone).
         "prefill" | "login" | "status" | "logout" => Access::Anyone,
         "lock" | "unlock" => Access::Session,
-        "sync_now" | "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge" | "reasons"
-        | "take" | "take_batch" => {
-            Access::Roles(REVIEWERS)
-        }
+        "sync_now" | "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge"
+        | "reasons" | "take" | "take_batch" => Access::Roles(REVIEWERS),
         _ => return None,
     })
 }

@@ -150,9 +150,16 @@ impl Desk {
                     let key = profiles.key_after_online_login(&account, &input.password)?;
                     Cache::open(&profiles.cache_dir(&account.username)?, key)?
                 };
-                cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "online", Utc::now())?;
+                cache.audit(
+                    &account.username,
+                    bhxh_cache::audit::action::LOGIN,
+                    &account.office_code,
+                    "online",
+                    Utc::now(),
+                )?;
                 if !offices.is_empty() {
-                    let json = serde_json::to_string(&offices).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                    let json = serde_json::to_string(&offices)
+                        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
                     cache.set_meta(offices::META_KEY, &json)?;
                 }
                 self.set_cache(Some(cache));
@@ -191,7 +198,13 @@ impl Desk {
             let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
             (account, cache)
         };
-        cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "offline", Utc::now())?;
+        cache.audit(
+            &account.username,
+            bhxh_cache::audit::action::LOGIN,
+            &account.office_code,
+            "offline",
+            Utc::now(),
+        )?;
         let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
         self.set_cache(Some(cache));
         let info = SessionInfo {
@@ -278,10 +291,9 @@ impl Desk {
         let cache = {
             let profiles = lock(&self.profiles);
             let (_, key) = profiles.unlock_offline(&username, password, Utc::now()).map_err(|e| match e {
-                bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
-                    ErrorCode::Unauthorized,
-                    format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
-                ),
+                bhxh_cache::UnlockError::WrongPassword { attempts_left } => {
+                    AppError::new(ErrorCode::Unauthorized, format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."))
+                }
                 other => other.into(),
             })?;
             let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;

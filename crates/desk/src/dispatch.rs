@@ -2,9 +2,9 @@
 //! commands do, callable without a window. The role-matrix test drives the app
 //! through it, so a command reachable from the window is reachable here too.
 
+use crate::Desk;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{DecideInput, IdInput, KeyInput, LoginInput, TakeBatchInput, UnlockInput};
-use crate::Desk;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

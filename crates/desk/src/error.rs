@@ -60,9 +60,10 @@ impl From<CacheError> for AppError {
         }
         match e {
             CacheError::MissingDocument(_) => AppError::new(ErrorCode::NotFound, "Tài liệu chưa có trên máy này."),
-            CacheError::Integrity { .. } => {
-                AppError::new(ErrorCode::Internal, "Tệp tài liệu trên máy đã bị thay đổi hoặc hỏng; sẽ tải lại khi đồng bộ.")
-            }
+            CacheError::Integrity { .. } => AppError::new(
+                ErrorCode::Internal,
+                "Tệp tài liệu trên máy đã bị thay đổi hoặc hỏng; sẽ tải lại khi đồng bộ.",
+            ),
             CacheError::Sealed { .. } => AppError::new(
                 ErrorCode::Internal,
                 "Dữ liệu mã hóa trên máy không mở được (bị thay đổi hoặc không thuộc tài khoản này); sẽ tải lại khi đồng bộ.",
@@ -117,15 +118,18 @@ impl From<SyncError> for AppError {
             SyncError::BadUrl(u) => AppError::new(ErrorCode::Validation, format!("Địa chỉ máy chủ không hợp lệ: {u}")),
             SyncError::PlainHttp(u) => AppError::new(
                 ErrorCode::Validation,
-                format!("Máy chủ {u} phải dùng kết nối bảo mật (https://). Chỉ máy chủ thử nghiệm trên chính máy này được dùng http://."),
+                format!(
+                    "Máy chủ {u} phải dùng kết nối bảo mật (https://). Chỉ máy chủ thử nghiệm trên chính máy này được dùng http://."
+                ),
             ),
             SyncError::Malformed { request, .. } => AppError::new(
                 ErrorCode::Internal,
                 format!("Máy chủ trả về dữ liệu không hợp lệ ({request}). Dữ liệu trên máy được giữ nguyên."),
             ),
-            SyncError::Http { request, status, .. } => {
-                AppError::new(ErrorCode::Internal, format!("Máy chủ báo lỗi {status} ({request}). Dữ liệu trên máy được giữ nguyên."))
-            }
+            SyncError::Http { request, status, .. } => AppError::new(
+                ErrorCode::Internal,
+                format!("Máy chủ báo lỗi {status} ({request}). Dữ liệu trên máy được giữ nguyên."),
+            ),
             SyncError::Cache(c) => c.into(),
         }
     }

@@ -25,7 +25,12 @@ pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) ->
     let s = desk.sync_now().await?;
     Ok(format!(
         "pulled {} declarations ({} new) for office {}; downloaded {} documents, {} failed; {} ms",
-        s.declarations, s.new_declarations, session.office_code, s.documents_downloaded, s.documents_failed, s.duration_ms
+        s.declarations,
+        s.new_declarations,
+        session.office_code,
+        s.documents_downloaded,
+        s.documents_failed,
+        s.duration_ms
     ))
 }
 
@@ -56,8 +61,12 @@ pub struct FindingJson {
 /// `bhxh-desk queue --json`: every declaration in `user`'s cache, oldest first
 /// per office. The cache is encrypted: it opens with the officer's password.
 pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<QueueJsonRow>, AppError> {
-    let no_cache =
-        || AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này (chưa đồng bộ lần nào).");
+    let no_cache = || {
+        AppError::new(
+            crate::ErrorCode::NotFound,
+            "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này (chưa đồng bộ lần nào).",
+        )
+    };
     if !data_dir.join("profiles.sqlite3").is_file() {
         return Err(no_cache());
     }
@@ -74,7 +83,12 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
             out.push(QueueJsonRow {
                 findings: findings
                     .into_iter()
-                    .map(|f| FindingJson { code: f.code, severity: f.severity, fields: f.fields, message_vi: f.message_vi })
+                    .map(|f| FindingJson {
+                        code: f.code,
+                        severity: f.severity,
+                        fields: f.fields,
+                        message_vi: f.message_vi,
+                    })
                     .collect(),
                 suggested_outcome,
                 id: r.id,
@@ -103,13 +117,22 @@ fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, App
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
     })?;
     // The central URL does not matter offline; the profile remembers the real one.
-    desk.login_offline(LoginInput { central_url: "http://127.0.0.1:9".into(), username: user.to_owned(), password: password.to_owned() })?;
+    desk.login_offline(LoginInput {
+        central_url: "http://127.0.0.1:9".into(),
+        username: user.to_owned(),
+        password: password.to_owned(),
+    })?;
     Ok(desk)
 }
 
 /// `bhxh-desk decide`: records a decision in the officer's cache, without the
 /// network (the next `sync` delivers it). The same rules as in the window apply.
-pub fn decide(data_dir: &Path, user: &str, password: &str, input: crate::ipc::DecideInput) -> Result<crate::ipc::DecisionReceipt, AppError> {
+pub fn decide(
+    data_dir: &Path,
+    user: &str,
+    password: &str,
+    input: crate::ipc::DecideInput,
+) -> Result<crate::ipc::DecisionReceipt, AppError> {
     open_offline(data_dir, user, password)?.decide(input)
 }
 
@@ -135,7 +158,13 @@ pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::Au
 
 /// `bhxh-desk retention`: which declarations' documents this PC holds and until
 /// when; with `purge`, deletes those whose time is up (audited).
-pub fn retention(data_dir: &Path, user: &str, password: &str, keep_days: u32, purge: bool) -> Result<(Vec<bhxh_cache::retention::Held>, (u32, u32)), AppError> {
+pub fn retention(
+    data_dir: &Path,
+    user: &str,
+    password: &str,
+    keep_days: u32,
+    purge: bool,
+) -> Result<(Vec<bhxh_cache::retention::Held>, (u32, u32)), AppError> {
     let profiles = Profiles::open(data_dir)?;
     let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
     let mut cache = Cache::open(&profiles.cache_dir(user)?, key)?;

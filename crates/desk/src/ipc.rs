@@ -275,6 +275,20 @@ pub struct CommandSchema {
 
 /// The names in `CommandSchema`, for the test that keeps the shell honest.
 pub const COMMANDS: &[&str] = &[
-    "prefill", "login", "logout", "status", "sync_now", "queue", "declaration", "lock", "unlock", "decide", "withdraw", "outbox", "acknowledge",
-    "reasons", "take", "take_batch",
+    "prefill",
+    "login",
+    "logout",
+    "status",
+    "sync_now",
+    "queue",
+    "declaration",
+    "lock",
+    "unlock",
+    "decide",
+    "withdraw",
+    "outbox",
+    "acknowledge",
+    "reasons",
+    "take",
+    "take_batch",
 ];

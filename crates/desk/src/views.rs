@@ -89,9 +89,9 @@ pub fn declaration_view(
             error: match doc.state {
                 DocumentState::Stored => None,
                 DocumentState::Missing => Some("Chưa tải về máy; sẽ tải khi có mạng.".to_owned()),
-                DocumentState::Purged => {
-                    Some("Đã xóa khỏi máy theo thời hạn lưu giữ (quyết định đã được máy chủ trung tâm ghi nhận).".to_owned())
-                }
+                DocumentState::Purged => Some(
+                    "Đã xóa khỏi máy theo thời hạn lưu giữ (quyết định đã được máy chủ trung tâm ghi nhận).".to_owned(),
+                ),
                 DocumentState::Failed => Some(match doc.error.as_deref() {
                     Some("integrity") => "Tệp tải về bị hỏng (không khớp mã kiểm tra). Sẽ thử tải lại.".to_owned(),
                     _ => "Không tải được tệp từ máy chủ. Sẽ thử tải lại.".to_owned(),
@@ -125,11 +125,7 @@ fn reason_views(s: &SuggestedOutcome) -> Vec<ReasonView> {
         SuggestedOutcome::Approve | SuggestedOutcome::Review => &[],
     };
     let reference = bhxh_domain::reference::ReferenceData::get();
-    codes
-        .iter()
-        .filter_map(|c| reference.reason(c))
-        .map(reason_view)
-        .collect()
+    codes.iter().filter_map(|c| reference.reason(c)).map(reason_view).collect()
 }
 
 pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {

@@ -12,7 +12,8 @@ pub enum BhytCode {
 impl std::str::FromStr for BhytCode {
     type Err = IdError;
     fn from_str(raw: &str) -> Result<Self, IdError> {
-        let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
+        let s: String =
+            raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_ascii_uppercase();
         let bad = || IdError::Shape { what: "Mã thẻ BHYT", got: raw.to_owned() };
         match s.len() {
             10 => Ok(BhytCode::Short(s.parse()?)),
@@ -55,7 +56,12 @@ mod tests {
         let c: BhytCode = "DN4797914820031".parse().expect("legacy");
         assert_eq!(
             c,
-            BhytCode::Legacy { group: "DN".into(), benefit_level: 4, province: "79".into(), ma_so: "7914820031".parse().expect("ma so") }
+            BhytCode::Legacy {
+                group: "DN".into(),
+                benefit_level: 4,
+                province: "79".into(),
+                ma_so: "7914820031".parse().expect("ma so")
+            }
         );
         let c: BhytCode = "dn 4 79 7914820031".parse().expect("spaced, lower case");
         assert_eq!(c.ma_so().as_str(), "7914820031");

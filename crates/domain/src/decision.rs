@@ -138,7 +138,11 @@ impl DecisionDraft {
                 for code in &self.reasons {
                     let r = reference.reason(code).ok_or_else(|| DecisionError::UnknownReason(code.clone()))?;
                     if r.kind != kind {
-                        return Err(DecisionError::WrongReasonKind { code: code.clone(), kind: r.kind, outcome: self.outcome });
+                        return Err(DecisionError::WrongReasonKind {
+                            code: code.clone(),
+                            kind: r.kind,
+                            outcome: self.outcome,
+                        });
                     }
                 }
             }
@@ -160,13 +164,19 @@ mod tests {
     use super::*;
 
     fn draft(outcome: Outcome, reasons: &[&str], note: Option<&str>) -> DecisionDraft {
-        DecisionDraft { outcome, reasons: reasons.iter().map(|s| s.to_string()).collect(), note: note.map(Into::into), paper_seen: true }
+        DecisionDraft {
+            outcome,
+            reasons: reasons.iter().map(|s| s.to_string()).collect(),
+            note: note.map(Into::into),
+            paper_seen: true,
+        }
     }
 
     #[test]
     fn decision_rules_table() {
         let r = ReferenceData::get();
-        let resubmit = r.reasons.iter().find(|x| x.kind == ReasonKind::Resubmit).expect("a resubmit reason").code.clone();
+        let resubmit =
+            r.reasons.iter().find(|x| x.kind == ReasonKind::Resubmit).expect("a resubmit reason").code.clone();
         let reject = r.reasons.iter().find(|x| x.kind == ReasonKind::Reject).expect("a reject reason").code.clone();
         use DecisionError as E;
         let cases: Vec<(DecisionDraft, u32, Result<(), E>)> = vec![
@@ -196,7 +206,8 @@ mod tests {
                 assert!(!e.message_vi().is_empty());
             }
         }
-        let normalised = draft(Outcome::Resubmit, &[&resubmit, &resubmit], Some("  ghi chú ")).validate(r, 0).expect("valid");
+        let normalised =
+            draft(Outcome::Resubmit, &[&resubmit, &resubmit], Some("  ghi chú ")).validate(r, 0).expect("valid");
         assert_eq!(normalised.reasons.len(), 1);
         assert_eq!(normalised.note.as_deref(), Some("ghi chú"));
     }

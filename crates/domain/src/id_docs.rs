@@ -11,12 +11,13 @@ impl std::str::FromStr for Cmnd {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         let s = s.trim();
-        digits_only("Số CMND", s, 9).or_else(|e| match digits_only("Số CMND", s, 12) {
-            Ok(v) => Ok(v),
-            // Report the usual length: 9.
-            Err(_) => Err(e),
-        })
-        .map(Self)
+        digits_only("Số CMND", s, 9)
+            .or_else(|e| match digits_only("Số CMND", s, 12) {
+                Ok(v) => Ok(v),
+                // Report the usual length: 9.
+                Err(_) => Err(e),
+            })
+            .map(Self)
     }
 }
 
@@ -51,7 +52,14 @@ mod tests {
 
     #[test]
     fn cmnd_table() {
-        for (input, ok) in [("025123456", true), ("025 123 456", true), ("079123456789", true), ("02512345", false), ("0251234567", false), ("02512345x", false)] {
+        for (input, ok) in [
+            ("025123456", true),
+            ("025 123 456", true),
+            ("079123456789", true),
+            ("02512345", false),
+            ("0251234567", false),
+            ("02512345x", false),
+        ] {
             assert_eq!(input.parse::<Cmnd>().is_ok(), ok, "{input}");
         }
     }

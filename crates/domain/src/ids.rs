@@ -1,6 +1,5 @@
 //! Identifiers that cannot hold an invalid value: parse once at the boundary, then trust the type.
 
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("{what} must be exactly {len} digits, got {got:?}")]

@@ -22,8 +22,8 @@ mod proptests;
 
 pub use bhyt::BhytCode;
 pub use cccd::{Cccd, CccdStructure};
-pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
 pub use decision::{DecisionDraft, DecisionError, Outcome};
+pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
 pub use email::Email;
 pub use id_docs::{Cmnd, Passport};
 pub use ids::{IdError, MaSoBhxh, OfficeCode};

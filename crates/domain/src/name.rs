@@ -38,14 +38,16 @@ impl std::str::FromStr for PersonName {
     fn from_str(s: &str) -> Result<Self, NameError> {
         // Zero-width and direction marks are invisible: drop them rather than
         // let two "equal" names differ.
-        let invisible = |c: &char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{FEFF}');
+        let invisible =
+            |c: &char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{FEFF}');
         let space = |c: char| if c.is_whitespace() { ' ' } else { c };
         // Names arrive composed almost always: skip the NFC pass when it would change nothing.
-        let cleaned: String = if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-            s.chars().filter(|c| !invisible(c)).map(space).collect()
-        } else {
-            s.nfc().filter(|c| !invisible(c)).map(space).collect()
-        };
+        let cleaned: String =
+            if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+                s.chars().filter(|c| !invisible(c)).map(space).collect()
+            } else {
+                s.nfc().filter(|c| !invisible(c)).map(space).collect()
+            };
         let collapsed = cleaned.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
             return Err(NameError::Empty);

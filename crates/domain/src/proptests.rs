@@ -4,7 +4,11 @@
 use crate::*;
 use proptest::prelude::*;
 
-fn round_trips<T, E>(raw: &str, parse: impl Fn(&str) -> Result<T, E>, show: impl Fn(&T) -> String) -> Result<(), TestCaseError>
+fn round_trips<T, E>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    show: impl Fn(&T) -> String,
+) -> Result<(), TestCaseError>
 where
     T: PartialEq + std::fmt::Debug,
 {

@@ -87,7 +87,8 @@ mod tests {
         assert_eq!(q.old_cmnd, None);
         let q: QrPayload = "020093001656|Đặng Văn Bình|01021993|Nam|Lạng Sơn|15062022".parse().expect("6 fields");
         assert_eq!(q.name.as_str(), "Đặng Văn Bình");
-        let q: QrPayload = "020093001656|025123456|Đặng Văn Bình|01021993|Nam|Lạng Sơn|15062022|extra|more".parse().expect("extras");
+        let q: QrPayload =
+            "020093001656|025123456|Đặng Văn Bình|01021993|Nam|Lạng Sơn|15062022|extra|more".parse().expect("extras");
         assert_eq!(q.sex, Sex::Male);
     }
 

@@ -48,7 +48,9 @@ pub struct Reason {
 pub fn address_key(name: &str) -> String {
     let folded = crate::fold::fold(name);
     let mut s = folded.trim();
-    for prefix in ["thanh pho ", "tinh ", "quan ", "huyen ", "thi xa ", "phuong ", "xa ", "thi tran ", "dac khu ", "tp. ", "tp "] {
+    for prefix in
+        ["thanh pho ", "tinh ", "quan ", "huyen ", "thi xa ", "phuong ", "xa ", "thi tran ", "dac khu ", "tp. ", "tp "]
+    {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest;
             break;
@@ -93,10 +95,19 @@ impl ReferenceData {
                 .insert(address_key(r[5]));
         }
         Self {
-            cccd_provinces: rows(CCCD_PROVINCES).filter(|r| r.len() >= 2).map(|r| (r[0].to_owned(), r[1].to_owned())).collect(),
+            cccd_provinces: rows(CCCD_PROVINCES)
+                .filter(|r| r.len() >= 2)
+                .map(|r| (r[0].to_owned(), r[1].to_owned()))
+                .collect(),
             mobile_prefixes: rows(MOBILE_PREFIXES).map(|r| r[0].trim().to_owned()).collect(),
-            renumbering: rows(MOBILE_RENUMBERING).filter(|r| r.len() >= 2).map(|r| (r[0].to_owned(), r[1].to_owned())).collect(),
-            bhyt_groups: rows(BHYT_GROUPS).filter(|r| r.len() >= 2).map(|r| (r[0].to_owned(), r[1].to_owned())).collect(),
+            renumbering: rows(MOBILE_RENUMBERING)
+                .filter(|r| r.len() >= 2)
+                .map(|r| (r[0].to_owned(), r[1].to_owned()))
+                .collect(),
+            bhyt_groups: rows(BHYT_GROUPS)
+                .filter(|r| r.len() >= 2)
+                .map(|r| (r[0].to_owned(), r[1].to_owned()))
+                .collect(),
             offices: rows(OFFICES)
                 .filter(|r| r.len() >= 5)
                 .filter_map(|r| {
@@ -157,7 +168,12 @@ mod tests {
         assert!(r.office_on("07916", day(2021, 5, 1)).is_some_and(|o| o.name == "BHXH Quận 6"));
         assert!(r.office_on("07916", day(2026, 1, 1)).is_some_and(|o| o.name == "BHXH Cơ sở Quận 6"));
         // Every province-level office before the 2025 merger, 34 after it.
-        let provinces = |d| r.offices.iter().filter(|o| o.parent.is_none() && o.valid_from <= d && o.valid_to.is_none_or(|t| d <= t)).count();
+        let provinces = |d| {
+            r.offices
+                .iter()
+                .filter(|o| o.parent.is_none() && o.valid_from <= d && o.valid_to.is_none_or(|t| d <= t))
+                .count()
+        };
         assert_eq!(provinces(day(2021, 5, 1)), 63);
         assert_eq!(provinces(day(2025, 7, 1)), 34);
         assert!(r.reasons.len() >= 10);

@@ -1,7 +1,7 @@
 //! Request and response bodies. Field names are the wire names (snake_case JSON).
 
-pub use bhxh_domain::{IdDocumentType, Sex};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, MaSoBhxh, Role};
+pub use bhxh_domain::{IdDocumentType, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -17,11 +17,16 @@ fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let sdir = tempfile::tempdir()?;
     let cdir = tempfile::tempdir()?;
-    let state = AppState::open(&ServerConfig { data_dir: sdir.path().to_path_buf(), admin: false, faults: FaultSettings::default() })?;
+    let state = AppState::open(&ServerConfig {
+        data_dir: sdir.path().to_path_buf(),
+        admin: false,
+        faults: FaultSettings::default(),
+    })?;
     seed_demo(&state, 0, 1)?;
     let t = Instant::now();
     // The generator alternates the demo offices: half are 07916.
-    let ids: Vec<String> = seed_bulk(&state, n * 2, 3, 0)?.into_iter().filter(|id| id.starts_with("07916")).take(n as usize).collect();
+    let ids: Vec<String> =
+        seed_bulk(&state, n * 2, 3, 0)?.into_iter().filter(|id| id.starts_with("07916")).take(n as usize).collect();
     eprintln!("seeded {} declarations for 07916 in {:.1} s", ids.len(), t.elapsed().as_secs_f64());
     rt.block_on(async {
         let server = start("127.0.0.1:0".parse()?, state.clone()).await?;
@@ -35,21 +40,44 @@ fn main() -> anyhow::Result<()> {
         let pull = t.elapsed().as_secs_f64();
         println!(
             "pull:  {} declarations in {:.2} s = {:.0} per second ({} pages, checks re-run included)",
-            report.declarations, pull, report.declarations as f64 / pull, report.pages
+            report.declarations,
+            pull,
+            report.declarations as f64 / pull,
+            report.pages
         );
 
-        let draft = DecisionDraft { outcome: Outcome::Approve, reasons: vec![], note: Some("Đã đối chiếu".into()), paper_seen: true };
+        let draft = DecisionDraft {
+            outcome: Outcome::Approve,
+            reasons: vec![],
+            note: Some("Đã đối chiếu".into()),
+            paper_seen: true,
+        };
         let t = Instant::now();
         for id in &ids {
-            cache.lock().map_err(|_| anyhow::anyhow!("lock"))?.record_decision("canbo.07916", id, &draft, &[], Utc::now())?.map_err(|e| anyhow::anyhow!("{e}"))?;
+            cache
+                .lock()
+                .map_err(|_| anyhow::anyhow!("lock"))?
+                .record_decision("canbo.07916", id, &draft, &[], Utc::now())?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         let record = t.elapsed().as_secs_f64();
-        println!("record: {} decisions in {:.2} s = {:.0} per second (decision + outbox + audit, one transaction each)", ids.len(), record, ids.len() as f64 / record);
+        println!(
+            "record: {} decisions in {:.2} s = {:.0} per second (decision + outbox + audit, one transaction each)",
+            ids.len(),
+            record,
+            ids.len() as f64 / record
+        );
 
         let t = Instant::now();
         let pushed = push_outbox(&mut client, &cache, &creds).await?;
         let push = t.elapsed().as_secs_f64();
-        println!("push:  {} decisions in {:.2} s = {:.0} per second ({} accepted)", pushed.attempts, push, pushed.attempts as f64 / push, pushed.accepted);
+        println!(
+            "push:  {} decisions in {:.2} s = {:.0} per second ({} accepted)",
+            pushed.attempts,
+            push,
+            pushed.attempts as f64 / push,
+            pushed.accepted
+        );
         anyhow::ensure!(pushed.accepted as usize == ids.len(), "every decision accepted");
         server.stop().await;
         Ok(())

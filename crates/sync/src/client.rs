@@ -127,7 +127,12 @@ impl CentralClient {
         self.get_json("/v1/offices").await
     }
 
-    pub async fn declarations_page(&self, office: &str, cursor: Option<&str>, limit: u32) -> Result<DeclarationPage, SyncError> {
+    pub async fn declarations_page(
+        &self,
+        office: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<DeclarationPage, SyncError> {
         let mut path = format!("/v1/offices/{office}/declarations?limit={limit}");
         if let Some(c) = cursor {
             // Cursors are URL-safe base64, but do not rely on that.
@@ -163,11 +168,8 @@ impl CentralClient {
         if !resp.status().is_success() {
             return Err(Self::error_from(&request, resp).await);
         }
-        let sha = resp
-            .headers()
-            .get(bhxh_protocol::CONTENT_SHA256_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let sha =
+            resp.headers().get(bhxh_protocol::CONTENT_SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
         Ok((bytes.to_vec(), sha))
     }
@@ -188,7 +190,13 @@ mod tests {
 
     #[test]
     fn plain_http_only_to_this_pc() {
-        for ok in ["http://127.0.0.1:8716", "http://localhost:1/", "http://[::1]:80", "https://bhxh.example.vn", "https://10.0.0.5"] {
+        for ok in [
+            "http://127.0.0.1:8716",
+            "http://localhost:1/",
+            "http://[::1]:80",
+            "https://bhxh.example.vn",
+            "https://10.0.0.5",
+        ] {
             assert!(CentralClient::new(ok).is_ok(), "{ok}");
         }
         for refused in ["http://bhxh.example.vn", "http://10.0.0.5:8716", "http://127.0.0.1.evil.example"] {

@@ -7,5 +7,5 @@ pub mod push;
 
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;
-pub use push::{PushReport, push_outbox};
 pub use pull::{PAGE_SIZE, PullReport, cursor_key, fetch_documents, pull_declarations};
+pub use push::{PushReport, push_outbox};

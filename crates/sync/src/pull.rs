@@ -55,7 +55,12 @@ pub async fn pull_declarations(
         // New rows can change older rows' findings (a shared phone, a duplicate ID).
         lock(cache).recheck_all()?;
     }
-    info!(pages = report.pages, declarations = report.declarations, new = report.new_declarations, "declarations pulled");
+    info!(
+        pages = report.pages,
+        declarations = report.declarations,
+        new = report.new_declarations,
+        "declarations pulled"
+    );
     Ok(report)
 }
 
@@ -67,7 +72,11 @@ fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
 /// against its sha256. A document that fails is marked (and shown as failed); the
 /// others go on. Network loss stops the run: the rest waits for the next sync.
 #[instrument(skip(client, cache))]
-pub async fn fetch_documents(client: &CentralClient, cache: &Mutex<Cache>, report: &mut PullReport) -> Result<(), SyncError> {
+pub async fn fetch_documents(
+    client: &CentralClient,
+    cache: &Mutex<Cache>,
+    report: &mut PullReport,
+) -> Result<(), SyncError> {
     let todo = lock(cache).documents_to_fetch(true, u32::MAX)?;
     let mut results = futures_util::stream::iter(todo.into_iter().map(|doc| async move {
         let got = client.document(&doc.id).await;

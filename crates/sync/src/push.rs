@@ -36,7 +36,10 @@ pub enum Attempt {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Done(DecisionAnswer),
-    Retry { after: Duration, error: String },
+    Retry {
+        after: Duration,
+        error: String,
+    },
     /// Log in again, then send at once (the token expired).
     Reauthenticate,
     Refused(String),
@@ -59,9 +62,10 @@ pub fn plan(attempt: &Attempt, attempts: u32, jitter: f64) -> Plan {
         // Recorded or not, a replay with the same key will tell: ask again.
         Attempt::Answer { status: 200 | 201, answer: None, .. } => retry("answer not readable".into()),
         Attempt::Answer { status: 401, .. } => Plan::Reauthenticate,
-        Attempt::Answer { status: 409, error: Some(e), .. } if e.code == error_code::IN_FLIGHT => {
-            Plan::Retry { after: Duration::from_millis(1000 + (500.0 * jitter) as u64), error: "first attempt still in progress".into() }
-        }
+        Attempt::Answer { status: 409, error: Some(e), .. } if e.code == error_code::IN_FLIGHT => Plan::Retry {
+            after: Duration::from_millis(1000 + (500.0 * jitter) as u64),
+            error: "first attempt still in progress".into(),
+        },
         Attempt::Answer { status: 429, retry_after_s, .. } => {
             let after = retry_after_s.map(Duration::from_secs).unwrap_or_else(|| backoff(attempts, jitter));
             Plan::Retry { after, error: "central service asked to slow down".into() }
@@ -70,7 +74,8 @@ pub fn plan(attempt: &Attempt, attempts: u32, jitter: f64) -> Plan {
             retry(format!("central service error: {}", error.as_ref().map_or("—", |e| e.message.as_str())))
         }
         Attempt::Answer { status, error, .. } => {
-            let (code, message) = error.as_ref().map_or(("", "no error body"), |e| (e.code.as_str(), e.message.as_str()));
+            let (code, message) =
+                error.as_ref().map_or(("", "no error body"), |e| (e.code.as_str(), e.message.as_str()));
             Plan::Refused(format!("{status} {code}: {message}"))
         }
     }
@@ -95,7 +100,11 @@ fn lock(m: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
 /// service stops answering. Returns what happened; errors only for the cache or a
 /// login that fails for a reason other than the network.
 #[instrument(skip_all, fields(officer = %credentials.username))]
-pub async fn push_outbox(client: &mut CentralClient, cache: &Mutex<Cache>, credentials: &Credentials) -> Result<PushReport, SyncError> {
+pub async fn push_outbox(
+    client: &mut CentralClient,
+    cache: &Mutex<Cache>,
+    credentials: &Credentials,
+) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
     loop {
         let due = lock(cache).take_due(Utc::now(), ROUND)?;
@@ -184,7 +193,10 @@ impl CentralClient {
         let body = bhxh_protocol::DecisionBatch {
             items: items
                 .iter()
-                .map(|i| bhxh_protocol::DecisionBatchItem { idempotency_key: i.key.clone(), request: i.request.clone() })
+                .map(|i| bhxh_protocol::DecisionBatchItem {
+                    idempotency_key: i.key.clone(),
+                    request: i.request.clone(),
+                })
                 .collect(),
         };
         let mut r = self.http().post(format!("{}/v1/decisions/batch", self.base_url())).json(&body);
@@ -227,7 +239,8 @@ impl CentralClient {
 
     /// One attempt at delivering a decision; never an error: every outcome is data for [`plan`].
     pub async fn send_decision(&self, key: &str, req: &bhxh_protocol::DecisionRequest) -> Attempt {
-        let mut r = self.http().post(format!("{}/v1/decisions", self.base_url())).header("Idempotency-Key", key).json(req);
+        let mut r =
+            self.http().post(format!("{}/v1/decisions", self.base_url())).header("Idempotency-Key", key).json(req);
         if let Some(t) = self.token() {
             r = r.bearer_auth(t);
         }
@@ -298,7 +311,16 @@ mod tests {
             ("connection refused", Attempt::NoAnswer("refused".into()), K::Retry),
             ("dropped after commit", Attempt::NoAnswer("connection reset".into()), K::Retry),
             ("in flight", at(409, None, err(error_code::IN_FLIGHT)), K::Retry),
-            ("throttled", Attempt::Answer { status: 429, answer: None, error: err(error_code::RATE_LIMITED), retry_after_s: Some(3) }, K::Retry),
+            (
+                "throttled",
+                Attempt::Answer {
+                    status: 429,
+                    answer: None,
+                    error: err(error_code::RATE_LIMITED),
+                    retry_after_s: Some(3),
+                },
+                K::Retry,
+            ),
             ("unavailable", at(503, None, err(error_code::UNAVAILABLE)), K::Retry),
             ("internal error", at(500, None, None), K::Retry),
             ("bad gateway from a proxy, no JSON", at(502, None, None), K::Retry),
@@ -315,7 +337,10 @@ mod tests {
             assert_eq!(kind(&plan(&attempt, 1, 0.5)), want, "{what}");
         }
         let throttled = Attempt::Answer { status: 429, answer: None, error: None, retry_after_s: Some(3) };
-        assert_eq!(plan(&throttled, 1, 0.0), Plan::Retry { after: Duration::from_secs(3), error: "central service asked to slow down".into() });
+        assert_eq!(
+            plan(&throttled, 1, 0.0),
+            Plan::Retry { after: Duration::from_secs(3), error: "central service asked to slow down".into() }
+        );
     }
 
     #[test]

@@ -17,9 +17,11 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
         .enumerate()
         .map(|(i, p)| {
             let kinds: &[bhxh_domain::DocumentKind] = match p.fields.kind {
-                bhxh_domain::DeclarationKind::Adult => {
-                    &[bhxh_domain::DocumentKind::Portrait, bhxh_domain::DocumentKind::IdFront, bhxh_domain::DocumentKind::IdBack]
-                }
+                bhxh_domain::DeclarationKind::Adult => &[
+                    bhxh_domain::DocumentKind::Portrait,
+                    bhxh_domain::DocumentKind::IdFront,
+                    bhxh_domain::DocumentKind::IdBack,
+                ],
                 bhxh_domain::DeclarationKind::Child => &[bhxh_domain::DocumentKind::BirthCertificate],
             };
             Declaration {
@@ -31,14 +33,21 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
                 updated_at: p.submitted_at,
                 documents: kinds
                     .iter()
-                    .map(|k| DocumentRef { id: format!("{i}-{}", k.code()), kind: *k, content_type: "image/jpeg".into(), size: 1, sha256: String::new() })
+                    .map(|k| DocumentRef {
+                        id: format!("{i}-{}", k.code()),
+                        kind: *k,
+                        content_type: "image/jpeg".into(),
+                        size: 1,
+                        sha256: String::new(),
+                    })
                     .collect(),
                 fields: p.fields.clone(),
             }
         })
         .collect();
     // The partner of a shared phone is flagged as well.
-    let partners: BTreeSet<usize> = (0..n).filter(|i| people[*i as usize].planted.contains(&"phone.taken")).map(|i| i as usize - 2).collect();
+    let partners: BTreeSet<usize> =
+        (0..n).filter(|i| people[*i as usize].planted.contains(&"phone.taken")).map(|i| i as usize - 2).collect();
     let registry = registry_of(&all);
     let mut planted_seen = BTreeSet::new();
     for (i, d) in all.iter().enumerate() {
@@ -48,7 +57,8 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
             assert!(codes.contains(want), "{}: planted {want} not found in {codes:?}", d.id);
             planted_seen.insert(*want);
         }
-        let blocks: Vec<&str> = findings.iter().filter(|f| f.severity == Severity::Block).map(|f| f.code.as_str()).collect();
+        let blocks: Vec<&str> =
+            findings.iter().filter(|f| f.severity == Severity::Block).map(|f| f.code.as_str()).collect();
         if !people[i].planted.contains(&"phone.taken") && !partners.contains(&i) {
             assert!(blocks.is_empty(), "{} is clean but blocked by {blocks:?} ({:?})", d.id, d.fields);
         }

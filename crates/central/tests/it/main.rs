@@ -8,8 +8,12 @@ use std::io::{BufRead, BufReader};
 
 async fn server(n: u64) -> (tempfile::TempDir, RunningServer) {
     let dir = tempfile::tempdir().expect("tmp");
-    let state = AppState::open(&ServerConfig { data_dir: dir.path().to_path_buf(), admin: false, faults: FaultSettings::default() })
-        .expect("state");
+    let state = AppState::open(&ServerConfig {
+        data_dir: dir.path().to_path_buf(),
+        admin: false,
+        faults: FaultSettings::default(),
+    })
+    .expect("state");
     seed_demo(&state, n, 3).expect("demo");
     let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
     (dir, s)
@@ -192,7 +196,12 @@ async fn submissions_are_validated() {
 #[tokio::test]
 async fn admin_endpoints_are_off_unless_asked_for() {
     let (_dir, s) = server(0).await;
-    let r = reqwest::Client::new().put(format!("{}/admin/faults", s.url())).json(&serde_json::json!({"malformed_pages": true})).send().await.expect("send");
+    let r = reqwest::Client::new()
+        .put(format!("{}/admin/faults", s.url()))
+        .json(&serde_json::json!({"malformed_pages": true}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.status(), 403);
     s.stop().await;
 }

@@ -13,15 +13,19 @@ use chrono::Utc;
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
     match e {
-        DecideError::UnknownDeclaration(_) => AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."),
+        DecideError::UnknownDeclaration(_) => {
+            AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")
+        }
         DecideError::AlreadyDecided(_, _) => AppError::new(
             ErrorCode::Conflict,
             "Tờ khai này đã có quyết định trên máy này. Muốn đổi, hãy rút lại quyết định cũ khi nó chưa được gửi đi.",
         ),
-        DecideError::NotWithdrawable(_, why) if why == "already sent" || why.starts_with("already answered") => AppError::new(
-            ErrorCode::Conflict,
-            "Quyết định đã được gửi lên máy chủ trung tâm nên không rút lại được nữa.",
-        ),
+        DecideError::NotWithdrawable(_, why) if why == "already sent" || why.starts_with("already answered") => {
+            AppError::new(
+                ErrorCode::Conflict,
+                "Quyết định đã được gửi lên máy chủ trung tâm nên không rút lại được nữa.",
+            )
+        }
         DecideError::NotWithdrawable(_, _) => AppError::new(ErrorCode::NotFound, "Không có quyết định này trên máy."),
     }
 }
@@ -40,11 +44,17 @@ impl Desk {
         let now = Utc::now();
         // What the last sync knew: someone else's decision or live assignment.
         if let Some(d) = &c.declaration.decision {
-            let supervisor_on_escalated = d.outcome == bhxh_domain::Outcome::Escalate && s.role == bhxh_domain::Role::Supervisor;
+            let supervisor_on_escalated =
+                d.outcome == bhxh_domain::Outcome::Escalate && s.role == bhxh_domain::Role::Supervisor;
             if !supervisor_on_escalated {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
-                    format!("Tờ khai đã được {} quyết định: {} ({}).", d.officer_name, d.outcome.label_vi(), local_text(d.decided_at)),
+                    format!(
+                        "Tờ khai đã được {} quyết định: {} ({}).",
+                        d.officer_name,
+                        d.outcome.label_vi(),
+                        local_text(d.decided_at)
+                    ),
                 ));
             }
         } else if c.declaration.status != DeclarationStatus::Pending {
@@ -60,9 +70,14 @@ impl Desk {
         }
         let (findings, _) = cache.findings(&input.id)?;
         let blocks = findings.iter().filter(|f| f.severity == bhxh_domain::checks::Severity::Block).count() as u32;
-        let draft = DecisionDraft { outcome: input.outcome, reasons: input.reasons, note: input.note, paper_seen: input.paper_seen }
-            .validate(ReferenceData::get(), blocks)
-            .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?;
+        let draft = DecisionDraft {
+            outcome: input.outcome,
+            reasons: input.reasons,
+            note: input.note,
+            paper_seen: input.paper_seen,
+        }
+        .validate(ReferenceData::get(), blocks)
+        .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?;
         let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
         let key = cache.record_decision(&s.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
         tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");
@@ -96,15 +111,27 @@ impl Desk {
                 return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
             }
         }
-        let client = self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|x| (x.client.clone(), x.authenticated));
+        let client = self
+            .session
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|x| (x.client.clone(), x.authenticated));
         let offline = crate::ipc::TakeResult { granted: true, holder: None, confirmed: false };
         let Some((client, true)) = client else { return Ok(offline) };
         match client.assign(id).await {
             Ok(a) => {
-                let holder = (!a.granted).then(|| format!("{} (đến {})", a.assignment.officer_name, local_text(a.assignment.expires_at)));
+                let holder = (!a.granted)
+                    .then(|| format!("{} (đến {})", a.assignment.officer_name, local_text(a.assignment.expires_at)));
                 if a.granted {
                     let cache = self.cache()?;
-                    lock(&cache).audit(&s.username, bhxh_cache::audit::action::ASSIGN, id, &a.assignment.expires_at.to_rfc3339(), Utc::now())?;
+                    lock(&cache).audit(
+                        &s.username,
+                        bhxh_cache::audit::action::ASSIGN,
+                        id,
+                        &a.assignment.expires_at.to_rfc3339(),
+                        Utc::now(),
+                    )?;
                 }
                 Ok(crate::ipc::TakeResult { granted: a.granted, holder, confirmed: true })
             }
@@ -155,7 +182,9 @@ impl Desk {
             (0, 0, _) => "Không còn hồ sơ chờ duyệt nào chưa có người nhận.".to_owned(),
             (n, 0, true) => format!("Đã nhận {n} hồ sơ; có thể làm việc cả khi mất mạng."),
             (n, h, true) => format!("Đã nhận {n} hồ sơ; {h} hồ sơ đang do cán bộ khác xử lý."),
-            (n, _, false) => format!("Đã nhận {n} hồ sơ trên máy này (chưa xác nhận được với máy chủ; sẽ đối chiếu khi gửi quyết định)."),
+            (n, _, false) => format!(
+                "Đã nhận {n} hồ sơ trên máy này (chưa xác nhận được với máy chủ; sẽ đối chiếu khi gửi quyết định)."
+            ),
         };
         Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message_vi })
     }
@@ -184,7 +213,8 @@ impl Desk {
         let cache = lock(&cache);
         let mut out = Vec::new();
         for r in cache.outbox()?.into_iter().filter(|r| r.officer == s.username) {
-            let name = cache.declaration(&r.declaration_id)?.map(|c| c.declaration.fields.full_name).unwrap_or_default();
+            let name =
+                cache.declaration(&r.declaration_id)?.map(|c| c.declaration.fields.full_name).unwrap_or_default();
             out.push(outbox_view(r, name));
         }
         Ok(out)
@@ -206,7 +236,9 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
         OutboxState::Accepted => "Máy chủ trung tâm đã ghi nhận.".to_owned(),
         OutboxState::Duplicate => "Máy chủ trung tâm đã có đúng quyết định này (không ghi trùng).".to_owned(),
         OutboxState::Conflict => match (&conflict_with, conflict_outcome) {
-            (Some(who), Some(o)) => format!("Xung đột: {who} đã quyết định “{}” trước. Quyết định của bạn không được ghi.", o.label_vi()),
+            (Some(who), Some(o)) => {
+                format!("Xung đột: {who} đã quyết định “{}” trước. Quyết định của bạn không được ghi.", o.label_vi())
+            }
             (Some(who), None) => format!("Xung đột: tờ khai đang do {who} xử lý. Quyết định của bạn không được ghi."),
             _ => "Xung đột với một quyết định khác.".to_owned(),
         },

@@ -10,15 +10,23 @@ use std::path::Path;
 mod security;
 
 async fn server(dir: &Path, n: u64) -> RunningServer {
-    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
-        .expect("state");
+    let state =
+        AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
+            .expect("state");
     seed_demo(&state, n, 4).expect("demo");
     start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start")
 }
 
 fn desk(dir: &Path) -> Desk {
-    Desk::open(DeskConfig { data_dir: dir.to_path_buf(), default_central_url: None, default_username: None, default_password: None, idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK, retention_days: 7 })
-        .expect("desk")
+    Desk::open(DeskConfig {
+        data_dir: dir.to_path_buf(),
+        default_central_url: None,
+        default_username: None,
+        default_password: None,
+        idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK,
+        retention_days: 7,
+    })
+    .expect("desk")
 }
 
 fn login(url: &str, user: &str, password: &str) -> LoginInput {
@@ -125,19 +133,37 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     // B's review screen and decision say who has it.
     assert!(b.declaration(&id).expect("view").assigned_to.is_some_and(|h| h.contains("Trần Thị Thu Hà")));
     let err = b
-        .decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Escalate, reasons: vec![], note: Some("x".into()), paper_seen: false })
+        .decide(bhxh_desk_core::ipc::DecideInput {
+            id: id.clone(),
+            outcome: bhxh_domain::Outcome::Escalate,
+            reasons: vec![],
+            note: Some("x".into()),
+            paper_seen: false,
+        })
         .expect_err("taken by A");
     assert_eq!(err.code, ErrorCode::Conflict);
     assert!(err.message.contains("Trần Thị Thu Hà"), "{}", err.message);
     // A decides; the sync delivers it and B then sees it decided.
-    a.decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Escalate, reasons: vec![], note: Some("xin ý kiến".into()), paper_seen: true })
-        .expect("decide");
+    a.decide(bhxh_desk_core::ipc::DecideInput {
+        id: id.clone(),
+        outcome: bhxh_domain::Outcome::Escalate,
+        reasons: vec![],
+        note: Some("xin ý kiến".into()),
+        paper_seen: true,
+    })
+    .expect("decide");
     let summary = a.sync_now().await.expect("sync");
     assert_eq!(summary.decisions_delivered, 1);
     assert_eq!(a.outbox().expect("outbox")[0].state, "accepted");
     b.sync_now().await.expect("sync b");
     let err = b
-        .decide(bhxh_desk_core::ipc::DecideInput { id: id.clone(), outcome: bhxh_domain::Outcome::Approve, reasons: vec![], note: None, paper_seen: false })
+        .decide(bhxh_desk_core::ipc::DecideInput {
+            id: id.clone(),
+            outcome: bhxh_domain::Outcome::Approve,
+            reasons: vec![],
+            note: None,
+            paper_seen: false,
+        })
         .expect_err("decided by A");
     assert!(err.message.contains("Chuyển lãnh đạo"), "{}", err.message);
     s.stop().await;

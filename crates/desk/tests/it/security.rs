@@ -89,7 +89,9 @@ async fn call(
 ) -> Result<Value, AppError> {
     match command {
         "decide" => {
-            let r = dispatch::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"})).await;
+            let r =
+                dispatch::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"}))
+                    .await;
             if let Ok(v) = &r {
                 *last_key = v["key"].as_str().map(str::to_owned);
             }
@@ -221,7 +223,8 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
     for q in d.queue().expect("queue") {
         let v = d.declaration(&q.id).expect("view");
         for f in &v.fields {
-            if ["field.cccd", "field.cmnd", "field.passport", "field.phone", "field.ma_so_bhxh", "field.full_name"].contains(&f.key.as_str())
+            if ["field.cccd", "field.cmnd", "field.passport", "field.phone", "field.ma_so_bhxh", "field.full_name"]
+                .contains(&f.key.as_str())
                 && f.value.len() >= 6
             {
                 secrets.insert(f.value.clone().into_bytes());
@@ -236,7 +239,10 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
     }
     d.logout();
     drop(d);
-    assert!(secrets.iter().any(|x| x.len() == 12 && x.iter().all(|b| b.is_ascii_digit())), "some CCCD numbers to look for");
+    assert!(
+        secrets.iter().any(|x| x.len() == 12 && x.iter().all(|b| b.is_ascii_digit())),
+        "some CCCD numbers to look for"
+    );
     // The control: every needle is there in the clear on the server's side.
     let server_files: Vec<Vec<u8>> = files(sdir.path()).iter().map(|f| std::fs::read(f).expect("read")).collect();
     for needle in &secrets {

@@ -31,25 +31,49 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .reason("TRE_DU_18"),
         );
     } else if age < 0 {
-        out.push(Finding::new("child.born_after_submission", Block, &[field::BIRTH_DATE], "Ngày sinh sau ngày nộp tờ khai.", "Born after the submission date."));
+        out.push(Finding::new(
+            "child.born_after_submission",
+            Block,
+            &[field::BIRTH_DATE],
+            "Ngày sinh sau ngày nộp tờ khai.",
+            "Born after the submission date.",
+        ));
     }
     if !f.documents.contains(&DocumentKind::BirthCertificate) {
         out.push(
-            Finding::new("child.no_birth_certificate", Block, &[field::DOCUMENTS], "Thiếu ảnh giấy khai sinh của trẻ.", "The birth certificate photo is missing.")
-                .reason("THIEU_KHAI_SINH"),
+            Finding::new(
+                "child.no_birth_certificate",
+                Block,
+                &[field::DOCUMENTS],
+                "Thiếu ảnh giấy khai sinh của trẻ.",
+                "The birth certificate photo is missing.",
+            )
+            .reason("THIEU_KHAI_SINH"),
         );
     }
     let Some(parent) = f.parent_ma_so else {
         out.push(
-            Finding::new("child.parent_missing", Block, &[field::PARENT], "Thiếu mã số BHXH của cha/mẹ (người đăng ký thay).", "The parent's social insurance number is missing.")
-                .reason("CHA_ME_CHUA_CO_TK"),
+            Finding::new(
+                "child.parent_missing",
+                Block,
+                &[field::PARENT],
+                "Thiếu mã số BHXH của cha/mẹ (người đăng ký thay).",
+                "The parent's social insurance number is missing.",
+            )
+            .reason("CHA_ME_CHUA_CO_TK"),
         );
         return;
     };
     if parent == f.ma_so {
         out.push(
-            Finding::new("child.parent_is_child", Block, &[field::PARENT, field::MA_SO], "Mã số BHXH của cha/mẹ trùng mã số của trẻ.", "The parent's number is the child's own.")
-                .reason("MA_SO_SAI"),
+            Finding::new(
+                "child.parent_is_child",
+                Block,
+                &[field::PARENT, field::MA_SO],
+                "Mã số BHXH của cha/mẹ trùng mã số của trẻ.",
+                "The parent's number is the child's own.",
+            )
+            .reason("MA_SO_SAI"),
         );
         return;
     }

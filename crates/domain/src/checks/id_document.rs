@@ -11,8 +11,14 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let (Some(kind), Some(number)) = (f.id_type, f.id_number.map(str::trim).filter(|n| !n.is_empty())) else {
         if f.kind == DeclarationKind::Adult {
             out.push(
-                Finding::new("id.missing", Block, &[field::ID_NUMBER], "Tờ khai thiếu số giấy tờ tùy thân.", "The declaration has no identity document number.")
-                    .reason("SO_GIAY_TO_SAI"),
+                Finding::new(
+                    "id.missing",
+                    Block,
+                    &[field::ID_NUMBER],
+                    "Tờ khai thiếu số giấy tờ tùy thân.",
+                    "The declaration has no identity document number.",
+                )
+                .reason("SO_GIAY_TO_SAI"),
             );
         }
         return;
@@ -22,15 +28,27 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         IdDocumentType::Cmnd => {
             if number.parse::<Cmnd>().is_err() {
                 out.push(
-                    Finding::new("cmnd.shape", Block, &[field::ID_NUMBER], "Số CMND phải gồm 9 (hoặc 12) chữ số.", "An ID card (CMND) number has 9 (or 12) digits.")
-                        .reason("SO_GIAY_TO_SAI"),
+                    Finding::new(
+                        "cmnd.shape",
+                        Block,
+                        &[field::ID_NUMBER],
+                        "Số CMND phải gồm 9 (hoặc 12) chữ số.",
+                        "An ID card (CMND) number has 9 (or 12) digits.",
+                    )
+                    .reason("SO_GIAY_TO_SAI"),
                 );
             }
         }
         IdDocumentType::Passport => match number.parse::<Passport>() {
             Err(_) => out.push(
-                Finding::new("passport.shape", Block, &[field::ID_NUMBER], "Số hộ chiếu không đúng định dạng.", "The passport number is not well formed.")
-                    .reason("SO_GIAY_TO_SAI"),
+                Finding::new(
+                    "passport.shape",
+                    Block,
+                    &[field::ID_NUMBER],
+                    "Số hộ chiếu không đúng định dạng.",
+                    "The passport number is not well formed.",
+                )
+                .reason("SO_GIAY_TO_SAI"),
             ),
             Ok(p) if !p.is_vietnamese_form() => out.push(Finding::new(
                 "passport.foreign_form",
@@ -43,10 +61,8 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         },
     }
     if f.kind == DeclarationKind::Adult {
-        for (doc, vi, en) in [
-            (DocumentKind::IdFront, "mặt trước", "front"),
-            (DocumentKind::IdBack, "mặt sau", "back"),
-        ] {
+        for (doc, vi, en) in [(DocumentKind::IdFront, "mặt trước", "front"), (DocumentKind::IdBack, "mặt sau", "back")]
+        {
             if !f.documents.contains(&doc) && !(kind == IdDocumentType::Passport && doc == DocumentKind::IdBack) {
                 out.push(
                     Finding::new(
@@ -62,8 +78,14 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if !f.documents.contains(&DocumentKind::Portrait) {
             out.push(
-                Finding::new("documents.missing_portrait", Block, &[field::DOCUMENTS], "Thiếu ảnh chân dung.", "The portrait photo is missing.")
-                    .reason("ANH_CHAN_DUNG"),
+                Finding::new(
+                    "documents.missing_portrait",
+                    Block,
+                    &[field::DOCUMENTS],
+                    "Thiếu ảnh chân dung.",
+                    "The portrait photo is missing.",
+                )
+                .reason("ANH_CHAN_DUNG"),
             );
         }
     }
@@ -74,8 +96,14 @@ fn cccd(number: &str, f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) 
         Ok(c) => c,
         Err(_) => {
             out.push(
-                Finding::new("cccd.shape", Block, &[field::ID_NUMBER], "Số CCCD phải gồm đúng 12 chữ số.", "A citizen ID (CCCD) number has exactly 12 digits.")
-                    .reason("SO_GIAY_TO_SAI"),
+                Finding::new(
+                    "cccd.shape",
+                    Block,
+                    &[field::ID_NUMBER],
+                    "Số CCCD phải gồm đúng 12 chữ số.",
+                    "A citizen ID (CCCD) number has exactly 12 digits.",
+                )
+                .reason("SO_GIAY_TO_SAI"),
             );
             return;
         }
@@ -105,7 +133,13 @@ fn cccd(number: &str, f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) 
                     s.century + 99,
                     f.sex.label_vi()
                 ),
-                format!("The CCCD's 4th digit says {:?} born {}–{}; the declaration says {:?} born {born}.", s.sex, s.century, s.century + 99, f.sex),
+                format!(
+                    "The CCCD's 4th digit says {:?} born {}–{}; the declaration says {:?} born {born}.",
+                    s.sex,
+                    s.century,
+                    s.century + 99,
+                    f.sex
+                ),
             )
             .reason("NGAY_SINH_SAI"),
         );

@@ -8,8 +8,14 @@ pub fn check(f: &Facts<'_>, out: &mut Vec<Finding>) {
         Ok(m) => m,
         Err(_) => {
             out.push(
-                Finding::new("ma_so.shape", Block, &[field::MA_SO], "Mã số BHXH phải gồm đúng 10 chữ số.", "The social insurance number must be exactly 10 digits.")
-                    .reason("MA_SO_SAI"),
+                Finding::new(
+                    "ma_so.shape",
+                    Block,
+                    &[field::MA_SO],
+                    "Mã số BHXH phải gồm đúng 10 chữ số.",
+                    "The social insurance number must be exactly 10 digits.",
+                )
+                .reason("MA_SO_SAI"),
             );
             return;
         }
@@ -22,7 +28,10 @@ pub fn check(f: &Facts<'_>, out: &mut Vec<Finding>) {
                     Block,
                     &[field::MA_SO, field::BHYT],
                     format!("Mã số BHXH không trùng 10 ký tự cuối của mã thẻ BHYT ({}).", c.ma_so()),
-                    format!("The social insurance number differs from the last 10 characters of the health card code ({}).", c.ma_so()),
+                    format!(
+                        "The social insurance number differs from the last 10 characters of the health card code ({}).",
+                        c.ma_so()
+                    ),
                 )
                 .reason("MA_SO_SAI"),
             ),

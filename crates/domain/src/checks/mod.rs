@@ -56,7 +56,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub(crate) fn new(code: &str, severity: Severity, fields: &[&str], vi: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        code: &str,
+        severity: Severity,
+        fields: &[&str],
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Self {
             code: code.to_owned(),
             severity,

@@ -27,16 +27,24 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     };
     // The office's area is the district its name carries ("BHXH Quận 6" → Quận 6).
-    let area = address_key(office.name.trim_start_matches("BHXH").trim_start_matches(" Cơ sở").trim_start_matches(" cơ sở"));
+    let area =
+        address_key(office.name.trim_start_matches("BHXH").trim_start_matches(" Cơ sở").trim_start_matches(" cơ sở"));
     if let (Some(d), Some(_)) = (f.district, &office.parent) {
         // An unknown district is the address rule's finding, not this one's.
-        let known = ctx.reference.communes_2025_03.get(&address_key(f.province)).is_some_and(|ds| ds.contains_key(&address_key(d)));
+        let known = ctx
+            .reference
+            .communes_2025_03
+            .get(&address_key(f.province))
+            .is_some_and(|ds| ds.contains_key(&address_key(d)));
         if known && !area.is_empty() && address_key(d) != area {
             out.push(Finding::new(
                 "office.outside_area",
                 Info,
                 &[field::OFFICE, field::ADDRESS],
-                format!("Địa chỉ ở {d}, ngoài địa bàn {}: hợp lệ (Nghị định 164/2025/NĐ-CP bỏ giới hạn địa bàn).", office.name),
+                format!(
+                    "Địa chỉ ở {d}, ngoài địa bàn {}: hợp lệ (Nghị định 164/2025/NĐ-CP bỏ giới hạn địa bàn).",
+                    office.name
+                ),
                 format!("The address ({d}) is outside {}'s area: allowed since Decree 164/2025.", office.name),
             ));
         }

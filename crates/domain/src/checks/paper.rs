@@ -21,15 +21,23 @@ fn digits(s: &str) -> String {
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(p) = ctx.paper else { return };
     let mismatch = |code: &str, fld: &str, vi: &str, en: &str| {
-        Finding::new(code, Block, &[fld], format!("Tờ khai giấy ghi {vi} khác tờ khai điện tử."), format!("The paper form's {en} differs."))
-            .reason("TO_KHAI_GIAY_KHONG_KHOP")
+        Finding::new(
+            code,
+            Block,
+            &[fld],
+            format!("Tờ khai giấy ghi {vi} khác tờ khai điện tử."),
+            format!("The paper form's {en} differs."),
+        )
+        .reason("TO_KHAI_GIAY_KHONG_KHOP")
     };
     if let Some(m) = &p.ma_so {
         if digits(m) != f.ma_so {
             out.push(mismatch("paper.ma_so_mismatch", field::MA_SO, "mã số BHXH", "social insurance number"));
         }
     }
-    if let (Some(paper), Ok(declared)) = (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>()) {
+    if let (Some(paper), Ok(declared)) =
+        (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>())
+    {
         if declared.compare(&paper) == NameMatch::Different {
             out.push(mismatch("paper.name_mismatch", field::FULL_NAME, "họ tên", "name"));
         }
@@ -47,8 +55,14 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     if p.signed == Some(false) {
         out.push(
-            Finding::new("paper.unsigned", Block, &[field::DOCUMENTS], "Tờ khai giấy chưa có chữ ký.", "The paper form is not signed.")
-                .reason("TO_KHAI_GIAY_KHONG_KHOP"),
+            Finding::new(
+                "paper.unsigned",
+                Block,
+                &[field::DOCUMENTS],
+                "Tờ khai giấy chưa có chữ ký.",
+                "The paper form is not signed.",
+            )
+            .reason("TO_KHAI_GIAY_KHONG_KHOP"),
         );
     }
 }

@@ -40,7 +40,11 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 Block,
                 &[field::PHONE],
                 format!("Số điện thoại {} đã đăng ký cho mã số BHXH khác: {}.", parsed.phone, others.join(", ")),
-                format!("Phone {} is already registered for another social insurance number: {}.", parsed.phone, others.join(", ")),
+                format!(
+                    "Phone {} is already registered for another social insurance number: {}.",
+                    parsed.phone,
+                    others.join(", ")
+                ),
             )
             .reason("SDT_DA_DANG_KY"),
         );

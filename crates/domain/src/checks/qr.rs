@@ -2,8 +2,8 @@
 //! from the card's issue (pre-2025 names) and is never compared strictly.
 
 use super::{Context, Facts, Finding, Severity::*, field};
-use crate::name::NameMatch;
 use crate::PersonName;
+use crate::name::NameMatch;
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(qr) = ctx.qr else { return };
@@ -29,7 +29,11 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     Warn,
                     &[field::FULL_NAME],
                     format!("Họ tên chỉ khác mã QR ở dấu: “{}” / “{}”.", name, qr.name),
-                    format!("The name differs from the QR code only in diacritics: {:?} / {:?}.", name.as_str(), qr.name.as_str()),
+                    format!(
+                        "The name differs from the QR code only in diacritics: {:?} / {:?}.",
+                        name.as_str(),
+                        qr.name.as_str()
+                    ),
                 )
                 .reason("TEN_KHONG_DAU"),
             ),
@@ -59,8 +63,14 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     if qr.sex != f.sex {
         out.push(
-            Finding::new("qr.sex_mismatch", Block, &[field::SEX], format!("Giới tính trong mã QR là {}.", qr.sex.label_vi()), format!("The QR code gives sex {:?}.", qr.sex))
-                .reason("NGAY_SINH_SAI"),
+            Finding::new(
+                "qr.sex_mismatch",
+                Block,
+                &[field::SEX],
+                format!("Giới tính trong mã QR là {}.", qr.sex.label_vi()),
+                format!("The QR code gives sex {:?}.", qr.sex),
+            )
+            .reason("NGAY_SINH_SAI"),
         );
     }
 }

@@ -39,7 +39,11 @@ impl Registry {
         r
     }
 
-    fn lookup<'a>(&'a self, index: &'a HashMap<String, Vec<usize>>, key: &str) -> impl Iterator<Item = &'a RegistryEntry> {
+    fn lookup<'a>(
+        &'a self,
+        index: &'a HashMap<String, Vec<usize>>,
+        key: &str,
+    ) -> impl Iterator<Item = &'a RegistryEntry> {
         index.get(key).into_iter().flatten().map(|&i| &self.entries[i])
     }
 

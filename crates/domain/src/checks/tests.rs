@@ -62,13 +62,49 @@ fn one_change_one_finding() {
         ("CCCD says male", |f| f.id_number = Some("079085000123"), &["cccd.sex_century_mismatch"]),
         ("CCCD says born 2000s", |f| f.id_number = Some("079385000123"), &["cccd.sex_century_mismatch"]),
         ("CCCD year digits", |f| f.id_number = Some("079186000123"), &["cccd.year_mismatch"]),
-        ("CMND 9 digits", |f| { f.id_type = Some(IdDocumentType::Cmnd); f.id_number = Some("025123456") }, &[]),
-        ("CMND 10 digits", |f| { f.id_type = Some(IdDocumentType::Cmnd); f.id_number = Some("0251234567") }, &["cmnd.shape"]),
-        ("Vietnamese passport", |f| { f.id_type = Some(IdDocumentType::Passport); f.id_number = Some("C1234567") }, &[]),
-        ("bad passport", |f| { f.id_type = Some(IdDocumentType::Passport); f.id_number = Some("C12") }, &["passport.shape"]),
+        (
+            "CMND 9 digits",
+            |f| {
+                f.id_type = Some(IdDocumentType::Cmnd);
+                f.id_number = Some("025123456")
+            },
+            &[],
+        ),
+        (
+            "CMND 10 digits",
+            |f| {
+                f.id_type = Some(IdDocumentType::Cmnd);
+                f.id_number = Some("0251234567")
+            },
+            &["cmnd.shape"],
+        ),
+        (
+            "Vietnamese passport",
+            |f| {
+                f.id_type = Some(IdDocumentType::Passport);
+                f.id_number = Some("C1234567")
+            },
+            &[],
+        ),
+        (
+            "bad passport",
+            |f| {
+                f.id_type = Some(IdDocumentType::Passport);
+                f.id_number = Some("C12")
+            },
+            &["passport.shape"],
+        ),
         ("no ID number", |f| f.id_number = None, &["id.missing"]),
-        ("no ID back photo", |f| f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront], &["documents.missing_id_back"]),
-        ("no portrait", |f| f.documents = &[DocumentKind::IdFront, DocumentKind::IdBack], &["documents.missing_portrait"]),
+        (
+            "no ID back photo",
+            |f| f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront],
+            &["documents.missing_id_back"],
+        ),
+        (
+            "no portrait",
+            |f| f.documents = &[DocumentKind::IdFront, DocumentKind::IdBack],
+            &["documents.missing_portrait"],
+        ),
         ("landline", |f| f.phone = "02838920913", &["phone.invalid"]),
         ("old 11-digit phone", |f| f.phone = "01689123456", &["phone.renumbered"]),
         ("+84 phone", |f| f.phone = "+84 903 123 456", &[]),
@@ -79,10 +115,40 @@ fn one_change_one_finding() {
         ("unknown commune", |f| f.commune = "Phường 99", &["address.commune_unknown"]),
         ("unknown district", |f| f.district = Some("Quận 99"), &["address.district_unknown"]),
         ("unknown province", |f| f.province = "Tỉnh Sài Gòn Cũ", &["address.province_unknown"]),
-        ("ASCII address", |f| { f.province = "TP Ho Chi Minh"; f.district = Some("quan 6"); f.commune = "phuong 9" }, &[]),
-        ("two-level address after the reform", |f| { f.submitted_on = d(2026, 11, 20); f.district = None; f.commune = "Phường Bình Tây" }, &[]),
-        ("three-level address name after the reform", |f| { f.submitted_on = d(2026, 11, 20); f.commune = "Phường 9" }, &["address.commune_unknown"]),
-        ("address outside the office's district", |f| { f.district = Some("Quận 5"); f.commune = "Phường 1" }, &["office.outside_area"]),
+        (
+            "ASCII address",
+            |f| {
+                f.province = "TP Ho Chi Minh";
+                f.district = Some("quan 6");
+                f.commune = "phuong 9"
+            },
+            &[],
+        ),
+        (
+            "two-level address after the reform",
+            |f| {
+                f.submitted_on = d(2026, 11, 20);
+                f.district = None;
+                f.commune = "Phường Bình Tây"
+            },
+            &[],
+        ),
+        (
+            "three-level address name after the reform",
+            |f| {
+                f.submitted_on = d(2026, 11, 20);
+                f.commune = "Phường 9"
+            },
+            &["address.commune_unknown"],
+        ),
+        (
+            "address outside the office's district",
+            |f| {
+                f.district = Some("Quận 5");
+                f.commune = "Phường 1"
+            },
+            &["office.outside_area"],
+        ),
         ("unknown office", |f| f.office_code = "07999", &["office.unknown"]),
     ];
     for (what, change, want) in table {
@@ -176,7 +242,11 @@ fn qr_against_the_declaration() {
     let same = qr("079185000123|025123456|Nguyễn Thị Ánh|17051985|Nữ|12 Hậu Giang, Phường 11, Quận 6|20042021");
     assert_eq!(codes_with(&f, &Registry::default(), Some(&same), None), Vec::<String>::new());
     let upper = qr("079185000123||NGUYỄN THỊ ÁNH|17051985|Nữ|Địa chỉ cũ|20042021");
-    assert_eq!(codes_with(&f, &Registry::default(), Some(&upper), None), Vec::<String>::new(), "case and old address do not matter");
+    assert_eq!(
+        codes_with(&f, &Registry::default(), Some(&upper), None),
+        Vec::<String>::new(),
+        "case and old address do not matter"
+    );
     let marks = qr("079185000123||Nguyễn Thị Anh|17051985|Nữ|x|20042021");
     assert_eq!(codes_with(&f, &Registry::default(), Some(&marks), None), ["qr.name_diacritics"]);
     let other = qr("079185000124||Trần Thị Ánh|18051985|Nam|x|20042021");
@@ -197,7 +267,12 @@ fn paper_form_against_the_declaration() {
         signed: Some(true),
     };
     assert_eq!(codes_with(&f, &Registry::default(), None, Some(&ok)), Vec::<String>::new());
-    let bad = PaperFields { ma_so: Some("7914820032".into()), full_name: Some("Nguyễn Thị Ánh Hồng".into()), signed: Some(false), ..ok };
+    let bad = PaperFields {
+        ma_so: Some("7914820032".into()),
+        full_name: Some("Nguyễn Thị Ánh Hồng".into()),
+        signed: Some(false),
+        ..ok
+    };
     assert_eq!(
         codes_with(&f, &Registry::default(), None, Some(&bad)),
         ["paper.ma_so_mismatch", "paper.name_mismatch", "paper.unsigned"]
@@ -207,11 +282,16 @@ fn paper_form_against_the_declaration() {
 #[test]
 fn suggestions_follow_the_blocking_reasons() {
     let reference = ReferenceData::get();
-    let run = |f: &Facts<'_>, r: &Registry| verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None }), reference);
+    let run = |f: &Facts<'_>, r: &Registry| {
+        verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None }), reference)
+    };
     assert_eq!(run(&clean(), &Registry::default()).suggested, SuggestedOutcome::Approve);
     let mut f = clean();
     f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront];
-    assert_eq!(run(&f, &Registry::default()).suggested, SuggestedOutcome::Resubmit { reasons: vec!["THIEU_MAT_SAU".into()] });
+    assert_eq!(
+        run(&f, &Registry::default()).suggested,
+        SuggestedOutcome::Resubmit { reasons: vec!["THIEU_MAT_SAU".into()] }
+    );
     let r = Registry::new(vec![entry("x", "7900000009", "0903123456", DeclarationStatus::Approved)]);
     let v = run(&f, &r);
     assert_eq!(v.suggested, SuggestedOutcome::Reject { reasons: vec!["SDT_DA_DANG_KY".into()] });

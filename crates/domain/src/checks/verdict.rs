@@ -11,8 +11,12 @@ use ts_rs::TS;
 #[ts(export)]
 pub enum SuggestedOutcome {
     Approve,
-    Resubmit { reasons: Vec<String> },
-    Reject { reasons: Vec<String> },
+    Resubmit {
+        reasons: Vec<String>,
+    },
+    Reject {
+        reasons: Vec<String>,
+    },
     /// Something blocks but no catalogue reason fits: the officer must judge.
     Review,
 }

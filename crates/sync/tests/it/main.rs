@@ -19,8 +19,9 @@ fn officer() -> Credentials {
 }
 
 fn server_state(dir: &Path, n: u64) -> AppState {
-    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: true, faults: FaultSettings::default() })
-        .expect("server state");
+    let state =
+        AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: true, faults: FaultSettings::default() })
+            .expect("server state");
     seed_demo(&state, n, 11).expect("demo data");
     state
 }
@@ -36,12 +37,7 @@ async fn logged_in(server: &RunningServer) -> CentralClient {
 }
 
 fn server_ids(state: &AppState, office: &str) -> HashSet<String> {
-    state
-        .with_store(|s| s.page(office, 0, 100_000))
-        .expect("page")
-        .into_iter()
-        .map(|(_, d)| d.id)
-        .collect()
+    state.with_store(|s| s.page(office, 0, 100_000)).expect("page").into_iter().map(|(_, d)| d.id).collect()
 }
 
 fn cached_ids(cache: &Mutex<Cache>) -> Vec<String> {
@@ -100,7 +96,12 @@ async fn paging_neither_skips_nor_repeats_while_declarations_arrive() {
         for _ in 0..2 {
             if next_index < 1_006 {
                 let d = generator.declaration(next_index, chrono::Utc::now()).expect("gen");
-                let resp = http.post(format!("{}/v1/submissions", server.url())).json(&d.submission).send().await.expect("post");
+                let resp = http
+                    .post(format!("{}/v1/submissions", server.url()))
+                    .json(&d.submission)
+                    .send()
+                    .await
+                    .expect("post");
                 assert_eq!(resp.status(), 201);
                 next_index += 1;
             }
@@ -121,9 +122,11 @@ async fn wrong_password_is_told_apart_from_no_network() {
     let sdir = tempfile::tempdir().expect("tmp");
     let server = serve(server_state(sdir.path(), 0)).await;
     let mut c = CentralClient::new(&server.url()).expect("client");
-    let err = c.login(&Credentials { username: "canbo.07916".into(), password: "sai".into() }).await.expect_err("refused");
+    let err =
+        c.login(&Credentials { username: "canbo.07916".into(), password: "sai".into() }).await.expect_err("refused");
     assert!(matches!(err, SyncError::BadCredentials), "{err:?}");
-    let err = c.login(&Credentials { username: "khong.co".into(), password: "demo".into() }).await.expect_err("refused");
+    let err =
+        c.login(&Credentials { username: "khong.co".into(), password: "demo".into() }).await.expect_err("refused");
     assert!(matches!(err, SyncError::BadCredentials), "{err:?}");
     let url = server.url();
     server.stop().await;
@@ -148,7 +151,8 @@ async fn a_pull_cut_off_by_a_dying_server_completes_next_time_without_duplicates
     state.faults.write().expect("faults").latency_ms = 150;
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
+    let cache =
+        std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
 
     let pulling = {
         let (client, cache) = (client.clone(), cache.clone());
@@ -194,7 +198,9 @@ async fn a_malformed_page_stops_the_sync_naming_the_request_and_keeps_the_cache(
     state.faults.write().expect("faults").malformed_pages = true;
     let err = pull_declarations(&client, &cache, OFFICE, 100).await.expect_err("malformed");
     match &err {
-        SyncError::Malformed { request, .. } => assert!(request.contains("/v1/offices/07916/declarations"), "{request}"),
+        SyncError::Malformed { request, .. } => {
+            assert!(request.contains("/v1/offices/07916/declarations"), "{request}")
+        }
         other => panic!("expected Malformed, got {other:?}"),
     }
     assert_eq!(cached_ids(&cache), before);
@@ -224,6 +230,7 @@ async fn a_corrupt_document_is_marked_and_the_rest_arrive() {
 }
 
 async fn bhxh_central_submit(server: &RunningServer, sub: &bhxh_protocol::Submission) {
-    let resp = reqwest::Client::new().post(format!("{}/v1/submissions", server.url())).json(sub).send().await.expect("post");
+    let resp =
+        reqwest::Client::new().post(format!("{}/v1/submissions", server.url())).json(sub).send().await.expect("post");
     assert_eq!(resp.status(), 201);
 }

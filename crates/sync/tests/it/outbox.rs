@@ -14,16 +14,20 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 fn bulk_state(dir: &Path, n: u64) -> (AppState, Vec<String>) {
-    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: true, faults: FaultSettings::default() })
-        .expect("server state");
+    let state =
+        AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: true, faults: FaultSettings::default() })
+            .expect("server state");
     seed_demo(&state, 0, 1).expect("accounts");
     // Office 07916 is every third generated person: take enough, keep that office's.
-    let ids: Vec<String> = seed_bulk(&state, n * 3, 5, 0).expect("bulk").into_iter().filter(|id| id.starts_with(OFFICE)).collect();
+    let ids: Vec<String> =
+        seed_bulk(&state, n * 3, 5, 0).expect("bulk").into_iter().filter(|id| id.starts_with(OFFICE)).collect();
     (state, ids)
 }
 
 fn approve() -> DecisionDraft {
-    DecisionDraft { outcome: Outcome::Approve, reasons: vec![], note: Some("Đã đối chiếu".into()), paper_seen: true }
+    DecisionDraft {
+        outcome: Outcome::Approve, reasons: vec![], note: Some("Đã đối chiếu".into()), paper_seen: true
+    }
 }
 
 async fn pull_all(client: &CentralClient, cache: &Mutex<Cache>) {
@@ -73,7 +77,12 @@ async fn every_decision_arrives_exactly_once_through_every_fault() {
     let mut keys = BTreeMap::new();
     for (i, (name, set)) in kinds.iter().enumerate() {
         for id in &ids[i * per_fault..(i + 1) * per_fault] {
-            let key = cache.lock().expect("lock").record_decision("canbo.07916", id, &approve(), &[], Utc::now()).expect("cache").expect("recorded");
+            let key = cache
+                .lock()
+                .expect("lock")
+                .record_decision("canbo.07916", id, &approve(), &[], Utc::now())
+                .expect("cache")
+                .expect("recorded");
             keys.insert(key, id.clone());
         }
         let mut f = FaultSettings::default();
@@ -92,7 +101,8 @@ async fn every_decision_arrives_exactly_once_through_every_fault() {
     }
     let recorded = state.with_store(|s| s.all_decisions()).expect("decisions");
     assert_eq!(recorded.len(), keys.len(), "the server holds each decision once");
-    let server_keys: BTreeMap<String, String> = recorded.iter().map(|d| (d.idempotency_key.clone(), d.declaration_id.clone())).collect();
+    let server_keys: BTreeMap<String, String> =
+        recorded.iter().map(|d| (d.idempotency_key.clone(), d.declaration_id.clone())).collect();
     assert_eq!(server_keys, keys);
     let declarations: BTreeSet<&str> = recorded.iter().map(|d| d.declaration_id.as_str()).collect();
     assert_eq!(declarations.len(), recorded.len(), "no declaration decided twice");
@@ -118,18 +128,32 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
     // Both decide while "offline" (nothing sent yet), differently.
     let reject = DecisionDraft {
         outcome: Outcome::Reject,
-        reasons: vec![bhxh_domain::reference::ReferenceData::get()
-            .reasons
-            .iter()
-            .find(|r| r.kind == bhxh_domain::reference::ReasonKind::Reject)
-            .expect("reject reason")
-            .code
-            .clone()],
+        reasons: vec![
+            bhxh_domain::reference::ReferenceData::get()
+                .reasons
+                .iter()
+                .find(|r| r.kind == bhxh_domain::reference::ReasonKind::Reject)
+                .expect("reject reason")
+                .code
+                .clone(),
+        ],
         note: None,
         paper_seen: false,
     };
-    officers[0].2.lock().expect("lock").record_decision("canbo.07916", &target, &approve(), &[], Utc::now()).expect("cache").expect("ok");
-    officers[1].2.lock().expect("lock").record_decision("canbo2.07916", &target, &reject, &[], Utc::now()).expect("cache").expect("ok");
+    officers[0]
+        .2
+        .lock()
+        .expect("lock")
+        .record_decision("canbo.07916", &target, &approve(), &[], Utc::now())
+        .expect("cache")
+        .expect("ok");
+    officers[1]
+        .2
+        .lock()
+        .expect("lock")
+        .record_decision("canbo2.07916", &target, &reject, &[], Utc::now())
+        .expect("cache")
+        .expect("ok");
     for (_, client, cache, creds) in officers.iter_mut() {
         push_until_empty(client, cache, creds, Duration::from_secs(30)).await;
     }
@@ -140,7 +164,10 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
     let lost = officers[1].2.lock().expect("lock").outbox().expect("outbox")[0].clone();
     assert_eq!(lost.state, OutboxState::Conflict);
     let theirs = lost.answer.as_ref().and_then(|a| a.decision.clone()).expect("the winning decision");
-    assert_eq!((theirs.officer.as_str(), theirs.officer_name.as_str(), theirs.outcome), ("canbo.07916", "Trần Thị Thu Hà", Outcome::Approve));
+    assert_eq!(
+        (theirs.officer.as_str(), theirs.officer_name.as_str(), theirs.outcome),
+        ("canbo.07916", "Trần Thị Thu Hà", Outcome::Approve)
+    );
     // Nothing overwritten: the server holds the first decision only.
     let recorded = state.with_store(|s| s.all_decisions()).expect("decisions");
     assert_eq!(recorded.len(), 1);
@@ -152,7 +179,12 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
     // A decision withdrawn before sending never reaches the server.
     let (_, client, cache, creds) = &mut officers[0];
     let other = ids[1].clone();
-    let key = cache.lock().expect("lock").record_decision("canbo.07916", &other, &approve(), &[], Utc::now()).expect("cache").expect("ok");
+    let key = cache
+        .lock()
+        .expect("lock")
+        .record_decision("canbo.07916", &other, &approve(), &[], Utc::now())
+        .expect("cache")
+        .expect("ok");
     cache.lock().expect("lock").withdraw("canbo.07916", &key, Utc::now()).expect("cache").expect("withdrawn");
     push_until_empty(client, cache, creds, Duration::from_secs(10)).await;
     assert!(state.with_store(|s| s.all_decisions()).expect("decisions").iter().all(|d| d.declaration_id != other));
@@ -184,7 +216,9 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     let key = uuid::Uuid::now_v7().to_string();
     let send = |body: DecisionRequest, key: String| {
         let (http, url, token) = (http.clone(), url.clone(), token.clone());
-        async move { http.post(&url).bearer_auth(&token).header("Idempotency-Key", key).json(&body).send().await.expect("send") }
+        async move {
+            http.post(&url).bearer_auth(&token).header("Idempotency-Key", key).json(&body).send().await.expect("send")
+        }
     };
     // While the first attempt is slow, the same key is "in flight".
     set_faults(&state, FaultSettings { latency_ms: 800, ..FaultSettings::default() });
@@ -222,7 +256,14 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
         let mut c = CentralClient::new(&server.url()).expect("client");
         c.login(&Credentials { username: "canbo2.07916".into(), password: "demo".into() }).await.expect("login").token
     };
-    let r = http.post(&url).bearer_auth(&token2).header("Idempotency-Key", key.clone()).json(&req).send().await.expect("send");
+    let r = http
+        .post(&url)
+        .bearer_auth(&token2)
+        .header("Idempotency-Key", key.clone())
+        .json(&req)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(r.json::<DecisionAnswer>().await.expect("answer").result, DecisionResult::Conflict);
     // No key, or not a UUID: a clear refusal.
     let r = http.post(&url).bearer_auth(&token).json(&req).send().await.expect("send");
