@@ -160,13 +160,7 @@ fn main() -> ExitCode {
         Some(Command::Queue { json, user, password }) => {
             let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
             match headless::queue_rows(&dir, &user, &password) {
-                Ok(rows) if json => match serde_json::to_string_pretty(&rows) {
-                    Ok(s) => {
-                        println!("{s}");
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => fail(&e.to_string()),
-                },
+                Ok(rows) if json => print_json(&rows),
                 Ok(rows) => {
                     for r in rows {
                         println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
@@ -190,13 +184,7 @@ fn main() -> ExitCode {
         Some(Command::Outbox { json, user, password }) => {
             let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
             match headless::outbox(&dir, &user, &password) {
-                Ok(rows) if json => match serde_json::to_string_pretty(&rows) {
-                    Ok(s) => {
-                        println!("{s}");
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => fail(&e.to_string()),
-                },
+                Ok(rows) if json => print_json(&rows),
                 Ok(rows) => {
                     for r in rows {
                         println!(
@@ -221,10 +209,7 @@ fn main() -> ExitCode {
                         eprintln!("deleted {files} files of {declarations} decided declarations");
                     }
                     if json {
-                        match serde_json::to_string_pretty(&held) {
-                            Ok(s) => println!("{s}"),
-                            Err(e) => return fail(&e.to_string()),
-                        }
+                        return print_json(&held);
                     } else {
                         for h in held {
                             let until = h.purge_after.map_or("while pending".to_owned(), |t| t.to_rfc3339());
@@ -263,6 +248,16 @@ fn main() -> ExitCode {
             Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
             cli.retention_days,
         ),
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
     }
 }
 

@@ -100,18 +100,22 @@ impl Central {
         Self { child: Some(child), url, port }
     }
 
-    /// How many declarations of `office` the server holds, read over its API.
-    pub async fn count_for(&self, user: &str, office: &str) -> usize {
-        let http = reqwest::Client::new();
-        let login: bhxh_protocol::LoginResponse = http
-            .post(format!("{}/v1/auth/login", self.url))
+    /// A demo account's session (password `demo`).
+    async fn login(&self, http: &reqwest::Client, user: &str) -> bhxh_protocol::LoginResponse {
+        http.post(format!("{}/v1/auth/login", self.url))
             .json(&serde_json::json!({"username": user, "password": "demo"}))
             .send()
             .await
             .expect("login")
             .json()
             .await
-            .expect("login json");
+            .expect("login json")
+    }
+
+    /// How many declarations of `office` the server holds, read over its API.
+    pub async fn count_for(&self, user: &str, office: &str) -> usize {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
         let mut n = 0;
         let mut cursor = String::new();
         loop {
@@ -135,15 +139,7 @@ impl Central {
     /// Records a decision as `user` straight through the API (another officer's PC).
     pub async fn decide_as(&self, user: &str, declaration: &str, outcome: &str) {
         let http = reqwest::Client::new();
-        let login: bhxh_protocol::LoginResponse = http
-            .post(format!("{}/v1/auth/login", self.url))
-            .json(&serde_json::json!({"username": user, "password": "demo"}))
-            .send()
-            .await
-            .expect("login")
-            .json()
-            .await
-            .expect("login json");
+        let login = self.login(&http, user).await;
         let key = format!(
             "0190{:028x}",
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1)

@@ -100,6 +100,13 @@ impl Desk {
         self.cache.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(AppError::not_logged_in)
     }
 
+    /// Runs `f` on the session's cache, locked for the call.
+    fn with_cache<T>(&self, f: impl FnOnce(&mut Cache) -> Result<T, bhxh_cache::CacheError>) -> Result<T, AppError> {
+        let cache = self.cache()?;
+        let mut guard = lock(&cache);
+        Ok(f(&mut guard)?)
+    }
+
     pub fn prefill(&self) -> Result<Prefill, AppError> {
         let last = lock(&self.profiles).last_profile()?.map(|p| (p.username, p.central_url));
         Ok(Prefill {
@@ -348,19 +355,12 @@ impl Desk {
         let locked = self.is_locked();
         let (queue_count, documents_total, documents_missing) = match &session {
             Some(s) if s.role.reviews_declarations() && !locked => {
-                let cache = self.cache()?;
-                let q = lock(&cache).queue(&s.office_code)?;
-                let missing = q.iter().map(|r| r.documents.saturating_sub(r.documents_stored)).sum();
-                (q.len() as u32, q.iter().map(|r| r.documents).sum(), missing)
+                self.with_cache(|c| c.queue_counts(&s.office_code))?
             }
             _ => (0, 0, 0),
         };
         let (outbox_waiting, outbox_attention) = match (&session, locked) {
-            (Some(s), false) if s.role.reviews_declarations() => {
-                let cache = self.cache()?;
-                let counts = lock(&cache).outbox_counts()?;
-                counts
-            }
+            (Some(s), false) if s.role.reviews_declarations() => self.with_cache(|c| c.outbox_counts())?,
             _ => (0, 0),
         };
         let link = lock(&self.link);
@@ -559,7 +559,7 @@ impl Desk {
             if !was_online {
                 info!("central service reachable again; syncing");
             }
-            let waiting = self.cache().ok().and_then(|c| lock(&c).outbox_counts().ok()).is_some_and(|(w, _)| w > 0);
+            let waiting = self.with_cache(|c| c.outbox_counts()).is_ok_and(|(w, _)| w > 0);
             if !was_online || due || waiting {
                 let _ = self.sync().await;
             }

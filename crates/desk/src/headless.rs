@@ -6,16 +6,28 @@ use bhxh_cache::{Cache, Profiles};
 use serde::Serialize;
 use std::path::Path;
 
-/// `bhxh-desk sync`: logs in online, pulls, and says what it pulled.
-pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) -> Result<String, AppError> {
-    let desk = Desk::open(DeskConfig {
+/// A desk for one command: no window, the default lock and retention.
+fn headless_desk(data_dir: &Path) -> Result<Desk, AppError> {
+    Desk::open(DeskConfig {
         data_dir: data_dir.to_path_buf(),
         default_central_url: None,
         default_username: None,
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
-    })?;
+    })
+}
+
+/// The officer's cache, opened with their password (offline, no session).
+fn unlock_cache(data_dir: &Path, user: &str, password: &str) -> Result<Cache, AppError> {
+    let profiles = Profiles::open(data_dir)?;
+    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
+    Ok(Cache::open(&profiles.cache_dir(user)?, key)?)
+}
+
+/// `bhxh-desk sync`: logs in online, pulls, and says what it pulled.
+pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) -> Result<String, AppError> {
+    let desk = headless_desk(data_dir)?;
     let session = desk
         .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
         .await?;
@@ -70,12 +82,10 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
     if !data_dir.join("profiles.sqlite3").is_file() {
         return Err(no_cache());
     }
-    let profiles = Profiles::open(data_dir)?;
-    if profiles.profile(user)?.is_none() {
+    if Profiles::open(data_dir)?.profile(user)?.is_none() {
         return Err(no_cache());
     }
-    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
-    let cache = Cache::open(&profiles.cache_dir(user)?, key)?;
+    let cache = unlock_cache(data_dir, user, password)?;
     let mut out = Vec::new();
     for office in cache.offices_cached()? {
         for r in cache.queue(&office)? {
@@ -108,14 +118,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
 }
 
 fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
-    let desk = Desk::open(DeskConfig {
-        data_dir: data_dir.to_path_buf(),
-        default_central_url: None,
-        default_username: None,
-        default_password: None,
-        idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
-        retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
-    })?;
+    let desk = headless_desk(data_dir)?;
     // The central URL does not matter offline; the profile remembers the real one.
     desk.login_offline(LoginInput {
         central_url: "http://127.0.0.1:9".into(),
@@ -139,10 +142,7 @@ pub fn decide(
 /// `bhxh-desk outbox --json`: every decision recorded in the officer's cache with
 /// its delivery state and the central service's answer.
 pub fn outbox(data_dir: &Path, user: &str, password: &str) -> Result<Vec<bhxh_cache::OutboxRow>, AppError> {
-    let profiles = Profiles::open(data_dir)?;
-    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
-    let cache = Cache::open(&profiles.cache_dir(user)?, key)?;
-    Ok(cache.outbox()?)
+    Ok(unlock_cache(data_dir, user, password)?.outbox()?)
 }
 
 /// `bhxh-desk audit verify`: checks the hash chain of an officer's audit log. Needs
@@ -165,9 +165,7 @@ pub fn retention(
     keep_days: u32,
     purge: bool,
 ) -> Result<(Vec<bhxh_cache::retention::Held>, (u32, u32)), AppError> {
-    let profiles = Profiles::open(data_dir)?;
-    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
-    let mut cache = Cache::open(&profiles.cache_dir(user)?, key)?;
+    let mut cache = unlock_cache(data_dir, user, password)?;
     let purged = if purge { cache.purge_documents(user, keep_days, chrono::Utc::now())? } else { (0, 0) };
     Ok((cache.held(keep_days)?, purged))
 }

@@ -86,8 +86,13 @@ impl CentralClient {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SyncError> {
-        let request = format!("GET {path}");
-        let mut req = self.http.get(format!("{}{path}", self.base));
+        self.json(reqwest::Method::GET, path).await
+    }
+
+    /// An authorised request whose answer is JSON; errors name the request.
+    async fn json<T: serde::de::DeserializeOwned>(&self, method: reqwest::Method, path: &str) -> Result<T, SyncError> {
+        let request = format!("{method} {path}");
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
@@ -144,17 +149,7 @@ impl CentralClient {
 
     /// Takes or renews the review lease on a declaration.
     pub async fn assign(&self, id: &str) -> Result<bhxh_protocol::AssignmentAnswer, SyncError> {
-        let request = format!("POST /v1/declarations/{id}/assignment");
-        let mut req = self.http.post(format!("{}/v1/declarations/{}/assignment", self.base, urlencode(id)));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_from(&request, resp).await);
-        }
-        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
-        serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })
+        self.json(reqwest::Method::POST, &format!("/v1/declarations/{}/assignment", urlencode(id))).await
     }
 
     /// A document's bytes (whole), with the sha256 the server announced.

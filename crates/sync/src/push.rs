@@ -209,6 +209,7 @@ impl CentralClient {
             Err(e) => return all(Attempt::NoAnswer(e.to_string())),
         };
         let status = resp.status().as_u16();
+        // Seconds only: the HTTP-date form is not worth a parser for a server we control.
         let retry_after_s = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -235,35 +236,6 @@ impl CentralClient {
                 None => Attempt::NoAnswer("item missing from the batch answer".into()),
             })
             .collect()
-    }
-
-    /// One attempt at delivering a decision; never an error: every outcome is data for [`plan`].
-    pub async fn send_decision(&self, key: &str, req: &bhxh_protocol::DecisionRequest) -> Attempt {
-        let mut r =
-            self.http().post(format!("{}/v1/decisions", self.base_url())).header("Idempotency-Key", key).json(req);
-        if let Some(t) = self.token() {
-            r = r.bearer_auth(t);
-        }
-        let resp = match r.send().await {
-            Ok(resp) => resp,
-            Err(e) => return Attempt::NoAnswer(e.to_string()),
-        };
-        let status = resp.status().as_u16();
-        let retry_after_s = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let bytes = match resp.bytes().await {
-            Ok(b) => b,
-            Err(e) => return Attempt::NoAnswer(format!("answer cut off: {e}")),
-        };
-        let (answer, error) = if (200..300).contains(&status) {
-            (serde_json::from_slice::<DecisionAnswer>(&bytes).ok(), None)
-        } else {
-            (None, serde_json::from_slice::<ErrorBody>(&bytes).ok())
-        };
-        Attempt::Answer { status, answer, error, retry_after_s }
     }
 }
 
