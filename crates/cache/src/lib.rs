@@ -76,11 +76,6 @@ impl Cache {
             .map_err(|e| CacheError::Sealed { what: format!("{column} of {id}"), source: e })
     }
 
-    /// Whether a cache was ever created in `dir` (without creating one).
-    pub fn exists(dir: &Path) -> bool {
-        dir.join("cache.sqlite3").is_file()
-    }
-
     pub fn dir(&self) -> &Path {
         &self.dir
     }
