@@ -56,7 +56,7 @@ pub fn check_one(d: &Declaration, registry: &Registry) -> (Vec<Finding>, Verdict
     let reference = ReferenceData::get();
     let (mut f, docs) = facts(d);
     f.documents = &docs;
-    let ctx = Context { reference, registry, qr: None, paper: None };
+    let ctx = Context { reference, registry, qr: None, paper: None, documents: &[] };
     let findings = checks::run_all(&f, &ctx);
     let verdict = checks::verdict(&findings, reference);
     (findings, verdict)

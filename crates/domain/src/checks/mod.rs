@@ -6,6 +6,7 @@ mod child;
 mod duplicates;
 mod email;
 mod id_document;
+mod images;
 mod ma_so;
 mod name;
 mod office;
@@ -126,6 +127,8 @@ pub struct Context<'a> {
     pub qr: Option<&'a QrPayload>,
     /// Fields read from the paper Mẫu 01, when it has been matched.
     pub paper: Option<&'a PaperFields>,
+    /// What was read from the documents' pixels (quality, QR), when analysed.
+    pub documents: &'a [crate::DocumentFacts],
 }
 
 /// Runs every rule. Never panics, whatever the declaration holds.
@@ -140,6 +143,7 @@ pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     office::check(f, ctx, &mut out);
     child::check(f, ctx, &mut out);
     duplicates::check(f, ctx, &mut out);
+    images::check(f, ctx, &mut out);
     qr::check(f, ctx, &mut out);
     paper::check(f, ctx, &mut out);
     out.sort_by_key(|x| x.severity);

@@ -35,7 +35,7 @@ fn clean() -> Facts<'static> {
 }
 
 fn codes_with(f: &Facts<'_>, registry: &Registry, qr: Option<&QrPayload>, paper: Option<&PaperFields>) -> Vec<String> {
-    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper };
+    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[] };
     run_all(f, &ctx).into_iter().map(|x| x.code).collect()
 }
 
@@ -283,7 +283,7 @@ fn paper_form_against_the_declaration() {
 fn suggestions_follow_the_blocking_reasons() {
     let reference = ReferenceData::get();
     let run = |f: &Facts<'_>, r: &Registry| {
-        verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None }), reference)
+        verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None, documents: &[] }), reference)
     };
     assert_eq!(run(&clean(), &Registry::default()).suggested, SuggestedOutcome::Approve);
     let mut f = clean();
@@ -300,4 +300,50 @@ fn suggestions_follow_the_blocking_reasons() {
     f.id_number = Some("079086000123");
     let v = run(&f, &Registry::default());
     assert_eq!((v.blocks, v.warnings, v.suggested), (0, 2, SuggestedOutcome::Approve), "warnings alone never block");
+}
+
+#[test]
+fn document_facts_become_warnings_and_an_honest_no_qr() {
+    use crate::{DocumentFacts, ImageQuality, QrReading, QualityFlag};
+    let f = clean();
+    let quality = |flags: Vec<QualityFlag>| ImageQuality {
+        width: 2000,
+        height: 1500,
+        sharpness: 10.0,
+        mean_luma: 40.0,
+        contrast: 30.0,
+        flags,
+    };
+    let docs = vec![
+        DocumentFacts {
+            kind: DocumentKind::IdFront,
+            quality: Some(quality(vec![QualityFlag::Blurred, QualityFlag::Dark])),
+            qr: QrReading::NotFound,
+            unreadable: None,
+        },
+        DocumentFacts {
+            kind: DocumentKind::IdBack,
+            quality: None,
+            qr: QrReading::NotFound,
+            unreadable: Some("tệp bị cắt cụt".into()),
+        },
+    ];
+    let ctx = Context {
+        reference: ReferenceData::get(),
+        registry: &Registry::default(),
+        qr: None,
+        paper: None,
+        documents: &docs,
+    };
+    let found = run_all(&f, &ctx);
+    let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
+    for code in ["image.blurred.id_front", "image.dark.id_front", "image.unreadable.id_back", "qr.not_found"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    assert!(found.iter().all(|x| x.severity != Severity::Block), "pixel estimates never block: {found:?}");
+
+    // A QR that was read and parsed: no "not found".
+    let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
+    let ctx = Context { qr: Some(&qr), ..ctx };
+    assert!(!run_all(&f, &ctx).iter().any(|x| x.code.starts_with("qr.not_")));
 }

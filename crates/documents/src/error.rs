@@ -1,0 +1,48 @@
+use crate::Format;
+
+/// Why a document cannot be used. `message_vi` is what the officer reads; the
+/// `Display` text goes to the logs.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("empty file")]
+    Empty,
+    #[error("unsupported format: {0:?}")]
+    Unsupported(Format),
+    #[error("image of {width}×{height} px exceeds the limit of {limit} pixels")]
+    TooLarge { width: u32, height: u32, limit: u64 },
+    #[error("corrupt or truncated {format:?}: {detail}")]
+    Corrupt { format: Format, detail: String },
+    #[error("PDF: {0}")]
+    Pdf(String),
+    #[error("PDF page {page} does not exist (the document has {pages})")]
+    NoSuchPage { page: u32, pages: u32 },
+    #[error("PDFium is not available: {0}")]
+    PdfiumUnavailable(String),
+    #[error("encoding a derivative failed: {0}")]
+    Encode(String),
+}
+
+impl DocumentError {
+    pub fn message_vi(&self) -> String {
+        match self {
+            DocumentError::Empty => "Tệp rỗng, không có nội dung.".into(),
+            DocumentError::Unsupported(f) => {
+                format!("Định dạng {} không được hỗ trợ. Hãy dùng ảnh JPEG, PNG, WebP hoặc tệp PDF.", f.name_vi())
+            }
+            DocumentError::TooLarge { width, height, .. } => {
+                format!("Ảnh quá lớn ({width}×{height} điểm ảnh), có thể là tệp độc hại: không mở.")
+            }
+            DocumentError::Corrupt { format, .. } => {
+                format!("Tệp {} bị hỏng hoặc tải về không trọn vẹn.", format.name_vi())
+            }
+            DocumentError::Pdf(_) => "Tệp PDF bị hỏng hoặc không đọc được.".into(),
+            DocumentError::NoSuchPage { page, pages } => {
+                format!("Tệp PDF không có trang {page} (chỉ có {pages} trang).")
+            }
+            DocumentError::PdfiumUnavailable(_) => {
+                "Thiếu thư viện đọc PDF (PDFium) trên máy: hãy cài đặt lại ứng dụng.".into()
+            }
+            DocumentError::Encode(_) => "Không tạo được ảnh xem trước.".into(),
+        }
+    }
+}
