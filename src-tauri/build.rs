@@ -18,6 +18,9 @@ fn main() {
         "reasons",
         "take",
         "take_batch",
+        "import_paper",
+        "paper_stack",
+        "match_paper",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

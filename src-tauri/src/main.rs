@@ -120,6 +120,18 @@ enum Command {
         #[arg(long, env = "BHXH_PASSWORD")]
         password: String,
     },
+    /// Import a PDF of paper Mẫu 01 forms (one form or a unit's stack) into the
+    /// officer's cache and print how each page was matched (qr, text, none).
+    ImportPaper {
+        /// The PDF file.
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "BHXH_USER")]
+        user: String,
+        #[arg(long, env = "BHXH_PASSWORD")]
+        password: String,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -224,6 +236,35 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.message),
             }
         }
+        Some(Command::ImportPaper { file, json, user, password }) => {
+            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+            match headless::import_paper(&dir, &user, &password, &file) {
+                Ok(summary) if json => print_json(&summary),
+                Ok(s) => {
+                    for r in &s.rows {
+                        let candidates: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
+                        println!(
+                            "page {}	{}	{}	{}",
+                            r.page_index + 1,
+                            r.matched_by,
+                            r.declaration_id.as_deref().unwrap_or("-"),
+                            if r.declaration_id.is_some() { r.findings.join("; ") } else { candidates.join(",") }
+                        );
+                    }
+                    println!(
+                        "{} pages: {} by QR, {} by text, {} to match by hand; unit {}: {} forms missing",
+                        s.pages,
+                        s.matched_qr,
+                        s.matched_text,
+                        s.need_hand,
+                        s.unit_code.as_deref().unwrap_or("?"),
+                        s.unit_missing_forms
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.message),
+            }
+        }
         Some(Command::Audit { command: AuditCommand::Verify { user } }) => {
             let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
             match headless::audit_verify(&dir, &user) {
@@ -317,6 +358,9 @@ fn run_window(
             commands::reasons,
             commands::take,
             commands::take_batch,
+            commands::import_paper,
+            commands::paper_stack,
+            commands::match_paper,
         ])
         .run(tauri::generate_context!());
     match result {

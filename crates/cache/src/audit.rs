@@ -25,6 +25,8 @@ pub mod action {
     pub const ACKNOWLEDGE: &str = "acknowledge";
     pub const EXPORT: &str = "export";
     pub const PURGE: &str = "purge";
+    pub const IMPORT_PAPER: &str = "import_paper";
+    pub const MATCH_PAPER: &str = "match_paper";
 }
 
 fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {

@@ -290,6 +290,17 @@ impl Cache {
         Ok((doc, bytes))
     }
 
+    /// Every cached declaration of an office (decrypted): what paper pages are matched against.
+    pub fn declarations_of(&self, office: &str) -> Result<Vec<Declaration>, CacheError> {
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, body FROM declarations WHERE office_code = ?1 ORDER BY submitted_at, id")?;
+            stmt.query_map([office], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        };
+        rows.into_iter().map(|(id, body)| self.open_body(&id, &body)).collect()
+    }
+
     pub fn count_declarations(&self) -> Result<u64, CacheError> {
         Ok(self.conn.query_row("SELECT count(*) FROM declarations", [], |r| r.get::<_, i64>(0))? as u64)
     }

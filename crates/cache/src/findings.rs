@@ -3,7 +3,10 @@
 //! declaration can change an older one's findings (the same phone, the same ID).
 
 use crate::{Cache, CacheError};
-use bhxh_domain::checks::{self, Context, Facts, Finding, Registry, RegistryEntry, SuggestedOutcome, Verdict};
+use bhxh_domain::DocumentFacts;
+use bhxh_domain::checks::{
+    self, Context, Facts, Finding, PaperFields, Registry, RegistryEntry, SuggestedOutcome, Verdict,
+};
 use bhxh_domain::reference::ReferenceData;
 use bhxh_protocol::Declaration;
 use rusqlite::params;
@@ -51,12 +54,25 @@ pub fn registry_of(all: &[Declaration]) -> Registry {
     )
 }
 
-/// The findings and verdict of one declaration against a registry.
+/// The findings and verdict of one declaration against a registry, without
+/// anything read from its documents.
 pub fn check_one(d: &Declaration, registry: &Registry) -> (Vec<Finding>, Verdict) {
+    check_with(d, registry, &[], None)
+}
+
+/// The findings and verdict with what was read from the documents' pixels and
+/// from the matched paper form.
+pub fn check_with(
+    d: &Declaration,
+    registry: &Registry,
+    documents: &[DocumentFacts],
+    paper: Option<&PaperFields>,
+) -> (Vec<Finding>, Verdict) {
     let reference = ReferenceData::get();
     let (mut f, docs) = facts(d);
     f.documents = &docs;
-    let ctx = Context { reference, registry, qr: None, paper: None, documents: &[] };
+    let qr = DocumentFacts::cccd_qr(documents);
+    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents };
     let findings = checks::run_all(&f, &ctx);
     let verdict = checks::verdict(&findings, reference);
     (findings, verdict)
@@ -77,14 +93,18 @@ impl Cache {
             out
         };
         let registry = registry_of(&all);
+        let mut read = Vec::with_capacity(all.len());
+        for d in &all {
+            read.push((self.document_facts(&d.id)?, self.paper_fields(&d.id)?));
+        }
         let key = &self.key;
         let tx = self.conn.transaction()?;
         {
             let mut update = tx.prepare(
                 "UPDATE declarations SET findings = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
             )?;
-            for d in &all {
-                let (findings, verdict) = check_one(d, &registry);
+            for (d, (documents, paper)) in all.iter().zip(&read) {
+                let (findings, verdict) = check_with(d, &registry, documents, paper.as_ref());
                 // Findings quote the declaration (names, numbers): sealed like it.
                 let fj = serde_json::to_vec(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
                 let fj = key.seal(&crate::aad("findings", &d.id), &fj);

@@ -7,12 +7,14 @@
 //! [`crypto::DataKey::seal`]; the data key exists on disk only wrapped under the
 //! officer's password ([`profiles`]).
 
+pub mod analysis;
 pub mod audit;
 pub mod crypto;
 mod declarations;
 mod error;
 pub mod findings;
 pub mod outbox;
+pub mod paper;
 pub mod profiles;
 pub mod retention;
 mod schema;

@@ -100,8 +100,10 @@ impl Cache {
                 )?;
                 if shared == 0 {
                     self.store.remove(sha)?;
-                    files += 1;
+                    files += 1 + self.remove_derivatives(sha)?;
                 }
+                // What was read from the image (the QR's text) goes with it.
+                self.conn.execute("DELETE FROM document_facts WHERE document_id = ?1", [doc_id])?;
                 self.conn.execute(
                     "UPDATE documents SET state = ?2 WHERE id = ?1",
                     params![doc_id, DocumentState::Purged.code()],

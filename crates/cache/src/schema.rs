@@ -90,6 +90,47 @@ M::up(
     CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;",
 ),
+// What was read from the documents' pixels, the derivatives the viewer shows, and
+// the paper Mẫu 01 stacks imported on this PC with each page's match.
+M::up(
+    "CREATE TABLE document_facts (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        -- bhxh_domain::DocumentFacts as JSON, sealed (column 'facts'): the QR text is personal.
+        facts BLOB NOT NULL,
+        analysed_at TEXT NOT NULL
+    );
+    -- Derivatives are sealed files in the store, named by (source sha256, size).
+    CREATE TABLE derivatives (
+        sha256 TEXT NOT NULL,
+        size TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        PRIMARY KEY (sha256, size)
+    );
+    CREATE TABLE paper_stacks (
+        -- The PDF, a sealed file in the store.
+        sha256 TEXT PRIMARY KEY,
+        pages INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        -- 'file' (imported here) or the central document id it came with.
+        source TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE paper_pages (
+        stack_sha256 TEXT NOT NULL REFERENCES paper_stacks(sha256) ON DELETE CASCADE,
+        page_index INTEGER NOT NULL,
+        declaration_id TEXT,
+        -- qr | text | hand | none
+        matched_by TEXT NOT NULL,
+        -- bhxh_domain::mau01::PageReading as JSON, sealed (column 'paper_reading').
+        reading BLOB NOT NULL,
+        candidates_json TEXT NOT NULL,
+        signed INTEGER,
+        PRIMARY KEY (stack_sha256, page_index)
+    );
+    CREATE INDEX paper_pages_declaration ON paper_pages(declaration_id);",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

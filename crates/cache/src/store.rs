@@ -88,6 +88,56 @@ impl DocumentStore {
         Ok(bytes)
     }
 
+    fn derived_path(&self, sha256: &str, size: &str) -> Result<PathBuf, CacheError> {
+        if !is_sha256_hex(sha256) || !size.bytes().all(|b| b.is_ascii_alphanumeric()) || size.is_empty() {
+            return Err(CacheError::MissingDocument(format!("{sha256}.{size}")));
+        }
+        let name = self.key.file_name(&format!("{sha256}.{size}"));
+        Ok(self.dir.join(&name[..2]).join(name))
+    }
+
+    fn derived_aad(sha256: &str, size: &str) -> Vec<u8> {
+        format!("derived\0{sha256}\0{size}").into_bytes()
+    }
+
+    /// Stores a derivative (a screen-size copy, a thumbnail, a rendered page) of
+    /// the content `sha256`, sealed and bound to it and to its size name.
+    pub fn put_derived(&self, sha256: &str, size: &str, bytes: &[u8]) -> Result<(), CacheError> {
+        let path = self.derived_path(sha256, size)?;
+        let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
+        let io = |e| CacheError::Io { path: parent.clone(), source: e };
+        std::fs::create_dir_all(&parent).map_err(io)?;
+        let sealed = self.key.seal(&Self::derived_aad(sha256, size), bytes);
+        // Derivatives can be made again: no fsync, only an atomic rename.
+        let mut tmp = tempfile_in(&parent).map_err(io)?;
+        tmp.1.write_all(&sealed).map_err(io)?;
+        std::fs::rename(&tmp.0, &path).map_err(io)?;
+        Ok(())
+    }
+
+    /// A derivative's bytes, or `None` when it was never made (or was purged).
+    pub fn get_derived(&self, sha256: &str, size: &str) -> Result<Option<Vec<u8>>, CacheError> {
+        let path = self.derived_path(sha256, size)?;
+        let sealed = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CacheError::Io { path, source: e }),
+        };
+        self.key
+            .open(&Self::derived_aad(sha256, size), &sealed)
+            .map(Some)
+            .map_err(|e| CacheError::Sealed { what: format!("derivative {sha256}.{size}"), source: e })
+    }
+
+    pub fn remove_derived(&self, sha256: &str, size: &str) -> Result<(), CacheError> {
+        let path = self.derived_path(sha256, size)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CacheError::Io { path, source: e }),
+        }
+    }
+
     /// Deletes a stored document (retention); absent is fine.
     pub fn remove(&self, sha256: &str) -> Result<(), CacheError> {
         let path = self.path(sha256)?;

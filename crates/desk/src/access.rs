@@ -24,7 +24,9 @@ pub fn rule(command: &str) -> Option<Access> {
         "prefill" | "login" | "status" | "logout" => Access::Anyone,
         "lock" | "unlock" => Access::Session,
         "sync_now" | "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge"
-        | "reasons" | "take" | "take_batch" => Access::Roles(REVIEWERS),
+        | "reasons" | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => {
+            Access::Roles(REVIEWERS)
+        }
         _ => return None,
     })
 }

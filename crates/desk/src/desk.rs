@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
 mod decide;
+mod paper;
 
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
@@ -70,6 +71,8 @@ pub struct Desk {
     /// One sync at a time.
     sync_gate: tokio::sync::Mutex<()>,
     last_purge: Mutex<Option<Instant>>,
+    /// A document analysis is running (one at a time, in the background).
+    analysing: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -87,6 +90,7 @@ impl Desk {
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
             last_purge: Mutex::new(None),
+            analysing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -415,6 +419,16 @@ impl Desk {
         let mut view = views::declaration_view(c, findings, suggested, &offices, now);
         view.local_decision = self.local_decision(&s.username, id)?;
         view.assigned_to = assigned_to;
+        view.paper_pages = self
+            .with_cache(|c| c.paper_pages_of(id))?
+            .into_iter()
+            .map(|p| PaperPageRef {
+                sha256: p.stack_sha256,
+                page_index: p.page_index,
+                matched_by: p.matched_by.code().to_owned(),
+                signed: p.reading.signed,
+            })
+            .collect();
         Ok(view)
     }
 
@@ -529,11 +543,28 @@ impl Desk {
     /// Runs for the life of the app: while someone is logged in, watches the link
     /// to the central service (a cheap health check per tick) and syncs, so the
     /// app notices a lost network within a tick and reconnects by itself.
+    /// Analyses newly arrived documents on a blocking thread, unless a run is
+    /// already going: the officer never waits for it.
+    fn spawn_analysis(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.is_locked() || self.analysing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let desk = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = desk.analyse_pending() {
+                warn!(error = %e.message, "document analysis stopped");
+            }
+            desk.analysing.store(false, Ordering::Release);
+        });
+    }
+
     pub async fn run_background(self: Arc<Self>, every: Duration, sync_every: Duration) {
         loop {
             tokio::time::sleep(every).await;
             self.lock_if_idle();
             self.purge_if_due();
+            self.spawn_analysis();
             let Some(info) = self.session_info() else { continue };
             if !info.role.reviews_declarations() || self.is_locked() {
                 continue;

@@ -4,7 +4,10 @@
 
 use crate::Desk;
 use crate::error::{AppError, ErrorCode};
-use crate::ipc::{DecideInput, IdInput, KeyInput, LoginInput, TakeBatchInput, UnlockInput};
+use crate::ipc::{
+    DecideInput, IdInput, ImportPaperInput, KeyInput, LoginInput, MatchPaperInput, StackInput, TakeBatchInput,
+    UnlockInput,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -42,6 +45,9 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "take" => output(desk.take(&input::<IdInput>(args)?.id).await?),
         "take_batch" => output(desk.take_batch(input::<TakeBatchInput>(args)?.count).await?),
         "acknowledge" => output(desk.acknowledge(&input::<KeyInput>(args)?.key)?),
+        "import_paper" => output(desk.import_paper(&input::<ImportPaperInput>(args)?.pdf)?),
+        "paper_stack" => output(desk.paper_stack(&input::<StackInput>(args)?.sha256)?),
+        "match_paper" => output(desk.match_paper(input::<MatchPaperInput>(args)?)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

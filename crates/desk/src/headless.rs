@@ -35,14 +35,18 @@ pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) ->
         return Err(AppError::new(crate::ErrorCode::Offline, "Không kết nối được máy chủ trung tâm; chưa đồng bộ."));
     }
     let s = desk.sync_now().await?;
+    let started = std::time::Instant::now();
+    let analysed = desk.analyse_pending()?;
     Ok(format!(
-        "pulled {} declarations ({} new) for office {}; downloaded {} documents, {} failed; {} ms",
+        "pulled {} declarations ({} new) for office {}; downloaded {} documents, {} failed; {} ms; analysed {} documents in {} ms",
         s.declarations,
         s.new_declarations,
         session.office_code,
         s.documents_downloaded,
         s.documents_failed,
-        s.duration_ms
+        s.duration_ms,
+        analysed,
+        started.elapsed().as_millis()
     ))
 }
 
@@ -168,4 +172,19 @@ pub fn retention(
     let mut cache = unlock_cache(data_dir, user, password)?;
     let purged = if purge { cache.purge_documents(user, keep_days, chrono::Utc::now())? } else { (0, 0) };
     Ok((cache.held(keep_days)?, purged))
+}
+
+/// `bhxh-desk import-paper`: imports a PDF of paper Mẫu 01 forms into the
+/// officer's cache (offline) and says how each page was matched.
+pub fn import_paper(
+    data_dir: &Path,
+    user: &str,
+    password: &str,
+    file: &Path,
+) -> Result<crate::ipc::ImportSummary, AppError> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        tracing::warn!(error = %e, file = %file.display(), "paper file not readable");
+        AppError::new(crate::ErrorCode::NotFound, format!("Không đọc được tệp {}.", file.display()))
+    })?;
+    open_offline(data_dir, user, password)?.import_paper(&bytes)
 }

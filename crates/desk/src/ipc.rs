@@ -114,6 +114,84 @@ pub struct DocumentView {
     pub available: bool,
     /// Why the document cannot be shown, in Vietnamese.
     pub error: Option<String>,
+    /// A PDF (the viewer shows its rendered first page) rather than a photo.
+    pub is_pdf: bool,
+}
+
+/// A paper Mẫu 01 page matched to the declaration (its image:
+/// `bhxhdoc://localhost/paper/<sha256>/<page_index>`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PaperPageRef {
+    pub sha256: String,
+    pub page_index: u32,
+    /// qr | text | hand | attached
+    pub matched_by: String,
+    pub signed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CandidateView {
+    pub id: String,
+    pub full_name: String,
+    pub ma_so_bhxh: String,
+}
+
+/// One page of an imported stack and what it was matched to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PaperPageView {
+    pub page_index: u32,
+    pub declaration_id: Option<String>,
+    pub full_name: Option<String>,
+    /// qr | text | hand | attached | none
+    pub matched_by: String,
+    pub signed: Option<bool>,
+    /// For an unmatched page: the likeliest declarations, best first.
+    pub candidates: Vec<CandidateView>,
+    /// The paper-vs-declaration findings of the matched declaration (Vietnamese).
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ImportSummary {
+    pub sha256: String,
+    pub pages: u32,
+    pub matched_qr: u32,
+    pub matched_text: u32,
+    pub need_hand: u32,
+    /// The same file was imported before: nothing changed.
+    pub already_imported: bool,
+    /// The employer unit most of the matched forms belong to.
+    pub unit_code: Option<String>,
+    /// That unit's declarations in the queue that still have no paper form.
+    pub unit_missing_forms: u32,
+    pub rows: Vec<PaperPageView>,
+    pub duration_ms: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct StackInput {
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct MatchPaperInput {
+    pub sha256: String,
+    pub page_index: u32,
+    /// `None` clears a wrong match.
+    pub declaration_id: Option<String>,
+}
+
+/// For scripts and the role-matrix test; the window sends the file's bytes raw.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ImportPaperInput {
+    pub pdf: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -137,6 +215,8 @@ pub struct DeclarationView {
     pub local_decision: Option<OutboxView>,
     /// Who else is reviewing it (a live lease), as the last sync saw it.
     pub assigned_to: Option<String>,
+    /// Pages of imported or attached paper forms matched to it.
+    pub paper_pages: Vec<PaperPageRef>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -270,6 +350,9 @@ pub struct CommandSchema {
     pub reasons: ((), Vec<ReasonView>),
     pub take: (IdInput, TakeResult),
     pub take_batch: (TakeBatchInput, TakeBatchResult),
+    pub import_paper: (ImportPaperInput, ImportSummary),
+    pub paper_stack: (StackInput, ImportSummary),
+    pub match_paper: (MatchPaperInput, ()),
     pub error: ((), AppError),
 }
 
@@ -291,4 +374,7 @@ pub const COMMANDS: &[&str] = &[
     "reasons",
     "take",
     "take_batch",
+    "import_paper",
+    "paper_stack",
+    "match_paper",
 ];

@@ -12,5 +12,7 @@ mod offices;
 mod time;
 mod views;
 
+/// The image sizes the document protocol serves.
+pub use bhxh_documents::Size as ImageSize;
 pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig};
 pub use error::{AppError, ErrorCode};

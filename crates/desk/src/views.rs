@@ -97,6 +97,7 @@ pub fn declaration_view(
                     _ => "Không tải được tệp từ máy chủ. Sẽ thử tải lại.".to_owned(),
                 }),
             },
+            is_pdf: doc.content_type == "application/pdf",
             id: doc.id,
             kind: doc.kind,
         })
@@ -115,6 +116,7 @@ pub fn declaration_view(
         suggested_reasons: reason_views(&suggested),
         local_decision: None,
         assigned_to: None,
+        paper_pages: Vec::new(),
         suggested,
     }
 }

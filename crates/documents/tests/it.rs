@@ -1,8 +1,9 @@
 //! The documents crate against generated documents: photo variants flagged,
 //! QR codes found or honestly not found, a unit's stack of paper forms matched.
 
-use bhxh_documents::paper::{self, Candidate, MatchedBy};
+use bhxh_documents::paper;
 use bhxh_documents::{analyse, pdf, quality, raster};
+use bhxh_domain::mau01::{Candidate, MatchedBy};
 use bhxh_domain::{DocumentKind, QrReading, QualityFlag};
 use bhxh_fixtures::forms::{self, FormData, FormVariant};
 use bhxh_fixtures::variants::{self, PhotoVariant};
@@ -159,7 +160,7 @@ fn a_unit_stack_of_30_pages_is_matched() {
     for page in engine.pages(Arc::new(pdf_bytes), 1600).expect("pages") {
         let page = page.expect("page");
         let reading = paper::read_page(&page.image, &page.text);
-        let m = paper::match_page(&reading, &candidates, &taken);
+        let m = bhxh_domain::mau01::match_page(&reading, &candidates, &taken);
         if let Some(id) = &m.declaration_id {
             taken.push(id.clone());
         }

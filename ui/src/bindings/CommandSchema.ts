@@ -4,13 +4,17 @@ import type { DecideInput } from "./DecideInput";
 import type { DecisionReceipt } from "./DecisionReceipt";
 import type { DeclarationView } from "./DeclarationView";
 import type { IdInput } from "./IdInput";
+import type { ImportPaperInput } from "./ImportPaperInput";
+import type { ImportSummary } from "./ImportSummary";
 import type { KeyInput } from "./KeyInput";
 import type { LoginInput } from "./LoginInput";
+import type { MatchPaperInput } from "./MatchPaperInput";
 import type { OutboxView } from "./OutboxView";
 import type { Prefill } from "./Prefill";
 import type { QueueItem } from "./QueueItem";
 import type { ReasonView } from "./ReasonView";
 import type { SessionInfo } from "./SessionInfo";
+import type { StackInput } from "./StackInput";
 import type { StatusInfo } from "./StatusInfo";
 import type { SyncSummary } from "./SyncSummary";
 import type { TakeBatchInput } from "./TakeBatchInput";
@@ -22,4 +26,4 @@ import type { UnlockInput } from "./UnlockInput";
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], error: [null, AppError], };

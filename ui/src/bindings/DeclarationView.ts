@@ -6,6 +6,7 @@ import type { DocumentView } from "./DocumentView";
 import type { FieldView } from "./FieldView";
 import type { Finding } from "./Finding";
 import type { OutboxView } from "./OutboxView";
+import type { PaperPageRef } from "./PaperPageRef";
 import type { ReasonView } from "./ReasonView";
 import type { SuggestedOutcome } from "./SuggestedOutcome";
 
@@ -25,4 +26,8 @@ local_decision: OutboxView | null,
 /**
  * Who else is reviewing it (a live lease), as the last sync saw it.
  */
-assigned_to: string | null, };
+assigned_to: string | null, 
+/**
+ * Pages of imported or attached paper forms matched to it.
+ */
+paper_pages: Array<PaperPageRef>, };

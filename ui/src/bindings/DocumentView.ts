@@ -5,4 +5,8 @@ export type DocumentView = { id: string, kind: DocumentKind, available: boolean,
 /**
  * Why the document cannot be shown, in Vietnamese.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * A PDF (the viewer shows its rendered first page) rather than a photo.
+ */
+is_pdf: boolean, };

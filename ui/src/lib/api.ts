@@ -25,3 +25,13 @@ export function asAppError(e: unknown): AppError {
 export function documentUrl(id: string): string {
   return convertFileSrc(id, "bhxhdoc");
 }
+
+/** URL of a rendered page of an imported paper stack. */
+export function paperUrl(sha256: string, page: number): string {
+  return `${convertFileSrc("paper", "bhxhdoc")}/${sha256}/${page}`;
+}
+
+/** Sends a PDF's bytes raw (no JSON, no base64) to be imported as paper forms. */
+export async function importPaper(bytes: Uint8Array): Promise<Res<"import_paper">> {
+  return (await invoke("import_paper", bytes)) as Res<"import_paper">;
+}

@@ -7,13 +7,14 @@ use bhxh_desk_core::{Desk, DeskConfig, ErrorCode};
 use bhxh_protocol::FaultSettings;
 use std::path::Path;
 
+mod paper;
 mod security;
 
 async fn server(dir: &Path, n: u64) -> RunningServer {
     let state =
         AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
             .expect("state");
-    seed_demo(&state, n, 4).expect("demo");
+    seed_demo(&state, n, DEMO_SEED).expect("demo");
     start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start")
 }
 
@@ -27,6 +28,21 @@ fn desk(dir: &Path) -> Desk {
         retention_days: 7,
     })
     .expect("desk")
+}
+
+/// The demo server's seed: the generator gives the same people it filed.
+const DEMO_SEED: u64 = 4;
+
+/// A one-page printed Mẫu 01 for `declaration_id` (the person is the generator's first).
+fn paper_form_pdf(declaration_id: &str) -> Vec<u8> {
+    use rand::SeedableRng;
+    let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
+    let fonts = bhxh_fixtures::Fonts::load_system().expect("fonts");
+    let person = g.declared_person(0, chrono::Utc::now()).expect("person");
+    let form = bhxh_fixtures::forms::FormData { declaration_id, fields: &person.fields, office_name: "BHXH Quận 6" };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    bhxh_fixtures::forms::stack_pdf(&mut rng, &fonts, &[(form, bhxh_fixtures::forms::FormVariant::PRINTED)])
+        .expect("pdf")
 }
 
 fn login(url: &str, user: &str, password: &str) -> LoginInput {

@@ -50,6 +50,12 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("reasons", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         ("take", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("take_batch", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        // A one-form PDF: anyone reviewing may import it into their own cache (the
+        // other office's officer finds nothing of theirs in it) and look at it.
+        ("import_paper", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        ("paper_stack", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        // Matching its page by hand to the 07916 declaration.
+        ("match_paper", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -86,8 +92,15 @@ async fn call(
     declaration: &str,
     document: &str,
     last_key: &mut Option<String>,
+    pdf: &[u8],
 ) -> Result<Value, AppError> {
     match command {
+        "import_paper" => dispatch::invoke(d, command, json!({"pdf": pdf})).await,
+        "paper_stack" => dispatch::invoke(d, command, json!({"sha256": bhxh_cache::store::sha256_hex(pdf)})).await,
+        "match_paper" => {
+            let sha = bhxh_cache::store::sha256_hex(pdf);
+            dispatch::invoke(d, command, json!({"sha256": sha, "page_index": 0, "declaration_id": declaration})).await
+        }
         "decide" => {
             let r =
                 dispatch::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"}))
@@ -144,6 +157,7 @@ async fn every_command_with_every_role() {
         let view = d.declaration(&q[0].id).expect("view");
         (view.id.clone(), view.documents[0].id.clone())
     };
+    let pdf = super::paper_form_pdf(&declaration);
     let mut failures = Vec::new();
     for (i, (who, user)) in CALLERS.iter().enumerate() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -156,7 +170,7 @@ async fn every_command_with_every_role() {
         }
         let mut last_key = None;
         for (command, expected) in matrix() {
-            let got = classify(&call(&d, command, &url, *user, &declaration, &document, &mut last_key).await);
+            let got = classify(&call(&d, command, &url, *user, &declaration, &document, &mut last_key, &pdf).await);
             if got != expected[i] {
                 failures.push(format!("{command} as {who}: expected {:?}, got {got:?}", expected[i]));
             }
@@ -210,7 +224,7 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// What a thief copying the data directory gets: no image, no ID number, no name.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
     let sdir = tempfile::tempdir().expect("tmp");
     let s = server(sdir.path(), 8).await;
@@ -219,7 +233,15 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
     let summary = d.sync_now().await.expect("sync");
     assert!(summary.documents_downloaded > 0);
+    // What is read from the images (the QR's text), their screen copies and an
+    // imported paper form are on disk too.
+    assert!(tokio::task::block_in_place(|| d.analyse_pending()).expect("analyse") > 0);
+    let first = d.queue().expect("queue")[0].id.clone();
+    let pdf = super::paper_form_pdf(&first);
+    tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import");
     let mut secrets: BTreeSet<Vec<u8>> = BTreeSet::new();
+    // Made on this PC (no server-side control for these): the PDF, the screen copies.
+    let mut made_here: Vec<Vec<u8>> = vec![pdf[pdf.len() / 2..pdf.len() / 2 + 32].to_vec()];
     for q in d.queue().expect("queue") {
         let v = d.declaration(&q.id).expect("view");
         for f in &v.fields {
@@ -235,6 +257,8 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
             let (_, bytes) = d.document_bytes(&doc.id).expect("bytes");
             secrets.insert(bytes[..20].to_vec());
             secrets.insert(bytes[bytes.len() / 2..bytes.len() / 2 + 32].to_vec());
+            let (_, screen) = d.document_image(&doc.id, Some(bhxh_desk_core::ImageSize::Screen)).expect("screen");
+            made_here.push(screen[screen.len() / 2..screen.len() / 2 + 32].to_vec());
         }
     }
     d.logout();
@@ -259,7 +283,7 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
         let to = copy.path().join(rel);
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         std::fs::write(&to, &raw).expect("copy");
-        for needle in &secrets {
+        for needle in secrets.iter().chain(&made_here) {
             assert!(
                 !raw.windows(needle.len()).any(|w| w == needle.as_slice()),
                 "{:?} readable in {}",

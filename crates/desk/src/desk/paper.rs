@@ -1,0 +1,376 @@
+//! Documents beyond their bytes: analysing them when they arrive (quality, QR,
+//! derivatives), serving the viewer its screen-size copies, and paper Mẫu 01
+//! stacks (import, automatic matching, matching by hand).
+
+use super::{Desk, lock};
+use crate::error::{AppError, ErrorCode};
+use crate::ipc::{CandidateView, ImportSummary, MatchPaperInput, PaperPageView};
+use bhxh_cache::analysis::NewDerivative;
+use bhxh_cache::paper::{NewPaperPage, PaperPage, page_size_name};
+use bhxh_cache::{Cache, CachedDocument};
+use bhxh_documents::{Analysis, Format, Size, analyse, paper, pdf, raster};
+use bhxh_domain::DocumentKind;
+use bhxh_domain::mau01::{Candidate, MatchedBy, PageMatch, PageReading, match_page};
+use bhxh_protocol::Declaration;
+use chrono::Utc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tracing::{info, info_span, warn};
+
+/// Documents analysed per round: the cache is locked only to read and to save.
+const ANALYSE_BATCH: u32 = 8;
+
+fn pdf_refused(e: bhxh_documents::DocumentError) -> AppError {
+    warn!(error = %e, "paper form refused");
+    AppError::new(ErrorCode::Validation, e.message_vi())
+}
+
+fn candidates_of(all: &[Declaration]) -> Vec<Candidate> {
+    all.iter()
+        .map(|d| Candidate {
+            declaration_id: d.id.clone(),
+            ma_so: d.fields.ma_so_bhxh.to_string(),
+            full_name: d.fields.full_name.clone(),
+            id_number: d.fields.id_number.clone(),
+            phone: d.fields.phone.clone(),
+        })
+        .collect()
+}
+
+/// One page read and rendered, ready to save.
+struct ReadPage {
+    reading: PageReading,
+    matched: PageMatch,
+    jpeg: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+/// Renders and reads every page of a PDF, matching each against `all`.
+fn read_stack(bytes: &[u8], all: &[Candidate], taken: &mut Vec<String>) -> Result<Vec<ReadPage>, AppError> {
+    let engine = pdf::engine().map_err(pdf_refused)?;
+    let mut out = Vec::new();
+    for page in engine.pages(Arc::new(bytes.to_vec()), Size::Screen.long_side()).map_err(pdf_refused)? {
+        let page = page.map_err(pdf_refused)?;
+        let reading = paper::read_page(&page.image, &page.text);
+        let matched = match_page(&reading, all, taken);
+        if let Some(id) = &matched.declaration_id {
+            taken.push(id.clone());
+        }
+        let jpeg = raster::encode_jpeg(&page.image, 80).map_err(pdf_refused)?;
+        out.push(ReadPage { reading, matched, jpeg, width: page.image.width(), height: page.image.height() });
+    }
+    Ok(out)
+}
+
+fn save_stack(
+    cache: &mut Cache,
+    sha: &str,
+    bytes: &[u8],
+    pages: &[ReadPage],
+    source: &str,
+    actor: &str,
+) -> Result<(), AppError> {
+    let sizes: Vec<String> = (0..pages.len() as u32).map(page_size_name).collect();
+    let new: Vec<NewPaperPage<'_>> = pages
+        .iter()
+        .zip(&sizes)
+        .map(|(p, size)| NewPaperPage {
+            reading: &p.reading,
+            declaration_id: p.matched.declaration_id.as_deref(),
+            matched_by: p.matched.matched_by,
+            candidates: &p.matched.candidates,
+            screen: NewDerivative { size, width: p.width, height: p.height, bytes: &p.jpeg },
+        })
+        .collect();
+    cache.save_paper_stack(sha, bytes, &new, source, actor, Utc::now())?;
+    Ok(())
+}
+
+impl Desk {
+    /// Analyses the documents that arrived since the last round: quality, QR,
+    /// derivatives; a PDF sent with a declaration is read as its paper form. Then
+    /// re-runs the checks. Returns how many documents were analysed. Runs off the
+    /// UI thread (the background task, the headless `sync`).
+    pub fn analyse_pending(&self) -> Result<u32, AppError> {
+        let Ok(cache) = self.cache() else { return Ok(0) };
+        let Some(actor) = self.session_info().map(|s| s.username) else { return Ok(0) };
+        let _span = info_span!("analyse_pending").entered();
+        let started = Instant::now();
+        let mut done = 0;
+        loop {
+            let batch: Vec<(CachedDocument, Vec<u8>)> = {
+                let c = lock(&cache);
+                let docs = c.documents_to_analyse(ANALYSE_BATCH)?;
+                let mut out = Vec::with_capacity(docs.len());
+                for d in docs {
+                    match c.document_bytes(&d.id) {
+                        Ok((d, bytes)) => out.push((d, bytes)),
+                        Err(e) => warn!(error = %e, document = %d.id, "document not analysed"),
+                    }
+                }
+                out
+            };
+            if batch.is_empty() {
+                break;
+            }
+            // Two at a time: these PCs have two cores, and the window must stay responsive.
+            let results: Mutex<Vec<(CachedDocument, Vec<u8>, Analysis)>> = Mutex::new(Vec::new());
+            let work = Mutex::new(batch.into_iter());
+            std::thread::scope(|scope| {
+                for _ in 0..2 {
+                    scope.spawn(|| {
+                        loop {
+                            let next = lock(&work).next();
+                            let Some((doc, bytes)) = next else { break };
+                            let a = analyse(doc.kind, &bytes);
+                            lock(&results).push((doc, bytes, a));
+                        }
+                    });
+                }
+            });
+            let results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+            let n = results.len() as u32;
+            for (doc, bytes, a) in results {
+                let derivs: Vec<NewDerivative<'_>> = a
+                    .derivatives
+                    .iter()
+                    .map(|d| NewDerivative { size: d.size.code(), width: d.width, height: d.height, bytes: &d.jpeg })
+                    .collect();
+                let c = lock(&cache);
+                c.save_analysis(&doc, &a.facts, &derivs, Utc::now())?;
+                if doc.kind == DocumentKind::PaperForm && bhxh_documents::sniff(&bytes) == Format::Pdf {
+                    drop(c);
+                    self.import_attached(&cache, &doc, &bytes, &actor)?;
+                }
+            }
+            done += n;
+        }
+        if done > 0 {
+            lock(&cache).recheck_all()?;
+            info!(documents = done, ms = started.elapsed().as_millis() as u64, "documents analysed");
+        }
+        Ok(done)
+    }
+
+    /// A paper form the central service sent with the declaration: read like an
+    /// imported one; pages nothing identifies belong to the declaration that carried it.
+    fn import_attached(
+        &self,
+        cache: &Arc<Mutex<Cache>>,
+        doc: &CachedDocument,
+        bytes: &[u8],
+        actor: &str,
+    ) -> Result<(), AppError> {
+        if lock(cache).paper_stack(&doc.sha256)?.is_some() {
+            return Ok(());
+        }
+        let (all, mut taken) = {
+            let c = lock(cache);
+            let office = c.declaration(&doc.declaration_id)?.map(|d| d.declaration.fields.office_code);
+            let all = match office {
+                Some(o) => c.declarations_of(&o)?,
+                None => Vec::new(),
+            };
+            (candidates_of(&all), c.declarations_with_paper()?)
+        };
+        let mut pages = read_stack(bytes, &all, &mut taken)?;
+        for p in &mut pages {
+            if p.matched.declaration_id.is_none() {
+                p.matched = PageMatch {
+                    declaration_id: Some(doc.declaration_id.clone()),
+                    matched_by: MatchedBy::Attached,
+                    candidates: Vec::new(),
+                };
+            }
+        }
+        save_stack(&mut lock(cache), &doc.sha256, bytes, &pages, &doc.id, actor)
+    }
+
+    /// The image the viewer shows for a document: its screen-size or thumbnail
+    /// derivative (made now if it was not prefetched), or the original.
+    pub fn document_image(&self, id: &str, size: Option<Size>) -> Result<(String, Vec<u8>), AppError> {
+        let (content_type, bytes) = self.document_bytes(id)?;
+        let Some(size) = size else { return Ok((content_type, bytes)) };
+        let cache = self.cache()?;
+        let sha = bhxh_cache::store::sha256_hex(&bytes);
+        if let Some(d) = lock(&cache).derivative(&sha, size.code())? {
+            return Ok(("image/jpeg".into(), d));
+        }
+        // Cold: not analysed yet. A PDF is rendered by the analysis; a photo is reduced here.
+        if bhxh_documents::sniff(&bytes) == Format::Pdf {
+            let page =
+                pdf::engine().and_then(|e| e.render_page(Arc::new(bytes), 0, size.long_side())).map_err(pdf_refused)?;
+            return Ok(("image/jpeg".into(), raster::encode_jpeg(&page, 85).map_err(pdf_refused)?));
+        }
+        let photo = raster::decode(&bytes).map_err(pdf_refused)?;
+        let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
+        let new: Vec<NewDerivative<'_>> = derivs
+            .iter()
+            .map(|d| NewDerivative { size: d.size.code(), width: d.width, height: d.height, bytes: &d.jpeg })
+            .collect();
+        lock(&cache).save_derivatives(&sha, &new)?;
+        let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();
+        Ok(("image/jpeg".into(), wanted))
+    }
+
+    /// A rendered page of an imported paper stack.
+    pub fn paper_page_image(&self, sha256: &str, index: u32) -> Result<Vec<u8>, AppError> {
+        let s = self.session_for("document")?;
+        let cache = self.cache()?;
+        let c = lock(&cache);
+        let pages = c.paper_stack_pages(sha256)?;
+        let page = pages.iter().find(|p| p.page_index == index);
+        // A page matched to another office's declaration is as good as absent.
+        if let Some(id) = page.and_then(|p| p.declaration_id.as_deref()) {
+            let office = c.declaration(id)?.map(|d| d.declaration.fields.office_code);
+            if office.as_deref() != Some(s.office_code.as_str()) {
+                return Err(AppError::new(ErrorCode::NotFound, "Không có trang này."));
+            }
+        }
+        if page.is_none() {
+            return Err(AppError::new(ErrorCode::NotFound, "Không có trang này."));
+        }
+        c.derivative(sha256, &page_size_name(index))?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "Trang này chưa được dựng hình trên máy."))
+    }
+
+    /// Imports a scanned or printed stack of paper Mẫu 01 forms (a PDF) and
+    /// matches its pages to the office's declarations.
+    pub fn import_paper(&self, bytes: &[u8]) -> Result<ImportSummary, AppError> {
+        let s = self.session_for("import_paper")?;
+        let _span = info_span!("import_paper", len = bytes.len()).entered();
+        let started = Instant::now();
+        match bhxh_documents::sniff(bytes) {
+            Format::Pdf => {}
+            _ if bytes.is_empty() => return Err(pdf_refused(bhxh_documents::DocumentError::Empty)),
+            other => {
+                return Err(AppError::new(
+                    ErrorCode::Validation,
+                    format!("Tệp không phải PDF (là {}). Hãy chọn tệp PDF của bản quét tờ khai.", other.name_vi()),
+                ));
+            }
+        }
+        let sha = bhxh_cache::store::sha256_hex(bytes);
+        let cache = self.cache()?;
+        if lock(&cache).paper_stack(&sha)?.is_some() {
+            let mut summary = self.summary(&cache, &s.office_code, &sha)?;
+            summary.already_imported = true;
+            return Ok(summary);
+        }
+        let (all, mut taken) = {
+            let c = lock(&cache);
+            (candidates_of(&c.declarations_of(&s.office_code)?), c.declarations_with_paper()?)
+        };
+        let pages = read_stack(bytes, &all, &mut taken)?;
+        {
+            let mut c = lock(&cache);
+            save_stack(&mut c, &sha, bytes, &pages, "file", &s.username)?;
+            c.recheck_all()?;
+        }
+        let mut summary = self.summary(&cache, &s.office_code, &sha)?;
+        summary.duration_ms = started.elapsed().as_millis() as u32;
+        info!(
+            pages = summary.pages,
+            qr = summary.matched_qr,
+            text = summary.matched_text,
+            hand = summary.need_hand,
+            ms = summary.duration_ms,
+            "paper stack imported"
+        );
+        Ok(summary)
+    }
+
+    /// An imported stack's pages and matches (for matching by hand).
+    pub fn paper_stack(&self, sha256: &str) -> Result<ImportSummary, AppError> {
+        let s = self.session_for("paper_stack")?;
+        let cache = self.cache()?;
+        if lock(&cache).paper_stack(sha256)?.is_none() {
+            return Err(AppError::new(ErrorCode::NotFound, "Không có tệp tờ khai giấy này trên máy."));
+        }
+        self.summary(&cache, &s.office_code, sha256)
+    }
+
+    /// The officer matches a page by hand (or clears a match).
+    pub fn match_paper(&self, input: MatchPaperInput) -> Result<(), AppError> {
+        let s = self.session_for("match_paper")?;
+        let cache = self.cache()?;
+        let mut c = lock(&cache);
+        if let Some(id) = &input.declaration_id {
+            let found = c.declaration(id)?.filter(|d| d.declaration.fields.office_code == s.office_code);
+            if found.is_none() {
+                return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
+            }
+        }
+        c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, Utc::now())?;
+        c.recheck_all()?;
+        Ok(())
+    }
+
+    fn summary(&self, cache: &Arc<Mutex<Cache>>, office: &str, sha: &str) -> Result<ImportSummary, AppError> {
+        let c = lock(cache);
+        let pages: Vec<PaperPage> = c.paper_stack_pages(sha)?;
+        let all = c.declarations_of(office)?;
+        let by_id: HashMap<&str, &Declaration> = all.iter().map(|d| (d.id.as_str(), d)).collect();
+        let mut rows = Vec::with_capacity(pages.len());
+        let mut units: HashMap<String, u32> = HashMap::new();
+        for p in &pages {
+            let matched = p.declaration_id.as_deref().and_then(|id| by_id.get(id));
+            if let Some(unit) = matched.and_then(|d| d.fields.unit_code.clone()) {
+                *units.entry(unit).or_default() += 1;
+            }
+            let findings = match &p.declaration_id {
+                Some(id) if matched.is_some() => c
+                    .findings(id)?
+                    .0
+                    .into_iter()
+                    .filter(|f| f.code.starts_with("paper."))
+                    .map(|f| f.message_vi)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            rows.push(PaperPageView {
+                page_index: p.page_index,
+                declaration_id: p.declaration_id.clone(),
+                full_name: matched.map(|d| d.fields.full_name.clone()),
+                matched_by: p.matched_by.code().to_owned(),
+                signed: p.reading.signed,
+                candidates: p
+                    .candidates
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()))
+                    .map(|d| CandidateView {
+                        id: d.id.clone(),
+                        full_name: d.fields.full_name.clone(),
+                        ma_so_bhxh: d.fields.ma_so_bhxh.to_string(),
+                    })
+                    .collect(),
+                findings,
+            });
+        }
+        let unit_code = units.into_iter().max_by_key(|(u, n)| (*n, std::cmp::Reverse(u.clone()))).map(|(u, _)| u);
+        let with_paper = c.declarations_with_paper()?;
+        let unit_missing_forms = unit_code.as_deref().map_or(0, |unit| {
+            all.iter()
+                .filter(|d| {
+                    d.fields.unit_code.as_deref() == Some(unit) && d.status == bhxh_domain::DeclarationStatus::Pending
+                })
+                .filter(|d| !with_paper.contains(&d.id))
+                .count() as u32
+        });
+        let count = |by: MatchedBy| pages.iter().filter(|p| p.matched_by == by).count() as u32;
+        Ok(ImportSummary {
+            sha256: sha.to_owned(),
+            pages: pages.len() as u32,
+            matched_qr: count(MatchedBy::Qr),
+            matched_text: count(MatchedBy::Text),
+            need_hand: count(MatchedBy::None),
+            already_imported: false,
+            unit_code,
+            unit_missing_forms,
+            rows,
+            duration_ms: 0,
+        })
+    }
+}

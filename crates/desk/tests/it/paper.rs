@@ -1,0 +1,110 @@
+//! Documents in the desk: analysis after a sync (quality, QR, derivatives) and a
+//! paper Mẫu 01 stack imported, matched, matched by hand, and compared.
+
+use super::{DEMO_SEED, desk, login, server};
+use bhxh_desk_core::{ErrorCode, ImageSize};
+use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
+use rand::SeedableRng;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_analysed_and_a_paper_stack_is_matched() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 12).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    let pulled = d.sync_now().await.expect("sync");
+    let analysed = tokio::task::block_in_place(|| d.analyse_pending()).expect("analyse");
+    assert_eq!(analysed, pulled.documents_downloaded, "every stored document analysed once");
+    assert_eq!(tokio::task::block_in_place(|| d.analyse_pending()).expect("again"), 0);
+
+    let queue = d.queue().expect("queue");
+    // Chip-CCCD holders: their QR was found, so no "no QR" finding.
+    let mut with_qr = 0;
+    for row in &queue {
+        let v = d.declaration(&row.id).expect("view");
+        let codes: Vec<&str> = v.findings.iter().map(|f| f.code.as_str()).collect();
+        if v.fields.iter().any(|f| f.key == "field.cccd") {
+            assert!(!codes.contains(&"qr.not_found"), "{}: {codes:?}", row.id);
+            with_qr += 1;
+        }
+        for doc in v.documents.iter().filter(|x| x.available) {
+            let (ct, bytes) = d.document_image(&doc.id, Some(ImageSize::Screen)).expect("screen copy");
+            assert_eq!(ct, "image/jpeg");
+            let img = image_size(&bytes);
+            assert!(img.0.max(img.1) <= 1600, "{img:?}");
+        }
+    }
+    assert!(with_qr > 0, "the demo has chip-CCCD holders");
+
+    // The office's declarations as the generator made them, by mã số.
+    let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
+    let now = chrono::Utc::now();
+    let people: Vec<(String, bhxh_protocol::DeclarationFields)> = queue
+        .iter()
+        .filter_map(|row| {
+            (0..12u64)
+                .filter_map(|i| g.declared_person(i, now).ok())
+                .find(|p| p.fields.ma_so_bhxh.to_string() == row.ma_so_bhxh)
+                .map(|p| (row.id.clone(), p.fields))
+        })
+        .take(5)
+        .collect();
+    assert_eq!(people.len(), 5);
+    let variants = [
+        FormVariant::PRINTED,
+        FormVariant { with_qr: false, ..FormVariant::PRINTED },
+        FormVariant { scanned: true, with_qr: false, rotation_deg: 1.0, ..FormVariant::PRINTED },
+        FormVariant { phone_differs: true, ..FormVariant::PRINTED },
+        FormVariant { signed: false, ..FormVariant::PRINTED },
+    ];
+    let fonts = bhxh_fixtures::Fonts::load_system().expect("fonts");
+    let forms: Vec<_> = people
+        .iter()
+        .zip(variants)
+        .map(|((id, f), v)| (FormData { declaration_id: id, fields: f, office_name: "BHXH Quận 6" }, v))
+        .collect();
+    let pdf = stack_pdf(&mut rand_chacha::ChaCha8Rng::seed_from_u64(2), &fonts, &forms).expect("pdf");
+
+    let summary = tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import");
+    assert_eq!((summary.pages, summary.matched_qr, summary.matched_text, summary.need_hand), (5, 3, 1, 1));
+    let by = |i: usize| (summary.rows[i].matched_by.as_str(), summary.rows[i].declaration_id.as_deref());
+    assert_eq!(by(0), ("qr", Some(people[0].0.as_str())));
+    assert_eq!(by(1), ("text", Some(people[1].0.as_str())));
+    assert_eq!(by(2), ("none", None));
+    assert!(summary.rows[2].candidates.iter().any(|c| c.id == people[2].0), "the right one is suggested");
+    assert!(summary.rows[3].findings.iter().any(|f| f.contains("số điện thoại")), "{:?}", summary.rows[3].findings);
+    assert!(summary.rows[4].findings.iter().any(|f| f.contains("chữ ký")), "{:?}", summary.rows[4].findings);
+    assert!(summary.rows[0].findings.is_empty(), "{:?}", summary.rows[0].findings);
+
+    // The officer matches the scan by hand; the declaration then shows its page.
+    d.match_paper(bhxh_desk_core::ipc::MatchPaperInput {
+        sha256: summary.sha256.clone(),
+        page_index: 2,
+        declaration_id: Some(people[2].0.clone()),
+    })
+    .expect("match by hand");
+    let v = d.declaration(&people[2].0).expect("view");
+    assert_eq!(v.paper_pages.len(), 1);
+    assert_eq!(v.paper_pages[0].matched_by, "hand");
+    let page = d.paper_page_image(&summary.sha256, 2).expect("page image");
+    assert_eq!(&page[..2], &[0xFF, 0xD8]);
+    let v = d.declaration(&people[3].0).expect("view");
+    assert!(v.findings.iter().any(|f| f.code == "paper.phone_mismatch"));
+
+    let again = tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import again");
+    assert!(again.already_imported);
+    assert_eq!(again.need_hand, 0, "the hand match is kept");
+
+    let refused = d.import_paper(b"\xFF\xD8\xFF\xE0 a photo, not a PDF").expect_err("not a PDF");
+    assert_eq!(refused.code, ErrorCode::Validation);
+    assert!(refused.message.contains("không phải PDF"), "{}", refused.message);
+    let broken = d.import_paper(b"%PDF-1.7\n garbage").expect_err("broken PDF");
+    assert_eq!(broken.code, ErrorCode::Validation);
+    s.stop().await;
+}
+
+fn image_size(jpeg: &[u8]) -> (u32, u32) {
+    let img = image::load_from_memory(jpeg).expect("jpeg");
+    (img.width(), img.height())
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_ARRANGEMENT, fit, loadArrangement, rotate, saveArrangement, transform, zoomAt } from "./viewer";
+
+describe("viewer", () => {
+  it("fits a landscape card and a turned one", () => {
+    expect(fit(800, 600, 1600, 1200, 0).scale).toBeCloseTo(0.5);
+    // Turned a quarter, the 1600-wide card is 1600 tall on screen.
+    expect(fit(800, 600, 1600, 1200, 1).scale).toBeCloseTo(600 / 1600);
+    const w = fit(800, 600, 1131, 1600, 0, "width");
+    expect(w.scale).toBeCloseTo(800 / 1131);
+    expect(w.y).toBeGreaterThan(0); // starts at the top of the page
+    expect(fit(0, 0, 10, 10, 0).scale).toBe(1);
+  });
+
+  it("zooms about the cursor", () => {
+    const v = { scale: 1, x: 0, y: 0, turns: 0 };
+    const z = zoomAt(v, 2, 100, 50);
+    // The point under the cursor (100, 50) stays at (100, 50).
+    expect(z.scale).toBe(2);
+    expect(z.x).toBe(-100);
+    expect(z.y).toBe(-50);
+    expect(zoomAt(v, 1000, 0, 0).scale).toBe(8);
+  });
+
+  it("turns by quarters both ways", () => {
+    const v = { scale: 1, x: 0, y: 0, turns: 0 };
+    expect(rotate(v).turns).toBe(1);
+    expect(rotate(v, -1).turns).toBe(3);
+    expect(transform(rotate(rotate(v)))).toContain("rotate(180deg)");
+  });
+
+  it("remembers each officer's arrangement and survives damage", () => {
+    const data = new Map<string, string>();
+    const store = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
+    expect(loadArrangement("a", store)).toEqual(DEFAULT_ARRANGEMENT);
+    saveArrangement("a", { layout: "single", focus: 2, brightness: 1.4, contrast: 0.8 }, store);
+    expect(loadArrangement("a", store).layout).toBe("single");
+    expect(loadArrangement("b", store).layout).toBe("side");
+    data.set("bhxh.viewer.c", "{not json");
+    expect(loadArrangement("c", store)).toEqual(DEFAULT_ARRANGEMENT);
+    data.set("bhxh.viewer.d", JSON.stringify({ layout: "x", brightness: 99 }));
+    expect(loadArrangement("d", store)).toEqual({ ...DEFAULT_ARRANGEMENT, brightness: 3 });
+  });
+});

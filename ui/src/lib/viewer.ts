@@ -1,0 +1,104 @@
+// The document viewer's arithmetic: fitting, zooming about a point, turning by
+// quarter turns, and the arrangement each officer keeps between sessions.
+
+export type Layout = "side" | "single";
+
+export interface Arrangement {
+  layout: Layout;
+  /** Index of the large document in "single" layout. */
+  focus: number;
+  brightness: number;
+  contrast: number;
+}
+
+export const DEFAULT_ARRANGEMENT: Arrangement = { layout: "side", focus: 0, brightness: 1, contrast: 1 };
+
+export interface View {
+  /** Scale of the image's natural pixels. */
+  scale: number;
+  /** Offset of the image's centre from the pane's centre, in screen pixels. */
+  x: number;
+  y: number;
+  /** Quarter turns clockwise, 0–3. */
+  turns: number;
+}
+
+export const MIN_SCALE = 0.05;
+export const MAX_SCALE = 8;
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+/** The image's size on screen before scaling, once turned. */
+function turned(w: number, h: number, turns: number): [number, number] {
+  return turns % 2 === 0 ? [w, h] : [h, w];
+}
+
+export type Fit = "page" | "width" | "height";
+
+/** A view that shows the whole image (or its full width or height) in the pane. */
+export function fit(paneW: number, paneH: number, imgW: number, imgH: number, turns: number, how: Fit = "page"): View {
+  if (imgW <= 0 || imgH <= 0 || paneW <= 0 || paneH <= 0) return { scale: 1, x: 0, y: 0, turns };
+  const [w, h] = turned(imgW, imgH, turns);
+  const sw = paneW / w;
+  const sh = paneH / h;
+  const scale = clamp(how === "width" ? sw : how === "height" ? sh : Math.min(sw, sh), MIN_SCALE, MAX_SCALE);
+  // Fitting the width of a tall page starts at its top, where the form begins.
+  const y = how === "width" ? Math.max(0, (h * scale - paneH) / 2) : 0;
+  return { scale, x: 0, y, turns };
+}
+
+/**
+ * Zooms by `factor` keeping the point under the cursor still. `px`, `py` are
+ * the cursor's offset from the pane's centre.
+ */
+export function zoomAt(v: View, factor: number, px: number, py: number): View {
+  const scale = clamp(v.scale * factor, MIN_SCALE, MAX_SCALE);
+  const k = scale / v.scale;
+  return { ...v, scale, x: px - (px - v.x) * k, y: py - (py - v.y) * k };
+}
+
+export function rotate(v: View, by: 1 | -1 = 1): View {
+  return { ...v, turns: (((v.turns + by) % 4) + 4) % 4 };
+}
+
+export function pan(v: View, dx: number, dy: number): View {
+  return { ...v, x: v.x + dx, y: v.y + dy };
+}
+
+/** CSS transform of the image (centred in its pane by layout). */
+export function transform(v: View): string {
+  return `translate(${v.x.toFixed(1)}px, ${v.y.toFixed(1)}px) scale(${v.scale.toFixed(4)}) rotate(${v.turns * 90}deg)`;
+}
+
+export function filter(a: Arrangement): string {
+  return `brightness(${a.brightness.toFixed(2)}) contrast(${a.contrast.toFixed(2)})`;
+}
+
+function storageKey(user: string): string {
+  return `bhxh.viewer.${user}`;
+}
+
+/** The officer's arrangement (layout, brightness, contrast); defaults when absent or damaged. */
+export function loadArrangement(user: string, store: Pick<Storage, "getItem"> = localStorage): Arrangement {
+  try {
+    const raw = store.getItem(storageKey(user));
+    if (!raw) return { ...DEFAULT_ARRANGEMENT };
+    const v = JSON.parse(raw) as Partial<Arrangement>;
+    return {
+      layout: v.layout === "single" ? "single" : "side",
+      focus: Number.isInteger(v.focus) ? clamp(v.focus as number, 0, 9) : 0,
+      brightness: typeof v.brightness === "number" ? clamp(v.brightness, 0.3, 3) : 1,
+      contrast: typeof v.contrast === "number" ? clamp(v.contrast, 0.3, 3) : 1,
+    };
+  } catch {
+    return { ...DEFAULT_ARRANGEMENT };
+  }
+}
+
+export function saveArrangement(user: string, a: Arrangement, store: Pick<Storage, "setItem"> = localStorage): void {
+  try {
+    store.setItem(storageKey(user), JSON.stringify(a));
+  } catch {
+    // A full or disabled storage only loses the preference.
+  }
+}
