@@ -21,6 +21,8 @@ fn main() {
         "import_paper",
         "paper_stack",
         "match_paper",
+        "viewer_prefs",
+        "set_viewer_prefs",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

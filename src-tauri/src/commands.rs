@@ -117,3 +117,13 @@ pub async fn match_paper(desk: DeskState<'_>, input: MatchPaperInput) -> Res<()>
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
 }
+
+#[tauri::command]
+pub fn viewer_prefs(desk: DeskState<'_>) -> Res<ViewerPrefs> {
+    desk.viewer_prefs()
+}
+
+#[tauri::command]
+pub fn set_viewer_prefs(desk: DeskState<'_>, input: ViewerPrefs) -> Res<()> {
+    desk.set_viewer_prefs(input)
+}

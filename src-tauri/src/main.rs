@@ -361,6 +361,8 @@ fn run_window(
             commands::import_paper,
             commands::paper_stack,
             commands::match_paper,
+            commands::viewer_prefs,
+            commands::set_viewer_prefs,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -47,8 +47,11 @@ pub fn artifacts_dir() -> PathBuf {
     d
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+/// `N` distinct free ports: all listeners are held until every port is known,
+/// so two calls in a row cannot hand out the same one.
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind")).collect();
+    std::array::from_fn(|i| listeners[i].local_addr().expect("addr").port())
 }
 
 pub struct Central {
@@ -114,9 +117,14 @@ impl Central {
 
     /// How many declarations of `office` the server holds, read over its API.
     pub async fn count_for(&self, user: &str, office: &str) -> usize {
+        self.declarations_of(user, office).await.len()
+    }
+
+    /// The declarations of `office` as the server holds them, read over its API.
+    pub async fn declarations_of(&self, user: &str, office: &str) -> Vec<bhxh_protocol::Declaration> {
         let http = reqwest::Client::new();
         let login = self.login(&http, user).await;
-        let mut n = 0;
+        let mut out = Vec::new();
         let mut cursor = String::new();
         loop {
             let page: bhxh_protocol::DeclarationPage = http
@@ -128,10 +136,10 @@ impl Central {
                 .json()
                 .await
                 .expect("page json");
-            n += page.items.len();
+            out.extend(page.items);
             cursor = page.next_cursor;
             if !page.has_more {
-                return n;
+                return out;
             }
         }
     }
@@ -205,8 +213,7 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub fn start(display: &Xvfb) -> Self {
-        let port = free_port();
-        let native = free_port();
+        let [port, native] = free_ports::<2>();
         let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
             let home = std::env::var_os("CARGO_HOME")
                 .map(PathBuf::from)
@@ -225,10 +232,14 @@ impl TauriDriver {
             .process_group(0)
             .spawn()
             .expect("start tauri-driver (cargo install tauri-driver)");
+        // Both must listen before a session is asked for: tauri-driver's port, and
+        // the WebKitWebDriver it starts behind it.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not open port {port}");
-            std::thread::sleep(Duration::from_millis(50));
+        for p in [port, native] {
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(Instant::now() < deadline, "tauri-driver did not open port {p} (see tauri-driver.log)");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
         Self { child, port }
     }

@@ -207,6 +207,132 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// A unit's stack: printed forms with their QR code for the first three adults,
+/// and a scan without one (to match by hand) for the fourth.
+fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
+    use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
+    use rand::SeedableRng;
+    let adults: Vec<&bhxh_protocol::Declaration> =
+        decls.iter().filter(|d| d.fields.kind == bhxh_domain::DeclarationKind::Adult).take(4).collect();
+    assert_eq!(adults.len(), 4, "the demo has four adults");
+    let forms: Vec<(FormData<'_>, FormVariant)> = adults
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let variant = if i < 3 {
+                FormVariant::PRINTED
+            } else {
+                FormVariant { scanned: true, with_qr: false, rotation_deg: 0.8, ..FormVariant::PRINTED }
+            };
+            (FormData { declaration_id: &d.id, fields: &d.fields, office_name: "BHXH Quận 6" }, variant)
+        })
+        .collect();
+    let fonts = bhxh_fixtures::Fonts::load_system().expect("fonts");
+    let pdf = stack_pdf(&mut rand::rngs::StdRng::seed_from_u64(9), &fonts, &forms).expect("stack");
+    (pdf, adults.iter().map(|d| d.id.clone()).collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-paper");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 16).await;
+    let decls = central.declarations_of("canbo.07916", "07916").await;
+    let (pdf, ids) = paper_stack(&decls);
+    let pdf_path = work.join("don-vi-SQ0007Q.pdf");
+    std::fs::write(&pdf_path, &pdf).expect("write stack");
+
+    let display = Xvfb::start();
+    let driver = TauriDriver::start(&display);
+    let args = vec![
+        "--data-dir".to_owned(),
+        work.join("desk").display().to_string(),
+        "--central-url".to_owned(),
+        central.url.clone(),
+        "--user-name".to_owned(),
+        "canbo.07916".to_owned(),
+    ];
+    let client = driver.session(&bins.desk, &args).await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        let password = wait_for_element(&client, "#password").await?;
+        password.send_keys("demo").await?;
+        click(&client, "#login-submit").await?;
+        wait_until(Duration::from_secs(90), || async {
+            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
+                == Some(&decls.len().to_string()))
+        })
+        .await?;
+
+        // The stack, from the file picker: three pages match by their QR code,
+        // the scan waits for a hand.
+        click(&client, "[data-testid=import-button]").await?;
+        let input = wait_for_element(&client, "[data-testid=paper-file]").await?;
+        input.send_keys(&pdf_path.display().to_string()).await?;
+        wait_until(Duration::from_secs(60), || async {
+            Ok(attr(&client, "[data-testid=import-summary]", "data-pages").await?.as_deref() == Some("4"))
+        })
+        .await?;
+        let qr = attr(&client, "[data-testid=import-summary]", "data-qr").await?;
+        let hand = attr(&client, "[data-testid=import-summary]", "data-hand").await?;
+        anyhow::ensure!(qr.as_deref() == Some("3") && hand.as_deref() == Some("1"), "qr {qr:?}, hand {hand:?}");
+        save_screenshot(&client, &shots, "10-paper-import").await?;
+
+        // The officer picks the right declaration for the scan.
+        let select = wait_for_element(&client, "[data-testid=import-row][data-matched-by=none] select").await?;
+        select.select_by_value(&ids[3]).await?;
+        click(&client, "[data-testid=import-row][data-matched-by=none] [data-testid=hand-match]").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=import-row][data-matched-by=hand]")).await?.len()
+                == 1)
+        })
+        .await?;
+        save_screenshot(&client, &shots, "11-paper-matched-by-hand").await?;
+
+        // From the summary to the declaration: its photos and its paper page side by side.
+        click(&client, "[data-testid=import-row][data-matched-by=qr] button.link").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(ids[0].as_str()))
+        })
+        .await?;
+        wait_for_element(&client, "[data-testid=viewer][data-ready=true][data-layout=side]").await?;
+        wait_until(Duration::from_secs(30), || async { Ok(loaded_images(&client).await? == 4) }).await?;
+        let note = text_of(&client, "[data-testid=paper-note]").await?;
+        anyhow::ensure!(note.contains("mã QR"), "paper page note {note:?}");
+        save_screenshot(&client, &shots, "12-declaration-with-paper-form").await?;
+
+        // One large with V; the arrangement stays for the next declaration.
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("v").await?;
+        wait_until(Duration::from_secs(5), || async {
+            Ok(attr(&client, "[data-testid=viewer]", "data-layout").await?.as_deref() == Some("single"))
+        })
+        .await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("4").await?;
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
+        save_screenshot(&client, &shots, "13-paper-form-large").await?;
+        click(&client, &format!("[data-testid=queue-row][data-id='{}'] td.name", ids[1])).await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(ids[1].as_str()))
+        })
+        .await?;
+        wait_for_element(&client, "[data-testid=viewer][data-ready=true]").await?;
+        let layout = attr(&client, "[data-testid=viewer]", "data-layout").await?;
+        anyhow::ensure!(layout.as_deref() == Some("single"), "layout remembered: {layout:?}");
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
+        save_screenshot(&client, &shots, "14-next-declaration-single").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    central.kill();
+    if let Err(e) = outcome {
+        panic!("paper scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 #[tokio::test]
 async fn headless_sync_and_queue_match_the_server() {
     let bins = Binaries::locate();

@@ -22,7 +22,7 @@ pub fn rule(command: &str) -> Option<Access> {
     Some(match command {
         // The login screen's calls; `status` says who is logged in (if anyone).
         "prefill" | "login" | "status" | "logout" => Access::Anyone,
-        "lock" | "unlock" => Access::Session,
+        "lock" | "unlock" | "viewer_prefs" | "set_viewer_prefs" => Access::Session,
         "sync_now" | "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge"
         | "reasons" | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => {
             Access::Roles(REVIEWERS)

@@ -6,7 +6,7 @@ use crate::Desk;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{
     DecideInput, IdInput, ImportPaperInput, KeyInput, LoginInput, MatchPaperInput, StackInput, TakeBatchInput,
-    UnlockInput,
+    UnlockInput, ViewerPrefs,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,6 +48,8 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "import_paper" => output(desk.import_paper(&input::<ImportPaperInput>(args)?.pdf)?),
         "paper_stack" => output(desk.paper_stack(&input::<StackInput>(args)?.sha256)?),
         "match_paper" => output(desk.match_paper(input::<MatchPaperInput>(args)?)?),
+        "viewer_prefs" => output(desk.viewer_prefs()?),
+        "set_viewer_prefs" => output(desk.set_viewer_prefs(input::<ViewerPrefs>(args)?)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

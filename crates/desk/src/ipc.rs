@@ -187,6 +187,36 @@ pub struct MatchPaperInput {
     pub declaration_id: Option<String>,
 }
 
+/// How an officer arranges the document viewer, kept in their cache on this PC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ViewerPrefs {
+    /// side | single
+    pub layout: String,
+    pub focus: u32,
+    pub brightness: f32,
+    pub contrast: f32,
+}
+
+impl Default for ViewerPrefs {
+    fn default() -> Self {
+        Self { layout: "side".into(), focus: 0, brightness: 1.0, contrast: 1.0 }
+    }
+}
+
+impl ViewerPrefs {
+    /// Within what the viewer offers, whatever was stored or sent.
+    pub fn sanitised(self) -> Self {
+        let finite = |v: f32, lo: f32, hi: f32| if v.is_finite() { v.clamp(lo, hi) } else { 1.0 };
+        Self {
+            layout: if self.layout == "single" { "single".into() } else { "side".into() },
+            focus: self.focus.min(9),
+            brightness: finite(self.brightness, 0.3, 3.0),
+            contrast: finite(self.contrast, 0.3, 3.0),
+        }
+    }
+}
+
 /// For scripts and the role-matrix test; the window sends the file's bytes raw.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
@@ -353,6 +383,8 @@ pub struct CommandSchema {
     pub import_paper: (ImportPaperInput, ImportSummary),
     pub paper_stack: (StackInput, ImportSummary),
     pub match_paper: (MatchPaperInput, ()),
+    pub viewer_prefs: ((), ViewerPrefs),
+    pub set_viewer_prefs: (ViewerPrefs, ()),
     pub error: ((), AppError),
 }
 
@@ -377,4 +409,6 @@ pub const COMMANDS: &[&str] = &[
     "import_paper",
     "paper_stack",
     "match_paper",
+    "viewer_prefs",
+    "set_viewer_prefs",
 ];

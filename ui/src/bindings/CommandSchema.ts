@@ -21,9 +21,10 @@ import type { TakeBatchInput } from "./TakeBatchInput";
 import type { TakeBatchResult } from "./TakeBatchResult";
 import type { TakeResult } from "./TakeResult";
 import type { UnlockInput } from "./UnlockInput";
+import type { ViewerPrefs } from "./ViewerPrefs";
 
 /**
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], error: [null, AppError], };

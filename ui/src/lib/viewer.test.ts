@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ARRANGEMENT, fit, loadArrangement, rotate, saveArrangement, transform, zoomAt } from "./viewer";
+import { DEFAULT_ARRANGEMENT, fit, fromPrefs, rotate, transform, zoomAt } from "./viewer";
 
 describe("viewer", () => {
   it("fits a landscape card and a turned one", () => {
@@ -29,16 +29,14 @@ describe("viewer", () => {
     expect(transform(rotate(rotate(v)))).toContain("rotate(180deg)");
   });
 
-  it("remembers each officer's arrangement and survives damage", () => {
-    const data = new Map<string, string>();
-    const store = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
-    expect(loadArrangement("a", store)).toEqual(DEFAULT_ARRANGEMENT);
-    saveArrangement("a", { layout: "single", focus: 2, brightness: 1.4, contrast: 0.8 }, store);
-    expect(loadArrangement("a", store).layout).toBe("single");
-    expect(loadArrangement("b", store).layout).toBe("side");
-    data.set("bhxh.viewer.c", "{not json");
-    expect(loadArrangement("c", store)).toEqual(DEFAULT_ARRANGEMENT);
-    data.set("bhxh.viewer.d", JSON.stringify({ layout: "x", brightness: 99 }));
-    expect(loadArrangement("d", store)).toEqual({ ...DEFAULT_ARRANGEMENT, brightness: 3 });
+  it("reads the stored arrangement defensively", () => {
+    expect(fromPrefs(null)).toEqual(DEFAULT_ARRANGEMENT);
+    expect(fromPrefs({ layout: "single", focus: 2, brightness: 1.4, contrast: 0.8 }).layout).toBe("single");
+    expect(fromPrefs({ layout: "x", focus: 99, brightness: 99, contrast: Number.NaN })).toEqual({
+      layout: "side",
+      focus: 9,
+      brightness: 3,
+      contrast: 1,
+    });
   });
 });

@@ -65,40 +65,27 @@ export function pan(v: View, dx: number, dy: number): View {
   return { ...v, x: v.x + dx, y: v.y + dy };
 }
 
-/** CSS transform of the image (centred in its pane by layout). */
+/**
+ * CSS transform of an image placed with its top-left corner at the pane's
+ * centre (`position: absolute; left: 50%; top: 50%`): first centred on it,
+ * then moved, scaled and turned about its own centre.
+ */
 export function transform(v: View): string {
-  return `translate(${v.x.toFixed(1)}px, ${v.y.toFixed(1)}px) scale(${v.scale.toFixed(4)}) rotate(${v.turns * 90}deg)`;
+  return `translate(-50%, -50%) translate(${v.x.toFixed(1)}px, ${v.y.toFixed(1)}px) scale(${v.scale.toFixed(4)}) rotate(${v.turns * 90}deg)`;
 }
 
 export function filter(a: Arrangement): string {
   return `brightness(${a.brightness.toFixed(2)}) contrast(${a.contrast.toFixed(2)})`;
 }
 
-function storageKey(user: string): string {
-  return `bhxh.viewer.${user}`;
-}
-
-/** The officer's arrangement (layout, brightness, contrast); defaults when absent or damaged. */
-export function loadArrangement(user: string, store: Pick<Storage, "getItem"> = localStorage): Arrangement {
-  try {
-    const raw = store.getItem(storageKey(user));
-    if (!raw) return { ...DEFAULT_ARRANGEMENT };
-    const v = JSON.parse(raw) as Partial<Arrangement>;
-    return {
-      layout: v.layout === "single" ? "single" : "side",
-      focus: Number.isInteger(v.focus) ? clamp(v.focus as number, 0, 9) : 0,
-      brightness: typeof v.brightness === "number" ? clamp(v.brightness, 0.3, 3) : 1,
-      contrast: typeof v.contrast === "number" ? clamp(v.contrast, 0.3, 3) : 1,
-    };
-  } catch {
-    return { ...DEFAULT_ARRANGEMENT };
-  }
-}
-
-export function saveArrangement(user: string, a: Arrangement, store: Pick<Storage, "setItem"> = localStorage): void {
-  try {
-    store.setItem(storageKey(user), JSON.stringify(a));
-  } catch {
-    // A full or disabled storage only loses the preference.
-  }
+/** The arrangement as the Rust side keeps it in the officer's cache, sanitised. */
+export function fromPrefs(p: { layout: string; focus: number; brightness: number; contrast: number } | null): Arrangement {
+  if (!p) return { ...DEFAULT_ARRANGEMENT };
+  const num = (v: unknown, lo: number, hi: number) => (typeof v === "number" && Number.isFinite(v) ? clamp(v, lo, hi) : 1);
+  return {
+    layout: p.layout === "single" ? "single" : "side",
+    focus: Number.isInteger(p.focus) ? clamp(p.focus, 0, 9) : 0,
+    brightness: num(p.brightness, 0.3, 3),
+    contrast: num(p.contrast, 0.3, 3),
+  };
 }

@@ -20,6 +20,8 @@ use tracing::{info, info_span, warn};
 
 /// Documents analysed per round: the cache is locked only to read and to save.
 const ANALYSE_BATCH: u32 = 8;
+/// Cache meta key of the viewer arrangement.
+const VIEWER_PREFS: &str = "ui.viewer";
 
 fn pdf_refused(e: bhxh_documents::DocumentError) -> AppError {
     warn!(error = %e, "paper form refused");
@@ -306,6 +308,23 @@ impl Desk {
         c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, Utc::now())?;
         c.recheck_all()?;
         Ok(())
+    }
+
+    /// The officer's viewer arrangement on this PC (defaults the first time).
+    pub fn viewer_prefs(&self) -> Result<crate::ipc::ViewerPrefs, AppError> {
+        self.session_for("viewer_prefs")?;
+        let stored = self.with_cache(|c| c.meta(VIEWER_PREFS))?;
+        Ok(stored
+            .and_then(|s| serde_json::from_str::<crate::ipc::ViewerPrefs>(&s).ok())
+            .unwrap_or_default()
+            .sanitised())
+    }
+
+    pub fn set_viewer_prefs(&self, prefs: crate::ipc::ViewerPrefs) -> Result<(), AppError> {
+        self.session_for("set_viewer_prefs")?;
+        let json =
+            serde_json::to_string(&prefs.sanitised()).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        self.with_cache(|c| c.set_meta(VIEWER_PREFS, &json))
     }
 
     fn summary(&self, cache: &Arc<Mutex<Cache>>, office: &str, sha: &str) -> Result<ImportSummary, AppError> {

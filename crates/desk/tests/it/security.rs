@@ -56,6 +56,9 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("paper_stack", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         // Matching its page by hand to the 07916 declaration.
         ("match_paper", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        // A preference of the person, whatever the role.
+        ("viewer_prefs", [NotLoggedIn, Ok, Ok, Ok, Ok]),
+        ("set_viewer_prefs", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -96,6 +99,10 @@ async fn call(
 ) -> Result<Value, AppError> {
     match command {
         "import_paper" => dispatch::invoke(d, command, json!({"pdf": pdf})).await,
+        "set_viewer_prefs" => {
+            let prefs = json!({"layout": "single", "focus": 1, "brightness": 1.2, "contrast": 1.0});
+            dispatch::invoke(d, command, prefs).await
+        }
         "paper_stack" => dispatch::invoke(d, command, json!({"sha256": bhxh_cache::store::sha256_hex(pdf)})).await,
         "match_paper" => {
             let sha = bhxh_cache::store::sha256_hex(pdf);
