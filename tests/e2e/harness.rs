@@ -329,6 +329,13 @@ pub async fn loaded_images(c: &Client) -> anyhow::Result<u64> {
     Ok(v.as_u64().unwrap_or(0))
 }
 
+/// Whether the detail pane shows at least `min` document images and every one of
+/// them has decoded (a declaration may carry a paper form besides its photos).
+pub async fn all_images_loaded(c: &Client, min: u64) -> anyhow::Result<bool> {
+    let total = c.find_all(Locator::Css("img[data-testid=doc-image]")).await?.len() as u64;
+    Ok(total >= min && loaded_images(c).await? == total)
+}
+
 pub async fn save_screenshot(c: &Client, dir: &Path, name: &str) -> anyhow::Result<()> {
     let png = c.screenshot().await?;
     std::fs::write(dir.join(format!("{name}.png")), png)?;

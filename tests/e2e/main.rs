@@ -86,7 +86,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         // Open an adult's declaration: its three images load.
         click(&client, "[data-testid=queue-row][data-kind=adult] td.name").await?;
         wait_for_element(&client, "[data-testid=detail]").await?;
-        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         let name = text_of(&client, "[data-field='field.full_name']").await?;
         anyhow::ensure!(!name.trim().is_empty(), "the declaration shows its name");
         // The automatic checks' suggestion is on screen; the officer decides.
@@ -100,14 +100,14 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         let finding = wait_for_element(&client, "[data-field] [data-testid=finding]").await?;
         let text = finding.text().await?;
         anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Chặn"), "finding text {text:?}");
-        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         save_screenshot(&client, &shots, "03b-findings").await?;
 
         // Central goes away: the banner appears, the cached declaration still opens.
         central.kill();
         wait_for_element(&client, "[data-testid=offline-banner]").await?;
         click_nth(&client, "[data-testid=queue-row][data-kind=adult] td.name", 1).await?;
-        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 3) }).await?;
+        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         save_screenshot(&client, &shots, "04-offline").await?;
 
         // It comes back on the same address: the app reconnects by itself.
@@ -212,8 +212,13 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
 fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
     use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
     use rand::SeedableRng;
-    let adults: Vec<&bhxh_protocol::Declaration> =
-        decls.iter().filter(|d| d.fields.kind == bhxh_domain::DeclarationKind::Adult).take(4).collect();
+    // Adults whose unit did not already send the form with the declaration.
+    let adults: Vec<&bhxh_protocol::Declaration> = decls
+        .iter()
+        .filter(|d| d.fields.kind == bhxh_domain::DeclarationKind::Adult)
+        .filter(|d| d.documents.iter().all(|x| x.kind != bhxh_domain::DocumentKind::PaperForm))
+        .take(4)
+        .collect();
     assert_eq!(adults.len(), 4, "the demo has four adults");
     let forms: Vec<(FormData<'_>, FormVariant)> = adults
         .iter()
@@ -236,7 +241,7 @@ fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
 async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     let bins = Binaries::locate();
     let work = tempdir("e2e-paper");
-    let mut central = Central::start(&bins.central, &work.join("central"), None, 16).await;
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 24).await;
     let decls = central.declarations_of("canbo.07916", "07916").await;
     let (pdf, ids) = paper_stack(&decls);
     let pdf_path = work.join("don-vi-SQ0007Q.pdf");
@@ -337,7 +342,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
 async fn headless_sync_and_queue_match_the_server() {
     let bins = Binaries::locate();
     let work = tempdir("headless");
-    let mut central = Central::start(&bins.central, &work.join("central"), None, 10).await;
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 24).await;
     let expected = central.count_for("canbo.07920", "07920").await;
     let desk_dir = work.join("desk");
     let run = |args: &[&str]| {
@@ -388,6 +393,52 @@ async fn headless_sync_and_queue_match_the_server() {
     let held: Vec<serde_json::Value> = serde_json::from_slice(&held.stdout).expect("retention --json prints JSON");
     assert_eq!(held.len(), expected);
     assert!(held.iter().all(|h| h["purge_after"].is_null() && h["documents"].as_u64().is_some_and(|n| n > 0)));
+
+    // A unit's stack through the CLI: printed pages match by their QR code, the
+    // scan without one lists candidates.
+    let decls = central.declarations_of("canbo.07920", "07920").await;
+    let (pdf, ids) = paper_stack(&decls);
+    let file = work.join("stack.pdf");
+    std::fs::write(&file, pdf).expect("write stack");
+    let out = run(&[
+        "import-paper",
+        &file.display().to_string(),
+        "--data-dir",
+        &dir,
+        "--json",
+        "--user",
+        "canbo.07920",
+        "--password",
+        "demo",
+    ]);
+    assert!(out.status.success(), "import-paper: {}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("import-paper --json prints JSON");
+    assert_eq!(
+        (summary["pages"].as_u64(), summary["matched_qr"].as_u64(), summary["need_hand"].as_u64()),
+        (Some(4), Some(3), Some(1))
+    );
+    let rows = summary["rows"].as_array().expect("rows");
+    for (row, id) in rows.iter().zip(&ids).take(3) {
+        assert_eq!((row["matched_by"].as_str(), row["declaration_id"].as_str()), (Some("qr"), Some(id.as_str())));
+    }
+    assert_eq!(rows[3]["matched_by"], "none");
+    assert!(
+        rows[3]["candidates"].as_array().is_some_and(|c| c.iter().any(|c| c["id"] == ids[3].as_str())),
+        "{}",
+        rows[3]
+    );
+    let bad = run(&[
+        "import-paper",
+        &work.join("nope.pdf").display().to_string(),
+        "--data-dir",
+        &dir,
+        "--user",
+        "canbo.07920",
+        "--password",
+        "demo",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Không đọc được tệp"));
 
     // Without a cache: a clear error, not a crash.
     let none = run(&[

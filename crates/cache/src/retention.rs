@@ -117,6 +117,68 @@ impl Cache {
             self.audit(actor, audit::action::PURGE, &h.declaration_id, &detail, now)?;
             declarations += 1;
         }
+        files += self.purge_paper_stacks(actor, keep_days, now)?;
         Ok((declarations, files))
+    }
+
+    /// When the decision on a declaration went on record (this PC's delivery, or
+    /// the central status the last sync saw), whether or not documents remain.
+    fn decided_on_record(&self, declaration_id: &str) -> Result<Option<DateTime<Utc>>, CacheError> {
+        let (mine, central): (Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT (SELECT max(o.updated_at) FROM decisions k JOIN outbox o ON o.key = k.key
+                     WHERE k.declaration_id = d.id AND o.state IN ('accepted', 'duplicate')),
+                    CASE WHEN d.status IN ('approved', 'resubmit', 'rejected') THEN d.updated_at END
+             FROM declarations d WHERE d.id = ?1",
+            [declaration_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(mine.as_deref().and_then(parse).or_else(|| central.as_deref().and_then(parse)))
+    }
+
+    /// Imported paper stacks leave the PC once imported `keep_days` ago with every
+    /// page matched to a declaration whose decision has been on record as long. A
+    /// page nobody matched keeps its stack: the officer still has to place it.
+    fn purge_paper_stacks(&mut self, actor: &str, keep_days: u32, now: DateTime<Utc>) -> Result<u32, CacheError> {
+        let keep = Duration::days(i64::from(keep_days));
+        let stacks: Vec<(String, String)> = {
+            let mut stmt = self.conn.prepare("SELECT sha256, imported_at FROM paper_stacks")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        };
+        let mut files = 0;
+        'stacks: for (sha, imported_at) in stacks {
+            if parse(&imported_at).is_none_or(|t| t + keep > now) {
+                continue;
+            }
+            let pages: Vec<Option<String>> = {
+                let mut stmt = self.conn.prepare("SELECT declaration_id FROM paper_pages WHERE stack_sha256 = ?1")?;
+                stmt.query_map([&sha], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            };
+            for page in &pages {
+                let Some(id) = page else { continue 'stacks };
+                if self.decided_on_record(id)?.is_none_or(|t| t + keep > now) {
+                    continue 'stacks;
+                }
+            }
+            // The same PDF may still be a stored document of a declaration (sent with it).
+            let still_document: i64 = self.conn.query_row(
+                "SELECT count(*) FROM documents WHERE sha256 = ?1 AND state = 'stored'",
+                [&sha],
+                |r| r.get(0),
+            )?;
+            if still_document == 0 {
+                self.store.remove(&sha)?;
+                files += 1;
+            }
+            files += self.remove_derivatives(&sha)?;
+            let detail = format!("paper stack of {} pages", pages.len());
+            self.durably(|c| {
+                let tx = c.conn.transaction()?;
+                tx.execute("DELETE FROM paper_stacks WHERE sha256 = ?1", [&sha])?;
+                audit::append(&tx, now, actor, audit::action::PURGE, &sha, &detail)?;
+                tx.commit()?;
+                Ok(())
+            })?;
+        }
+        Ok(files)
     }
 }

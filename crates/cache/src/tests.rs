@@ -365,4 +365,31 @@ fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
     // A second run has nothing more to do until the others' time comes.
     assert_eq!(cache.purge_documents("canbo.07916", 7, now).expect("purge"), (0, 0));
     assert_eq!(cache.purge_documents("canbo.07916", 7, now + chrono::Duration::days(5)).expect("purge"), (1, 1));
+
+    // Paper stacks: one matched only to decided declarations, one holding a
+    // pending declaration's page, one with a page nobody matched.
+    let reading = bhxh_domain::mau01::PageReading::default();
+    let stack = |cache: &mut Cache, pdf: &[u8], matched: Option<&str>| {
+        let sha = crate::store::sha256_hex(pdf);
+        let page = crate::paper::NewPaperPage {
+            reading: &reading,
+            declaration_id: matched,
+            matched_by: bhxh_domain::mau01::MatchedBy::Qr,
+            candidates: &[],
+            screen: crate::analysis::NewDerivative { size: "page0", width: 10, height: 14, bytes: b"jpeg" },
+        };
+        cache.save_paper_stack(&sha, pdf, &[page], "file", "canbo.07916", now).expect("stack");
+        sha
+    };
+    let decided = stack(&mut cache, b"%PDF-decided", Some("07916-000001"));
+    let pending = stack(&mut cache, b"%PDF-pending", Some("07916-000003"));
+    let unmatched = stack(&mut cache, b"%PDF-unmatched", None);
+    let later = now + chrono::Duration::days(8);
+    let (_, files) = cache.purge_documents("canbo.07916", 7, later).expect("purge");
+    assert_eq!(files, 2, "the decided stack's PDF and its page image");
+    assert!(cache.paper_stack(&decided).expect("q").is_none());
+    assert!(cache.paper_stack(&pending).expect("q").is_some());
+    assert!(cache.paper_stack(&unmatched).expect("q").is_some());
+    assert!(cache.paper_stack_bytes(&decided).is_err());
+    assert!(cache.verify_audit().expect("audit").first_broken.is_none());
 }

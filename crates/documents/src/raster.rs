@@ -219,6 +219,23 @@ mod tests {
     }
 
     #[test]
+    fn decodes_png_and_webp_too() {
+        let img = RgbImage::from_fn(320, 200, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 40]));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgb8(img.clone())
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("png");
+        let mut webp = Vec::new();
+        image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+            .encode(img.as_raw(), 320, 200, image::ExtendedColorType::Rgb8)
+            .expect("webp");
+        for (bytes, format) in [(png, Format::Png), (webp, Format::Webp)] {
+            let p = decode(&bytes).expect("decode");
+            assert_eq!((p.format, p.width(), p.height()), (format, 320, 200));
+        }
+    }
+
+    #[test]
     fn refuses_truncated_empty_and_unknown() {
         let full = jpeg_of(600, 400);
         let cut = &full[..full.len() / 2];

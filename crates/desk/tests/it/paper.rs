@@ -9,7 +9,7 @@ use rand::SeedableRng;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     let sdir = tempfile::tempdir().expect("tmp");
-    let s = server(sdir.path(), 12).await;
+    let s = server(sdir.path(), 16).await;
     let dir = tempfile::tempdir().expect("tmp");
     let d = desk(dir.path());
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
@@ -37,13 +37,27 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     }
     assert!(with_qr > 0, "the demo has chip-CCCD holders");
 
+    // Paper forms the units sent with their declarations are read on arrival.
+    let mut carriers = Vec::new();
+    for row in &queue {
+        let v = d.declaration(&row.id).expect("view");
+        if v.documents.iter().any(|x| x.kind == bhxh_domain::DocumentKind::PaperForm) {
+            assert_eq!(v.paper_pages.len(), 1, "{}: its form's page is matched to it", row.id);
+            assert!(["text", "attached"].contains(&v.paper_pages[0].matched_by.as_str()), "{:?}", v.paper_pages);
+            assert!(!v.findings.iter().any(|f| f.code.starts_with("paper.")), "{:?}", v.findings);
+            carriers.push(row.id.clone());
+        }
+    }
+    assert!(!carriers.is_empty(), "the demo has paper forms sent with declarations");
+
     // The office's declarations as the generator made them, by mã số.
     let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
     let now = chrono::Utc::now();
     let people: Vec<(String, bhxh_protocol::DeclarationFields)> = queue
         .iter()
+        .filter(|row| !carriers.contains(&row.id))
         .filter_map(|row| {
-            (0..12u64)
+            (0..16u64)
                 .filter_map(|i| g.declared_person(i, now).ok())
                 .find(|p| p.fields.ma_so_bhxh.to_string() == row.ma_so_bhxh)
                 .map(|p| (row.id.clone(), p.fields))
