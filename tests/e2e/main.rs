@@ -4,6 +4,7 @@
 
 mod harness;
 
+use anyhow::Context;
 use harness::*;
 use std::time::Duration;
 
@@ -95,10 +96,15 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         save_screenshot(&client, &shots, "03-declaration").await?;
 
         // A declaration the checks flagged shows its findings beside the fields.
-        click(&client, "[data-testid=queue-row]:has([data-testid=queue-checks]:not([data-warnings='0'])) td.name")
-            .await?;
-        let finding = wait_for_element(&client, "[data-field] [data-testid=finding]").await?;
-        let text = finding.text().await?;
+        let flagged = "[data-testid=queue-row]:has([data-testid=queue-checks]:not([data-warnings='0']))";
+        let flagged_id =
+            client.find(fantoccini::Locator::Css(flagged)).await?.attr("data-id").await?.unwrap_or_default();
+        click(&client, &format!("{flagged} td.name")).await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(flagged_id.as_str()))
+        })
+        .await?;
+        let text = text_of(&client, "[data-field] [data-testid=finding]").await?;
         anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Chặn"), "finding text {text:?}");
         wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         save_screenshot(&client, &shots, "03b-findings").await?;
@@ -120,12 +126,18 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
 
         // Deciding by keyboard: E opens "escalate", a note, Enter records it; the
         // next declaration is on screen and the outbox delivers it by itself.
-        click_nth(&client, "[data-testid=queue-row] td.name", 2).await?;
-        let first_id = attr(&client, "[data-testid=detail]", "data-id").await?.unwrap_or_default();
-        client.find(fantoccini::Locator::Css("body")).await?.send_keys("e").await?;
+        let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
+        let first_id = rows.get(2).context("a third row")?.attr("data-id").await?.unwrap_or_default();
+        click_nth(&client, "[data-testid=queue-row] td.name", 2).await.context("opening the third row")?;
+        // The detail is rebuilt for the new declaration: wait for it, never read a stale one.
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(first_id.as_str()))
+        })
+        .await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("e").await.context("pressing E")?;
         let note = wait_for_element(&client, "[data-testid=decision-note]").await?;
-        note.send_keys("Ảnh CCCD hơi tối, xin ý kiến lãnh đạo").await?;
-        click(&client, "[data-testid=decision-submit]").await?;
+        note.send_keys("Ảnh CCCD hơi tối, xin ý kiến lãnh đạo").await.context("typing the note")?;
+        click(&client, "[data-testid=decision-submit]").await.context("recording the decision")?;
         wait_until(Duration::from_secs(10), || async {
             Ok(attr(&client, "[data-testid=detail]", "data-id").await?.is_some_and(|id| id != first_id))
         })
@@ -260,7 +272,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     let client = driver.session(&bins.desk, &args).await;
     let shots = artifacts_dir();
     let outcome = async {
-        let password = wait_for_element(&client, "#password").await?;
+        let password = wait_for_element(&client, "#password").await.context("#password")?;
         password.send_keys("demo").await?;
         click(&client, "#login-submit").await?;
         wait_until(Duration::from_secs(90), || async {
@@ -272,7 +284,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         // The stack, from the file picker: three pages match by their QR code,
         // the scan waits for a hand.
         click(&client, "[data-testid=import-button]").await?;
-        let input = wait_for_element(&client, "[data-testid=paper-file]").await?;
+        let input = wait_for_element(&client, "[data-testid=paper-file]").await.context("[data-testid=paper-file]")?;
         input.send_keys(&pdf_path.display().to_string()).await?;
         wait_until(Duration::from_secs(60), || async {
             Ok(attr(&client, "[data-testid=import-summary]", "data-pages").await?.as_deref() == Some("4"))
@@ -284,7 +296,9 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         save_screenshot(&client, &shots, "10-paper-import").await?;
 
         // The officer picks the right declaration for the scan.
-        let select = wait_for_element(&client, "[data-testid=import-row][data-matched-by=none] select").await?;
+        let select = wait_for_element(&client, "[data-testid=import-row][data-matched-by=none] select")
+            .await
+            .context("[data-testid=import-row][data-matched-by=none] select")?;
         select.select_by_value(&ids[3]).await?;
         click(&client, "[data-testid=import-row][data-matched-by=none] [data-testid=hand-match]").await?;
         wait_until(Duration::from_secs(10), || async {
@@ -293,6 +307,34 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         })
         .await?;
         save_screenshot(&client, &shots, "11-paper-matched-by-hand").await?;
+        click(&client, "[data-testid=paper-import] header button").await?;
+
+        // The queue's paper filter now shows the four (and any form sent with a declaration).
+        let paper =
+            wait_for_element(&client, "[data-testid=filter-paper]").await.context("[data-testid=filter-paper]")?;
+        paper.select_by_value("received").await?;
+        wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
+            let mut ids_shown = Vec::new();
+            for r in &rows {
+                if r.attr("data-paper").await?.unwrap_or_default().is_empty() {
+                    return Ok(false);
+                }
+                ids_shown.push(r.attr("data-id").await?.unwrap_or_default());
+            }
+            Ok(ids.iter().all(|id| ids_shown.contains(id)))
+        })
+        .await?;
+        save_screenshot(&client, &shots, "11b-filter-paper-received").await?;
+        paper.select_by_value("all").await?;
+        click(&client, &format!("[data-testid=queue-row][data-id='{}'] td.name", ids[3])).await?;
+        click(&client, "[data-testid=import-button]").await?;
+        wait_for_element(&client, "[data-testid=paper-file]").await.context("[data-testid=paper-file]")?;
+        let input = wait_for_element(&client, "[data-testid=paper-file]").await.context("[data-testid=paper-file]")?;
+        input.send_keys(&pdf_path.display().to_string()).await?;
+        wait_for_element(&client, "[data-testid=import-summary][data-hand='0']")
+            .await
+            .context("[data-testid=import-summary][data-hand='0']")?;
 
         // From the summary to the declaration: its photos and its paper page side by side.
         click(&client, "[data-testid=import-row][data-matched-by=qr] button.link").await?;
@@ -300,7 +342,9 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
             Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(ids[0].as_str()))
         })
         .await?;
-        wait_for_element(&client, "[data-testid=viewer][data-ready=true][data-layout=side]").await?;
+        wait_for_element(&client, "[data-testid=viewer][data-ready=true][data-layout=side]")
+            .await
+            .context("[data-testid=viewer][data-ready=true][data-layout=side]")?;
         wait_until(Duration::from_secs(30), || async { Ok(loaded_images(&client).await? == 4) }).await?;
         let note = text_of(&client, "[data-testid=paper-note]").await?;
         anyhow::ensure!(note.contains("mã QR"), "paper page note {note:?}");
@@ -320,11 +364,24 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
             Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(ids[1].as_str()))
         })
         .await?;
-        wait_for_element(&client, "[data-testid=viewer][data-ready=true]").await?;
+        wait_for_element(&client, "[data-testid=viewer][data-ready=true]")
+            .await
+            .context("[data-testid=viewer][data-ready=true]")?;
         let layout = attr(&client, "[data-testid=viewer]", "data-layout").await?;
         anyhow::ensure!(layout.as_deref() == Some("single"), "layout remembered: {layout:?}");
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
         save_screenshot(&client, &shots, "14-next-declaration-single").await?;
+
+        // "?" lists the keys; Esc closes the list.
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("?").await?;
+        let help = wait_for_element(&client, "[data-testid=help]").await.context("[data-testid=help]")?.text().await?;
+        anyhow::ensure!(help.contains("Phím tắt") && help.contains("Duyệt"), "help {help:?}");
+        save_screenshot(&client, &shots, "15-help").await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("\u{e00c}").await?;
+        wait_until(Duration::from_secs(5), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=help]")).await?.is_empty())
+        })
+        .await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

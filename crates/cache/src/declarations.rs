@@ -24,6 +24,13 @@ pub struct QueueRow {
     pub warnings: u32,
     /// Delivery state of this PC's standing decision on it, if any.
     pub sync_state: Option<crate::OutboxState>,
+    /// Searchable from the queue: the ID number and the phone.
+    pub id_number: Option<String>,
+    pub phone: String,
+    /// A matched paper form: `Some(signed)`; `None` when none has arrived.
+    pub paper_signed: Option<bool>,
+    /// Who holds it and until when, as the last sync saw it.
+    pub assignment: Option<(String, DateTime<Utc>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -170,7 +177,9 @@ impl Cache {
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored'),
                 d.blocks, d.warnings,
                 (SELECT o.state FROM decisions x JOIN outbox o ON o.key = x.key
-                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.key DESC LIMIT 1)
+                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.key DESC LIMIT 1),
+                (SELECT count(*) FROM paper_pages p WHERE p.declaration_id = d.id),
+                (SELECT max(coalesce(p.signed, 0)) FROM paper_pages p WHERE p.declaration_id = d.id)
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {
@@ -182,11 +191,13 @@ impl Cache {
                 r.get::<_, i64>(4)?,
                 r.get::<_, i64>(5)?,
                 r.get::<_, Option<String>>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, Option<i64>>(8)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, docs, stored, blocks, warnings, sync_state) = row?;
+            let (id, body, docs, stored, blocks, warnings, sync_state, pages, signed) = row?;
             let d = self.open_body(&id, &body)?;
             out.push(QueueRow {
                 id,
@@ -202,6 +213,10 @@ impl Cache {
                 blocks: blocks as u32,
                 warnings: warnings as u32,
                 sync_state: sync_state.as_deref().and_then(crate::OutboxState::from_code),
+                id_number: d.fields.id_number,
+                phone: d.fields.phone,
+                paper_signed: (pages > 0).then_some(signed == Some(1)),
+                assignment: d.assignment.map(|a| (a.officer, a.expires_at)),
             });
         }
         Ok(out)

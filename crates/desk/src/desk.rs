@@ -390,7 +390,7 @@ impl Desk {
         let now = Utc::now();
         let cache = self.cache()?;
         let rows = lock(&cache).queue(&s.office_code)?;
-        Ok(rows.into_iter().map(|r| views::queue_item(r, now)).collect())
+        Ok(rows.into_iter().map(|r| views::queue_item(r, &s.username, now)).collect())
     }
 
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
@@ -402,12 +402,13 @@ impl Desk {
         if c.declaration.fields.office_code != s.office_code {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
-        let (offices, (findings, suggested)) = {
+        let (offices, (findings, suggested), qr, paper) = {
             let mut cache = lock(&cache);
             if !c.documents.is_empty() {
                 cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", Utc::now())?;
             }
-            (offices::cached(&cache), cache.findings(id)?)
+            let qr = bhxh_domain::DocumentFacts::cccd_qr(&cache.document_facts(id)?);
+            (offices::cached(&cache), cache.findings(id)?, qr, cache.paper_fields(id)?)
         };
         let now = Utc::now();
         let assigned_to = c
@@ -417,6 +418,7 @@ impl Desk {
             .filter(|a| a.officer != s.username && a.expires_at > now)
             .map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
         let mut view = views::declaration_view(c, findings, suggested, &offices, now);
+        views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
         view.local_decision = self.local_decision(&s.username, id)?;
         view.assigned_to = assigned_to;
         view.paper_pages = self

@@ -94,6 +94,13 @@ pub struct QueueItem {
     pub warnings: u32,
     /// Delivery of this PC's decision on it: waiting | accepted | duplicate | conflict | rejected.
     pub sync_state: Option<String>,
+    /// For the search box (the officer sees them in the declaration anyway).
+    pub id_number: Option<String>,
+    pub phone: String,
+    /// The matched paper form: signed | unsigned; `None` when none has arrived.
+    pub paper: Option<String>,
+    /// Who holds it now: me | other; `None` when free.
+    pub assigned: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -103,6 +110,17 @@ pub struct FieldView {
     pub key: String,
     /// The checks' name for the field: findings whose `fields` hold it sit beside it.
     pub field: String,
+    pub value: String,
+    /// What the card's QR code or the paper form says instead, where it differs.
+    pub elsewhere: Vec<ReadValue>,
+}
+
+/// A value read from a document that differs from the declared one.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReadValue {
+    /// qr | paper
+    pub source: String,
     pub value: String,
 }
 

@@ -1,14 +1,25 @@
 //! Turning cached rows into what the screens show.
 
-use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem, ReasonView};
+use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem, ReadValue, ReasonView};
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
+use bhxh_domain::QrPayload;
+use bhxh_domain::checks::PaperFields;
 use bhxh_domain::checks::{Finding, SuggestedOutcome};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
-pub fn queue_item(r: QueueRow, now: DateTime<Utc>) -> QueueItem {
+pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>) -> QueueItem {
+    let assigned = r
+        .assignment
+        .as_ref()
+        .filter(|(_, until)| *until > now)
+        .map(|(who, _)| if who == me { "me" } else { "other" }.to_owned());
     QueueItem {
+        assigned,
+        paper: r.paper_signed.map(|s| if s { "signed" } else { "unsigned" }.to_owned()),
+        id_number: r.id_number,
+        phone: r.phone,
         age_days: age_days(r.submitted_at, now),
         submitted_at: local_text(r.submitted_at),
         id: r.id,
@@ -31,7 +42,80 @@ fn field(key: &str, value: impl Into<String>) -> FieldView {
         "cccd" | "cmnd" | "passport" => "id_number",
         other => other,
     };
-    FieldView { key: key.to_owned(), field: field.to_owned(), value: value.into() }
+    FieldView { key: key.to_owned(), field: field.to_owned(), value: value.into(), elsewhere: Vec::new() }
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Puts beside each field what the card's QR code and the matched paper form
+/// say, where that differs from the declaration (the officer compares in one glance).
+pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: Option<&PaperFields>) {
+    let fold = bhxh_domain::fold::fold;
+    for f in fields.iter_mut() {
+        let declared = f.value.clone();
+        let mut add = |source: &str, value: String, same: bool| {
+            if !same && !value.trim().is_empty() {
+                f.elsewhere.push(ReadValue { source: source.to_owned(), value });
+            }
+        };
+        match f.field.as_str() {
+            "full_name" => {
+                if let Some(q) = qr {
+                    // Diacritics count: "Nguyen" for "Nguyễn" is a difference to show.
+                    add("qr", q.name.to_string(), q.name.as_str().to_lowercase() == declared.to_lowercase());
+                }
+                if let Some(name) = paper.and_then(|p| p.full_name.clone()) {
+                    let same = name.to_lowercase() == declared.to_lowercase();
+                    add("paper", name, same);
+                }
+            }
+            "birth_date" => {
+                if let Some(q) = qr {
+                    let v = q.birth_date.format("%d/%m/%Y").to_string();
+                    let same = v == declared;
+                    add("qr", v, same);
+                }
+            }
+            "sex" => {
+                if let Some(q) = qr {
+                    let v = q.sex.label_vi().to_owned();
+                    let same = fold(&v) == fold(&declared);
+                    add("qr", v, same);
+                }
+            }
+            "id_number" => {
+                if let Some(q) = qr {
+                    let same = q.cccd.as_str() == digits(&declared)
+                        || q.old_cmnd.as_deref().is_some_and(|c| c == digits(&declared));
+                    add("qr", q.cccd.as_str().to_owned(), same);
+                }
+                if let Some(n) = paper.and_then(|p| p.id_number.clone()) {
+                    let same = digits(&n) == digits(&declared);
+                    add("paper", n, same);
+                }
+            }
+            "ma_so_bhxh" => {
+                if let Some(m) = paper.and_then(|p| p.ma_so.clone()) {
+                    let same = digits(&m) == digits(&declared);
+                    add("paper", m, same);
+                }
+            }
+            "phone" => {
+                if let Some(ph) = paper.and_then(|p| p.phone.clone()) {
+                    let norm = |s: &str| {
+                        bhxh_domain::PhoneVn::parse(s)
+                            .map(|x| x.phone.as_str().to_owned())
+                            .unwrap_or_else(|_| digits(s))
+                    };
+                    let same = norm(&ph) == norm(&declared);
+                    add("paper", ph, same);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 pub fn declaration_view(
@@ -132,4 +216,42 @@ fn reason_views(s: &SuggestedOutcome) -> Vec<ReasonView> {
 
 pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
     ReasonView { code: r.code.clone(), kind: r.kind, label_vi: r.label_vi.clone(), citizen_vi: r.citizen_vi.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_elsewhere_show_only_where_they_differ() {
+        let mut fields = vec![
+            field("field.full_name", "Nguyễn Thị Ánh"),
+            field("field.birth_date", "17/05/1985"),
+            field("field.sex", "Nữ"),
+            field("field.cccd", "079185000123"),
+            field("field.phone", "0903123456"),
+            field("field.ma_so_bhxh", "7914820031"),
+        ];
+        let qr: QrPayload = "079185000124||Nguyen Thi Anh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
+        let paper = PaperFields {
+            ma_so: Some("7914820031".into()),
+            full_name: Some("NGUYỄN THỊ ÁNH".into()),
+            id_number: None,
+            phone: Some("+84 903 123 457".into()),
+            signed: Some(true),
+        };
+        read_elsewhere(&mut fields, Some(&qr), Some(&paper));
+        let shown = |name: &str| -> Vec<(String, String)> {
+            let f = fields.iter().find(|f| f.field == name).expect("field");
+            f.elsewhere.iter().map(|o| (o.source.clone(), o.value.clone())).collect()
+        };
+        assert_eq!(
+            shown("full_name"),
+            vec![("qr".to_owned(), "Nguyen Thi Anh".to_owned())],
+            "case is not a difference"
+        );
+        assert!(shown("birth_date").is_empty() && shown("sex").is_empty() && shown("ma_so_bhxh").is_empty());
+        assert_eq!(shown("id_number"), vec![("qr".to_owned(), "079185000124".to_owned())]);
+        assert_eq!(shown("phone"), vec![("paper".to_owned(), "+84 903 123 457".to_owned())]);
+    }
 }

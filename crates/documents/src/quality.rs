@@ -34,7 +34,9 @@ pub fn measure_gray(gray: &GrayImage, width: u32, height: u32, kind: DocumentKin
     // Edges scale with contrast: measure sharpness as if spread over 100 levels.
     let sharpness = laplacian_variance(gray) * (100.0 / contrast.max(10.0)).powi(2);
     let mut flags = Vec::new();
-    if sharpness < BLUR_BELOW {
+    // Blur matters where text must be read; a portrait is judged by eye (a smooth,
+    // evenly lit face has little edge energy without being out of focus).
+    if sharpness < BLUR_BELOW && kind != DocumentKind::Portrait {
         flags.push(QualityFlag::Blurred);
     }
     if mean_luma < DARK_MEAN_BELOW {

@@ -34,6 +34,8 @@ fn doc(d: &bhxh_fixtures::GeneratedDeclaration, kind: DocumentKind) -> &[u8] {
 fn photo_variants_are_flagged_and_clean_photos_are_not() {
     let g = Generator::new(7).expect("generator");
     for d in cccd_adults(&g, 3) {
+        let portrait = analyse(DocumentKind::Portrait, doc(&d, DocumentKind::Portrait));
+        assert!(portrait.facts.quality.as_ref().is_some_and(|q| q.flags.is_empty()), "{:?}", portrait.facts);
         for kind in [DocumentKind::IdFront, DocumentKind::IdBack] {
             let clean = analyse(kind, doc(&d, kind));
             let q = clean.facts.quality.as_ref().expect("measured");

@@ -7,4 +7,16 @@ export type QueueItem = { id: string, ma_so_bhxh: string, full_name: string, kin
 /**
  * Delivery of this PC's decision on it: waiting | accepted | duplicate | conflict | rejected.
  */
-sync_state: string | null, };
+sync_state: string | null, 
+/**
+ * For the search box (the officer sees them in the declaration anyway).
+ */
+id_number: string | null, phone: string, 
+/**
+ * The matched paper form: signed | unsigned; `None` when none has arrived.
+ */
+paper: string | null, 
+/**
+ * Who holds it now: me | other; `None` when free.
+ */
+assigned: string | null, };

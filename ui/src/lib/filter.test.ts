@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { filterQueue, NO_FILTER } from "./filter";
+import { counts, filterQueue, NO_FILTER } from "./filter";
 import type { QueueItem } from "../bindings/QueueItem";
 
 const item = (id: string, full_name: string, over: Partial<QueueItem> = {}): QueueItem => ({
   id, ma_so_bhxh: "7914820031", full_name, kind: "adult", channel: "app", status: "pending",
   submitted_at: "20/11/2026 08:00", age_days: 2, documents: 3, documents_stored: 3, blocks: 0, warnings: 0, sync_state: null,
+  id_number: "079185000123", phone: "0903123456", paper: null, assigned: null,
   ...over,
 });
 
@@ -12,8 +13,10 @@ const items = [
   item("1", "Nguyễn Văn An"),
   item("2", "Đặng Thị Ánh", { blocks: 1, ma_so_bhxh: "7920783918" }),
   item("3", "Trần Thị Bích", { warnings: 2, kind: "child" }),
-  item("4", "Lê Văn Đức", { sync_state: "waiting" }),
-  item("5", "Phạm Minh Tâm", { sync_state: "conflict" }),
+  item("4", "Lê Văn Đức", { sync_state: "waiting", channel: "portal", paper: "signed", age_days: 0 }),
+  item("5", "Phạm Minh Tâm", {
+    sync_state: "conflict", paper: "unsigned", assigned: "other", age_days: 9, id_number: "001215000001", phone: "0912000111",
+  }),
 ];
 const ids = (f: Partial<typeof NO_FILTER>) => filterQueue(items, { ...NO_FILTER, ...f }).map((i) => i.id);
 
@@ -37,5 +40,24 @@ describe("queue search and filters", () => {
     expect(ids({ sync: "waiting" })).toEqual(["4"]);
     expect(ids({ sync: "attention" })).toEqual(["5"]);
     expect(ids({})).toEqual(["1", "2", "3", "4", "5"]);
+  });
+  it("finds a CCCD number and a phone however it is written", () => {
+    expect(ids({ text: "001215000001" })).toEqual(["5"]);
+    expect(ids({ text: "0912 000 111" })).toEqual(["5"]);
+    expect(ids({ text: "+84 912 000 111" })).toEqual(["5"]);
+    expect(ids({ text: "0912.000.111" })).toEqual(["5"]);
+  });
+  it("filters by channel, paper form, assignment and age, with counts", () => {
+    expect(ids({ channel: "portal" })).toEqual(["4"]);
+    expect(ids({ paper: "received" })).toEqual(["4", "5"]);
+    expect(ids({ paper: "missing" })).toEqual(["1", "2", "3"]);
+    expect(ids({ assigned: "other" })).toEqual(["5"]);
+    expect(ids({ assigned: "free" })).toEqual(["1", "2", "3", "4"]);
+    expect(ids({ age: "today" })).toEqual(["4"]);
+    expect(ids({ age: "older" })).toEqual(["5"]);
+    expect(ids({ age: "1-2" })).toEqual(["1", "2", "3"]);
+    expect(counts(items, NO_FILTER, "paper")).toEqual({ all: 5, received: 2, missing: 3 });
+    // Counts keep the other filters: among children, none has a paper form.
+    expect(counts(items, { ...NO_FILTER, kind: "child" }, "paper")).toEqual({ all: 1, received: 0, missing: 1 });
   });
 });

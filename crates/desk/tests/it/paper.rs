@@ -24,6 +24,8 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     for row in &queue {
         let v = d.declaration(&row.id).expect("view");
         let codes: Vec<&str> = v.findings.iter().map(|f| f.code.as_str()).collect();
+        // The generated photos are clean: no pixel finding on any of them.
+        assert!(!codes.iter().any(|c| c.starts_with("image.")), "{}: {codes:?}", row.id);
         if v.fields.iter().any(|f| f.key == "field.cccd") {
             assert!(!codes.contains(&"qr.not_found"), "{}: {codes:?}", row.id);
             with_qr += 1;
@@ -105,6 +107,13 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     assert_eq!(&page[..2], &[0xFF, 0xD8]);
     let v = d.declaration(&people[3].0).expect("view");
     assert!(v.findings.iter().any(|f| f.code == "paper.phone_mismatch"));
+    // The paper's phone stands beside the declared one; the other fields agree, so nothing else does.
+    let phone = v.fields.iter().find(|f| f.field == "phone").expect("phone");
+    assert_eq!(phone.elsewhere.len(), 1, "{:?}", phone.elsewhere);
+    assert_eq!(phone.elsewhere[0].source, "paper");
+    assert_ne!(phone.elsewhere[0].value, phone.value);
+    let others: Vec<_> = v.fields.iter().filter(|f| f.field != "phone" && !f.elsewhere.is_empty()).collect();
+    assert!(others.iter().all(|f| f.elsewhere.iter().all(|o| o.source == "qr")), "{others:?}");
 
     let again = tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import again");
     assert!(again.already_imported);
