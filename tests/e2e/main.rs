@@ -372,6 +372,37 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
         save_screenshot(&client, &shots, "14-next-declaration-single").await?;
 
+        // Batch approval lists only clean declarations with a signed paper form;
+        // each ticked one becomes its own decision.
+        click(&client, "[data-testid=batch-open]").await?;
+        wait_for_element(&client, "[data-testid=batch]").await.context("batch dialog")?;
+        let rows = client.find_all(fantoccini::Locator::Css("[data-testid=batch-row]")).await?;
+        let mut batch_ids = Vec::new();
+        for r in &rows {
+            batch_ids.push(r.attr("data-id").await?.unwrap_or_default());
+        }
+        anyhow::ensure!(
+            batch_ids.iter().all(|id| ids.contains(id)),
+            "only the forms matched here qualify: {batch_ids:?}"
+        );
+        save_screenshot(&client, &shots, "16-batch").await?;
+        if !batch_ids.is_empty() {
+            click(&client, "[data-testid=batch-approve]").await?;
+            let done = wait_for_element(&client, "[data-testid=batch-result]").await.context("batch result")?;
+            anyhow::ensure!(
+                done.attr("data-done").await? == Some(batch_ids.len().to_string()),
+                "every ticked one recorded"
+            );
+            for id in &batch_ids {
+                let row = format!("[data-testid=queue-row][data-id='{id}']");
+                wait_until(Duration::from_secs(30), || async {
+                    Ok(attr(&client, &row, "data-sync").await?.is_some_and(|s| s == "waiting" || s == "accepted"))
+                })
+                .await?;
+            }
+        }
+        client.find(fantoccini::Locator::Css("[data-testid=batch] header button")).await?.click().await?;
+
         // "?" lists the keys; Esc closes the list.
         client.find(fantoccini::Locator::Css("body")).await?.send_keys("?").await?;
         let help = wait_for_element(&client, "[data-testid=help]").await.context("[data-testid=help]")?.text().await?;
@@ -392,6 +423,173 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     if let Err(e) = outcome {
         panic!("paper scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
     }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Decides the declaration on screen with the keyboard: the outcome's key, at
+/// least `reasons` reasons ticked, an optional note, then Enter (Ctrl+Enter from
+/// the note). Returns its id once the next declaration is on screen.
+async fn decide_by_keys(
+    client: &fantoccini::Client,
+    key: &str,
+    reasons: usize,
+    note: Option<&str>,
+) -> anyhow::Result<String> {
+    let id = attr(client, "[data-testid=detail]", "data-id").await?.context("a declaration on screen")?;
+    client.find(fantoccini::Locator::Css("body")).await?.send_keys(key).await.context("the outcome key")?;
+    wait_for_element(client, "[data-testid=decision-form]").await.context("the decision form")?;
+    for _ in 0..reasons {
+        let ticked = client.find_all(fantoccini::Locator::Css("[data-testid=reason]:checked")).await?.len();
+        if ticked >= reasons {
+            break;
+        }
+        click(client, "[data-testid=reason]:not(:checked)").await.context("ticking a reason")?;
+    }
+    // Ctrl+Enter records from wherever the focus is (the note, the submit button).
+    let chord = "\u{e009}\u{e007}\u{e000}";
+    match note {
+        Some(text) => {
+            let area = wait_for_element(client, "[data-testid=decision-note]").await?;
+            area.send_keys(text).await.context("typing the note")?;
+            area.send_keys(chord).await.context("Ctrl+Enter")?;
+        }
+        None => client.active_element().await?.send_keys(chord).await.context("Ctrl+Enter")?,
+    }
+    wait_until(Duration::from_secs(10), || async {
+        Ok(attr(client, "[data-testid=detail]", "data-id").await?.is_some_and(|now| now != id))
+    })
+    .await
+    .context("the next declaration on screen")?;
+    Ok(id)
+}
+
+async fn sync_state(client: &fantoccini::Client, id: &str) -> anyhow::Result<String> {
+    Ok(attr(client, &format!("[data-testid=queue-row][data-id='{id}']"), "data-sync").await?.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_reviews_by_keyboard_offline_and_in_english() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-keys");
+    let central_data = work.join("central");
+    let mut central = Central::start(&bins.central, &central_data, None, 30).await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let display = Xvfb::start();
+    let driver = TauriDriver::start(&display);
+    let args = vec![
+        "--data-dir".to_owned(),
+        work.join("desk").display().to_string(),
+        "--central-url".to_owned(),
+        central.url.clone(),
+        "--user-name".to_owned(),
+        "canbo.07916".to_owned(),
+    ];
+    let client = driver.session(&bins.desk, &args).await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        let password = wait_for_element(&client, "#password").await?;
+        password.send_keys("demo\u{e007}").await?;
+        wait_until(Duration::from_secs(90), || async {
+            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
+                == Some(&expected.to_string()))
+        })
+        .await?;
+
+        // Children only, then the first of them with J.
+        wait_for_element(&client, "[data-testid=filter-kind]").await?.select_by_value("child").await?;
+        wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
+            let mut all_children = !rows.is_empty() && rows.len() < expected;
+            for r in rows {
+                all_children &= r.attr("data-kind").await?.as_deref() == Some("child");
+            }
+            Ok(all_children)
+        })
+        .await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("j").await?;
+        wait_for_element(&client, "[data-testid=detail]").await?;
+        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 1).await?) }).await?;
+        save_screenshot(&client, &shots, "20-children").await?;
+        wait_for_element(&client, "[data-testid=filter-kind]").await?.select_by_value("all").await?;
+
+        // From the oldest undecided declaration on, by keyboard: approve, reject
+        // with two reasons and a note. The central service is up: both are delivered.
+        click(&client, "[data-testid=queue-row][data-sync=''] td.name").await?;
+        wait_for_element(&client, "[data-testid=detail]").await?;
+        let blocks =
+            attr(&client, "[data-testid=queue-row].selected [data-testid=queue-checks]", "data-blocks").await?;
+        let note = (blocks.as_deref() != Some("0")).then_some("Đã đối chiếu bản gốc");
+        let approved = decide_by_keys(&client, "a", 0, note).await?;
+        let rejected = decide_by_keys(&client, "r", 2, Some("Ảnh CCCD không rõ, số giấy tờ không khớp")).await?;
+        save_screenshot(&client, &shots, "21-decided-by-keys").await?;
+        for id in [&approved, &rejected] {
+            wait_until(Duration::from_secs(30), || async { Ok(sync_state(&client, id).await? == "accepted") }).await?;
+        }
+
+        // The central service goes away: ask to re-submit one, undo it with Z,
+        // decide two more.
+        central.kill();
+        wait_for_element(&client, "[data-testid=offline-banner]").await?;
+        let undone = decide_by_keys(&client, "s", 1, None).await?;
+        anyhow::ensure!(sync_state(&client, &undone).await? == "waiting", "the re-submit waits offline");
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("z").await?;
+        wait_until(Duration::from_secs(10), || async { Ok(sync_state(&client, &undone).await?.is_empty()) }).await?;
+        let mut offline = Vec::new();
+        for _ in 0..2 {
+            let blocks =
+                attr(&client, "[data-testid=queue-row].selected [data-testid=queue-checks]", "data-blocks").await?;
+            let note = (blocks.as_deref() != Some("0")).then_some("Đã đối chiếu bản gốc");
+            offline.push(decide_by_keys(&client, "a", 0, note).await?);
+        }
+        for id in &offline {
+            anyhow::ensure!(sync_state(&client, id).await? == "waiting", "{id} waits while offline");
+        }
+        save_screenshot(&client, &shots, "22-offline-waiting").await?;
+
+        // Back on the same address: everything waiting is delivered by itself.
+        central = Central::start(&bins.central, &central_data, Some(central.port), 30).await;
+        for id in &offline {
+            wait_until(Duration::from_secs(40), || async { Ok(sync_state(&client, id).await? == "accepted") }).await?;
+        }
+        save_screenshot(&client, &shots, "23-delivered").await?;
+
+        // English and back.
+        click(&client, "[data-testid=lang-switch]").await?;
+        wait_until(Duration::from_secs(5), || async {
+            Ok(text_of(&client, "[data-testid=verdict]").await?.contains("Suggested"))
+        })
+        .await?;
+        save_screenshot(&client, &shots, "24-english").await?;
+        click(&client, "[data-testid=lang-switch]").await?;
+        wait_until(Duration::from_secs(5), || async {
+            Ok(text_of(&client, "[data-testid=verdict]").await?.contains("Đề xuất"))
+        })
+        .await?;
+        Ok::<_, anyhow::Error>((approved, rejected, undone, offline))
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    let (approved, rejected, undone, offline) = match outcome {
+        Ok(v) => v,
+        Err(e) => {
+            central.kill();
+            panic!("keyboard scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+        }
+    };
+    // The server's own API: every decision there once, the withdrawn one absent.
+    let on_server = central.declarations_of("canbo.07916", "07916").await;
+    let outcome_of = |id: &str| {
+        on_server.iter().find(|d| d.id == id).and_then(|d| d.decision.as_ref()).map(|x| x.outcome.code().to_owned())
+    };
+    assert_eq!(outcome_of(&approved).as_deref(), Some("approve"));
+    assert_eq!(outcome_of(&rejected).as_deref(), Some("reject"));
+    for id in &offline {
+        assert_eq!(outcome_of(id).as_deref(), Some("approve"), "{id}");
+    }
+    assert_eq!(outcome_of(&undone), None, "the withdrawn decision never reached the server");
+    central.kill();
     let _ = std::fs::remove_dir_all(&work);
 }
 

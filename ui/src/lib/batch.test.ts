@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { batchCandidates } from "./batch";
+import type { QueueItem } from "../bindings/QueueItem";
+
+const item = (id: string, over: Partial<QueueItem> = {}): QueueItem => ({
+  id, ma_so_bhxh: "7914820031", full_name: "Nguyễn Văn An", kind: "adult", channel: "app", status: "pending",
+  submitted_at: "20/11/2026 08:00", age_days: 2, documents: 3, documents_stored: 3, blocks: 0, warnings: 0, sync_state: null,
+  id_number: null, phone: "0903123456", paper: "signed", assigned: null,
+  ...over,
+});
+
+describe("batch approval candidates", () => {
+  it("takes only clean, undecided declarations with a signed paper form nobody else holds", () => {
+    const items = [
+      item("ok"),
+      item("mine", { assigned: "me" }),
+      item("warn", { warnings: 1 }),
+      item("block", { blocks: 1 }),
+      item("unsigned", { paper: "unsigned" }),
+      item("no-paper", { paper: null }),
+      item("decided-here", { sync_state: "waiting" }),
+      item("approved", { status: "approved" }),
+      item("theirs", { assigned: "other" }),
+    ];
+    expect(batchCandidates(items).map((i) => i.id)).toEqual(["ok", "mine"]);
+  });
+});
