@@ -257,6 +257,15 @@ impl Cache {
         Ok(Some(CachedDeclaration { declaration, documents }))
     }
 
+    /// The office a declaration belongs to, from its clear column (no decryption):
+    /// what every document request checks.
+    pub fn office_of(&self, declaration_id: &str) -> Result<Option<String>, CacheError> {
+        Ok(self
+            .conn
+            .query_row("SELECT office_code FROM declarations WHERE id = ?1", [declaration_id], |r| r.get(0))
+            .optional()?)
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<CachedDocument>, CacheError> {
         let row = self
             .conn

@@ -436,16 +436,22 @@ impl Desk {
 
     /// Bytes and content type of a cached document, for the document protocol.
     pub fn document_bytes(&self, id: &str) -> Result<(String, Vec<u8>), AppError> {
+        self.owned_document(id)?;
+        let (doc, bytes) = self.with_cache(|c| c.document_bytes(id))?;
+        Ok((doc.content_type, bytes))
+    }
+
+    /// A document's row, once the session's role and office are checked (another
+    /// office's document is as good as absent).
+    pub(crate) fn owned_document(&self, id: &str) -> Result<bhxh_cache::CachedDocument, AppError> {
         let s = self.session_for("document")?;
         let cache = self.cache()?;
         let cache = lock(&cache);
         let doc = cache.document(id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không có tài liệu này."))?;
-        let owner = cache.declaration(&doc.declaration_id)?;
-        if owner.is_none_or(|o| o.declaration.fields.office_code != s.office_code) {
+        if cache.office_of(&doc.declaration_id)?.as_deref() != Some(s.office_code.as_str()) {
             return Err(AppError::new(ErrorCode::NotFound, "Không có tài liệu này."));
         }
-        let (doc, bytes) = cache.document_bytes(id)?;
-        Ok((doc.content_type, bytes))
+        Ok(doc)
     }
 
     /// Pulls the office's declarations and missing documents. Marks the link

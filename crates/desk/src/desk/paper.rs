@@ -186,13 +186,17 @@ impl Desk {
     /// The image the viewer shows for a document: its screen-size or thumbnail
     /// derivative (made now if it was not prefetched), or the original.
     pub fn document_image(&self, id: &str, size: Option<Size>) -> Result<(String, Vec<u8>), AppError> {
+        let doc = self.owned_document(id)?;
+        let cache = self.cache()?;
+        // Prefetched: the derivative alone, without reading the original.
+        if let Some(size) = size {
+            if let Some(d) = lock(&cache).derivative(&doc.sha256, size.code())? {
+                return Ok(("image/jpeg".into(), d));
+            }
+        }
         let (content_type, bytes) = self.document_bytes(id)?;
         let Some(size) = size else { return Ok((content_type, bytes)) };
-        let cache = self.cache()?;
-        let sha = bhxh_cache::store::sha256_hex(&bytes);
-        if let Some(d) = lock(&cache).derivative(&sha, size.code())? {
-            return Ok(("image/jpeg".into(), d));
-        }
+        let sha = doc.sha256;
         // Cold: not analysed yet. A PDF is rendered by the analysis; a photo is reduced here.
         if bhxh_documents::sniff(&bytes) == Format::Pdf {
             let page =
