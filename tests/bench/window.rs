@@ -62,17 +62,7 @@ async fn main() {
     assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
     println!("{}", String::from_utf8_lossy(&out.stdout).trim());
 
-    let display = Xvfb::start();
-    let driver = TauriDriver::start(&display);
-    let args = vec![
-        "--data-dir".to_owned(),
-        data.display().to_string(),
-        "--central-url".to_owned(),
-        central.url.clone(),
-        "--user-name".to_owned(),
-        "canbo.07916".to_owned(),
-    ];
-    let client = driver.session(&bins.desk, &args).await;
+    let (display, driver, client) = open_window(&bins.desk, &data, &central.url, "canbo.07916").await;
     let result = async {
         let password = wait_for_element(&client, "#password").await?;
         password.send_keys("demo\u{e007}").await?;

@@ -269,6 +269,23 @@ impl Drop for TauriDriver {
     }
 }
 
+/// The app window on its own virtual display, `user` prefilled, the cache in
+/// `data`, the central service at `central_url`. Drop the driver before the display.
+pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str) -> (Xvfb, TauriDriver, Client) {
+    let display = Xvfb::start();
+    let driver = TauriDriver::start(&display);
+    let args = [
+        "--data-dir".to_owned(),
+        data.display().to_string(),
+        "--central-url".to_owned(),
+        central_url.to_owned(),
+        "--user-name".to_owned(),
+        user.to_owned(),
+    ];
+    let client = driver.session(desk, &args).await;
+    (display, driver, client)
+}
+
 /// Polls `cond` every 100 ms until it holds or `timeout` passes.
 pub async fn wait_until<F, Fut>(timeout: Duration, mut cond: F) -> anyhow::Result<()>
 where

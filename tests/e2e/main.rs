@@ -17,18 +17,8 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     let expected = central.count_for("canbo.07916", "07916").await;
     assert!(expected > 0);
 
-    let display = Xvfb::start();
-    let driver = TauriDriver::start(&display);
     let app_data = work.join("desk");
-    let args = vec![
-        "--data-dir".to_owned(),
-        app_data.display().to_string(),
-        "--central-url".to_owned(),
-        central.url.clone(),
-        "--user-name".to_owned(),
-        "canbo.07916".to_owned(),
-    ];
-    let client = driver.session(&bins.desk, &args).await;
+    let (display, driver, client) = open_window(&bins.desk, &app_data, &central.url, "canbo.07916").await;
     let shots = artifacts_dir();
 
     let outcome = async {
@@ -259,17 +249,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     let pdf_path = work.join("don-vi-SQ0007Q.pdf");
     std::fs::write(&pdf_path, &pdf).expect("write stack");
 
-    let display = Xvfb::start();
-    let driver = TauriDriver::start(&display);
-    let args = vec![
-        "--data-dir".to_owned(),
-        work.join("desk").display().to_string(),
-        "--central-url".to_owned(),
-        central.url.clone(),
-        "--user-name".to_owned(),
-        "canbo.07916".to_owned(),
-    ];
-    let client = driver.session(&bins.desk, &args).await;
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
         let password = wait_for_element(&client, "#password").await.context("#password")?;
@@ -474,17 +454,7 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
     let central_data = work.join("central");
     let mut central = Central::start(&bins.central, &central_data, None, 30).await;
     let expected = central.count_for("canbo.07916", "07916").await;
-    let display = Xvfb::start();
-    let driver = TauriDriver::start(&display);
-    let args = vec![
-        "--data-dir".to_owned(),
-        work.join("desk").display().to_string(),
-        "--central-url".to_owned(),
-        central.url.clone(),
-        "--user-name".to_owned(),
-        "canbo.07916".to_owned(),
-    ];
-    let client = driver.session(&bins.desk, &args).await;
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
         let password = wait_for_element(&client, "#password").await?;

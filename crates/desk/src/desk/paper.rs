@@ -23,6 +23,14 @@ const ANALYSE_BATCH: u32 = 8;
 /// Cache meta key of the viewer arrangement.
 const VIEWER_PREFS: &str = "ui.viewer";
 
+/// The cache's view of derivatives made by `bhxh-documents`.
+fn to_store(derivatives: &[bhxh_documents::Derivative]) -> Vec<NewDerivative<'_>> {
+    derivatives
+        .iter()
+        .map(|d| NewDerivative { size: d.size.code(), width: d.width, height: d.height, bytes: &d.jpeg })
+        .collect()
+}
+
 fn pdf_refused(e: bhxh_documents::DocumentError) -> AppError {
     warn!(error = %e, "paper form refused");
     AppError::new(ErrorCode::Validation, e.message_vi())
@@ -128,11 +136,7 @@ impl Desk {
                 .collect();
             let n = results.len() as u32;
             for (doc, bytes, a) in results {
-                let derivs: Vec<NewDerivative<'_>> = a
-                    .derivatives
-                    .iter()
-                    .map(|d| NewDerivative { size: d.size.code(), width: d.width, height: d.height, bytes: &d.jpeg })
-                    .collect();
+                let derivs = to_store(&a.derivatives);
                 let c = lock(&cache);
                 c.save_analysis(&doc, &a.facts, &derivs, Utc::now())?;
                 if doc.kind == DocumentKind::PaperForm && bhxh_documents::sniff(&bytes) == Format::Pdf {
@@ -194,8 +198,9 @@ impl Desk {
                 return Ok(("image/jpeg".into(), d));
             }
         }
-        let (content_type, bytes) = self.document_bytes(id)?;
-        let Some(size) = size else { return Ok((content_type, bytes)) };
+        // Checked above: read without a second session check.
+        let (_, bytes) = lock(&cache).document_bytes(id)?;
+        let Some(size) = size else { return Ok((doc.content_type, bytes)) };
         let sha = doc.sha256;
         // Cold: not analysed yet. A PDF is rendered by the analysis; a photo is reduced here.
         if bhxh_documents::sniff(&bytes) == Format::Pdf {
@@ -205,11 +210,7 @@ impl Desk {
         }
         let photo = raster::decode(&bytes).map_err(pdf_refused)?;
         let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
-        let new: Vec<NewDerivative<'_>> = derivs
-            .iter()
-            .map(|d| NewDerivative { size: d.size.code(), width: d.width, height: d.height, bytes: &d.jpeg })
-            .collect();
-        lock(&cache).save_derivatives(&sha, &new)?;
+        lock(&cache).save_derivatives(&sha, &to_store(&derivs))?;
         let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();
         Ok(("image/jpeg".into(), wanted))
     }
