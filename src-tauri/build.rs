@@ -23,6 +23,9 @@ fn main() {
         "match_paper",
         "viewer_prefs",
         "set_viewer_prefs",
+        "lookup",
+        "citizen_card",
+        "log_call",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

@@ -127,3 +127,18 @@ pub fn viewer_prefs(desk: DeskState<'_>) -> Res<ViewerPrefs> {
 pub fn set_viewer_prefs(desk: DeskState<'_>, input: ViewerPrefs) -> Res<()> {
     desk.set_viewer_prefs(input)
 }
+
+#[tauri::command]
+pub async fn lookup(desk: DeskState<'_>, input: LookupInput) -> Res<LookupResult> {
+    desk.lookup(input).await
+}
+
+#[tauri::command]
+pub async fn citizen_card(desk: DeskState<'_>, input: CardInput) -> Res<CitizenCard> {
+    desk.citizen_card(input).await
+}
+
+#[tauri::command]
+pub async fn log_call(desk: DeskState<'_>, input: LogCallInput) -> Res<LogCallResult> {
+    desk.log_call(input).await
+}

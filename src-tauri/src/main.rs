@@ -363,6 +363,9 @@ fn run_window(
             commands::match_paper,
             commands::viewer_prefs,
             commands::set_viewer_prefs,
+            commands::lookup,
+            commands::citizen_card,
+            commands::log_call,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -25,6 +25,7 @@ fn main() {
             Declaration {
                 assignment: None,
                 decision: None,
+                flags: vec![],
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -67,6 +67,16 @@ impl DataKey {
         mac.update(sha256_hex.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
+
+    /// The cache's own key for a directory lookup token: the tokens the central
+    /// service sends are re-keyed so that the cache's index says nothing without
+    /// this officer's key.
+    pub fn index_token(&self, token: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length");
+        mac.update(b"bhxh-desk directory token v1\0");
+        mac.update(token.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
 }
 
 fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plain: &[u8]) -> Vec<u8> {

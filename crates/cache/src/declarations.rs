@@ -31,6 +31,8 @@ pub struct QueueRow {
     pub paper_signed: Option<bool>,
     /// Who holds it and until when, as the last sync saw it.
     pub assignment: Option<(String, DateTime<Utc>)>,
+    /// Notes left by the helpdesk for the reviewing officer.
+    pub flags: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -217,6 +219,7 @@ impl Cache {
                 phone: d.fields.phone,
                 paper_signed: (pages > 0).then_some(signed == Some(1)),
                 assignment: d.assignment.map(|a| (a.officer, a.expires_at)),
+                flags: d.flags.len() as u32,
             });
         }
         Ok(out)

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod audit;
 pub mod crypto;
 mod declarations;
+pub mod directory;
 mod error;
 pub mod findings;
 pub mod outbox;
@@ -22,6 +23,7 @@ pub mod store;
 
 pub use crypto::DataKey;
 pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRow};
+pub use directory::{DirectoryHit, NameIndex, PendingCall};
 pub use error::CacheError;
 pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
 pub use profiles::{Profile, Profiles, UnlockError};
@@ -35,6 +37,8 @@ pub struct Cache {
     store: DocumentStore,
     key: DataKey,
     dir: PathBuf,
+    /// The helpdesk's name index, built on the first name search.
+    name_index: Option<directory::NameIndex>,
 }
 
 impl Cache {
@@ -45,7 +49,7 @@ impl Cache {
         let mut conn = Connection::open(dir.join("cache.sqlite3"))?;
         schema::prepare(&mut conn)?;
         let store = DocumentStore::open(&dir.join("documents"), key.clone())?;
-        let cache = Self { conn, store, key, dir: dir.to_path_buf() };
+        let cache = Self { conn, store, key, dir: dir.to_path_buf(), name_index: None };
         cache.check_key()?;
         Ok(cache)
     }

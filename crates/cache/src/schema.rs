@@ -131,6 +131,37 @@ M::up(
     );
     CREATE INDEX paper_pages_declaration ON paper_pages(declaration_id);",
 ),
+// The helpdesk's directory of the office's citizens (masked, sealed) with its
+// lookup index, and the calls noted here until the central service has them.
+M::up(
+    "CREATE TABLE directory (
+        row INTEGER PRIMARY KEY,
+        -- index_token of the mã số's lookup token: the row's key, meaningless without the data key.
+        ma_so_key TEXT NOT NULL UNIQUE,
+        -- bhxh_protocol::CitizenEntry as JSON, sealed (column 'directory').
+        body BLOB NOT NULL,
+        -- 'folded name<TAB>birth year', sealed (column 'directory_name'): the name index is built in memory.
+        name_key BLOB NOT NULL,
+        generation INTEGER NOT NULL
+    );
+    CREATE TABLE directory_tokens (
+        token TEXT NOT NULL,
+        row INTEGER NOT NULL REFERENCES directory(row) ON DELETE CASCADE,
+        PRIMARY KEY (token, row)
+    ) WITHOUT ROWID;
+    CREATE INDEX directory_tokens_row ON directory_tokens(row);
+    CREATE TABLE calls_outbox (
+        id TEXT PRIMARY KEY,
+        -- (mã số, bhxh_protocol::NewCall) as JSON, sealed (column 'call').
+        body BLOB NOT NULL,
+        ma_so_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE INDEX calls_outbox_due ON calls_outbox(sent_at, created_at);",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

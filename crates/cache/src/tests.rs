@@ -9,6 +9,7 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
     Declaration {
         assignment: None,
         decision: None,
+        flags: vec![],
         id: id.to_owned(),
         status: DeclarationStatus::Pending,
         submitted_at: at,

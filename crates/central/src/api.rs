@@ -96,7 +96,8 @@ pub async fn declaration(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<bhxh_protocol::Declaration>, ApiError> {
-    caller.require_role(&[Role::Officer, Role::Supervisor, Role::Helpdesk])?;
+    // The helpdesk reads people through `/v1/citizens` (masked), never a declaration.
+    caller.require_role(&[Role::Officer, Role::Supervisor])?;
     if !valid_id(&id) {
         return Err(ApiError::not_found("no such declaration"));
     }

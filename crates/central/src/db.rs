@@ -10,6 +10,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
+mod citizens;
+
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
         "CREATE TABLE users (
@@ -91,6 +93,8 @@ const MIGRATIONS: &[M<'static>] = &[
         detail TEXT NOT NULL
     );",
     ),
+    // The citizens' register, the helpdesk's call log and its notes for officers.
+    M::up(citizens::MIGRATION),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -221,8 +225,8 @@ impl Store {
         let json = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
         let now = Utc::now().to_rfc3339();
         tx.execute(
-            "INSERT INTO declarations(id, office_code, change_seq, status, submitted_at, updated_at, fields_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO declarations(id, office_code, change_seq, status, submitted_at, updated_at, fields_json, ma_so)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id,
                 fields.office_code,
@@ -230,9 +234,11 @@ impl Store {
                 DeclarationStatus::Pending.code(),
                 submitted_at.to_rfc3339(),
                 now,
-                json
+                json,
+                fields.ma_so_bhxh.as_str()
             ],
         )?;
+        Self::upsert_citizen(&tx, fields, submitted_at)?;
         for d in documents {
             tx.execute(
                 "INSERT INTO documents(id, declaration_id, kind, content_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -278,6 +284,7 @@ impl Store {
             documents: self.documents_of(&id)?,
             assignment: self.assignment_of(&id, Utc::now())?,
             decision: self.decision_of(&id)?,
+            flags: self.flags_of(&id)?,
             id: id.clone(),
             status,
             submitted_at: parse(&submitted_at)?,
@@ -703,6 +710,9 @@ impl Store {
                 .prepare_cached("DELETE FROM assignments WHERE declaration_id = ?1")?
                 .execute(params![d.declaration_id])?;
             Self::bump(&self.conn, &d.declaration_id, Some(d.outcome.status()), now)?;
+            if d.outcome == Outcome::Approve {
+                Self::open_account(&self.conn, &d.declaration_id, now)?;
+            }
             Self::audit(&self.conn, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
         }
         Ok(recorded)

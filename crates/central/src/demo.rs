@@ -28,6 +28,7 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
         };
         state.with_store(|s| s.upsert_user(&user, &hash))?;
     }
+    seed_register(state, n, seed)?;
     let have = state.with_store(|s| s.count_declarations())?;
     if have >= n {
         return Ok(0);
@@ -60,6 +61,44 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
         crate::api::file_submission(state, d.submission).map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
     }
     Ok(count)
+}
+
+/// Generator indices of the people who are in the register without a declaration
+/// here: `REGISTER_BASE + i`, far from the declarations' indices.
+pub const REGISTER_BASE: u64 = 1_000_000;
+
+/// What the demo register holds besides the declarations' people: for `n`
+/// declarations, `3n / 4` more people, two in three of whom registered before this
+/// system (an account since 2021; every tenth person locked after five wrong
+/// passwords), the others never. Person `REGISTER_BASE + i` has an account when
+/// `i % 3 != 2`.
+pub fn register_person_has_account(i: u64) -> bool {
+    i % 3 != 2
+}
+
+pub fn register_size(n: u64) -> u64 {
+    n / 2 + n / 4
+}
+
+fn seed_register(state: &AppState, n: u64, seed: u64) -> anyhow::Result<()> {
+    let count = register_size(n);
+    if count == 0 {
+        return Ok(());
+    }
+    let generator = Generator::new(seed)?;
+    let now = chrono::Utc::now();
+    let last = generator.person(REGISTER_BASE + count - 1, now)?;
+    if state.with_store(|s| s.citizen_office(last.fields.ma_so_bhxh.as_str()))?.is_some() {
+        return Ok(());
+    }
+    let since = chrono::DateTime::parse_from_rfc3339("2021-05-20T02:00:00Z")?.with_timezone(&chrono::Utc);
+    for i in 0..count {
+        let p = generator.person(REGISTER_BASE + i, now)?;
+        let account = register_person_has_account(i).then(|| since + chrono::Duration::hours(7 * i as i64));
+        let locked = (account.is_some() && i % 10 == 0).then(|| now + chrono::Duration::minutes(12));
+        state.with_store(|s| s.insert_registered_citizen(&p.fields, account, locked))?;
+    }
+    Ok(())
 }
 
 /// Many declarations without documents, fast: for load tests and benchmarks of

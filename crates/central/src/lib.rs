@@ -11,11 +11,12 @@ mod documents;
 mod error;
 pub mod extract;
 mod faults;
+mod helpdesk;
 mod offices;
 pub mod routes;
 
 pub use db::Store;
-pub use demo::{DEMO_USERS, seed_bulk, seed_demo};
+pub use demo::{DEMO_USERS, REGISTER_BASE, register_person_has_account, register_size, seed_bulk, seed_demo};
 pub use error::ApiError;
 
 use bhxh_protocol::FaultSettings;

@@ -1,6 +1,6 @@
 //! The routing table. `ROUTES` is the list the OpenAPI document must agree with.
 
-use crate::{AppState, api, decisions, faults};
+use crate::{AppState, api, decisions, faults, helpdesk};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -20,6 +20,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/decisions/batch"),
     ("post", "/v1/declarations/{id}/assignment"),
     ("delete", "/v1/declarations/{id}/assignment"),
+    ("get", "/v1/offices/{code}/directory"),
+    ("get", "/v1/lookup"),
+    ("get", "/v1/citizens/{ma_so}"),
+    ("post", "/v1/citizens/{ma_so}/phone-check"),
+    ("get", "/v1/citizens/{ma_so}/calls"),
+    ("post", "/v1/citizens/{ma_so}/calls"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
 ];
@@ -40,6 +46,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/decisions", post(decisions::decide))
         .route("/v1/decisions/batch", post(decisions::decide_batch))
         .route("/v1/declarations/{id}/assignment", post(decisions::assign).delete(decisions::release))
+        .route("/v1/offices/{code}/directory", get(helpdesk::directory))
+        .route("/v1/lookup", get(helpdesk::lookup))
+        .route("/v1/citizens/{ma_so}", get(helpdesk::citizen))
+        .route("/v1/citizens/{ma_so}/phone-check", post(helpdesk::phone_check))
+        .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
     Router::new()
         .route("/health", get(api::health))

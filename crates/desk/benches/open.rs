@@ -56,6 +56,7 @@ fn main() {
         fields: generated.person.fields.clone(),
         assignment: None,
         decision: None,
+        flags: vec![],
     };
     cache.apply_page(&[decl], "bench", "0").expect("page");
     for (d, (_, bytes)) in docs.iter().zip(&originals) {

@@ -23,10 +23,12 @@ pub fn rule(command: &str) -> Option<Access> {
         // The login screen's calls; `status` says who is logged in (if anyone).
         "prefill" | "login" | "status" | "logout" => Access::Anyone,
         "lock" | "unlock" | "viewer_prefs" | "set_viewer_prefs" => Access::Session,
-        "sync_now" | "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge"
-        | "reasons" | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => {
-            Access::Roles(REVIEWERS)
-        }
+        // Each role syncs what it works on: reviewers the declarations, the helpdesk the directory.
+        "sync_now" => Access::Session,
+        "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge" | "reasons"
+        | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => Access::Roles(REVIEWERS),
+        // The helpdesk console works on the masked directory only.
+        "lookup" | "citizen_card" | "log_call" => Access::Roles(&[Role::Helpdesk]),
         _ => return None,
     })
 }

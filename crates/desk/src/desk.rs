@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tracing::{info, instrument, warn};
 
 mod decide;
+mod helpdesk;
 mod paper;
 
 #[derive(Debug, Clone)]
@@ -367,6 +368,10 @@ impl Desk {
             (Some(s), false) if s.role.reviews_declarations() => self.with_cache(|c| c.outbox_counts())?,
             _ => (0, 0),
         };
+        let calls_waiting = match (&session, locked) {
+            (Some(s), false) if s.role == bhxh_domain::Role::Helpdesk => self.with_cache(|c| c.calls_waiting())?,
+            _ => 0,
+        };
         let link = lock(&self.link);
         Ok(StatusInfo {
             outbox_waiting,
@@ -382,6 +387,7 @@ impl Desk {
             documents_missing,
             locked,
             idle_lock_minutes: (self.config.idle_lock.as_secs() / 60) as u32,
+            calls_waiting,
         })
     }
 
@@ -473,9 +479,6 @@ impl Desk {
             if s.locked {
                 return Err(AppError::locked());
             }
-            if !s.info.role.reviews_declarations() {
-                return Err(AppError::forbidden());
-            }
             (s.client.clone(), s.credentials.clone(), s.info.office_code.clone(), s.authenticated)
         };
         {
@@ -483,16 +486,12 @@ impl Desk {
             link.syncing = true;
             link.last_attempt = Some(Instant::now());
         }
-        let result = self.sync_with(&mut client, &credentials, &office, authenticated).await;
-        let mut link = lock(&self.link);
-        link.syncing = false;
-        match result {
-            Ok((report, pushed)) => {
-                link.online = true;
-                link.last_sync_at = Some(Utc::now());
-                link.sync_count = link.sync_count.wrapping_add(1);
-                link.last_error = None;
-                Ok(SyncSummary {
+        let helpdesk = self.session_info().is_some_and(|s| !s.role.reviews_declarations());
+        let result = if helpdesk {
+            self.sync_directory(&mut client, &credentials, &office, authenticated).await
+        } else {
+            self.sync_with(&mut client, &credentials, &office, authenticated).await.map(|(report, pushed)| {
+                SyncSummary {
                     decisions_delivered: pushed.accepted + pushed.duplicate + pushed.conflict,
                     decisions_conflicting: pushed.conflict,
                     decisions_refused: pushed.refused,
@@ -500,8 +499,21 @@ impl Desk {
                     new_declarations: report.new_declarations,
                     documents_downloaded: report.documents_downloaded,
                     documents_failed: report.documents_failed,
-                    duration_ms: started.elapsed().as_millis() as u32,
-                })
+                    directory_people: 0,
+                    calls_delivered: 0,
+                    duration_ms: 0,
+                }
+            })
+        };
+        let mut link = lock(&self.link);
+        link.syncing = false;
+        match result {
+            Ok(summary) => {
+                link.online = true;
+                link.last_sync_at = Some(Utc::now());
+                link.sync_count = link.sync_count.wrapping_add(1);
+                link.last_error = None;
+                Ok(SyncSummary { duration_ms: started.elapsed().as_millis() as u32, ..summary })
             }
             Err(e) => {
                 link.online = !e.is_offline();
@@ -541,6 +553,42 @@ impl Desk {
         Ok((report, pushed))
     }
 
+    /// The helpdesk's sync: the calls noted here first, then the office's directory.
+    async fn sync_directory(
+        &self,
+        client: &mut CentralClient,
+        credentials: &Credentials,
+        office: &str,
+        authenticated: bool,
+    ) -> Result<SyncSummary, SyncError> {
+        if !authenticated {
+            client.login(credentials).await?;
+            self.store_client(client);
+        }
+        let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
+        let calls = match bhxh_sync::push_calls(client, &cache).await {
+            Err(SyncError::Unauthorized { .. }) => {
+                client.login(credentials).await?;
+                self.store_client(client);
+                bhxh_sync::push_calls(client, &cache).await?
+            }
+            other => other?,
+        };
+        let directory = bhxh_sync::pull_directory(client, &cache, office).await?;
+        Ok(SyncSummary {
+            decisions_delivered: 0,
+            decisions_conflicting: 0,
+            decisions_refused: 0,
+            declarations: 0,
+            new_declarations: 0,
+            documents_downloaded: 0,
+            documents_failed: 0,
+            directory_people: directory.people,
+            calls_delivered: calls.delivered,
+            duration_ms: 0,
+        })
+    }
+
     fn store_client(&self, client: &CentralClient) {
         if let Some(s) = self.session.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
             s.client = client.clone();
@@ -573,8 +621,7 @@ impl Desk {
             self.lock_if_idle();
             self.purge_if_due();
             self.spawn_analysis();
-            let Some(info) = self.session_info() else { continue };
-            if !info.role.reviews_declarations() || self.is_locked() {
+            if self.session_info().is_none() || self.is_locked() {
                 continue;
             }
             let client = self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|s| s.client.clone());
@@ -598,7 +645,7 @@ impl Desk {
             if !was_online {
                 info!("central service reachable again; syncing");
             }
-            let waiting = self.with_cache(|c| c.outbox_counts()).is_ok_and(|(w, _)| w > 0);
+            let waiting = self.with_cache(|c| Ok(c.outbox_counts()?.0 + c.calls_waiting()?)).is_ok_and(|w| w > 0);
             if !was_online || due || waiting {
                 let _ = self.sync().await;
             }

@@ -5,8 +5,8 @@
 use crate::Desk;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{
-    DecideInput, IdInput, ImportPaperInput, KeyInput, LoginInput, MatchPaperInput, StackInput, TakeBatchInput,
-    UnlockInput, ViewerPrefs,
+    CardInput, DecideInput, IdInput, ImportPaperInput, KeyInput, LogCallInput, LoginInput, LookupInput,
+    MatchPaperInput, StackInput, TakeBatchInput, UnlockInput, ViewerPrefs,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,6 +50,9 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "match_paper" => output(desk.match_paper(input::<MatchPaperInput>(args)?)?),
         "viewer_prefs" => output(desk.viewer_prefs()?),
         "set_viewer_prefs" => output(desk.set_viewer_prefs(input::<ViewerPrefs>(args)?)?),
+        "lookup" => output(desk.lookup(input::<LookupInput>(args)?).await?),
+        "citizen_card" => output(desk.citizen_card(input::<CardInput>(args)?).await?),
+        "log_call" => output(desk.log_call(input::<LogCallInput>(args)?).await?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

@@ -7,6 +7,9 @@ use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Rol
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod helpdesk;
+pub use helpdesk::*;
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LoginInput {
@@ -61,6 +64,8 @@ pub struct StatusInfo {
     pub outbox_waiting: u32,
     /// Conflicts and refusals the officer has not acknowledged.
     pub outbox_attention: u32,
+    /// Helpdesk: calls noted here and not yet at the central service.
+    pub calls_waiting: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -74,6 +79,9 @@ pub struct SyncSummary {
     pub new_declarations: u32,
     pub documents_downloaded: u32,
     pub documents_failed: u32,
+    /// Helpdesk: people in the office's directory copy, and calls delivered.
+    pub directory_people: u32,
+    pub calls_delivered: u32,
     pub duration_ms: u32,
 }
 
@@ -101,6 +109,8 @@ pub struct QueueItem {
     pub paper: Option<String>,
     /// Who holds it now: me | other; `None` when free.
     pub assigned: Option<String>,
+    /// Notes from the helpdesk ("caller says the photo was re-sent").
+    pub flags: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -265,6 +275,16 @@ pub struct DeclarationView {
     pub assigned_to: Option<String>,
     /// Pages of imported or attached paper forms matched to it.
     pub paper_pages: Vec<PaperPageRef>,
+    /// What the helpdesk heard from the citizen on the phone, for the reviewer.
+    pub helpdesk_notes: Vec<HelpdeskNote>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct HelpdeskNote {
+    pub at: String,
+    pub agent_name: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -403,6 +423,9 @@ pub struct CommandSchema {
     pub match_paper: (MatchPaperInput, ()),
     pub viewer_prefs: ((), ViewerPrefs),
     pub set_viewer_prefs: (ViewerPrefs, ()),
+    pub lookup: (LookupInput, LookupResult),
+    pub citizen_card: (CardInput, CitizenCard),
+    pub log_call: (LogCallInput, LogCallResult),
     pub error: ((), AppError),
 }
 
@@ -429,4 +452,7 @@ pub const COMMANDS: &[&str] = &[
     "match_paper",
     "viewer_prefs",
     "set_viewer_prefs",
+    "lookup",
+    "citizen_card",
+    "log_call",
 ];

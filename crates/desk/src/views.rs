@@ -1,6 +1,6 @@
 //! Turning cached rows into what the screens show.
 
-use crate::ipc::{DeclarationView, DocumentView, FieldView, QueueItem, ReadValue, ReasonView};
+use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadValue, ReasonView};
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
 use bhxh_domain::QrPayload;
@@ -33,6 +33,7 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>) -> QueueItem {
         blocks: r.blocks,
         warnings: r.warnings,
         sync_state: r.sync_state.map(|s| s.code().to_owned()),
+        flags: r.flags,
     }
 }
 
@@ -201,6 +202,11 @@ pub fn declaration_view(
         local_decision: None,
         assigned_to: None,
         paper_pages: Vec::new(),
+        helpdesk_notes: d
+            .flags
+            .iter()
+            .map(|f| HelpdeskNote { at: local_text(f.at), agent_name: f.agent_name.clone(), text: f.text.clone() })
+            .collect(),
         suggested,
     }
 }

@@ -9,6 +9,7 @@ pub mod declaration;
 pub mod documents;
 pub mod email;
 pub mod fold;
+pub mod helpdesk;
 pub mod id_docs;
 pub mod ids;
 pub mod mau01;

@@ -3,9 +3,11 @@
 //! and those two know the wire format; the OpenAPI document beside it describes it.
 
 pub mod cursor;
+pub mod helpdesk;
 pub mod types;
 
 pub use cursor::{Cursor, CursorError};
+pub use helpdesk::*;
 pub use types::*;
 
 /// The OpenAPI 3 document of the API, served at `GET /openapi.json`.

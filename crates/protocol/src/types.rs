@@ -145,6 +145,9 @@ pub struct Declaration {
     /// The decision on record, once there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<RecordedDecision>,
+    /// Notes from the helpdesk for the reviewing officer ("caller says the photo was re-sent").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<crate::HelpdeskFlag>,
 }
 
 /// A lease on a declaration for one officer's review.

@@ -90,11 +90,29 @@ impl CentralClient {
     }
 
     /// An authorised request whose answer is JSON; errors name the request.
-    async fn json<T: serde::de::DeserializeOwned>(&self, method: reqwest::Method, path: &str) -> Result<T, SyncError> {
-        let request = format!("{method} {path}");
+    pub(crate) async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<T, SyncError> {
+        self.json_with::<T, ()>(method, path, None).await
+    }
+
+    /// As [`Self::json`], with a JSON body.
+    pub(crate) async fn json_with<T: serde::de::DeserializeOwned, B: serde::Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, SyncError> {
+        // Errors name the request in logs: without its query, which may be a caller's phone or name.
+        let request = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
         }
         let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
         if !resp.status().is_success() {
@@ -170,7 +188,7 @@ impl CentralClient {
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

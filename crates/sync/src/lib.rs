@@ -2,10 +2,12 @@
 
 mod client;
 mod error;
+pub mod helpdesk;
 mod pull;
 pub mod push;
 
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;
+pub use helpdesk::{CallsReport, DirectoryReport, pull_directory, push_calls};
 pub use pull::{PAGE_SIZE, PullReport, cursor_key, fetch_documents, pull_declarations};
 pub use push::{PushReport, push_outbox};

@@ -5,6 +5,7 @@ import type { DeclarationStatus } from "./DeclarationStatus";
 import type { DocumentView } from "./DocumentView";
 import type { FieldView } from "./FieldView";
 import type { Finding } from "./Finding";
+import type { HelpdeskNote } from "./HelpdeskNote";
 import type { OutboxView } from "./OutboxView";
 import type { PaperPageRef } from "./PaperPageRef";
 import type { ReasonView } from "./ReasonView";
@@ -30,4 +31,8 @@ assigned_to: string | null,
 /**
  * Pages of imported or attached paper forms matched to it.
  */
-paper_pages: Array<PaperPageRef>, };
+paper_pages: Array<PaperPageRef>, 
+/**
+ * What the helpdesk heard from the citizen on the phone, for the reviewer.
+ */
+helpdesk_notes: Array<HelpdeskNote>, };

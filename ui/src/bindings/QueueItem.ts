@@ -19,4 +19,8 @@ paper: string | null,
 /**
  * Who holds it now: me | other; `None` when free.
  */
-assigned: string | null, };
+assigned: string | null, 
+/**
+ * Notes from the helpdesk ("caller says the photo was re-sent").
+ */
+flags: number, };

@@ -34,4 +34,8 @@ outbox_waiting: number,
 /**
  * Conflicts and refusals the officer has not acknowledged.
  */
-outbox_attention: number, };
+outbox_attention: number, 
+/**
+ * Helpdesk: calls noted here and not yet at the central service.
+ */
+calls_waiting: number, };

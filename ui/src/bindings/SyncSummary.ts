@@ -4,4 +4,8 @@ export type SyncSummary = {
 /**
  * Decisions the central service answered in this sync (accepted, duplicate, conflict).
  */
-decisions_delivered: number, decisions_conflicting: number, decisions_refused: number, declarations: number, new_declarations: number, documents_downloaded: number, documents_failed: number, duration_ms: number, };
+decisions_delivered: number, decisions_conflicting: number, decisions_refused: number, declarations: number, new_declarations: number, documents_downloaded: number, documents_failed: number, 
+/**
+ * Helpdesk: people in the office's directory copy, and calls delivered.
+ */
+directory_people: number, calls_delivered: number, duration_ms: number, };

@@ -27,6 +27,7 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
             Declaration {
                 assignment: None,
                 decision: None,
+                flags: vec![],
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -227,3 +227,61 @@ fn the_binary_prints_its_address_first_and_serves_the_demo() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[tokio::test]
+async fn the_helpdesk_sees_people_masked_and_its_own_office_calls_only() {
+    let (_dir, s) = server(4).await;
+    let http = reqwest::Client::new();
+    let helpdesk = token(&s, "hotro.07916").await;
+    let cuchi = token(&s, "canbo.07920").await;
+    let get = |t: &str, path: String| {
+        let req = http.get(format!("{}{path}", s.url())).bearer_auth(t.to_owned());
+        async move { req.send().await.expect("send") }
+    };
+    // No declaration (it carries the full ID number and the photos) for the helpdesk.
+    assert_eq!(get(&helpdesk, "/v1/declarations/07916-000001".into()).await.status(), 403);
+    assert_eq!(get(&helpdesk, "/v1/offices/07920/directory".into()).await.status(), 403);
+    let page: bhxh_protocol::DirectoryPage =
+        get(&helpdesk, "/v1/offices/07916/directory".into()).await.json().await.expect("directory");
+    assert!(!page.items.is_empty());
+    let g = bhxh_fixtures::Generator::new(3).expect("generator");
+    let p = g.declared_person(0, chrono::Utc::now()).expect("person").fields;
+    let body = serde_json::to_string(&page).expect("json");
+    assert!(!body.contains(&p.phone), "a full phone number left the server");
+    if let Some(id) = &p.id_number {
+        assert!(!body.contains(id.as_str()), "a full ID number left the server");
+    }
+    let entry = page.items.iter().find(|e| e.ma_so_bhxh == p.ma_so_bhxh).expect("person 0 in 07916");
+    let phone = bhxh_domain::PhoneVn::parse(&p.phone).expect("phone").phone;
+    let token = bhxh_protocol::lookup_token(&page.salt, &bhxh_domain::helpdesk::LookupKey::Phone(phone));
+    assert_eq!(entry.phone_token.as_deref(), Some(token.as_str()));
+
+    // The server's own lookup: by phone, across offices, masked.
+    let found: bhxh_protocol::LookupAnswer =
+        get(&cuchi, format!("/v1/lookup?q={}", p.phone)).await.json().await.expect("lookup");
+    assert_eq!(found.items.first().map(|e| &e.ma_so_bhxh), Some(&p.ma_so_bhxh));
+    // Calls belong to the person's office: another office's officer is refused.
+    let calls = get(&cuchi, format!("/v1/citizens/{}/calls", p.ma_so_bhxh)).await;
+    assert_eq!(calls.status(), 403);
+    let call = serde_json::json!({"id": uuid::Uuid::now_v7().to_string(), "caller_name": "Chị Hoa", "topic": "status",
+        "outcome": "resolved", "note": "", "flag": null, "at": chrono::Utc::now()});
+    let url = format!("{}/v1/citizens/{}/calls", s.url(), p.ma_so_bhxh);
+    for _ in 0..2 {
+        let r = http.post(&url).bearer_auth(&helpdesk).json(&call).send().await.expect("send");
+        assert_eq!(r.status(), 200);
+    }
+    let list: bhxh_protocol::CallList =
+        get(&helpdesk, format!("/v1/citizens/{}/calls", p.ma_so_bhxh)).await.json().await.expect("calls");
+    assert_eq!(list.items.len(), 1, "the same call id twice is one call");
+    let r = http.post(&url).bearer_auth(&cuchi).json(&call).send().await.expect("send");
+    assert_eq!(r.status(), 403);
+    let check = http
+        .post(format!("{}/v1/citizens/{}/phone-check", s.url(), p.ma_so_bhxh))
+        .bearer_auth(&helpdesk)
+        .json(&serde_json::json!({"phone": "not a phone"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(check.status(), 422);
+    s.stop().await;
+}

@@ -1,0 +1,397 @@
+//! The helpdesk console: the one search box, the person's card with the phone
+//! diagnosis and the scripts for their case, and the call log. Everything here is
+//! built from the masked directory; the helpdesk role reaches no declaration,
+//! document or full identifier (see `access`).
+
+use super::{Desk, lock};
+use crate::error::{AppError, ErrorCode};
+use crate::ipc::{
+    CallView, CardInput, CitizenCard, HistoryLine, LogCallInput, LogCallResult, LookupInput, LookupResult, PersonHit,
+    PhoneDiagnosis, PhoneDiagnosisView, ScriptView,
+};
+use crate::time::local_text;
+use bhxh_domain::helpdesk::{AccountState, CaseFacts, PhoneCheck, ScriptBook, fill};
+use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{MaSoBhxh, PhoneVn};
+use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
+use bhxh_sync::CentralClient;
+use chrono::Utc;
+use chrono_tz::Asia::Ho_Chi_Minh;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use tracing::{info, warn};
+
+const BUILT_IN_SCRIPTS: &str = include_str!("../../../../assets/helpdesk-scripts.toml");
+const SCRIPTS_FILE: &str = "helpdesk-scripts.toml";
+/// The caller is on the line: the central service gets this long, then the local copy answers.
+const CENTRAL_WAIT: Duration = Duration::from_secs(3);
+const RESULTS: usize = 20;
+
+/// The scripts file an office may edit: `$BHXH_ASSETS_DIR`, `assets/` beside the
+/// program, or `assets/` in the working directory or one of its parents.
+fn scripts_path() -> Option<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::var_os("BHXH_ASSETS_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.to_path_buf())) {
+        dirs.push(exe_dir.join("assets"));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        dirs.extend(cwd.ancestors().map(|a| a.join("assets")));
+    }
+    dirs.into_iter().map(|d| d.join(SCRIPTS_FILE)).find(|p| p.is_file())
+}
+
+/// The scripts: the edited file when it reads, else the built-in copy with a warning.
+pub(crate) fn script_book() -> (ScriptBook, Option<String>) {
+    if let Some(path) = scripts_path() {
+        match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| ScriptBook::parse(&t).map_err(|e| e.to_string()))
+        {
+            Ok(book) => return (book, None),
+            Err(e) => {
+                warn!(path = %path.display(), error = %e, "helpdesk scripts file refused; using the built-in scripts");
+                let warning = format!("Tệp kịch bản {} có lỗi ({e}); đang dùng bản kịch bản có sẵn.", path.display());
+                return (builtin_book(), Some(warning));
+            }
+        }
+    }
+    (builtin_book(), None)
+}
+
+fn builtin_book() -> ScriptBook {
+    // Checked by a test of bhxh-domain; an empty book would only show no scripts.
+    ScriptBook::parse(BUILT_IN_SCRIPTS).unwrap_or(ScriptBook {
+        version: 0,
+        topics: vec![],
+        outcomes: vec![],
+        scripts: vec![],
+    })
+}
+
+fn office_name(code: &str) -> String {
+    ReferenceData::get()
+        .offices
+        .iter()
+        .filter(|o| o.code == code)
+        .max_by_key(|o| o.valid_from)
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| format!("[{code}]"))
+}
+
+fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+fn hit(e: &CitizenEntry, exact: bool, from_central: bool) -> PersonHit {
+    PersonHit {
+        ma_so_bhxh: e.ma_so_bhxh.to_string(),
+        full_name: e.full_name.clone(),
+        birth_date: date_text(e.birth_date),
+        kind: e.kind,
+        office_code: e.office_code.clone(),
+        office_name: Some(office_name(&e.office_code)),
+        registration_state: e.registration_state,
+        account: e.account,
+        phone_masked: e.phone_masked.clone(),
+        exact,
+        from_central,
+    }
+}
+
+fn reasons_text(codes: &[String]) -> Vec<String> {
+    let data = ReferenceData::get();
+    codes.iter().map(|c| data.reason(c).map(|r| r.citizen_vi.clone()).unwrap_or_else(|| c.clone())).collect()
+}
+
+fn history(e: &CitizenEntry) -> Vec<HistoryLine> {
+    e.history
+        .iter()
+        .map(|h| HistoryLine {
+            at: local_text(h.at),
+            what: match h.what {
+                RegistrationEventKind::Submitted => "submitted".to_owned(),
+                RegistrationEventKind::Assigned => "assigned".to_owned(),
+                RegistrationEventKind::AccountCreated => "account_created".to_owned(),
+                RegistrationEventKind::Decided(o) => o.code().to_owned(),
+            },
+            office_name: office_name(&h.office_code),
+            reasons: reasons_text(&h.reasons),
+        })
+        .collect()
+}
+
+/// The placeholders of the scripts, from the masked record.
+fn placeholders(e: &CitizenEntry) -> BTreeMap<&'static str, String> {
+    let mut v = BTreeMap::new();
+    v.insert("ho_ten", e.full_name.clone());
+    v.insert("ma_so", e.ma_so_bhxh.to_string());
+    let office = e.registration.as_ref().map(|r| r.office_code.as_str()).unwrap_or(&e.office_code);
+    v.insert("co_quan", office_name(office));
+    if let Some(r) = &e.registration {
+        v.insert("ngay_nop", r.submitted_at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
+    }
+    if let Some(last) = e.history.iter().rev().find(|h| matches!(h.what, RegistrationEventKind::Decided(_))) {
+        v.insert("ngay_quyet_dinh", last.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
+        v.insert("ly_do", reasons_text(&last.reasons).join(" "));
+    } else if let Some(acc) = e.history.iter().find(|h| h.what == RegistrationEventKind::AccountCreated) {
+        v.insert("ngay_quyet_dinh", acc.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
+    }
+    v.extend(e.email_masked.clone().map(|m| ("email_an", m)));
+    v.extend(e.phone_masked.clone().map(|m| ("dien_thoai_an", m)));
+    v.extend(e.account_locked_until.map(|t| ("khoa_den", t.with_timezone(&Ho_Chi_Minh).format("%H:%M").to_string())));
+    v.extend(e.parent_ma_so_bhxh.as_ref().map(|p| ("ma_so_cha_me", p.to_string())));
+    v
+}
+
+fn diagnosis(e: &CitizenEntry, check: PhoneCheck) -> PhoneDiagnosis {
+    match (e.account, check) {
+        (AccountState::None, _) => PhoneDiagnosis::NotRegistered,
+        (_, PhoneCheck::Match) => PhoneDiagnosis::Match,
+        (_, PhoneCheck::NoPhone) => PhoneDiagnosis::NoPhoneOnFile,
+        (_, _) => PhoneDiagnosis::Mismatch,
+    }
+}
+
+fn parse_ma_so(raw: &str) -> Result<MaSoBhxh, AppError> {
+    raw.parse().map_err(|_| AppError::new(ErrorCode::Validation, "Mã số BHXH phải gồm đúng 10 chữ số."))
+}
+
+fn check_text(what: &str, text: &str, max: usize) -> Result<(), AppError> {
+    if text.chars().count() > max {
+        return Err(AppError::new(ErrorCode::Validation, format!("{what} dài quá {max} ký tự.")));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::new(ErrorCode::Validation, format!("{what} có ký tự điều khiển không hợp lệ.")));
+    }
+    Ok(())
+}
+
+impl Desk {
+    /// The session's client when the link is up, for a question asked while the caller waits.
+    fn central_client(&self) -> Option<CentralClient> {
+        if !lock(&self.link).online {
+            return None;
+        }
+        let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
+    }
+
+    /// The search box: this office's directory copy first (works offline), then,
+    /// when asked, the central service's lookup over every office.
+    pub async fn lookup(&self, input: LookupInput) -> Result<LookupResult, AppError> {
+        self.session_for("lookup")?;
+        let raw = input.query.trim();
+        check_text("Nội dung tìm kiếm", raw, 100)?;
+        let q = bhxh_domain::helpdesk::query::parse(raw);
+        let local = self.with_cache(|c| c.search_parsed(&q, RESULTS))?;
+        let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, false)).collect();
+        let mut result = LookupResult {
+            items: Vec::new(),
+            phone_rewritten_from: q.phone_rewritten_from.clone(),
+            searched_central: false,
+            central_error: None,
+        };
+        if input.central && !q.is_empty() {
+            match self.central_client() {
+                None => {
+                    result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into())
+                }
+                Some(client) => match tokio::time::timeout(CENTRAL_WAIT, client.lookup(raw)).await {
+                    Ok(Ok(answer)) => {
+                        result.searched_central = true;
+                        for e in answer.items {
+                            if !items.iter().any(|h| h.ma_so_bhxh == e.ma_so_bhxh.as_str()) {
+                                let exact = !q.keys.is_empty();
+                                items.push(hit(&e, exact, true));
+                            }
+                        }
+                    }
+                    Ok(Err(e)) => result.central_error = Some(AppError::from(e).message),
+                    Err(_) => {
+                        result.central_error = Some("Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.".into())
+                    }
+                },
+            }
+        }
+        // Exact identifiers first, then this office's people, in the order found.
+        items.sort_by_key(|h| (!h.exact, h.from_central));
+        items.truncate(RESULTS);
+        result.items = items;
+        Ok(result)
+    }
+
+    /// The person's card: fresh from the central service when it answers in time,
+    /// else this PC's copy; with the phone diagnosis when the caller's number is given.
+    pub async fn citizen_card(&self, input: CardInput) -> Result<CitizenCard, AppError> {
+        let s = self.session_for("citizen_card")?;
+        let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
+        let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(PhoneVn::parse(p).map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?),
+            None => None,
+        };
+        let local = self.with_cache(|c| c.directory_entry(&ma_so))?;
+        let client = self.central_client();
+        let mut fresh = false;
+        let mut entry = local;
+        let mut server_calls = None;
+        let mut server_check = None;
+        if let Some(client) = &client {
+            let ask = async {
+                let entry = client.citizen(ma_so.as_str()).await?;
+                let calls =
+                    if entry.office_code == s.office_code { Some(client.calls(ma_so.as_str()).await?) } else { None };
+                let check = match &phone {
+                    Some(p) => Some(client.phone_check(ma_so.as_str(), p.phone.as_str()).await?),
+                    None => None,
+                };
+                Ok::<_, bhxh_sync::SyncError>((entry, calls, check))
+            };
+            match tokio::time::timeout(CENTRAL_WAIT, ask).await {
+                Ok(Ok((e, calls, check))) => {
+                    entry = Some(e);
+                    fresh = true;
+                    server_calls = calls;
+                    server_check = check;
+                }
+                Ok(Err(e)) => warn!(error = %e, "card from the central service failed; using the local copy"),
+                Err(_) => warn!("central service slow; card from the local copy"),
+            }
+        }
+        let entry =
+            entry.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không tìm thấy người có mã số BHXH này."))?;
+        let check = match (&phone, server_check) {
+            (None, _) => PhoneCheck::Unchecked,
+            (Some(_), Some(answer)) => answer.result,
+            (Some(p), None) => self.with_cache(|c| c.directory_phone_check(&entry, &p.phone))?,
+        };
+        let (book, scripts_warning) = script_book();
+        let facts = CaseFacts {
+            registration: entry.registration_state,
+            account: entry.account,
+            phone: if phone.is_some() && entry.phone_token.is_none() { PhoneCheck::NoPhone } else { check },
+            email: entry.email_masked.is_some(),
+            kind: entry.kind,
+        };
+        let values = placeholders(&entry);
+        let scripts = book
+            .select(&facts)
+            .into_iter()
+            .map(|sc| ScriptView {
+                id: sc.id.clone(),
+                title: sc.title.clone(),
+                topic: sc.topic.clone(),
+                topic_label: book.topic_label(&sc.topic).unwrap_or(&sc.topic).to_owned(),
+                text: fill(&sc.text, &values),
+            })
+            .collect();
+        let label = |list: &[bhxh_domain::helpdesk::scripts::Choice], id: &str| {
+            list.iter().find(|c| c.id == id).map(|c| c.label.clone()).unwrap_or_else(|| id.to_owned())
+        };
+        let noted_here = self.with_cache(|c| c.calls_noted_here(&ma_so))?;
+        let mut calls: Vec<CallView> = noted_here
+            .iter()
+            .filter(|p| !p.sent || server_calls.is_none())
+            .map(|p| CallView {
+                id: p.call.id.clone(),
+                at: local_text(p.call.at),
+                agent_name: s.display_name.clone(),
+                caller_name: p.call.caller_name.clone(),
+                topic_label: label(&book.topics, &p.call.topic),
+                outcome_label: label(&book.outcomes, &p.call.outcome),
+                note: p.call.note.clone(),
+                flag: p.call.flag.clone(),
+                pending: !p.sent,
+            })
+            .collect();
+        for c in server_calls.map(|l| l.items).unwrap_or_default() {
+            if !calls.iter().any(|v| v.id == c.id) {
+                calls.push(CallView {
+                    id: c.id,
+                    at: local_text(c.at),
+                    agent_name: c.agent_name,
+                    caller_name: c.caller_name,
+                    topic_label: label(&book.topics, &c.topic),
+                    outcome_label: label(&book.outcomes, &c.outcome),
+                    note: c.note,
+                    flag: c.flag,
+                    pending: false,
+                });
+            }
+        }
+        Ok(CitizenCard {
+            ma_so_bhxh: entry.ma_so_bhxh.to_string(),
+            full_name: entry.full_name.clone(),
+            birth_date: date_text(entry.birth_date),
+            sex_label: entry.sex.label_vi().to_owned(),
+            kind: entry.kind,
+            office_name: office_name(&entry.office_code),
+            office_code: entry.office_code.clone(),
+            unit_code: entry.unit_code.clone(),
+            parent_ma_so_bhxh: entry.parent_ma_so_bhxh.as_ref().map(|p| p.to_string()),
+            id_masked: entry.id_masked.clone(),
+            phone_masked: entry.phone_masked.clone(),
+            email_masked: entry.email_masked.clone(),
+            registration_state: entry.registration_state,
+            channel: entry.registration.as_ref().map(|r| r.channel),
+            submitted_at: entry.registration.as_ref().map(|r| local_text(r.submitted_at)),
+            account: entry.account,
+            locked_until: entry.account_locked_until.map(|t| t.with_timezone(&Ho_Chi_Minh).format("%H:%M").to_string()),
+            history: history(&entry),
+            phone: phone.map(|p| PhoneDiagnosisView {
+                result: diagnosis(&entry, facts.phone),
+                phone_read_as: p.phone.to_string(),
+                rewritten_from: p.rewritten_from,
+            }),
+            scripts,
+            topics: book.topics.clone(),
+            outcomes: book.outcomes.clone(),
+            calls,
+            fresh,
+            scripts_warning,
+        })
+    }
+
+    /// Notes a call: on this PC first (sealed, audited), then at the central
+    /// service at once when online, else with the next sync.
+    pub async fn log_call(&self, input: LogCallInput) -> Result<LogCallResult, AppError> {
+        let s = self.session_for("log_call")?;
+        let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
+        let (book, _) = script_book();
+        if !book.topics.iter().any(|t| t.id == input.topic) {
+            return Err(AppError::new(ErrorCode::Validation, "Chọn chủ đề cuộc gọi trong danh sách."));
+        }
+        if !book.outcomes.iter().any(|t| t.id == input.outcome) {
+            return Err(AppError::new(ErrorCode::Validation, "Chọn kết quả cuộc gọi trong danh sách."));
+        }
+        check_text("Tên người gọi", &input.caller_name, 100)?;
+        check_text("Ghi chú", &input.note, 2000)?;
+        check_text("Lời nhắn cho cán bộ", input.flag.as_deref().unwrap_or(""), 500)?;
+        let call = NewCall {
+            id: uuid::Uuid::now_v7().to_string(),
+            caller_name: input.caller_name.trim().to_owned(),
+            topic: input.topic,
+            outcome: input.outcome,
+            note: input.note.trim().to_owned(),
+            flag: input.flag.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
+            at: Utc::now(),
+        };
+        self.with_cache(|c| c.note_call(&s.username, &ma_so, &call))?;
+        info!(call = %call.id, topic = %call.topic, "call noted");
+        let mut delivered = false;
+        if let Some(client) = self.central_client() {
+            match tokio::time::timeout(CENTRAL_WAIT, client.log_call(ma_so.as_str(), &call)).await {
+                Ok(Ok(_)) => {
+                    self.with_cache(|c| c.call_sent(&call.id, Utc::now()))?;
+                    delivered = true;
+                }
+                Ok(Err(e)) => warn!(error = %e, "call kept for the next sync"),
+                Err(_) => warn!("central service slow; call kept for the next sync"),
+            }
+        }
+        Ok(LogCallResult { id: call.id, delivered })
+    }
+}

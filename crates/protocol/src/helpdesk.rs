@@ -1,0 +1,174 @@
+//! What the helpdesk may see of a citizen, and the call log. Contact details and ID
+//! numbers leave the server masked; exact lookups work through tokens, so a cache
+//! of the directory holds no phone or ID number in any readable form.
+
+use bhxh_domain::helpdesk::{AccountState, LookupKey, PhoneCheck, RegistrationState};
+use bhxh_domain::{Channel, DeclarationKind, IdDocumentType, MaSoBhxh, Outcome, Sex};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The token of an identifier in an office's directory: sha256 over the office's
+/// salt and the identifier's canonical writing, hex. The salt comes with the
+/// directory; without it a token says nothing, with it a token can only confirm a
+/// number the caller already said.
+pub fn lookup_token(salt: &str, key: &LookupKey) -> String {
+    let mut h = Sha256::new();
+    h.update(salt.as_bytes());
+    h.update([0u8]);
+    h.update(key.canonical().as_bytes());
+    let d = h.finalize();
+    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// One step of a registration's history, as the helpdesk reads it out.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistrationEvent {
+    pub at: DateTime<Utc>,
+    pub what: RegistrationEventKind,
+    pub office_code: String,
+    /// Outcome events: the reason codes given.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationEventKind {
+    Submitted,
+    /// An officer opened it for review.
+    Assigned,
+    Decided(Outcome),
+    /// An account existed before the records of this system (registered earlier).
+    AccountCreated,
+}
+
+/// The person's latest declaration, if any.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistrationSummary {
+    pub declaration_id: String,
+    pub channel: Channel,
+    pub submitted_at: DateTime<Utc>,
+    pub office_code: String,
+}
+
+/// A citizen as the helpdesk may see them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CitizenEntry {
+    pub ma_so_bhxh: MaSoBhxh,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub kind: DeclarationKind,
+    /// The office the person belongs to (of the latest declaration, else of the register).
+    pub office_code: String,
+    pub unit_code: Option<String>,
+    pub parent_ma_so_bhxh: Option<MaSoBhxh>,
+    pub id_type: Option<IdDocumentType>,
+    /// e.g. `*********678`.
+    pub id_masked: Option<String>,
+    /// e.g. `09xx xxx 123`.
+    pub phone_masked: Option<String>,
+    /// e.g. `n***@gmail.com`.
+    pub email_masked: Option<String>,
+    pub registration_state: RegistrationState,
+    pub registration: Option<RegistrationSummary>,
+    pub history: Vec<RegistrationEvent>,
+    pub account: AccountState,
+    pub account_locked_until: Option<DateTime<Utc>>,
+    /// Tokens of the mã số, the ID number and the phone on file (see [`lookup_token`]).
+    pub tokens: Vec<String>,
+    /// The token of the phone on file, to tell the caller's phone from it offline.
+    pub phone_token: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `GET /v1/offices/{code}/directory`: the office's citizens, a page at a time in
+/// mã số order (a full copy each sync: the directory is replaced, not merged).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DirectoryPage {
+    /// The office's token salt.
+    pub salt: String,
+    pub items: Vec<CitizenEntry>,
+    /// The last mã số of this page; pass as `after` for the next.
+    pub next_after: Option<String>,
+    pub has_more: bool,
+}
+
+/// `GET /v1/lookup?q=`: the server's own search over every office.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LookupAnswer {
+    pub items: Vec<CitizenEntry>,
+}
+
+/// `POST /v1/citizens/{ma_so}/phone-check`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PhoneCheckRequest {
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PhoneCheckAnswer {
+    pub result: PhoneCheck,
+    /// Whether the person may receive SMS from 8079 at all (an account exists).
+    pub registered: bool,
+}
+
+/// A call noted by a helpdesk agent. `id` is the client's UUID: sending the same
+/// call twice records it once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewCall {
+    pub id: String,
+    pub caller_name: String,
+    pub topic: String,
+    pub outcome: String,
+    pub note: String,
+    /// A line for the officers reviewing the person's pending declaration.
+    pub flag: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CallRecord {
+    pub id: String,
+    pub ma_so_bhxh: MaSoBhxh,
+    pub agent: String,
+    pub agent_name: String,
+    pub office_code: String,
+    pub caller_name: String,
+    pub topic: String,
+    pub outcome: String,
+    pub note: String,
+    pub flag: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CallList {
+    pub items: Vec<CallRecord>,
+}
+
+/// A helpdesk note on a declaration, shown to the officers who review it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HelpdeskFlag {
+    pub call_id: String,
+    pub at: DateTime<Utc>,
+    pub agent_name: String,
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_depend_on_salt_and_key() {
+        let key = LookupKey::IdNumber("079212345678".into());
+        let a = lookup_token("salt-a", &key);
+        assert_eq!(a.len(), 32);
+        assert_eq!(a, lookup_token("salt-a", &key));
+        assert_ne!(a, lookup_token("salt-b", &key));
+        assert_ne!(a, lookup_token("salt-a", &LookupKey::IdNumber("079212345679".into())));
+        assert!(!a.contains("079212345678"));
+    }
+}
