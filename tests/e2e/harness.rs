@@ -54,6 +54,10 @@ pub fn free_ports<const N: usize>() -> [u16; N] {
     std::array::from_fn(|i| listeners[i].local_addr().expect("addr").port())
 }
 
+/// The generator seed `Central::start` gives `bhxh-central --demo`: tests can
+/// regenerate the demo's people with it.
+pub const DEMO_SEED: u64 = 5;
+
 pub struct Central {
     child: Option<Child>,
     pub url: String,
@@ -64,7 +68,7 @@ impl Central {
     /// Starts `bhxh-central serve` on `port` (or a free one) and waits for its
     /// `listening on` line.
     pub async fn start(bin: &Path, data: &Path, port: Option<u16>, demo: u64) -> Self {
-        Self::start_with(bin, data, port, &["--demo", &demo.to_string(), "--seed", "5"]).await
+        Self::start_with(bin, data, port, &["--demo", &demo.to_string(), "--seed", &DEMO_SEED.to_string()]).await
     }
 
     /// `bhxh-central serve` with extra arguments (`--bulk N`, `--fault-percent …`).
@@ -142,6 +146,22 @@ impl Central {
                 return out;
             }
         }
+    }
+
+    /// The calls noted about a person, read over the API as `user`.
+    pub async fn calls_of(&self, user: &str, ma_so: &str) -> Vec<bhxh_protocol::CallRecord> {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        let list: bhxh_protocol::CallList = http
+            .get(format!("{}/v1/citizens/{ma_so}/calls", self.url))
+            .bearer_auth(&login.token)
+            .send()
+            .await
+            .expect("calls")
+            .json()
+            .await
+            .expect("calls json");
+        list.items
     }
 
     /// Records a decision as `user` straight through the API (another officer's PC).

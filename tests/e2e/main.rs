@@ -681,3 +681,109 @@ async fn headless_sync_and_queue_match_the_server() {
     central.kill();
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpdesk_finds_the_caller_diagnoses_the_phone_copies_a_script_and_logs_the_call() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-helpdesk");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 8).await;
+    // A person who registered before (account active) in 07916, as the generator made them.
+    let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
+    let caller = g.person(bhxh_central::REGISTER_BASE + 4, chrono::Utc::now()).expect("person").fields;
+    let ma_so = caller.ma_so_bhxh.to_string();
+    let phone = caller.phone.clone();
+    let spoken = format!("{} {} {}", &phone[..4], &phone[4..7], &phone[7..]);
+
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "hotro.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        let password = wait_for_element(&client, "#password").await.context("#password")?;
+        password.send_keys("demo").await?;
+        click(&client, "#login-submit").await?;
+        wait_for_element(&client, "[data-testid=helpdesk]").await.context("the helpdesk console")?;
+        // The search box has the focus on open.
+        wait_until(Duration::from_secs(10), || async {
+            Ok(client.active_element().await?.attr("data-testid").await?.as_deref() == Some("hd-search"))
+        })
+        .await
+        .context("search box focused")?;
+        // The first sync copies the office's directory; then the caller's first sentence.
+        let hit = format!("[data-testid=hd-hit][data-ma-so='{ma_so}']");
+        let started = std::time::Instant::now();
+        wait_until(Duration::from_secs(60), || async {
+            let search = client.active_element().await?;
+            search.clear().await?;
+            search.send_keys(&spoken).await?;
+            wait_until(Duration::from_secs(2), || async {
+                Ok(!client.find_all(fantoccini::Locator::Css(&hit)).await?.is_empty())
+            })
+            .await
+            .map(|_| true)
+            .or(Ok(false))
+        })
+        .await
+        .context("the caller found by the phone they read out")?;
+        save_screenshot(&client, &shots, "30-helpdesk-search").await?;
+        let typed_at = std::time::Instant::now();
+        client.active_element().await?.send_keys("\u{e007}").await?;
+        wait_for_element(&client, &format!("[data-testid=hd-card][data-ma-so='{ma_so}']")).await.context("card")?;
+        let masked = text_of(&client, "[data-testid=hd-phone-masked]").await?;
+        anyhow::ensure!(masked.ends_with(&phone[phone.len() - 3..]) && !masked.contains(&phone), "masked {masked:?}");
+        wait_for_element(&client, "[data-testid=hd-script-text]").await.context("a script for the case")?;
+        let to_script = typed_at.elapsed();
+        save_screenshot(&client, &shots, "31-helpdesk-card").await?;
+
+        // The caller texts from another phone: the first cause of the 8079 error.
+        let phone_box = wait_for_element(&client, "[data-testid=hd-phone]").await?;
+        phone_box.send_keys("0912 000 111\u{e007}").await?;
+        wait_for_element(&client, "[data-testid=hd-diagnosis][data-result=mismatch]").await.context("mismatch")?;
+        // The script for that cause is offered, and stays after the card refreshes.
+        wait_for_element(&client, "[data-testid=hd-script][data-id=password_sms_error_phone_mismatch]")
+            .await
+            .context("the phone-mismatch script")?;
+        save_screenshot(&client, &shots, "32-helpdesk-phone-mismatch").await?;
+        phone_box.clear().await?;
+        phone_box.send_keys(&format!("+84 {}\u{e007}", &phone[1..])).await?;
+        wait_for_element(&client, "[data-testid=hd-diagnosis][data-result=match]").await.context("match")?;
+        let script = text_of(&client, "[data-testid=hd-script-text]").await?;
+        save_screenshot(&client, &shots, "33-helpdesk-phone-match").await?;
+
+        // F2 copies the script on screen.
+        client.active_element().await?.send_keys("\u{e032}").await?;
+        wait_for_element(&client, "[data-testid=hd-copied]").await.context("copied")?;
+        save_screenshot(&client, &shots, "34-helpdesk-copied").await?;
+
+        // The call, noted with Ctrl+Enter.
+        let name = wait_for_element(&client, "[data-testid=hd-caller]").await?;
+        name.send_keys("Chị Hạnh").await?;
+        let note = wait_for_element(&client, "[data-testid=hd-note]").await?;
+        note.send_keys("Quên mật khẩu; đã hướng dẫn nhắn tin 8079 từ số đã đăng ký.").await?;
+        note.send_keys("\u{e009}\u{e007}\u{e000}").await?;
+        wait_for_element(&client, "[data-testid=hd-saved]").await.context("saved")?;
+        wait_for_element(&client, "[data-testid=hd-call]").await.context("the call in the list")?;
+        save_screenshot(&client, &shots, "35-helpdesk-call-logged").await?;
+        println!(
+            "helpdesk: found after {:.1} s of typing (first sync included); Enter to the script on screen {} ms",
+            started.elapsed().as_secs_f64(),
+            to_script.as_millis()
+        );
+        Ok::<_, anyhow::Error>(script)
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    let calls = if outcome.is_ok() { Some(central.calls_of("hotro.07916", &ma_so).await) } else { None };
+    central.kill();
+    let script = match outcome {
+        Ok(s) => s,
+        Err(e) => {
+            panic!("helpdesk scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display())
+        }
+    };
+    assert!(!script.is_empty());
+    let calls = calls.expect("calls");
+    assert_eq!(calls.len(), 1, "the call reached the central service once");
+    assert!(calls[0].note.contains("8079"));
+    let _ = std::fs::remove_dir_all(&work);
+}

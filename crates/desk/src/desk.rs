@@ -30,6 +30,10 @@ pub struct DeskConfig {
     pub retention_days: u32,
 }
 
+/// How old the helpdesk's directory copy may get before the background sync copies it again.
+const DIRECTORY_EVERY: Duration = Duration::from_secs(15 * 60);
+const DIRECTORY_PULLED_AT: &str = "directory.pulled_at";
+
 /// Fifteen minutes, as the security rules ask; configurable per PC.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 
@@ -465,12 +469,12 @@ impl Desk {
     /// The officer's "sync now".
     pub async fn sync_now(&self) -> Result<SyncSummary, AppError> {
         self.session_for("sync_now")?;
-        self.sync().await
+        self.sync(true).await
     }
 
-    /// A sync, from the officer or the background task (which is not activity).
+    /// A sync, from the officer (`manual`) or the background task (which is not activity).
     #[instrument(skip(self))]
-    async fn sync(&self) -> Result<SyncSummary, AppError> {
+    async fn sync(&self, manual: bool) -> Result<SyncSummary, AppError> {
         let _gate = self.sync_gate.lock().await;
         let started = Instant::now();
         let (mut client, credentials, office, authenticated) = {
@@ -488,7 +492,7 @@ impl Desk {
         }
         let helpdesk = self.session_info().is_some_and(|s| !s.role.reviews_declarations());
         let result = if helpdesk {
-            self.sync_directory(&mut client, &credentials, &office, authenticated).await
+            self.sync_directory(&mut client, &credentials, &office, authenticated, manual).await
         } else {
             self.sync_with(&mut client, &credentials, &office, authenticated).await.map(|(report, pushed)| {
                 SyncSummary {
@@ -553,13 +557,17 @@ impl Desk {
         Ok((report, pushed))
     }
 
-    /// The helpdesk's sync: the calls noted here first, then the office's directory.
+    /// The helpdesk's sync: the calls noted here first, then the office's directory
+    /// (a full copy: on the agent's "sync", else when the copy is older than
+    /// [`DIRECTORY_EVERY`]). The name index is rebuilt off the caller's path afterwards,
+    /// so the first name typed does not wait for it.
     async fn sync_directory(
         &self,
         client: &mut CentralClient,
         credentials: &Credentials,
         office: &str,
         authenticated: bool,
+        manual: bool,
     ) -> Result<SyncSummary, SyncError> {
         if !authenticated {
             client.login(credentials).await?;
@@ -574,7 +582,20 @@ impl Desk {
             }
             other => other?,
         };
-        let directory = bhxh_sync::pull_directory(client, &cache, office).await?;
+        let pulled_at = lock(&cache).meta(DIRECTORY_PULLED_AT)?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
+        let due = pulled_at
+            .is_none_or(|t| Utc::now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
+        let mut directory = bhxh_sync::DirectoryReport::default();
+        if manual || due {
+            directory = bhxh_sync::pull_directory(client, &cache, office).await?;
+            lock(&cache).set_meta(DIRECTORY_PULLED_AT, &Utc::now().to_rfc3339())?;
+            let warm = Arc::clone(&cache);
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = lock(&warm).ensure_name_index() {
+                    warn!(error = %e, "name index not built");
+                }
+            });
+        }
         Ok(SyncSummary {
             decisions_delivered: 0,
             decisions_conflicting: 0,
@@ -647,7 +668,7 @@ impl Desk {
             }
             let waiting = self.with_cache(|c| Ok(c.outbox_counts()?.0 + c.calls_waiting()?)).is_ok_and(|w| w > 0);
             if !was_online || due || waiting {
-                let _ = self.sync().await;
+                let _ = self.sync(false).await;
             }
         }
     }

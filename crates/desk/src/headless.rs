@@ -35,6 +35,12 @@ pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) ->
         return Err(AppError::new(crate::ErrorCode::Offline, "Không kết nối được máy chủ trung tâm; chưa đồng bộ."));
     }
     let s = desk.sync_now().await?;
+    if session.role == bhxh_domain::Role::Helpdesk {
+        return Ok(format!(
+            "copied the directory of office {}: {} people; delivered {} calls; {} ms",
+            session.office_code, s.directory_people, s.calls_delivered, s.duration_ms
+        ));
+    }
     let started = std::time::Instant::now();
     let analysed = desk.analyse_pending()?;
     Ok(format!(

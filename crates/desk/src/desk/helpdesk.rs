@@ -291,35 +291,36 @@ impl Desk {
         let label = |list: &[bhxh_domain::helpdesk::scripts::Choice], id: &str| {
             list.iter().find(|c| c.id == id).map(|c| c.label.clone()).unwrap_or_else(|| id.to_owned())
         };
+        let view = |call: &NewCall, agent_name: &str, pending: bool| CallView {
+            id: call.id.clone(),
+            at: local_text(call.at),
+            agent_name: agent_name.to_owned(),
+            caller_name: call.caller_name.clone(),
+            topic_label: label(&book.topics, &call.topic),
+            outcome_label: label(&book.outcomes, &call.outcome),
+            note: call.note.clone(),
+            flag: call.flag.clone(),
+            pending,
+        };
+        // Calls noted here and not yet delivered, then the central service's log (which has the rest).
         let noted_here = self.with_cache(|c| c.calls_noted_here(&ma_so))?;
         let mut calls: Vec<CallView> = noted_here
             .iter()
             .filter(|p| !p.sent || server_calls.is_none())
-            .map(|p| CallView {
-                id: p.call.id.clone(),
-                at: local_text(p.call.at),
-                agent_name: s.display_name.clone(),
-                caller_name: p.call.caller_name.clone(),
-                topic_label: label(&book.topics, &p.call.topic),
-                outcome_label: label(&book.outcomes, &p.call.outcome),
-                note: p.call.note.clone(),
-                flag: p.call.flag.clone(),
-                pending: !p.sent,
-            })
+            .map(|p| view(&p.call, &s.display_name, !p.sent))
             .collect();
         for c in server_calls.map(|l| l.items).unwrap_or_default() {
             if !calls.iter().any(|v| v.id == c.id) {
-                calls.push(CallView {
+                let call = NewCall {
                     id: c.id,
-                    at: local_text(c.at),
-                    agent_name: c.agent_name,
                     caller_name: c.caller_name,
-                    topic_label: label(&book.topics, &c.topic),
-                    outcome_label: label(&book.outcomes, &c.outcome),
+                    topic: c.topic,
+                    outcome: c.outcome,
                     note: c.note,
                     flag: c.flag,
-                    pending: false,
-                });
+                    at: c.at,
+                };
+                calls.push(view(&call, &c.agent_name, false));
             }
         }
         Ok(CitizenCard {
