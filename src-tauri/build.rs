@@ -26,6 +26,9 @@ fn main() {
         "lookup",
         "citizen_card",
         "log_call",
+        "dashboard",
+        "set_quota",
+        "export_table",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

@@ -142,3 +142,18 @@ pub async fn citizen_card(desk: DeskState<'_>, input: CardInput) -> Res<CitizenC
 pub async fn log_call(desk: DeskState<'_>, input: LogCallInput) -> Res<LogCallResult> {
     desk.log_call(input).await
 }
+
+#[tauri::command]
+pub fn dashboard(desk: DeskState<'_>, input: DashboardInput) -> Res<Dashboard> {
+    desk.dashboard(input)
+}
+
+#[tauri::command]
+pub async fn set_quota(desk: DeskState<'_>, input: QuotaInput) -> Res<Dashboard> {
+    desk.set_quota(input).await
+}
+
+#[tauri::command]
+pub fn export_table(desk: DeskState<'_>, input: ExportInput) -> Res<ExportResult> {
+    desk.export_table(input)
+}

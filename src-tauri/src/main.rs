@@ -366,6 +366,9 @@ fn run_window(
             commands::lookup,
             commands::citizen_card,
             commands::log_call,
+            commands::dashboard,
+            commands::set_quota,
+            commands::export_table,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -177,7 +177,7 @@ impl Central {
             .post(format!("{}/v1/decisions", self.url))
             .bearer_auth(&login.token)
             .header("Idempotency-Key", key)
-            .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "decided_at": "2026-11-25T08:00:00Z", "paper_seen": true}))
+            .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "decided_at": chrono::Utc::now(), "paper_seen": true}))
             .send()
             .await
             .expect("decide");

@@ -787,3 +787,63 @@ async fn helpdesk_finds_the_caller_diagnoses_the_phone_copies_a_script_and_logs_
     assert!(calls[0].note.contains("8079"));
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-supervisor");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 12).await;
+    let decls = central.declarations_of("giamsat.07916", "07916").await;
+    // Another officer's PC decided two of them today.
+    central.decide_as("canbo.07916", &decls[0].id, "approve").await;
+    central.decide_as("canbo.07916", &decls[1].id, "approve").await;
+    // Exports go to the data folder's `exports/` unless BHXH_EXPORT_DIR says otherwise.
+    let exports = work.join("desk").join("exports");
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "giamsat.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        let password = wait_for_element(&client, "#password").await.context("#password")?;
+        password.send_keys("demo").await?;
+        click(&client, "#login-submit").await?;
+        wait_until(Duration::from_secs(90), || async {
+            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
+                == Some(&decls.len().to_string()))
+        })
+        .await?;
+        click(&client, "[data-testid=dashboard-button]").await?;
+        let row = "[data-testid=dash-officer][data-username='canbo.07916']";
+        wait_for_element(&client, row).await.context("the officer's row")?;
+        save_screenshot(&client, &shots, "40-dashboard").await?;
+        let input = wait_for_element(&client, &format!("{row} [data-testid=quota-input]")).await?;
+        input.send_keys("1\u{e007}").await?;
+        wait_for_element(&client, "[data-testid=dash-saved]").await.context("quota saved")?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, row, "data-attainment").await?.as_deref() == Some("200"))
+        })
+        .await
+        .context("2 decisions against a quota of 1")?;
+        save_screenshot(&client, &shots, "41-dashboard-quota-set").await?;
+        click(&client, "[data-testid=export-officers-xlsx]").await?;
+        let saved = wait_until(Duration::from_secs(10), || async {
+            Ok(text_of(&client, "[data-testid=dash-saved]").await?.contains(".xlsx"))
+        })
+        .await;
+        saved.context("export reported")?;
+        save_screenshot(&client, &shots, "42-dashboard-exported").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&client, &shots, "49-supervisor-failed").await;
+    }
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    central.kill();
+    if let Err(e) = outcome {
+        panic!("supervisor scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+    }
+    let files: Vec<_> = std::fs::read_dir(&exports).expect("exports").flatten().collect();
+    assert_eq!(files.len(), 1, "one workbook written");
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -11,6 +11,7 @@ use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
 mod citizens;
+mod quotas;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
@@ -95,6 +96,8 @@ const MIGRATIONS: &[M<'static>] = &[
     ),
     // The citizens' register, the helpdesk's call log and its notes for officers.
     M::up(citizens::MIGRATION),
+    // Daily decision quotas per officer, set by the supervisor.
+    M::up(quotas::MIGRATION),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -14,6 +14,7 @@ mod faults;
 mod helpdesk;
 mod offices;
 pub mod routes;
+mod supervisor;
 
 pub use db::Store;
 pub use demo::{DEMO_USERS, REGISTER_BASE, register_person_has_account, register_size, seed_bulk, seed_demo};

@@ -1,5 +1,6 @@
 //! The routing table. `ROUTES` is the list the OpenAPI document must agree with.
 
+use crate::supervisor;
 use crate::{AppState, api, decisions, faults, helpdesk};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -26,6 +27,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/citizens/{ma_so}/phone-check"),
     ("get", "/v1/citizens/{ma_so}/calls"),
     ("post", "/v1/citizens/{ma_so}/calls"),
+    ("get", "/v1/offices/{code}/quotas"),
+    ("put", "/v1/offices/{code}/quotas"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
 ];
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/citizens/{ma_so}", get(helpdesk::citizen))
         .route("/v1/citizens/{ma_so}/phone-check", post(helpdesk::phone_check))
         .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))
+        .route("/v1/offices/{code}/quotas", get(supervisor::quotas).put(supervisor::set_quota))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
     Router::new()
         .route("/health", get(api::health))

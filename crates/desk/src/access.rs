@@ -29,6 +29,8 @@ pub fn rule(command: &str) -> Option<Access> {
         | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => Access::Roles(REVIEWERS),
         // The helpdesk console works on the masked directory only.
         "lookup" | "citizen_card" | "log_call" => Access::Roles(&[Role::Helpdesk]),
+        // The dashboard: the supervisor's alone (officers cannot open it).
+        "dashboard" | "set_quota" | "export_table" => Access::Roles(&[Role::Supervisor]),
         _ => return None,
     })
 }

@@ -16,6 +16,7 @@ use tracing::{info, instrument, warn};
 mod decide;
 mod helpdesk;
 mod paper;
+mod supervisor;
 
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
@@ -554,6 +555,15 @@ impl Desk {
             other => other?,
         };
         bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
+        if self.session_info().is_some_and(|s| s.role == bhxh_domain::Role::Supervisor) {
+            // The dashboard works offline from the last sync: keep the quotas with the declarations.
+            let quotas = client.quotas(office).await?;
+            let json = serde_json::to_string(&quotas).map_err(|e| SyncError::Malformed {
+                request: "GET /v1/offices/{code}/quotas".into(),
+                detail: e.to_string(),
+            })?;
+            lock(&cache).set_meta(supervisor::QUOTAS_META, &json)?;
+        }
         Ok((report, pushed))
     }
 

@@ -5,8 +5,8 @@
 use crate::Desk;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{
-    CardInput, DecideInput, IdInput, ImportPaperInput, KeyInput, LogCallInput, LoginInput, LookupInput,
-    MatchPaperInput, StackInput, TakeBatchInput, UnlockInput, ViewerPrefs,
+    CardInput, DashboardInput, DecideInput, ExportInput, IdInput, ImportPaperInput, KeyInput, LogCallInput, LoginInput,
+    LookupInput, MatchPaperInput, QuotaInput, StackInput, TakeBatchInput, UnlockInput, ViewerPrefs,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -53,6 +53,9 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "lookup" => output(desk.lookup(input::<LookupInput>(args)?).await?),
         "citizen_card" => output(desk.citizen_card(input::<CardInput>(args)?).await?),
         "log_call" => output(desk.log_call(input::<LogCallInput>(args)?).await?),
+        "dashboard" => output(desk.dashboard(input::<DashboardInput>(args)?)?),
+        "set_quota" => output(desk.set_quota(input::<QuotaInput>(args)?).await?),
+        "export_table" => output(desk.export_table(input::<ExportInput>(args)?)?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

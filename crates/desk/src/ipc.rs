@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 mod helpdesk;
+mod supervisor;
 pub use helpdesk::*;
+pub use supervisor::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -426,6 +428,9 @@ pub struct CommandSchema {
     pub lookup: (LookupInput, LookupResult),
     pub citizen_card: (CardInput, CitizenCard),
     pub log_call: (LogCallInput, LogCallResult),
+    pub dashboard: (DashboardInput, Dashboard),
+    pub set_quota: (QuotaInput, Dashboard),
+    pub export_table: (ExportInput, ExportResult),
     pub error: ((), AppError),
 }
 
@@ -455,4 +460,7 @@ pub const COMMANDS: &[&str] = &[
     "lookup",
     "citizen_card",
     "log_call",
+    "dashboard",
+    "set_quota",
+    "export_table",
 ];

@@ -6,6 +6,7 @@ pub mod access;
 mod desk;
 pub mod dispatch;
 mod error;
+pub mod export;
 pub mod headless;
 pub mod ipc;
 mod offices;

@@ -19,6 +19,7 @@ pub mod phone;
 pub mod qr;
 pub mod reference;
 pub mod role;
+pub mod stats;
 
 #[cfg(test)]
 mod proptests;

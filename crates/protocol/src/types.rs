@@ -316,3 +316,26 @@ pub struct FaultSettings {
     #[serde(default)]
     pub expire_token_percent: u8,
 }
+
+/// `GET /v1/offices/{code}/quotas`: decisions per officer per day.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QuotaList {
+    pub default_per_day: u32,
+    /// Every officer of the office; `per_day` None follows the default.
+    pub officers: Vec<OfficerQuota>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OfficerQuota {
+    pub username: String,
+    pub display_name: String,
+    pub per_day: Option<u32>,
+}
+
+/// `PUT /v1/offices/{code}/quotas` (supervisor): one quota. `officer` None sets the
+/// office's default; `per_day` None clears an officer's own quota.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QuotaUpdate {
+    pub officer: Option<String>,
+    pub per_day: Option<u32>,
+}

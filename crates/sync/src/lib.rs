@@ -5,6 +5,7 @@ mod error;
 pub mod helpdesk;
 mod pull;
 pub mod push;
+mod supervisor;
 
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;

@@ -2,9 +2,13 @@
 import type { AppError } from "./AppError";
 import type { CardInput } from "./CardInput";
 import type { CitizenCard } from "./CitizenCard";
+import type { Dashboard } from "./Dashboard";
+import type { DashboardInput } from "./DashboardInput";
 import type { DecideInput } from "./DecideInput";
 import type { DecisionReceipt } from "./DecisionReceipt";
 import type { DeclarationView } from "./DeclarationView";
+import type { ExportInput } from "./ExportInput";
+import type { ExportResult } from "./ExportResult";
 import type { IdInput } from "./IdInput";
 import type { ImportPaperInput } from "./ImportPaperInput";
 import type { ImportSummary } from "./ImportSummary";
@@ -18,6 +22,7 @@ import type { MatchPaperInput } from "./MatchPaperInput";
 import type { OutboxView } from "./OutboxView";
 import type { Prefill } from "./Prefill";
 import type { QueueItem } from "./QueueItem";
+import type { QuotaInput } from "./QuotaInput";
 import type { ReasonView } from "./ReasonView";
 import type { SessionInfo } from "./SessionInfo";
 import type { StackInput } from "./StackInput";
@@ -33,4 +38,4 @@ import type { ViewerPrefs } from "./ViewerPrefs";
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], dashboard: [DashboardInput, Dashboard], set_quota: [QuotaInput, Dashboard], export_table: [ExportInput, ExportResult], error: [null, AppError], };

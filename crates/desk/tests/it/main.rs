@@ -10,6 +10,7 @@ use std::path::Path;
 mod helpdesk;
 mod paper;
 mod security;
+mod supervisor;
 
 async fn server(dir: &Path, n: u64) -> RunningServer {
     let state =

@@ -64,6 +64,10 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("lookup", [NotLoggedIn, Forbidden, Forbidden, Ok, Forbidden]),
         ("citizen_card", [NotLoggedIn, Forbidden, Forbidden, Ok, Forbidden]),
         ("log_call", [NotLoggedIn, Forbidden, Forbidden, Ok, Forbidden]),
+        // The supervisor's dashboard, quota and export: the supervisor's alone.
+        ("dashboard", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        ("set_quota", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        ("export_table", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -105,6 +109,9 @@ async fn call(
 ) -> Result<Value, AppError> {
     match command {
         "lookup" => dispatch::invoke(d, command, json!({"query": ma_so, "central": true})).await,
+        "dashboard" => dispatch::invoke(d, command, json!({})).await,
+        "set_quota" => dispatch::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
+        "export_table" => dispatch::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
         "citizen_card" => dispatch::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,
         "log_call" => {
             let call = json!({"ma_so_bhxh": ma_so, "caller_name": "Chị Lan", "topic": "password",

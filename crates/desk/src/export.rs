@@ -1,0 +1,123 @@
+//! Tables written for Excel: XLSX (Vietnamese headers, number, percent and date
+//! formats, column widths) and CSV (UTF-8 with BOM, so Excel reads the marks). Each
+//! file starts with who exported it and when.
+
+use rust_xlsxwriter::{Format, Workbook};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A fraction shown as a percent (0.625 → 63%).
+    Percent(f64),
+    /// dd/mm/yyyy, stored as a date.
+    Date(chrono::NaiveDate),
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// "Xuất bởi … lúc …": the officer and time every export carries.
+    pub stamp: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("writing {path}: {detail}")]
+    Write { path: String, detail: String },
+}
+
+fn write_err(path: &Path, e: impl std::fmt::Display) -> ExportError {
+    ExportError::Write { path: path.display().to_string(), detail: e.to_string() }
+}
+
+fn text_of(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => s.clone(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Percent(p) => format!("{:.0}%", p * 100.0),
+        Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// CSV with a BOM and CRLF line ends, as Excel on an office PC expects.
+pub fn write_csv(table: &Table, path: &Path) -> Result<(), ExportError> {
+    let mut out = String::from("\u{feff}");
+    let line = |cells: Vec<String>| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",") + "\r\n";
+    out.push_str(&line(vec![table.title.clone()]));
+    out.push_str(&line(vec![table.stamp.clone()]));
+    out.push_str(&line(table.headers.clone()));
+    for r in &table.rows {
+        out.push_str(&line(r.iter().map(text_of).collect()));
+    }
+    std::fs::write(path, out).map_err(|e| write_err(path, e))
+}
+
+pub fn write_xlsx(table: &Table, path: &Path) -> Result<(), ExportError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let e = |x: rust_xlsxwriter::XlsxError| write_err(path, x);
+    let bold = Format::new().set_bold();
+    let header = Format::new().set_bold().set_background_color("#D9E2F3").set_text_wrap();
+    let percent = Format::new().set_num_format("0%");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    sheet.write_string_with_format(0, 0, &table.title, &bold).map_err(e)?;
+    sheet.write_string(1, 0, &table.stamp).map_err(e)?;
+    let mut widths: Vec<usize> = table.headers.iter().map(|h| h.chars().count()).collect();
+    for (c, h) in table.headers.iter().enumerate() {
+        sheet.write_string_with_format(3, c as u16, h, &header).map_err(e)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = (r + 4) as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, col, s).map(|_| ()),
+                Cell::Int(n) => sheet.write_number(r, col, *n as f64).map(|_| ()),
+                Cell::Percent(p) => sheet.write_number_with_format(r, col, *p, &percent).map(|_| ()),
+                Cell::Date(d) => sheet.write_date_with_format(r, col, d, &date).map(|_| ()),
+                Cell::Empty => Ok(()),
+            }
+            .map_err(e)?;
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(text_of(cell).chars().count());
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(e)?;
+    }
+    sheet.set_freeze_panes(4, 0).map_err(e)?;
+    book.save(path).map_err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_has_a_bom_quotes_and_the_stamp() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let table = Table {
+            title: "Tồn đọng".into(),
+            headers: vec!["Họ và tên".into(), "Số ngày".into()],
+            rows: vec![vec![Cell::Text("Nguyễn Văn \"An\", Q6".into()), Cell::Int(3)]],
+            stamp: "Xuất bởi giamsat.07916 lúc 26/11/2026 10:00".into(),
+        };
+        let path = dir.path().join("t.csv");
+        write_csv(&table, &path).expect("csv");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("\"Nguyễn Văn \"\"An\"\", Q6\",3\r\n"));
+        assert!(text.contains("giamsat.07916"));
+    }
+}

@@ -1,0 +1,148 @@
+//! Decisions per officer against the daily quota, over a range of days, with the
+//! median time per decision.
+
+use crate::Outcome;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// One decision on record, with the day it counts for on the office's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionFact {
+    pub officer: String,
+    pub outcome: Outcome,
+    pub day: NaiveDate,
+    pub at: DateTime<Utc>,
+}
+
+/// The office's default daily quota and the officers' own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quotas {
+    pub default_per_day: u32,
+    pub per_officer: BTreeMap<String, u32>,
+}
+
+impl Quotas {
+    pub fn of(&self, officer: &str) -> u32 {
+        self.per_officer.get(officer).copied().unwrap_or(self.default_per_day)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerFigures {
+    pub officer: String,
+    pub approve: u32,
+    pub resubmit: u32,
+    pub reject: u32,
+    pub escalate: u32,
+    /// The officer's daily quota times the days of the range.
+    pub target: u32,
+    /// Decisions over target, in whole percent (0 when the target is 0).
+    pub attainment_percent: u32,
+    /// Median gap between an officer's consecutive decisions of a day, breaks
+    /// (gaps over [`BREAK_SECONDS`]) left out: the pace, not the presence.
+    pub median_seconds: Option<u32>,
+}
+
+impl OfficerFigures {
+    pub fn total(&self) -> u32 {
+        self.approve + self.resubmit + self.reject + self.escalate
+    }
+}
+
+/// A gap longer than this is a pause, not the time a decision took.
+pub const BREAK_SECONDS: i64 = 30 * 60;
+
+/// Figures for every officer in `officers` (those with no decision too) and anyone
+/// else who decided in the range, for the days `from..=to`.
+pub fn officer_figures(
+    decisions: &[DecisionFact],
+    officers: &[String],
+    quotas: &Quotas,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<OfficerFigures> {
+    let days = ((to - from).num_days() + 1).max(0) as u32;
+    let mut by_officer: BTreeMap<&str, Vec<&DecisionFact>> =
+        officers.iter().map(|o| (o.as_str(), Vec::new())).collect();
+    for d in decisions.iter().filter(|d| d.day >= from && d.day <= to) {
+        by_officer.entry(d.officer.as_str()).or_default().push(d);
+    }
+    by_officer
+        .into_iter()
+        .map(|(officer, mut mine)| {
+            mine.sort_by_key(|d| d.at);
+            let count = |o: Outcome| mine.iter().filter(|d| d.outcome == o).count() as u32;
+            let target = quotas.of(officer) * days;
+            let mut gaps: Vec<i64> = mine
+                .windows(2)
+                .filter(|p| p[0].day == p[1].day)
+                .map(|p| (p[1].at - p[0].at).num_seconds())
+                .filter(|g| (0..=BREAK_SECONDS).contains(g))
+                .collect();
+            gaps.sort_unstable();
+            let median_seconds = (!gaps.is_empty()).then(|| {
+                let n = gaps.len();
+                let m = if n % 2 == 1 { gaps[n / 2] } else { (gaps[n / 2 - 1] + gaps[n / 2]) / 2 };
+                m as u32
+            });
+            let mut f = OfficerFigures {
+                officer: officer.to_owned(),
+                approve: count(Outcome::Approve),
+                resubmit: count(Outcome::Resubmit),
+                reject: count(Outcome::Reject),
+                escalate: count(Outcome::Escalate),
+                target,
+                attainment_percent: 0,
+                median_seconds,
+            };
+            f.attainment_percent = if target == 0 { 0 } else { (f.total() * 100 + target / 2) / target };
+            f
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn fact(officer: &str, outcome: Outcome, d: u32, h: u32, m: u32) -> DecisionFact {
+        DecisionFact {
+            officer: officer.into(),
+            outcome,
+            day: NaiveDate::from_ymd_opt(2026, 11, d).unwrap(),
+            at: Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn attainment_median_and_officers_without_decisions() {
+        let quotas = Quotas { default_per_day: 4, per_officer: [("b".to_owned(), 2)].into() };
+        let all = vec![
+            fact("a", Outcome::Approve, 25, 8, 0),
+            fact("a", Outcome::Approve, 25, 8, 4),
+            fact("a", Outcome::Reject, 25, 8, 10),
+            // An hour's lunch is not a decision's time.
+            fact("a", Outcome::Resubmit, 25, 9, 10),
+            fact("a", Outcome::Approve, 26, 8, 0),
+            fact("b", Outcome::Escalate, 26, 10, 0),
+            // Outside the range.
+            fact("b", Outcome::Approve, 20, 10, 0),
+        ];
+        let from = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let f = officer_figures(&all, &["a".into(), "b".into(), "c".into()], &quotas, from, to);
+        assert_eq!(f.len(), 3);
+        let a = &f[0];
+        assert_eq!((a.approve, a.resubmit, a.reject, a.escalate, a.total()), (3, 1, 1, 0, 5));
+        assert_eq!(a.target, 8);
+        assert_eq!(a.attainment_percent, 63); // 5 / 8 = 62.5 %
+        assert_eq!(a.median_seconds, Some(300)); // gaps 4 and 6 minutes
+        let b = &f[1];
+        assert_eq!((b.total(), b.target, b.attainment_percent, b.median_seconds), (1, 4, 25, None));
+        let c = &f[2];
+        assert_eq!((c.total(), c.target, c.attainment_percent), (0, 8, 0));
+        let zero = officer_figures(&all, &[], &Quotas::default(), from, to);
+        assert!(zero.iter().all(|o| o.target == 0 && o.attainment_percent == 0));
+    }
+}
