@@ -29,6 +29,7 @@ fn main() {
         "dashboard",
         "set_quota",
         "export_table",
+        "take_away",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

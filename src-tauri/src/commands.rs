@@ -157,3 +157,8 @@ pub async fn set_quota(desk: DeskState<'_>, input: QuotaInput) -> Res<Dashboard>
 pub fn export_table(desk: DeskState<'_>, input: ExportInput) -> Res<ExportResult> {
     desk.export_table(input)
 }
+
+#[tauri::command]
+pub async fn take_away(desk: DeskState<'_>, input: IdInput) -> Res<Dashboard> {
+    desk.take_away(&input.id).await
+}

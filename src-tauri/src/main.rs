@@ -369,6 +369,7 @@ fn run_window(
             commands::dashboard,
             commands::set_quota,
             commands::export_table,
+            commands::take_away,
         ])
         .run(tauri::generate_context!());
     match result {

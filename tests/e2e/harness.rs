@@ -164,6 +164,19 @@ impl Central {
         list.items
     }
 
+    /// Takes the review lease on a declaration as `user` (another officer's PC).
+    pub async fn take_as(&self, user: &str, declaration: &str) {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        let r = http
+            .post(format!("{}/v1/declarations/{declaration}/assignment", self.url))
+            .bearer_auth(&login.token)
+            .send()
+            .await
+            .expect("take");
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    }
+
     /// Records a decision as `user` straight through the API (another officer's PC).
     pub async fn decide_as(&self, user: &str, declaration: &str, outcome: &str) {
         let http = reqwest::Client::new();
@@ -325,6 +338,13 @@ where
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Logs in on the login screen with the demo password (the user name is prefilled).
+pub async fn log_in(c: &Client) -> anyhow::Result<()> {
+    let password = wait_for_element(c, "#password").await.map_err(|e| e.context("#password"))?;
+    password.send_keys("demo").await?;
+    click(c, "#login-submit").await
 }
 
 pub async fn wait_for_element(c: &Client, css: &str) -> anyhow::Result<Element> {

@@ -252,9 +252,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
-        let password = wait_for_element(&client, "#password").await.context("#password")?;
-        password.send_keys("demo").await?;
-        click(&client, "#login-submit").await?;
+        log_in(&client).await?;
         wait_until(Duration::from_secs(90), || async {
             Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
                 == Some(&decls.len().to_string()))
@@ -697,9 +695,7 @@ async fn helpdesk_finds_the_caller_diagnoses_the_phone_copies_a_script_and_logs_
     let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "hotro.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
-        let password = wait_for_element(&client, "#password").await.context("#password")?;
-        password.send_keys("demo").await?;
-        click(&client, "#login-submit").await?;
+        log_in(&client).await?;
         wait_for_element(&client, "[data-testid=helpdesk]").await.context("the helpdesk console")?;
         // The search box has the focus on open.
         wait_until(Duration::from_secs(10), || async {
@@ -797,14 +793,13 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     // Another officer's PC decided two of them today.
     central.decide_as("canbo.07916", &decls[0].id, "approve").await;
     central.decide_as("canbo.07916", &decls[1].id, "approve").await;
+    central.take_as("canbo2.07916", &decls[2].id).await;
     // Exports go to the data folder's `exports/` unless BHXH_EXPORT_DIR says otherwise.
     let exports = work.join("desk").join("exports");
     let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "giamsat.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
-        let password = wait_for_element(&client, "#password").await.context("#password")?;
-        password.send_keys("demo").await?;
-        click(&client, "#login-submit").await?;
+        log_in(&client).await?;
         wait_until(Duration::from_secs(90), || async {
             Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
                 == Some(&decls.len().to_string()))
@@ -830,6 +825,14 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         .await;
         saved.context("export reported")?;
         save_screenshot(&client, &shots, "42-dashboard-exported").await?;
+        // The declaration canbo2 holds, taken away from the backlog table.
+        click(&client, "[data-testid=take-away]").await?;
+        wait_until(Duration::from_secs(20), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=take-away]")).await?.is_empty())
+        })
+        .await
+        .context("nobody holds it any more")?;
+        save_screenshot(&client, &shots, "43-dashboard-taken-away").await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -56,6 +56,7 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "dashboard" => output(desk.dashboard(input::<DashboardInput>(args)?)?),
         "set_quota" => output(desk.set_quota(input::<QuotaInput>(args)?).await?),
         "export_table" => output(desk.export_table(input::<ExportInput>(args)?)?),
+        "take_away" => output(desk.take_away(&input::<IdInput>(args)?.id).await?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

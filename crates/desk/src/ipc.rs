@@ -431,6 +431,7 @@ pub struct CommandSchema {
     pub dashboard: (DashboardInput, Dashboard),
     pub set_quota: (QuotaInput, Dashboard),
     pub export_table: (ExportInput, ExportResult),
+    pub take_away: (IdInput, Dashboard),
     pub error: ((), AppError),
 }
 
@@ -463,4 +464,5 @@ pub const COMMANDS: &[&str] = &[
     "dashboard",
     "set_quota",
     "export_table",
+    "take_away",
 ];

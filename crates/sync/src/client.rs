@@ -73,7 +73,7 @@ impl CentralClient {
         SyncError::Unreachable { request: request.to_owned(), detail: e.to_string() }
     }
 
-    async fn error_from(request: &str, resp: reqwest::Response) -> SyncError {
+    pub(crate) async fn error_from(request: &str, resp: reqwest::Response) -> SyncError {
         let status = resp.status();
         let body: Option<ErrorBody> = resp.json().await.ok();
         let (code, message) = body.map(|b| (b.code, b.message)).unwrap_or_else(|| ("".into(), status.to_string()));

@@ -329,6 +329,9 @@ const vi = {
   "dash.export_xlsx": "Xuất Excel",
   "dash.export_csv": "Xuất CSV",
   "dash.exported": "Đã xuất {n} dòng vào {path}",
+  "dash.take_away": "Thu hồi",
+  "dash.take_away_hint": "Thu hồi hồ sơ khỏi cán bộ đang giữ (được ghi nhật ký)",
+  "dash.taken_away": "Đã thu hồi hồ sơ {id}.",
 } as const;
 
 export type Key = keyof typeof vi;
@@ -659,6 +662,9 @@ const en: Record<Key, string> = {
   "dash.export_xlsx": "Export Excel",
   "dash.export_csv": "Export CSV",
   "dash.exported": "Exported {n} rows to {path}",
+  "dash.take_away": "Take away",
+  "dash.take_away_hint": "Take the declaration away from the officer holding it (logged)",
+  "dash.taken_away": "Took {id} away.",
 };
 
 export const dictionaries: Record<Lang, Record<Key, string>> = { vi, en };

@@ -187,6 +187,40 @@ impl Desk {
         self.compute_dashboard(&s.office_code, today, today)
     }
 
+    /// Takes a declaration away from the officer holding it (at the central service,
+    /// which audits it), then syncs so the overview and the queue show it free.
+    pub async fn take_away(&self, id: &str) -> Result<Dashboard, AppError> {
+        let s = self.session_for("take_away")?;
+        let holder = {
+            let cache = self.cache()?;
+            let found = lock(&cache).declaration(id)?;
+            match found {
+                Some(c) if c.declaration.fields.office_code == s.office_code => {
+                    c.declaration.assignment.map(|a| a.officer)
+                }
+                _ => return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")),
+            }
+        };
+        let client = {
+            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
+            guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
+        };
+        let client = client.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Offline,
+                "Cần kết nối máy chủ trung tâm để thu hồi hồ sơ. Hãy thử lại khi có mạng.",
+            )
+        })?;
+        client.release(id).await?;
+        self.with_cache(|c| c.audit(&s.username, "take_away", id, holder.as_deref().unwrap_or(""), Utc::now()))?;
+        info!(declaration = id, from = ?holder, "assignment taken away");
+        if let Err(e) = self.sync(true).await {
+            tracing::warn!(error = %e.message, "sync after taking away failed");
+        }
+        let today = today();
+        self.compute_dashboard(&s.office_code, today, today)
+    }
+
     /// Writes one of the dashboard's tables for Excel; audited with who and when
     /// (the backlog names citizens).
     pub fn export_table(&self, input: ExportInput) -> Result<ExportResult, AppError> {

@@ -68,6 +68,8 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("dashboard", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("set_quota", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("export_table", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        // Taking the 07916 declaration away from whoever holds it (nobody: still fine).
+        ("take_away", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -156,7 +158,7 @@ async fn call(
             }
             r
         }
-        "declaration" | "take" => dispatch::invoke(d, command, json!({"id": declaration})).await,
+        "declaration" | "take" | "take_away" => dispatch::invoke(d, command, json!({"id": declaration})).await,
         "lock" => {
             let r = dispatch::invoke(d, "lock", Value::Null).await;
             if r.is_ok() {

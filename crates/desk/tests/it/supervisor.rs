@@ -81,6 +81,20 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
         .expect_err("unknown table");
     assert_eq!(bad.code, bhxh_desk_core::ErrorCode::Validation);
 
+    // An officer holds one; the supervisor sees it and takes it away.
+    let held = &queue[3].id;
+    assert!(officer.take(held).await.expect("take").granted);
+    sup.sync_now().await.expect("sync");
+    let d = sup.dashboard(DashboardInput::default()).expect("dashboard");
+    assert_eq!(d.officers.iter().find(|o| o.username == "canbo.07916").map(|o| o.assigned_now), Some(1));
+    assert!(d.oldest.iter().any(|b| &b.id == held && b.assigned_to.is_some()));
+    let d = sup.take_away(held).await.expect("take away");
+    assert_eq!(d.officers.iter().find(|o| o.username == "canbo.07916").map(|o| o.assigned_now), Some(0));
+    assert_eq!(
+        sup.take_away("07920-000001").await.expect_err("other office").code,
+        bhxh_desk_core::ErrorCode::NotFound
+    );
+
     // Offline the dashboard still answers from the last sync.
     s.stop().await;
     let offline = sup.dashboard(DashboardInput::default()).expect("offline dashboard");
