@@ -347,6 +347,15 @@ pub async fn log_in(c: &Client) -> anyhow::Result<()> {
     click(c, "#login-submit").await
 }
 
+/// Waits until the queue shows `n` declarations (the first sync can take a while).
+pub async fn wait_for_queue_count(c: &Client, n: usize) -> anyhow::Result<()> {
+    let want = n.to_string();
+    wait_until(Duration::from_secs(90), || async {
+        Ok(attr(c, "[data-testid=queue-count]", "data-count").await?.as_deref() == Some(want.as_str()))
+    })
+    .await
+}
+
 pub async fn wait_for_element(c: &Client, css: &str) -> anyhow::Result<Element> {
     Ok(c.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await?)
 }

@@ -37,11 +37,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         click(&client, "#login-submit").await?;
 
         // The queue shows exactly what the server holds for the office.
-        wait_until(Duration::from_secs(90), || async {
-            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
-                == Some(&expected.to_string()))
-        })
-        .await?;
+        wait_for_queue_count(&client, expected).await?;
         let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
         anyhow::ensure!(rows.len() == expected, "{} rows for {expected} declarations", rows.len());
         // Documents are downloaded in the same sync.
@@ -253,11 +249,7 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
     let shots = artifacts_dir();
     let outcome = async {
         log_in(&client).await?;
-        wait_until(Duration::from_secs(90), || async {
-            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
-                == Some(&decls.len().to_string()))
-        })
-        .await?;
+        wait_for_queue_count(&client, decls.len()).await?;
 
         // The stack, from the file picker: three pages match by their QR code,
         // the scan waits for a hand.
@@ -457,11 +449,7 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
     let outcome = async {
         let password = wait_for_element(&client, "#password").await?;
         password.send_keys("demo\u{e007}").await?;
-        wait_until(Duration::from_secs(90), || async {
-            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
-                == Some(&expected.to_string()))
-        })
-        .await?;
+        wait_for_queue_count(&client, expected).await?;
 
         // Children only, then the first of them with J.
         wait_for_element(&client, "[data-testid=filter-kind]").await?.select_by_value("child").await?;
@@ -800,11 +788,7 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     let shots = artifacts_dir();
     let outcome = async {
         log_in(&client).await?;
-        wait_until(Duration::from_secs(90), || async {
-            Ok(attr(&client, "[data-testid=queue-count]", "data-count").await?.as_deref()
-                == Some(&decls.len().to_string()))
-        })
-        .await?;
+        wait_for_queue_count(&client, decls.len()).await?;
         click(&client, "[data-testid=dashboard-button]").await?;
         let row = "[data-testid=dash-officer][data-username='canbo.07916']";
         wait_for_element(&client, row).await.context("the officer's row")?;

@@ -317,6 +317,17 @@ impl Cache {
         Ok((doc, bytes))
     }
 
+    /// The office's declarations that have a paper form page matched, from the clear
+    /// columns (what the queue's paper mark says, without opening any body).
+    pub fn with_paper_form(&self, office: &str) -> Result<std::collections::HashSet<String>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT p.declaration_id FROM paper_pages p JOIN declarations d ON d.id = p.declaration_id
+             WHERE d.office_code = ?1",
+        )?;
+        let ids = stmt.query_map([office], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// Every cached declaration of an office (decrypted): what paper pages are matched against.
     pub fn declarations_of(&self, office: &str) -> Result<Vec<Declaration>, CacheError> {
         let rows: Vec<(String, Vec<u8>)> = {

@@ -78,6 +78,11 @@ struct CallBody {
     call: NewCall,
 }
 
+/// A directory row's key: the mã số's lookup token, re-keyed with the data key.
+fn ma_so_key(key: &crate::DataKey, salt: &str, ma_so: &MaSoBhxh) -> String {
+    key.index_token(&lookup_token(salt, &LookupKey::MaSo(ma_so.clone())))
+}
+
 impl Cache {
     fn directory_salt(&self) -> Result<Option<String>, CacheError> {
         let sealed: Option<Vec<u8>> =
@@ -88,10 +93,6 @@ impl Cache {
                 String::from_utf8(plain).map_err(|e| CacheError::Corrupt(SALT_KEY.into(), e.to_string()))
             })
             .transpose()
-    }
-
-    fn ma_so_key(&self, salt: &str, ma_so: &MaSoBhxh) -> String {
-        self.key.index_token(&lookup_token(salt, &LookupKey::MaSo(ma_so.clone())))
     }
 
     /// Files one page of the directory sync `generation` (rows not seen again by the
@@ -109,7 +110,7 @@ impl Cache {
             params![SALT_KEY, self.key.seal(&crate::aad("sealed_meta", SALT_KEY), salt.as_bytes())],
         )?;
         for e in items {
-            let ma_so_key = self.key.index_token(&lookup_token(salt, &LookupKey::MaSo(e.ma_so_bhxh.clone())));
+            let ma_so_key = ma_so_key(&self.key, salt, &e.ma_so_bhxh);
             let json =
                 serde_json::to_vec(e).map_err(|err| CacheError::Corrupt(e.ma_so_bhxh.to_string(), err.to_string()))?;
             let name = format!("{}\t{}", bhxh_domain::fold::fold(&e.full_name), chrono::Datelike::year(&e.birth_date));
@@ -255,7 +256,9 @@ impl Cache {
         let Some(salt) = self.directory_salt()? else { return Ok(None) };
         let row: Option<i64> = self
             .conn
-            .query_row("SELECT row FROM directory WHERE ma_so_key = ?1", [self.ma_so_key(&salt, ma_so)], |r| r.get(0))
+            .query_row("SELECT row FROM directory WHERE ma_so_key = ?1", [ma_so_key(&self.key, &salt, ma_so)], |r| {
+                r.get(0)
+            })
             .optional()?;
         row.map(|r| self.directory_row(r)).transpose().map(Option::flatten)
     }
@@ -274,7 +277,7 @@ impl Cache {
     pub fn note_call(&mut self, agent: &str, ma_so: &MaSoBhxh, call: &NewCall) -> Result<(), CacheError> {
         let body = serde_json::to_vec(&CallBody { ma_so: ma_so.clone(), call: call.clone() })
             .map_err(|e| CacheError::Corrupt(call.id.clone(), e.to_string()))?;
-        let ma_so_key = self.directory_salt()?.map(|s| self.ma_so_key(&s, ma_so)).unwrap_or_default();
+        let ma_so_key = self.directory_salt()?.map(|s| ma_so_key(&self.key, &s, ma_so)).unwrap_or_default();
         let sealed = self.key.seal(&crate::aad("call", &call.id), &body);
         self.durably(|c| {
             let tx = c.conn.transaction()?;
@@ -328,7 +331,7 @@ impl Cache {
         let rows: Vec<(String, Vec<u8>, Option<String>)> = self
             .conn
             .prepare_cached("SELECT id, body, sent_at FROM calls_outbox WHERE ma_so_key = ?1 ORDER BY created_at DESC")?
-            .query_map([self.ma_so_key(&salt, ma_so)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([ma_so_key(&self.key, &salt, ma_so)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         rows.iter()
             .map(|(id, b, sent)| {

@@ -478,24 +478,23 @@ impl Desk {
     async fn sync(&self, manual: bool) -> Result<SyncSummary, AppError> {
         let _gate = self.sync_gate.lock().await;
         let started = Instant::now();
-        let (mut client, credentials, office, authenticated) = {
+        let (mut client, credentials, office, authenticated, role) = {
             let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
             let s = guard.as_ref().ok_or_else(AppError::not_logged_in)?;
             if s.locked {
                 return Err(AppError::locked());
             }
-            (s.client.clone(), s.credentials.clone(), s.info.office_code.clone(), s.authenticated)
+            (s.client.clone(), s.credentials.clone(), s.info.office_code.clone(), s.authenticated, s.info.role)
         };
         {
             let mut link = lock(&self.link);
             link.syncing = true;
             link.last_attempt = Some(Instant::now());
         }
-        let helpdesk = self.session_info().is_some_and(|s| !s.role.reviews_declarations());
-        let result = if helpdesk {
+        let result = if !role.reviews_declarations() {
             self.sync_directory(&mut client, &credentials, &office, authenticated, manual).await
         } else {
-            self.sync_with(&mut client, &credentials, &office, authenticated).await.map(|(report, pushed)| {
+            self.sync_with(&mut client, &credentials, &office, authenticated, role).await.map(|(report, pushed)| {
                 SyncSummary {
                     decisions_delivered: pushed.accepted + pushed.duplicate + pushed.conflict,
                     decisions_conflicting: pushed.conflict,
@@ -535,6 +534,7 @@ impl Desk {
         credentials: &Credentials,
         office: &str,
         authenticated: bool,
+        role: bhxh_domain::Role,
     ) -> Result<(PullReport, bhxh_sync::PushReport), SyncError> {
         if !authenticated {
             client.login(credentials).await?;
@@ -555,7 +555,7 @@ impl Desk {
             other => other?,
         };
         bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
-        if self.session_info().is_some_and(|s| s.role == bhxh_domain::Role::Supervisor) {
+        if role == bhxh_domain::Role::Supervisor {
             // The dashboard works offline from the last sync: keep the quotas with the declarations.
             let quotas = client.quotas(office).await?;
             let json = serde_json::to_string(&quotas).map_err(|e| SyncError::Malformed {
@@ -618,6 +618,12 @@ impl Desk {
             calls_delivered: calls.delivered,
             duration_ms: 0,
         })
+    }
+
+    /// The session's client, if it holds a token the server accepted.
+    fn authenticated_client(&self) -> Option<CentralClient> {
+        let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
     }
 
     fn store_client(&self, client: &CentralClient) {

@@ -13,6 +13,7 @@ use bhxh_protocol::{
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
 pub const MIGRATION: &str = "
     CREATE TABLE citizens (
@@ -176,6 +177,17 @@ impl Store {
 
     /// The helpdesk's view of one person (tokens salted for the person's office).
     pub fn citizen_entry(&self, ma_so: &str, now: DateTime<Utc>) -> Result<Option<CitizenEntry>, StoreError> {
+        self.entry(ma_so, now, &mut HashMap::new())
+    }
+
+    /// As [`Self::citizen_entry`], with the offices' salts looked up once per answer
+    /// (a directory page holds hundreds of people of one office).
+    fn entry(
+        &self,
+        ma_so: &str,
+        now: DateTime<Utc>,
+        salts: &mut HashMap<String, String>,
+    ) -> Result<Option<CitizenEntry>, StoreError> {
         let row = self
             .conn
             .prepare_cached(
@@ -194,7 +206,14 @@ impl Store {
             .optional()?;
         let Some((office, json, account_at, locked, updated)) = row else { return Ok(None) };
         let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(ma_so, e))?;
-        let salt = self.office_salt(&office)?;
+        let salt = match salts.get(&office) {
+            Some(s) => s.clone(),
+            None => {
+                let s = self.office_salt(&office)?;
+                salts.insert(office.clone(), s.clone());
+                s
+            }
+        };
         let locked_until = locked.as_deref().map(parse_time).transpose()?;
         let account = account_state(&account_at, locked_until, now);
         let mut history = Vec::new();
@@ -310,9 +329,10 @@ impl Store {
             .prepare_cached("SELECT ma_so FROM citizens WHERE office_code = ?1 AND ma_so > ?2 ORDER BY ma_so LIMIT ?3")?
             .query_map(params![office, after, limit], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut salts = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.extend(self.citizen_entry(&id, now)?);
+            out.extend(self.entry(&id, now, &mut salts)?);
         }
         Ok(out)
     }
@@ -353,9 +373,10 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             ids.extend(found.into_iter().filter(|f| !ids.contains(f)).collect::<Vec<_>>());
         }
+        let mut salts = HashMap::new();
         let mut out = Vec::new();
         for id in ids.into_iter().take(limit as usize) {
-            out.extend(self.citizen_entry(&id, now)?);
+            out.extend(self.entry(&id, now, &mut salts)?);
         }
         Ok(out)
     }

@@ -176,8 +176,7 @@ impl Desk {
         if !lock(&self.link).online {
             return None;
         }
-        let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
+        self.authenticated_client()
     }
 
     /// The search box: this office's directory copy first (works offline), then,

@@ -55,12 +55,11 @@ impl Desk {
 
     fn compute_dashboard(&self, office: &str, from: NaiveDate, to: NaiveDate) -> Result<Dashboard, AppError> {
         let cache = self.cache()?;
-        let (declarations, queue) = {
+        let (declarations, with_paper) = {
             let c = lock(&cache);
-            (c.declarations_of(office)?, c.queue(office)?)
+            (c.declarations_of(office)?, c.with_paper_form(office)?)
         };
         let now = Utc::now();
-        let paper: HashMap<&str, bool> = queue.iter().map(|q| (q.id.as_str(), q.paper_signed.is_some())).collect();
         let quota_list = self.quota_list()?;
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut quotas = Quotas { default_per_day: DEFAULT_QUOTA, per_officer: BTreeMap::new() };
@@ -97,7 +96,7 @@ impl Desk {
                     declaration_id: d.id.clone(),
                     submitted_on: day_of(d.submitted_at),
                     escalated: d.status == DeclarationStatus::Escalated,
-                    paper_received: paper.get(d.id.as_str()).copied().unwrap_or(false),
+                    paper_received: with_paper.contains(&d.id),
                     unit_code: d.fields.unit_code.clone(),
                 });
             }
@@ -119,7 +118,7 @@ impl Desk {
                 age_days: age_days(d.submitted_at, now),
                 status: d.status,
                 unit_code: d.fields.unit_code.clone(),
-                paper: paper.get(d.id.as_str()).copied().unwrap_or(false),
+                paper: with_paper.contains(&d.id),
                 assigned_to: d.assignment.as_ref().filter(|a| a.expires_at > now).map(|a| a.officer_name.clone()),
             })
             .collect();
@@ -171,11 +170,7 @@ impl Desk {
         if input.officer.is_none() && input.per_day.is_none() {
             return Err(AppError::new(ErrorCode::Validation, "Nhập chỉ tiêu mặc định của cơ quan."));
         }
-        let client = {
-            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-            guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
-        };
-        let client = client.ok_or_else(|| {
+        let client = self.authenticated_client().ok_or_else(|| {
             AppError::new(ErrorCode::Offline, "Cần kết nối máy chủ trung tâm để đặt chỉ tiêu. Hãy thử lại khi có mạng.")
         })?;
         let update = QuotaUpdate { officer: input.officer.clone(), per_day: input.per_day };
@@ -201,11 +196,7 @@ impl Desk {
                 _ => return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")),
             }
         };
-        let client = {
-            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-            guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
-        };
-        let client = client.ok_or_else(|| {
+        let client = self.authenticated_client().ok_or_else(|| {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để thu hồi hồ sơ. Hãy thử lại khi có mạng.",
