@@ -30,6 +30,8 @@ fn main() {
         "set_quota",
         "export_table",
         "take_away",
+        "hand_over",
+        "reminder_letters",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),

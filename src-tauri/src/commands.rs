@@ -162,3 +162,13 @@ pub fn export_table(desk: DeskState<'_>, input: ExportInput) -> Res<ExportResult
 pub async fn take_away(desk: DeskState<'_>, input: IdInput) -> Res<Dashboard> {
     desk.take_away(&input.id).await
 }
+
+#[tauri::command]
+pub async fn hand_over(desk: DeskState<'_>, input: HandOverInput) -> Res<Dashboard> {
+    desk.hand_over(input).await
+}
+
+#[tauri::command]
+pub async fn reminder_letters(desk: DeskState<'_>, input: LetterInput) -> Res<LetterResult> {
+    desk.reminder_letters(input).await
+}

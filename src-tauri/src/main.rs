@@ -370,6 +370,8 @@ fn run_window(
             commands::set_quota,
             commands::export_table,
             commands::take_away,
+            commands::hand_over,
+            commands::reminder_letters,
         ])
         .run(tauri::generate_context!());
     match result {

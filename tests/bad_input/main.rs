@@ -207,6 +207,61 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     assert_eq!(d["address"]["street"], "<img src=x onerror=alert(1)> 12'; DROP TABLE declarations; --");
     let after = api.office_ids().await;
     assert_eq!(after.len(), before.len() + 1, "the tables are all still there");
+
+    // The supervisor's routes: letter numbers and hand-over take ids and codes as data.
+    let r: Value = http
+        .post(&login)
+        .json(&json!({"username": "giamsat.07916", "password": "demo"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let boss = r["token"].as_str().expect("token").to_owned();
+    let letters = format!("{url}/v1/offices/{OFFICE}/letters");
+    for (what, body) in [
+        ("an injected unit code", json!({"id": "x1", "unit_code": "SQ0007Q' OR '1'='1"})),
+        ("a traversal unit code", json!({"id": "x2", "unit_code": "../../etc/passwd"})),
+        ("an empty id", json!({"id": " ", "unit_code": "SQ0007Q"})),
+        ("a 10 kB id", json!({"id": "a".repeat(10_000), "unit_code": "SQ0007Q"})),
+        ("numbers for strings", json!({"id": 5, "unit_code": []})),
+    ] {
+        let r = http.post(&letters).bearer_auth(&boss).json(&body).send().await.expect("send");
+        assert_eq!(refusal(r).await.0, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+    }
+    for id in ["..%2F..%2Fetc%2Fpasswd", "%27%20OR%201%3D1%20--"] {
+        let r = http
+            .post(format!("{url}/v1/declarations/{id}/hand-over"))
+            .bearer_auth(&boss)
+            .json(&json!({"officer": "canbo2.07916"}))
+            .send()
+            .await
+            .expect("send");
+        assert!(matches!(refusal(r).await.0, StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST), "{id}");
+    }
+    let r = http
+        .post(format!("{url}/v1/declarations/{id}/hand-over"))
+        .bearer_auth(&boss)
+        .json(&json!({"officer": "<script>alert(1)</script>"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refusal(r).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = http.get(format!("{url}/v1/offices/07916%27%20OR%20%271/coverage")).bearer_auth(&boss).send().await;
+    assert_eq!(refusal(r.expect("send")).await.0, StatusCode::FORBIDDEN);
+    // The first real number is still 1: nothing above took one.
+    let r: Value = http
+        .post(&letters)
+        .bearer_auth(&boss)
+        .json(&json!({"id": "real", "unit_code": "SQ0007Q"}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(r["number"], 1);
     s.stop().await;
 }
 

@@ -179,6 +179,11 @@ impl Central {
 
     /// Records a decision as `user` straight through the API (another officer's PC).
     pub async fn decide_as(&self, user: &str, declaration: &str, outcome: &str) {
+        self.decide_with(user, declaration, outcome, &[]).await;
+    }
+
+    /// A decision with reason codes (re-submit and reject need them).
+    pub async fn decide_with(&self, user: &str, declaration: &str, outcome: &str, reasons: &[&str]) {
         let http = reqwest::Client::new();
         let login = self.login(&http, user).await;
         let key = format!(
@@ -190,7 +195,8 @@ impl Central {
             .post(format!("{}/v1/decisions", self.url))
             .bearer_auth(&login.token)
             .header("Idempotency-Key", key)
-            .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "decided_at": chrono::Utc::now(), "paper_seen": true}))
+            .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "reasons": reasons,
+                "decided_at": chrono::Utc::now(), "paper_seen": true}))
             .send()
             .await
             .expect("decide");

@@ -782,17 +782,65 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     central.decide_as("canbo.07916", &decls[0].id, "approve").await;
     central.decide_as("canbo.07916", &decls[1].id, "approve").await;
     central.take_as("canbo2.07916", &decls[2].id).await;
+    // And the other officer asked for a sharper photo: a reason for the reasons chart.
+    central.decide_with("canbo2.07916", &decls[3].id, "resubmit", &["ANH_MO"]).await;
     // Exports go to the data folder's `exports/` unless BHXH_EXPORT_DIR says otherwise.
     let exports = work.join("desk").join("exports");
     let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "giamsat.07916").await;
     let shots = artifacts_dir();
     let outcome = async {
+        let started = std::time::Instant::now();
         log_in(&client).await?;
         wait_for_queue_count(&client, decls.len()).await?;
         click(&client, "[data-testid=dashboard-button]").await?;
         let row = "[data-testid=dash-officer][data-username='canbo.07916']";
         wait_for_element(&client, row).await.context("the officer's row")?;
+        // The day's three answers at the top: officers behind, units behind, old backlog.
+        let units = text_of(&client, "[data-testid=summary-units]").await?;
+        anyhow::ensure!(units.contains("Đơn vị không kịp hạn"), "summary: {units}");
+        let answered = started.elapsed();
         save_screenshot(&client, &shots, "40-dashboard").await?;
+        // Every chart drew on its canvas (Chart.js, in the real web view).
+        for chart in ["chart-per-day", "chart-reasons", "chart-units", "chart-trend", "chart-age"] {
+            let inked = wait_until(Duration::from_secs(10), || async {
+                let js = format!(
+                    "const c = document.querySelector('[data-testid={chart}] canvas');
+                     if (!c || !c.width || !c.height) return 0;
+                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                     let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;"
+                );
+                Ok(client.execute(&js, vec![]).await?.as_u64().unwrap_or(0) > 500)
+            })
+            .await;
+            inked.with_context(|| format!("{chart} drew nothing"))?;
+        }
+        let show = |testid: &'static str| {
+            let js = format!("document.querySelector('[data-testid={testid}]').scrollIntoView({{block: 'start'}});");
+            let client = client.clone();
+            async move { client.execute(&js, vec![]).await }
+        };
+        show("chart-per-day").await?;
+        save_screenshot(&client, &shots, "44-dashboard-chart-officers").await?;
+        show("chart-units").await?;
+        save_screenshot(&client, &shots, "45-dashboard-chart-units-trend").await?;
+        show("dash-coverage").await?;
+        save_screenshot(&client, &shots, "46-dashboard-units-table").await?;
+        show("chart-age").await?;
+        save_screenshot(&client, &shots, "47-dashboard-chart-backlog").await?;
+        // Letters to every unit behind, from the summary.
+        show("dash-summary").await?;
+        click(&client, "[data-testid=letters-all]").await?;
+        let letters = wait_until(Duration::from_secs(30), || async {
+            Ok(text_of(&client, "[data-testid=dash-saved]").await?.contains(".pdf"))
+        })
+        .await;
+        letters.context("letters written")?;
+        println!(
+            "supervisor: the three answers on screen {:.1} s after the login screen, letters written {:.1} s after it",
+            answered.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+        save_screenshot(&client, &shots, "48-dashboard-letters").await?;
         let input = wait_for_element(&client, &format!("{row} [data-testid=quota-input]")).await?;
         input.send_keys("1\u{e007}").await?;
         wait_for_element(&client, "[data-testid=dash-saved]").await.context("quota saved")?;
@@ -817,6 +865,19 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         .await
         .context("nobody holds it any more")?;
         save_screenshot(&client, &shots, "43-dashboard-taken-away").await?;
+        // And handed to canbo2 from the same table.
+        wait_for_element(&client, "[data-testid=hand-over]").await?.select_by_value("canbo2.07916").await?;
+        let handed = wait_until(Duration::from_secs(20), || async {
+            Ok(text_of(&client, "[data-testid=dash-saved]").await?.contains("Đã giao"))
+        })
+        .await;
+        handed.context("handed over")?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(!client.find_all(fantoccini::Locator::Css("[data-testid=take-away]")).await?.is_empty())
+        })
+        .await
+        .context("the new holder shows")?;
+        save_screenshot(&client, &shots, "4a-dashboard-handed-over").await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
@@ -830,7 +891,15 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     if let Err(e) = outcome {
         panic!("supervisor scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
     }
-    let files: Vec<_> = std::fs::read_dir(&exports).expect("exports").flatten().collect();
-    assert_eq!(files.len(), 1, "one workbook written");
+    let mut files: Vec<String> = std::fs::read_dir(&exports)
+        .expect("exports")
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "one workbook and one letters PDF: {files:?}");
+    assert!(files[0].starts_with("cong-van-nhac-nho-07916-") && files[0].ends_with(".pdf"), "{files:?}");
+    let pdf = std::fs::read(exports.join(&files[0])).expect("pdf");
+    assert!(pdf.starts_with(b"%PDF"));
     let _ = std::fs::remove_dir_all(&work);
 }

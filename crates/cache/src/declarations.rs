@@ -151,6 +151,7 @@ impl Cache {
                     now
                 ],
             )?;
+            write_clear_facts(&tx, d)?;
             for doc in &d.documents {
                 // A changed hash means new content: download it again.
                 tx.execute(
@@ -342,4 +343,30 @@ impl Cache {
     pub fn count_declarations(&self) -> Result<u64, CacheError> {
         Ok(self.conn.query_row("SELECT count(*) FROM declarations", [], |r| r.get::<_, i64>(0))? as u64)
     }
+}
+
+/// The columns the supervisor's figures read without opening the body (see the
+/// migration that added them).
+pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) -> Result<(), CacheError> {
+    let decision = d.decision.as_ref();
+    let assignment = d.assignment.as_ref();
+    conn.execute(
+        "UPDATE declarations SET unit_code = ?2, decided_by = ?3, decided_by_name = ?4, decided_outcome = ?5,
+            decided_at = ?6, assigned_to = ?7, assigned_name = ?8, assigned_until = ?9, decided_reasons = ?10,
+            facts_v = 1
+         WHERE id = ?1",
+        params![
+            d.id,
+            d.fields.unit_code,
+            decision.map(|r| &r.officer),
+            decision.map(|r| &r.officer_name),
+            decision.map(|r| r.outcome.code()),
+            decision.map(|r| r.decided_at.timestamp()),
+            assignment.map(|a| &a.officer),
+            assignment.map(|a| &a.officer_name),
+            assignment.map(|a| a.expires_at.timestamp()),
+            decision.map(|r| serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into())),
+        ],
+    )?;
+    Ok(())
 }

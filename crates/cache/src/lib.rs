@@ -14,6 +14,7 @@ mod declarations;
 pub mod directory;
 mod error;
 pub mod findings;
+pub mod office_stats;
 pub mod outbox;
 pub mod paper;
 pub mod profiles;
@@ -51,6 +52,7 @@ impl Cache {
         let store = DocumentStore::open(&dir.join("documents"), key.clone())?;
         let cache = Self { conn, store, key, dir: dir.to_path_buf(), name_index: None };
         cache.check_key()?;
+        cache.fill_clear_facts()?;
         Ok(cache)
     }
 

@@ -162,6 +162,35 @@ M::up(
     );
     CREATE INDEX calls_outbox_due ON calls_outbox(sent_at, created_at);",
 ),
+// The supervisor's figures over a whole office (a million decisions) cannot open
+// every sealed body: who decided what and when, who holds it, and the employer unit
+// are kept in the clear beside the sealed body. Staff names and unit codes, nothing
+// about the person. `facts_v` 0 marks rows written before this column set existed:
+// `Cache::open` fills them from the sealed body once.
+M::up(
+    "ALTER TABLE declarations ADD COLUMN unit_code TEXT;
+    ALTER TABLE declarations ADD COLUMN decided_by TEXT;
+    ALTER TABLE declarations ADD COLUMN decided_by_name TEXT;
+    ALTER TABLE declarations ADD COLUMN decided_outcome TEXT;
+    -- The catalogue's reason codes as a JSON array.
+    ALTER TABLE declarations ADD COLUMN decided_reasons TEXT;
+    -- Unix seconds.
+    ALTER TABLE declarations ADD COLUMN decided_at INTEGER;
+    ALTER TABLE declarations ADD COLUMN assigned_to TEXT;
+    ALTER TABLE declarations ADD COLUMN assigned_name TEXT;
+    ALTER TABLE declarations ADD COLUMN assigned_until INTEGER;
+    ALTER TABLE declarations ADD COLUMN facts_v INTEGER NOT NULL DEFAULT 0;
+    -- Covering indexes: rows carry a sealed body of a kilobyte or more, so the
+    -- figures read only index pages (a year's decisions, the waiting, the held).
+    CREATE INDEX declarations_office_decided
+        ON declarations(office_code, decided_at, decided_by, decided_by_name, decided_outcome, decided_reasons)
+        WHERE decided_at IS NOT NULL;
+    CREATE INDEX declarations_office_waiting
+        ON declarations(office_code, status, submitted_at, id, unit_code, assigned_until, assigned_to, assigned_name)
+        WHERE status IN ('pending', 'escalated');
+    CREATE INDEX declarations_office_held ON declarations(office_code, assigned_until, assigned_to, assigned_name)
+        WHERE assigned_until IS NOT NULL;",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

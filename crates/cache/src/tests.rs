@@ -394,3 +394,73 @@ fn documents_leave_the_pc_days_after_the_decision_is_on_record() {
     assert!(cache.paper_stack_bytes(&decided).is_err());
     assert!(cache.verify_audit().expect("audit").first_broken.is_none());
 }
+
+/// The supervisor's figures come from clear columns written with each page; rows
+/// cached before those columns existed get them from their sealed body on open.
+#[test]
+fn office_figures_read_the_clear_columns_and_old_rows_are_filled_once() {
+    use bhxh_domain::Outcome;
+    use bhxh_protocol::{Assignment, RecordedDecision};
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DataKey::generate();
+    let mut cache = Cache::open(dir.path(), key.clone()).expect("open");
+    let at = |h| Utc.with_ymd_and_hms(2026, 11, 20, h, 0, 0).single().expect("date");
+    let mut decided = declaration("07916-000001", 18, b"a");
+    decided.status = DeclarationStatus::Rejected;
+    decided.decision = Some(RecordedDecision {
+        declaration_id: decided.id.clone(),
+        outcome: Outcome::Reject,
+        reasons: vec!["ANH_MO".into()],
+        officer: "canbo.07916".into(),
+        officer_name: "Trần Thị Thu Hà".into(),
+        decided_at: at(9),
+        recorded_at: at(9),
+        idempotency_key: "k".into(),
+    });
+    let mut held = declaration("07916-000002", 19, b"b");
+    held.status = DeclarationStatus::Escalated;
+    held.assignment = Some(Assignment {
+        declaration_id: held.id.clone(),
+        officer: "canbo2.07916".into(),
+        officer_name: "Lê Văn Đức".into(),
+        expires_at: at(12),
+    });
+    let waiting = declaration("07916-000003", 19, b"c");
+    cache.apply_page(&[decided, held, waiting], "c", "1").expect("page");
+
+    let check = |c: &Cache| {
+        let d = c.decisions_between("07916", at(0), at(23)).expect("decisions");
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].officer.as_str(), d[0].outcome, d[0].reasons.as_slice()),
+            ("canbo.07916", Outcome::Reject, &["ANH_MO".to_owned()][..])
+        );
+        assert!(c.decisions_between("07916", at(10), at(23)).expect("later").is_empty());
+        let w = c.waiting("07916", at(10)).expect("waiting");
+        assert_eq!(w.len(), 2);
+        let h = w.iter().find(|r| r.id == "07916-000002").expect("held");
+        assert_eq!(h.status, DeclarationStatus::Escalated);
+        assert_eq!(h.holder.as_ref().map(|x| x.1.as_str()), Some("Lê Văn Đức"));
+        assert_eq!(h.unit_code.as_deref(), Some("SQ0007Q"));
+        // The lease ran out at noon.
+        assert!(c.waiting("07916", at(13)).expect("waiting").iter().all(|r| r.holder.is_none()));
+        let holdings = c.holdings("07916", at(10)).expect("holdings");
+        assert_eq!(holdings.len(), 1);
+        assert_eq!((holdings[0].officer.as_str(), holdings[0].count), ("canbo2.07916", 1));
+        assert!(c.holdings("07916", at(13)).expect("holdings").is_empty());
+        assert!(c.waiting("07920", at(10)).expect("other office").is_empty());
+    };
+    check(&cache);
+
+    // As if written by a version without the clear columns.
+    cache
+        .conn
+        .execute_batch(
+            "UPDATE declarations SET facts_v = 0, decided_by = NULL, decided_at = NULL, assigned_until = NULL",
+        )
+        .expect("forget");
+    assert!(cache.decisions_between("07916", at(0), at(23)).expect("decisions").is_empty());
+    drop(cache);
+    let cache = Cache::open(dir.path(), key).expect("reopen");
+    check(&cache);
+}

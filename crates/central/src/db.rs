@@ -11,7 +11,9 @@ use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
 mod citizens;
+mod coverage;
 mod quotas;
+pub use coverage::Unit;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
@@ -98,6 +100,8 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(citizens::MIGRATION),
     // Daily decision quotas per officer, set by the supervisor.
     M::up(quotas::MIGRATION),
+    // Employer units, the office's campaign, the register of outgoing letters.
+    M::up(coverage::MIGRATION),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -633,6 +637,32 @@ impl Store {
         Self::audit(&tx, now, &caller.username, action, id, &a.officer)?;
         tx.commit()?;
         Ok(Some(a))
+    }
+
+    /// A supervisor gives a declaration to one of the office's officers: a lease in
+    /// their name, whoever held it before (audited with both names).
+    pub fn hand_over(
+        &mut self,
+        supervisor: &UserInfo,
+        id: &str,
+        officer: &str,
+        ttl: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Assignment, StoreError> {
+        let before = self.assignment_of(id, now)?.map(|a| a.officer).unwrap_or_default();
+        let officer_name: String =
+            self.conn.query_row("SELECT display_name FROM users WHERE username = ?1", [officer], |r| r.get(0))?;
+        let expires_at = now + ttl;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO assignments(declaration_id, officer, expires_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(declaration_id) DO UPDATE SET officer = ?2, expires_at = ?3",
+            params![id, officer, expires_at.to_rfc3339()],
+        )?;
+        Self::bump(&tx, id, None, now)?;
+        Self::audit(&tx, now, &supervisor.username, "hand_over", id, &format!("{before} -> {officer}"))?;
+        tx.commit()?;
+        Ok(Assignment { declaration_id: id.to_owned(), officer: officer.to_owned(), officer_name, expires_at })
     }
 
     /// Records `caller`'s decision under `key`, and the key's answer with it, in one

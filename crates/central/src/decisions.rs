@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 
 /// How long a review lease lasts unless renewed (the desk renews while open).
 pub const LEASE_MINUTES: i64 = 10;
+/// A declaration a supervisor hands to an officer stays theirs for a working day.
+pub const HAND_OVER_HOURS: i64 = 8;
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).ok_or_else(|| {

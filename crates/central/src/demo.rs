@@ -31,6 +31,7 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
     seed_register(state, n, seed)?;
     let have = state.with_store(|s| s.count_declarations())?;
     if have >= n {
+        seed_units(state)?;
         return Ok(0);
     }
     let generator = Generator::new(seed)?;
@@ -60,7 +61,55 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
     for (_, d) in generated {
         crate::api::file_submission(state, d.submission).map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
     }
+    seed_units(state)?;
     Ok(count)
+}
+
+/// The demo offices' units (participants from the workers generated for each) and
+/// a campaign running from 30 days ago to 20 days ahead, unless one is on record.
+fn seed_units(state: &AppState) -> anyhow::Result<()> {
+    use bhxh_fixtures::units::{CAMPAIGN_DAYS_AFTER, CAMPAIGN_DAYS_BEFORE, CAMPAIGN_TARGET_PERCENT};
+    for u in bhxh_fixtures::DEMO_UNITS {
+        let workers = state.with_store(|s| s.unit_people(u.code))?;
+        let unit = crate::db::Unit {
+            code: u.code.into(),
+            office_code: u.office_code.into(),
+            name: u.name.into(),
+            addressee: u.addressee.into(),
+            address: u.address.into(),
+            participants: u.participants(workers),
+        };
+        state.with_store(|s| s.upsert_unit(&unit))?;
+    }
+    let today = campaign_today();
+    for o in bhxh_fixtures::DEMO_CAMPAIGN_OFFICES {
+        if state.with_store(|s| s.campaign(o.office_code))?.is_some() {
+            continue;
+        }
+        let campaign = bhxh_protocol::Campaign {
+            name: "Đăng ký giao dịch điện tử và cài đặt ứng dụng VssID cho người tham gia BHXH, BHYT".into(),
+            target_percent: CAMPAIGN_TARGET_PERCENT,
+            starts_on: today - chrono::Duration::days(CAMPAIGN_DAYS_BEFORE),
+            deadline: today + chrono::Duration::days(CAMPAIGN_DAYS_AFTER),
+            directive: format!(
+                "Công văn số 3644/UBND-BHXH ngày {} của Ủy ban nhân dân về việc triển khai cài đặt ứng dụng VssID",
+                (today - chrono::Duration::days(CAMPAIGN_DAYS_BEFORE + 3)).format("%d/%m/%Y")
+            ),
+            office_name: o.office_name.into(),
+            parent_name: o.parent_name.into(),
+            place: o.place.into(),
+            letter_symbol: "BHXH-THU".into(),
+            contact: o.contact.into(),
+            signer_title: "GIÁM ĐỐC".into(),
+            signer_name: o.signer_name.into(),
+        };
+        state.with_store(|s| s.set_campaign(o.office_code, &campaign))?;
+    }
+    Ok(())
+}
+
+fn campaign_today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()
 }
 
 /// Generator indices of the people who are in the register without a declaration
@@ -92,9 +141,19 @@ fn seed_register(state: &AppState, n: u64, seed: u64) -> anyhow::Result<()> {
         return Ok(());
     }
     let since = chrono::DateTime::parse_from_rfc3339("2021-05-20T02:00:00Z")?.with_timezone(&chrono::Utc);
+    // Half of those with an account registered in 2021, the other half during the
+    // demo campaign (its last 30 days), so that the coverage moves day by day.
+    let campaign_start = now - chrono::Duration::days(bhxh_fixtures::units::CAMPAIGN_DAYS_BEFORE);
     for i in 0..count {
         let p = generator.person(REGISTER_BASE + i, now)?;
-        let account = register_person_has_account(i).then(|| since + chrono::Duration::hours(7 * i as i64));
+        let account = register_person_has_account(i).then(|| {
+            if i % 6 < 3 {
+                since + chrono::Duration::hours(7 * i as i64)
+            } else {
+                let offset = chrono::Duration::days((i * 7 % 30) as i64) + chrono::Duration::hours((i % 9) as i64);
+                (campaign_start + offset).min(now - chrono::Duration::minutes(1))
+            }
+        });
         let locked = (account.is_some() && i % 10 == 0).then(|| now + chrono::Duration::minutes(12));
         state.with_store(|s| s.insert_registered_citizen(&p.fields, account, locked))?;
     }

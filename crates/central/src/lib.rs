@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod coverage;
 mod db;
 mod decisions;
 mod demo;

@@ -1,7 +1,7 @@
 //! The routing table. `ROUTES` is the list the OpenAPI document must agree with.
 
 use crate::supervisor;
-use crate::{AppState, api, decisions, faults, helpdesk};
+use crate::{AppState, api, coverage, decisions, faults, helpdesk};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -29,6 +29,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/citizens/{ma_so}/calls"),
     ("get", "/v1/offices/{code}/quotas"),
     ("put", "/v1/offices/{code}/quotas"),
+    ("get", "/v1/offices/{code}/coverage"),
+    ("post", "/v1/offices/{code}/letters"),
+    ("post", "/v1/declarations/{id}/hand-over"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
 ];
@@ -55,6 +58,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/citizens/{ma_so}/phone-check", post(helpdesk::phone_check))
         .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))
         .route("/v1/offices/{code}/quotas", get(supervisor::quotas).put(supervisor::set_quota))
+        .route("/v1/offices/{code}/coverage", get(coverage::coverage))
+        .route("/v1/offices/{code}/letters", post(coverage::letter_number))
+        .route("/v1/declarations/{id}/hand-over", post(coverage::hand_over))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
     Router::new()
         .route("/health", get(api::health))

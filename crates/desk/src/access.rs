@@ -30,7 +30,9 @@ pub fn rule(command: &str) -> Option<Access> {
         // The helpdesk console works on the masked directory only.
         "lookup" | "citizen_card" | "log_call" => Access::Roles(&[Role::Helpdesk]),
         // The dashboard: the supervisor's alone (officers cannot open it).
-        "dashboard" | "set_quota" | "export_table" | "take_away" => Access::Roles(&[Role::Supervisor]),
+        "dashboard" | "set_quota" | "export_table" | "take_away" | "hand_over" | "reminder_letters" => {
+            Access::Roles(&[Role::Supervisor])
+        }
         _ => return None,
     })
 }

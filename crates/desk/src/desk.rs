@@ -15,6 +15,7 @@ use tracing::{info, instrument, warn};
 
 mod decide;
 mod helpdesk;
+mod letters;
 mod paper;
 mod supervisor;
 
@@ -563,6 +564,13 @@ impl Desk {
                 detail: e.to_string(),
             })?;
             lock(&cache).set_meta(supervisor::QUOTAS_META, &json)?;
+            // Units and the campaign: employers' figures, nothing about a person.
+            let coverage = client.coverage(office).await?;
+            let json = serde_json::to_string(&coverage).map_err(|e| SyncError::Malformed {
+                request: "GET /v1/offices/{code}/coverage".into(),
+                detail: e.to_string(),
+            })?;
+            lock(&cache).set_meta(supervisor::COVERAGE_META, &json)?;
         }
         Ok((report, pushed))
     }

@@ -5,8 +5,9 @@
 use crate::Desk;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{
-    CardInput, DashboardInput, DecideInput, ExportInput, IdInput, ImportPaperInput, KeyInput, LogCallInput, LoginInput,
-    LookupInput, MatchPaperInput, QuotaInput, StackInput, TakeBatchInput, UnlockInput, ViewerPrefs,
+    CardInput, DashboardInput, DecideInput, ExportInput, HandOverInput, IdInput, ImportPaperInput, KeyInput,
+    LetterInput, LogCallInput, LoginInput, LookupInput, MatchPaperInput, QuotaInput, StackInput, TakeBatchInput,
+    UnlockInput, ViewerPrefs,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -57,6 +58,8 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "set_quota" => output(desk.set_quota(input::<QuotaInput>(args)?).await?),
         "export_table" => output(desk.export_table(input::<ExportInput>(args)?)?),
         "take_away" => output(desk.take_away(&input::<IdInput>(args)?.id).await?),
+        "hand_over" => output(desk.hand_over(input::<HandOverInput>(args)?).await?),
+        "reminder_letters" => output(desk.reminder_letters(input::<LetterInput>(args)?).await?),
         other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
     }
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 pub enum Cell {
     Text(String),
     Int(i64),
-    /// A fraction shown as a percent (0.625 → 63%).
+    /// A fraction shown as a percent (0.625 → 62.5%).
     Percent(f64),
     /// dd/mm/yyyy, stored as a date.
     Date(chrono::NaiveDate),
@@ -39,7 +39,7 @@ fn text_of(c: &Cell) -> String {
     match c {
         Cell::Text(s) => s.clone(),
         Cell::Int(n) => n.to_string(),
-        Cell::Percent(p) => format!("{:.0}%", p * 100.0),
+        Cell::Percent(p) => format!("{:.1}%", p * 100.0),
         Cell::Date(d) => d.format("%d/%m/%Y").to_string(),
         Cell::Empty => String::new(),
     }
@@ -68,7 +68,7 @@ pub fn write_xlsx(table: &Table, path: &Path) -> Result<(), ExportError> {
     let e = |x: rust_xlsxwriter::XlsxError| write_err(path, x);
     let bold = Format::new().set_bold();
     let header = Format::new().set_bold().set_background_color("#D9E2F3").set_text_wrap();
-    let percent = Format::new().set_num_format("0%");
+    let percent = Format::new().set_num_format("0.0%");
     let date = Format::new().set_num_format("dd/mm/yyyy");
     sheet.write_string_with_format(0, 0, &table.title, &bold).map_err(e)?;
     sheet.write_string(1, 0, &table.stamp).map_err(e)?;

@@ -432,6 +432,8 @@ pub struct CommandSchema {
     pub set_quota: (QuotaInput, Dashboard),
     pub export_table: (ExportInput, ExportResult),
     pub take_away: (IdInput, Dashboard),
+    pub hand_over: (HandOverInput, Dashboard),
+    pub reminder_letters: (LetterInput, LetterResult),
     pub error: ((), AppError),
 }
 
@@ -465,4 +467,6 @@ pub const COMMANDS: &[&str] = &[
     "set_quota",
     "export_table",
     "take_away",
+    "hand_over",
+    "reminder_letters",
 ];

@@ -3,10 +3,12 @@
 //! commands and the headless CLI are thin callers of [`Desk`].
 
 pub mod access;
+mod assets;
 mod desk;
 pub mod dispatch;
 mod error;
 pub mod export;
+pub mod figures;
 pub mod headless;
 pub mod ipc;
 mod offices;

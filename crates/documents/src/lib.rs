@@ -5,6 +5,7 @@
 
 mod analyse;
 mod error;
+pub mod letter;
 pub mod paper;
 pub mod pdf;
 pub mod qr;

@@ -198,3 +198,68 @@ fn a_unit_stack_of_30_pages_is_matched() {
     assert_eq!(r4.full_name.as_deref(), Some(people[4].1.full_name.as_str()));
     let _ = quality::BLUR_BELOW;
 }
+
+/// The reminder letter's text, read back by PDFium, carries the unit's figures in
+/// the words of the seed letter, and a letter long enough to need two pages gets
+/// them.
+#[test]
+fn the_reminder_letter_pdf_carries_the_units_figures() {
+    use bhxh_documents::letter::{LetterFonts, render_letters};
+    use bhxh_domain::letters::{LetterFacts, LetterTemplate, compose};
+    let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
+    let template =
+        LetterTemplate::parse(include_str!("../../../assets/letters/nhac-nho-vssid.toml")).expect("template");
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+    let facts = |code: &str, registered, participants| LetterFacts {
+        parent_name: "BẢO HIỂM XÃ HỘI TP HỒ CHÍ MINH".into(),
+        office_name: "BẢO HIỂM XÃ HỘI QUẬN 6".into(),
+        office_short: "BHXH Quận 6".into(),
+        place: "Quận 6".into(),
+        reference: "17/BHXH-THU".into(),
+        date: d(2, 5),
+        unit_code: code.into(),
+        unit_name: "Công ty TNHH Dệt may Bình Tây".into(),
+        addressee: "Giám đốc Công ty TNHH Dệt may Bình Tây".into(),
+        as_of: d(2, 4),
+        registered,
+        participants,
+        target_percent: 30,
+        short_by: 5,
+        deadline: d(3, 1),
+        directive: "Công văn số 3644/UBND-BHXH ngày 27/01/2026 của Ủy ban nhân dân quận".into(),
+        contact: "BHXH Quận 6 (028.3875 0000)".into(),
+        campaign: "VssID".into(),
+        signer_title: "GIÁM ĐỐC".into(),
+        signer_name: "Hoàng Văn Minh".into(),
+    };
+    let fonts = LetterFonts::system().expect("DejaVu Serif (fonts-dejavu-core)");
+    let mut long = compose(&template, &facts("TQ0045Q", 3, 40));
+    long.paragraphs = long.paragraphs.iter().cycle().take(16).cloned().collect();
+    let letters = vec![compose(&template, &facts("SQ0007Q", 1, 21)), long];
+    let pdf = std::sync::Arc::new(render_letters(&letters, &fonts).expect("pdf"));
+    let pages: Vec<_> =
+        engine.pages(pdf.clone(), 400).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+    assert!(pages.len() >= 3, "one page for the first letter, two or more for the long one");
+    let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let first = squash(&pages[0].text);
+    for want in [
+        "BẢO HIỂM XÃ HỘI QUẬN 6",
+        "Số: 17/BHXH-THU",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Quận 6, ngày 05 tháng 02 năm 2026",
+        "Kính gửi: Giám đốc Công ty TNHH Dệt may Bình Tây.",
+        "Tính đến ngày 04/02/2026",
+        "(mã: SQ0007Q)",
+        "1/21 người tham gia BHXH, BHYT, đạt tỷ lệ 5 %",
+        "trước ngày 01/03/2026",
+        "Nơi nhận:",
+        "Hoàng Văn Minh",
+    ] {
+        assert!(first.contains(want), "page 1 lacks {want:?}:\n{first}");
+    }
+    assert!(!first.contains("TQ0045Q"), "the second letter starts on its own page");
+    let second = squash(&pages[1].text);
+    assert!(second.contains("(mã: TQ0045Q)") && second.contains("3/40"), "{second}");
+    // The signature block closes the last page.
+    assert!(squash(&pages[pages.len() - 1].text).contains("GIÁM ĐỐC"));
+}

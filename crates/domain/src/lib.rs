@@ -12,6 +12,7 @@ pub mod fold;
 pub mod helpdesk;
 pub mod id_docs;
 pub mod ids;
+pub mod letters;
 pub mod mau01;
 pub mod name;
 pub mod person;

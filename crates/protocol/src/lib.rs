@@ -2,10 +2,12 @@
 //! client (`bhxh-sync`) and the reference server (`bhxh-central`). Only this crate
 //! and those two know the wire format; the OpenAPI document beside it describes it.
 
+pub mod coverage;
 pub mod cursor;
 pub mod helpdesk;
 pub mod types;
 
+pub use coverage::*;
 pub use cursor::{Cursor, CursorError};
 pub use helpdesk::*;
 pub use types::*;

@@ -1,8 +1,9 @@
-//! The supervisor's calls: the office's daily quotas.
+//! The supervisor's calls: the office's daily quotas, the campaign's coverage per
+//! unit, letter numbers, handing declarations over.
 
 use crate::client::urlencode;
 use crate::{CentralClient, SyncError};
-use bhxh_protocol::{QuotaList, QuotaUpdate};
+use bhxh_protocol::{Assignment, CoverageReport, HandOver, LetterNumber, LetterNumberRequest, QuotaList, QuotaUpdate};
 use reqwest::Method;
 
 impl CentralClient {
@@ -12,6 +13,21 @@ impl CentralClient {
 
     pub async fn set_quota(&self, office: &str, update: &QuotaUpdate) -> Result<QuotaList, SyncError> {
         self.json_with(Method::PUT, &format!("/v1/offices/{}/quotas", urlencode(office)), Some(update)).await
+    }
+
+    pub async fn coverage(&self, office: &str) -> Result<CoverageReport, SyncError> {
+        self.json(Method::GET, &format!("/v1/offices/{}/coverage", urlencode(office))).await
+    }
+
+    /// The next number of the office's register of outgoing letters; the same one
+    /// again for a retried `req.id`.
+    pub async fn letter_number(&self, office: &str, req: &LetterNumberRequest) -> Result<LetterNumber, SyncError> {
+        self.json_with(Method::POST, &format!("/v1/offices/{}/letters", urlencode(office)), Some(req)).await
+    }
+
+    pub async fn hand_over(&self, id: &str, officer: &str) -> Result<Assignment, SyncError> {
+        let body = HandOver { officer: officer.to_owned() };
+        self.json_with(Method::POST, &format!("/v1/declarations/{}/hand-over", urlencode(id)), Some(&body)).await
     }
 }
 

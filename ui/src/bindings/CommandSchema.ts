@@ -9,10 +9,13 @@ import type { DecisionReceipt } from "./DecisionReceipt";
 import type { DeclarationView } from "./DeclarationView";
 import type { ExportInput } from "./ExportInput";
 import type { ExportResult } from "./ExportResult";
+import type { HandOverInput } from "./HandOverInput";
 import type { IdInput } from "./IdInput";
 import type { ImportPaperInput } from "./ImportPaperInput";
 import type { ImportSummary } from "./ImportSummary";
 import type { KeyInput } from "./KeyInput";
+import type { LetterInput } from "./LetterInput";
+import type { LetterResult } from "./LetterResult";
 import type { LogCallInput } from "./LogCallInput";
 import type { LogCallResult } from "./LogCallResult";
 import type { LoginInput } from "./LoginInput";
@@ -38,4 +41,4 @@ import type { ViewerPrefs } from "./ViewerPrefs";
  * The command list as one type: `[request, response]` per command, so the UI's
  * `call()` is typed end to end. `src-tauri` registers exactly these names.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], dashboard: [DashboardInput, Dashboard], set_quota: [QuotaInput, Dashboard], export_table: [ExportInput, ExportResult], take_away: [IdInput, Dashboard], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], lock: [null, null], unlock: [UnlockInput, null], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], dashboard: [DashboardInput, Dashboard], set_quota: [QuotaInput, Dashboard], export_table: [ExportInput, ExportResult], take_away: [IdInput, Dashboard], hand_over: [HandOverInput, Dashboard], reminder_letters: [LetterInput, LetterResult], error: [null, AppError], };

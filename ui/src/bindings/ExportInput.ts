@@ -2,7 +2,7 @@
 
 export type ExportInput = { 
 /**
- * officers | backlog | paper_by_unit
+ * officers | backlog | paper_by_unit | units
  */
 table: string, 
 /**

@@ -22,3 +22,33 @@ export function isoDaysAgo(days: number, now: Date = new Date()): string {
   const dd = String(d.getDate()).padStart(2, "0");
   return `${d.getFullYear()}-${mm}-${dd}`;
 }
+
+/** Tenths of a percent as the language writes it: "4,8 %" / "4.8%"; a dash when unmeasured. */
+export function tenthsPercent(tenths: number | null, lang: "vi" | "en"): string {
+  if (tenths === null) return "–";
+  const whole = Math.floor(tenths / 10);
+  const frac = tenths % 10;
+  return lang === "vi" ? `${whole},${frac} %` : `${whole}.${frac}%`;
+}
+
+export type OutlookCode = "missed" | "will_miss" | "on_track" | "reached" | "no_participants";
+
+/** A sign beside the words, so colour is never the only signal. */
+export function outlookSign(o: OutlookCode): string {
+  switch (o) {
+    case "missed":
+      return "✖";
+    case "will_miss":
+      return "▼";
+    case "on_track":
+      return "▲";
+    case "reached":
+      return "✓";
+    default:
+      return "–";
+  }
+}
+
+export function isBehind(o: OutlookCode): boolean {
+  return o === "missed" || o === "will_miss";
+}

@@ -101,10 +101,12 @@ impl Store {
         let json = serde_json::to_string(fields).map_err(|e| json_err("citizen", e))?;
         let phone = phone_on_file(fields).map(|p| p.to_string());
         tx.prepare_cached(
-            "INSERT INTO citizens(ma_so, office_code, fields_json, id_number, phone, name_folded, birth_year, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO citizens(ma_so, office_code, fields_json, id_number, phone, name_folded, birth_year, updated_at,
+                unit_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(ma_so) DO UPDATE SET office_code = ?2, fields_json = ?3, id_number = ?4, phone = ?5,
-                name_folded = ?6, birth_year = ?7, updated_at = ?8",
+                name_folded = ?6, birth_year = ?7, updated_at = ?8,
+                unit_code = coalesce(?9, unit_code)",
         )?
         .execute(params![
             fields.ma_so_bhxh.as_str(),
@@ -114,7 +116,8 @@ impl Store {
             phone,
             bhxh_domain::fold::fold(&fields.full_name),
             chrono::Datelike::year(&fields.birth_date),
-            now.to_rfc3339()
+            now.to_rfc3339(),
+            fields.unit_code
         ])?;
         Ok(())
     }

@@ -285,3 +285,118 @@ async fn the_helpdesk_sees_people_masked_and_its_own_office_calls_only() {
     assert_eq!(check.status(), 422);
     s.stop().await;
 }
+
+/// Each unit's figures against what the generator made: people of the register
+/// with an account are approved, declarants waiting are pending; an approval moves
+/// one person from pending to approved today.
+#[tokio::test]
+async fn coverage_counts_each_unit_letters_are_numbered_once_and_declarations_handed_over() {
+    use bhxh_central::{REGISTER_BASE, register_person_has_account, register_size};
+    use bhxh_protocol::{CoverageReport, DeclarationPage, LetterNumber};
+    use std::collections::BTreeMap;
+    let n = 24;
+    let (_dir, s) = server(n).await;
+    let http = reqwest::Client::new();
+    let boss = token(&s, "giamsat.07916").await;
+    let officer = token(&s, "canbo.07916").await;
+    let get = |t: &str, path: &str| http.get(format!("{}{path}", s.url())).bearer_auth(t.to_owned()).send();
+
+    // What the generator says, counted without the server.
+    let g = bhxh_fixtures::Generator::new(3).expect("generator");
+    let now = chrono::Utc::now();
+    let mut want: BTreeMap<String, (u32, u32)> = BTreeMap::new(); // unit → (approved, pending)
+    for i in 0..register_size(n) {
+        let p = g.person(REGISTER_BASE + i, now).expect("person").fields;
+        if let (Some(u), true) = (&p.unit_code, p.office_code == "07916" && register_person_has_account(i)) {
+            want.entry(u.clone()).or_default().0 += 1;
+        }
+    }
+    for i in 0..n {
+        let p = g.declared_person(i, now).expect("person").fields;
+        if let (Some(u), true) = (&p.unit_code, p.office_code == "07916") {
+            want.entry(u.clone()).or_default().1 += 1;
+        }
+    }
+    let report: CoverageReport =
+        get(&boss, "/v1/offices/07916/coverage").await.expect("send").json().await.expect("json");
+    let campaign = report.campaign.clone().expect("the demo office runs a campaign");
+    assert_eq!(campaign.target_percent, 30);
+    assert!(campaign.starts_on < campaign.deadline);
+    assert_eq!(report.units.len(), 6);
+    for u in &report.units {
+        let (approved, pending) = want.get(&u.code).copied().unwrap_or_default();
+        assert_eq!((u.code.as_str(), u.approved, u.pending), (u.code.as_str(), approved, pending));
+        assert!(u.participants >= u.approved + u.pending, "{u:?}");
+        let opened: u32 = u.opened_by_day.iter().map(|d| d.count).sum();
+        assert!(opened <= u.approved);
+    }
+    let empty = report.units.iter().find(|u| u.code == "TQ0210Q").expect("unit without participants");
+    assert_eq!((empty.participants, empty.approved), (0, 0));
+    let lagging = report.units.iter().find(|u| u.code == "SQ0155Q").expect("unit nobody applied in");
+    assert_eq!((lagging.participants, lagging.approved), (21, 0));
+    assert_eq!(get(&officer, "/v1/offices/07916/coverage").await.expect("send").status(), 403);
+
+    // An approval opens an account today.
+    let page: DeclarationPage =
+        get(&officer, "/v1/offices/07916/declarations").await.expect("send").json().await.expect("page");
+    let d = page.items.iter().find(|d| d.fields.unit_code.is_some()).expect("an adult with a unit");
+    let unit = d.fields.unit_code.clone().expect("unit");
+    let before = report.units.iter().find(|u| u.code == unit).cloned().expect("unit");
+    let decision = serde_json::json!({"declaration_id": d.id, "outcome": "approve", "decided_at": chrono::Utc::now()});
+    let r = http
+        .post(format!("{}/v1/decisions", s.url()))
+        .bearer_auth(&officer)
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&decision)
+        .send()
+        .await
+        .expect("send");
+    assert!(r.status().is_success(), "{}", r.status());
+    let after: CoverageReport =
+        get(&boss, "/v1/offices/07916/coverage").await.expect("send").json().await.expect("json");
+    let after = after.units.into_iter().find(|u| u.code == unit).expect("unit");
+    assert_eq!((after.approved, after.pending), (before.approved + 1, before.pending - 1));
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    let on = |u: &bhxh_protocol::UnitCoverage| u.opened_by_day.iter().find(|c| c.day == today).map_or(0, |c| c.count);
+    assert_eq!(on(&after), on(&before) + 1);
+
+    // Letter numbers: one per id, in sequence, only for the office's own units.
+    let take = |id: &str, unit: &str| {
+        http.post(format!("{}/v1/offices/07916/letters", s.url()))
+            .bearer_auth(boss.clone())
+            .json(&serde_json::json!({"id": id, "unit_code": unit}))
+            .send()
+    };
+    let first: LetterNumber = take("a", "SQ0007Q").await.expect("send").json().await.expect("json");
+    let again: LetterNumber = take("a", "SQ0007Q").await.expect("send").json().await.expect("json");
+    let next: LetterNumber = take("b", "SQ0155Q").await.expect("send").json().await.expect("json");
+    assert_eq!(first, again);
+    assert_eq!(next.number, first.number + 1);
+    assert_eq!(first.reference, format!("{}/BHXH-THU", first.number));
+    assert_eq!(take("c", "YC0018C").await.expect("send").status(), 422);
+
+    // Handing over: the supervisor gives a waiting declaration to an officer.
+    let waiting = page.items.iter().find(|x| x.id != d.id).expect("another declaration");
+    let hand = |t: &str, officer: &str| {
+        http.post(format!("{}/v1/declarations/{}/hand-over", s.url(), waiting.id))
+            .bearer_auth(t.to_owned())
+            .json(&serde_json::json!({ "officer": officer }))
+            .send()
+    };
+    assert_eq!(hand(&officer, "canbo2.07916").await.expect("send").status(), 403);
+    assert_eq!(hand(&boss, "canbo.07920").await.expect("send").status(), 422);
+    let lease: bhxh_protocol::Assignment = hand(&boss, "canbo2.07916").await.expect("send").json().await.expect("json");
+    assert_eq!(lease.officer, "canbo2.07916");
+    assert!(lease.expires_at > chrono::Utc::now() + chrono::Duration::hours(7));
+    let taken: bhxh_protocol::AssignmentAnswer = http
+        .post(format!("{}/v1/declarations/{}/assignment", s.url(), waiting.id))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(!taken.granted, "handed to someone else");
+    s.stop().await;
+}

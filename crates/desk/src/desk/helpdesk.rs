@@ -18,7 +18,6 @@ use bhxh_sync::CentralClient;
 use chrono::Utc;
 use chrono_tz::Asia::Ho_Chi_Minh;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::Duration;
 use tracing::{info, warn};
 
@@ -28,25 +27,9 @@ const SCRIPTS_FILE: &str = "helpdesk-scripts.toml";
 const CENTRAL_WAIT: Duration = Duration::from_secs(3);
 const RESULTS: usize = 20;
 
-/// The scripts file an office may edit: `$BHXH_ASSETS_DIR`, `assets/` beside the
-/// program, or `assets/` in the working directory or one of its parents.
-fn scripts_path() -> Option<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("BHXH_ASSETS_DIR") {
-        dirs.push(PathBuf::from(d));
-    }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.to_path_buf())) {
-        dirs.push(exe_dir.join("assets"));
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        dirs.extend(cwd.ancestors().map(|a| a.join("assets")));
-    }
-    dirs.into_iter().map(|d| d.join(SCRIPTS_FILE)).find(|p| p.is_file())
-}
-
 /// The scripts: the edited file when it reads, else the built-in copy with a warning.
 pub(crate) fn script_book() -> (ScriptBook, Option<String>) {
-    if let Some(path) = scripts_path() {
+    if let Some(path) = crate::assets::find(SCRIPTS_FILE) {
         match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|t| ScriptBook::parse(&t).map_err(|e| e.to_string()))
@@ -72,7 +55,7 @@ fn builtin_book() -> ScriptBook {
     })
 }
 
-fn office_name(code: &str) -> String {
+pub(super) fn office_name(code: &str) -> String {
     ReferenceData::get()
         .offices
         .iter()

@@ -5,20 +5,17 @@
 use super::{Desk, lock};
 use crate::error::{AppError, ErrorCode};
 use crate::export::{Cell, Table, write_csv, write_xlsx};
-use crate::ipc::{BacklogRow, Dashboard, DashboardInput, ExportInput, ExportResult, OfficerRow, QuotaInput};
-use crate::time::{age_days, local_text};
+use crate::figures;
+use crate::ipc::{Dashboard, DashboardInput, ExportInput, ExportResult, HandOverInput, Outlook, QuotaInput};
+use crate::time::local_text;
 use bhxh_domain::DeclarationStatus;
-use bhxh_domain::stats::{DecisionFact, Quotas, Waiting, backlog, officer_figures};
-use bhxh_protocol::{QuotaList, QuotaUpdate};
+use bhxh_protocol::{CoverageReport, QuotaList, QuotaUpdate};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Asia::Ho_Chi_Minh;
-use std::collections::{BTreeMap, HashMap};
 use tracing::info;
 
 pub(crate) const QUOTAS_META: &str = "quotas";
-/// Until the first sync brings the office's quotas.
-const DEFAULT_QUOTA: u32 = 40;
-const OLDEST_SHOWN: usize = 50;
+pub(crate) const COVERAGE_META: &str = "coverage";
 
 fn today() -> NaiveDate {
     Utc::now().with_timezone(&Ho_Chi_Minh).date_naive()
@@ -43,116 +40,40 @@ fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate),
     Ok((from, to))
 }
 
-fn day_of(t: chrono::DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Ho_Chi_Minh).date_naive()
-}
-
 impl Desk {
     fn quota_list(&self) -> Result<Option<QuotaList>, AppError> {
         let json = self.with_cache(|c| c.meta(QUOTAS_META))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 
-    fn compute_dashboard(&self, office: &str, from: NaiveDate, to: NaiveDate) -> Result<Dashboard, AppError> {
+    pub(super) fn coverage_report(&self) -> Result<Option<CoverageReport>, AppError> {
+        let json = self.with_cache(|c| c.meta(COVERAGE_META))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub(super) fn compute_dashboard(
+        &self,
+        office: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Dashboard, AppError> {
+        let quotas = self.quota_list()?;
+        let coverage = self.coverage_report()?;
+        let synced_at = lock(&self.link).last_sync_at;
         let cache = self.cache()?;
-        let (declarations, with_paper) = {
-            let c = lock(&cache);
-            (c.declarations_of(office)?, c.with_paper_form(office)?)
-        };
-        let now = Utc::now();
-        let quota_list = self.quota_list()?;
-        let mut names: BTreeMap<String, String> = BTreeMap::new();
-        let mut quotas = Quotas { default_per_day: DEFAULT_QUOTA, per_officer: BTreeMap::new() };
-        let mut own_quota: HashMap<String, u32> = HashMap::new();
-        if let Some(list) = &quota_list {
-            quotas.default_per_day = list.default_per_day;
-            for o in &list.officers {
-                names.insert(o.username.clone(), o.display_name.clone());
-                if let Some(q) = o.per_day {
-                    quotas.per_officer.insert(o.username.clone(), q);
-                    own_quota.insert(o.username.clone(), q);
-                }
-            }
-        }
-        let mut facts = Vec::new();
-        let mut waiting = Vec::new();
-        let mut assigned: HashMap<String, u32> = HashMap::new();
-        for d in &declarations {
-            if let Some(r) = &d.decision {
-                names.entry(r.officer.clone()).or_insert_with(|| r.officer_name.clone());
-                facts.push(DecisionFact {
-                    officer: r.officer.clone(),
-                    outcome: r.outcome,
-                    day: day_of(r.decided_at),
-                    at: r.decided_at,
-                });
-            }
-            if let Some(a) = d.assignment.as_ref().filter(|a| a.expires_at > now) {
-                names.entry(a.officer.clone()).or_insert_with(|| a.officer_name.clone());
-                *assigned.entry(a.officer.clone()).or_default() += 1;
-            }
-            if matches!(d.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
-                waiting.push(Waiting {
-                    declaration_id: d.id.clone(),
-                    submitted_on: day_of(d.submitted_at),
-                    escalated: d.status == DeclarationStatus::Escalated,
-                    paper_received: with_paper.contains(&d.id),
-                    unit_code: d.fields.unit_code.clone(),
-                });
-            }
-        }
-        let officers: Vec<String> = names.keys().cloned().collect();
-        let figures = officer_figures(&facts, &officers, &quotas, from, to);
-        let b = backlog(&waiting, today());
-        let by_id: HashMap<&str, &bhxh_protocol::Declaration> =
-            declarations.iter().map(|d| (d.id.as_str(), d)).collect();
-        let oldest = b
-            .order
-            .iter()
-            .take(OLDEST_SHOWN)
-            .filter_map(|id| by_id.get(id.as_str()))
-            .map(|d| BacklogRow {
-                id: d.id.clone(),
-                full_name: d.fields.full_name.clone(),
-                submitted_at: local_text(d.submitted_at),
-                age_days: age_days(d.submitted_at, now),
-                status: d.status,
-                unit_code: d.fields.unit_code.clone(),
-                paper: with_paper.contains(&d.id),
-                assigned_to: d.assignment.as_ref().filter(|a| a.expires_at > now).map(|a| a.officer_name.clone()),
-            })
-            .collect();
-        let link = lock(&self.link);
-        Ok(Dashboard {
-            computed_at: local_text(now),
-            synced_at: link.last_sync_at.map(local_text),
-            from: from.to_string(),
-            to: to.to_string(),
-            days: ((to - from).num_days() + 1) as u32,
-            default_quota: quotas.default_per_day,
-            officers: figures
-                .into_iter()
-                .map(|f| OfficerRow {
-                    display_name: names.get(&f.officer).cloned().unwrap_or_else(|| f.officer.clone()),
-                    quota_per_day: own_quota.get(&f.officer).copied(),
-                    assigned_now: assigned.get(&f.officer).copied().unwrap_or(0),
-                    total: f.total(),
-                    approve: f.approve,
-                    resubmit: f.resubmit,
-                    reject: f.reject,
-                    escalate: f.escalate,
-                    target: f.target,
-                    attainment_percent: f.attainment_percent,
-                    median_seconds: f.median_seconds,
-                    username: f.officer,
-                })
-                .collect(),
-            by_age: b.by_age.to_vec(),
-            escalated: b.escalated,
-            waiting: waiting.len() as u32,
-            oldest,
-            paper_by_unit: b.paper_by_unit,
-        })
+        let c = lock(&cache);
+        figures::dashboard(
+            &c,
+            &figures::Inputs {
+                office,
+                from,
+                to,
+                now: Utc::now(),
+                quotas: quotas.as_ref(),
+                coverage: coverage.as_ref(),
+                synced_at,
+            },
+        )
     }
 
     pub fn dashboard(&self, input: DashboardInput) -> Result<Dashboard, AppError> {
@@ -207,6 +128,52 @@ impl Desk {
         info!(declaration = id, from = ?holder, "assignment taken away");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after taking away failed");
+        }
+        let today = today();
+        self.compute_dashboard(&s.office_code, today, today)
+    }
+
+    /// Where exports and letters are written: `$BHXH_EXPORT_DIR`, else `exports/` in
+    /// the data directory.
+    pub(super) fn export_dir(&self) -> Result<std::path::PathBuf, AppError> {
+        let dir = std::env::var_os("BHXH_EXPORT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| self.config.data_dir.join("exports"));
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            AppError::new(ErrorCode::Internal, format!("Không tạo được thư mục {}: {e}", dir.display()))
+        })?;
+        Ok(dir)
+    }
+
+    /// Gives a waiting declaration to an officer of the office (at the central
+    /// service, which audits it), then syncs so the overview shows the new holder.
+    pub async fn hand_over(&self, input: HandOverInput) -> Result<Dashboard, AppError> {
+        let s = self.session_for("hand_over")?;
+        let holder = {
+            let cache = self.cache()?;
+            let found = lock(&cache).declaration(&input.id)?;
+            match found {
+                Some(c) if c.declaration.fields.office_code == s.office_code => {
+                    if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
+                        return Err(AppError::new(ErrorCode::Validation, "Tờ khai này đã có quyết định."));
+                    }
+                    c.declaration.assignment.map(|a| a.officer)
+                }
+                _ => return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")),
+            }
+        };
+        if input.officer.trim().is_empty() {
+            return Err(AppError::new(ErrorCode::Validation, "Chọn cán bộ nhận hồ sơ."));
+        }
+        let client = self.authenticated_client().ok_or_else(|| {
+            AppError::new(ErrorCode::Offline, "Cần kết nối máy chủ trung tâm để giao hồ sơ. Hãy thử lại khi có mạng.")
+        })?;
+        client.hand_over(&input.id, &input.officer).await?;
+        let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
+        self.with_cache(|c| c.audit(&s.username, "hand_over", &input.id, &detail, Utc::now()))?;
+        info!(declaration = %input.id, to = %input.officer, "declaration handed over");
+        if let Err(e) = self.sync(true).await {
+            tracing::warn!(error = %e.message, "sync after handing over failed");
         }
         let today = today();
         self.compute_dashboard(&s.office_code, today, today)
@@ -319,14 +286,60 @@ impl Desk {
                     .collect(),
                 stamp,
             },
+            "units" => Table {
+                title: match d.campaign.as_ref() {
+                    Some(c) => format!(
+                        "Tiến độ đăng ký theo đơn vị — chỉ tiêu {} %, hạn {} — [{}], số liệu lúc {}",
+                        c.target_percent,
+                        c.deadline,
+                        s.office_code,
+                        d.coverage_as_of.as_deref().unwrap_or("")
+                    ),
+                    None => format!("Tiến độ đăng ký theo đơn vị — [{}]", s.office_code),
+                },
+                headers: [
+                    "Mã đơn vị",
+                    "Tên đơn vị",
+                    "Người tham gia",
+                    "Đã đăng ký",
+                    "Chờ duyệt",
+                    "Bị từ chối / bổ sung",
+                    "Chưa đăng ký",
+                    "Tỷ lệ (%)",
+                    "Chỉ tiêu (người)",
+                    "Còn thiếu",
+                    "Mở mới 7 ngày qua",
+                    "Dự kiến đến hạn",
+                    "Đánh giá",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: d
+                    .units
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            text(&u.code),
+                            text(&u.name),
+                            Cell::Int(u.participants.into()),
+                            Cell::Int(u.approved.into()),
+                            Cell::Int(u.pending.into()),
+                            Cell::Int(u.rejected.into()),
+                            Cell::Int(u.not_applied.into()),
+                            u.percent_tenths.map_or(Cell::Empty, |p| Cell::Percent(f64::from(p) / 1000.0)),
+                            Cell::Int(u.target_count.into()),
+                            Cell::Int(u.short_by.into()),
+                            Cell::Int(u.opened_last_week.into()),
+                            Cell::Int(u.projected.into()),
+                            text(outlook_vi(u.outlook)),
+                        ]
+                    })
+                    .collect(),
+                stamp,
+            },
             other => return Err(AppError::new(ErrorCode::Validation, format!("Không có bảng \"{other}\" để xuất."))),
         };
-        let dir = std::env::var_os("BHXH_EXPORT_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| self.config.data_dir.join("exports"));
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            AppError::new(ErrorCode::Internal, format!("Không tạo được thư mục {}: {e}", dir.display()))
-        })?;
+        let dir = self.export_dir()?;
         let name =
             format!("{}-{}-{}", input.table, s.office_code, now.with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M%S"));
         let path = match input.format.as_str() {
@@ -349,5 +362,15 @@ impl Desk {
         self.with_cache(|c| c.audit(&s.username, "export", &input.table, &format!("{file}; {rows} rows"), now))?;
         info!(table = %input.table, rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })
+    }
+}
+
+pub(super) fn outlook_vi(o: Outlook) -> &'static str {
+    match o {
+        Outlook::Missed => "Quá hạn, chưa đạt",
+        Outlook::WillMiss => "Không kịp hạn",
+        Outlook::OnTrack => "Kịp hạn nếu giữ tốc độ",
+        Outlook::Reached => "Đã đạt",
+        Outlook::NoParticipants => "Không có người tham gia",
     }
 }

@@ -1,7 +1,7 @@
 //! What the supervisor's dashboard sees.
 
 use bhxh_domain::DeclarationStatus;
-pub use bhxh_domain::stats::UnitPaper;
+pub use bhxh_domain::stats::{Outlook, TrendPoint, UnitPaper};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -66,6 +66,95 @@ pub struct Dashboard {
     /// Escalated first, then oldest first (the first 50).
     pub oldest: Vec<BacklogRow>,
     pub paper_by_unit: Vec<UnitPaper>,
+    /// The days of the range (dd/mm) and each officer's decisions per day, in the
+    /// order of `officers`.
+    pub day_labels: Vec<String>,
+    pub per_day: Vec<Vec<u32>>,
+    /// Reasons given for re-submit and reject in the range, the most frequent first.
+    pub reasons: Vec<ReasonCount>,
+    /// The campaign and the units, from the central service's figures at `coverage_as_of`.
+    pub campaign: Option<CampaignView>,
+    pub coverage_as_of: Option<String>,
+    /// Furthest behind first.
+    pub units: Vec<UnitRow>,
+    pub trend: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReasonCount {
+    pub code: String,
+    pub label: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CampaignView {
+    pub name: String,
+    pub target_percent: u32,
+    /// dd/mm/yyyy
+    pub starts_on: String,
+    pub deadline: String,
+    /// Days from today to the deadline (negative once past).
+    pub days_left: i32,
+    pub directive: String,
+    /// Units below target whose pace does not reach it (or past the deadline).
+    pub units_behind: u32,
+    /// Office-wide: participants with an account, of all participants.
+    pub registered: u32,
+    pub participants: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub participants: u32,
+    pub approved: u32,
+    pub pending: u32,
+    pub rejected: u32,
+    pub not_applied: u32,
+    /// Tenths of a percent; None without participants.
+    pub percent_tenths: Option<u32>,
+    pub target_count: u32,
+    pub short_by: u32,
+    pub opened_last_week: u32,
+    pub projected: u32,
+    pub outlook: Outlook,
+}
+
+/// Reminder letters to units: the ones named, or every unit behind the target.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct LetterInput {
+    /// Empty: every unit whose outlook is missed or will-miss.
+    #[serde(default)]
+    pub units: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct LetterResult {
+    /// The PDF written (one file, a page set per letter).
+    pub path: String,
+    /// "12/BHXH-THU" per unit, in the order of the letters.
+    pub letters: Vec<IssuedLetter>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssuedLetter {
+    pub unit_code: String,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct HandOverInput {
+    pub id: String,
+    pub officer: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -82,7 +171,7 @@ pub struct QuotaInput {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct ExportInput {
-    /// officers | backlog | paper_by_unit
+    /// officers | backlog | paper_by_unit | units
     pub table: String,
     /// xlsx | csv
     pub format: String,

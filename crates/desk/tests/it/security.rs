@@ -70,6 +70,9 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("export_table", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // Taking the 07916 declaration away from whoever holds it (nobody: still fine).
         ("take_away", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        // Handing the 07916 declaration to the other officer; a reminder letter to a unit.
+        ("hand_over", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        ("reminder_letters", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // No conflict to acknowledge anywhere.
         ("acknowledge", [NotLoggedIn, NotFound, NotFound, Forbidden, NotFound]),
         ("logout", [Ok, Ok, Ok, Ok, Ok]),
@@ -114,6 +117,8 @@ async fn call(
         "dashboard" => dispatch::invoke(d, command, json!({})).await,
         "set_quota" => dispatch::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
         "export_table" => dispatch::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
+        "hand_over" => dispatch::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,
+        "reminder_letters" => dispatch::invoke(d, command, json!({"units": ["SQ0007Q"]})).await,
         "citizen_card" => dispatch::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,
         "log_call" => {
             let call = json!({"ma_so_bhxh": ma_so, "caller_name": "Chị Lan", "topic": "password",

@@ -102,3 +102,95 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     let refused = sup.set_quota(QuotaInput { officer: None, per_day: Some(30) }).await.expect_err("offline quota");
     assert!(matches!(refused.code, bhxh_desk_core::ErrorCode::Offline | bhxh_desk_core::ErrorCode::Internal));
 }
+
+/// Unit coverage from the central service's figures, kept for offline use; the
+/// units behind the target get numbered reminder letters (PDF, text read back by
+/// PDFium); a declaration handed to another officer is theirs.
+#[tokio::test]
+async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over() {
+    use bhxh_desk_core::ErrorCode;
+    use bhxh_desk_core::ipc::{HandOverInput, LetterInput, Outlook};
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 12).await;
+    let url = s.url();
+    let sup_dir = tempfile::tempdir().expect("tmp");
+    let sup = desk(sup_dir.path());
+    sup.login(login(&url, "giamsat.07916", "demo")).await.expect("login");
+    sup.sync_now().await.expect("sync");
+    let d = sup.dashboard(DashboardInput::default()).expect("dashboard");
+    let campaign = d.campaign.clone().expect("the demo office runs a campaign");
+    assert_eq!(campaign.target_percent, 30);
+    assert_eq!(campaign.days_left, 20);
+    assert_eq!(d.units.len(), 6);
+    assert_eq!(campaign.participants, d.units.iter().map(|u| u.participants).sum::<u32>());
+    // Furthest behind first; the unit without participants last, unmeasured.
+    let last = d.units.last().expect("units");
+    assert_eq!((last.code.as_str(), last.outlook, last.percent_tenths), ("TQ0210Q", Outlook::NoParticipants, None));
+    let none_applied = d.units.iter().find(|u| u.code == "SQ0155Q").expect("SQ0155Q");
+    assert_eq!((none_applied.participants, none_applied.approved, none_applied.not_applied), (21, 0, 21));
+    assert_eq!((none_applied.target_count, none_applied.short_by), (7, 7)); // 30 % of 21 = 6.3 → 7
+    assert_eq!(none_applied.outlook, Outlook::WillMiss);
+    assert_eq!(d.units[0].outlook, Outlook::WillMiss);
+    // The trend runs from the campaign's first day to today and ends at today's figure.
+    assert_eq!(d.trend.len(), 31);
+    assert_eq!(d.trend.last().map(|p| p.registered), Some(campaign.registered));
+    assert!(d.trend.windows(2).all(|w| w[0].registered <= w[1].registered));
+
+    // The units table for Excel.
+    let xlsx = sup.export_table(ExportInput { table: "units".into(), format: "xlsx".into(), from: None, to: None });
+    let xlsx = xlsx.expect("units xlsx");
+    assert_eq!(xlsx.rows, 6);
+    let mut book = open_workbook_auto(&xlsx.path).expect("open xlsx");
+    let sheet = book.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let row = (4..sheet.height() as u32)
+        .find(|r| sheet.get_value((*r, 0)) == Some(&Data::String("SQ0155Q".into())))
+        .expect("the unit's row");
+    assert_eq!(sheet.get_value((row, 2)), Some(&Data::Float(21.0)));
+    assert_eq!(sheet.get_value((row, 7)), Some(&Data::Float(0.0)));
+    assert_eq!(sheet.get_value((row, 8)), Some(&Data::Float(7.0)));
+    assert_eq!(sheet.get_value((row, 12)), Some(&Data::String("Không kịp hạn".into())));
+
+    // Letters to every unit behind: numbered in sequence, one PDF, figures in the text.
+    let behind = campaign.units_behind as usize;
+    assert!(behind >= 2, "the demo has units behind");
+    let letters = sup.reminder_letters(LetterInput { units: vec![] }).await.expect("letters");
+    assert_eq!(letters.letters.len(), behind);
+    let refs: Vec<&str> = letters.letters.iter().map(|l| l.reference.as_str()).collect();
+    let want: Vec<String> = (1..=behind).map(|n| format!("{n}/BHXH-THU")).collect();
+    assert_eq!(refs, want);
+    let pdf = std::sync::Arc::new(std::fs::read(&letters.path).expect("the PDF was written"));
+    let engine = bhxh_documents::pdf::engine().expect("PDFium");
+    let pages: Vec<_> = engine.pages(pdf, 300).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+    let text = pages.iter().map(|p| p.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>();
+    for (l, unit) in letters.letters.iter().zip(d.units.iter()) {
+        assert_eq!(l.unit_code, unit.code, "letters follow the overview's order");
+        let page = text.iter().find(|t| t.contains(&format!("(mã: {})", unit.code))).expect("the unit's letter");
+        let figures = format!("{}/{} người tham gia", unit.approved, unit.participants);
+        assert!(page.contains(&figures), "{figures} missing from {page}");
+        assert!(page.contains(&format!("Số: {}", l.reference)));
+    }
+    let one = sup.reminder_letters(LetterInput { units: vec!["SQ0007Q".into()] }).await.expect("one letter");
+    assert_eq!(one.letters[0].reference, format!("{}/BHXH-THU", behind + 1));
+    let empty = sup.reminder_letters(LetterInput { units: vec!["TQ0210Q".into()] }).await.expect_err("no participants");
+    assert_eq!(empty.code, ErrorCode::Validation);
+    let unknown = sup.reminder_letters(LetterInput { units: vec!["YC0018C".into()] }).await.expect_err("other office");
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+
+    // Handing a waiting declaration to the second officer.
+    let first = d.oldest.first().expect("a waiting declaration").id.clone();
+    let after =
+        sup.hand_over(HandOverInput { id: first.clone(), officer: "canbo2.07916".into() }).await.expect("hand over");
+    assert_eq!(after.officers.iter().find(|o| o.username == "canbo2.07916").map(|o| o.assigned_now), Some(1));
+    let odir = tempfile::tempdir().expect("tmp");
+    let officer = desk(odir.path());
+    officer.login(login(&url, "canbo.07916", "demo")).await.expect("login");
+    officer.sync_now().await.expect("sync");
+    assert!(!officer.take(&first).await.expect("take").granted, "handed to the other officer");
+
+    // Offline: the units stay on the overview; letters need the central service.
+    s.stop().await;
+    let offline = sup.dashboard(DashboardInput::default()).expect("offline dashboard");
+    assert_eq!(offline.units.len(), 6);
+    let refused = sup.reminder_letters(LetterInput { units: vec![] }).await.expect_err("offline letters");
+    assert!(matches!(refused.code, ErrorCode::Offline | ErrorCode::Internal), "{refused:?}");
+}

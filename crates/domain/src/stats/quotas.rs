@@ -101,6 +101,31 @@ pub fn officer_figures(
         .collect()
 }
 
+/// Decisions per officer per day of `from..=to`, officers in the order given
+/// (others left out): what the chart against the quota draws.
+pub fn per_day(decisions: &[DecisionFact], officers: &[String], from: NaiveDate, to: NaiveDate) -> Vec<Vec<u32>> {
+    let days = ((to - from).num_days() + 1).max(0) as usize;
+    let mut out = vec![vec![0u32; days]; officers.len()];
+    let index: BTreeMap<&str, usize> = officers.iter().enumerate().map(|(i, o)| (o.as_str(), i)).collect();
+    for d in decisions.iter().filter(|d| d.day >= from && d.day <= to) {
+        if let Some(&i) = index.get(d.officer.as_str()) {
+            out[i][(d.day - from).num_days() as usize] += 1;
+        }
+    }
+    out
+}
+
+/// How often each reason was given, the most frequent first (ties by code).
+pub fn reason_counts<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<(String, u32)> {
+    let mut counts = BTreeMap::<&str, u32>::new();
+    for c in codes {
+        *counts.entry(c).or_default() += 1;
+    }
+    let mut out: Vec<(String, u32)> = counts.into_iter().map(|(c, n)| (c.to_owned(), n)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +169,23 @@ mod tests {
         assert_eq!((c.total(), c.target, c.attainment_percent), (0, 8, 0));
         let zero = officer_figures(&all, &[], &Quotas::default(), from, to);
         assert!(zero.iter().all(|o| o.target == 0 && o.attainment_percent == 0));
+    }
+
+    #[test]
+    fn per_day_and_reasons() {
+        let all = vec![
+            fact("a", Outcome::Approve, 25, 8, 0),
+            fact("a", Outcome::Approve, 26, 8, 4),
+            fact("a", Outcome::Reject, 26, 8, 10),
+            fact("b", Outcome::Escalate, 27, 10, 0),
+            fact("z", Outcome::Approve, 26, 10, 0),
+            fact("b", Outcome::Approve, 20, 10, 0),
+        ];
+        let from = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(per_day(&all, &["a".into(), "b".into()], from, to), vec![vec![1, 2, 0], vec![0, 0, 1]]);
+        assert_eq!(per_day(&all, &[], from, to), Vec::<Vec<u32>>::new());
+        let r = reason_counts(["ANH_MO", "SAI_CCCD", "ANH_MO", "A"]);
+        assert_eq!(r, vec![("ANH_MO".to_owned(), 2), ("A".to_owned(), 1), ("SAI_CCCD".to_owned(), 1)]);
     }
 }

@@ -1,0 +1,151 @@
+//! Reminder letters (công văn) to employer units behind the campaign's target:
+//! fresh figures and a number per letter from the central service (the office's
+//! register of outgoing letters is one, whichever PC prints), the text from the
+//! office's template, one PDF for the batch; each letter audited.
+
+use super::{Desk, lock};
+use crate::error::{AppError, ErrorCode};
+use crate::figures::{self, local_day};
+use crate::ipc::{IssuedLetter, LetterInput, LetterResult, Outlook};
+use bhxh_documents::letter::{LetterFonts, render_letters};
+use bhxh_domain::letters::{LetterFacts, LetterTemplate, compose};
+use bhxh_protocol::LetterNumberRequest;
+use chrono::Utc;
+use chrono_tz::Asia::Ho_Chi_Minh;
+use tracing::info;
+
+const TEMPLATE_FILE: &str = "letters/nhac-nho-vssid.toml";
+const BUILT_IN_TEMPLATE: &str = include_str!("../../../../assets/letters/nhac-nho-vssid.toml");
+/// More letters than units a district has: a mistake, not a batch.
+const MAX_LETTERS: usize = 500;
+
+/// The office's edited template if there is one; an official letter is not printed
+/// from a template that does not read (the reason is shown instead).
+fn template() -> Result<LetterTemplate, AppError> {
+    match crate::assets::find(TEMPLATE_FILE) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                AppError::new(ErrorCode::Internal, format!("Không đọc được mẫu công văn {}: {e}", path.display()))
+            })?;
+            LetterTemplate::parse(&text).map_err(|e| {
+                tracing::warn!(path = %path.display(), error = %e, "letter template refused");
+                AppError::new(
+                    ErrorCode::Validation,
+                    format!("Mẫu công văn {} có lỗi: {e}. Hãy sửa tệp mẫu.", path.display()),
+                )
+            })
+        }
+        None => LetterTemplate::parse(BUILT_IN_TEMPLATE)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("Mẫu công văn có sẵn bị lỗi: {e}"))),
+    }
+}
+
+impl Desk {
+    pub async fn reminder_letters(&self, input: LetterInput) -> Result<LetterResult, AppError> {
+        let s = self.session_for("reminder_letters")?;
+        let offline = || {
+            AppError::new(
+                ErrorCode::Offline,
+                "Cần kết nối máy chủ trung tâm để lấy số liệu mới nhất và số công văn. Hãy thử lại khi có mạng.",
+            )
+        };
+        let client = self.authenticated_client().ok_or_else(offline)?;
+        // A letter states figures "as of": take them fresh, and keep them for the overview.
+        let report = client.coverage(&s.office_code).await?;
+        if let Ok(json) = serde_json::to_string(&report) {
+            self.with_cache(|c| c.set_meta(super::supervisor::COVERAGE_META, &json))?;
+        }
+        let campaign = report.campaign.clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Validation,
+                "Cơ quan chưa có đợt vận động (chỉ tiêu và thời hạn) nên chưa lập được công văn nhắc.",
+            )
+        })?;
+        let now = Utc::now();
+        let today = local_day(now);
+        let (_, rows, _) = figures::coverage_view(Some(&report), today);
+        let chosen: Vec<_> = if input.units.is_empty() {
+            rows.iter().filter(|u| matches!(u.outlook, Outlook::Missed | Outlook::WillMiss)).collect()
+        } else {
+            let mut out = Vec::new();
+            for code in &input.units {
+                let row = rows.iter().find(|u| &u.code == code).ok_or_else(|| {
+                    AppError::new(ErrorCode::NotFound, format!("Không có đơn vị {code} trong số liệu của cơ quan."))
+                })?;
+                if row.participants == 0 {
+                    return Err(AppError::new(
+                        ErrorCode::Validation,
+                        format!("Đơn vị {code} không có người tham gia: không có gì để nhắc."),
+                    ));
+                }
+                out.push(row);
+            }
+            out
+        };
+        if chosen.is_empty() {
+            return Err(AppError::new(ErrorCode::Validation, "Không có đơn vị nào dưới chỉ tiêu cần nhắc."));
+        }
+        if chosen.len() > MAX_LETTERS {
+            return Err(AppError::new(ErrorCode::Validation, format!("Mỗi lần in tối đa {MAX_LETTERS} công văn.")));
+        }
+        let template = template()?;
+        let fonts = LetterFonts::system().map_err(|e| {
+            tracing::warn!(error = %e, "letter fonts");
+            AppError::new(ErrorCode::Internal, e.message_vi())
+        })?;
+        let office_short = super::helpdesk::office_name(&s.office_code);
+        let as_of = local_day(report.as_of);
+        let mut letters = Vec::with_capacity(chosen.len());
+        let mut issued = Vec::with_capacity(chosen.len());
+        for row in chosen {
+            let unit = report.units.iter().find(|u| u.code == row.code).ok_or_else(|| {
+                AppError::new(ErrorCode::Internal, format!("Đơn vị {} không còn trong số liệu.", row.code))
+            })?;
+            let req = LetterNumberRequest { id: uuid::Uuid::now_v7().to_string(), unit_code: row.code.clone() };
+            let number = client.letter_number(&s.office_code, &req).await?;
+            letters.push(compose(
+                &template,
+                &LetterFacts {
+                    parent_name: campaign.parent_name.clone(),
+                    office_name: campaign.office_name.clone(),
+                    office_short: office_short.clone(),
+                    place: campaign.place.clone(),
+                    reference: number.reference.clone(),
+                    date: number.issued_at.with_timezone(&Ho_Chi_Minh).date_naive(),
+                    unit_code: unit.code.clone(),
+                    unit_name: unit.name.clone(),
+                    addressee: unit.addressee.clone(),
+                    as_of,
+                    registered: row.approved,
+                    participants: row.participants,
+                    target_percent: campaign.target_percent,
+                    short_by: row.short_by,
+                    deadline: campaign.deadline,
+                    directive: campaign.directive.clone(),
+                    contact: campaign.contact.clone(),
+                    campaign: campaign.name.clone(),
+                    signer_title: campaign.signer_title.clone(),
+                    signer_name: campaign.signer_name.clone(),
+                },
+            ));
+            issued.push(IssuedLetter { unit_code: unit.code.clone(), reference: number.reference });
+        }
+        let pdf = render_letters(&letters, &fonts).map_err(|e| {
+            tracing::warn!(error = %e, "letters PDF");
+            AppError::new(ErrorCode::Internal, e.message_vi())
+        })?;
+        let stamp = now.with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M%S");
+        let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.office_code));
+        std::fs::write(&path, &pdf)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("Không ghi được tệp {}: {e}", path.display())))?;
+        {
+            let cache = self.cache()?;
+            let mut c = lock(&cache);
+            for l in &issued {
+                c.audit(&s.username, "letter", &l.unit_code, &l.reference, now)?;
+            }
+        }
+        info!(letters = issued.len(), path = %path.display(), "reminder letters written");
+        Ok(LetterResult { path: path.display().to_string(), letters: issued })
+    }
+}
