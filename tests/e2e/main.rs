@@ -205,8 +205,9 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// A unit's stack: printed forms with their QR code for the first three adults,
-/// and a scan without one (to match by hand) for the fourth.
+/// A unit's stack: printed forms with their QR code for the first three adults, a
+/// scan fed in askew (to match by hand) for the fourth, an image-only scan for the
+/// fifth (read by OCR).
 fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
     use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
     use rand::SeedableRng;
@@ -215,17 +216,17 @@ fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
         .iter()
         .filter(|d| d.fields.kind == bhxh_domain::DeclarationKind::Adult)
         .filter(|d| d.documents.iter().all(|x| x.kind != bhxh_domain::DocumentKind::PaperForm))
-        .take(4)
+        .take(5)
         .collect();
-    assert_eq!(adults.len(), 4, "the demo has four adults");
+    assert_eq!(adults.len(), 5, "the demo has five adults");
     let forms: Vec<(FormData<'_>, FormVariant)> = adults
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let variant = if i < 3 {
-                FormVariant::PRINTED
-            } else {
-                FormVariant { scanned: true, with_qr: false, rotation_deg: 0.8, ..FormVariant::PRINTED }
+            let variant = match i {
+                0..3 => FormVariant::PRINTED,
+                3 => FormVariant { scanned: true, with_qr: false, rotation_deg: 35.0, ..FormVariant::PRINTED },
+                _ => FormVariant { scanned: true, with_qr: false, rotation_deg: 0.8, ..FormVariant::PRINTED },
             };
             (FormData { declaration_id: &d.id, fields: &d.fields, office_name: "BHXH Quận 6" }, variant)
         })
@@ -251,18 +252,21 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         log_in(&client).await?;
         wait_for_queue_count(&client, decls.len()).await?;
 
-        // The stack, from the file picker: three pages match by their QR code,
-        // the scan waits for a hand.
+        // The stack, from the file picker: three pages match by their QR code, the
+        // image-only scan by what OCR read on it, the askew scan waits for a hand.
         click(&client, "[data-testid=import-button]").await?;
         let input = wait_for_element(&client, "[data-testid=paper-file]").await.context("[data-testid=paper-file]")?;
         input.send_keys(&pdf_path.display().to_string()).await?;
         wait_until(Duration::from_secs(60), || async {
-            Ok(attr(&client, "[data-testid=import-summary]", "data-pages").await?.as_deref() == Some("4"))
+            Ok(attr(&client, "[data-testid=import-summary]", "data-pages").await?.as_deref() == Some("5"))
         })
         .await?;
         let qr = attr(&client, "[data-testid=import-summary]", "data-qr").await?;
         let hand = attr(&client, "[data-testid=import-summary]", "data-hand").await?;
         anyhow::ensure!(qr.as_deref() == Some("3") && hand.as_deref() == Some("1"), "qr {qr:?}, hand {hand:?}");
+        let by_ocr =
+            client.find_all(fantoccini::Locator::Css("[data-testid=import-row][data-matched-by=text]")).await?;
+        anyhow::ensure!(by_ocr.len() == 1, "the image-only scan matched by OCR: {}", by_ocr.len());
         save_screenshot(&client, &shots, "10-paper-import").await?;
 
         // The officer picks the right declaration for the scan.
@@ -606,7 +610,7 @@ async fn headless_sync_and_queue_match_the_server() {
     assert!(held.iter().all(|h| h["purge_after"].is_null() && h["documents"].as_u64().is_some_and(|n| n > 0)));
 
     // A unit's stack through the CLI: printed pages match by their QR code, the
-    // scan without one lists candidates.
+    // image-only scan by OCR, the askew one lists candidates.
     let decls = central.declarations_of("canbo.07920", "07920").await;
     let (pdf, ids) = paper_stack(&decls);
     let file = work.join("stack.pdf");
@@ -626,13 +630,18 @@ async fn headless_sync_and_queue_match_the_server() {
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("import-paper --json prints JSON");
     assert_eq!(
         (summary["pages"].as_u64(), summary["matched_qr"].as_u64(), summary["need_hand"].as_u64()),
-        (Some(4), Some(3), Some(1))
+        (Some(5), Some(3), Some(1))
     );
     let rows = summary["rows"].as_array().expect("rows");
     for (row, id) in rows.iter().zip(&ids).take(3) {
         assert_eq!((row["matched_by"].as_str(), row["declaration_id"].as_str()), (Some("qr"), Some(id.as_str())));
     }
     assert_eq!(rows[3]["matched_by"], "none");
+    assert_eq!(
+        (rows[4]["matched_by"].as_str(), rows[4]["declaration_id"].as_str()),
+        (Some("text"), Some(ids[4].as_str()))
+    );
+    assert!(rows[4]["ocr_conf"].as_u64().is_some_and(|c| c >= 70), "{}", rows[4]);
     assert!(
         rows[3]["candidates"].as_array().is_some_and(|c| c.iter().any(|c| c["id"] == ids[3].as_str())),
         "{}",

@@ -422,6 +422,20 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a request under `key` is being handled right now (for tests that
+    /// must see the in-flight window, not guess at it).
+    pub fn key_in_flight(&self, officer: &str, key: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT state = 'in_flight' FROM idempotency WHERE officer = ?1 AND key = ?2",
+                params![officer, key],
+                |r| r.get::<_, bool>(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// Claims `key` for `officer`'s request with body hash `sha`.
     pub fn begin_key(
         &mut self,

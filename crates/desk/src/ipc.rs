@@ -178,6 +178,8 @@ pub struct PaperPageView {
     /// qr | text | hand | attached | none
     pub matched_by: String,
     pub signed: Option<bool>,
+    /// An image-only page read by OCR: the mean confidence of its words (0–100).
+    pub ocr_conf: Option<u8>,
     /// For an unmatched page: the likeliest declarations, best first.
     pub candidates: Vec<CandidateView>,
     /// The paper-vs-declaration findings of the matched declaration (Vietnamese).

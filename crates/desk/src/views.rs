@@ -245,6 +245,8 @@ mod tests {
             id_number: None,
             phone: Some("+84 903 123 457".into()),
             signed: Some(true),
+            by_ocr: false,
+            doubtful: vec![],
         };
         read_elsewhere(&mut fields, Some(&qr), Some(&paper));
         let shown = |name: &str| -> Vec<(String, String)> {

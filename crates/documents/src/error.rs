@@ -20,6 +20,10 @@ pub enum DocumentError {
     PdfiumUnavailable(String),
     #[error("encoding a derivative failed: {0}")]
     Encode(String),
+    #[error("OCR is not available: {0}")]
+    OcrUnavailable(String),
+    #[error("OCR failed: {0}")]
+    Ocr(String),
 }
 
 impl DocumentError {
@@ -43,6 +47,10 @@ impl DocumentError {
                 "Thiếu thư viện đọc PDF (PDFium) trên máy: hãy cài đặt lại ứng dụng.".into()
             }
             DocumentError::Encode(_) => "Không tạo được ảnh xem trước.".into(),
+            DocumentError::OcrUnavailable(_) => {
+                "Thiếu bộ đọc chữ (Tesseract tiếng Việt) trên máy: trang quét chỉ khớp được bằng tay.".into()
+            }
+            DocumentError::Ocr(_) => "Không đọc được chữ trên trang quét này.".into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 mod analyse;
 mod error;
 pub mod letter;
+pub mod ocr;
 pub mod paper;
 pub mod pdf;
 pub mod qr;

@@ -35,3 +35,98 @@ pub fn read_page(image: &RgbImage, text: &str) -> PageReading {
     reading.signed = Some(reading.ink_share >= mau01::SIGNED_INK_SHARE);
     reading
 }
+
+/// Fields of an image-only page read by OCR: lines `N. Label: value` as on a text
+/// layer, each value kept with the lowest confidence of its words and its box on
+/// the page as scanned.
+pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage) {
+    use bhxh_domain::mau01::{FormField, OcrField, OcrReading};
+    let mut fields = Vec::new();
+    for line in &page.lines {
+        let Some(colon) = line.words.iter().position(|w| w.text.contains(':')) else { continue };
+        let label: Vec<&str> = line.words[..=colon].iter().map(|w| w.text.as_str()).collect();
+        let label = label.join(" ");
+        let Some((label, first)) = label.split_once(':') else { continue };
+        let Some(field) = FormField::of_label(label) else { continue };
+        let mut value: Vec<&crate::ocr::OcrWord> = line.words[colon + 1..].iter().collect();
+        let first = first.trim();
+        let mut text: Vec<&str> = if first.is_empty() { vec![] } else { vec![first] };
+        if !first.is_empty() {
+            value.insert(0, &line.words[colon]);
+        }
+        text.extend(line.words[colon + 1..].iter().map(|w| w.text.as_str()));
+        let text = text.join(" ");
+        if value.is_empty() || text.trim().is_empty() {
+            continue;
+        }
+        let conf = value.iter().map(|w| w.conf).fold(100.0f32, f32::min);
+        let (l, t) = value.iter().fold((1.0f32, 1.0f32), |(l, t), w| (l.min(w.bbox[0]), t.min(w.bbox[1])));
+        let (r, b) = value
+            .iter()
+            .fold((0.0f32, 0.0f32), |(r, b), w| (r.max(w.bbox[0] + w.bbox[2]), b.max(w.bbox[1] + w.bbox[3])));
+        reading.set_read(field, &text);
+        if !fields.iter().any(|f: &OcrField| f.field == field) {
+            fields.push(OcrField {
+                field,
+                value: text.trim().to_owned(),
+                conf: conf.round().clamp(0.0, 100.0) as u8,
+                bbox: page.source_box([l, t, r - l, b - t]),
+            });
+        }
+    }
+    reading.ocr = Some(OcrReading { mean_conf: page.mean_conf().round().clamp(0.0, 100.0) as u8, fields });
+}
+
+/// A page as [`read_page`] reads it, and, when it has no text layer, its fields
+/// read by OCR from `hi_res` (the page rendered at about 200 dpi; `image` is used
+/// when none is given). Without an OCR engine the page stays to be matched by hand.
+pub fn read_page_with_ocr(
+    image: &RgbImage,
+    text: &str,
+    hi_res: Option<&RgbImage>,
+    ocr: Option<&crate::ocr::OcrEngine>,
+) -> PageReading {
+    let mut reading = read_page(image, text);
+    if reading.has_text {
+        return reading;
+    }
+    if let Some(engine) = ocr {
+        match engine.read(hi_res.unwrap_or(image), crate::ocr::Steps::PAGE) {
+            Ok(page) => apply_ocr(&mut reading, &page),
+            Err(e) => tracing::warn!(error = %e, "OCR of an image-only page failed"),
+        }
+    }
+    reading
+}
+
+/// Every page of a rendered stack read as [`read_page_with_ocr`] reads it, two
+/// pages at a time (OCR has a worker per core), handed to `each` in page order with
+/// its image; at most two pages are held at once.
+pub fn read_pages<E>(
+    pages: std::sync::mpsc::Receiver<Result<crate::pdf::Page, crate::DocumentError>>,
+    ocr: Option<&crate::ocr::OcrEngine>,
+    mut each: impl FnMut(Result<(PageReading, RgbImage), crate::DocumentError>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut pages = pages.into_iter();
+    loop {
+        let batch: Vec<_> = pages.by_ref().take(2).collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let read: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .into_iter()
+                .map(|page| {
+                    scope.spawn(move || page.map(|p| (read_page_with_ocr(&p.image, &p.text, None, ocr), p.image)))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(crate::DocumentError::Ocr("a page reader panicked".into()))))
+                .collect()
+        });
+        for r in read {
+            each(r)?;
+        }
+    }
+}

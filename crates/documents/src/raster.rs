@@ -116,6 +116,14 @@ fn options() -> ResizeOptions {
     ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear))
 }
 
+/// `rgb` reduced to fit `long_side` (unchanged when it already fits).
+pub fn fit_rgb(rgb: RgbImage, long_side: u32) -> RgbImage {
+    if rgb.width().max(rgb.height()) <= long_side {
+        return rgb;
+    }
+    resized_rgb(&DynamicImage::ImageRgb8(rgb), long_side)
+}
+
 /// The photo reduced to fit `long_side` (colour).
 pub fn resized_rgb(image: &DynamicImage, long_side: u32) -> RgbImage {
     let rgb: std::borrow::Cow<'_, RgbImage> = match image {

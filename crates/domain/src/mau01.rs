@@ -62,6 +62,106 @@ pub struct PageReading {
     pub has_text: bool,
     /// Share of dark pixels in the signature box.
     pub ink_share: f32,
+    /// Set when the fields were read by OCR from an image-only page: each value
+    /// with its confidence and where it is on the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrReading>,
+}
+
+/// What OCR read on a page, for the officer to confirm in one glance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OcrReading {
+    /// Mean confidence of every word on the page, 0–100.
+    pub mean_conf: u8,
+    pub fields: Vec<OcrField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrField {
+    pub field: FormField,
+    pub value: String,
+    /// The lowest confidence of the value's words, 0–100.
+    pub conf: u8,
+    /// Left, top, width, height in fractions of the page.
+    pub bbox: [f32; 4],
+}
+
+/// Below this confidence an OCR value is shown as doubtful and a page is not
+/// matched on it.
+pub const OCR_CONFIDENT: u8 = 70;
+
+/// The labelled fields of the form the machine reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormField {
+    FullName,
+    MaSo,
+    IdNumber,
+    Phone,
+    Email,
+    DeclarationId,
+}
+
+impl FormField {
+    /// The field a label names, matched without diacritics or case ("2. Mã số BHXH").
+    pub fn of_label(label: &str) -> Option<FormField> {
+        let label = fold(label.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()));
+        let label = label.trim();
+        Some(if label.starts_with("ho va ten") {
+            FormField::FullName
+        } else if label.starts_with("ma so bhxh") {
+            FormField::MaSo
+        } else if label.starts_with("so cccd") || label.starts_with("so dinh danh") || label.starts_with("so giay to") {
+            FormField::IdNumber
+        } else if label.starts_with("so dien thoai") {
+            FormField::Phone
+        } else if label.starts_with("thu dien tu") || label == "email" {
+            FormField::Email
+        } else if label.starts_with("ma to khai") {
+            FormField::DeclarationId
+        } else {
+            return None;
+        })
+    }
+}
+
+impl PageReading {
+    fn slot(&mut self, field: FormField) -> &mut Option<String> {
+        match field {
+            FormField::FullName => &mut self.full_name,
+            FormField::MaSo => &mut self.ma_so,
+            FormField::IdNumber => &mut self.id_number,
+            FormField::Phone => &mut self.phone,
+            FormField::Email => &mut self.email,
+            FormField::DeclarationId => &mut self.declaration_id,
+        }
+    }
+
+    fn slot_value(&self, field: FormField) -> Option<&str> {
+        match field {
+            FormField::FullName => self.full_name.as_deref(),
+            FormField::MaSo => self.ma_so.as_deref(),
+            FormField::IdNumber => self.id_number.as_deref(),
+            FormField::Phone => self.phone.as_deref(),
+            FormField::Email => self.email.as_deref(),
+            FormField::DeclarationId => self.declaration_id.as_deref(),
+        }
+    }
+
+    /// An OCR value for `field`, kept unless a value is already there.
+    pub fn set_read(&mut self, field: FormField, value: &str) {
+        let slot = self.slot(field);
+        if slot.is_none() && !value.trim().is_empty() {
+            *slot = Some(value.trim().to_owned());
+        }
+    }
+
+    /// Whether `field`'s value was read by OCR with too little confidence to lean on.
+    pub fn doubtful(&self, field: FormField) -> bool {
+        self.ocr
+            .as_ref()
+            .is_some_and(|o| o.fields.iter().find(|f| f.field == field).is_none_or(|f| f.conf < OCR_CONFIDENT))
+    }
 }
 
 impl PageReading {
@@ -77,6 +177,11 @@ impl PageReading {
             id_number: self.id_number.clone(),
             phone: self.phone.clone(),
             signed: self.signed,
+            by_ocr: self.ocr.is_some(),
+            doubtful: [FormField::MaSo, FormField::FullName, FormField::IdNumber, FormField::Phone]
+                .into_iter()
+                .filter(|f| self.slot_value(*f).is_some() && self.doubtful(*f))
+                .collect(),
         }
     }
 }
@@ -87,29 +192,8 @@ pub fn parse_text(text: &str, reading: &mut PageReading) {
     reading.has_text = text.chars().filter(|c| c.is_alphanumeric()).count() > 20;
     for line in text.lines() {
         let Some((label, value)) = line.split_once(':') else { continue };
-        let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
-        let label = fold(label.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()));
-        let label = label.trim();
-        let slot = if label.starts_with("ho va ten") {
-            &mut reading.full_name
-        } else if label.starts_with("ma so bhxh") {
-            &mut reading.ma_so
-        } else if label.starts_with("so cccd") || label.starts_with("so dinh danh") || label.starts_with("so giay to") {
-            &mut reading.id_number
-        } else if label.starts_with("so dien thoai") {
-            &mut reading.phone
-        } else if label.starts_with("thu dien tu") || label == "email" {
-            &mut reading.email
-        } else if label.starts_with("ma to khai") {
-            &mut reading.declaration_id
-        } else {
-            continue;
-        };
-        if slot.is_none() {
-            *slot = Some(value.to_owned());
+        if let Some(field) = FormField::of_label(label) {
+            reading.set_read(field, value);
         }
     }
 }
@@ -203,6 +287,12 @@ pub fn match_page(reading: &PageReading, all: &[Candidate], taken: &[String]) ->
             }
             _ => None,
         });
+    // A page read by OCR is matched only on confident values and when a second
+    // field agrees: one misread digit must not give the page to someone else.
+    let text_match = text_match.filter(|id| match &reading.ocr {
+        None => true,
+        Some(_) => all.iter().find(|c| &c.declaration_id == id).is_some_and(|c| corroborated(reading, c)),
+    });
     if let Some(id) = text_match {
         return PageMatch { declaration_id: Some(id), matched_by: MatchedBy::Text, candidates: vec![] };
     }
@@ -228,6 +318,25 @@ pub fn match_page(reading: &PageReading, all: &[Candidate], taken: &[String]) ->
         matched_by: MatchedBy::None,
         candidates: scored.into_iter().take(5).map(|(_, c)| c.declaration_id.clone()).collect(),
     }
+}
+
+/// Two confident OCR values agree with the candidate.
+fn corroborated(reading: &PageReading, c: &Candidate) -> bool {
+    let sure = |f: FormField| !reading.doubtful(f);
+    let agree = [
+        sure(FormField::MaSo) && reading.ma_so.as_deref().map(digits).is_some_and(|m| m == c.ma_so),
+        sure(FormField::IdNumber)
+            && reading.id_number.as_deref().map(digits).is_some_and(|n| c.id_number.as_deref().map(digits) == Some(n)),
+        sure(FormField::FullName) && reading.full_name.as_deref().is_some_and(|n| fold(n) == fold(&c.full_name)),
+        sure(FormField::Phone)
+            && reading
+                .phone
+                .as_deref()
+                .map(digits)
+                .is_some_and(|p| p.len() >= 9 && digits(&c.phone).ends_with(&p[p.len() - 9..])),
+        sure(FormField::DeclarationId) && reading.declaration_id.as_deref() == Some(c.declaration_id.as_str()),
+    ];
+    agree.iter().filter(|a| **a).count() >= 2
 }
 
 #[cfg(test)]
@@ -313,5 +422,39 @@ mod tests {
         let blank = PageReading::default();
         let m = match_page(&blank, &c, &["07916-000001".to_owned()]);
         assert_eq!((m.matched_by, m.candidates.clone()), (MatchedBy::None, vec!["07916-000002".to_owned()]));
+    }
+
+    /// An OCR reading with each field's confidence.
+    fn ocr(fields: &[(FormField, &str, u8)]) -> PageReading {
+        let mut r = PageReading { ocr: Some(OcrReading { mean_conf: 90, fields: vec![] }), ..Default::default() };
+        for (field, value, conf) in fields {
+            r.set_read(*field, value);
+            if let Some(o) = r.ocr.as_mut() {
+                o.fields.push(OcrField { field: *field, value: (*value).into(), conf: *conf, bbox: [0.0; 4] });
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn a_page_read_by_ocr_needs_two_confident_fields_that_agree() {
+        let c = cands();
+        // The mã số alone (a misread digit could be someone else's): no match.
+        let alone = ocr(&[(FormField::MaSo, "7914820031", 95)]);
+        assert_eq!(match_page(&alone, &c, &[]).declaration_id, None);
+        let with_name = ocr(&[(FormField::MaSo, "7914820031", 95), (FormField::FullName, "Nguyễn Thị Ánh", 91)]);
+        let m = match_page(&with_name, &c, &[]);
+        assert_eq!((m.matched_by, m.declaration_id.as_deref()), (MatchedBy::Text, Some("07916-000001")));
+        // A doubtful name does not count as the second field.
+        let doubtful = ocr(&[(FormField::MaSo, "7914820031", 95), (FormField::FullName, "Nguyễn Thị Ánh", 40)]);
+        assert_eq!(match_page(&doubtful, &c, &[]).declaration_id, None);
+        assert!(doubtful.doubtful(FormField::FullName) && !doubtful.doubtful(FormField::MaSo));
+        // The paper check learns which values were doubtful.
+        let p = doubtful.paper_fields();
+        assert!(p.by_ocr);
+        assert_eq!(p.doubtful, vec![FormField::FullName]);
+        // A misread mã số that is another person's, with the first person's name: no match.
+        let crossed = ocr(&[(FormField::MaSo, "7914820032", 93), (FormField::FullName, "Nguyễn Thị Ánh", 92)]);
+        assert_eq!(match_page(&crossed, &c, &[]).declaration_id, None);
     }
 }

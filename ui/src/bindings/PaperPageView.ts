@@ -10,6 +10,10 @@ export type PaperPageView = { page_index: number, declaration_id: string | null,
  */
 matched_by: string, signed: boolean | null, 
 /**
+ * An image-only page read by OCR: the mean confidence of its words (0–100).
+ */
+ocr_conf: number | null, 
+/**
  * For an unmatched page: the likeliest declarations, best first.
  */
 candidates: Array<CandidateView>, 

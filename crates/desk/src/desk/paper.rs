@@ -60,17 +60,29 @@ struct ReadPage {
 /// Renders and reads every page of a PDF, matching each against `all`.
 fn read_stack(bytes: &[u8], all: &[Candidate], taken: &mut Vec<String>) -> Result<Vec<ReadPage>, AppError> {
     let engine = pdf::engine().map_err(pdf_refused)?;
+    // Image-only pages are read by OCR at about 200 dpi; without Tesseract they are
+    // matched by hand, as before.
+    let ocr = match bhxh_documents::ocr::engine() {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(error = %e, "no OCR: image-only pages will need matching by hand");
+            None
+        }
+    };
+    let long_side = if ocr.is_some() { bhxh_documents::ocr::prep::A4_HEIGHT_200DPI } else { Size::Screen.long_side() };
     let mut out = Vec::new();
-    for page in engine.pages(Arc::new(bytes.to_vec()), Size::Screen.long_side()).map_err(pdf_refused)? {
-        let page = page.map_err(pdf_refused)?;
-        let reading = paper::read_page(&page.image, &page.text);
+    let pages = engine.pages(Arc::new(bytes.to_vec()), long_side).map_err(pdf_refused)?;
+    paper::read_pages(pages, ocr, |page| {
+        let (reading, image) = page.map_err(pdf_refused)?;
         let matched = match_page(&reading, all, taken);
         if let Some(id) = &matched.declaration_id {
             taken.push(id.clone());
         }
-        let jpeg = raster::encode_jpeg(&page.image, 80).map_err(pdf_refused)?;
-        out.push(ReadPage { reading, matched, jpeg, width: page.image.width(), height: page.image.height() });
-    }
+        let screen = raster::fit_rgb(image, Size::Screen.long_side());
+        let jpeg = raster::encode_jpeg(&screen, 80).map_err(pdf_refused)?;
+        out.push(ReadPage { reading, matched, jpeg, width: screen.width(), height: screen.height() });
+        Ok::<(), AppError>(())
+    })?;
     Ok(out)
 }
 
@@ -353,6 +365,7 @@ impl Desk {
                 full_name: matched.map(|d| d.fields.full_name.clone()),
                 matched_by: p.matched_by.code().to_owned(),
                 signed: p.reading.signed,
+                ocr_conf: p.reading.ocr.as_ref().map(|o| o.mean_conf),
                 candidates: p
                     .candidates
                     .iter()

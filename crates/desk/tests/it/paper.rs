@@ -64,15 +64,17 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
                 .find(|p| p.fields.ma_so_bhxh.to_string() == row.ma_so_bhxh)
                 .map(|p| (row.id.clone(), p.fields))
         })
-        .take(5)
+        .take(6)
         .collect();
-    assert_eq!(people.len(), 5);
+    assert_eq!(people.len(), 6);
     let variants = [
         FormVariant::PRINTED,
         FormVariant { with_qr: false, ..FormVariant::PRINTED },
         FormVariant { scanned: true, with_qr: false, rotation_deg: 1.0, ..FormVariant::PRINTED },
         FormVariant { phone_differs: true, ..FormVariant::PRINTED },
         FormVariant { signed: false, ..FormVariant::PRINTED },
+        // Fed into the scanner askew: no reader makes sense of it.
+        FormVariant { scanned: true, with_qr: false, rotation_deg: 35.0, ..FormVariant::PRINTED },
     ];
     let fonts = bhxh_fixtures::Fonts::load_system().expect("fonts");
     let forms: Vec<_> = people
@@ -83,27 +85,30 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     let pdf = stack_pdf(&mut rand_chacha::ChaCha8Rng::seed_from_u64(2), &fonts, &forms).expect("pdf");
 
     let summary = tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import");
-    assert_eq!((summary.pages, summary.matched_qr, summary.matched_text, summary.need_hand), (5, 3, 1, 1));
+    assert_eq!((summary.pages, summary.matched_qr, summary.matched_text, summary.need_hand), (6, 3, 2, 1));
     let by = |i: usize| (summary.rows[i].matched_by.as_str(), summary.rows[i].declaration_id.as_deref());
     assert_eq!(by(0), ("qr", Some(people[0].0.as_str())));
     assert_eq!(by(1), ("text", Some(people[1].0.as_str())));
-    assert_eq!(by(2), ("none", None));
-    assert!(summary.rows[2].candidates.iter().any(|c| c.id == people[2].0), "the right one is suggested");
+    // The image-only scan is read by OCR and matched like a printout.
+    assert_eq!(by(2), ("text", Some(people[2].0.as_str())));
+    assert!(summary.rows[2].findings.is_empty(), "{:?}", summary.rows[2].findings);
+    assert_eq!(by(5), ("none", None));
+    assert!(summary.rows[5].candidates.iter().any(|c| c.id == people[5].0), "the right one is suggested");
     assert!(summary.rows[3].findings.iter().any(|f| f.contains("số điện thoại")), "{:?}", summary.rows[3].findings);
     assert!(summary.rows[4].findings.iter().any(|f| f.contains("chữ ký")), "{:?}", summary.rows[4].findings);
     assert!(summary.rows[0].findings.is_empty(), "{:?}", summary.rows[0].findings);
 
-    // The officer matches the scan by hand; the declaration then shows its page.
+    // The officer matches the askew scan by hand; the declaration then shows its page.
     d.match_paper(bhxh_desk_core::ipc::MatchPaperInput {
         sha256: summary.sha256.clone(),
-        page_index: 2,
-        declaration_id: Some(people[2].0.clone()),
+        page_index: 5,
+        declaration_id: Some(people[5].0.clone()),
     })
     .expect("match by hand");
-    let v = d.declaration(&people[2].0).expect("view");
+    let v = d.declaration(&people[5].0).expect("view");
     assert_eq!(v.paper_pages.len(), 1);
     assert_eq!(v.paper_pages[0].matched_by, "hand");
-    let page = d.paper_page_image(&summary.sha256, 2).expect("page image");
+    let page = d.paper_page_image(&summary.sha256, 5).expect("page image");
     assert_eq!(&page[..2], &[0xFF, 0xD8]);
     let v = d.declaration(&people[3].0).expect("view");
     assert!(v.findings.iter().any(|f| f.code == "paper.phone_mismatch"));

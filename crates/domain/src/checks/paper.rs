@@ -12,6 +12,11 @@ pub struct PaperFields {
     pub id_number: Option<String>,
     pub phone: Option<String>,
     pub signed: Option<bool>,
+    /// Read by OCR from an image-only page (not typed, not a text layer).
+    pub by_ocr: bool,
+    /// Fields OCR read with too little confidence: a difference there is only a
+    /// note for the officer, never a Block on its own.
+    pub doubtful: Vec<crate::mau01::FormField>,
 }
 
 fn digits(s: &str) -> String {
@@ -19,38 +24,58 @@ fn digits(s: &str) -> String {
 }
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::mau01::FormField;
     let Some(p) = ctx.paper else { return };
-    let mismatch = |code: &str, fld: &str, vi: &str, en: &str| {
+    let mismatch = |code: &str, fld: &str, form: FormField, vi: &str, en: &str| {
+        if p.doubtful.contains(&form) {
+            return Finding::new(
+                code,
+                Info,
+                &[fld],
+                format!(
+                    "Máy đọc bản quét (OCR) thấy {vi} khác tờ khai điện tử nhưng không chắc chắn: hãy đối chiếu bản quét."
+                ),
+                format!("OCR read a different {en} on the scan, with low confidence: compare with the scan."),
+            );
+        }
+        let (how_vi, how_en) =
+            if p.by_ocr { (" (máy đọc từ bản quét)", " (read by OCR from the scan)") } else { ("", "") };
         Finding::new(
             code,
             Block,
             &[fld],
-            format!("Tờ khai giấy ghi {vi} khác tờ khai điện tử."),
-            format!("The paper form's {en} differs."),
+            format!("Tờ khai giấy ghi {vi} khác tờ khai điện tử{how_vi}."),
+            format!("The paper form's {en} differs{how_en}."),
         )
         .reason("TO_KHAI_GIAY_KHONG_KHOP")
     };
     if let Some(m) = &p.ma_so {
         if digits(m) != f.ma_so {
-            out.push(mismatch("paper.ma_so_mismatch", field::MA_SO, "mã số BHXH", "social insurance number"));
+            out.push(mismatch(
+                "paper.ma_so_mismatch",
+                field::MA_SO,
+                FormField::MaSo,
+                "mã số BHXH",
+                "social insurance number",
+            ));
         }
     }
     if let (Some(paper), Ok(declared)) =
         (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>())
     {
         if declared.compare(&paper) == NameMatch::Different {
-            out.push(mismatch("paper.name_mismatch", field::FULL_NAME, "họ tên", "name"));
+            out.push(mismatch("paper.name_mismatch", field::FULL_NAME, FormField::FullName, "họ tên", "name"));
         }
     }
     if let (Some(paper), Some(declared)) = (&p.id_number, f.id_number) {
         if digits(paper) != digits(declared) {
-            out.push(mismatch("paper.id_mismatch", field::ID_NUMBER, "số giấy tờ", "ID number"));
+            out.push(mismatch("paper.id_mismatch", field::ID_NUMBER, FormField::IdNumber, "số giấy tờ", "ID number"));
         }
     }
     if let Some(paper) = &p.phone {
         let norm = |s: &str| PhoneVn::parse(s).map(|x| x.phone.as_str().to_owned()).unwrap_or_else(|_| digits(s));
         if norm(paper) != norm(f.phone) {
-            out.push(mismatch("paper.phone_mismatch", field::PHONE, "số điện thoại", "phone"));
+            out.push(mismatch("paper.phone_mismatch", field::PHONE, FormField::Phone, "số điện thoại", "phone"));
         }
     }
     if p.signed == Some(false) {

@@ -265,18 +265,31 @@ fn paper_form_against_the_declaration() {
         id_number: Some("079 185 000 123".into()),
         phone: Some("+84903123456".into()),
         signed: Some(true),
+        by_ocr: false,
+        doubtful: vec![],
     };
     assert_eq!(codes_with(&f, &Registry::default(), None, Some(&ok)), Vec::<String>::new());
     let bad = PaperFields {
         ma_so: Some("7914820032".into()),
         full_name: Some("Nguyễn Thị Ánh Hồng".into()),
         signed: Some(false),
-        ..ok
+        ..ok.clone()
     };
     assert_eq!(
         codes_with(&f, &Registry::default(), None, Some(&bad)),
         ["paper.ma_so_mismatch", "paper.name_mismatch", "paper.unsigned"]
     );
+    // Read by OCR: a confident difference still blocks (and says how it was read);
+    // a doubtful one is only a note, never a Block on its own.
+    use crate::mau01::FormField;
+    let ocr = PaperFields { by_ocr: true, doubtful: vec![FormField::FullName], ..bad };
+    let reference = ReferenceData::get();
+    let ctx = Context { reference, registry: &Registry::default(), qr: None, paper: Some(&ocr), documents: &[] };
+    let found = run_all(&f, &ctx);
+    let severity = |code: &str| found.iter().find(|x| x.code == code).map(|x| x.severity);
+    assert_eq!(severity("paper.ma_so_mismatch"), Some(Severity::Block));
+    assert_eq!(severity("paper.name_mismatch"), Some(Severity::Info));
+    assert!(found.iter().any(|x| x.code == "paper.ma_so_mismatch" && x.message_vi.contains("máy đọc từ bản quét")));
 }
 
 #[test]

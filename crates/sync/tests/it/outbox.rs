@@ -223,16 +223,17 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     // While the first attempt is slow, the same key is "in flight".
     set_faults(&state, FaultSettings { latency_ms: 800, ..FaultSettings::default() });
     let first = tokio::spawn(send(req.clone(), key.clone()));
-    let mut in_flight = None;
-    for _ in 0..50 {
-        let r = send(req.clone(), key.clone()).await;
-        if r.status() == 409 {
-            in_flight = Some(r.json::<ErrorBody>().await.expect("error body"));
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // Probe only once the server holds the first attempt (else the probe would be
+    // the first to arrive, on a busy machine).
+    let started = std::time::Instant::now();
+    while !state.with_store(|s| s.key_in_flight(&officer().username, &key)).expect("store") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the first attempt never reached the server");
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert_eq!(in_flight.expect("a 409 while the first attempt runs").code, "in_flight");
+    let r = send(req.clone(), key.clone()).await;
+    assert_eq!(r.status(), 409, "the same key while the first attempt runs");
+    let in_flight = r.json::<ErrorBody>().await.expect("error body");
+    assert_eq!(in_flight.code, "in_flight");
     let first = first.await.expect("join");
     assert_eq!(first.status(), 201);
     let first: DecisionAnswer = first.json().await.expect("answer");

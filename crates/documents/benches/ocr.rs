@@ -1,0 +1,199 @@
+//! OCR of image-only paper forms (issue 10): time per page (median) and fields
+//! read exactly, per scan variant and per preparation step, so that only steps
+//! that help are kept; a 100-page image-only stack end to end; and the OpenMP
+//! trap: the same pages with libgomp left as Debian's libtesseract sets it.
+//! `cargo bench -p bhxh-documents --bench ocr`
+
+use bhxh_documents::ocr::{self, Steps};
+use bhxh_documents::{paper, pdf};
+use bhxh_domain::mau01::{Candidate, PageReading, match_page};
+use bhxh_fixtures::forms::{self, FormData, FormVariant, ScanDefect};
+use bhxh_fixtures::{Fonts, Generator};
+use rand::SeedableRng;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const VARIANTS: &[(&str, ScanDefect, f32)] = &[
+    ("clean", ScanDefect::Clean, 0.0),
+    ("turned 2°", ScanDefect::Clean, 2.0),
+    ("turned 14°", ScanDefect::Clean, -14.0),
+    ("blur+noise", ScanDefect::BlurNoise, 0.7),
+    ("low contrast", ScanDefect::LowContrast, 0.0),
+    ("JPEG q20", ScanDefect::Jpeg20, 0.0),
+    ("100 dpi", ScanDefect::LowResolution, 0.0),
+];
+
+fn median(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    v.get(v.len() / 2).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+fn people(n: usize) -> Vec<(String, bhxh_protocol::DeclarationFields)> {
+    let g = Generator::new(23).expect("generator");
+    let now = chrono::Utc::now();
+    (0..2000u64)
+        .filter_map(|i| g.declared_person(i, now).ok())
+        .filter(|p| p.fields.office_code == "07916" && p.fields.id_number.is_some())
+        .take(n)
+        .enumerate()
+        .map(|(k, p)| (format!("07916-{:06}", k + 1), p.fields))
+        .collect()
+}
+
+fn stack(people: &[(String, bhxh_protocol::DeclarationFields)], variant: impl Fn(usize) -> FormVariant) -> Vec<u8> {
+    let fonts = Fonts::load_system().expect("fonts");
+    let forms_in: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(k, (id, f))| (FormData { declaration_id: id, fields: f, office_name: "BHXH Quận 6" }, variant(k)))
+        .collect();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    forms::stack_pdf(&mut rng, &fonts, &forms_in).expect("stack")
+}
+
+fn scan(defect: ScanDefect, deg: f32) -> FormVariant {
+    FormVariant { scanned: true, with_qr: false, rotation_deg: deg, scan: defect, ..FormVariant::PRINTED }
+}
+
+fn plain(s: Option<&str>) -> String {
+    s.unwrap_or("").chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase()
+}
+
+fn exact(r: &PageReading, f: &bhxh_protocol::DeclarationFields) -> bool {
+    plain(r.ma_so.as_deref()) == f.ma_so_bhxh.as_str() && plain(r.id_number.as_deref()) == plain(f.id_number.as_deref())
+}
+
+fn main() {
+    let child = std::env::args().any(|a| a == "--omp-child");
+    let engine = pdf::engine().expect("PDFium");
+    let reader = ocr::engine().expect("Tesseract (tesseract-ocr-vie)");
+    let per_variant = 4;
+    let folks = people(per_variant);
+    let pages_of = |defect, deg| -> Vec<image::RgbImage> {
+        let bytes = stack(&folks, |_| scan(defect, deg));
+        engine
+            .pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI)
+            .expect("pages")
+            .into_iter()
+            .map(|p| p.expect("page").image)
+            .collect()
+    };
+    if child {
+        // Only the clean pages, timed: what the parent compares against.
+        let pages = pages_of(ScanDefect::Clean, 0.0);
+        let times: Vec<Duration> = pages
+            .iter()
+            .map(|p| {
+                let t = Instant::now();
+                reader.read(p, Steps::PAGE).expect("ocr");
+                t.elapsed()
+            })
+            .collect();
+        println!("{:.0}", median(times));
+        return;
+    }
+    // Pages are rendered at 200 dpi; "150 dpi" brings them down before reading.
+    let at_150 = Some(ocr::prep::A4_HEIGHT_200DPI * 3 / 4);
+    let configs: &[(&str, Steps)] = &[
+        ("none", Steps::NONE),
+        ("contrast", Steps { contrast: true, ..Steps::NONE }),
+        ("deskew", Steps { deskew: true, ..Steps::NONE }),
+        ("deskew + contrast", Steps { contrast: true, deskew: true, height: None }),
+        ("deskew at 150 dpi", Steps { deskew: true, height: at_150, ..Steps::NONE }),
+    ];
+    println!("fields read exactly (mã số and ID number), of {per_variant} pages; median ms per page");
+    print!("{:>14}", "variant");
+    for (name, _) in configs {
+        print!(" | {name:>20}");
+    }
+    println!();
+    let mut all_times = Vec::new();
+    for (vname, defect, deg) in VARIANTS {
+        let pages = pages_of(*defect, *deg);
+        print!("{vname:>14}");
+        for (cname, steps) in configs {
+            let mut times = Vec::new();
+            let mut ok = 0;
+            for (k, p) in pages.iter().enumerate() {
+                let t = Instant::now();
+                let page = reader.read(p, *steps).expect("ocr");
+                times.push(t.elapsed());
+                let mut r = PageReading::default();
+                paper::apply_ocr(&mut r, &page);
+                ok += usize::from(exact(&r, &folks[k].1));
+            }
+            if *cname == "deskew" {
+                all_times.extend(times.iter().copied());
+            }
+            print!(" | {:>9}/{} {:>6.0} ms", ok, pages.len(), median(times));
+        }
+        println!();
+    }
+    println!("per page as the app reads it (deskew, 200 dpi), all variants: median {:.0} ms", median(all_times));
+
+    // A unit's 100-page image-only stack, end to end: render at 200 dpi, QR,
+    // signature, OCR, match.
+    let hundred = people(100);
+    let bytes = stack(&hundred, |k| {
+        let (_, d, deg) = VARIANTS[k % VARIANTS.len()];
+        scan(d, deg)
+    });
+    let candidates: Vec<Candidate> = hundred
+        .iter()
+        .map(|(id, f)| Candidate {
+            declaration_id: id.clone(),
+            ma_so: f.ma_so_bhxh.to_string(),
+            full_name: f.full_name.clone(),
+            id_number: f.id_number.clone(),
+            phone: f.phone.clone(),
+        })
+        .collect();
+    let t = Instant::now();
+    let mut taken = Vec::new();
+    let (mut right, mut wrong) = (0, 0);
+    let mut k = 0;
+    let pages = engine.pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI).expect("pages");
+    paper::read_pages(pages, Some(reader), |r| {
+        let r = r.expect("page").0;
+        match match_page(&r, &candidates, &taken).declaration_id {
+            Some(id) if id == hundred[k].0 => {
+                right += 1;
+                taken.push(id);
+            }
+            Some(_) => wrong += 1,
+            None => {}
+        }
+        k += 1;
+        Ok::<(), ()>(())
+    })
+    .expect("stack");
+    let total = t.elapsed().as_secs_f64();
+    println!(
+        "100-page image-only stack: {total:.1} s ({:.0} ms per page), {right} matched, {wrong} wrong",
+        total * 10.0
+    );
+
+    // The OpenMP trap: the same clean pages in a process that leaves libgomp alone.
+    let exe = std::env::current_exe().expect("exe");
+    let handled = {
+        let pages = pages_of(ScanDefect::Clean, 0.0);
+        median(
+            pages
+                .iter()
+                .map(|p| {
+                    let t = Instant::now();
+                    reader.read(p, Steps::PAGE).expect("ocr");
+                    t.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let out = std::process::Command::new(exe)
+        .arg("--omp-child")
+        .env("BHXH_OCR_OMP_DEFAULT", "1")
+        .env_remove("OMP_THREAD_LIMIT")
+        .output()
+        .expect("child");
+    let unhandled = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("?").to_owned();
+    println!("OpenMP: clean page {handled:.0} ms with the per-thread setting, {unhandled} ms with libgomp's default");
+}
