@@ -11,6 +11,17 @@ pub fn cached(cache: &Cache) -> Vec<Office> {
     cache.meta(META_KEY).ok().flatten().and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default()
 }
 
+/// The office's name today, from the reference office tree ("BHXH Cơ sở Quận 6").
+pub fn current_name(code: &str) -> String {
+    bhxh_domain::reference::ReferenceData::get()
+        .offices
+        .iter()
+        .filter(|o| o.code == code)
+        .max_by_key(|o| o.valid_from)
+        .map(|o| o.name.clone())
+        .unwrap_or_else(|| format!("[{code}]"))
+}
+
 pub fn name_on(offices: &[Office], code: &str, day: NaiveDate) -> Option<String> {
     let office = offices.iter().find(|o| o.code == code)?;
     office

@@ -126,6 +126,26 @@ impl FormField {
 }
 
 impl PageReading {
+    /// Whether anything on the page identifies a person.
+    pub fn identifies(&self) -> bool {
+        self.qr.is_some() || self.ma_so.is_some() || self.id_number.is_some()
+    }
+
+    pub fn paper_fields(&self) -> PaperFields {
+        PaperFields {
+            ma_so: self.ma_so.clone().or_else(|| self.qr.as_ref().map(|q| q.1.clone())),
+            full_name: self.full_name.clone(),
+            id_number: self.id_number.clone(),
+            phone: self.phone.clone(),
+            signed: self.signed,
+            by_ocr: self.ocr.is_some(),
+            doubtful: [FormField::MaSo, FormField::FullName, FormField::IdNumber, FormField::Phone]
+                .into_iter()
+                .filter(|f| self.slot_value(*f).is_some() && self.doubtful(*f))
+                .collect(),
+        }
+    }
+
     fn slot(&mut self, field: FormField) -> &mut Option<String> {
         match field {
             FormField::FullName => &mut self.full_name,
@@ -161,28 +181,6 @@ impl PageReading {
         self.ocr
             .as_ref()
             .is_some_and(|o| o.fields.iter().find(|f| f.field == field).is_none_or(|f| f.conf < OCR_CONFIDENT))
-    }
-}
-
-impl PageReading {
-    /// Whether anything on the page identifies a person.
-    pub fn identifies(&self) -> bool {
-        self.qr.is_some() || self.ma_so.is_some() || self.id_number.is_some()
-    }
-
-    pub fn paper_fields(&self) -> PaperFields {
-        PaperFields {
-            ma_so: self.ma_so.clone().or_else(|| self.qr.as_ref().map(|q| q.1.clone())),
-            full_name: self.full_name.clone(),
-            id_number: self.id_number.clone(),
-            phone: self.phone.clone(),
-            signed: self.signed,
-            by_ocr: self.ocr.is_some(),
-            doubtful: [FormField::MaSo, FormField::FullName, FormField::IdNumber, FormField::Phone]
-                .into_iter()
-                .filter(|f| self.slot_value(*f).is_some() && self.doubtful(*f))
-                .collect(),
-        }
     }
 }
 

@@ -55,14 +55,8 @@ fn builtin_book() -> ScriptBook {
     })
 }
 
-pub(super) fn office_name(code: &str) -> String {
-    ReferenceData::get()
-        .offices
-        .iter()
-        .filter(|o| o.code == code)
-        .max_by_key(|o| o.valid_from)
-        .map(|o| o.name.clone())
-        .unwrap_or_else(|| format!("[{code}]"))
+fn office_name(code: &str) -> String {
+    crate::offices::current_name(code)
 }
 
 fn date_text(d: chrono::NaiveDate) -> String {

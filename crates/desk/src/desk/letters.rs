@@ -93,7 +93,7 @@ impl Desk {
             tracing::warn!(error = %e, "letter fonts");
             AppError::new(ErrorCode::Internal, e.message_vi())
         })?;
-        let office_short = super::helpdesk::office_name(&s.office_code);
+        let office_short = crate::offices::current_name(&s.office_code);
         let as_of = local_day(report.as_of);
         let mut letters = Vec::with_capacity(chosen.len());
         let mut issued = Vec::with_capacity(chosen.len());
