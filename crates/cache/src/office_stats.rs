@@ -40,26 +40,30 @@ pub struct Holding {
     pub count: u32,
 }
 
+const CLEAR_FACTS_FILLED: &str = "clear_facts_filled";
+
 fn utc(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
 impl Cache {
     /// Rows written before the clear columns existed get them from their sealed body,
-    /// once (a no-op query afterwards).
+    /// once: every page applied since writes them, so a marker skips the table scan
+    /// on later opens (a million-row cache opens without reading its bodies).
     pub(crate) fn fill_clear_facts(&self) -> Result<(), CacheError> {
+        if self.meta(CLEAR_FACTS_FILLED)?.is_some() {
+            return Ok(());
+        }
         let rows: Vec<(String, Vec<u8>)> = {
             let mut stmt = self.conn.prepare("SELECT id, body FROM declarations WHERE facts_v = 0")?;
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
         };
-        if rows.is_empty() {
-            return Ok(());
-        }
         let tx = self.conn.unchecked_transaction()?;
         for (id, body) in &rows {
             let d = self.open_body(id, body)?;
             write_clear_facts(&tx, &d)?;
         }
+        tx.execute("INSERT INTO meta(key, value) VALUES (?1, '1') ON CONFLICT(key) DO NOTHING", [CLEAR_FACTS_FILLED])?;
         tx.commit()?;
         info!(rows = rows.len(), "clear facts filled for rows cached before they existed");
         Ok(())

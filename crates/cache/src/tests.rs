@@ -456,7 +456,8 @@ fn office_figures_read_the_clear_columns_and_old_rows_are_filled_once() {
     cache
         .conn
         .execute_batch(
-            "UPDATE declarations SET facts_v = 0, decided_by = NULL, decided_at = NULL, assigned_until = NULL",
+            "UPDATE declarations SET facts_v = 0, decided_by = NULL, decided_at = NULL, assigned_until = NULL;
+             DELETE FROM meta WHERE key = 'clear_facts_filled';",
         )
         .expect("forget");
     assert!(cache.decisions_between("07916", at(0), at(23)).expect("decisions").is_empty());

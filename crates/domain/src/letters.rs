@@ -43,10 +43,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     "chien_dich",
 ];
 
-fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-}
-
 impl LetterTemplate {
     pub fn parse(text: &str) -> Result<Self, LetterTemplateError> {
         let t: LetterTemplate = toml::from_str(text).map_err(|e| LetterTemplateError::Syntax(e.to_string()))?;
@@ -55,7 +51,7 @@ impl LetterTemplate {
         }
         let texts = std::iter::once(&t.subject).chain(&t.paragraphs).chain(&t.recipients);
         for text in texts {
-            if let Some(p) = placeholders(text).find(|p| !PLACEHOLDERS.contains(p)) {
+            if let Some(p) = crate::placeholders::names(text).find(|p| !PLACEHOLDERS.contains(p)) {
                 return Err(LetterTemplateError::UnknownPlaceholder(p.to_owned()));
             }
         }
@@ -124,24 +120,7 @@ fn dmy(d: NaiveDate) -> String {
 }
 
 fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.split_once('}') {
-            Some((name, tail)) if values.contains_key(name) => {
-                out.push_str(&values[name]);
-                rest = tail;
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::placeholders::fill(text, |name| values.get(name).cloned())
 }
 
 pub fn compose(t: &LetterTemplate, f: &LetterFacts) -> LetterText {

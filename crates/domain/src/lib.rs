@@ -17,6 +17,7 @@ pub mod mau01;
 pub mod name;
 pub mod person;
 pub mod phone;
+pub mod placeholders;
 pub mod qr;
 pub mod reference;
 pub mod role;

@@ -146,11 +146,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     "ma_so_cha_me",
 ];
 
-/// The `{name}` placeholders in `text`.
-fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-}
-
 impl ScriptBook {
     /// Parses and checks a scripts file: an edited file with a typo is refused with
     /// the reason rather than read out wrong.
@@ -165,7 +160,7 @@ impl ScriptBook {
             if !topics.contains(s.topic.as_str()) {
                 return Err(ScriptBookError::UnknownTopic { script: s.id.clone(), topic: s.topic.clone() });
             }
-            if let Some(p) = placeholders(&s.text).find(|p| !PLACEHOLDERS.contains(p)) {
+            if let Some(p) = crate::placeholders::names(&s.text).find(|p| !PLACEHOLDERS.contains(p)) {
                 return Err(ScriptBookError::UnknownPlaceholder { script: s.id.clone(), placeholder: p.to_owned() });
             }
         }
@@ -187,27 +182,13 @@ impl ScriptBook {
 /// Fills `{name}` placeholders; one without a value is left visible as `[…]` so the
 /// agent sees a gap instead of reading out a brace.
 pub fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.split_once('}') {
-            Some((name, tail)) if PLACEHOLDERS.contains(&name) => {
-                match values.get(name).filter(|v| !v.is_empty()) {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str("[…]"),
-                }
-                rest = tail;
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out.trim().to_owned()
+    crate::placeholders::fill(text, |name| {
+        PLACEHOLDERS
+            .contains(&name)
+            .then(|| values.get(name).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| "[…]".to_owned()))
+    })
+    .trim()
+    .to_owned()
 }
 
 #[cfg(test)]
