@@ -355,9 +355,16 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         for r in &rows {
             batch_ids.push(r.attr("data-id").await?.unwrap_or_default());
         }
+        // Forms matched here qualify, and so may those the unit sent with the
+        // declaration (read when they arrive, in the background): nothing else.
+        let attached: Vec<&str> = decls
+            .iter()
+            .filter(|d| d.documents.iter().any(|x| x.kind == bhxh_domain::DocumentKind::PaperForm))
+            .map(|d| d.id.as_str())
+            .collect();
         anyhow::ensure!(
-            batch_ids.iter().all(|id| ids.contains(id)),
-            "only the forms matched here qualify: {batch_ids:?}"
+            batch_ids.iter().all(|id| ids.contains(id) || attached.contains(&id.as_str())),
+            "only the forms matched here or sent with the declaration qualify: {batch_ids:?}"
         );
         save_screenshot(&client, &shots, "16-batch").await?;
         if !batch_ids.is_empty() {
