@@ -226,7 +226,7 @@ fn paper_stack(decls: &[bhxh_protocol::Declaration]) -> (Vec<u8>, Vec<String>) {
             let variant = match i {
                 0..3 => FormVariant::PRINTED,
                 3 => FormVariant { scanned: true, with_qr: false, rotation_deg: 35.0, ..FormVariant::PRINTED },
-                _ => FormVariant { scanned: true, with_qr: false, rotation_deg: 0.8, ..FormVariant::PRINTED },
+                _ => FormVariant { scanned: true, with_qr: false, rotation_deg: 2.5, ..FormVariant::PRINTED },
             };
             (FormData { declaration_id: &d.id, fields: &d.fields, office_name: "BHXH Quận 6" }, variant)
         })
@@ -346,6 +346,40 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
         save_screenshot(&client, &shots, "14-next-declaration-single").await?;
 
+        // The image-only scan: what OCR read sits beside each field, agreeing or not,
+        // with its confidence; a click brings the scan forward zoomed to the value's box.
+        open_declaration(&client, &ids[4]).await?;
+        let ma_so = "[data-field='field.ma_so_bhxh'] [data-testid=elsewhere][data-source=ocr_paper]";
+        let read = wait_for_element(&client, ma_so).await.context(ma_so)?;
+        anyhow::ensure!(read.attr("data-same").await?.as_deref() == Some("true"), "the mã số read agrees");
+        let shown = client.find_all(fantoccini::Locator::Css("[data-testid=elsewhere][data-source=ocr_paper]")).await?;
+        anyhow::ensure!(shown.len() >= 4, "name, mã số, ID number and phone read: {}", shown.len());
+        read.click().await?;
+        wait_for_element(&client, "[data-testid=ocr-box]").await.context("[data-testid=ocr-box]")?;
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
+        save_screenshot(&client, &shots, "14b-ocr-value-on-scan").await?;
+
+        // An old CMND has no QR code: its front is read by OCR when it arrives (in
+        // the background) and compared the same way.
+        let cmnd = decls
+            .iter()
+            .find(|d| d.fields.id_type == Some(bhxh_protocol::IdDocumentType::Cmnd))
+            .context("the demo office has an old CMND holder")?;
+        let card = "[data-field='field.cmnd'] [data-testid=elsewhere][data-source=ocr_id]";
+        wait_until(Duration::from_secs(90), || async {
+            // The view is read when opened: open it again until the front has been read.
+            open_declaration(&client, &ids[0]).await?;
+            open_declaration(&client, &cmnd.id).await?;
+            Ok(!client.find_all(fantoccini::Locator::Css(card)).await?.is_empty())
+        })
+        .await?;
+        let read = wait_for_element(&client, card).await.context(card)?;
+        anyhow::ensure!(read.attr("data-same").await?.as_deref() == Some("true"), "the CMND number read agrees");
+        read.click().await?;
+        wait_for_element(&client, "[data-testid=ocr-box]").await.context("[data-testid=ocr-box] on the card")?;
+        wait_until(Duration::from_secs(20), || async { Ok(loaded_images(&client).await? == 1) }).await?;
+        save_screenshot(&client, &shots, "14c-ocr-id-front").await?;
+
         // Batch approval lists only clean declarations with a signed paper form;
         // each ticked one becomes its own decision.
         click(&client, "[data-testid=batch-open]").await?;
@@ -405,6 +439,19 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         panic!("paper scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
     }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Clicks a declaration in the queue and waits until it is on screen.
+async fn open_declaration(client: &fantoccini::Client, id: &str) -> anyhow::Result<()> {
+    click(client, &format!("[data-testid=queue-row][data-id='{id}'] td.name")).await?;
+    wait_until(Duration::from_secs(10), || async {
+        Ok(attr(client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(id))
+    })
+    .await?;
+    wait_for_element(client, "[data-testid=viewer][data-ready=true]")
+        .await
+        .context("[data-testid=viewer][data-ready=true]")?;
+    Ok(())
 }
 
 /// Decides the declaration on screen with the keyboard: the outcome's key, at

@@ -16,12 +16,14 @@ pub struct NewDerivative<'a> {
 
 impl Cache {
     /// Stored documents not analysed yet, oldest declaration first.
+    /// Oldest declarations first; an ID card's front after its back, so the
+    /// front is read by OCR only when the back's QR code did not read.
     pub fn documents_to_analyse(&self, limit: u32) -> Result<Vec<CachedDocument>, CacheError> {
         let ids: Vec<String> = {
             let mut stmt = self.conn.prepare(
                 "SELECT x.id FROM documents x JOIN declarations d ON d.id = x.declaration_id
                  WHERE x.state = 'stored' AND NOT EXISTS (SELECT 1 FROM document_facts f WHERE f.document_id = x.id)
-                 ORDER BY d.submitted_at, x.id LIMIT ?1",
+                 ORDER BY d.submitted_at, x.declaration_id, x.kind = 'id_front', x.id LIMIT ?1",
             )?;
             stmt.query_map([limit], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
@@ -73,6 +75,11 @@ impl Cache {
 
     /// The facts of a declaration's analysed documents.
     pub fn document_facts(&self, declaration_id: &str) -> Result<Vec<DocumentFacts>, CacheError> {
+        Ok(self.document_facts_by_id(declaration_id)?.into_iter().map(|(_, f)| f).collect())
+    }
+
+    /// The facts of a declaration's analysed documents, each with its document's id.
+    pub fn document_facts_by_id(&self, declaration_id: &str) -> Result<Vec<(String, DocumentFacts)>, CacheError> {
         let rows: Vec<(String, Vec<u8>)> = {
             let mut stmt = self.conn.prepare(
                 "SELECT f.document_id, f.facts FROM document_facts f JOIN documents x ON x.id = f.document_id
@@ -83,7 +90,9 @@ impl Cache {
         rows.into_iter()
             .map(|(id, sealed)| {
                 let plain = self.open_sealed("facts", &id, &sealed)?;
-                serde_json::from_slice(&plain).map_err(|e| CacheError::Corrupt(id, e.to_string()))
+                let facts =
+                    serde_json::from_slice(&plain).map_err(|e| CacheError::Corrupt(id.clone(), e.to_string()))?;
+                Ok((id, facts))
             })
             .collect()
     }

@@ -414,14 +414,15 @@ impl Desk {
         if c.declaration.fields.office_code != s.office_code {
             return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
         }
-        let (offices, (findings, suggested), qr, paper) = {
+        let (offices, (findings, suggested), facts, paper_pages) = {
             let mut cache = lock(&cache);
             if !c.documents.is_empty() {
                 cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", Utc::now())?;
             }
-            let qr = bhxh_domain::DocumentFacts::cccd_qr(&cache.document_facts(id)?);
-            (offices::cached(&cache), cache.findings(id)?, qr, cache.paper_fields(id)?)
+            (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
         };
+        let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
+        let paper = paper_pages.first().map(|p| p.reading.paper_fields());
         let now = Utc::now();
         let assigned_to = c
             .declaration
@@ -431,10 +432,28 @@ impl Desk {
             .map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
         let mut view = views::declaration_view(c, findings, suggested, &offices, now);
         views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
+        // The same readings the checks used: the first matched page's, the front's when no QR read.
+        let mut read = Vec::new();
+        if let Some(p) = paper_pages.first() {
+            if let Some(o) = &p.reading.ocr {
+                read.push(views::OcrSource {
+                    source: "ocr_paper",
+                    doc: format!("paper:{}:{}", p.stack_sha256, p.page_index),
+                    reading: o,
+                });
+            }
+        }
+        if qr.is_none() {
+            if let Some((doc, o)) = facts.iter().find_map(|(doc, f)| {
+                f.ocr.as_ref().filter(|_| f.kind == bhxh_domain::DocumentKind::IdFront).map(|o| (doc, o))
+            }) {
+                read.push(views::OcrSource { source: "ocr_id", doc: doc.clone(), reading: o });
+            }
+        }
+        views::read_by_ocr(&mut view.fields, &read);
         view.local_decision = self.local_decision(&s.username, id)?;
         view.assigned_to = assigned_to;
-        view.paper_pages = self
-            .with_cache(|c| c.paper_pages_of(id))?
+        view.paper_pages = paper_pages
             .into_iter()
             .map(|p| PaperPageRef {
                 sha256: p.stack_sha256,

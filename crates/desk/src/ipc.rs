@@ -127,13 +127,35 @@ pub struct FieldView {
     pub elsewhere: Vec<ReadValue>,
 }
 
-/// A value read from a document that differs from the declared one.
+/// A value read from a document: from the card's QR code or a paper form's text
+/// where it differs from the declared one; read by OCR always (the officer
+/// confirms it on the scan), with its confidence and where it is.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ReadValue {
-    /// qr | paper
+    /// qr | paper | ocr_paper (a scanned paper form) | ocr_id (an ID card's front)
     pub source: String,
     pub value: String,
+    /// OCR's confidence, 0–100; `None` when not read by OCR.
+    pub conf: Option<u8>,
+    /// Below the confidence the checks lean on: shown as doubtful.
+    pub doubtful: bool,
+    /// Whether it agrees with the declared value.
+    pub same: bool,
+    /// Where it was read, for the viewer to show.
+    pub spot: Option<ReadSpot>,
+}
+
+/// A value's place on a document the viewer shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReadSpot {
+    /// The viewer's key of the document: a document id, or `paper:<sha256>:<page>`.
+    pub doc: String,
+    /// Left, top, width, height in fractions of the image.
+    pub bbox: [f32; 4],
+    /// Degrees the text runs turned clockwise on the image (a scan fed askew).
+    pub angle: f32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -1,11 +1,12 @@
 //! Turning cached rows into what the screens show.
 
-use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadValue, ReasonView};
+use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue, ReasonView};
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
 use bhxh_domain::QrPayload;
-use bhxh_domain::checks::PaperFields;
 use bhxh_domain::checks::{Finding, SuggestedOutcome};
+use bhxh_domain::checks::{PaperFields, field};
+use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
@@ -54,11 +55,20 @@ fn digits(s: &str) -> String {
 /// say, where that differs from the declaration (the officer compares in one glance).
 pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: Option<&PaperFields>) {
     let fold = bhxh_domain::fold::fold;
+    // A form read by OCR shows its values through `read_by_ocr`, with confidence and place.
+    let paper = paper.filter(|p| !p.by_ocr);
     for f in fields.iter_mut() {
         let declared = f.value.clone();
         let mut add = |source: &str, value: String, same: bool| {
             if !same && !value.trim().is_empty() {
-                f.elsewhere.push(ReadValue { source: source.to_owned(), value });
+                f.elsewhere.push(ReadValue {
+                    source: source.to_owned(),
+                    value,
+                    conf: None,
+                    doubtful: false,
+                    same: false,
+                    spot: None,
+                });
             }
         };
         match f.field.as_str() {
@@ -115,6 +125,60 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Where a reading by OCR comes from: the viewer's key of the document and what was read.
+pub struct OcrSource<'a> {
+    /// ocr_paper | ocr_id
+    pub source: &'static str,
+    pub doc: String,
+    pub reading: &'a OcrReading,
+}
+
+/// Puts every value OCR read beside its field, agreeing or not, with its
+/// confidence and its box: the officer confirms it on the scan in one glance.
+pub fn read_by_ocr(fields: &mut [FieldView], sources: &[OcrSource<'_>]) {
+    for src in sources {
+        for o in &src.reading.fields {
+            let name = match o.field {
+                FormField::FullName => field::FULL_NAME,
+                FormField::MaSo => field::MA_SO,
+                FormField::IdNumber => field::ID_NUMBER,
+                FormField::Phone => field::PHONE,
+                FormField::Email => field::EMAIL,
+                FormField::DeclarationId => continue,
+            };
+            let Some(f) = fields.iter_mut().find(|f| f.field == name) else { continue };
+            let same = agrees(o.field, &f.value, &o.value);
+            f.elsewhere.push(ReadValue {
+                source: src.source.to_owned(),
+                value: o.value.clone(),
+                conf: Some(o.conf),
+                doubtful: o.conf < OCR_CONFIDENT,
+                same,
+                spot: Some(ReadSpot { doc: src.doc.clone(), bbox: o.bbox, angle: src.reading.skew_deg }),
+            });
+        }
+    }
+}
+
+/// Whether a value read from a document says what the declaration says (case
+/// and the writer's spacing aside; diacritics count).
+fn agrees(field: FormField, declared: &str, read: &str) -> bool {
+    match field {
+        FormField::FullName => read.to_lowercase().split_whitespace().eq(declared.to_lowercase().split_whitespace()),
+        FormField::Phone => {
+            let norm = |s: &str| {
+                bhxh_domain::PhoneVn::parse(s).map(|x| x.phone.as_str().to_owned()).unwrap_or_else(|_| digits(s))
+            };
+            norm(read) == norm(declared)
+        }
+        FormField::Email => read.trim().eq_ignore_ascii_case(declared.trim()),
+        FormField::MaSo | FormField::IdNumber | FormField::DeclarationId => {
+            let plain = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
+            plain(read) == plain(declared)
         }
     }
 }
@@ -227,6 +291,56 @@ pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_read_by_ocr_show_agreeing_or_not_with_their_place() {
+        use bhxh_domain::mau01::OcrField;
+        let mut fields = vec![
+            field("field.full_name", "Nguyễn Thị Ánh"),
+            field("field.cccd", "079185000123"),
+            field("field.ma_so_bhxh", "7914820031"),
+            field("field.phone", "0903123456"),
+        ];
+        let of = |field, value: &str, conf| OcrField { field, value: value.into(), conf, bbox: [0.1, 0.2, 0.3, 0.02] };
+        let page = OcrReading {
+            mean_conf: 88,
+            fields: vec![
+                of(FormField::MaSo, "7914 820 031", 93),
+                of(FormField::FullName, "NGUYỄN THỊ ÁNH", 91),
+                of(FormField::Phone, "0903123457", 52),
+                of(FormField::DeclarationId, "07916-000001", 90),
+            ],
+            skew_deg: 2.0,
+        };
+        let card =
+            OcrReading { mean_conf: 90, fields: vec![of(FormField::IdNumber, "079185000124", 96)], skew_deg: 0.0 };
+        // A paper form read by OCR: its values come only through here, not twice.
+        let paper = PaperFields { by_ocr: true, phone: Some("0903123457".into()), ..Default::default() };
+        read_elsewhere(&mut fields, None, Some(&paper));
+        read_by_ocr(
+            &mut fields,
+            &[
+                OcrSource { source: "ocr_paper", doc: "paper:ab:0".into(), reading: &page },
+                OcrSource { source: "ocr_id", doc: "doc-7".into(), reading: &card },
+            ],
+        );
+        let shown = |name: &str| -> Vec<(String, bool, bool, String)> {
+            let f = fields.iter().find(|f| f.field == name).expect("field");
+            f.elsewhere
+                .iter()
+                .map(|o| {
+                    (o.source.clone(), o.same, o.doubtful, o.spot.as_ref().map(|s| s.doc.clone()).unwrap_or_default())
+                })
+                .collect()
+        };
+        let row = |src: &str, same, doubtful, doc: &str| (src.to_owned(), same, doubtful, doc.to_owned());
+        assert_eq!(shown("ma_so_bhxh"), vec![row("ocr_paper", true, false, "paper:ab:0")], "spaces are the writer's");
+        assert_eq!(shown("full_name"), vec![row("ocr_paper", true, false, "paper:ab:0")], "capitals are the same name");
+        assert_eq!(shown("phone"), vec![row("ocr_paper", false, true, "paper:ab:0")]);
+        assert_eq!(shown("id_number"), vec![row("ocr_id", false, false, "doc-7")]);
+        let spot = fields[0].elsewhere[0].spot.as_ref().expect("spot");
+        assert_eq!((spot.bbox, spot.angle), ([0.1, 0.2, 0.3, 0.02], 2.0));
+    }
 
     #[test]
     fn values_read_elsewhere_show_only_where_they_differ() {

@@ -1,6 +1,7 @@
 //! OCR of image-only paper forms (issue 10): time per page (median) and fields
 //! read exactly, per scan variant and per preparation step, so that only steps
-//! that help are kept; a 100-page image-only stack end to end; and the OpenMP
+//! that help are kept; a 100-page image-only stack end to end; ID card fronts
+//! (median per photo); and the OpenMP
 //! trap: the same pages with libgomp left as Debian's libtesseract sets it.
 //! `cargo bench -p bhxh-documents --bench ocr`
 
@@ -119,7 +120,7 @@ fn main() {
                 let page = reader.read(p, *steps).expect("ocr");
                 times.push(t.elapsed());
                 let mut r = PageReading::default();
-                paper::apply_ocr(&mut r, &page);
+                paper::apply_ocr(&mut r, &page, Some(reader));
                 ok += usize::from(exact(&r, &folks[k].1));
             }
             if *cname == "deskew" {
@@ -171,6 +172,34 @@ fn main() {
     println!(
         "100-page image-only stack: {total:.1} s ({:.0} ms per page), {right} matched, {wrong} wrong",
         total * 10.0
+    );
+
+    // ID card fronts without a QR code: the photo read (contrast stretched, digits
+    // re-read), as the analysis reads it; without the analysis' QR search and copies.
+    let g = Generator::new(17).expect("generator");
+    let now = chrono::Utc::now();
+    let fronts: Vec<(String, image::DynamicImage)> = (0..400u64)
+        .filter_map(|i| g.declaration(i, now).ok())
+        .filter(|d| d.person.fields.id_type == Some(bhxh_protocol::IdDocumentType::Cmnd))
+        .take(10)
+        .filter_map(|d| {
+            let front = d.documents.iter().find(|(k, _)| *k == bhxh_domain::DocumentKind::IdFront)?;
+            let photo = bhxh_documents::raster::decode(&front.1).ok()?;
+            Some((d.person.fields.id_number.unwrap_or_default(), photo.image))
+        })
+        .collect();
+    let mut times = Vec::new();
+    let mut right = 0;
+    for (number, photo) in &fronts {
+        let t = Instant::now();
+        let r = ocr::id_card::read_id_front(reader, photo).expect("ocr");
+        times.push(t.elapsed());
+        right += usize::from(r.field(bhxh_domain::mau01::FormField::IdNumber).is_some_and(|f| &f.value == number));
+    }
+    println!(
+        "ID card front (old CMND, 2000×1500 photo): median {:.0} ms, number exact {right}/{}",
+        median(times),
+        fronts.len()
     );
 
     // The OpenMP trap: the same clean pages in a process that leaves libgomp alone.

@@ -14,7 +14,7 @@ pub mod quality;
 pub mod raster;
 mod sniff;
 
-pub use analyse::{Analysis, analyse};
+pub use analyse::{Analysis, Options as AnalyseOptions, analyse, analyse_with};
 pub use error::DocumentError;
 pub use raster::{Derivative, Size};
 pub use sniff::{Format, sniff};

@@ -39,7 +39,9 @@ pub fn read_page(image: &RgbImage, text: &str) -> PageReading {
 /// Fields of an image-only page read by OCR: lines `N. Label: value` as on a text
 /// layer, each value kept with the lowest confidence of its words and its box on
 /// the page as scanned.
-pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage) {
+/// With an engine, number fields that do not read as a number of their kind are
+/// read again in their box with digits only.
+pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage, engine: Option<&crate::ocr::OcrEngine>) {
     use bhxh_domain::mau01::{FormField, OcrField, OcrReading};
     let mut fields = Vec::new();
     for line in &page.lines {
@@ -64,6 +66,19 @@ pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage) {
         let (r, b) = value
             .iter()
             .fold((0.0f32, 0.0f32), |(r, b), w| (r.max(w.bbox[0] + w.bbox[2]), b.max(w.bbox[1] + w.bbox[3])));
+        // A passport number has letters and a phone may be written +84: those stay as read.
+        let lengths: &[usize] = match field {
+            FormField::MaSo => &[10],
+            FormField::IdNumber if !text.chars().any(char::is_alphabetic) => &[9, 12],
+            FormField::Phone if !text.trim_start().starts_with('+') => &[10],
+            _ => &[],
+        };
+        let (text, conf) = match engine {
+            Some(engine) if !lengths.is_empty() => {
+                engine.reread_number(page, [l, t, r - l, b - t], &text, conf, lengths)
+            }
+            _ => (text, conf),
+        };
         reading.set_read(field, &text);
         if !fields.iter().any(|f: &OcrField| f.field == field) {
             fields.push(OcrField {
@@ -74,7 +89,11 @@ pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage) {
             });
         }
     }
-    reading.ocr = Some(OcrReading { mean_conf: page.mean_conf().round().clamp(0.0, 100.0) as u8, fields });
+    reading.ocr = Some(OcrReading {
+        mean_conf: page.mean_conf().round().clamp(0.0, 100.0) as u8,
+        fields,
+        skew_deg: page.prepared.skew_deg,
+    });
 }
 
 /// A page as [`read_page`] reads it, and, when it has no text layer, its fields
@@ -92,7 +111,7 @@ pub fn read_page_with_ocr(
     }
     if let Some(engine) = ocr {
         match engine.read(hi_res.unwrap_or(image), crate::ocr::Steps::PAGE) {
-            Ok(page) => apply_ocr(&mut reading, &page),
+            Ok(page) => apply_ocr(&mut reading, &page, Some(engine)),
             Err(e) => tracing::warn!(error = %e, "OCR of an image-only page failed"),
         }
     }

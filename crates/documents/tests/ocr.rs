@@ -146,3 +146,96 @@ fn an_image_only_stack_of_30_pages_matches_by_ocr() {
     assert!(wrong.is_empty(), "a wrong match is worse than none: {wrong:?}");
     assert!(right * 100 >= 30 * 95, "only {right}/30 matched");
 }
+
+/// ID card fronts without a QR code to read (issue 10, item 4): old CMND cards
+/// and CCCD fronts, as photographed, in the variants citizens send.
+#[test]
+fn id_card_fronts_read_their_number_and_name() {
+    use bhxh_fixtures::variants::{self, PhotoVariant};
+    let g = Generator::new(17).expect("generator");
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).single().expect("time");
+    ocr::engine().expect("Tesseract with tesseract-ocr-vie (run scripts/setup)");
+    // Four old CMND cards and two CCCD cards.
+    let (mut cmnd, mut cccd) = (0, 0);
+    let mut fronts = Vec::new();
+    for i in 0..300u64 {
+        let Ok(d) = g.declaration(i, now) else { continue };
+        let want = match d.person.fields.id_type {
+            Some(bhxh_protocol::IdDocumentType::Cmnd) if cmnd < 4 => {
+                cmnd += 1;
+                true
+            }
+            Some(bhxh_protocol::IdDocumentType::Cccd) if cccd < 2 => {
+                cccd += 1;
+                true
+            }
+            _ => false,
+        };
+        if let (true, Some((_, front))) =
+            (want, d.documents.iter().find(|(k, _)| *k == bhxh_domain::DocumentKind::IdFront))
+        {
+            fronts.push((d.person.clone(), front.clone()));
+        }
+    }
+    assert_eq!(fronts.len(), 6);
+    // (variant, number and name must read) — the others must at least never give a
+    // wrong value with confidence (that would block a declaration for nothing).
+    let variants_in: &[(&str, Option<PhotoVariant>, bool)] = &[
+        ("as taken", None, true),
+        ("EXIF-turned", Some(PhotoVariant::ExifRotated), true),
+        ("dark room", Some(PhotoVariant::Dark), true),
+        ("640 px", Some(PhotoVariant::Small), false),
+        ("blurred", Some(PhotoVariant::Blurred), false),
+    ];
+    let mut failures = Vec::new();
+    for (vname, variant, must_read) in variants_in {
+        let (mut number, mut name_exact, mut name_folded, mut confs, mut unsure) = (0, 0, 0, Vec::new(), 0);
+        for (person, jpeg) in &fronts {
+            let bytes = match variant {
+                Some(v) => variants::apply(jpeg, *v).expect("variant"),
+                None => jpeg.clone(),
+            };
+            // As the app reads it: the analysis of an arriving front with no QR code on its back.
+            let a = bhxh_documents::analyse_with(
+                bhxh_domain::DocumentKind::IdFront,
+                &bytes,
+                bhxh_documents::AnalyseOptions { read_id_front: true },
+            );
+            let r = a.facts.ocr.expect("read by OCR");
+            let upper = person.name_on_card.to_uppercase();
+            let expected_number = person.fields.id_number.clone().unwrap_or_default();
+            for f in &r.fields {
+                let right = match f.field {
+                    FormField::IdNumber => f.value == expected_number,
+                    _ => fold(&f.value) == fold(&upper),
+                };
+                if f.conf < bhxh_domain::mau01::OCR_CONFIDENT {
+                    unsure += 1;
+                } else if !right {
+                    failures.push(format!("{vname}: {:?} read as {:?} at {} %, wrongly", f.field, f.value, f.conf));
+                }
+            }
+            match r.field(FormField::IdNumber) {
+                Some(x) if x.value == expected_number => {
+                    number += 1;
+                    confs.push(x.conf);
+                }
+                other if *must_read => failures
+                    .push(format!("{vname}: number {:?} for {expected_number}", other.map(|x| (&x.value, x.conf)))),
+                _ => {}
+            }
+            match r.field(FormField::FullName) {
+                Some(x) if x.value == upper => name_exact += 1,
+                Some(x) if fold(&x.value) == fold(&upper) => name_folded += 1,
+                other if *must_read => {
+                    failures.push(format!("{vname}: name {:?} for {upper}", other.map(|x| (&x.value, x.conf))))
+                }
+                _ => {}
+            }
+        }
+        println!(
+            "ID front {vname:>12}: number {number}/6 (confidence {confs:?}), name exact {name_exact}/6 (+{name_folded} differing only in diacritics); {unsure} values marked unsure"
+        );
+    }
+    assert!(failures.is_empty(), "misread:\n{}", failures.join("\n"));
+}

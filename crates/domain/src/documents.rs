@@ -53,9 +53,18 @@ pub struct DocumentFacts {
     pub qr: QrReading,
     /// Why the file could not be read, in Vietnamese, for the officer.
     pub unreadable: Option<String>,
+    /// The number and name read by OCR from an ID card's front that has no
+    /// readable QR code (an old CMND, a worn CCCD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<crate::mau01::OcrReading>,
 }
 
 impl DocumentFacts {
+    /// What OCR read on the ID card's front, when it was read.
+    pub fn id_front_ocr(all: &[DocumentFacts]) -> Option<&crate::mau01::OcrReading> {
+        all.iter().filter(|d| d.kind == DocumentKind::IdFront).find_map(|d| d.ocr.as_ref())
+    }
+
     /// The first QR reading that parses as a chip-CCCD payload.
     pub fn cccd_qr(all: &[DocumentFacts]) -> Option<crate::QrPayload> {
         all.iter().find_map(|d| match &d.qr {

@@ -74,6 +74,15 @@ pub struct OcrReading {
     /// Mean confidence of every word on the page, 0–100.
     pub mean_conf: u8,
     pub fields: Vec<OcrField>,
+    /// Degrees the scan is turned clockwise: the boxes are drawn turned by as much.
+    #[serde(default)]
+    pub skew_deg: f32,
+}
+
+impl OcrReading {
+    pub fn field(&self, field: FormField) -> Option<&OcrField> {
+        self.fields.iter().find(|f| f.field == field)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,7 +91,7 @@ pub struct OcrField {
     pub value: String,
     /// The lowest confidence of the value's words, 0–100.
     pub conf: u8,
-    /// Left, top, width, height in fractions of the page.
+    /// Left, top, width, height in fractions of the page (or photo) as scanned.
     pub bbox: [f32; 4],
 }
 
@@ -178,9 +187,7 @@ impl PageReading {
 
     /// Whether `field`'s value was read by OCR with too little confidence to lean on.
     pub fn doubtful(&self, field: FormField) -> bool {
-        self.ocr
-            .as_ref()
-            .is_some_and(|o| o.fields.iter().find(|f| f.field == field).is_none_or(|f| f.conf < OCR_CONFIDENT))
+        self.ocr.as_ref().is_some_and(|o| o.field(field).is_none_or(|f| f.conf < OCR_CONFIDENT))
     }
 }
 
@@ -424,7 +431,10 @@ mod tests {
 
     /// An OCR reading with each field's confidence.
     fn ocr(fields: &[(FormField, &str, u8)]) -> PageReading {
-        let mut r = PageReading { ocr: Some(OcrReading { mean_conf: 90, fields: vec![] }), ..Default::default() };
+        let mut r = PageReading {
+            ocr: Some(OcrReading { mean_conf: 90, fields: vec![], skew_deg: 0.0 }),
+            ..Default::default()
+        };
         for (field, value, conf) in fields {
             r.set_read(*field, value);
             if let Some(o) = r.ocr.as_mut() {

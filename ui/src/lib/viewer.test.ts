@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ARRANGEMENT, fit, fromPrefs, rotate, transform, zoomAt } from "./viewer";
+import { DEFAULT_ARRANGEMENT, fit, focusOn, fromPrefs, rotate, transform, zoomAt } from "./viewer";
 
 describe("viewer", () => {
   it("fits a landscape card and a turned one", () => {
@@ -10,6 +10,22 @@ describe("viewer", () => {
     expect(w.scale).toBeCloseTo(800 / 1131);
     expect(w.y).toBeGreaterThan(0); // starts at the top of the page
     expect(fit(0, 0, 10, 10, 0).scale).toBe(1);
+  });
+
+  it("centres a box read by OCR, turned or not", () => {
+    // A value in the top-left quarter of a page: it moves right and down to the centre.
+    const v = focusOn(800, 600, 1000, 1400, 0, [0.1, 0.1, 0.2, 0.02]);
+    expect(v.scale).toBeCloseTo(2); // 200 px wide → half the 800 px pane
+    expect(v.x).toBeCloseTo(600); // (0.5 − 0.2) × 1000 × 2
+    expect(v.y).toBeCloseTo((0.5 - 0.11) * 1400 * 2);
+    // Turned a quarter clockwise, the page's top-left is at the screen's top-right.
+    const q = focusOn(800, 600, 1000, 1400, 1, [0.1, 0.1, 0.2, 0.02]);
+    expect(q.x).toBeLessThan(0);
+    expect(q.y).toBeGreaterThan(0);
+    // A tiny box is not blown up past twice the scan's pixels.
+    expect(focusOn(800, 600, 1000, 1400, 0, [0.5, 0.5, 0.01, 0.005]).scale).toBe(2);
+    // A box as wide as the page never zooms out past the whole page.
+    expect(focusOn(800, 600, 1000, 1400, 0, [0, 0, 1, 1]).scale).toBeCloseTo(fit(800, 600, 1000, 1400, 0).scale);
   });
 
   it("zooms about the cursor", () => {

@@ -25,6 +25,7 @@ export interface View {
 
 export const MIN_SCALE = 0.05;
 export const MAX_SCALE = 8;
+const FOCUS_MAX_SCALE = 2;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -63,6 +64,31 @@ export function rotate(v: View, by: 1 | -1 = 1): View {
 
 export function pan(v: View, dx: number, dy: number): View {
   return { ...v, x: v.x + dx, y: v.y + dy };
+}
+
+/**
+ * A view that centres a box of the image (left, top, width, height in fractions
+ * of the image) in the pane, large enough to read: its width about half the
+ * pane's, at most twice the image's pixels, never smaller than the whole image fitted.
+ */
+export function focusOn(
+  paneW: number,
+  paneH: number,
+  imgW: number,
+  imgH: number,
+  turns: number,
+  box: [number, number, number, number],
+): View {
+  const whole = fit(paneW, paneH, imgW, imgH, turns, "page");
+  const [bw, bh] = turned(Math.max(box[2] * imgW, 1), Math.max(box[3] * imgH, 1), turns);
+  // Past twice its pixels a scan only gets blurrier.
+  const scale = clamp(Math.min((paneW * 0.5) / bw, (paneH * 0.3) / bh, FOCUS_MAX_SCALE), whole.scale, MAX_SCALE);
+  // The box's centre from the image's centre, in natural pixels, turned as shown.
+  const dx = (box[0] + box[2] / 2 - 0.5) * imgW;
+  const dy = (box[1] + box[3] / 2 - 0.5) * imgH;
+  const q = ((turns % 4) + 4) % 4;
+  const [rx, ry] = q === 0 ? [dx, dy] : q === 1 ? [-dy, dx] : q === 2 ? [-dx, -dy] : [dy, -dx];
+  return { scale, x: -rx * scale, y: -ry * scale, turns };
 }
 
 /**

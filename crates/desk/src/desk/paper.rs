@@ -8,7 +8,7 @@ use crate::ipc::{CandidateView, ImportSummary, MatchPaperInput, PaperPageView};
 use bhxh_cache::analysis::NewDerivative;
 use bhxh_cache::paper::{NewPaperPage, PaperPage, page_size_name};
 use bhxh_cache::{Cache, CachedDocument};
-use bhxh_documents::{Analysis, Format, Size, analyse, paper, pdf, raster};
+use bhxh_documents::{AnalyseOptions, Analysis, Format, Size, analyse_with, paper, pdf, raster};
 use bhxh_domain::DocumentKind;
 use bhxh_domain::mau01::{Candidate, MatchedBy, PageMatch, PageReading, match_page};
 use bhxh_protocol::Declaration;
@@ -139,15 +139,14 @@ impl Desk {
             }
             // One at a time, on this background thread: an office PC has two cores and
             // the officer's window must keep one (a 12 MP photo takes ~0.3 s).
-            let results: Vec<(CachedDocument, Vec<u8>, Analysis)> = batch
-                .into_iter()
-                .map(|(doc, bytes)| {
-                    let a = analyse(doc.kind, &bytes);
-                    (doc, bytes, a)
-                })
-                .collect();
-            let n = results.len() as u32;
-            for (doc, bytes, a) in results {
+            let n = batch.len() as u32;
+            for (doc, bytes) in batch {
+                // A card's front is read by OCR only when no QR code was found on
+                // its back (analysed first): an old CMND, a worn CCCD.
+                let read_id_front = doc.kind == DocumentKind::IdFront
+                    && bhxh_domain::DocumentFacts::cccd_qr(&lock(&cache).document_facts(&doc.declaration_id)?)
+                        .is_none();
+                let a: Analysis = analyse_with(doc.kind, &bytes, AnalyseOptions { read_id_front });
                 let derivs = to_store(&a.derivatives);
                 let c = lock(&cache);
                 c.save_analysis(&doc, &a.facts, &derivs, Utc::now())?;

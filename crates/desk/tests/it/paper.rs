@@ -26,8 +26,15 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
         let codes: Vec<&str> = v.findings.iter().map(|f| f.code.as_str()).collect();
         // The generated photos are clean: no pixel finding on any of them.
         assert!(!codes.iter().any(|c| c.starts_with("image.")), "{}: {codes:?}", row.id);
+        let ocr_id: Vec<_> = v
+            .fields
+            .iter()
+            .flat_map(|f| f.elsewhere.iter().filter(|o| o.source == "ocr_id").map(move |o| (f, o)))
+            .collect();
         if v.fields.iter().any(|f| f.key == "field.cccd") {
             assert!(!codes.contains(&"qr.not_found"), "{}: {codes:?}", row.id);
+            // The back's QR code read: the front is not read by OCR for nothing.
+            assert!(ocr_id.is_empty(), "{}: {ocr_id:?}", row.id);
             with_qr += 1;
         }
         for doc in v.documents.iter().filter(|x| x.available) {
@@ -135,4 +142,49 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
 fn image_size(jpeg: &[u8]) -> (u32, u32) {
     let img = image::load_from_memory(jpeg).expect("jpeg");
     (img.width(), img.height())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_cmnd_front_is_read_by_ocr_and_compared() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    // Enough declarations for the office to have an old CMND holder among them.
+    let s = server(sdir.path(), 40).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    tokio::task::block_in_place(|| d.analyse_pending()).expect("analyse");
+    let mut cmnd = 0;
+    for row in d.queue().expect("queue") {
+        let v = d.declaration(&row.id).expect("view");
+        let codes: Vec<&str> = v.findings.iter().map(|f| f.code.as_str()).collect();
+        let ocr_id: Vec<_> = v
+            .fields
+            .iter()
+            .flat_map(|f| f.elsewhere.iter().filter(|o| o.source == "ocr_id").map(move |o| (f, o)))
+            .collect();
+        if v.fields.iter().any(|f| f.key == "field.cccd") {
+            // The back's QR code read: the front is not read by OCR for nothing.
+            assert!(ocr_id.is_empty(), "{}: {ocr_id:?}", row.id);
+        }
+        // An old CMND has no QR: its front's number and name are read by OCR, agree
+        // with the declaration, and say where they are on the photo.
+        if v.fields.iter().any(|f| f.key == "field.cmnd") {
+            let number = ocr_id.iter().find(|(f, _)| f.key == "field.cmnd").map(|(_, o)| o);
+            let number = number.unwrap_or_else(|| panic!("{}: the CMND front read: {ocr_id:?}", row.id));
+            assert!(number.same && !number.doubtful, "{}: {number:?}", row.id);
+            let front = v.documents.iter().find(|x| x.kind == bhxh_domain::DocumentKind::IdFront).expect("front");
+            assert_eq!(number.spot.as_ref().map(|s| s.doc.as_str()), Some(front.id.as_str()));
+            assert!(ocr_id.iter().any(|(f, _)| f.key == "field.full_name"), "{}: the name read", row.id);
+            // Nothing to flag but a name typed without its diacritics (the card has them).
+            let flagged: Vec<_> = v.findings.iter().filter(|f| f.code.starts_with("id_ocr.")).collect();
+            assert!(
+                flagged.iter().all(|f| f.code == "id_ocr.name_diacritics" && codes.contains(&"name.no_diacritics")),
+                "{}: {codes:?}",
+                row.id
+            );
+            cmnd += 1;
+        }
+    }
+    assert!(cmnd > 0, "the demo has an old CMND holder");
 }

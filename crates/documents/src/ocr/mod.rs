@@ -4,6 +4,7 @@
 //! one block of lines (label and value stay on one line), and every word comes
 //! back with its confidence and its box on the prepared page.
 
+pub mod id_card;
 pub mod prep;
 
 use crate::DocumentError;
@@ -42,6 +43,8 @@ pub struct OcrPage {
     /// The prepared page's size in pixels.
     pub width: u32,
     pub height: u32,
+    /// The prepared page itself, to re-read a number in its box.
+    pub image: Arc<GrayImage>,
 }
 
 impl OcrPage {
@@ -70,12 +73,12 @@ impl OcrPage {
 /// What a worker is asked to do.
 enum Task {
     Page {
-        image: GrayImage,
+        image: Arc<GrayImage>,
         prepared: Prepared,
     },
     /// Digits only, one line, in `rect` (pixels of `image`): re-reading a number.
     Digits {
-        image: GrayImage,
+        image: Arc<GrayImage>,
         rect: [u32; 4],
     },
 }
@@ -142,7 +145,7 @@ fn run(t: Tesseract, task: Task) -> (Option<Tesseract>, Result<Answer, DocumentE
         let tsv = t.get_tsv_text(0).map_err(|e| DocumentError::Ocr(e.to_string()))?;
         let lines = parse_tsv(&tsv, w, h);
         let answer = match prepared {
-            Some(prepared) => Answer::Page(OcrPage { lines, prepared, width: w, height: h }),
+            Some(prepared) => Answer::Page(OcrPage { lines, prepared, width: w, height: h, image: image.clone() }),
             None => {
                 let words: Vec<&OcrWord> = lines.iter().flat_map(|l| l.words.iter()).collect();
                 let text: String = words.iter().map(|w| w.text.as_str()).collect();
@@ -244,20 +247,75 @@ impl OcrEngine {
     pub fn read(&self, rgb: &image::RgbImage, steps: Steps) -> Result<OcrPage, DocumentError> {
         let _span = info_span!("ocr_page", w = rgb.width(), h = rgb.height()).entered();
         let (image, prepared) = prep::prepare(rgb, steps);
-        match self.ask(Task::Page { image, prepared })? {
+        match self.ask(Task::Page { image: Arc::new(image), prepared })? {
             Answer::Page(p) => Ok(p),
             Answer::Digits(..) => Err(DocumentError::Ocr("unexpected answer".into())),
         }
     }
 
     /// Re-reads a number in `rect` of an already prepared `image`, digits only.
-    pub fn read_digits(&self, image: GrayImage, rect: [u32; 4]) -> Result<(String, f32), DocumentError> {
+    pub fn read_digits(&self, image: Arc<GrayImage>, rect: [u32; 4]) -> Result<(String, f32), DocumentError> {
         match self.ask(Task::Digits { image, rect })? {
             Answer::Digits(text, conf) => Ok((text, conf)),
             Answer::Page(_) => {
                 warn!("OCR answered a page for a digits request");
                 Err(DocumentError::Ocr("unexpected answer".into()))
             }
+        }
+    }
+}
+
+impl OcrEngine {
+    /// The digits in a box (fractions of `page`), read again on their own with
+    /// digits only; `None` when the box is empty or the reading failed.
+    pub fn digits_in(&self, page: &OcrPage, bbox: [f32; 4]) -> Option<(String, f32)> {
+        let (w, h) = (page.width as f32, page.height as f32);
+        let pad = bbox[3] * h * 0.4;
+        let x0 = (bbox[0] * w - pad).max(0.0);
+        let y0 = (bbox[1] * h - pad).max(0.0);
+        let x1 = ((bbox[0] + bbox[2]) * w + pad).min(w);
+        let y1 = ((bbox[1] + bbox[3]) * h + pad).min(h);
+        if x1 - x0 < 4.0 || y1 - y0 < 4.0 {
+            return None;
+        }
+        let rect = [x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32];
+        match self.read_digits(page.image.clone(), rect) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                warn!(error = %e, "re-reading a number failed");
+                None
+            }
+        }
+    }
+
+    /// A number's value read again in its box with digits only, when the first
+    /// reading does not have one of the `lengths` a number of this kind has, or is
+    /// unsure. The better of the two readings is kept.
+    pub fn reread_number(
+        &self,
+        page: &OcrPage,
+        bbox: [f32; 4],
+        value: &str,
+        conf: f32,
+        lengths: &[usize],
+    ) -> (String, f32) {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        let shaped = lengths.contains(&digits.len());
+        if shaped && conf >= f32::from(bhxh_domain::mau01::OCR_CONFIDENT) {
+            return (value.to_owned(), conf);
+        }
+        match self.digits_in(page, bbox) {
+            Some((again, again_conf)) if lengths.contains(&again.len()) && (!shaped || again_conf > conf) => {
+                tracing::debug!(
+                    before = digits.len(),
+                    after = again.len(),
+                    conf,
+                    again_conf,
+                    "number re-read, digits only"
+                );
+                (again, again_conf)
+            }
+            _ => (value.to_owned(), conf),
         }
     }
 }
@@ -278,7 +336,13 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].text(), "Họ và");
         assert_eq!(lines[1].words[0].bbox, [0.1, 0.12, 0.3, 0.01]);
-        let page = OcrPage { lines, prepared: Prepared { skew_deg: 0.0, scale: 1.0 }, width: 1000, height: 2000 };
+        let page = OcrPage {
+            lines,
+            prepared: Prepared { skew_deg: 0.0, scale: 1.0 },
+            width: 1000,
+            height: 2000,
+            image: Arc::new(GrayImage::new(1, 1)),
+        };
         assert_eq!(page.text(), "Họ và\n7914820031");
         assert!((page.mean_conf() - (96.5 + 91.0 + 88.0) / 3.0).abs() < 1e-3);
     }

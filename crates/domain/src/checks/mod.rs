@@ -6,6 +6,7 @@ mod child;
 mod duplicates;
 mod email;
 mod id_document;
+mod id_ocr;
 mod images;
 mod ma_so;
 mod name;
@@ -145,6 +146,7 @@ pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     duplicates::check(f, ctx, &mut out);
     images::check(f, ctx, &mut out);
     qr::check(f, ctx, &mut out);
+    id_ocr::check(f, ctx, &mut out);
     paper::check(f, ctx, &mut out);
     out.sort_by_key(|x| x.severity);
     out

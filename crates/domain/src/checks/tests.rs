@@ -333,12 +333,14 @@ fn document_facts_become_warnings_and_an_honest_no_qr() {
             quality: Some(quality(vec![QualityFlag::Blurred, QualityFlag::Dark])),
             qr: QrReading::NotFound,
             unreadable: None,
+            ocr: None,
         },
         DocumentFacts {
             kind: DocumentKind::IdBack,
             quality: None,
             qr: QrReading::NotFound,
             unreadable: Some("tệp bị cắt cụt".into()),
+            ocr: None,
         },
     ];
     let ctx = Context {
@@ -359,4 +361,52 @@ fn document_facts_become_warnings_and_an_honest_no_qr() {
     let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
     let ctx = Context { qr: Some(&qr), ..ctx };
     assert!(!run_all(&f, &ctx).iter().any(|x| x.code.starts_with("qr.not_")));
+}
+
+#[test]
+fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
+    use crate::mau01::{FormField, OcrField, OcrReading};
+    use crate::{DocumentFacts, QrReading};
+    let front = |number: (&str, u8), name: (&str, u8)| {
+        let field = |field, (value, conf): (&str, u8)| OcrField { field, value: value.into(), conf, bbox: [0.0; 4] };
+        vec![DocumentFacts {
+            kind: DocumentKind::IdFront,
+            quality: None,
+            qr: QrReading::NotFound,
+            unreadable: None,
+            ocr: Some(OcrReading {
+                mean_conf: 85,
+                fields: vec![field(FormField::IdNumber, number), field(FormField::FullName, name)],
+                skew_deg: 0.0,
+            }),
+        }]
+    };
+    let f = clean();
+    let run = |docs: &[DocumentFacts], qr: Option<&QrPayload>| -> Vec<(String, Severity)> {
+        let ctx = Context {
+            reference: ReferenceData::get(),
+            registry: &Registry::default(),
+            qr,
+            paper: None,
+            documents: docs,
+        };
+        run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("id_ocr.")).map(|x| (x.code, x.severity)).collect()
+    };
+    let agree = front(("079185000123", 92), ("NGUYỄN THỊ ÁNH", 88));
+    assert_eq!(run(&agree, None), vec![], "the card's capitals are the declared name");
+    let other = front(("079185000124", 92), ("NGUYỄN THỊ ÁNH", 88));
+    assert_eq!(run(&other, None), vec![("id_ocr.number_mismatch".into(), Severity::Block)]);
+    // Unsure: a note, never a Block.
+    let unsure = front(("079185000124", 41), ("TRẦN VĂN BÌNH", 35));
+    assert_eq!(
+        run(&unsure, None),
+        vec![("id_ocr.number_doubtful".into(), Severity::Info), ("id_ocr.name_doubtful".into(), Severity::Info)]
+    );
+    let accents = front(("079185000123", 90), ("NGUYEN THI ANH", 90));
+    assert_eq!(run(&accents, None), vec![("id_ocr.name_diacritics".into(), Severity::Info)]);
+    let name = front(("079185000123", 90), ("TRẦN VĂN BÌNH", 90));
+    assert_eq!(run(&name, None), vec![("id_ocr.name_mismatch".into(), Severity::Block)]);
+    // A readable QR code is the better reading: OCR is not consulted.
+    let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
+    assert_eq!(run(&other, Some(&qr)), vec![]);
 }
