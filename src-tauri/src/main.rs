@@ -31,6 +31,10 @@ struct Cli {
     /// Days a decided declaration's documents stay on this PC once the decision is on record.
     #[arg(long, env = "BHXH_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=365))]
     retention_days: u32,
+    /// SHA-256 of the central service's TLS certificate (64 hex digits, colons
+    /// allowed): with it, the app talks only to the server presenting that certificate.
+    #[arg(long, env = "BHXH_CENTRAL_CERT_SHA256", global = true)]
+    central_cert_sha256: Option<bhxh_desk_core::CertPin>,
     /// Minutes without activity before the screen locks.
     #[arg(long, env = "BHXH_IDLE_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=240))]
     idle_lock_minutes: u32,
@@ -161,7 +165,7 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(&e.to_string()),
             };
-            match rt.block_on(headless::sync(&central, &user, &password, &dir)) {
+            match rt.block_on(headless::sync(&central, &user, &password, &dir, cli.central_cert_sha256)) {
                 Ok(line) => {
                     println!("{line}");
                     ExitCode::SUCCESS
@@ -288,6 +292,7 @@ fn main() -> ExitCode {
             cli.demo_password,
             Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
             cli.retention_days,
+            cli.central_cert_sha256,
         ),
     }
 }
@@ -319,6 +324,7 @@ fn run_window(
     password: Option<String>,
     idle_lock: Duration,
     retention_days: u32,
+    central_cert_pin: Option<bhxh_desk_core::CertPin>,
 ) -> ExitCode {
     let result = tauri::Builder::default()
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
@@ -334,6 +340,7 @@ fn run_window(
                 default_password: password,
                 idle_lock,
                 retention_days,
+                central_cert_pin,
             })
             .map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);

@@ -16,10 +16,12 @@ mod helpdesk;
 mod offices;
 pub mod routes;
 mod supervisor;
+mod tls;
 
 pub use db::Store;
 pub use demo::{DEMO_USERS, REGISTER_BASE, register_person_has_account, register_size, seed_bulk, seed_demo};
 pub use error::ApiError;
+pub use tls::ServerTls;
 
 use bhxh_protocol::FaultSettings;
 use std::net::SocketAddr;
@@ -80,13 +82,16 @@ impl AppState {
 pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The certificate's SHA-256 when serving HTTPS.
+    pub tls_fingerprint: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl RunningServer {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls_fingerprint.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, gives in-flight requests a moment to finish, then closes.
@@ -104,8 +109,16 @@ impl RunningServer {
 }
 
 pub async fn start(listen: SocketAddr, state: AppState) -> anyhow::Result<RunningServer> {
+    start_with(listen, state, None).await
+}
+
+/// Serves HTTPS with `tls`, plain HTTP without (loopback tests and the demo).
+pub async fn start_with(listen: SocketAddr, state: AppState, tls: Option<ServerTls>) -> anyhow::Result<RunningServer> {
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use hyper_util::service::TowerToHyperService;
+
+    let tls_fingerprint = tls.as_ref().map(|t| t.fingerprint.clone());
+    let acceptor = tls.map(|t| tokio_rustls::TlsAcceptor::from(t.config));
 
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -125,9 +138,21 @@ pub async fn start(listen: SocketAddr, state: AppState) -> anyhow::Result<Runnin
                         }
                     };
                     let service = TowerToHyperService::new(app.clone());
+                    let acceptor = acceptor.clone();
                     connections.spawn(async move {
                         let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                        if let Err(e) = builder.serve_connection(TokioIo::new(socket), service).await {
+                        // The handshake runs in the connection's task: a slow client holds up no one.
+                        let served = match acceptor {
+                            Some(a) => match a.accept(socket).await {
+                                Ok(stream) => builder.serve_connection(TokioIo::new(stream), service).await,
+                                Err(e) => {
+                                    tracing::info!(error = %e, "TLS handshake failed");
+                                    return;
+                                }
+                            },
+                            None => builder.serve_connection(TokioIo::new(socket), service).await,
+                        };
+                        if let Err(e) = served {
                             tracing::debug!(error = %e, "connection ended with an error");
                         }
                     });
@@ -141,5 +166,5 @@ pub async fn start(listen: SocketAddr, state: AppState) -> anyhow::Result<Runnin
         })
         .await;
     });
-    Ok(RunningServer { addr, state, shutdown: Some(tx), task })
+    Ok(RunningServer { addr, state, tls_fingerprint, shutdown: Some(tx), task })
 }

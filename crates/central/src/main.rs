@@ -1,7 +1,7 @@
 //! `bhxh-central`: the reference central server.
 
 use anyhow::Context;
-use bhxh_central::{AppState, ServerConfig, seed_demo, start};
+use bhxh_central::{AppState, ServerConfig, seed_demo};
 use bhxh_protocol::FaultSettings;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -52,7 +52,7 @@ fn parse_fault_percent(s: &str) -> Result<(FaultKind, u8), String> {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the API. Prints `listening on http://ADDR` as the first line of stdout.
+    /// Serve the API. Prints `listening on http://ADDR` (or https) as the first line of stdout.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8716")]
         listen: SocketAddr,
@@ -78,6 +78,15 @@ enum Command {
         /// Added latency in milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
+        /// Serve HTTPS with a self-signed certificate made once and kept in the data
+        /// directory; its SHA-256 (the desk's pin) is printed on the second line.
+        #[arg(long, conflicts_with_all = ["tls_cert", "tls_key"])]
+        tls: bool,
+        /// Serve HTTPS with this certificate chain (PEM) and `--tls-key`.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print every recorded decision (for tests comparing client and server).
     Decisions {
@@ -133,7 +142,25 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Serve { listen, data, demo, bulk, seed, admin, fault, fault_percent, latency_ms } => {
+        Command::Serve {
+            listen,
+            data,
+            demo,
+            bulk,
+            seed,
+            admin,
+            fault,
+            fault_percent,
+            latency_ms,
+            tls,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls, tls_cert, tls_key) {
+                (true, ..) => Some(bhxh_central::ServerTls::self_signed(&data.join("tls"))?),
+                (false, Some(cert), Some(key)) => Some(bhxh_central::ServerTls::from_pem_files(&cert, &key)?),
+                _ => None,
+            };
             let mut faults = FaultSettings { latency_ms, ..FaultSettings::default() };
             for f in fault {
                 match f {
@@ -167,8 +194,11 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             rt.block_on(async move {
-                let server = start(listen, state).await?;
+                let server = bhxh_central::start_with(listen, state, tls).await?;
                 println!("listening on {}", server.url());
+                if let Some(f) = &server.tls_fingerprint {
+                    println!("certificate sha256 {f}");
+                }
                 std::io::stdout().flush()?;
                 tokio::signal::ctrl_c().await?;
                 server.stop().await;

@@ -30,6 +30,9 @@ pub struct DeskConfig {
     pub idle_lock: Duration,
     /// Days a declaration's documents stay on this PC once its decision is on record.
     pub retention_days: u32,
+    /// SHA-256 of the central service's certificate: with it, no other
+    /// certificate is accepted, whoever signed it.
+    pub central_cert_pin: Option<bhxh_sync::CertPin>,
 }
 
 /// How old the helpdesk's directory copy may get before the background sync copies it again.
@@ -148,7 +151,7 @@ impl Desk {
         if input.password.chars().count() > 256 {
             return Err(AppError::new(ErrorCode::Validation, "Mật khẩu dài quá 256 ký tự."));
         }
-        let mut client = CentralClient::new(&input.central_url)?;
+        let mut client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
         let credentials = Credentials { username: username.clone(), password: input.password.clone() };
         match client.login(&credentials).await {
             Ok(resp) => {
@@ -204,7 +207,7 @@ impl Desk {
     /// Opens the officer's cache without the central service (the password opens
     /// the data key); scripts use it directly, the login falls back to it.
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
-        let client = CentralClient::new(&input.central_url)?;
+        let client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
         let credentials = Credentials { username: input.username.trim().to_owned(), password: input.password };
         self.open_offline(client, credentials)
     }

@@ -122,6 +122,16 @@ impl From<SyncError> for AppError {
                     "Máy chủ {u} phải dùng kết nối bảo mật (https://). Chỉ máy chủ thử nghiệm trên chính máy này được dùng http://."
                 ),
             ),
+            SyncError::PinNeedsHttps(u) => AppError::new(
+                ErrorCode::Validation,
+                format!("Cấu hình ghim chứng chỉ máy chủ nhưng địa chỉ {u} không dùng https://."),
+            ),
+            // Not "offline": someone between this PC and the central service showed
+            // another certificate. Nothing was sent; the officer must call IT.
+            SyncError::CertificateMismatch { .. } => AppError::new(
+                ErrorCode::Forbidden,
+                "Chứng chỉ bảo mật của máy chủ trung tâm không đúng chứng chỉ đã cấu hình: có thể đường truyền đang bị can thiệp. Chưa gửi dữ liệu nào. Hãy báo bộ phận công nghệ thông tin.",
+            ),
             SyncError::Malformed { request, .. } => AppError::new(
                 ErrorCode::Internal,
                 format!("Máy chủ trả về dữ liệu không hợp lệ ({request}). Dữ liệu trên máy được giữ nguyên."),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// A desk for one command: no window, the default lock and retention.
-fn headless_desk(data_dir: &Path) -> Result<Desk, AppError> {
+fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) -> Result<Desk, AppError> {
     Desk::open(DeskConfig {
         data_dir: data_dir.to_path_buf(),
         default_central_url: None,
@@ -15,6 +15,7 @@ fn headless_desk(data_dir: &Path) -> Result<Desk, AppError> {
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
+        central_cert_pin,
     })
 }
 
@@ -26,8 +27,14 @@ fn unlock_cache(data_dir: &Path, user: &str, password: &str) -> Result<Cache, Ap
 }
 
 /// `bhxh-desk sync`: logs in online, pulls, and says what it pulled.
-pub async fn sync(central: &str, user: &str, password: &str, data_dir: &Path) -> Result<String, AppError> {
-    let desk = headless_desk(data_dir)?;
+pub async fn sync(
+    central: &str,
+    user: &str,
+    password: &str,
+    data_dir: &Path,
+    central_cert_pin: Option<bhxh_sync::CertPin>,
+) -> Result<String, AppError> {
+    let desk = headless_desk(data_dir, central_cert_pin)?;
     let session = desk
         .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
         .await?;
@@ -128,7 +135,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
 }
 
 fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
-    let desk = headless_desk(data_dir)?;
+    let desk = headless_desk(data_dir, None)?;
     // The central URL does not matter offline; the profile remembers the real one.
     desk.login_offline(LoginInput {
         central_url: "http://127.0.0.1:9".into(),

@@ -17,5 +17,6 @@ mod views;
 
 /// The image sizes the document protocol serves.
 pub use bhxh_documents::Size as ImageSize;
+pub use bhxh_sync::CertPin;
 pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig};
 pub use error::{AppError, ErrorCode};

@@ -1,8 +1,11 @@
 //! HTTP client of the central service API (see bhxh-protocol's openapi.json).
 
 use crate::SyncError;
+use crate::pin::CertPin;
 use bhxh_protocol::{DeclarationPage, ErrorBody, LoginRequest, LoginResponse, OfficeList, error_code};
 use reqwest::StatusCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -31,10 +34,18 @@ pub struct CentralClient {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
+    /// Set by the pinning verifier when a server showed another certificate.
+    pin_refused: Option<Arc<AtomicBool>>,
 }
 
 impl CentralClient {
     pub fn new(base_url: &str) -> Result<Self, SyncError> {
+        Self::with_pin(base_url, None)
+    }
+
+    /// A client that, with a pin, accepts only the server certificate whose
+    /// SHA-256 it is (and then needs https).
+    pub fn with_pin(base_url: &str, pin: Option<CertPin>) -> Result<Self, SyncError> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
         let parsed = reqwest::Url::parse(&base).map_err(|_| SyncError::BadUrl(base_url.to_owned()))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
@@ -44,13 +55,22 @@ impl CentralClient {
         if parsed.scheme() == "http" && !is_loopback(&parsed) {
             return Err(SyncError::PlainHttp(base_url.to_owned()));
         }
-        let http = reqwest::Client::builder()
+        let setup = |detail: String| SyncError::Unreachable { request: "client".into(), detail };
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
-            .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncError::Unreachable { request: "client".into(), detail: e.to_string() })?;
-        Ok(Self { base, http, token: None })
+            .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")));
+        let mut pin_refused = None;
+        if let Some(pin) = pin {
+            if parsed.scheme() != "https" {
+                return Err(SyncError::PinNeedsHttps(base_url.to_owned()));
+            }
+            let (tls, refused) = crate::pin::pinned_config(pin).map_err(|e| setup(e.to_string()))?;
+            builder = builder.use_preconfigured_tls(tls);
+            pin_refused = Some(refused);
+        }
+        let http = builder.build().map_err(|e| setup(e.to_string()))?;
+        Ok(Self { base, http, token: None, pin_refused })
     }
 
     pub fn base_url(&self) -> &str {
@@ -69,7 +89,10 @@ impl CentralClient {
         self.token = token;
     }
 
-    fn unreachable(request: &str, e: reqwest::Error) -> SyncError {
+    pub(crate) fn unreachable(&self, request: &str, e: reqwest::Error) -> SyncError {
+        if self.pin_refused.as_ref().is_some_and(|r| r.load(Ordering::SeqCst)) {
+            return SyncError::CertificateMismatch { request: request.to_owned() };
+        }
         SyncError::Unreachable { request: request.to_owned(), detail: e.to_string() }
     }
 
@@ -114,11 +137,11 @@ impl CentralClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
+        let resp = req.send().await.map_err(|e| self.unreachable(&request, e))?;
         if !resp.status().is_success() {
             return Err(Self::error_from(&request, resp).await);
         }
-        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(&request, e))?;
         serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })
     }
 
@@ -135,11 +158,11 @@ impl CentralClient {
             .json(&LoginRequest { username: creds.username.clone(), password: creds.password.clone() })
             .send()
             .await
-            .map_err(|e| Self::unreachable(&request, e))?;
+            .map_err(|e| self.unreachable(&request, e))?;
         if !resp.status().is_success() {
             return Err(Self::error_from(&request, resp).await);
         }
-        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(&request, e))?;
         let login: LoginResponse =
             serde_json::from_slice(&bytes).map_err(|e| SyncError::Malformed { request, detail: e.to_string() })?;
         self.token = Some(login.token.clone());
@@ -177,13 +200,13 @@ impl CentralClient {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let resp = req.send().await.map_err(|e| Self::unreachable(&request, e))?;
+        let resp = req.send().await.map_err(|e| self.unreachable(&request, e))?;
         if !resp.status().is_success() {
             return Err(Self::error_from(&request, resp).await);
         }
         let sha =
             resp.headers().get(bhxh_protocol::CONTENT_SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = resp.bytes().await.map_err(|e| Self::unreachable(&request, e))?;
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(&request, e))?;
         Ok((bytes.to_vec(), sha))
     }
 }

@@ -18,6 +18,10 @@ pub enum SyncError {
     BadUrl(String),
     #[error("central URL {0:?} is plain HTTP to another machine; only https is allowed there")]
     PlainHttp(String),
+    #[error("a certificate pin is configured but the central URL {0:?} is not https")]
+    PinNeedsHttps(String),
+    #[error("the central service presented a certificate other than the pinned one ({request}): nothing was sent")]
+    CertificateMismatch { request: String },
     #[error("local cache: {0}")]
     Cache(#[from] bhxh_cache::CacheError),
 }

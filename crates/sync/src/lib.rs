@@ -3,6 +3,7 @@
 mod client;
 mod error;
 pub mod helpdesk;
+mod pin;
 mod pull;
 pub mod push;
 mod supervisor;
@@ -10,5 +11,6 @@ mod supervisor;
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;
 pub use helpdesk::{CallsReport, DirectoryReport, pull_directory, push_calls};
+pub use pin::{BadPin, CertPin};
 pub use pull::{PAGE_SIZE, PullReport, cursor_key, fetch_documents, pull_declarations};
 pub use push::{PushReport, push_outbox};

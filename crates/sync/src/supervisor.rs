@@ -40,8 +40,7 @@ impl CentralClient {
         if let Some(t) = self.token() {
             req = req.bearer_auth(t);
         }
-        let resp =
-            req.send().await.map_err(|e| SyncError::Unreachable { request: request.clone(), detail: e.to_string() })?;
+        let resp = req.send().await.map_err(|e| self.unreachable(&request, e))?;
         if !resp.status().is_success() {
             return Err(Self::error_from(&request, resp).await);
         }

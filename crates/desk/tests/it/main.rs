@@ -28,6 +28,7 @@ fn desk(dir: &Path) -> Desk {
         default_password: None,
         idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK,
         retention_days: 7,
+        central_cert_pin: None,
     })
     .expect("desk")
 }

@@ -225,6 +225,7 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
         default_password: None,
         idle_lock: Duration::ZERO,
         retention_days: 7,
+        central_cert_pin: None,
     })
     .expect("desk");
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
@@ -330,4 +331,53 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
     let err = thief.login(login("http://127.0.0.1:9", "canbo.07916", "đoán thử")).await.expect_err("no password");
     assert_eq!(err.code, ErrorCode::Unauthorized);
     s.stop().await;
+}
+
+/// With the central service's certificate pinned, the desk logs in over HTTPS to
+/// that server only; another certificate is refused in Vietnamese, as a matter
+/// for IT (not "offline"), and nothing is cached.
+#[tokio::test]
+async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
+    use bhxh_central::{AppState, ServerConfig, ServerTls, seed_demo, start_with};
+    let tls_server = |dir: &Path| {
+        let state = AppState::open(&ServerConfig {
+            data_dir: dir.to_path_buf(),
+            admin: false,
+            faults: bhxh_protocol::FaultSettings::default(),
+        })
+        .expect("state");
+        seed_demo(&state, 2, 4).expect("demo");
+        let tls = ServerTls::self_signed(&dir.join("tls")).expect("certificate");
+        (state, tls)
+    };
+    let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let (state, tls) = tls_server(adir.path());
+    let pin: bhxh_desk_core::CertPin = tls.fingerprint.parse().expect("pin");
+    let pinned = start_with("127.0.0.1:0".parse().expect("addr"), state, Some(tls)).await.expect("server");
+    let (state, tls) = tls_server(bdir.path());
+    let impostor = start_with("127.0.0.1:0".parse().expect("addr"), state, Some(tls)).await.expect("server");
+    let open = |dir: &Path| {
+        Desk::open(DeskConfig {
+            data_dir: dir.to_path_buf(),
+            default_central_url: None,
+            default_username: None,
+            default_password: None,
+            idle_lock: Duration::from_secs(900),
+            retention_days: 7,
+            central_cert_pin: Some(pin),
+        })
+        .expect("desk")
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = open(dir.path());
+    let e = d.login(login(&impostor.url(), "canbo.07916", "demo")).await.expect_err("another certificate");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.contains("Chứng chỉ bảo mật của máy chủ trung tâm không đúng"), "{}", e.message);
+    assert!(d.status().expect("status").session.is_none(), "not logged in, not even offline");
+    let s = d.login(login(&pinned.url(), "canbo.07916", "demo")).await.expect("the pinned server");
+    assert!(!s.offline_login);
+    d.sync_now().await.expect("sync over the pinned connection");
+    assert!(!d.queue().expect("queue").is_empty());
+    pinned.stop().await;
+    impostor.stop().await;
 }

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 mod outbox;
+mod tls;
 
 const OFFICE: &str = "07916";
 
