@@ -14,5 +14,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let a = analyse(DocumentKind::IdBack, data);
-    assert!(a.facts.quality.is_some() || a.facts.unreadable.is_some(), "measured or explained");
+    // A file is either explained as unreadable or measured and reduced for the viewer.
+    assert_eq!(a.facts.unreadable.is_some(), a.derivatives.is_empty(), "{:?}", a.facts);
+    assert_eq!(a.facts.unreadable.is_some(), a.facts.quality.is_none(), "{:?}", a.facts);
 });

@@ -112,6 +112,8 @@ pub async fn start(listen: SocketAddr, state: AppState) -> anyhow::Result<Runnin
     start_with(listen, state, None).await
 }
 
+const TLS_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves HTTPS with `tls`, plain HTTP without (loopback tests and the demo).
 pub async fn start_with(listen: SocketAddr, state: AppState, tls: Option<ServerTls>) -> anyhow::Result<RunningServer> {
     use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -143,10 +145,15 @@ pub async fn start_with(listen: SocketAddr, state: AppState, tls: Option<ServerT
                         let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
                         // The handshake runs in the connection's task: a slow client holds up no one.
                         let served = match acceptor {
-                            Some(a) => match a.accept(socket).await {
-                                Ok(stream) => builder.serve_connection(TokioIo::new(stream), service).await,
-                                Err(e) => {
+                            // A client that never says hello holds nothing past the timeout.
+                            Some(a) => match tokio::time::timeout(TLS_HANDSHAKE, a.accept(socket)).await {
+                                Ok(Ok(stream)) => builder.serve_connection(TokioIo::new(stream), service).await,
+                                Ok(Err(e)) => {
                                     tracing::info!(error = %e, "TLS handshake failed");
+                                    return;
+                                }
+                                Err(_) => {
+                                    tracing::info!("TLS handshake timed out");
                                     return;
                                 }
                             },

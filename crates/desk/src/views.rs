@@ -115,12 +115,7 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
             }
             "phone" => {
                 if let Some(ph) = paper.and_then(|p| p.phone.clone()) {
-                    let norm = |s: &str| {
-                        bhxh_domain::PhoneVn::parse(s)
-                            .map(|x| x.phone.as_str().to_owned())
-                            .unwrap_or_else(|_| digits(s))
-                    };
-                    let same = norm(&ph) == norm(&declared);
+                    let same = bhxh_domain::PhoneVn::same(&ph, &declared);
                     add("paper", ph, same);
                 }
             }
@@ -169,12 +164,7 @@ pub fn read_by_ocr(fields: &mut [FieldView], sources: &[OcrSource<'_>]) {
 fn agrees(field: FormField, declared: &str, read: &str) -> bool {
     match field {
         FormField::FullName => read.to_lowercase().split_whitespace().eq(declared.to_lowercase().split_whitespace()),
-        FormField::Phone => {
-            let norm = |s: &str| {
-                bhxh_domain::PhoneVn::parse(s).map(|x| x.phone.as_str().to_owned()).unwrap_or_else(|_| digits(s))
-            };
-            norm(read) == norm(declared)
-        }
+        FormField::Phone => bhxh_domain::PhoneVn::same(read, declared),
         FormField::Email => read.trim().eq_ignore_ascii_case(declared.trim()),
         FormField::MaSo | FormField::IdNumber | FormField::DeclarationId => {
             let plain = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();

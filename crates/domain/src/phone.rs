@@ -44,6 +44,16 @@ impl PhoneVn {
         &self.0
     }
 
+    /// Whether two written numbers are the same phone: "+84 903 123 456" is
+    /// 0903123456, and an old 01xx number its new form; what does not parse is
+    /// compared by its digits.
+    pub fn same(a: &str, b: &str) -> bool {
+        let norm = |s: &str| {
+            PhoneVn::parse(s).map(|p| p.phone.0).unwrap_or_else(|_| s.chars().filter(char::is_ascii_digit).collect())
+        };
+        norm(a) == norm(b)
+    }
+
     pub fn parse(raw: &str) -> Result<ParsedPhone, PhoneError> {
         let mut s: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')' | '\u{a0}')).collect();
         if let Some(rest) = s.strip_prefix('+') {

@@ -4,8 +4,6 @@ use crate::SyncError;
 use crate::pin::CertPin;
 use bhxh_protocol::{DeclarationPage, ErrorBody, LoginRequest, LoginResponse, OfficeList, error_code};
 use reqwest::StatusCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -34,8 +32,8 @@ pub struct CentralClient {
     base: String,
     http: reqwest::Client,
     token: Option<String>,
-    /// Set by the pinning verifier when a server showed another certificate.
-    pin_refused: Option<Arc<AtomicBool>>,
+    /// Whether the server's certificate is pinned (a refusal is then told apart).
+    pinned: bool,
 }
 
 impl CentralClient {
@@ -60,17 +58,15 @@ impl CentralClient {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
             .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")));
-        let mut pin_refused = None;
         if let Some(pin) = pin {
             if parsed.scheme() != "https" {
                 return Err(SyncError::PinNeedsHttps(base_url.to_owned()));
             }
-            let (tls, refused) = crate::pin::pinned_config(pin).map_err(|e| setup(e.to_string()))?;
+            let tls = crate::pin::pinned_config(pin).map_err(|e| setup(e.to_string()))?;
             builder = builder.use_preconfigured_tls(tls);
-            pin_refused = Some(refused);
         }
         let http = builder.build().map_err(|e| setup(e.to_string()))?;
-        Ok(Self { base, http, token: None, pin_refused })
+        Ok(Self { base, http, token: None, pinned: pin.is_some() })
     }
 
     pub fn base_url(&self) -> &str {
@@ -90,7 +86,7 @@ impl CentralClient {
     }
 
     pub(crate) fn unreachable(&self, request: &str, e: reqwest::Error) -> SyncError {
-        if self.pin_refused.as_ref().is_some_and(|r| r.load(Ordering::SeqCst)) {
+        if self.pinned && crate::pin::refused_in(&e) {
             return SyncError::CertificateMismatch { request: request.to_owned() };
         }
         SyncError::Unreachable { request: request.to_owned(), detail: e.to_string() }

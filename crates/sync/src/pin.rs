@@ -10,7 +10,6 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// SHA-256 of a certificate's DER encoding, as `openssl x509 -fingerprint
 /// -sha256` prints it (colons and case do not matter).
@@ -57,14 +56,11 @@ impl std::fmt::Debug for CertPin {
 pub(crate) struct PinVerifier {
     pin: CertPin,
     algorithms: WebPkiSupportedAlgorithms,
-    /// Set when a server showed another certificate: the client reports that,
-    /// not "unreachable" (the officer must call IT, not wait for the network).
-    pub(crate) refused: Arc<AtomicBool>,
 }
 
 impl PinVerifier {
     pub(crate) fn new(pin: CertPin, provider: &CryptoProvider) -> Self {
-        Self { pin, algorithms: provider.signature_verification_algorithms, refused: Arc::new(AtomicBool::new(false)) }
+        Self { pin, algorithms: provider.signature_verification_algorithms }
     }
 }
 
@@ -81,7 +77,6 @@ impl ServerCertVerifier for PinVerifier {
         if seen == self.pin {
             return Ok(ServerCertVerified::assertion());
         }
-        self.refused.store(true, Ordering::SeqCst);
         tracing::error!(expected = %self.pin, presented = %seen, "the central service's certificate is not the pinned one");
         Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
     }
@@ -110,21 +105,60 @@ impl ServerCertVerifier for PinVerifier {
 }
 
 /// A TLS client configuration that trusts the pinned certificate only.
-pub(crate) fn pinned_config(pin: CertPin) -> Result<(rustls::ClientConfig, Arc<AtomicBool>), rustls::Error> {
+pub(crate) fn pinned_config(pin: CertPin) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = PinVerifier::new(pin, &provider);
-    let refused = verifier.refused.clone();
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
-    Ok((config, refused))
+    Ok(config)
+}
+
+/// Whether a failed request failed because the pinning verifier refused the
+/// server's certificate (then the client reports that, not "unreachable": the
+/// officer must call IT, not wait for the network). Read from the error itself,
+/// so one refusal does not colour the next real outage.
+pub(crate) fn refused_in(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if matches!(
+            tls_error(err),
+            Some(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+        ) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+/// The TLS error an error is, or carries inside I/O errors (reqwest's connector
+/// wraps it twice, and an I/O error's `source()` skips what it wraps).
+fn tls_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = err.downcast_ref::<std::io::Error>()?.get_ref()?;
+    tls_error(inner)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_is_found_however_deep_the_connector_wrapped_it() {
+        use std::io::{Error, ErrorKind};
+        let refused = rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure);
+        let wrapped = Error::new(ErrorKind::Other, Error::new(ErrorKind::InvalidData, refused));
+        assert!(refused_in(&wrapped));
+        let other_tls =
+            Error::new(ErrorKind::InvalidData, rustls::Error::InvalidCertificate(CertificateError::Expired));
+        assert!(!refused_in(&other_tls), "an expired certificate is another matter");
+        assert!(!refused_in(&Error::from(ErrorKind::ConnectionRefused)), "an outage is an outage");
+    }
 
     #[test]
     fn pins_parse_as_openssl_prints_them_and_nothing_else() {

@@ -143,9 +143,14 @@ impl Desk {
             for (doc, bytes) in batch {
                 // A card's front is read by OCR only when no QR code was found on
                 // its back (analysed first): an old CMND, a worn CCCD.
-                let read_id_front = doc.kind == DocumentKind::IdFront
-                    && bhxh_domain::DocumentFacts::cccd_qr(&lock(&cache).document_facts(&doc.declaration_id)?)
-                        .is_none();
+                let read_id_front = doc.kind == DocumentKind::IdFront && {
+                    // A sibling's unreadable facts row is no QR: it must not stop the analysis.
+                    let facts = lock(&cache).document_facts(&doc.declaration_id).unwrap_or_else(|e| {
+                        warn!(error = %e, document = %doc.id, "facts of the declaration's documents unreadable");
+                        Vec::new()
+                    });
+                    bhxh_domain::DocumentFacts::cccd_qr(&facts).is_none()
+                };
                 let a: Analysis = analyse_with(doc.kind, &bytes, AnalyseOptions { read_id_front });
                 let derivs = to_store(&a.derivatives);
                 let c = lock(&cache);

@@ -10,7 +10,7 @@
 use super::{OcrEngine, OcrLine, OcrPage, OcrWord, Steps};
 use crate::DocumentError;
 use bhxh_domain::fold::fold;
-use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrField, OcrReading};
+use bhxh_domain::mau01::{FormField, OcrField, OcrReading};
 use image::DynamicImage;
 
 /// Photos are read with their long side at most this many pixels: a card filling
@@ -35,16 +35,20 @@ pub fn read_id_front(engine: &OcrEngine, photo: &DynamicImage) -> Result<OcrRead
     Ok(fields_of(&page, Some(engine)))
 }
 
-/// The card's fields in what OCR read (with an engine, a number that does not
-/// read as 9 or 12 digits is read again with digits only).
+/// A CMND number has 9 digits, a CCCD number 12.
+const ID_LENGTHS: &[usize] = &[9, 12];
+
+/// The card's fields in what OCR read (with an engine, the number is read again
+/// with digits only and is confident only when both readings agree).
 pub fn fields_of(page: &OcrPage, engine: Option<&OcrEngine>) -> OcrReading {
     let mut fields = Vec::new();
     if let Some(words) = number(&page.lines) {
         let (value, conf) = (words.iter().map(|w| w.text.as_str()).collect::<String>(), min_conf(&words));
         let bbox = envelope(&words);
         let value: String = value.chars().filter(char::is_ascii_digit).collect();
-        let (value, conf) = match engine.and_then(|e| e.digits_in(page, bbox)) {
-            Some(again) => cross_check((value, conf), again),
+        // Confident only when a digits-only re-read of the box agrees (see `cross_check`).
+        let (value, conf) = match engine {
+            Some(e) => super::cross_check((value, conf), e.digits_in(page, bbox), ID_LENGTHS),
             None => (value, conf),
         };
         fields.push(field(FormField::IdNumber, value, conf, page.source_box(bbox)));
@@ -54,24 +58,6 @@ pub fn fields_of(page: &OcrPage, engine: Option<&OcrEngine>) -> OcrReading {
         fields.push(field(FormField::FullName, value, min_conf(&words), page.source_box(envelope(&words))));
     }
     OcrReading { mean_conf: page.mean_conf().round().clamp(0.0, 100.0) as u8, fields, skew_deg: page.prepared.skew_deg }
-}
-
-/// The number as two readings give it: the whole card's and the digits-only
-/// re-read of its box. On a blurred card Tesseract is sure of digits the blur has
-/// merged (a 3 read as 1 at 87 %): a value is confident only when both agree.
-fn cross_check(first: (String, f32), again: (String, f32)) -> (String, f32) {
-    let shaped = |s: &str| s.len() == 9 || s.len() == 12;
-    if first.0 == again.0 {
-        return (first.0, first.1.max(again.1));
-    }
-    let unsure = f32::from(OCR_CONFIDENT) - 1.0;
-    let (value, conf) = match (shaped(&first.0), shaped(&again.0)) {
-        (false, true) => again,
-        (true, false) => first,
-        _ if again.1 > first.1 => again,
-        _ => first,
-    };
-    (value, conf.min(unsure))
 }
 
 fn field(field: FormField, value: String, conf: f32, bbox: [f32; 4]) -> OcrField {
@@ -238,15 +224,6 @@ mod tests {
         assert_eq!(r.field(FormField::IdNumber).map(|x| x.value.as_str()), Some("079181403642"));
         assert_eq!(r.field(FormField::IdNumber).map(|x| x.conf), Some(85));
         assert_eq!(r.field(FormField::FullName).map(|x| x.value.as_str()), Some("NGUYỄN THANH DUNG"));
-    }
-
-    #[test]
-    fn a_number_is_confident_only_when_both_readings_agree() {
-        let r = |v: &str, c: f32| (v.to_owned(), c);
-        assert_eq!(cross_check(r("791203127", 96.0), r("791203127", 90.0)), r("791203127", 96.0));
-        assert_eq!(cross_check(r("791201127", 87.0), r("791203127", 80.0)), r("791201127", 69.0));
-        assert_eq!(cross_check(r("6310281284", 64.0), r("630281284", 75.0)), r("630281284", 69.0));
-        assert_eq!(cross_check(r("630281284", 90.0), r("6302812", 40.0)), r("630281284", 69.0));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::{Context, Facts, Finding, Severity::*, field};
 use crate::mau01::{FormField, OCR_CONFIDENT};
 use crate::name::NameMatch;
+use crate::person::IdDocumentType;
 use crate::{DocumentFacts, PersonName};
 
 fn digits(s: &str) -> String {
@@ -29,7 +30,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ),
         )
     };
-    if let (Some(number), Some(declared)) = (read.field(FormField::IdNumber), f.id_number) {
+    // A passport's data page has no QR either, but other numbers (a 12-digit
+    // personal number): only a CCCD's or CMND's number is compared.
+    let card = matches!(f.id_type, Some(IdDocumentType::Cccd | IdDocumentType::Cmnd));
+    if let (true, Some(number), Some(declared)) = (card, read.field(FormField::IdNumber), f.id_number) {
         if digits(&number.value) != digits(declared) {
             out.push(if number.conf < OCR_CONFIDENT {
                 doubtful(number.conf, "id_ocr.number_doubtful", field::ID_NUMBER, "số", "number", &number.value)

@@ -73,8 +73,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     }
     if let Some(paper) = &p.phone {
-        let norm = |s: &str| PhoneVn::parse(s).map(|x| x.phone.as_str().to_owned()).unwrap_or_else(|_| digits(s));
-        if norm(paper) != norm(f.phone) {
+        if !PhoneVn::same(paper, f.phone) {
             out.push(mismatch("paper.phone_mismatch", field::PHONE, FormField::Phone, "số điện thoại", "phone"));
         }
     }

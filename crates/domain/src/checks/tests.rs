@@ -406,6 +406,16 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
     assert_eq!(run(&accents, None), vec![("id_ocr.name_diacritics".into(), Severity::Info)]);
     let name = front(("079185000123", 90), ("TRẦN VĂN BÌNH", 90));
     assert_eq!(run(&name, None), vec![("id_ocr.name_mismatch".into(), Severity::Block)]);
+    // A passport's other numbers are not its number.
+    let passport = Facts { id_type: Some(IdDocumentType::Passport), id_number: Some("B1234567"), ..clean() };
+    let ctx = Context {
+        reference: ReferenceData::get(),
+        registry: &Registry::default(),
+        qr: None,
+        paper: None,
+        documents: &other,
+    };
+    assert!(!run_all(&passport, &ctx).iter().any(|x| x.code.starts_with("id_ocr.number")));
     // A readable QR code is the better reading: OCR is not consulted.
     let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
     assert_eq!(run(&other, Some(&qr)), vec![]);

@@ -31,6 +31,11 @@ async fn only_the_pinned_certificate_is_talked_to() {
     let e = c.login(&officer()).await.expect_err("another certificate is refused");
     assert!(matches!(e, SyncError::CertificateMismatch { .. }), "{e:?}");
     assert!(!e.is_offline(), "a refused certificate is not a network outage");
+    // The same client, once that server is gone: a plain outage again, not a refusal.
+    let gone = other.url();
+    other.stop().await;
+    let e = c.login(&officer()).await.expect_err("nobody listens");
+    assert!(matches!(e, SyncError::Unreachable { .. }), "{gone}: {e:?}");
 
     // Without a pin a self-signed certificate is not trusted either.
     let mut c = CentralClient::new(&server.url()).expect("client");
@@ -41,5 +46,4 @@ async fn only_the_pinned_certificate_is_talked_to() {
     let plain = CentralClient::with_pin("http://127.0.0.1:9", Some(pin));
     assert!(matches!(plain, Err(SyncError::PinNeedsHttps(_))));
     server.stop().await;
-    other.stop().await;
 }
