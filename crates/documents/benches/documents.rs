@@ -93,16 +93,7 @@ fn main() {
         "render one page at 1600 px (reopening the document each time): printed {printed:.1} ms, scanned {scanned:.1} ms"
     );
 
-    let candidates: Vec<Candidate> = people
-        .iter()
-        .map(|(id, f)| Candidate {
-            declaration_id: id.clone(),
-            ma_so: f.ma_so_bhxh.to_string(),
-            full_name: f.full_name.clone(),
-            id_number: f.id_number.clone(),
-            phone: f.phone.clone(),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = people.iter().map(|(id, f)| f.candidate(id)).collect();
     let import = |stack: &Arc<Vec<u8>>| {
         let mut taken = Vec::new();
         let mut matched = 0;

@@ -139,16 +139,7 @@ fn main() {
         let (_, d, deg) = VARIANTS[k % VARIANTS.len()];
         scan(d, deg)
     });
-    let candidates: Vec<Candidate> = hundred
-        .iter()
-        .map(|(id, f)| Candidate {
-            declaration_id: id.clone(),
-            ma_so: f.ma_so_bhxh.to_string(),
-            full_name: f.full_name.clone(),
-            id_number: f.id_number.clone(),
-            phone: f.phone.clone(),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = hundred.iter().map(|(id, f)| f.candidate(id)).collect();
     let t = Instant::now();
     let mut taken = Vec::new();
     let (mut right, mut wrong) = (0, 0);

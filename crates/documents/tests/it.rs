@@ -146,16 +146,7 @@ fn a_unit_stack_of_30_pages_is_matched() {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let pdf_bytes = forms::stack_pdf(&mut rng, &fonts, &forms_in).expect("stack");
     eprintln!("stack: {} KB", pdf_bytes.len() / 1024);
-    let candidates: Vec<Candidate> = people
-        .iter()
-        .map(|(id, f)| Candidate {
-            declaration_id: id.clone(),
-            ma_so: f.ma_so_bhxh.to_string(),
-            full_name: f.full_name.clone(),
-            id_number: f.id_number.clone(),
-            phone: f.phone.clone(),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = people.iter().map(|(id, f)| f.candidate(id)).collect();
     let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
     let mut taken = Vec::new();
     let mut results = Vec::new();

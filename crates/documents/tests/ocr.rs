@@ -118,16 +118,7 @@ fn an_image_only_stack_of_30_pages_matches_by_ocr() {
         .collect();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
     let readings = read_all(forms::stack_pdf(&mut rng, &fonts, &forms_in).expect("stack"));
-    let candidates: Vec<Candidate> = people
-        .iter()
-        .map(|(id, f)| Candidate {
-            declaration_id: id.clone(),
-            ma_so: f.ma_so_bhxh.to_string(),
-            full_name: f.full_name.clone(),
-            id_number: f.id_number.clone(),
-            phone: f.phone.clone(),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = people.iter().map(|(id, f)| f.candidate(id)).collect();
     let mut taken = Vec::new();
     let (mut right, mut wrong) = (0, Vec::new());
     for (k, r) in readings.iter().enumerate() {

@@ -120,6 +120,19 @@ pub struct DeclarationFields {
     pub unit_code: Option<String>,
 }
 
+impl DeclarationFields {
+    /// What a paper form page is matched against: this declaration's identifying fields.
+    pub fn candidate(&self, declaration_id: &str) -> bhxh_domain::mau01::Candidate {
+        bhxh_domain::mau01::Candidate {
+            declaration_id: declaration_id.to_owned(),
+            ma_so: self.ma_so_bhxh.to_string(),
+            full_name: self.full_name.clone(),
+            id_number: self.id_number.clone(),
+            phone: self.phone.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DocumentRef {
     pub id: String,

@@ -37,15 +37,7 @@ fn pdf_refused(e: bhxh_documents::DocumentError) -> AppError {
 }
 
 fn candidates_of(all: &[Declaration]) -> Vec<Candidate> {
-    all.iter()
-        .map(|d| Candidate {
-            declaration_id: d.id.clone(),
-            ma_so: d.fields.ma_so_bhxh.to_string(),
-            full_name: d.fields.full_name.clone(),
-            id_number: d.fields.id_number.clone(),
-            phone: d.fields.phone.clone(),
-        })
-        .collect()
+    all.iter().map(|d| d.fields.candidate(&d.id)).collect()
 }
 
 /// One page read and rendered, ready to save.

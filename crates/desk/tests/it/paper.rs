@@ -6,14 +6,28 @@ use bhxh_desk_core::{ErrorCode, ImageSize};
 use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
 use rand::SeedableRng;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn documents_are_analysed_and_a_paper_stack_is_matched() {
+/// A demo server with `n` declarations and an officer's desk logged in and synced
+/// (the directories live as long as the first value).
+async fn synced_officer(
+    n: u64,
+) -> (
+    (tempfile::TempDir, tempfile::TempDir),
+    bhxh_central::RunningServer,
+    bhxh_desk_core::Desk,
+    bhxh_desk_core::ipc::SyncSummary,
+) {
     let sdir = tempfile::tempdir().expect("tmp");
-    let s = server(sdir.path(), 16).await;
+    let s = server(sdir.path(), n).await;
     let dir = tempfile::tempdir().expect("tmp");
     let d = desk(dir.path());
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
     let pulled = d.sync_now().await.expect("sync");
+    ((sdir, dir), s, d, pulled)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_analysed_and_a_paper_stack_is_matched() {
+    let (_dirs, s, d, pulled) = synced_officer(16).await;
     let analysed = tokio::task::block_in_place(|| d.analyse_pending()).expect("analyse");
     assert_eq!(analysed, pulled.documents_downloaded, "every stored document analysed once");
     assert_eq!(tokio::task::block_in_place(|| d.analyse_pending()).expect("again"), 0);
@@ -146,13 +160,8 @@ fn image_size(jpeg: &[u8]) -> (u32, u32) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_old_cmnd_front_is_read_by_ocr_and_compared() {
-    let sdir = tempfile::tempdir().expect("tmp");
     // Enough declarations for the office to have an old CMND holder among them.
-    let s = server(sdir.path(), 40).await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let d = desk(dir.path());
-    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
-    d.sync_now().await.expect("sync");
+    let (_dirs, _s, d, _) = synced_officer(40).await;
     tokio::task::block_in_place(|| d.analyse_pending()).expect("analyse");
     let mut cmnd = 0;
     for row in d.queue().expect("queue") {
