@@ -285,11 +285,7 @@ async fn the_app_refuses_bad_input_in_vietnamese_and_keeps_its_data() {
     let url = s.url();
     let ddir = tempfile::tempdir().expect("tmp");
     let d = desk(ddir.path());
-    let login = |u: &str, p: &str, c: &str| LoginInput {
-        central_url: c.to_owned(),
-        username: u.to_owned(),
-        password: p.to_owned(),
-    };
+    let login = |u: &str, p: &str, c: &str| LoginInput::new(c, u, p);
 
     // Login: odd user names, huge passwords, URLs that are not the central service.
     for (u, p, c) in [

@@ -177,6 +177,17 @@ impl Central {
         assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     }
 
+    /// Changes `user`'s password as the central portal would (the server runs with `--admin`).
+    pub async fn set_password(&self, user: &str, password: &str) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/admin/users/{user}/password", self.url))
+            .json(&serde_json::json!({ "password": password }))
+            .send()
+            .await
+            .expect("set password");
+        assert_eq!(r.status(), 204, "{}", r.text().await.unwrap_or_default());
+    }
+
     /// Records a decision as `user` straight through the API (another officer's PC).
     pub async fn decide_as(&self, user: &str, declaration: &str, outcome: &str) {
         self.decide_with(user, declaration, outcome, &[]).await;

@@ -102,8 +102,16 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         save_screenshot(&client, &shots, "04-offline").await?;
 
-        // It comes back on the same address: the app reconnects by itself.
-        central = Central::start(&bins.central, &central_data, Some(central.port), 30).await;
+        // It comes back on the same address: the app reconnects by itself. (With
+        // `--admin`, to change the officer's password at the end.)
+        let seed = harness::DEMO_SEED.to_string();
+        central = Central::start_with(
+            &bins.central,
+            &central_data,
+            Some(central.port),
+            &["--demo", "30", "--seed", &seed, "--admin"],
+        )
+        .await;
         wait_until(Duration::from_secs(30), || async {
             Ok(client.find_all(fantoccini::Locator::Css("[data-testid=offline-banner]")).await?.is_empty())
         })
@@ -186,6 +194,33 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         pw.clear().await?;
         pw.send_keys("demo").await?;
         click(&client, "[data-testid=unlock-submit]").await?;
+        wait_until(Duration::from_secs(20), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len() == expected)
+        })
+        .await?;
+
+        // The password is changed on the central portal: the next login asks once for
+        // the previous one and opens the same data (nothing downloaded again, nothing lost).
+        central.set_password("canbo.07916", "Mat-khau-moi-2026").await;
+        click(&client, "[data-testid=logout]").await?;
+        let password = wait_for_element(&client, "#password").await?;
+        password.clear().await?;
+        password.send_keys("Mat-khau-moi-2026").await?;
+        click(&client, "#login-submit").await?;
+        let said = wait_for_element(&client, "[data-testid=password-changed]").await?.text().await?;
+        anyhow::ensure!(said.contains("mật khẩu cũ"), "password-changed text {said:?}");
+        let previous = wait_for_element(&client, "#previous-password").await?;
+        previous.send_keys("sai").await?;
+        client.find(fantoccini::Locator::Css("#previous-password")).await?.send_keys("\u{E007}").await?;
+        let err = wait_for_element(&client, "[data-testid=login-error]").await?.text().await?;
+        anyhow::ensure!(err.contains("Còn 4 lần thử"), "wrong previous password said {err:?}");
+        click(&client, "#forgot-previous").await?;
+        wait_for_element(&client, "[data-testid=afresh-warning]").await?;
+        save_screenshot(&client, &shots, "09-password-changed").await?;
+        let previous = wait_for_element(&client, "#previous-password").await?;
+        previous.clear().await?;
+        previous.send_keys("demo").await?;
+        client.find(fantoccini::Locator::Css("#previous-password")).await?.send_keys("\u{E007}").await?;
         wait_until(Duration::from_secs(20), || async {
             Ok(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len() == expected)
         })

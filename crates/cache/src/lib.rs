@@ -27,7 +27,7 @@ pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRo
 pub use directory::{DirectoryHit, NameIndex, PendingCall};
 pub use error::CacheError;
 pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
-pub use profiles::{Profile, Profiles, UnlockError};
+pub use profiles::{PasswordChange, Profile, Profiles, UnlockError};
 pub use store::DocumentStore;
 
 use rusqlite::Connection;

@@ -58,6 +58,12 @@ pub enum UnlockError {
     WrongPassword { attempts_left: u32 },
     #[error("too many wrong passwords; locked until {until}")]
     Locked { until: DateTime<Utc> },
+    /// The central service accepted a password that does not open this PC's data
+    /// key: it was changed centrally. The officer is asked for the previous one.
+    #[error("the password was changed centrally; the data on this PC opens with the previous one")]
+    PasswordChanged,
+    #[error("the previous password does not open the data on this PC; {attempts_left} attempts left before the wait")]
+    WrongPreviousPassword { attempts_left: u32 },
     #[error(transparent)]
     Cache(#[from] CacheError),
 }
@@ -66,6 +72,20 @@ impl From<rusqlite::Error> for UnlockError {
     fn from(e: rusqlite::Error) -> Self {
         UnlockError::Cache(e.into())
     }
+}
+
+/// What the officer chose when the password the central service accepted no longer
+/// opens the data kept on this PC (the password was changed centrally).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange<'a> {
+    /// Not asked yet: the login stops with [`UnlockError::PasswordChanged`].
+    Ask,
+    /// The password before the change opens the key, which is then wrapped again
+    /// under the new one: the same cache, its unsent decisions delivered as usual.
+    Previous(&'a str),
+    /// The previous password is forgotten: a new key and an empty cache; the old
+    /// cache is kept aside, still sealed, beside its wrapped key.
+    StartAfresh,
 }
 
 pub struct Profiles {
@@ -128,84 +148,139 @@ impl Profiles {
     }
 
     /// After the central service accepted `password`: the officer's data key. The
-    /// existing one when the password opens it; otherwise (first login here, or the
-    /// password was changed centrally) a new key, and the old cache — which nobody
-    /// can open any more — is removed.
-    pub fn key_after_online_login(&self, profile: &Profile, password: &str) -> Result<DataKey, CacheError> {
+    /// existing one when the password opens it; a new one at the first login here.
+    /// When the password was changed centrally the existing key opens only with the
+    /// previous password: `change` says whether to ask for it, use it, or start
+    /// afresh. Nothing is ever deleted: a cache nobody can open any more may hold
+    /// decisions not yet sent.
+    pub fn key_after_online_login(
+        &self,
+        profile: &Profile,
+        password: &str,
+        change: PasswordChange<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<DataKey, UnlockError> {
         let dir = self.cache_dir(&profile.username)?;
-        let previous = self.wrapped(&profile.username)?.map(|(w, _, _)| w);
-        let existing = previous.as_ref().and_then(|w| w.unwrap(&profile.username, password).ok());
-        let key = match existing {
-            Some(k) => {
-                self.conn.execute(
-                    "UPDATE profiles SET central_url = ?2, display_name = ?3, role = ?4, office_code = ?5,
-                        last_login_at = ?6, failed_unlocks = 0, locked_until = NULL WHERE username = ?1",
-                    params![
-                        profile.username,
-                        profile.central_url,
-                        profile.display_name,
-                        profile.role.code(),
-                        profile.office_code,
-                        profile.last_login_at.to_rfc3339()
-                    ],
-                )?;
-                k
-            }
-            None => {
-                if dir.exists() {
-                    // The password was changed centrally: the old cache opens only with the
-                    // old password. It may hold decisions not yet sent, so it is kept (still
-                    // sealed) beside its wrapped key, never deleted.
-                    let aside = self.dir.join("users").join(format!(
-                        "{}.replaced-{}",
-                        profile.username,
-                        Utc::now().format("%Y%m%dT%H%M%S")
-                    ));
-                    warn!(user = %profile.username, kept = %aside.display(), "cache key does not open with the current password; old cache kept aside, starting a new one");
-                    std::fs::rename(&dir, &aside).map_err(|e| CacheError::Io { path: dir.clone(), source: e })?;
-                    if let Some(w) = &previous {
-                        let json = serde_json::json!({
-                            "username": profile.username,
-                            "kdf": "argon2id",
-                            "salt": hex::encode(w.salt),
-                            "memory_kib": w.memory_kib,
-                            "passes": w.passes,
-                            "lanes": w.lanes,
-                            "wrapped_key": hex::encode(&w.sealed),
-                        });
-                        let path = aside.join("wrapped-key.json");
-                        std::fs::write(&path, json.to_string()).map_err(|e| CacheError::Io { path, source: e })?;
-                    }
-                }
-                let key = DataKey::generate();
-                let w = WrappedKey::wrap(&key, &profile.username, password)
-                    .map_err(|e| CacheError::Sealed { what: "data key".into(), source: e })?;
-                self.conn.execute(
-                    "INSERT INTO profiles(username, central_url, display_name, role, office_code, last_login_at,
-                        kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL)
-                     ON CONFLICT(username) DO UPDATE SET central_url = ?2, display_name = ?3, role = ?4,
-                        office_code = ?5, last_login_at = ?6, kdf_salt = ?7, kdf_memory_kib = ?8, kdf_passes = ?9,
-                        kdf_lanes = ?10, wrapped_key = ?11, failed_unlocks = 0, locked_until = NULL",
-                    params![
-                        profile.username,
-                        profile.central_url,
-                        profile.display_name,
-                        profile.role.code(),
-                        profile.office_code,
-                        profile.last_login_at.to_rfc3339(),
-                        w.salt.to_vec(),
-                        w.memory_kib,
-                        w.passes,
-                        w.lanes,
-                        w.sealed
-                    ],
-                )?;
-                info!(user = %profile.username, "new data key for this officer's cache");
-                key
-            }
+        let previous = self.wrapped(&profile.username)?;
+        if let Some(key) = previous.as_ref().and_then(|(w, _, _)| w.unwrap(&profile.username, password).ok()) {
+            self.update_profile(profile)?;
+            return Ok(key);
+        }
+        let Some((wrapped, failed, locked_until)) = previous.filter(|_| dir.exists()) else {
+            // First login here (or a profile whose cache folder is gone): nothing to keep.
+            return Ok(self.new_key(profile, password)?);
         };
+        match change {
+            PasswordChange::Ask => Err(UnlockError::PasswordChanged),
+            PasswordChange::Previous(old) => {
+                if let Some(until) = locked_until.filter(|u| *u > now) {
+                    return Err(UnlockError::Locked { until });
+                }
+                match wrapped.unwrap(&profile.username, old) {
+                    Ok(key) => {
+                        self.store_wrapped(profile, &key, password)?;
+                        info!(user = %profile.username, "data key wrapped again under the changed password");
+                        Ok(key)
+                    }
+                    Err(_) => Err(match self.count_failure(&profile.username, failed, now)? {
+                        UnlockError::WrongPassword { attempts_left } => {
+                            UnlockError::WrongPreviousPassword { attempts_left }
+                        }
+                        other => other,
+                    }),
+                }
+            }
+            PasswordChange::StartAfresh => {
+                let aside = self.dir.join("users").join(format!(
+                    "{}.replaced-{}",
+                    profile.username,
+                    now.format("%Y%m%dT%H%M%S")
+                ));
+                warn!(user = %profile.username, kept = %aside.display(), "previous password forgotten; old cache kept aside, starting a new one");
+                std::fs::rename(&dir, &aside).map_err(|e| CacheError::Io { path: dir.clone(), source: e })?;
+                let json = serde_json::json!({
+                    "username": profile.username,
+                    "kdf": "argon2id",
+                    "salt": hex::encode(wrapped.salt),
+                    "memory_kib": wrapped.memory_kib,
+                    "passes": wrapped.passes,
+                    "lanes": wrapped.lanes,
+                    "wrapped_key": hex::encode(&wrapped.sealed),
+                });
+                let path = aside.join("wrapped-key.json");
+                std::fs::write(&path, json.to_string()).map_err(|e| CacheError::Io { path, source: e })?;
+                Ok(self.new_key(profile, password)?)
+            }
+        }
+    }
+
+    fn update_profile(&self, profile: &Profile) -> Result<(), CacheError> {
+        self.conn.execute(
+            "UPDATE profiles SET central_url = ?2, display_name = ?3, role = ?4, office_code = ?5,
+                last_login_at = ?6, failed_unlocks = 0, locked_until = NULL WHERE username = ?1",
+            params![
+                profile.username,
+                profile.central_url,
+                profile.display_name,
+                profile.role.code(),
+                profile.office_code,
+                profile.last_login_at.to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn new_key(&self, profile: &Profile, password: &str) -> Result<DataKey, CacheError> {
+        let key = DataKey::generate();
+        self.store_wrapped(profile, &key, password)?;
+        info!(user = %profile.username, "new data key for this officer's cache");
         Ok(key)
+    }
+
+    /// Writes the profile with `key` wrapped under `password` (a fresh salt).
+    fn store_wrapped(&self, profile: &Profile, key: &DataKey, password: &str) -> Result<(), CacheError> {
+        let w = WrappedKey::wrap(key, &profile.username, password)
+            .map_err(|e| CacheError::Sealed { what: "data key".into(), source: e })?;
+        self.conn.execute(
+            "INSERT INTO profiles(username, central_url, display_name, role, office_code, last_login_at,
+                kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL)
+             ON CONFLICT(username) DO UPDATE SET central_url = ?2, display_name = ?3, role = ?4,
+                office_code = ?5, last_login_at = ?6, kdf_salt = ?7, kdf_memory_kib = ?8, kdf_passes = ?9,
+                kdf_lanes = ?10, wrapped_key = ?11, failed_unlocks = 0, locked_until = NULL",
+            params![
+                profile.username,
+                profile.central_url,
+                profile.display_name,
+                profile.role.code(),
+                profile.office_code,
+                profile.last_login_at.to_rfc3339(),
+                w.salt.to_vec(),
+                w.memory_kib,
+                w.passes,
+                w.lanes,
+                w.sealed
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// One more wrong password: the answer to give (the wait after the fifth).
+    fn count_failure(&self, username: &str, failed: u32, now: DateTime<Utc>) -> Result<UnlockError, CacheError> {
+        let failed = failed + 1;
+        if failed >= MAX_FAILED_UNLOCKS {
+            let until = now + LOCKOUT;
+            self.conn.execute(
+                "UPDATE profiles SET failed_unlocks = 0, locked_until = ?2 WHERE username = ?1",
+                params![username, until.to_rfc3339()],
+            )?;
+            warn!(user = %username, "unlock locked after {MAX_FAILED_UNLOCKS} wrong passwords");
+            Ok(UnlockError::Locked { until })
+        } else {
+            self.conn
+                .execute("UPDATE profiles SET failed_unlocks = ?2 WHERE username = ?1", params![username, failed])?;
+            Ok(UnlockError::WrongPassword { attempts_left: MAX_FAILED_UNLOCKS - failed })
+        }
     }
 
     /// Offline unlock: the profile and data key if `password` opens the key. Five
@@ -231,24 +306,7 @@ impl Profiles {
                 let profile = self.profile(username)?.ok_or_else(|| UnlockError::NoProfile(username.to_owned()))?;
                 Ok((profile, key))
             }
-            Err(_) => {
-                let failed = failed + 1;
-                if failed >= MAX_FAILED_UNLOCKS {
-                    let until = now + LOCKOUT;
-                    self.conn.execute(
-                        "UPDATE profiles SET failed_unlocks = 0, locked_until = ?2 WHERE username = ?1",
-                        params![username, until.to_rfc3339()],
-                    )?;
-                    warn!(user = %username, "offline unlock locked after {MAX_FAILED_UNLOCKS} wrong passwords");
-                    Err(UnlockError::Locked { until })
-                } else {
-                    self.conn.execute(
-                        "UPDATE profiles SET failed_unlocks = ?2 WHERE username = ?1",
-                        params![username, failed],
-                    )?;
-                    Err(UnlockError::WrongPassword { attempts_left: MAX_FAILED_UNLOCKS - failed })
-                }
-            }
+            Err(_) => Err(self.count_failure(username, failed, now)?),
         }
     }
 

@@ -119,13 +119,17 @@ fn profile(user: &str) -> Profile {
 fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
     let dir = tempfile::tempdir().expect("tmp");
     let profiles = Profiles::open(dir.path()).expect("open");
-    let key = profiles.key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng").expect("key");
+    let key = profiles
+        .key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng", PasswordChange::Ask, Utc::now())
+        .expect("key");
     let cdir = profiles.cache_dir("canbo.07916").expect("dir");
     let mut cache = Cache::open(&cdir, key.clone()).expect("cache");
     cache.apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c").expect("apply");
     drop(cache);
     // The same password online again: the same key, the cache kept.
-    let again = profiles.key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng").expect("key");
+    let again = profiles
+        .key_after_online_login(&profile("canbo.07916"), "mật khẩu đúng", PasswordChange::Ask, Utc::now())
+        .expect("key");
     assert_eq!(Cache::open(&cdir, again).expect("reopen").count_declarations().expect("count"), 1);
     let now = Utc::now();
     assert!(matches!(profiles.unlock_offline("someone.else", "mật khẩu đúng", now), Err(UnlockError::NoProfile(_))));
@@ -144,7 +148,7 @@ fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
 fn five_wrong_passwords_lock_offline_unlock_for_fifteen_minutes() {
     let dir = tempfile::tempdir().expect("tmp");
     let profiles = Profiles::open(dir.path()).expect("open");
-    profiles.key_after_online_login(&profile("canbo.07916"), "đúng").expect("key");
+    profiles.key_after_online_login(&profile("canbo.07916"), "đúng", PasswordChange::Ask, Utc::now()).expect("key");
     let now = Utc::now();
     for left in (1..=4).rev() {
         match profiles.unlock_offline("canbo.07916", "sai", now) {
@@ -163,16 +167,65 @@ fn five_wrong_passwords_lock_offline_unlock_for_fifteen_minutes() {
 }
 
 #[test]
-fn a_password_changed_centrally_starts_a_new_cache() {
+fn a_password_changed_centrally_opens_the_same_cache_with_the_previous_one() {
     let dir = tempfile::tempdir().expect("tmp");
     let profiles = Profiles::open(dir.path()).expect("open");
-    let old = profiles.key_after_online_login(&profile("canbo.07916"), "cũ").expect("key");
+    let now = Utc::now();
+    let old = profiles.key_after_online_login(&profile("canbo.07916"), "cũ", PasswordChange::Ask, now).expect("key");
     let cdir = profiles.cache_dir("canbo.07916").expect("dir");
     Cache::open(&cdir, old)
         .expect("cache")
         .apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c")
         .expect("apply");
-    let new = profiles.key_after_online_login(&profile("canbo.07916"), "mới").expect("key");
+    // The new password alone: asked for the previous one, nothing moved.
+    assert!(matches!(
+        profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Ask, now),
+        Err(UnlockError::PasswordChanged)
+    ));
+    // A wrong previous password counts towards the wait like a wrong unlock.
+    for left in (1..=4).rev() {
+        match profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Previous("sai"), now) {
+            Err(UnlockError::WrongPreviousPassword { attempts_left }) => assert_eq!(attempts_left, left),
+            other => panic!("expected a wrong previous password, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Previous("sai"), now),
+        Err(UnlockError::Locked { .. })
+    ));
+    assert!(matches!(
+        profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Previous("cũ"), now),
+        Err(UnlockError::Locked { .. })
+    ));
+    let later = now + profiles::LOCKOUT + chrono::Duration::seconds(1);
+    let key = profiles
+        .key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Previous("cũ"), later)
+        .expect("the previous password opens the key");
+    assert_eq!(Cache::open(&cdir, key).expect("same cache").count_declarations().expect("count"), 1);
+    // From now on the new password opens it, online and offline; the old one no longer does.
+    let again =
+        profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Ask, later).expect("key");
+    assert_eq!(Cache::open(&cdir, again).expect("same cache").count_declarations().expect("count"), 1);
+    assert!(profiles.unlock_offline("canbo.07916", "mới", later).is_ok());
+    assert!(profiles.unlock_offline("canbo.07916", "cũ", later).is_err());
+    let kept_aside = std::fs::read_dir(dir.path().join("users")).expect("users").flatten().count();
+    assert_eq!(kept_aside, 1, "nothing set aside");
+}
+
+#[test]
+fn a_forgotten_previous_password_starts_a_new_cache_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    let old =
+        profiles.key_after_online_login(&profile("canbo.07916"), "cũ", PasswordChange::Ask, Utc::now()).expect("key");
+    let cdir = profiles.cache_dir("canbo.07916").expect("dir");
+    Cache::open(&cdir, old)
+        .expect("cache")
+        .apply_page(&[declaration("07916-000001", 2, b"x")], "k", "c")
+        .expect("apply");
+    let new = profiles
+        .key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::StartAfresh, Utc::now())
+        .expect("key");
     assert_eq!(Cache::open(&cdir, new).expect("fresh").count_declarations().expect("count"), 0);
     assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now()).is_err());
     // The old cache is kept aside with its wrapped key: the old password still opens it.

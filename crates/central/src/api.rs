@@ -254,6 +254,35 @@ pub async fn put_faults(
     Ok(Json(new))
 }
 
+#[derive(serde::Deserialize)]
+pub struct NewPassword {
+    password: String,
+}
+
+/// What the real service's portal does when an officer changes their password:
+/// the new one is in force and the old tokens are void (tests and demos use it to
+/// show the desk's previous-password prompt).
+pub async fn put_password(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    ApiJson(new): ApiJson<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&state)?;
+    if new.password.is_empty() || new.password.chars().count() > 256 {
+        return Err(ApiError::validation("password must be 1 to 256 characters"));
+    }
+    tokio::task::spawn_blocking(move || {
+        if state.set_password(&username, &new.password)? {
+            tracing::warn!(user = %username, "password changed through /admin");
+            Ok(StatusCode::NO_CONTENT)
+        } else {
+            Err(ApiError::not_found("no such account"))
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
 pub async fn no_route() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, bhxh_protocol::error_code::NO_ROUTE, "no such route")
 }

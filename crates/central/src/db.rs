@@ -164,6 +164,16 @@ impl Store {
         Ok(())
     }
 
+    /// A changed password; the account's tokens are void. False when there is no such account.
+    pub fn set_password_hash(&mut self, username: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let changed =
+            tx.execute("UPDATE users SET password_hash = ?2 WHERE username = ?1", params![username, password_hash])?;
+        tx.execute("DELETE FROM tokens WHERE username = ?1", params![username])?;
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+
     fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     }

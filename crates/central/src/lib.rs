@@ -66,6 +66,13 @@ impl AppState {
         f(&mut guard)
     }
 
+    /// Sets `username`'s password and voids their tokens; false when there is no
+    /// such account.
+    pub fn set_password(&self, username: &str, password: &str) -> Result<bool, error::ApiError> {
+        let hash = auth::hash_password(password)?;
+        self.with_store(|s| s.set_password_hash(username, &hash)).map_err(error::ApiError::from)
+    }
+
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
         self.blobs.join(sha256)
     }

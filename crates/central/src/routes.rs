@@ -4,7 +4,7 @@ use crate::supervisor;
 use crate::{AppState, api, coverage, decisions, faults, helpdesk};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 
 /// Every (method, path) the server answers, in OpenAPI path syntax.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -34,6 +34,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/declarations/{id}/hand-over"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
+    ("put", "/admin/users/{username}/password"),
 ];
 
 /// A submission carries its photos as base64: a few phone photos fit in 64 MB.
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/openapi.json", get(api::openapi))
         .merge(v1)
         .route("/admin/faults", get(api::get_faults).put(api::put_faults))
+        .route("/admin/users/{username}/password", put(api::put_password))
         .fallback(api::no_route)
         .method_not_allowed_fallback(api::no_route)
         .with_state(state)

@@ -5,7 +5,7 @@ use crate::access::{self, Access};
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::*;
 use crate::{offices, time, views};
-use bhxh_cache::{Cache, Profile, Profiles};
+use bhxh_cache::{Cache, PasswordChange, Profile, Profiles};
 use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError};
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -168,14 +168,26 @@ impl Desk {
                 };
                 let mut cache = {
                     let profiles = lock(&self.profiles);
-                    let key = profiles.key_after_online_login(&account, &input.password)?;
+                    let change = match &input.password_changed {
+                        None => PasswordChange::Ask,
+                        Some(PasswordChangedAnswer::Previous { previous_password }) => {
+                            PasswordChange::Previous(previous_password)
+                        }
+                        Some(PasswordChangedAnswer::StartAfresh) => PasswordChange::StartAfresh,
+                    };
+                    let key = profiles.key_after_online_login(&account, &input.password, change, Utc::now())?;
                     Cache::open(&profiles.cache_dir(&account.username)?, key)?
+                };
+                let how = match input.password_changed {
+                    None => "online",
+                    Some(PasswordChangedAnswer::Previous { .. }) => "online; password changed, data key wrapped again",
+                    Some(PasswordChangedAnswer::StartAfresh) => "online; password changed, previous data set aside",
                 };
                 cache.audit(
                     &account.username,
                     bhxh_cache::audit::action::LOGIN,
                     &account.office_code,
-                    "online",
+                    how,
                     Utc::now(),
                 )?;
                 if !offices.is_empty() {

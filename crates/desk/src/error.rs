@@ -16,6 +16,9 @@ pub enum ErrorCode {
     Forbidden,
     /// The session is locked: only `unlock`, `status` and `logout` answer.
     Locked,
+    /// The central service accepted a changed password; the data on this PC
+    /// opens with the previous one (the login screen asks for it).
+    PasswordChanged,
     Internal,
 }
 
@@ -99,6 +102,14 @@ impl From<bhxh_cache::UnlockError> for AppError {
                     bhxh_cache::profiles::MAX_FAILED_UNLOCKS,
                     crate::time::local_text(until)
                 ),
+            ),
+            UnlockError::PasswordChanged => AppError::new(
+                ErrorCode::PasswordChanged,
+                "Mật khẩu của bạn đã được đổi trên hệ thống trung tâm. Dữ liệu trên máy này (kể cả các quyết định chưa gửi) vẫn khóa bằng mật khẩu cũ: hãy nhập mật khẩu cũ một lần để tiếp tục làm việc trên dữ liệu đó.",
+            ),
+            UnlockError::WrongPreviousPassword { attempts_left } => AppError::new(
+                ErrorCode::PasswordChanged,
+                format!("Mật khẩu cũ không đúng: dữ liệu trên máy chưa mở được. Còn {attempts_left} lần thử."),
             ),
             UnlockError::Cache(c) => c.into(),
         }

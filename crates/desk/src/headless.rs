@@ -35,9 +35,7 @@ pub async fn sync(
     central_cert_pin: Option<bhxh_sync::CertPin>,
 ) -> Result<String, AppError> {
     let desk = headless_desk(data_dir, central_cert_pin)?;
-    let session = desk
-        .login(LoginInput { central_url: central.to_owned(), username: user.to_owned(), password: password.to_owned() })
-        .await?;
+    let session = desk.login(LoginInput::new(central, user, password)).await?;
     if session.offline_login {
         return Err(AppError::new(crate::ErrorCode::Offline, "Không kết nối được máy chủ trung tâm; chưa đồng bộ."));
     }
@@ -137,11 +135,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
 fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
     let desk = headless_desk(data_dir, None)?;
     // The central URL does not matter offline; the profile remembers the real one.
-    desk.login_offline(LoginInput {
-        central_url: "http://127.0.0.1:9".into(),
-        username: user.to_owned(),
-        password: password.to_owned(),
-    })?;
+    desk.login_offline(LoginInput::new("http://127.0.0.1:9", user, password))?;
     Ok(desk)
 }
 

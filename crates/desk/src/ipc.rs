@@ -18,6 +18,33 @@ pub struct LoginInput {
     pub central_url: String,
     pub username: String,
     pub password: String,
+    /// The officer's answer after a login stopped with `PasswordChanged`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub password_changed: Option<PasswordChangedAnswer>,
+}
+
+impl LoginInput {
+    pub fn new(central_url: &str, username: &str, password: &str) -> Self {
+        Self {
+            central_url: central_url.to_owned(),
+            username: username.to_owned(),
+            password: password.to_owned(),
+            password_changed: None,
+        }
+    }
+}
+
+/// When the password was changed centrally, the data on this PC still opens only
+/// with the previous one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PasswordChangedAnswer {
+    /// Keep working on the same data: it is locked again under the new password.
+    Previous { previous_password: String },
+    /// Forgotten: start with empty data; the old data stays on the PC, still locked.
+    StartAfresh,
 }
 
 /// What the login screen starts with.

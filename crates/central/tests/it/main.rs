@@ -203,6 +203,44 @@ async fn admin_endpoints_are_off_unless_asked_for() {
         .await
         .expect("send");
     assert_eq!(r.status(), 403);
+    let r = reqwest::Client::new()
+        .put(format!("{}/admin/users/canbo.07916/password", s.url()))
+        .json(&serde_json::json!({"password": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 403);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_password_set_through_admin_voids_the_old_one_and_its_tokens() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = AppState::open(&ServerConfig {
+        data_dir: dir.path().to_path_buf(),
+        admin: true,
+        faults: FaultSettings::default(),
+    })
+    .expect("state");
+    seed_demo(&state, 0, 3).expect("demo");
+    let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
+    let http = reqwest::Client::new();
+    let old = token(&s, "canbo.07916").await;
+    let put = |user: &str, body: serde_json::Value| {
+        http.put(format!("{}/admin/users/{user}/password", s.url())).json(&body).send()
+    };
+    assert_eq!(put("canbo.07916", serde_json::json!({"password": "mới"})).await.expect("send").status(), 204);
+    assert_eq!(put("nobody", serde_json::json!({"password": "mới"})).await.expect("send").status(), 404);
+    assert_eq!(put("canbo.07916", serde_json::json!({"password": ""})).await.expect("send").status(), 422);
+    let me = http.get(format!("{}/v1/me", s.url())).bearer_auth(&old).send().await.expect("me");
+    assert_eq!(me.status(), 401, "the old token is void");
+    let login = |password: &str| {
+        http.post(format!("{}/v1/auth/login", s.url()))
+            .json(&serde_json::json!({"username": "canbo.07916", "password": password}))
+            .send()
+    };
+    assert_eq!(login("demo").await.expect("send").status(), 401);
+    assert_eq!(login("mới").await.expect("send").status(), 200);
     s.stop().await;
 }
 

@@ -49,7 +49,7 @@ fn paper_form_pdf(declaration_id: &str) -> Vec<u8> {
 }
 
 fn login(url: &str, user: &str, password: &str) -> LoginInput {
-    LoginInput { central_url: url.to_owned(), username: user.to_owned(), password: password.to_owned() }
+    LoginInput::new(url, user, password)
 }
 
 #[tokio::test]

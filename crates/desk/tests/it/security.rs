@@ -2,7 +2,7 @@
 //! copied data directory that shows nothing personal.
 
 use super::{desk, login, server};
-use bhxh_desk_core::ipc::COMMANDS;
+use bhxh_desk_core::ipc::{COMMANDS, PasswordChangedAnswer};
 use bhxh_desk_core::{AppError, Desk, DeskConfig, ErrorCode, access, dispatch};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -380,4 +380,66 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
     assert!(!d.queue().expect("queue").is_empty());
     pinned.stop().await;
     impostor.stop().await;
+}
+
+/// The officer changed their password on the central portal while a decision
+/// waited on this PC: the desk asks for the previous password once, keeps the same
+/// data (locked again under the new password) and delivers the decision. Forgetting
+/// it starts afresh without deleting anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_changed_centrally_keeps_the_unsent_decision() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let id = d.queue().expect("queue")[0].id.clone();
+    d.decide(bhxh_desk_core::ipc::DecideInput {
+        id: id.clone(),
+        outcome: bhxh_domain::Outcome::Escalate,
+        reasons: vec![],
+        note: Some("xin ý kiến lãnh đạo".into()),
+        paper_seen: false,
+    })
+    .expect("decide");
+    d.logout();
+    assert!(s.state.set_password("canbo.07916", "mật khẩu mới").expect("set"));
+
+    // The new password alone: the central service says yes, the PC asks for the old one.
+    let err = d.login(login(&s.url(), "canbo.07916", "mật khẩu mới")).await.expect_err("asks");
+    assert_eq!(err.code, ErrorCode::PasswordChanged);
+    assert!(err.message.contains("mật khẩu cũ"), "{}", err.message);
+    assert!(d.outbox().is_err(), "not logged in while asked");
+    let mut wrong = login(&s.url(), "canbo.07916", "mật khẩu mới");
+    wrong.password_changed = Some(PasswordChangedAnswer::Previous { previous_password: "sai".into() });
+    let err = d.login(wrong).await.expect_err("wrong previous");
+    assert_eq!(err.code, ErrorCode::PasswordChanged);
+    assert!(err.message.contains("Còn 4 lần thử"), "{}", err.message);
+
+    let mut right = login(&s.url(), "canbo.07916", "mật khẩu mới");
+    right.password_changed = Some(PasswordChangedAnswer::Previous { previous_password: "demo".into() });
+    d.login(right).await.expect("the previous password opens the same data");
+    assert_eq!(d.outbox().expect("outbox")[0].state, "waiting", "the decision is still here");
+    assert_eq!(d.sync_now().await.expect("sync").decisions_delivered, 1);
+    d.logout();
+    // From now on the new password opens the data offline too; the old one does not.
+    d.login_offline(login(&s.url(), "canbo.07916", "mật khẩu mới")).expect("offline with the new password");
+    assert_eq!(d.outbox().expect("outbox")[0].state, "accepted");
+    d.logout();
+    assert!(d.login_offline(login(&s.url(), "canbo.07916", "demo")).is_err());
+
+    // Changed again and the previous one forgotten: a fresh start, the old data set aside.
+    assert!(s.state.set_password("canbo.07916", "lần ba").expect("set"));
+    let mut afresh = login(&s.url(), "canbo.07916", "lần ba");
+    afresh.password_changed = Some(PasswordChangedAnswer::StartAfresh);
+    d.login(afresh).await.expect("start afresh");
+    assert!(d.outbox().expect("outbox").is_empty());
+    let aside = std::fs::read_dir(dir.path().join("users"))
+        .expect("users")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("canbo.07916.replaced-"))
+        .count();
+    assert_eq!(aside, 1, "the old data is kept, still sealed");
+    s.stop().await;
 }
