@@ -93,29 +93,27 @@ pub async fn take_batch(desk: DeskState<'_>, input: TakeBatchInput) -> Res<TakeB
 #[tauri::command]
 pub async fn import_paper(desk: DeskState<'_>, request: tauri::ipc::Request<'_>) -> Res<ImportSummary> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new(ErrorCode::Validation, "Không nhận được nội dung tệp."));
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            "Không nhận được nội dung tệp.",
+            "The file's content did not arrive.",
+        ));
     };
     let (desk, bytes) = (desk.inner().clone(), bytes.clone());
     // Rendering and reading a stack takes seconds: never on the UI thread.
-    tauri::async_runtime::spawn_blocking(move || desk.import_paper(&bytes))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+    tauri::async_runtime::spawn_blocking(move || desk.import_paper(&bytes)).await.map_err(AppError::internal)?
 }
 
 #[tauri::command]
 pub async fn paper_stack(desk: DeskState<'_>, input: StackInput) -> Res<ImportSummary> {
     let desk = desk.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || desk.paper_stack(&input.sha256))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+    tauri::async_runtime::spawn_blocking(move || desk.paper_stack(&input.sha256)).await.map_err(AppError::internal)?
 }
 
 #[tauri::command]
 pub async fn match_paper(desk: DeskState<'_>, input: MatchPaperInput) -> Res<()> {
     let desk = desk.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || desk.match_paper(input))
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+    tauri::async_runtime::spawn_blocking(move || desk.match_paper(input)).await.map_err(AppError::internal)?
 }
 
 #[tauri::command]

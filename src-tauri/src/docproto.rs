@@ -25,7 +25,11 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
         let result = match path.strip_prefix("paper/").and_then(|rest| rest.split_once('/')) {
             Some((sha, page)) => match page.parse::<u32>() {
                 Ok(page) => desk.paper_page_image(sha, page).map(|b| ("image/jpeg".to_owned(), b)),
-                Err(_) => Err(bhxh_desk_core::AppError::new(ErrorCode::NotFound, "Không có trang này.")),
+                Err(_) => Err(bhxh_desk_core::AppError::new(
+                    ErrorCode::NotFound,
+                    "Không có trang này.",
+                    "There is no such page.",
+                )),
             },
             None => desk.document_image(&path, size),
         };

@@ -530,6 +530,142 @@ async fn sync_state(client: &fantoccini::Client, id: &str) -> anyhow::Result<Str
     Ok(attr(client, &format!("[data-testid=queue-row][data-id='{id}']"), "data-sync").await?.unwrap_or_default())
 }
 
+/// Keys typed wherever the focus is, as a person at the keyboard types them.
+async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
+    client.active_element().await?.send_keys(keys).await.with_context(|| format!("pressing {keys:?}"))?;
+    Ok(())
+}
+
+/// "Done when" of the review screen: a reviewer processes the demo queue without
+/// touching the mouse. Log in, then each declaration in turn: a clean one approved
+/// with A, Enter; one with a warning sent back with S, one with a blocking finding
+/// rejected with R — a reason (the one the checks suggest, or the first with Tab,
+/// Space), Enter. Only keys reach the window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviewer_processes_the_demo_queue_without_the_mouse() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-nomouse");
+    let central_data = work.join("central");
+    let mut central = Central::start(&bins.central, &central_data, None, 30).await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        // The user name is filled in: the focus waits in the password field.
+        wait_until(Duration::from_secs(20), || async {
+            Ok(client.active_element().await?.attr("id").await?.as_deref() == Some("password"))
+        })
+        .await
+        .context("the focus in the password field")?;
+        press(&client, "demo\u{e007}").await?;
+        wait_for_queue_count(&client, expected).await?;
+        press(&client, "j").await?;
+        let mut decided: Vec<(String, &str)> = Vec::new();
+        for _ in 0..expected * 2 {
+            let id = attr(&client, "[data-testid=detail]", "data-id").await?.context("a declaration on screen")?;
+            let row = format!("[data-testid=queue-row][data-id='{id}']");
+            let open = attr(&client, &row, "data-sync").await?.unwrap_or_default().is_empty()
+                && !client.find_all(fantoccini::Locator::Css("[data-testid=decide-approve]")).await?.is_empty();
+            if !open {
+                // Decided already, or not this officer's to decide: on to the next one.
+                press(&client, "j").await?;
+                let moved = wait_until(Duration::from_secs(3), || async {
+                    Ok(attr(&client, "[data-testid=detail]", "data-id").await?.is_some_and(|now| now != id))
+                })
+                .await;
+                if moved.is_err() {
+                    break;
+                }
+                continue;
+            }
+            let checks = format!("{row} [data-testid=queue-checks]");
+            let blocks = attr(&client, &checks, "data-blocks").await?.unwrap_or_default();
+            let warnings = attr(&client, &checks, "data-warnings").await?.unwrap_or_default();
+            if blocks == "0" && warnings == "0" {
+                press(&client, "a").await?;
+                wait_for_element(&client, "[data-testid=decision-form]").await.context("the approval form")?;
+                press(&client, "\u{e007}").await?;
+                eprintln!("{id}: approve by keys");
+                decided.push((id.clone(), "approve"));
+            } else {
+                // A blocking finding: reject; a warning: ask to re-submit. The reasons
+                // the checks suggest are ticked already; else Tab to the first, Space.
+                let (key, outcome) = if blocks == "0" { ("s", "resubmit") } else { ("r", "reject") };
+                press(&client, key).await?;
+                wait_for_element(&client, "[data-testid=reason-filter]").await.context("the reason picker")?;
+                if client.find_all(fantoccini::Locator::Css("[data-testid=reason]:checked")).await?.is_empty() {
+                    press(&client, "\u{e004}").await?;
+                    press(&client, " ").await?;
+                    wait_for_element(&client, "[data-testid=reason]:checked")
+                        .await
+                        .context("a reason ticked by Space")?;
+                }
+                if decided.iter().all(|(_, o)| *o == "approve") {
+                    save_screenshot(&client, &shots, "25-keyboard-reasons").await?;
+                }
+                press(&client, "\u{e007}").await?;
+                eprintln!("{id}: {outcome} by keys");
+                decided.push((id.clone(), outcome));
+            }
+            // Recorded: the row says so, and the next declaration is on screen (or,
+            // after the last one, this one shows its decision).
+            wait_until(Duration::from_secs(10), || async {
+                Ok(!attr(&client, &row, "data-sync").await?.unwrap_or_default().is_empty())
+            })
+            .await
+            .with_context(|| format!("{id} recorded"))?;
+        }
+        anyhow::ensure!(decided.len() >= expected / 2, "decided {} of {expected}", decided.len());
+        anyhow::ensure!(decided.iter().any(|(_, o)| *o == "approve"), "nothing approved: {decided:?}");
+        anyhow::ensure!(decided.iter().any(|(_, o)| *o != "approve"), "no reasons picked: {decided:?}");
+        for (id, _) in &decided {
+            wait_until(Duration::from_secs(60), || async { Ok(sync_state(&client, id).await? == "accepted") })
+                .await
+                .with_context(|| format!("{id} delivered"))?;
+        }
+        // The declaration on screen follows its delivery without being reopened.
+        wait_until(Duration::from_secs(20), || async {
+            Ok(attr(&client, "[data-testid=local-decision]", "data-state").await?.as_deref() == Some("accepted"))
+        })
+        .await
+        .context("the decision on screen shows it was delivered")?;
+        save_screenshot(&client, &shots, "26-queue-done-by-keyboard").await?;
+        // The other orders, for the record (a select is a pointer thing here).
+        wait_for_element(&client, "[data-testid=queue-sort]").await?.select_by_value("findings").await?;
+        wait_until(Duration::from_secs(5), || async {
+            let first = "[data-testid=queue-row] [data-testid=queue-checks]";
+            let blocks = attr(&client, first, "data-blocks").await?.unwrap_or_default();
+            let warnings = attr(&client, first, "data-warnings").await?.unwrap_or_default();
+            Ok(blocks != "0" || warnings != "0")
+        })
+        .await?;
+        save_screenshot(&client, &shots, "27-sorted-by-findings").await?;
+        Ok::<_, anyhow::Error>(decided)
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    let decided = match outcome {
+        Ok(v) => v,
+        Err(e) => {
+            central.kill();
+            panic!(
+                "keyboard-only scenario failed: {e:?}\nscreenshots in {}; data in {}",
+                shots.display(),
+                work.display()
+            );
+        }
+    };
+    let on_server = central.declarations_of("canbo.07916", "07916").await;
+    for (id, outcome) in &decided {
+        let there = on_server.iter().find(|d| &d.id == id).and_then(|d| d.decision.as_ref()).map(|x| x.outcome.code());
+        assert_eq!(there, Some(*outcome), "{id} on the server");
+    }
+    central.kill();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officer_reviews_by_keyboard_offline_and_in_english() {
     let bins = Binaries::locate();

@@ -66,7 +66,7 @@ struct LinkState {
     syncing: bool,
     last_sync_at: Option<DateTime<Utc>>,
     sync_count: u32,
-    last_error: Option<String>,
+    last_error: Option<AppError>,
     last_attempt: Option<Instant>,
 }
 
@@ -139,17 +139,26 @@ impl Desk {
     pub async fn login(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
         let username = input.username.trim().to_owned();
         if username.is_empty() || input.password.is_empty() {
-            return Err(AppError::new(ErrorCode::Validation, "Vui lòng nhập tên đăng nhập và mật khẩu."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Vui lòng nhập tên đăng nhập và mật khẩu.",
+                "Please enter your user name and password.",
+            ));
         }
         // User names become folder names on this PC; nothing odd gets that far.
         if !bhxh_cache::profiles::valid_username(&username) {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang (tối đa 64 ký tự).",
+                "A user name may contain only letters without diacritics, digits, dots, underscores or hyphens (at most 64 characters).",
             ));
         }
         if input.password.chars().count() > 256 {
-            return Err(AppError::new(ErrorCode::Validation, "Mật khẩu dài quá 256 ký tự."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Mật khẩu dài quá 256 ký tự.",
+                "The password is longer than 256 characters.",
+            ));
         }
         let mut client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
         let credentials = Credentials { username: username.clone(), password: input.password.clone() };
@@ -191,8 +200,7 @@ impl Desk {
                     Utc::now(),
                 )?;
                 if !offices.is_empty() {
-                    let json = serde_json::to_string(&offices)
-                        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+                    let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
                     cache.set_meta(offices::META_KEY, &json)?;
                 }
                 self.set_cache(Some(cache));
@@ -324,9 +332,11 @@ impl Desk {
         let cache = {
             let profiles = lock(&self.profiles);
             let (_, key) = profiles.unlock_offline(&username, password, Utc::now()).map_err(|e| match e {
-                bhxh_cache::UnlockError::WrongPassword { attempts_left } => {
-                    AppError::new(ErrorCode::Unauthorized, format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."))
-                }
+                bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
+                    ErrorCode::Unauthorized,
+                    format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
+                    format!("Wrong password. {attempts_left} {} left.", crate::error::tries(attempts_left)),
+                ),
                 other => other.into(),
             })?;
             let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;
@@ -402,7 +412,8 @@ impl Desk {
             syncing: link.syncing,
             last_sync_at: link.last_sync_at.map(time::local_text),
             sync_count: link.sync_count,
-            last_error: link.last_error.clone(),
+            last_error: link.last_error.as_ref().map(|e| e.message.clone()),
+            last_error_en: link.last_error.as_ref().map(|e| e.message_en.clone()),
             queue_count,
             documents_total,
             documents_missing,
@@ -424,10 +435,10 @@ impl Desk {
         let s = self.session_for("declaration")?;
         let cache = self.cache()?;
         let found = lock(&cache).declaration(id)?;
-        let c = found.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."))?;
+        let c = found.ok_or_else(AppError::declaration_not_here)?;
         // Another office's declaration is as good as absent.
         if c.declaration.fields.office_code != s.office_code {
-            return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
+            return Err(AppError::declaration_not_here());
         }
         let (offices, (findings, suggested), facts, paper_pages) = {
             let mut cache = lock(&cache);
@@ -439,12 +450,9 @@ impl Desk {
         let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
         let paper = paper_pages.first().map(|p| p.reading.paper_fields());
         let now = Utc::now();
-        let assigned_to = c
-            .declaration
-            .assignment
-            .as_ref()
-            .filter(|a| a.officer != s.username && a.expires_at > now)
-            .map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
+        let assigned = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now);
+        let assigned_to = assigned.map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
+        let assigned_to_en = assigned.map(|a| format!("{} (until {})", a.officer_name, time::local_text(a.expires_at)));
         let mut view = views::declaration_view(c, findings, suggested, &offices, now);
         views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
         // The same readings the checks used: the first matched page's, the front's when no QR read.
@@ -468,6 +476,7 @@ impl Desk {
         views::read_by_ocr(&mut view.fields, &read);
         view.local_decision = self.local_decision(&s.username, id)?;
         view.assigned_to = assigned_to;
+        view.assigned_to_en = assigned_to_en;
         view.paper_pages = paper_pages
             .into_iter()
             .map(|p| PaperPageRef {
@@ -493,9 +502,10 @@ impl Desk {
         let s = self.session_for("document")?;
         let cache = self.cache()?;
         let cache = lock(&cache);
-        let doc = cache.document(id)?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không có tài liệu này."))?;
+        let no_such = || AppError::new(ErrorCode::NotFound, "Không có tài liệu này.", "There is no such document.");
+        let doc = cache.document(id)?.ok_or_else(no_such)?;
         if cache.office_of(&doc.declaration_id)?.as_deref() != Some(s.office_code.as_str()) {
-            return Err(AppError::new(ErrorCode::NotFound, "Không có tài liệu này."));
+            return Err(no_such());
         }
         Ok(doc)
     }
@@ -557,7 +567,7 @@ impl Desk {
             Err(e) => {
                 link.online = !e.is_offline();
                 let app: AppError = e.into();
-                link.last_error = Some(app.message.clone());
+                link.last_error = Some(app.clone());
                 Err(app)
             }
         }

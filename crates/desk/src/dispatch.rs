@@ -16,12 +16,16 @@ use serde_json::Value;
 fn input<T: DeserializeOwned>(args: Value) -> Result<T, AppError> {
     serde_json::from_value(args).map_err(|e| {
         tracing::warn!(error = %e, "malformed command input");
-        AppError::new(ErrorCode::Validation, "Dữ liệu gửi lên không đúng định dạng.")
+        AppError::new(
+            ErrorCode::Validation,
+            "Dữ liệu gửi lên không đúng định dạng.",
+            "The data sent is not in the expected format.",
+        )
     })
 }
 
 fn output<T: Serialize>(v: T) -> Result<Value, AppError> {
-    serde_json::to_value(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+    serde_json::to_value(v).map_err(AppError::internal)
 }
 
 /// Runs `command` with `args` (the command's input object, or `null`).
@@ -60,6 +64,10 @@ pub async fn invoke(desk: &Desk, command: &str, args: Value) -> Result<Value, Ap
         "take_away" => output(desk.take_away(&input::<IdInput>(args)?.id).await?),
         "hand_over" => output(desk.hand_over(input::<HandOverInput>(args)?).await?),
         "reminder_letters" => output(desk.reminder_letters(input::<LetterInput>(args)?).await?),
-        other => Err(AppError::new(ErrorCode::NotFound, format!("Không có lệnh \"{other}\"."))),
+        other => Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("Không có lệnh \"{other}\"."),
+            format!("There is no command \"{other}\"."),
+        )),
     }
 }

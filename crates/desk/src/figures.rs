@@ -110,10 +110,14 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
     let reference = bhxh_domain::reference::ReferenceData::get();
     let reasons = reason_counts(reason_codes)
         .into_iter()
-        .map(|(code, count)| ReasonCount {
-            label: reference.reason(&code).map_or_else(|| code.clone(), |r| r.label_vi.clone()),
-            code,
-            count,
+        .map(|(code, count)| {
+            let reason = reference.reason(&code);
+            ReasonCount {
+                label: reason.map_or_else(|| code.clone(), |r| r.label_vi.clone()),
+                label_en: reason.map_or_else(|| code.clone(), |r| r.label_en.clone()),
+                code,
+                count,
+            }
         })
         .collect();
     let (campaign, units, trend_points) = coverage_view(i.coverage, today);

@@ -37,7 +37,11 @@ pub async fn sync(
     let desk = headless_desk(data_dir, central_cert_pin)?;
     let session = desk.login(LoginInput::new(central, user, password)).await?;
     if session.offline_login {
-        return Err(AppError::new(crate::ErrorCode::Offline, "Không kết nối được máy chủ trung tâm; chưa đồng bộ."));
+        return Err(AppError::new(
+            crate::ErrorCode::Offline,
+            "Không kết nối được máy chủ trung tâm; chưa đồng bộ.",
+            "Could not reach the central server; nothing was synced.",
+        ));
     }
     let s = desk.sync_now().await?;
     if session.role == bhxh_domain::Role::Helpdesk {
@@ -92,6 +96,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
         AppError::new(
             crate::ErrorCode::NotFound,
             "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này (chưa đồng bộ lần nào).",
+            "The data folder has no cache for this account yet (never synced).",
         )
     };
     if !data_dir.join("profiles.sqlite3").is_file() {
@@ -162,7 +167,11 @@ pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::Au
     let profiles = Profiles::open(data_dir)?;
     let db = profiles.cache_dir(user)?.join("cache.sqlite3");
     if !db.is_file() {
-        return Err(AppError::new(crate::ErrorCode::NotFound, "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này."));
+        return Err(AppError::new(
+            crate::ErrorCode::NotFound,
+            "Thư mục dữ liệu chưa có bộ nhớ đệm của tài khoản này.",
+            "The data folder has no cache for this account yet.",
+        ));
     }
     Ok(bhxh_cache::audit::verify(&db)?)
 }
@@ -191,7 +200,11 @@ pub fn import_paper(
 ) -> Result<crate::ipc::ImportSummary, AppError> {
     let bytes = std::fs::read(file).map_err(|e| {
         tracing::warn!(error = %e, file = %file.display(), "paper file not readable");
-        AppError::new(crate::ErrorCode::NotFound, format!("Không đọc được tệp {}.", file.display()))
+        AppError::new(
+            crate::ErrorCode::NotFound,
+            format!("Không đọc được tệp {}.", file.display()),
+            format!("Could not read the file {}.", file.display()),
+        )
     })?;
     open_offline(data_dir, user, password)?.import_paper(&bytes)
 }

@@ -78,8 +78,9 @@ pub struct StatusInfo {
     pub last_sync_at: Option<String>,
     /// Successful syncs since login: the UI reloads the queue when it moves.
     pub sync_count: u32,
-    /// The last sync's error, in Vietnamese.
+    /// The last sync's error, in Vietnamese and in English.
     pub last_error: Option<String>,
+    pub last_error_en: Option<String>,
     pub queue_count: u32,
     /// Documents of the queue, and how many are not on this PC yet (the progress bar).
     pub documents_total: u32,
@@ -150,6 +151,9 @@ pub struct FieldView {
     /// The checks' name for the field: findings whose `fields` hold it sit beside it.
     pub field: String,
     pub value: String,
+    /// The value in English where it is a word of the app ("Nữ" → "Female"),
+    /// not the citizen's own data, which reads the same in both languages.
+    pub value_en: Option<String>,
     /// What the card's QR code or the paper form says instead, where it differs.
     pub elsewhere: Vec<ReadValue>,
 }
@@ -163,6 +167,8 @@ pub struct ReadValue {
     /// qr | paper | ocr_paper (a scanned paper form) | ocr_id (an ID card's front)
     pub source: String,
     pub value: String,
+    /// As `FieldView::value_en`: the English word where the value is one of the app's.
+    pub value_en: Option<String>,
     /// OCR's confidence, 0–100; `None` when not read by OCR.
     pub conf: Option<u8>,
     /// Below the confidence the checks lean on: shown as doubtful.
@@ -191,8 +197,9 @@ pub struct DocumentView {
     pub id: String,
     pub kind: DocumentKind,
     pub available: bool,
-    /// Why the document cannot be shown, in Vietnamese.
+    /// Why the document cannot be shown, in Vietnamese and in English.
     pub error: Option<String>,
+    pub error_en: Option<String>,
     /// A PDF (the viewer shows its rendered first page) rather than a photo.
     pub is_pdf: bool,
 }
@@ -231,8 +238,10 @@ pub struct PaperPageView {
     pub ocr_conf: Option<u8>,
     /// For an unmatched page: the likeliest declarations, best first.
     pub candidates: Vec<CandidateView>,
-    /// The paper-vs-declaration findings of the matched declaration (Vietnamese).
+    /// The paper-vs-declaration findings of the matched declaration, in
+    /// Vietnamese and (in the same order) in English.
     pub findings: Vec<String>,
+    pub findings_en: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -320,12 +329,15 @@ pub struct DeclarationView {
     /// The automatic checks' findings, Block first.
     pub findings: Vec<Finding>,
     pub suggested: SuggestedOutcome,
-    /// The suggested reasons with their catalogue wording.
+    /// The reasons to tick when sending it back (the suggestion's, then the
+    /// warnings'), with their catalogue wording.
     pub suggested_reasons: Vec<ReasonView>,
     /// This officer's standing decision on it from this PC, if any.
     pub local_decision: Option<OutboxView>,
-    /// Who else is reviewing it (a live lease), as the last sync saw it.
+    /// Who else is reviewing it (a live lease), as the last sync saw it:
+    /// "name (until time)" in Vietnamese and in English.
     pub assigned_to: Option<String>,
+    pub assigned_to_en: Option<String>,
     /// Pages of imported or attached paper forms matched to it.
     pub paper_pages: Vec<PaperPageRef>,
     /// What the helpdesk heard from the citizen on the phone, for the reviewer.
@@ -347,7 +359,8 @@ pub struct ReasonView {
     /// resubmit | reject
     pub kind: bhxh_domain::reference::ReasonKind,
     pub label_vi: String,
-    /// The sentence the citizen receives.
+    pub label_en: String,
+    /// The sentence the citizen receives: Vietnamese only, whatever the officer's UI language.
     pub citizen_vi: String,
 }
 
@@ -384,9 +397,11 @@ pub struct DecisionReceipt {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TakeResult {
-    /// False when another officer holds it: `holder` says who, until when.
+    /// False when another officer holds it: `holder` says who, until when
+    /// (`holder_en` the same in English).
     pub granted: bool,
     pub holder: Option<String>,
+    pub holder_en: Option<String>,
     /// Whether the central service confirmed it (false offline: taken on this PC only,
     /// confirmed on reconnect or answered as a conflict when the decision is sent).
     pub confirmed: bool,
@@ -409,6 +424,7 @@ pub struct TakeBatchResult {
     /// False when offline: taken on this PC only, settled when the decisions are sent.
     pub confirmed: bool,
     pub message_vi: String,
+    pub message_en: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -436,8 +452,9 @@ pub struct OutboxView {
     /// For a conflict: who decided (or holds the assignment), and what.
     pub conflict_with: Option<String>,
     pub conflict_outcome: Option<bhxh_domain::Outcome>,
-    /// The sentence to show the officer, in Vietnamese.
+    /// The sentence to show the officer, in Vietnamese and in English.
     pub message_vi: String,
+    pub message_en: String,
     pub acknowledged: bool,
     /// Whether it may still be withdrawn (never sent).
     pub withdrawable: bool,

@@ -4,7 +4,7 @@ use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueIt
 use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
 use bhxh_domain::QrPayload;
-use bhxh_domain::checks::{Finding, SuggestedOutcome};
+use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
 use bhxh_domain::checks::{PaperFields, field};
 use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
 use bhxh_protocol::{IdDocumentType, Office};
@@ -44,7 +44,19 @@ fn field(key: &str, value: impl Into<String>) -> FieldView {
         "cccd" | "cmnd" | "passport" => "id_number",
         other => other,
     };
-    FieldView { key: key.to_owned(), field: field.to_owned(), value: value.into(), elsewhere: Vec::new() }
+    FieldView {
+        key: key.to_owned(),
+        field: field.to_owned(),
+        value: value.into(),
+        value_en: None,
+        elsewhere: Vec::new(),
+    }
+}
+
+/// A field whose value is a word of the app (the sex), not what the citizen typed:
+/// the English UI shows `en`.
+fn word(key: &str, vi: &str, en: &str) -> FieldView {
+    FieldView { value_en: Some(en.to_owned()), ..field(key, vi) }
 }
 
 fn digits(s: &str) -> String {
@@ -59,11 +71,12 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
     let paper = paper.filter(|p| !p.by_ocr);
     for f in fields.iter_mut() {
         let declared = f.value.clone();
-        let mut add = |source: &str, value: String, same: bool| {
+        let mut add = |source: &str, value: String, value_en: Option<String>, same: bool| {
             if !same && !value.trim().is_empty() {
                 f.elsewhere.push(ReadValue {
                     source: source.to_owned(),
                     value,
+                    value_en,
                     conf: None,
                     doubtful: false,
                     same: false,
@@ -75,48 +88,48 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
             "full_name" => {
                 if let Some(q) = qr {
                     // Diacritics count: "Nguyen" for "Nguyễn" is a difference to show.
-                    add("qr", q.name.to_string(), q.name.as_str().to_lowercase() == declared.to_lowercase());
+                    add("qr", q.name.to_string(), None, q.name.as_str().to_lowercase() == declared.to_lowercase());
                 }
                 if let Some(name) = paper.and_then(|p| p.full_name.clone()) {
                     let same = name.to_lowercase() == declared.to_lowercase();
-                    add("paper", name, same);
+                    add("paper", name, None, same);
                 }
             }
             "birth_date" => {
                 if let Some(q) = qr {
                     let v = q.birth_date.format("%d/%m/%Y").to_string();
                     let same = v == declared;
-                    add("qr", v, same);
+                    add("qr", v, None, same);
                 }
             }
             "sex" => {
                 if let Some(q) = qr {
                     let v = q.sex.label_vi().to_owned();
                     let same = fold(&v) == fold(&declared);
-                    add("qr", v, same);
+                    add("qr", v, Some(q.sex.label_en().to_owned()), same);
                 }
             }
             "id_number" => {
                 if let Some(q) = qr {
                     let same = q.cccd.as_str() == digits(&declared)
                         || q.old_cmnd.as_deref().is_some_and(|c| c == digits(&declared));
-                    add("qr", q.cccd.as_str().to_owned(), same);
+                    add("qr", q.cccd.as_str().to_owned(), None, same);
                 }
                 if let Some(n) = paper.and_then(|p| p.id_number.clone()) {
                     let same = digits(&n) == digits(&declared);
-                    add("paper", n, same);
+                    add("paper", n, None, same);
                 }
             }
             "ma_so_bhxh" => {
                 if let Some(m) = paper.and_then(|p| p.ma_so.clone()) {
                     let same = digits(&m) == digits(&declared);
-                    add("paper", m, same);
+                    add("paper", m, None, same);
                 }
             }
             "phone" => {
                 if let Some(ph) = paper.and_then(|p| p.phone.clone()) {
                     let same = bhxh_domain::PhoneVn::same(&ph, &declared);
-                    add("paper", ph, same);
+                    add("paper", ph, None, same);
                 }
             }
             _ => {}
@@ -150,6 +163,7 @@ pub fn read_by_ocr(fields: &mut [FieldView], sources: &[OcrSource<'_>]) {
             f.elsewhere.push(ReadValue {
                 source: src.source.to_owned(),
                 value: o.value.clone(),
+                value_en: None,
                 conf: Some(o.conf),
                 doubtful: o.conf < OCR_CONFIDENT,
                 same,
@@ -180,13 +194,14 @@ pub fn declaration_view(
     offices: &[Office],
     now: DateTime<Utc>,
 ) -> DeclarationView {
+    let suggested_reasons = reason_views(&suggested, &findings);
     let d = c.declaration;
     let f = &d.fields;
     let mut fields = vec![
         field("field.full_name", f.full_name.clone()),
         field("field.ma_so_bhxh", f.ma_so_bhxh.to_string()),
         field("field.birth_date", f.birth_date.format("%d/%m/%Y").to_string()),
-        field("field.sex", f.sex.label_vi()),
+        word("field.sex", f.sex.label_vi(), f.sex.label_en()),
     ];
     if let (Some(t), Some(n)) = (f.id_type, &f.id_number) {
         let label = match t {
@@ -223,22 +238,36 @@ pub fn declaration_view(
     let documents = c
         .documents
         .into_iter()
-        .map(|doc| DocumentView {
-            available: doc.state == DocumentState::Stored,
-            error: match doc.state {
+        .map(|doc| {
+            let error = match doc.state {
                 DocumentState::Stored => None,
-                DocumentState::Missing => Some("Chưa tải về máy; sẽ tải khi có mạng.".to_owned()),
-                DocumentState::Purged => Some(
-                    "Đã xóa khỏi máy theo thời hạn lưu giữ (quyết định đã được máy chủ trung tâm ghi nhận).".to_owned(),
-                ),
+                DocumentState::Missing => Some((
+                    "Chưa tải về máy; sẽ tải khi có mạng.",
+                    "Not downloaded to this PC yet; it will be when the network is available.",
+                )),
+                DocumentState::Purged => Some((
+                    "Đã xóa khỏi máy theo thời hạn lưu giữ (quyết định đã được máy chủ trung tâm ghi nhận).",
+                    "Deleted from this PC at the end of its retention period (the central server has recorded the decision).",
+                )),
                 DocumentState::Failed => Some(match doc.error.as_deref() {
-                    Some("integrity") => "Tệp tải về bị hỏng (không khớp mã kiểm tra). Sẽ thử tải lại.".to_owned(),
-                    _ => "Không tải được tệp từ máy chủ. Sẽ thử tải lại.".to_owned(),
+                    Some("integrity") => (
+                        "Tệp tải về bị hỏng (không khớp mã kiểm tra). Sẽ thử tải lại.",
+                        "The downloaded file is damaged (its checksum does not match). It will be downloaded again.",
+                    ),
+                    _ => (
+                        "Không tải được tệp từ máy chủ. Sẽ thử tải lại.",
+                        "Could not download the file from the server. It will be tried again.",
+                    ),
                 }),
-            },
-            is_pdf: doc.content_type == "application/pdf",
-            id: doc.id,
-            kind: doc.kind,
+            };
+            DocumentView {
+                available: doc.state == DocumentState::Stored,
+                error: error.map(|(vi, _)| vi.to_owned()),
+                error_en: error.map(|(_, en)| en.to_owned()),
+                is_pdf: doc.content_type == "application/pdf",
+                id: doc.id,
+                kind: doc.kind,
+            }
         })
         .collect();
     DeclarationView {
@@ -252,9 +281,10 @@ pub fn declaration_view(
         fields,
         documents,
         findings,
-        suggested_reasons: reason_views(&suggested),
+        suggested_reasons,
         local_decision: None,
         assigned_to: None,
+        assigned_to_en: None,
         paper_pages: Vec::new(),
         helpdesk_notes: d
             .flags
@@ -265,22 +295,62 @@ pub fn declaration_view(
     }
 }
 
-fn reason_views(s: &SuggestedOutcome) -> Vec<ReasonView> {
-    let codes: &[String] = match s {
+/// The reasons to tick when the officer sends a declaration back: the suggestion's
+/// (from blocking findings) first, then those of the warnings, which the officer
+/// may judge serious enough after a look at the documents.
+fn reason_views(s: &SuggestedOutcome, findings: &[Finding]) -> Vec<ReasonView> {
+    let suggested: &[String] = match s {
         SuggestedOutcome::Resubmit { reasons } | SuggestedOutcome::Reject { reasons } => reasons,
         SuggestedOutcome::Approve | SuggestedOutcome::Review => &[],
     };
+    let warned = findings.iter().filter(|f| f.severity == Severity::Warn).filter_map(|f| f.reason.as_ref());
+    let mut codes: Vec<&String> = Vec::new();
+    for c in suggested.iter().chain(warned) {
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
     let reference = bhxh_domain::reference::ReferenceData::get();
-    codes.iter().filter_map(|c| reference.reason(c)).map(reason_view).collect()
+    codes.into_iter().filter_map(|c| reference.reason(c)).map(reason_view).collect()
 }
 
 pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
-    ReasonView { code: r.code.clone(), kind: r.kind, label_vi: r.label_vi.clone(), citizen_vi: r.citizen_vi.clone() }
+    ReasonView {
+        code: r.code.clone(),
+        kind: r.kind,
+        label_vi: r.label_vi.clone(),
+        label_en: r.label_en.clone(),
+        citizen_vi: r.citizen_vi.clone(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sending_back_ticks_the_suggestion_then_the_warnings_reasons() {
+        let finding = |code: &str, severity, reason: &str| Finding {
+            code: code.into(),
+            severity,
+            fields: vec![],
+            message_vi: String::new(),
+            message_en: String::new(),
+            reason: Some(reason.into()),
+        };
+        let findings = vec![
+            finding("name.no_diacritics", Severity::Warn, "TEN_KHONG_DAU"),
+            finding("image.blurred", Severity::Block, "ANH_MO"),
+            finding("qr.name_diacritics", Severity::Warn, "TEN_KHONG_DAU"),
+            finding("email.missing", Severity::Info, "SO_GIAY_TO_SAI"),
+        ];
+        let suggested = SuggestedOutcome::Resubmit { reasons: vec!["ANH_MO".into()] };
+        let codes: Vec<String> = reason_views(&suggested, &findings).into_iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["ANH_MO", "TEN_KHONG_DAU"], "blocks first, each once, notes never");
+        let codes: Vec<String> =
+            reason_views(&SuggestedOutcome::Approve, &findings[..1]).into_iter().map(|r| r.code).collect();
+        assert_eq!(codes, ["TEN_KHONG_DAU"], "a warning alone still offers its reason");
+    }
 
     #[test]
     fn values_read_by_ocr_show_agreeing_or_not_with_their_place() {
@@ -330,6 +400,19 @@ mod tests {
         assert_eq!(shown("id_number"), vec![row("ocr_id", false, false, "doc-7")]);
         let spot = fields[0].elsewhere[0].spot.as_ref().expect("spot");
         assert_eq!((spot.bbox, spot.angle), ([0.1, 0.2, 0.3, 0.02], 2.0));
+    }
+
+    #[test]
+    fn words_of_the_app_carry_their_english() {
+        let mut fields = vec![word("field.sex", "Nữ", "Female"), field("field.full_name", "Nguyễn Thị Ánh")];
+        let qr: QrPayload = "079185000124||Nguyen Thi Anh|17051985|Nam|TP Hồ Chí Minh|20042021".parse().expect("qr");
+        read_elsewhere(&mut fields, Some(&qr), None);
+        assert_eq!(fields[0].value_en.as_deref(), Some("Female"));
+        let qr_sex = &fields[0].elsewhere[0];
+        assert_eq!((qr_sex.value.as_str(), qr_sex.value_en.as_deref()), ("Nam", Some("Male")));
+        // The citizen's own data reads the same in both languages.
+        assert_eq!(fields[1].value_en, None);
+        assert!(fields[1].elsewhere.iter().all(|o| o.value_en.is_none()));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use crate::Format;
 
-/// Why a document cannot be used. `message_vi` is what the officer reads; the
+/// Why a document cannot be used. `message_vi` and `message_en` are what the officer reads; the
 /// `Display` text goes to the logs.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -51,6 +51,34 @@ impl DocumentError {
                 "Thiếu bộ đọc chữ (Tesseract tiếng Việt) trên máy: trang quét chỉ khớp được bằng tay.".into()
             }
             DocumentError::Ocr(_) => "Không đọc được chữ trên trang quét này.".into(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            DocumentError::Empty => "The file is empty.".into(),
+            DocumentError::Unsupported(f) => {
+                format!("The {} format is not supported. Please use a JPEG, PNG or WebP photo, or a PDF file.", f.name_en())
+            }
+            DocumentError::TooLarge { width, height, .. } => {
+                format!("The image is too large ({width}×{height} pixels) and may be harmful: not opened.")
+            }
+            DocumentError::Corrupt { format, .. } => {
+                format!("The {} file is damaged or was not downloaded completely.", format.name_en())
+            }
+            DocumentError::Pdf(_) => "The PDF file is damaged or cannot be read.".into(),
+            DocumentError::NoSuchPage { page, pages } => {
+                format!("The PDF file has no page {page} (it has only {pages}).")
+            }
+            DocumentError::PdfiumUnavailable(_) => {
+                "The PDF reader library (PDFium) is missing on this PC: please reinstall the app.".into()
+            }
+            DocumentError::Encode(_) => "Could not make the preview image.".into(),
+            DocumentError::OcrUnavailable(_) => {
+                "The text reader (Tesseract with Vietnamese) is missing on this PC: scanned pages can only be matched by hand."
+                    .into()
+            }
+            DocumentError::Ocr(_) => "Could not read the text on this scanned page.".into(),
         }
     }
 }

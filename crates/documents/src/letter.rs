@@ -47,6 +47,18 @@ impl LetterError {
             LetterError::Pdf(_) => "Không tạo được tệp PDF công văn.".into(),
         }
     }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            LetterError::FontMissing(name) => {
+                format!(
+                    "The font {name} needed to print the letter is missing on this PC. Please install the fonts-dejavu-core package."
+                )
+            }
+            LetterError::FontInvalid(p) => format!("The font file {} is damaged.", p.display()),
+            LetterError::Pdf(_) => "Could not create the letter's PDF file.".into(),
+        }
+    }
 }
 
 struct Face {

@@ -32,6 +32,14 @@ impl Format {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Format::Heic => "HEIC (iPhone photo)",
+            Format::Unknown => "unknown",
+            other => other.name_vi(),
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Jpeg => "image/jpeg",

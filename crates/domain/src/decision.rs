@@ -53,6 +53,14 @@ impl Outcome {
             Outcome::Escalate => "Chuyển lãnh đạo",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Outcome::Approve => "Approve",
+            Outcome::Resubmit => "Ask to re-submit",
+            Outcome::Reject => "Reject",
+            Outcome::Escalate => "Escalate",
+        }
+    }
 }
 
 pub const MAX_NOTE_CHARS: usize = 1000;
@@ -106,6 +114,26 @@ impl DecisionError {
                 "Tờ khai có lỗi chặn: muốn duyệt vẫn phải ghi chú lý do đã kiểm tra và chấp nhận.".into()
             }
             DecisionError::BadNote => format!("Ghi chú dài quá {MAX_NOTE_CHARS} ký tự hoặc có ký tự điều khiển."),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            DecisionError::ReasonsRequired(o) => format!("“{}” needs at least one reason.", o.label_en()),
+            DecisionError::UnknownReason(c) => format!("Reason “{c}” is not in the catalogue."),
+            DecisionError::WrongReasonKind { code, outcome, .. } => {
+                format!("Reason “{code}” cannot be used for “{}”.", outcome.label_en())
+            }
+            DecisionError::NoReasonsExpected(o) => format!("“{}” takes no reasons.", o.label_en()),
+            DecisionError::TooManyReasons => format!("Choose at most {MAX_REASONS} reasons."),
+            DecisionError::NoteRequired => "Escalating needs a note saying what the supervisor should decide.".into(),
+            DecisionError::OverrideNeedsNote => {
+                "This declaration has blocking findings: to approve it anyway, note why you checked and accepted it."
+                    .into()
+            }
+            DecisionError::BadNote => {
+                format!("The note is longer than {MAX_NOTE_CHARS} characters or contains control characters.")
+            }
         }
     }
 }

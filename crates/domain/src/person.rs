@@ -18,6 +18,12 @@ impl Sex {
             Sex::Female => "Nữ",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Sex::Male => "Male",
+            Sex::Female => "Female",
+        }
+    }
 }
 
 /// The identity document a declaration names.

@@ -37,6 +37,14 @@ impl PhoneError {
             PhoneError::NotMobile(p) => format!("Đầu số {p} không phải số di động Việt Nam."),
         }
     }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            PhoneError::NotDigits(_) => "A phone number may contain digits only.".into(),
+            PhoneError::WrongLength(_) => "A mobile number must have 10 digits.".into(),
+            PhoneError::NotMobile(p) => format!("{p} is not a Vietnamese mobile prefix."),
+        }
+    }
 }
 
 impl PhoneVn {

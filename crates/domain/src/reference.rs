@@ -40,6 +40,8 @@ pub struct Reason {
     pub code: String,
     pub kind: ReasonKind,
     pub label_vi: String,
+    /// The officer's label in the English interface; the citizen is told `citizen_vi` whatever the officer reads.
+    pub label_en: String,
     pub citizen_vi: String,
 }
 
@@ -121,14 +123,20 @@ impl ReferenceData {
                 })
                 .collect(),
             reasons: rows(REASONS)
-                .filter(|r| r.len() >= 4)
+                .filter(|r| r.len() >= 5)
                 .filter_map(|r| {
                     let kind = match r[1] {
                         "resubmit" => ReasonKind::Resubmit,
                         "reject" => ReasonKind::Reject,
                         _ => return None,
                     };
-                    Some(Reason { code: r[0].to_owned(), kind, label_vi: r[2].to_owned(), citizen_vi: r[3].to_owned() })
+                    Some(Reason {
+                        code: r[0].to_owned(),
+                        kind,
+                        label_vi: r[2].to_owned(),
+                        citizen_vi: r[3].to_owned(),
+                        label_en: r[4].to_owned(),
+                    })
                 })
                 .collect(),
             communes_2025,
@@ -178,6 +186,9 @@ mod tests {
         assert_eq!(provinces(day(2025, 7, 1)), 34);
         assert!(r.reasons.len() >= 10);
         assert!(r.reason("SDT_DA_DANG_KY").is_some_and(|x| x.kind == ReasonKind::Reject));
+        // A row without its English label would drop out of the catalogue silently.
+        assert_eq!(r.reasons.len(), rows(REASONS).count());
+        assert!(r.reasons.iter().all(|x| !x.label_en.trim().is_empty() && !x.citizen_vi.is_empty()));
         let q6 = &r.communes_2025_03[&address_key("Thành phố Hồ Chí Minh")][&address_key("Quận 6")];
         assert!(q6.contains(&address_key("Phường 9")));
     }

@@ -2,6 +2,8 @@
 import type { ErrorCode } from "./ErrorCode";
 
 /**
- * Crosses IPC as `{ code, message }`; `message` is for people, in Vietnamese.
+ * Crosses IPC as `{ code, message, message_en }`: the sentence for people in
+ * Vietnamese (the default, which scripts and tests read) and in English, so the
+ * UI shows the one of its language.
  */
-export type AppError = { code: ErrorCode, message: string, };
+export type AppError = { code: ErrorCode, message: string, message_en: string, };

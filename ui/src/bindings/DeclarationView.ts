@@ -25,9 +25,10 @@ suggested_reasons: Array<ReasonView>,
  */
 local_decision: OutboxView | null, 
 /**
- * Who else is reviewing it (a live lease), as the last sync saw it.
+ * Who else is reviewing it (a live lease), as the last sync saw it:
+ * "name (until time)" in Vietnamese and in English.
  */
-assigned_to: string | null, 
+assigned_to: string | null, assigned_to_en: string | null, 
 /**
  * Pages of imported or attached paper forms matched to it.
  */

@@ -3,9 +3,9 @@ import type { DocumentKind } from "./DocumentKind";
 
 export type DocumentView = { id: string, kind: DocumentKind, available: boolean, 
 /**
- * Why the document cannot be shown, in Vietnamese.
+ * Why the document cannot be shown, in Vietnamese and in English.
  */
-error: string | null, 
+error: string | null, error_en: string | null, 
 /**
  * A PDF (the viewer shows its rendered first page) rather than a photo.
  */

@@ -11,6 +11,11 @@ key: string,
  */
 field: string, value: string, 
 /**
+ * The value in English where it is a word of the app ("Nữ" → "Female"),
+ * not the citizen's own data, which reads the same in both languages.
+ */
+value_en: string | null, 
+/**
  * What the card's QR code or the paper form says instead, where it differs.
  */
 elsewhere: Array<ReadValue>, };

@@ -7,6 +7,6 @@ export type LookupResult = { items: Array<PersonHit>,
  */
 phone_rewritten_from: string | null, searched_central: boolean, 
 /**
- * Why the central service could not be asked (Vietnamese).
+ * Why the central service could not be asked, in Vietnamese and in English.
  */
-central_error: string | null, };
+central_error: string | null, central_error_en: string | null, };

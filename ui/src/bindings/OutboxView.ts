@@ -22,9 +22,9 @@ last_error: string | null,
  */
 conflict_with: string | null, conflict_outcome: Outcome | null, 
 /**
- * The sentence to show the officer, in Vietnamese.
+ * The sentence to show the officer, in Vietnamese and in English.
  */
-message_vi: string, acknowledged: boolean, 
+message_vi: string, message_en: string, acknowledged: boolean, 
 /**
  * Whether it may still be withdrawn (never sent).
  */

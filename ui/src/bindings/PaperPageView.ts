@@ -18,6 +18,7 @@ ocr_conf: number | null,
  */
 candidates: Array<CandidateView>, 
 /**
- * The paper-vs-declaration findings of the matched declaration (Vietnamese).
+ * The paper-vs-declaration findings of the matched declaration, in
+ * Vietnamese and (in the same order) in English.
  */
-findings: Array<string>, };
+findings: Array<string>, findings_en: Array<string>, };

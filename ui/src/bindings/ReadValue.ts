@@ -12,6 +12,10 @@ export type ReadValue = {
  */
 source: string, value: string, 
 /**
+ * As `FieldView::value_en`: the English word where the value is one of the app's.
+ */
+value_en: string | null, 
+/**
  * OCR's confidence, 0–100; `None` when not read by OCR.
  */
 conf: number | null, 

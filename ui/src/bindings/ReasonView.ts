@@ -5,8 +5,8 @@ export type ReasonView = { code: string,
 /**
  * resubmit | reject
  */
-kind: ReasonKind, label_vi: string, 
+kind: ReasonKind, label_vi: string, label_en: string, 
 /**
- * The sentence the citizen receives.
+ * The sentence the citizen receives: Vietnamese only, whatever the officer's UI language.
  */
 citizen_vi: string, };

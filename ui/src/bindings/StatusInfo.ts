@@ -11,9 +11,9 @@ last_sync_at: string | null,
  */
 sync_count: number, 
 /**
- * The last sync's error, in Vietnamese.
+ * The last sync's error, in Vietnamese and in English.
  */
-last_error: string | null, queue_count: number, 
+last_error: string | null, last_error_en: string | null, queue_count: number, 
 /**
  * Documents of the queue, and how many are not on this PC yet (the progress bar).
  */

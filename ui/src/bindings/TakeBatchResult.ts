@@ -12,4 +12,4 @@ held_by_others: number,
 /**
  * False when offline: taken on this PC only, settled when the decisions are sent.
  */
-confirmed: boolean, message_vi: string, };
+confirmed: boolean, message_vi: string, message_en: string, };

@@ -6,9 +6,10 @@
  */
 export type TakeResult = { 
 /**
- * False when another officer holds it: `holder` says who, until when.
+ * False when another officer holds it: `holder` says who, until when
+ * (`holder_en` the same in English).
  */
-granted: boolean, holder: string | null, 
+granted: boolean, holder: string | null, holder_en: string | null, 
 /**
  * Whether the central service confirmed it (false offline: taken on this PC only,
  * confirmed on reconnect or answered as a conflict when the decision is sent).

@@ -3,8 +3,14 @@ import { foldVi, formProblem, outcomeForKey, reasonsFor } from "./decision";
 import type { ReasonView } from "../bindings/ReasonView";
 
 const all: ReasonView[] = [
-  { code: "ANH_MO", kind: "resubmit", label_vi: "Ảnh giấy tờ mờ", citizen_vi: "Ảnh chụp giấy tờ bị mờ." },
-  { code: "SDT_DA_DANG_KY", kind: "reject", label_vi: "Số điện thoại đã đăng ký", citizen_vi: "Số điện thoại đã dùng." },
+  { code: "ANH_MO", kind: "resubmit", label_vi: "Ảnh giấy tờ mờ", label_en: "ID photo is blurred", citizen_vi: "Ảnh chụp giấy tờ bị mờ." },
+  {
+    code: "SDT_DA_DANG_KY",
+    kind: "reject",
+    label_vi: "Số điện thoại đã đăng ký",
+    label_en: "Phone number registered to someone else",
+    citizen_vi: "Số điện thoại đã dùng.",
+  },
 ];
 
 describe("decision form", () => {
@@ -15,6 +21,8 @@ describe("decision form", () => {
     expect(reasonsFor(all, "resubmit", "").map((r) => r.code)).toEqual(["ANH_MO"]);
     expect(reasonsFor(all, "reject", "dien thoai").map((r) => r.code)).toEqual(["SDT_DA_DANG_KY"]);
     expect(reasonsFor(all, "approve", "")).toEqual([]);
+    // The English screen shows the English label: typing from it finds the reason too.
+    expect(reasonsFor(all, "resubmit", "Blurred").map((r) => r.code)).toEqual(["ANH_MO"]);
   });
   it("asks for what each outcome needs", () => {
     expect(formProblem("approve", [], "", 0)).toBeNull();

@@ -9,11 +9,14 @@ export function foldVi(s: string): string {
   return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
 }
 
-/** The catalogue reasons an outcome takes, filtered by what the officer typed. */
+/** The catalogue reasons an outcome takes, filtered by what the officer typed
+ *  (in either language, whichever the screen shows). */
 export function reasonsFor(all: ReasonView[], outcome: Outcome, filter: string): ReasonView[] {
   if (outcome !== "resubmit" && outcome !== "reject") return [];
   const f = foldVi(filter.trim());
-  return all.filter((r) => r.kind === outcome && (f === "" || foldVi(`${r.code} ${r.label_vi} ${r.citizen_vi}`).includes(f)));
+  return all.filter(
+    (r) => r.kind === outcome && (f === "" || foldVi(`${r.code} ${r.label_vi} ${r.label_en} ${r.citizen_vi}`).includes(f)),
+  );
 }
 
 /** Why the form cannot be sent yet (an i18n key), or null when it can. */

@@ -61,3 +61,25 @@ describe("queue search and filters", () => {
     expect(counts(items, { ...NO_FILTER, kind: "child" }, "paper")).toEqual({ all: 1, received: 0, missing: 1 });
   });
 });
+
+describe("queue sorting", () => {
+  it("keeps the cache's oldest-first order by default and reverses it for newest", () => {
+    expect(ids({})).toEqual(["1", "2", "3", "4", "5"]);
+    expect(ids({ sort: "newest" })).toEqual(["5", "4", "3", "2", "1"]);
+  });
+  it("puts blocks first, then warnings, the oldest first among equals", () => {
+    const more = [...items, item("6", "Võ Thị Hoa", { blocks: 1 })];
+    expect(filterQueue(more, { ...NO_FILTER, sort: "findings" }).map((i) => i.id)).toEqual(["2", "6", "3", "1", "4", "5"]);
+  });
+  it("sorts names by the given name, in Vietnamese alphabetical order", () => {
+    // An, Ánh, Bích, Đức, Tâm: Đ sorts after D, accents after the plain letter.
+    expect(ids({ sort: "name" })).toEqual(["1", "2", "3", "4", "5"]);
+    const names = [item("a", "Lê Văn Đạt"), item("b", "Trần Văn Dũng"), item("c", "Hoàng Thị Anh"), item("d", "Bùi Thị Anh")];
+    expect(filterQueue(names, { ...NO_FILTER, sort: "name" }).map((i) => i.full_name)).toEqual([
+      "Bùi Thị Anh", "Hoàng Thị Anh", "Trần Văn Dũng", "Lê Văn Đạt",
+    ]);
+  });
+  it("sorts what the filters leave", () => {
+    expect(ids({ sort: "newest", kind: "adult" })).toEqual(["5", "4", "2", "1"]);
+  });
+});

@@ -12,6 +12,9 @@ export type PaperFilter = "all" | "received" | "missing";
 export type AssignedFilter = "all" | "me" | "other" | "free";
 /** Waiting time buckets, as the supervisor's backlog counts them. */
 export type AgeFilter = "all" | "today" | "1-2" | "3-5" | "older";
+/** Oldest first by default, so nothing waits too long. */
+export type SortOrder = "oldest" | "newest" | "findings" | "name";
+export const SORT_ORDERS: readonly SortOrder[] = ["oldest", "newest", "findings", "name"];
 
 export interface QueueFilter {
   text: string;
@@ -22,6 +25,7 @@ export interface QueueFilter {
   paper: PaperFilter;
   assigned: AssignedFilter;
   age: AgeFilter;
+  sort: SortOrder;
 }
 
 export const NO_FILTER: QueueFilter = {
@@ -33,6 +37,7 @@ export const NO_FILTER: QueueFilter = {
   paper: "all",
   assigned: "all",
   age: "all",
+  sort: "oldest",
 };
 
 /** The options of each select, in display order (the first is "all"). */
@@ -99,6 +104,34 @@ export function counts(items: QueueItem[], f: QueueFilter, key: FilterKey): Reco
   return out;
 }
 
+const collator = new Intl.Collator("vi", { sensitivity: "base", numeric: true });
+
+/** A Vietnamese name sorts by its given name (the last word), then the whole name. */
+function byGivenName(a: QueueItem, b: QueueItem): number {
+  const given = (n: string) => n.trim().split(/\s+/).pop() ?? "";
+  return collator.compare(given(a.full_name), given(b.full_name)) || collator.compare(a.full_name, b.full_name);
+}
+
+/**
+ * `items` arrive oldest first (the cache's order, ties by id); every other order
+ * keeps that as its tie-break, so the oldest of equals still comes first.
+ */
+export function sortQueue(items: QueueItem[], order: SortOrder): QueueItem[] {
+  switch (order) {
+    case "oldest":
+      return items;
+    case "newest":
+      return [...items].reverse();
+    case "findings":
+      return [...items].sort((a, b) => b.blocks - a.blocks || b.warnings - a.warnings);
+    case "name":
+      return [...items].sort(byGivenName);
+  }
+}
+
 export function filterQueue(items: QueueItem[], f: QueueFilter): QueueItem[] {
-  return items.filter((i) => matches(i, f));
+  return sortQueue(
+    items.filter((i) => matches(i, f)),
+    f.sort,
+  );
 }

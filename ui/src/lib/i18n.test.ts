@@ -23,6 +23,17 @@ describe("dictionary", () => {
     for (const s of Object.values(dictionaries.vi)) expect(s).toBe(s.normalize("NFC"));
   });
 
+  it("says one day, not 1 days, in English", () => {
+    expect(translate("en", "queue.age_days", { n: 1 })).toBe("1 day");
+    expect(translate("en", "queue.age_days", { n: 3 })).toBe("3 days");
+    expect(translate("en", "detail.submitted", { time: "20/11", n: 1 })).toBe("Submitted 20/11 · waiting 1 day");
+    expect(translate("vi", "queue.age_days", { n: 1 })).toBe("1 ngày");
+    // Every English plural choice hangs on a placeholder the sentence fills.
+    for (const [key, en] of Object.entries(dictionaries.en)) {
+      for (const m of en.matchAll(/\{(\w+):[^|}]*\|[^}]*\}/g)) expect(en, key).toContain(`{${m[1]}}`);
+    }
+  });
+
   it("shows an unknown key as itself rather than failing", () => {
     expect(translate("vi", "no.such.key")).toBe("no.such.key");
     expect(translate("vi", "top.last_sync")).toBe("Đồng bộ lần cuối: {time}");

@@ -13,20 +13,24 @@ use chrono::Utc;
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
     match e {
-        DecideError::UnknownDeclaration(_) => {
-            AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")
-        }
+        DecideError::UnknownDeclaration(_) => AppError::declaration_not_here(),
         DecideError::AlreadyDecided(_, _) => AppError::new(
             ErrorCode::Conflict,
             "Tờ khai này đã có quyết định trên máy này. Muốn đổi, hãy rút lại quyết định cũ khi nó chưa được gửi đi.",
+            "This declaration already has a decision on this PC. To change it, withdraw the earlier decision while it has not been sent.",
         ),
         DecideError::NotWithdrawable(_, why) if why == "already sent" || why.starts_with("already answered") => {
             AppError::new(
                 ErrorCode::Conflict,
                 "Quyết định đã được gửi lên máy chủ trung tâm nên không rút lại được nữa.",
+                "The decision has already been sent to the central server and can no longer be withdrawn.",
             )
         }
-        DecideError::NotWithdrawable(_, _) => AppError::new(ErrorCode::NotFound, "Không có quyết định này trên máy."),
+        DecideError::NotWithdrawable(_, _) => AppError::new(
+            ErrorCode::NotFound,
+            "Không có quyết định này trên máy.",
+            "There is no such decision on this PC.",
+        ),
     }
 }
 
@@ -36,7 +40,7 @@ impl Desk {
         let s = self.session_for("decide")?;
         let cache = self.cache()?;
         let mut cache = lock(&cache);
-        let not_here = || AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.");
+        let not_here = AppError::declaration_not_here;
         let c = cache.declaration(&input.id)?.ok_or_else(not_here)?;
         if c.declaration.fields.office_code != s.office_code {
             return Err(not_here());
@@ -55,16 +59,27 @@ impl Desk {
                         d.outcome.label_vi(),
                         local_text(d.decided_at)
                     ),
+                    format!(
+                        "{} has already decided this declaration: {} ({}).",
+                        d.officer_name,
+                        d.outcome.label_en(),
+                        local_text(d.decided_at)
+                    ),
                 ));
             }
         } else if c.declaration.status != DeclarationStatus::Pending {
-            return Err(AppError::new(ErrorCode::Conflict, "Tờ khai không còn ở trạng thái chờ duyệt."));
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "Tờ khai không còn ở trạng thái chờ duyệt.",
+                "This declaration is no longer waiting for review.",
+            ));
         }
         if let Some(a) = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now) {
             if s.role != bhxh_domain::Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
                     format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, local_text(a.expires_at)),
+                    format!("{} is reviewing this declaration until {}.", a.officer_name, local_text(a.expires_at)),
                 ));
             }
         }
@@ -77,7 +92,7 @@ impl Desk {
             paper_seen: input.paper_seen,
         }
         .validate(ReferenceData::get(), blocks)
-        .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?;
+        .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?;
         let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
         let key = cache.record_decision(&s.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
         tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");
@@ -95,7 +110,11 @@ impl Desk {
         let s = self.session_for("acknowledge")?;
         let cache = self.cache()?;
         if !lock(&cache).acknowledge(&s.username, key, Utc::now())? {
-            return Err(AppError::new(ErrorCode::NotFound, "Không có xung đột hay từ chối nào với mã này."));
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "Không có xung đột hay từ chối nào với mã này.",
+                "There is no conflict or refusal with this key.",
+            ));
         }
         Ok(())
     }
@@ -108,7 +127,7 @@ impl Desk {
             let cache = self.cache()?;
             let found = lock(&cache).declaration(id)?;
             if found.is_none_or(|c| c.declaration.fields.office_code != s.office_code) {
-                return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
+                return Err(AppError::declaration_not_here());
             }
         }
         let client = self
@@ -117,12 +136,13 @@ impl Desk {
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .map(|x| (x.client.clone(), x.authenticated));
-        let offline = crate::ipc::TakeResult { granted: true, holder: None, confirmed: false };
+        let offline = crate::ipc::TakeResult { granted: true, holder: None, holder_en: None, confirmed: false };
         let Some((client, true)) = client else { return Ok(offline) };
         match client.assign(id).await {
             Ok(a) => {
-                let holder = (!a.granted)
-                    .then(|| format!("{} (đến {})", a.assignment.officer_name, local_text(a.assignment.expires_at)));
+                let (who, until) = (&a.assignment.officer_name, local_text(a.assignment.expires_at));
+                let holder = (!a.granted).then(|| format!("{who} (đến {until})"));
+                let holder_en = (!a.granted).then(|| format!("{who} (until {until})"));
                 if a.granted {
                     let cache = self.cache()?;
                     lock(&cache).audit(
@@ -133,7 +153,7 @@ impl Desk {
                         Utc::now(),
                     )?;
                 }
-                Ok(crate::ipc::TakeResult { granted: a.granted, holder, confirmed: true })
+                Ok(crate::ipc::TakeResult { granted: a.granted, holder, holder_en, confirmed: true })
             }
             // Offline (or the token lapsed): taken here; the decision's delivery settles it.
             Err(e) if e.is_offline() || matches!(e, bhxh_sync::SyncError::Unauthorized { .. }) => Ok(offline),
@@ -178,15 +198,34 @@ impl Desk {
                 held_by_others += 1;
             }
         }
-        let message_vi = match (taken.len(), held_by_others, confirmed) {
-            (0, 0, _) => "Không còn hồ sơ chờ duyệt nào chưa có người nhận.".to_owned(),
-            (n, 0, true) => format!("Đã nhận {n} hồ sơ; có thể làm việc cả khi mất mạng."),
-            (n, h, true) => format!("Đã nhận {n} hồ sơ; {h} hồ sơ đang do cán bộ khác xử lý."),
-            (n, _, false) => format!(
-                "Đã nhận {n} hồ sơ trên máy này (chưa xác nhận được với máy chủ; sẽ đối chiếu khi gửi quyết định)."
+        let (message_vi, message_en) = match (taken.len(), held_by_others, confirmed) {
+            (0, 0, _) => (
+                "Không còn hồ sơ chờ duyệt nào chưa có người nhận.".to_owned(),
+                "There are no untaken declarations left waiting for review.".to_owned(),
+            ),
+            (n, 0, true) => (
+                format!("Đã nhận {n} hồ sơ; có thể làm việc cả khi mất mạng."),
+                format!("Took {n} {}; you can work on them even without a network.", declarations(n)),
+            ),
+            (n, h, true) => (
+                format!("Đã nhận {n} hồ sơ; {h} hồ sơ đang do cán bộ khác xử lý."),
+                format!(
+                    "Took {n} {}; {h} {} being reviewed by other officers.",
+                    declarations(n),
+                    if h == 1 { "is" } else { "are" }
+                ),
+            ),
+            (n, _, false) => (
+                format!(
+                    "Đã nhận {n} hồ sơ trên máy này (chưa xác nhận được với máy chủ; sẽ đối chiếu khi gửi quyết định)."
+                ),
+                format!(
+                    "Took {n} {} on this PC (not yet confirmed with the server; checked when the decisions are sent).",
+                    declarations(n)
+                ),
             ),
         };
-        Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message_vi })
+        Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message_vi, message_en })
     }
 
     /// The reason catalogue, for the reason picker.
@@ -230,20 +269,41 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
         },
         _ => (None, None),
     };
-    let message_vi = match r.state {
-        OutboxState::Waiting if r.attempts == 0 => "Chờ gửi lên máy chủ trung tâm.".to_owned(),
-        OutboxState::Waiting => format!("Chưa gửi được ({} lần thử); ứng dụng tự gửi lại.", r.attempts),
-        OutboxState::Accepted => "Máy chủ trung tâm đã ghi nhận.".to_owned(),
-        OutboxState::Duplicate => "Máy chủ trung tâm đã có đúng quyết định này (không ghi trùng).".to_owned(),
+    let (message_vi, message_en) = match r.state {
+        OutboxState::Waiting if r.attempts == 0 => {
+            ("Chờ gửi lên máy chủ trung tâm.".to_owned(), "Waiting to be sent to the central server.".to_owned())
+        }
+        OutboxState::Waiting => (
+            format!("Chưa gửi được ({} lần thử); ứng dụng tự gửi lại.", r.attempts),
+            format!(
+                "Not sent yet ({} {}); the app will keep trying by itself.",
+                r.attempts,
+                if r.attempts == 1 { "attempt" } else { "attempts" }
+            ),
+        ),
+        OutboxState::Accepted => {
+            ("Máy chủ trung tâm đã ghi nhận.".to_owned(), "Recorded by the central server.".to_owned())
+        }
+        OutboxState::Duplicate => (
+            "Máy chủ trung tâm đã có đúng quyết định này (không ghi trùng).".to_owned(),
+            "The central server already had this exact decision (not recorded twice).".to_owned(),
+        ),
         OutboxState::Conflict => match (&conflict_with, conflict_outcome) {
-            (Some(who), Some(o)) => {
-                format!("Xung đột: {who} đã quyết định “{}” trước. Quyết định của bạn không được ghi.", o.label_vi())
-            }
-            (Some(who), None) => format!("Xung đột: tờ khai đang do {who} xử lý. Quyết định của bạn không được ghi."),
-            _ => "Xung đột với một quyết định khác.".to_owned(),
+            (Some(who), Some(o)) => (
+                format!("Xung đột: {who} đã quyết định “{}” trước. Quyết định của bạn không được ghi.", o.label_vi()),
+                format!("Conflict: {who} decided “{}” first. Your decision was not recorded.", o.label_en()),
+            ),
+            (Some(who), None) => (
+                format!("Xung đột: tờ khai đang do {who} xử lý. Quyết định của bạn không được ghi."),
+                format!("Conflict: {who} is reviewing this declaration. Your decision was not recorded."),
+            ),
+            _ => ("Xung đột với một quyết định khác.".to_owned(), "Conflict with another decision.".to_owned()),
         },
-        OutboxState::Rejected => "Máy chủ trung tâm từ chối quyết định này; cần xem lại.".to_owned(),
-        OutboxState::Withdrawn => "Đã rút lại trước khi gửi.".to_owned(),
+        OutboxState::Rejected => (
+            "Máy chủ trung tâm từ chối quyết định này; cần xem lại.".to_owned(),
+            "The central server refused this decision; please review it.".to_owned(),
+        ),
+        OutboxState::Withdrawn => ("Đã rút lại trước khi gửi.".to_owned(), "Withdrawn before it was sent.".to_owned()),
     };
     OutboxView {
         withdrawable: r.state == OutboxState::Waiting && r.attempts == 0,
@@ -259,6 +319,12 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
         conflict_with,
         conflict_outcome,
         message_vi,
+        message_en,
         acknowledged: r.acknowledged,
     }
+}
+
+/// "1 declaration" / "3 declarations": English counts its nouns, Vietnamese does not.
+fn declarations(n: usize) -> &'static str {
+    if n == 1 { "declaration" } else { "declarations" }
 }

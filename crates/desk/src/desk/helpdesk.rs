@@ -27,8 +27,14 @@ const SCRIPTS_FILE: &str = "helpdesk-scripts.toml";
 const CENTRAL_WAIT: Duration = Duration::from_secs(3);
 const RESULTS: usize = 20;
 
+/// A warning for the agent, in Vietnamese and in English.
+pub(crate) struct Warning {
+    pub vi: String,
+    pub en: String,
+}
+
 /// The scripts: the edited file when it reads, else the built-in copy with a warning.
-pub(crate) fn script_book() -> (ScriptBook, Option<String>) {
+pub(crate) fn script_book() -> (ScriptBook, Option<Warning>) {
     if let Some(path) = crate::assets::find(SCRIPTS_FILE) {
         match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
@@ -37,7 +43,10 @@ pub(crate) fn script_book() -> (ScriptBook, Option<String>) {
             Ok(book) => return (book, None),
             Err(e) => {
                 warn!(path = %path.display(), error = %e, "helpdesk scripts file refused; using the built-in scripts");
-                let warning = format!("Tệp kịch bản {} có lỗi ({e}); đang dùng bản kịch bản có sẵn.", path.display());
+                let warning = Warning {
+                    vi: format!("Tệp kịch bản {} có lỗi ({e}); đang dùng bản kịch bản có sẵn.", path.display()),
+                    en: format!("The scripts file {} has an error ({e}); using the built-in scripts.", path.display()),
+                };
                 return (builtin_book(), Some(warning));
             }
         }
@@ -134,15 +143,30 @@ fn diagnosis(e: &CitizenEntry, check: PhoneCheck) -> PhoneDiagnosis {
 }
 
 fn parse_ma_so(raw: &str) -> Result<MaSoBhxh, AppError> {
-    raw.parse().map_err(|_| AppError::new(ErrorCode::Validation, "Mã số BHXH phải gồm đúng 10 chữ số."))
+    raw.parse().map_err(|_| {
+        AppError::new(
+            ErrorCode::Validation,
+            "Mã số BHXH phải gồm đúng 10 chữ số.",
+            "The social insurance number must have exactly 10 digits.",
+        )
+    })
 }
 
-fn check_text(what: &str, text: &str, max: usize) -> Result<(), AppError> {
+/// `what` names the text in Vietnamese and in English ("Ghi chú", "The note").
+fn check_text((what, what_en): (&str, &str), text: &str, max: usize) -> Result<(), AppError> {
     if text.chars().count() > max {
-        return Err(AppError::new(ErrorCode::Validation, format!("{what} dài quá {max} ký tự.")));
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            format!("{what} dài quá {max} ký tự."),
+            format!("{what_en} is longer than {max} characters."),
+        ));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::new(ErrorCode::Validation, format!("{what} có ký tự điều khiển không hợp lệ.")));
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            format!("{what} có ký tự điều khiển không hợp lệ."),
+            format!("{what_en} contains control characters that are not allowed."),
+        ));
     }
     Ok(())
 }
@@ -161,7 +185,7 @@ impl Desk {
     pub async fn lookup(&self, input: LookupInput) -> Result<LookupResult, AppError> {
         self.session_for("lookup")?;
         let raw = input.query.trim();
-        check_text("Nội dung tìm kiếm", raw, 100)?;
+        check_text(("Nội dung tìm kiếm", "The search text"), raw, 100)?;
         let q = bhxh_domain::helpdesk::query::parse(raw);
         let local = self.with_cache(|c| c.search_parsed(&q, RESULTS))?;
         let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, false)).collect();
@@ -170,11 +194,13 @@ impl Desk {
             phone_rewritten_from: q.phone_rewritten_from.clone(),
             searched_central: false,
             central_error: None,
+            central_error_en: None,
         };
         if input.central && !q.is_empty() {
             match self.central_client() {
                 None => {
-                    result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into())
+                    result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into());
+                    result.central_error_en = Some("Offline: searching only the list kept on this PC.".into());
                 }
                 Some(client) => match tokio::time::timeout(CENTRAL_WAIT, client.lookup(raw)).await {
                     Ok(Ok(answer)) => {
@@ -186,9 +212,16 @@ impl Desk {
                             }
                         }
                     }
-                    Ok(Err(e)) => result.central_error = Some(AppError::from(e).message),
+                    Ok(Err(e)) => {
+                        let e = AppError::from(e);
+                        result.central_error = Some(e.message);
+                        result.central_error_en = Some(e.message_en);
+                    }
                     Err(_) => {
-                        result.central_error = Some("Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.".into())
+                        result.central_error =
+                            Some("Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.".into());
+                        result.central_error_en =
+                            Some("The central server is answering slowly: showing only the results on this PC.".into());
                     }
                 },
             }
@@ -206,7 +239,9 @@ impl Desk {
         let s = self.session_for("citizen_card")?;
         let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
         let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => Some(PhoneVn::parse(p).map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi()))?),
+            Some(p) => Some(
+                PhoneVn::parse(p).map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?,
+            ),
             None => None,
         };
         let local = self.with_cache(|c| c.directory_entry(&ma_so))?;
@@ -237,8 +272,13 @@ impl Desk {
                 Err(_) => warn!("central service slow; card from the local copy"),
             }
         }
-        let entry =
-            entry.ok_or_else(|| AppError::new(ErrorCode::NotFound, "Không tìm thấy người có mã số BHXH này."))?;
+        let entry = entry.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "Không tìm thấy người có mã số BHXH này.",
+                "No one with this social insurance number was found.",
+            )
+        })?;
         let check = match (&phone, server_check) {
             (None, _) => PhoneCheck::Unchecked,
             (Some(_), Some(answer)) => answer.result,
@@ -304,6 +344,7 @@ impl Desk {
             full_name: entry.full_name.clone(),
             birth_date: date_text(entry.birth_date),
             sex_label: entry.sex.label_vi().to_owned(),
+            sex_label_en: entry.sex.label_en().to_owned(),
             kind: entry.kind,
             office_name: office_name(&entry.office_code),
             office_code: entry.office_code.clone(),
@@ -328,7 +369,8 @@ impl Desk {
             outcomes: book.outcomes.clone(),
             calls,
             fresh,
-            scripts_warning,
+            scripts_warning_en: scripts_warning.as_ref().map(|w| w.en.clone()),
+            scripts_warning: scripts_warning.map(|w| w.vi),
         })
     }
 
@@ -339,14 +381,26 @@ impl Desk {
         let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
         let (book, _) = script_book();
         if !book.topics.iter().any(|t| t.id == input.topic) {
-            return Err(AppError::new(ErrorCode::Validation, "Chọn chủ đề cuộc gọi trong danh sách."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Chọn chủ đề cuộc gọi trong danh sách.",
+                "Choose the call's topic from the list.",
+            ));
         }
         if !book.outcomes.iter().any(|t| t.id == input.outcome) {
-            return Err(AppError::new(ErrorCode::Validation, "Chọn kết quả cuộc gọi trong danh sách."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Chọn kết quả cuộc gọi trong danh sách.",
+                "Choose the call's outcome from the list.",
+            ));
         }
-        check_text("Tên người gọi", &input.caller_name, 100)?;
-        check_text("Ghi chú", &input.note, 2000)?;
-        check_text("Lời nhắn cho cán bộ", input.flag.as_deref().unwrap_or(""), 500)?;
+        check_text(("Tên người gọi", "The caller's name"), &input.caller_name, 100)?;
+        check_text(("Ghi chú", "The note"), &input.note, 2000)?;
+        check_text(
+            ("Lời nhắn cho cán bộ", "The message for the reviewing officer"),
+            input.flag.as_deref().unwrap_or(""),
+            500,
+        )?;
         let call = NewCall {
             id: uuid::Uuid::now_v7().to_string(),
             caller_name: input.caller_name.trim().to_owned(),

@@ -25,18 +25,31 @@ fn template() -> Result<LetterTemplate, AppError> {
     match crate::assets::find(TEMPLATE_FILE) {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                AppError::new(ErrorCode::Internal, format!("Không đọc được mẫu công văn {}: {e}", path.display()))
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("Không đọc được mẫu công văn {}: {e}", path.display()),
+                    format!("Could not read the letter template {}: {e}", path.display()),
+                )
             })?;
             LetterTemplate::parse(&text).map_err(|e| {
                 tracing::warn!(path = %path.display(), error = %e, "letter template refused");
                 AppError::new(
                     ErrorCode::Validation,
                     format!("Mẫu công văn {} có lỗi: {e}. Hãy sửa tệp mẫu.", path.display()),
+                    format!(
+                        "The letter template {} has an error: {e}. Please correct the template file.",
+                        path.display()
+                    ),
                 )
             })
         }
-        None => LetterTemplate::parse(BUILT_IN_TEMPLATE)
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("Mẫu công văn có sẵn bị lỗi: {e}"))),
+        None => LetterTemplate::parse(BUILT_IN_TEMPLATE).map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Mẫu công văn có sẵn bị lỗi: {e}"),
+                format!("The built-in letter template has an error: {e}"),
+            )
+        }),
     }
 }
 
@@ -47,6 +60,7 @@ impl Desk {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để lấy số liệu mới nhất và số công văn. Hãy thử lại khi có mạng.",
+                "The latest figures and the letter numbers come from the central server. Please try again when the network is back.",
             )
         };
         let client = self.authenticated_client().ok_or_else(offline)?;
@@ -59,6 +73,7 @@ impl Desk {
             AppError::new(
                 ErrorCode::Validation,
                 "Cơ quan chưa có đợt vận động (chỉ tiêu và thời hạn) nên chưa lập được công văn nhắc.",
+                "The office has no campaign yet (target and deadline), so reminder letters cannot be prepared.",
             )
         })?;
         let now = Utc::now();
@@ -70,12 +85,17 @@ impl Desk {
             let mut out = Vec::new();
             for code in &input.units {
                 let row = rows.iter().find(|u| &u.code == code).ok_or_else(|| {
-                    AppError::new(ErrorCode::NotFound, format!("Không có đơn vị {code} trong số liệu của cơ quan."))
+                    AppError::new(
+                        ErrorCode::NotFound,
+                        format!("Không có đơn vị {code} trong số liệu của cơ quan."),
+                        format!("Unit {code} is not in the office's figures."),
+                    )
                 })?;
                 if row.participants == 0 {
                     return Err(AppError::new(
                         ErrorCode::Validation,
                         format!("Đơn vị {code} không có người tham gia: không có gì để nhắc."),
+                        format!("Unit {code} has no participants: there is nothing to remind."),
                     ));
                 }
                 out.push(row);
@@ -83,15 +103,23 @@ impl Desk {
             out
         };
         if chosen.is_empty() {
-            return Err(AppError::new(ErrorCode::Validation, "Không có đơn vị nào dưới chỉ tiêu cần nhắc."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Không có đơn vị nào dưới chỉ tiêu cần nhắc.",
+                "No unit is below the target: there is no one to remind.",
+            ));
         }
         if chosen.len() > MAX_LETTERS {
-            return Err(AppError::new(ErrorCode::Validation, format!("Mỗi lần in tối đa {MAX_LETTERS} công văn.")));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                format!("Mỗi lần in tối đa {MAX_LETTERS} công văn."),
+                format!("At most {MAX_LETTERS} letters can be printed at a time."),
+            ));
         }
         let template = template()?;
         let fonts = LetterFonts::system().map_err(|e| {
             tracing::warn!(error = %e, "letter fonts");
-            AppError::new(ErrorCode::Internal, e.message_vi())
+            AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
         let office_short = crate::offices::current_name(&s.office_code);
         let as_of = local_day(report.as_of);
@@ -99,7 +127,11 @@ impl Desk {
         let mut issued = Vec::with_capacity(chosen.len());
         for row in chosen {
             let unit = report.units.iter().find(|u| u.code == row.code).ok_or_else(|| {
-                AppError::new(ErrorCode::Internal, format!("Đơn vị {} không còn trong số liệu.", row.code))
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("Đơn vị {} không còn trong số liệu.", row.code),
+                    format!("Unit {} is no longer in the figures.", row.code),
+                )
             })?;
             let req = LetterNumberRequest { id: uuid::Uuid::now_v7().to_string(), unit_code: row.code.clone() };
             let number = client.letter_number(&s.office_code, &req).await?;
@@ -132,12 +164,17 @@ impl Desk {
         }
         let pdf = render_letters(&letters, &fonts).map_err(|e| {
             tracing::warn!(error = %e, "letters PDF");
-            AppError::new(ErrorCode::Internal, e.message_vi())
+            AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
         let stamp = now.with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M%S");
         let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.office_code));
-        std::fs::write(&path, &pdf)
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("Không ghi được tệp {}: {e}", path.display())))?;
+        std::fs::write(&path, &pdf).map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Không ghi được tệp {}: {e}", path.display()),
+                format!("Could not write the file {}: {e}", path.display()),
+            )
+        })?;
         {
             let cache = self.cache()?;
             let mut c = lock(&cache);

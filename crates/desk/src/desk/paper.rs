@@ -33,7 +33,11 @@ fn to_store(derivatives: &[bhxh_documents::Derivative]) -> Vec<NewDerivative<'_>
 
 fn pdf_refused(e: bhxh_documents::DocumentError) -> AppError {
     warn!(error = %e, "paper form refused");
-    AppError::new(ErrorCode::Validation, e.message_vi())
+    AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en())
+}
+
+fn no_such_page() -> AppError {
+    AppError::new(ErrorCode::NotFound, "Không có trang này.", "There is no such page.")
 }
 
 fn candidates_of(all: &[Declaration]) -> Vec<Candidate> {
@@ -234,14 +238,19 @@ impl Desk {
         if let Some(id) = page.and_then(|p| p.declaration_id.as_deref()) {
             let office = c.declaration(id)?.map(|d| d.declaration.fields.office_code);
             if office.as_deref() != Some(s.office_code.as_str()) {
-                return Err(AppError::new(ErrorCode::NotFound, "Không có trang này."));
+                return Err(no_such_page());
             }
         }
         if page.is_none() {
-            return Err(AppError::new(ErrorCode::NotFound, "Không có trang này."));
+            return Err(no_such_page());
         }
-        c.derivative(sha256, &page_size_name(index))?
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "Trang này chưa được dựng hình trên máy."))
+        c.derivative(sha256, &page_size_name(index))?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "Trang này chưa được dựng hình trên máy.",
+                "This page has not been rendered on this PC yet.",
+            )
+        })
     }
 
     /// Imports a scanned or printed stack of paper Mẫu 01 forms (a PDF) and
@@ -257,6 +266,10 @@ impl Desk {
                 return Err(AppError::new(
                     ErrorCode::Validation,
                     format!("Tệp không phải PDF (là {}). Hãy chọn tệp PDF của bản quét tờ khai.", other.name_vi()),
+                    format!(
+                        "The file is not a PDF (it is {}). Please choose the PDF of the scanned forms.",
+                        other.name_en()
+                    ),
                 ));
             }
         }
@@ -295,7 +308,11 @@ impl Desk {
         let s = self.session_for("paper_stack")?;
         let cache = self.cache()?;
         if lock(&cache).paper_stack(sha256)?.is_none() {
-            return Err(AppError::new(ErrorCode::NotFound, "Không có tệp tờ khai giấy này trên máy."));
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "Không có tệp tờ khai giấy này trên máy.",
+                "This paper form file is not on this PC.",
+            ));
         }
         self.summary(&cache, &s.office_code, sha256)
     }
@@ -308,7 +325,7 @@ impl Desk {
         if let Some(id) = &input.declaration_id {
             let found = c.declaration(id)?.filter(|d| d.declaration.fields.office_code == s.office_code);
             if found.is_none() {
-                return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy."));
+                return Err(AppError::declaration_not_here());
             }
         }
         c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, Utc::now())?;
@@ -328,8 +345,7 @@ impl Desk {
 
     pub fn set_viewer_prefs(&self, prefs: crate::ipc::ViewerPrefs) -> Result<(), AppError> {
         self.session_for("set_viewer_prefs")?;
-        let json =
-            serde_json::to_string(&prefs.sanitised()).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let json = serde_json::to_string(&prefs.sanitised()).map_err(AppError::internal)?;
         self.with_cache(|c| c.set_meta(VIEWER_PREFS, &json))
     }
 
@@ -345,15 +361,15 @@ impl Desk {
             if let Some(unit) = matched.and_then(|d| d.fields.unit_code.clone()) {
                 *units.entry(unit).or_default() += 1;
             }
-            let findings = match &p.declaration_id {
+            let (findings, findings_en) = match &p.declaration_id {
                 Some(id) if matched.is_some() => c
                     .findings(id)?
                     .0
                     .into_iter()
                     .filter(|f| f.code.starts_with("paper."))
-                    .map(|f| f.message_vi)
-                    .collect(),
-                _ => Vec::new(),
+                    .map(|f| (f.message_vi, f.message_en))
+                    .unzip(),
+                _ => (Vec::new(), Vec::new()),
             };
             rows.push(PaperPageView {
                 page_index: p.page_index,
@@ -373,6 +389,7 @@ impl Desk {
                     })
                     .collect(),
                 findings,
+                findings_en,
             });
         }
         let unit_code = units.into_iter().max_by_key(|(u, n)| (*n, std::cmp::Reverse(u.clone()))).map(|(u, _)| u);

@@ -21,21 +21,35 @@ fn today() -> NaiveDate {
     Utc::now().with_timezone(&Ho_Chi_Minh).date_naive()
 }
 
-fn parse_day(raw: Option<&str>, what: &str) -> Result<NaiveDate, AppError> {
+/// `what` names the day in Vietnamese and in English ("bắt đầu", "start").
+fn parse_day(raw: Option<&str>, (what, what_en): (&str, &str)) -> Result<NaiveDate, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(today()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| AppError::new(ErrorCode::Validation, format!("Ngày {what} không hợp lệ: {s}."))),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            AppError::new(
+                ErrorCode::Validation,
+                format!("Ngày {what} không hợp lệ: {s}."),
+                format!("The {what_en} date is not valid: {s}."),
+            )
+        }),
     }
 }
 
 fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), AppError> {
-    let (from, to) = (parse_day(from, "bắt đầu")?, parse_day(to, "kết thúc")?);
+    let (from, to) = (parse_day(from, ("bắt đầu", "start"))?, parse_day(to, ("kết thúc", "end"))?);
     if from > to {
-        return Err(AppError::new(ErrorCode::Validation, "Ngày bắt đầu phải trước ngày kết thúc."));
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            "Ngày bắt đầu phải trước ngày kết thúc.",
+            "The start date must be before the end date.",
+        ));
     }
     if (to - from).num_days() > 366 {
-        return Err(AppError::new(ErrorCode::Validation, "Chọn khoảng thời gian không quá một năm."));
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            "Chọn khoảng thời gian không quá một năm.",
+            "Choose a period of one year at most.",
+        ));
     }
     Ok((from, to))
 }
@@ -86,17 +100,29 @@ impl Desk {
     pub async fn set_quota(&self, input: QuotaInput) -> Result<Dashboard, AppError> {
         let s = self.session_for("set_quota")?;
         if input.per_day.is_some_and(|q| q > 1000) {
-            return Err(AppError::new(ErrorCode::Validation, "Chỉ tiêu mỗi ngày không quá 1.000 hồ sơ."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Chỉ tiêu mỗi ngày không quá 1.000 hồ sơ.",
+                "A daily quota cannot exceed 1,000 declarations.",
+            ));
         }
         if input.officer.is_none() && input.per_day.is_none() {
-            return Err(AppError::new(ErrorCode::Validation, "Nhập chỉ tiêu mặc định của cơ quan."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Nhập chỉ tiêu mặc định của cơ quan.",
+                "Enter the office's default quota.",
+            ));
         }
         let client = self.authenticated_client().ok_or_else(|| {
-            AppError::new(ErrorCode::Offline, "Cần kết nối máy chủ trung tâm để đặt chỉ tiêu. Hãy thử lại khi có mạng.")
+            AppError::new(
+                ErrorCode::Offline,
+                "Cần kết nối máy chủ trung tâm để đặt chỉ tiêu. Hãy thử lại khi có mạng.",
+                "Setting a quota needs the central server. Please try again when the network is back.",
+            )
         })?;
         let update = QuotaUpdate { officer: input.officer.clone(), per_day: input.per_day };
         let list = client.set_quota(&s.office_code, &update).await?;
-        let json = serde_json::to_string(&list).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let json = serde_json::to_string(&list).map_err(AppError::internal)?;
         self.with_cache(|c| c.set_meta(QUOTAS_META, &json))?;
         info!(officer = ?input.officer, per_day = ?input.per_day, "quota set");
         let today = today();
@@ -114,13 +140,14 @@ impl Desk {
                 Some(c) if c.declaration.fields.office_code == s.office_code => {
                     c.declaration.assignment.map(|a| a.officer)
                 }
-                _ => return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")),
+                _ => return Err(AppError::declaration_not_here()),
             }
         };
         let client = self.authenticated_client().ok_or_else(|| {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để thu hồi hồ sơ. Hãy thử lại khi có mạng.",
+                "Taking a declaration away needs the central server. Please try again when the network is back.",
             )
         })?;
         client.release(id).await?;
@@ -140,7 +167,11 @@ impl Desk {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| self.config.data_dir.join("exports"));
         std::fs::create_dir_all(&dir).map_err(|e| {
-            AppError::new(ErrorCode::Internal, format!("Không tạo được thư mục {}: {e}", dir.display()))
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Không tạo được thư mục {}: {e}", dir.display()),
+                format!("Could not create the folder {}: {e}", dir.display()),
+            )
         })?;
         Ok(dir)
     }
@@ -155,18 +186,30 @@ impl Desk {
             match found {
                 Some(c) if c.declaration.fields.office_code == s.office_code => {
                     if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
-                        return Err(AppError::new(ErrorCode::Validation, "Tờ khai này đã có quyết định."));
+                        return Err(AppError::new(
+                            ErrorCode::Validation,
+                            "Tờ khai này đã có quyết định.",
+                            "This declaration already has a decision.",
+                        ));
                     }
                     c.declaration.assignment.map(|a| a.officer)
                 }
-                _ => return Err(AppError::new(ErrorCode::NotFound, "Không tìm thấy tờ khai này trên máy.")),
+                _ => return Err(AppError::declaration_not_here()),
             }
         };
         if input.officer.trim().is_empty() {
-            return Err(AppError::new(ErrorCode::Validation, "Chọn cán bộ nhận hồ sơ."));
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Chọn cán bộ nhận hồ sơ.",
+                "Choose the officer to hand the declaration to.",
+            ));
         }
         let client = self.authenticated_client().ok_or_else(|| {
-            AppError::new(ErrorCode::Offline, "Cần kết nối máy chủ trung tâm để giao hồ sơ. Hãy thử lại khi có mạng.")
+            AppError::new(
+                ErrorCode::Offline,
+                "Cần kết nối máy chủ trung tâm để giao hồ sơ. Hãy thử lại khi có mạng.",
+                "Handing over a declaration needs the central server. Please try again when the network is back.",
+            )
         })?;
         client.hand_over(&input.id, &input.officer).await?;
         let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
@@ -337,7 +380,13 @@ impl Desk {
                     .collect(),
                 stamp,
             },
-            other => return Err(AppError::new(ErrorCode::Validation, format!("Không có bảng \"{other}\" để xuất."))),
+            other => {
+                return Err(AppError::new(
+                    ErrorCode::Validation,
+                    format!("Không có bảng \"{other}\" để xuất."),
+                    format!("There is no table \"{other}\" to export."),
+                ));
+            }
         };
         let dir = self.export_dir()?;
         let name =
@@ -349,13 +398,18 @@ impl Desk {
                 return Err(AppError::new(
                     ErrorCode::Validation,
                     format!("Định dạng \"{other}\" không được hỗ trợ (xlsx hoặc csv)."),
+                    format!("The format \"{other}\" is not supported (xlsx or csv)."),
                 ));
             }
         };
         let written = if input.format == "xlsx" { write_xlsx(&table, &path) } else { write_csv(&table, &path) };
         written.map_err(|e| {
             tracing::warn!(error = %e, "export failed");
-            AppError::new(ErrorCode::Internal, format!("Không ghi được tệp {}.", path.display()))
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Không ghi được tệp {}.", path.display()),
+                format!("Could not write the file {}.", path.display()),
+            )
         })?;
         let rows = table.rows.len() as u32;
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();

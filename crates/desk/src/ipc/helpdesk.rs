@@ -41,8 +41,9 @@ pub struct LookupResult {
     /// The old 11-digit number the typed phone was read as.
     pub phone_rewritten_from: Option<String>,
     pub searched_central: bool,
-    /// Why the central service could not be asked (Vietnamese).
+    /// Why the central service could not be asked, in Vietnamese and in English.
     pub central_error: Option<String>,
+    pub central_error_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -122,6 +123,7 @@ pub struct CitizenCard {
     pub full_name: String,
     pub birth_date: String,
     pub sex_label: String,
+    pub sex_label_en: String,
     pub kind: DeclarationKind,
     pub office_code: String,
     pub office_name: String,
@@ -144,8 +146,10 @@ pub struct CitizenCard {
     pub calls: Vec<CallView>,
     /// Read from the central service just now (else from this PC's directory copy).
     pub fresh: bool,
-    /// The scripts file on disk has an error: the built-in scripts are shown (Vietnamese).
+    /// The scripts file on disk has an error: the built-in scripts are shown
+    /// (in Vietnamese and in English).
     pub scripts_warning: Option<String>,
+    pub scripts_warning_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -84,7 +84,9 @@ pub struct Dashboard {
 #[ts(export)]
 pub struct ReasonCount {
     pub code: String,
+    /// The catalogue's label in Vietnamese and in English (the code when it left the catalogue).
     pub label: String,
+    pub label_en: String,
     pub count: u32,
 }
 

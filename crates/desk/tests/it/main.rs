@@ -98,6 +98,7 @@ async fn first_login_without_network_says_there_is_no_cache_yet() {
     let err = d.login(login("http://127.0.0.1:9", "canbo.07916", "demo")).await.expect_err("offline");
     assert_eq!(err.code, ErrorCode::Offline);
     assert!(err.message.contains("Lần đăng nhập đầu tiên cần có mạng"), "{}", err.message);
+    assert!(err.message_en.contains("The first login needs a network connection"), "{}", err.message_en);
     let err = d.login(login("không phải url", "canbo.07916", "demo")).await.expect_err("bad url");
     assert_eq!(err.code, ErrorCode::Validation);
     let err = d.login(login("http://127.0.0.1:9", "", "")).await.expect_err("empty");
@@ -204,6 +205,7 @@ async fn take_n_for_offline_work_skips_what_others_hold() {
     let mine = a.take_batch(3).await.expect("take");
     assert_eq!(mine.taken.len(), 3);
     assert!(mine.confirmed && mine.message_vi.contains("Đã nhận 3 hồ sơ"), "{}", mine.message_vi);
+    assert!(mine.message_en.starts_with("Took 3 declarations"), "{}", mine.message_en);
     // B's sync sees A's leases: B gets the next three, none of A's.
     b.sync_now().await.expect("sync b");
     let theirs = b.take_batch(3).await.expect("take");

@@ -240,6 +240,8 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
     let wrong = d.unlock("sai").expect_err("wrong password");
     assert_eq!(wrong.code, ErrorCode::Unauthorized);
     assert!(wrong.message.contains("Còn 4 lần thử"), "{}", wrong.message);
+    // The English screen gets the same sentence with the same count.
+    assert_eq!(wrong.message_en, "Wrong password. 4 tries left.");
     d.unlock("demo").expect("unlock");
     assert!(!d.status().expect("status").locked);
     assert_eq!(d.declaration(&id).expect("after unlock").id, id);
