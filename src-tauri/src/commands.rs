@@ -1,4 +1,8 @@
 //! Tauri commands: convert, delegate to `Desk`, return `{code, message}` errors.
+//!
+//! Every command runs off the main thread (`async`, or `command(async)` for the
+//! plain ones): on Linux the main thread is GTK's, which paints the window, and a
+//! queue decrypted or a password stretched there would freeze the screen.
 
 use bhxh_desk_core::ipc::*;
 use bhxh_desk_core::{AppError, Desk, ErrorCode};
@@ -8,7 +12,7 @@ use tauri::State;
 type Res<T> = Result<T, AppError>;
 type DeskState<'a> = State<'a, Arc<Desk>>;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn prefill(desk: DeskState<'_>) -> Res<Prefill> {
     desk.prefill()
 }
@@ -18,13 +22,13 @@ pub async fn login(desk: DeskState<'_>, input: LoginInput) -> Res<SessionInfo> {
     desk.login(input).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn logout(desk: DeskState<'_>) -> Res<()> {
     desk.logout();
     Ok(())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn status(desk: DeskState<'_>) -> Res<StatusInfo> {
     desk.status()
 }
@@ -34,47 +38,47 @@ pub async fn sync_now(desk: DeskState<'_>) -> Res<SyncSummary> {
     desk.sync_now().await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn queue(desk: DeskState<'_>) -> Res<Vec<QueueItem>> {
     desk.queue()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn declaration(desk: DeskState<'_>, input: IdInput) -> Res<DeclarationView> {
     desk.declaration(&input.id)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn lock(desk: DeskState<'_>) -> Res<()> {
     desk.lock()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unlock(desk: DeskState<'_>, input: UnlockInput) -> Res<()> {
     desk.unlock(&input.password)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn decide(desk: DeskState<'_>, input: DecideInput) -> Res<DecisionReceipt> {
     desk.decide(input)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn withdraw(desk: DeskState<'_>, input: KeyInput) -> Res<()> {
     desk.withdraw(&input.key)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn outbox(desk: DeskState<'_>) -> Res<Vec<OutboxView>> {
     desk.outbox()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn acknowledge(desk: DeskState<'_>, input: KeyInput) -> Res<()> {
     desk.acknowledge(&input.key)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn reasons(desk: DeskState<'_>) -> Res<Vec<ReasonView>> {
     desk.reasons()
 }
@@ -116,12 +120,12 @@ pub async fn match_paper(desk: DeskState<'_>, input: MatchPaperInput) -> Res<()>
     tauri::async_runtime::spawn_blocking(move || desk.match_paper(input)).await.map_err(AppError::internal)?
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn viewer_prefs(desk: DeskState<'_>) -> Res<ViewerPrefs> {
     desk.viewer_prefs()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_viewer_prefs(desk: DeskState<'_>, input: ViewerPrefs) -> Res<()> {
     desk.set_viewer_prefs(input)
 }
@@ -141,7 +145,7 @@ pub async fn log_call(desk: DeskState<'_>, input: LogCallInput) -> Res<LogCallRe
     desk.log_call(input).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn dashboard(desk: DeskState<'_>, input: DashboardInput) -> Res<Dashboard> {
     desk.dashboard(input)
 }
@@ -151,7 +155,7 @@ pub async fn set_quota(desk: DeskState<'_>, input: QuotaInput) -> Res<Dashboard>
     desk.set_quota(input).await
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_table(desk: DeskState<'_>, input: ExportInput) -> Res<ExportResult> {
     desk.export_table(input)
 }

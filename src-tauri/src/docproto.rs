@@ -12,8 +12,19 @@ use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
 pub const SCHEME: &str = "bhxhdoc";
 
+/// Where the app's own page is served from (Linux and macOS; Windows).
+const APP_ORIGINS: &[&str] = &["tauri://localhost", "http://tauri.localhost"];
+
 pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
     let desk = ctx.app_handle().state::<Arc<Desk>>().inner().clone();
+    // The screen fetches the next declaration's images ahead (`ui/src/lib/prefetch.ts`);
+    // a fetch across schemes needs CORS, granted to the app's own page and nothing else.
+    let app_origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .filter(|o| APP_ORIGINS.contains(o))
+        .map(str::to_owned);
     let path = request.uri().path().trim_start_matches('/').to_owned();
     let size = request
         .uri()
@@ -34,11 +45,16 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
             None => desk.document_image(&path, size),
         };
         let response = match result {
-            Ok((content_type, bytes)) => Response::builder()
-                .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, content_type)
-                .header(header::CACHE_CONTROL, "no-store")
-                .body(bytes),
+            Ok((content_type, bytes)) => {
+                let mut r = Response::builder()
+                    .status(StatusCode::OK)
+                    .header(header::CONTENT_TYPE, content_type)
+                    .header(header::CACHE_CONTROL, "no-store");
+                if let Some(origin) = &app_origin {
+                    r = r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin).header(header::VARY, "Origin");
+                }
+                r.body(bytes)
+            }
             Err(e) => {
                 let status = match e.code {
                     ErrorCode::NotFound => StatusCode::NOT_FOUND,

@@ -1,7 +1,8 @@
 //! From the real window: the time from pressing A (and Enter to record) to the
 //! next declaration fully painted, images included, with the documents
 //! prefetched. Median over 50 declarations (issue 7's goal: ≤ 100 ms).
-//! Drives the debug app built by `cargo build --workspace`:
+//! Drives the debug app built by `cargo build --workspace`, or the release one
+//! with `BHXH_E2E_PROFILE=release` (after `cargo build --release -p bhxh-desk -p bhxh-central`):
 //! `cargo bench -p bhxh-e2e --bench window [-- N]`
 
 #[path = "../e2e/harness.rs"]
@@ -25,15 +26,19 @@ const painted = () => new Promise(r => requestAnimationFrame(() => requestAnimat
   await painted();
   const target = document.activeElement || document.body;
   target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true }));
-  let fields = 0;
+  let fields = 0, present = 0;
   for (;;) {
     const d = detail();
     if (!fields && d && d.dataset.id !== before) fields = performance.now() - t0;
     const imgs = Array.from(document.querySelectorAll('img[data-testid=doc-image]'));
+    if (!present && d && d.dataset.id !== before && imgs.length > 0) present = performance.now() - t0;
     if (d && d.dataset.id !== before && imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)) {
+      const complete = performance.now() - t0;
       await Promise.allSettled(imgs.map(i => i.decode()));
+      const decoded = performance.now() - t0;
       await painted();
-      done([performance.now() - t0, fields]);
+      window.__steps = (window.__steps || []).concat([[fields, present, complete, decoded, performance.now() - t0]]);
+      done([performance.now() - t0, fields, imgs.filter(i => i.src.startsWith('blob:')).length, imgs.length]);
       return;
     }
     if (performance.now() - t0 > 10000) {
@@ -78,22 +83,61 @@ async fn main() {
         .await?;
         click(&client, "[data-testid=queue-row] td.name").await?;
         wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 1).await?) }).await?;
+        // Experiments: BHXH_BENCH_CSS adds a style sheet (e.g. hiding the watermark) to see what painting costs.
+        if let Ok(css) = std::env::var("BHXH_BENCH_CSS") {
+            client
+                .execute(
+                    "const s = document.createElement('style'); s.textContent = arguments[0]; document.head.appendChild(s);",
+                    vec![serde_json::Value::String(css)],
+                )
+                .await?;
+        }
         let (mut times, mut fields) = (Vec::new(), Vec::new());
+        let (mut ahead, mut shown) = (0u64, 0u64);
         for _ in 0..n {
+            // The officer reads the declaration for a few seconds; meanwhile the
+            // next one's images load. Wait for that, as the officer would not notice.
+            wait_until(Duration::from_secs(20), || async {
+                Ok(attr(&client, "main", "data-prefetch").await?.as_deref() == Some("ready"))
+            })
+            .await?;
             let v = client.execute_async(PRESS_A_AND_WAIT, vec![]).await?;
             let ms = v[0].as_f64().unwrap_or(-1.0);
             anyhow::ensure!(ms >= 0.0, "the next declaration did not appear");
             times.push(ms);
             fields.push(v[1].as_f64().unwrap_or(0.0));
+            ahead += v[2].as_u64().unwrap_or(0);
+            shown += v[3].as_u64().unwrap_or(0);
         }
-        Ok::<_, anyhow::Error>((times, fields))
+        let idle = client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; const t0 = performance.now(); \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));",
+                vec![],
+            )
+            .await?;
+        println!("two frames with nothing to paint: {:.0} ms", idle.as_f64().unwrap_or(-1.0));
+        let steps = client.execute("return window.__steps || []", vec![]).await?;
+        if let Some(rows) = steps.as_array() {
+            let col = |k: usize| {
+                let mut v: Vec<f64> = rows.iter().filter_map(|r| r.get(k).and_then(|x| x.as_f64())).collect();
+                v.sort_by(f64::total_cmp);
+                v.get(v.len() / 2).copied().unwrap_or(-1.0)
+            };
+            println!(
+                "medians from pressing A: fields {:.0} ms, images in the page {:.0} ms, loaded {:.0} ms, decoded {:.0} ms, painted {:.0} ms",
+                col(0), col(1), col(2), col(3), col(4)
+            );
+        }
+        Ok::<_, anyhow::Error>((times, fields, ahead, shown))
     }
     .await;
     let _ = client.close().await;
     drop(driver);
     drop(display);
     central.kill();
-    let (mut times, mut fields) = result.expect("window benchmark");
+    let (mut times, mut fields, ahead, shown) = result.expect("window benchmark");
+    println!("images painted from memory loaded ahead: {ahead} of {shown}");
     fields.sort_by(f64::total_cmp);
     println!(
         "press A → the next declaration's fields on screen (decision recorded, view loaded): median {:.0} ms",

@@ -24,8 +24,10 @@ impl Binaries {
         let target =
             std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"));
         let target = if target.is_absolute() { target } else { workspace_root().join(target) };
+        // The benchmark may drive the release build, as an office PC runs it.
+        let profile = std::env::var("BHXH_E2E_PROFILE").unwrap_or_else(|_| "debug".to_owned());
         let find = |name: &str| {
-            let p = target.join("debug").join(name);
+            let p = target.join(&profile).join(name);
             assert!(p.is_file(), "{} not built: run `cargo build -p bhxh-desk -p bhxh-central` first", p.display());
             p
         };

@@ -33,6 +33,8 @@ pub struct QueueRow {
     pub assignment: Option<(String, DateTime<Utc>)>,
     /// Notes left by the helpdesk for the reviewing officer.
     pub flags: u32,
+    /// Its documents, so the screen can load the next declaration's images ahead.
+    pub document_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -221,6 +223,7 @@ impl Cache {
                 paper_signed: (pages > 0).then_some(signed == Some(1)),
                 assignment: d.assignment.map(|a| (a.officer, a.expires_at)),
                 flags: d.flags.len() as u32,
+                document_ids: d.documents.into_iter().map(|doc| doc.id).collect(),
             });
         }
         Ok(out)

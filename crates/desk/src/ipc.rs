@@ -141,6 +141,9 @@ pub struct QueueItem {
     pub assigned: Option<String>,
     /// Notes from the helpdesk ("caller says the photo was re-sent").
     pub flags: u32,
+    /// Its documents' ids: the screen loads the next declaration's images while
+    /// the officer looks at this one.
+    pub document_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -35,6 +35,7 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>) -> QueueItem {
         warnings: r.warnings,
         sync_state: r.sync_state.map(|s| s.code().to_owned()),
         flags: r.flags,
+        document_ids: r.document_ids,
     }
 }
 

@@ -17,7 +17,8 @@ export type DeclarationView = { id: string, full_name: string, kind: Declaration
  */
 findings: Array<Finding>, suggested: SuggestedOutcome, 
 /**
- * The suggested reasons with their catalogue wording.
+ * The reasons to tick when sending it back (the suggestion's, then the
+ * warnings'), with their catalogue wording.
  */
 suggested_reasons: Array<ReasonView>, 
 /**

@@ -23,4 +23,9 @@ assigned: string | null,
 /**
  * Notes from the helpdesk ("caller says the photo was re-sent").
  */
-flags: number, };
+flags: number, 
+/**
+ * Its documents' ids: the screen loads the next declaration's images while
+ * the officer looks at this one.
+ */
+document_ids: Array<string>, };
