@@ -562,7 +562,11 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
         press(&client, "j").await?;
         let mut decided: Vec<(String, &str)> = Vec::new();
         for _ in 0..expected * 2 {
-            let id = attr(&client, "[data-testid=detail]", "data-id").await?.context("a declaration on screen")?;
+            let id = wait_for_element(&client, "[data-testid=detail]")
+                .await?
+                .attr("data-id")
+                .await?
+                .context("a declaration on screen")?;
             let row = format!("[data-testid=queue-row][data-id='{id}']");
             let open = attr(&client, &row, "data-sync").await?.unwrap_or_default().is_empty()
                 && !client.find_all(fantoccini::Locator::Css("[data-testid=decide-approve]")).await?.is_empty();
@@ -608,14 +612,29 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
                 decided.push((id.clone(), outcome));
             }
             // Recorded: the row says so, and the next declaration is on screen (or,
-            // after the last one, this one shows its decision).
+            // after the last one, this one shows its decision) — never read a stale one.
             wait_until(Duration::from_secs(10), || async {
-                Ok(!attr(&client, &row, "data-sync").await?.unwrap_or_default().is_empty())
+                let marked = !attr(&client, &row, "data-sync").await?.unwrap_or_default().is_empty();
+                let shown = match client.find_all(fantoccini::Locator::Css("[data-testid=detail]")).await?.first() {
+                    Some(d) => d.attr("data-id").await?,
+                    None => None,
+                };
+                let moved = match shown {
+                    Some(now) if now != id => true,
+                    Some(_) => {
+                        !client.find_all(fantoccini::Locator::Css("[data-testid=local-decision]")).await?.is_empty()
+                    }
+                    None => false,
+                };
+                Ok(marked && moved)
             })
             .await
-            .with_context(|| format!("{id} recorded"))?;
+            .with_context(|| format!("{id} recorded and the next one on screen"))?;
         }
-        anyhow::ensure!(decided.len() >= expected / 2, "decided {} of {expected}", decided.len());
+        // Every declaration this officer could decide was decided: none is left unmarked.
+        let unmarked = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row][data-sync='']")).await?.len();
+        anyhow::ensure!(unmarked == 0, "{unmarked} declarations left undecided; decided {decided:?}");
+        anyhow::ensure!(decided.len() == expected, "decided {} of {expected}", decided.len());
         anyhow::ensure!(decided.iter().any(|(_, o)| *o == "approve"), "nothing approved: {decided:?}");
         anyhow::ensure!(decided.iter().any(|(_, o)| *o != "approve"), "no reasons picked: {decided:?}");
         for (id, _) in &decided {
@@ -630,10 +649,16 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
         .await
         .context("the decision on screen shows it was delivered")?;
         save_screenshot(&client, &shots, "26-queue-done-by-keyboard").await?;
-        // The other orders, for the record (a select is a pointer thing here).
+        // The other orders, for the record (a select is a pointer thing here). Oldest
+        // first, the first row is clean; most findings first, it is not.
+        let first = "[data-testid=queue-row] [data-testid=queue-checks]";
+        anyhow::ensure!(
+            attr(&client, first, "data-blocks").await?.as_deref() == Some("0")
+                && attr(&client, first, "data-warnings").await?.as_deref() == Some("0"),
+            "the oldest declaration of the demo has findings: the sort check would prove nothing"
+        );
         wait_for_element(&client, "[data-testid=queue-sort]").await?.select_by_value("findings").await?;
         wait_until(Duration::from_secs(5), || async {
-            let first = "[data-testid=queue-row] [data-testid=queue-checks]";
             let blocks = attr(&client, first, "data-blocks").await?.unwrap_or_default();
             let warnings = attr(&client, first, "data-warnings").await?.unwrap_or_default();
             Ok(blocks != "0" || warnings != "0")

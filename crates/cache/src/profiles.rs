@@ -196,8 +196,9 @@ impl Profiles {
                     profile.username,
                     now.format("%Y%m%dT%H%M%S")
                 ));
-                warn!(user = %profile.username, kept = %aside.display(), "previous password forgotten; old cache kept aside, starting a new one");
-                std::fs::rename(&dir, &aside).map_err(|e| CacheError::Io { path: dir.clone(), source: e })?;
+                // The wrapped key goes into the folder before it moves: a failure between
+                // the two steps must never leave the folder aside without its key (the
+                // profile's copy is replaced by the new key below).
                 let json = serde_json::json!({
                     "username": profile.username,
                     "kdf": "argon2id",
@@ -207,8 +208,14 @@ impl Profiles {
                     "lanes": wrapped.lanes,
                     "wrapped_key": hex::encode(&wrapped.sealed),
                 });
-                let path = aside.join("wrapped-key.json");
+                let path = dir.join("wrapped-key.json");
                 std::fs::write(&path, json.to_string()).map_err(|e| CacheError::Io { path, source: e })?;
+                warn!(user = %profile.username, kept = %aside.display(), "previous password forgotten; old cache kept aside, starting a new one");
+                if let Err(e) = std::fs::rename(&dir, &aside) {
+                    // Still the live cache: an old wrap left in it would let the old password in.
+                    let _ = std::fs::remove_file(dir.join("wrapped-key.json"));
+                    return Err(CacheError::Io { path: dir.clone(), source: e }.into());
+                }
                 Ok(self.new_key(profile, password)?)
             }
         }

@@ -39,6 +39,27 @@ describe("the next declaration's images", () => {
     expect(store.size).toBe(2);
   });
 
+  it("leave the loads under way alone when the same wish comes again", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const fetched: string[] = [];
+    const store = imageStore(
+      async (u) => {
+        fetched.push(u);
+        await gate;
+        return new Blob([u]);
+      },
+      async () => {},
+      { create: (b) => `blob:${b.size}`, revoke: () => {} },
+    );
+    const first = store.keep(["doc:a"], ["doc:here"]);
+    const again = store.keep(["doc:a"], ["doc:here"]); // the queue refreshed meanwhile
+    release();
+    await Promise.all([first, again]);
+    expect(fetched).toEqual(["doc:a"]);
+    expect(store.size).toBe(1);
+  });
+
   it("skip what the protocol refuses and hold nothing after a lock", async () => {
     const { store, revoked } = fakes(["doc:missing"]);
     await store.keep(["doc:missing", "doc:a"]);

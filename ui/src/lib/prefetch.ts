@@ -26,8 +26,38 @@ export function imageStore(
   url: { create: (b: Blob) => string; revoke: (u: string) => void },
 ): ImageStore {
   const held = new Map<string, string>();
-  // Bumped by every keep/clear: a load that finishes after the wish changed is thrown away.
+  // Bumped by every new wish and by clear: a load that finishes after the wish
+  // changed is thrown away.
   let generation = 0;
+  // The same wish again (the queue refreshes every few seconds) leaves the loads
+  // under way alone rather than starting them over.
+  let lastWish = "";
+
+  async function load(urls: string[], gen: number) {
+    for (const u of urls) {
+      if (held.has(u)) continue;
+      let blob: Blob | null = null;
+      try {
+        blob = await fetchBlob(u);
+      } catch {
+        blob = null; // not stored yet, or refused: the viewer loads it itself
+      }
+      if (!blob || gen !== generation) continue;
+      const b = url.create(blob);
+      try {
+        await decode(b);
+      } catch {
+        // An image the browser cannot decode: the viewer shows its own error.
+      }
+      if (gen !== generation) {
+        url.revoke(b);
+        continue;
+      }
+      held.set(u, b);
+    }
+  }
+
+  let current: Promise<void> = Promise.resolve();
   return {
     resolve: (u) => held.get(u) ?? u,
     get size() {
@@ -35,10 +65,14 @@ export function imageStore(
     },
     clear() {
       generation += 1;
+      lastWish = "";
       for (const b of held.values()) url.revoke(b);
       held.clear();
     },
-    async keep(urls, retain = []) {
+    keep(urls, retain = []) {
+      const wish = JSON.stringify([urls, retain]);
+      if (wish === lastWish) return current;
+      lastWish = wish;
       const gen = ++generation;
       const wanted = new Set([...urls, ...retain]);
       for (const [u, b] of held) {
@@ -47,27 +81,8 @@ export function imageStore(
           held.delete(u);
         }
       }
-      for (const u of urls) {
-        if (held.has(u)) continue;
-        let blob: Blob | null = null;
-        try {
-          blob = await fetchBlob(u);
-        } catch {
-          blob = null; // not stored yet, or refused: the viewer loads it itself
-        }
-        if (!blob || gen !== generation) continue;
-        const b = url.create(blob);
-        try {
-          await decode(b);
-        } catch {
-          // An image the browser cannot decode: the viewer shows its own error.
-        }
-        if (gen !== generation) {
-          url.revoke(b);
-          continue;
-        }
-        held.set(u, b);
-      }
+      current = load(urls, gen);
+      return current;
     },
   };
 }
