@@ -341,6 +341,7 @@ fn run_window(
                 idle_lock,
                 retention_days,
                 central_cert_pin,
+                clock: bhxh_desk_core::desk_clock(),
             })
             .map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);

@@ -274,6 +274,7 @@ fn desk(dir: &Path) -> Desk {
         idle_lock: DEFAULT_IDLE_LOCK,
         retention_days: 7,
         central_cert_pin: None,
+        clock: bhxh_domain::Clock::System,
     })
     .expect("desk")
 }

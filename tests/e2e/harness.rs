@@ -209,7 +209,7 @@ impl Central {
             .bearer_auth(&login.token)
             .header("Idempotency-Key", key)
             .json(&serde_json::json!({"declaration_id": declaration, "outcome": outcome, "reasons": reasons,
-                "decided_at": chrono::Utc::now(), "paper_seen": true}))
+                "decided_at": test_clock().now(), "paper_seen": true}))
             .send()
             .await
             .expect("decide");
@@ -336,6 +336,17 @@ pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str
     ];
     let client = driver.session(desk, &args).await;
     (display, driver, client)
+}
+
+/// The clock every process of a test reads: the machine's, or the office at another
+/// hour when `BHXH_CLOCK_START` says so (`scripts/test` runs the date-dependent window
+/// test at 23:59 on 31 December and at 00:01 on 1 January, office time, with the
+/// machine on UTC). The server and the app inherit the variable and read the same clock.
+pub fn test_clock() -> bhxh_domain::Clock {
+    match std::env::var(bhxh_domain::clock::CLOCK_START_VAR) {
+        Ok(raw) if !raw.trim().is_empty() => bhxh_domain::Clock::parse_start(&raw).expect("BHXH_CLOCK_START"),
+        _ => bhxh_domain::Clock::System,
+    }
 }
 
 /// Polls `cond` every 100 ms until it holds or `timeout` passes.

@@ -91,7 +91,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         })
         .await?;
         let text = text_of(&client, "[data-field] [data-testid=finding]").await?;
-        anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Chặn"), "finding text {text:?}");
+        anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Lỗi nghiêm trọng"), "finding text {text:?}");
         wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
         save_screenshot(&client, &shots, "03b-findings").await?;
 
@@ -1054,6 +1054,22 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         click(&client, "[data-testid=dashboard-button]").await?;
         let row = "[data-testid=dash-officer][data-username='canbo.07916']";
         wait_for_element(&client, row).await.context("the officer's row")?;
+        // "Today" is the office's, whatever the machine's zone and the web view's
+        // locale: the fields show it as dd/mm/yyyy, from the desk's clock.
+        let today = test_clock().today();
+        let shown = |css: &'static str| {
+            let client = client.clone();
+            async move { client.find(fantoccini::Locator::Css(css)).await?.prop("value").await }
+        };
+        let want = today.format("%d/%m/%Y").to_string();
+        anyhow::ensure!(
+            shown("[data-testid=dash-from]").await?.as_deref() == Some(want.as_str()),
+            "from is not {want}"
+        );
+        anyhow::ensure!(shown("[data-testid=dash-to]").await?.as_deref() == Some(want.as_str()), "to is not {want}");
+        let working = bhxh_domain::calendar::WorkCalendar::builtin().is_working(today);
+        let days = attr(&client, "[data-testid=dash-working]", "data-working-days").await?;
+        anyhow::ensure!(days.as_deref() == Some(if working { "1" } else { "0" }), "working days of {want}: {days:?}");
         // The day's three answers at the top: officers behind, units behind, old backlog.
         let units = text_of(&client, "[data-testid=summary-units]").await?;
         anyhow::ensure!(units.contains("Đơn vị không kịp hạn"), "summary: {units}");
@@ -1103,11 +1119,20 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         let input = wait_for_element(&client, &format!("{row} [data-testid=quota-input]")).await?;
         input.send_keys("1\u{e007}").await?;
         wait_for_element(&client, "[data-testid=dash-saved]").await.context("quota saved")?;
-        wait_until(Duration::from_secs(10), || async {
-            Ok(attr(&client, row, "data-attainment").await?.as_deref() == Some("200"))
-        })
-        .await
-        .context("2 decisions against a quota of 1")?;
+        if working {
+            wait_until(Duration::from_secs(10), || async {
+                Ok(attr(&client, row, "data-attainment").await?.as_deref() == Some("200"))
+            })
+            .await
+            .context("2 decisions against a quota of 1")?;
+        } else {
+            // A day off: the work done is shown, no quota is missed.
+            wait_for_element(&client, &format!("{row} [data-testid=no-quota]"))
+                .await
+                .context("no quota on a day off")?;
+            let summary = text_of(&client, "[data-testid=summary-officers]").await?;
+            anyhow::ensure!(summary.contains('✓'), "nobody is behind on a day off: {summary}");
+        }
         save_screenshot(&client, &shots, "41-dashboard-quota-set").await?;
         click(&client, "[data-testid=export-officers-xlsx]").await?;
         let saved = wait_until(Duration::from_secs(10), || async {
@@ -1137,6 +1162,29 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         .await
         .context("the new holder shows")?;
         save_screenshot(&client, &shots, "4a-dashboard-handed-over").await?;
+        // Days typed as an office writes them; a day that does not exist gets a sentence.
+        show("dash-summary").await?;
+        let from_field = wait_for_element(&client, "[data-testid=dash-from]").await?;
+        from_field.clear().await?;
+        from_field.send_keys("31/02/2026\u{e007}").await?;
+        let refused = wait_until(Duration::from_secs(10), || async {
+            Ok(text_of(&client, "[data-testid=dash-error]").await?.contains("ngày/tháng/năm"))
+        })
+        .await;
+        refused.context("a day that does not exist is refused in Vietnamese")?;
+        let week_ago = today - chrono::Days::new(6);
+        from_field.clear().await?;
+        from_field.send_keys(&format!("{}\u{e007}", week_ago.format("%-d/%-m/%Y"))).await?;
+        let want_days = bhxh_domain::calendar::WorkCalendar::builtin().working_days(week_ago, today).to_string();
+        let ranged = wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=dash-working]", "data-working-days").await?.as_deref()
+                == Some(want_days.as_str())
+                && shown("[data-testid=dash-from]").await?.as_deref()
+                    == Some(week_ago.format("%d/%m/%Y").to_string().as_str()))
+        })
+        .await;
+        ranged.context("a week typed by hand: its working days")?;
+        save_screenshot(&client, &shots, "4b-dashboard-typed-range").await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -32,7 +32,7 @@ pub fn facts(d: &Declaration) -> (Facts<'_>, Vec<bhxh_domain::DocumentKind>) {
         email: f.email.as_deref(),
         parent_ma_so: f.parent_ma_so_bhxh.as_ref().map(|m| m.as_str()),
         office_code: &f.office_code,
-        submitted_on: d.submitted_at.date_naive(),
+        submitted_on: bhxh_domain::clock::office_day(d.submitted_at),
         documents: &[],
     };
     (facts, docs)
@@ -49,6 +49,7 @@ pub fn registry_of(all: &[Declaration]) -> Registry {
                 birth_date: Some(d.fields.birth_date),
                 status: d.status,
                 is_child: d.fields.kind == bhxh_domain::DeclarationKind::Child,
+                parent_ma_so: d.fields.parent_ma_so_bhxh.as_ref().map(ToString::to_string),
             })
             .collect(),
     )

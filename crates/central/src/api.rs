@@ -225,7 +225,7 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
         }
     }
     let new_docs: Vec<NewDocument> = new_docs.into_iter().map(|(d, _)| d).collect();
-    let submitted_at = sub.submitted_at.unwrap_or_else(chrono::Utc::now);
+    let submitted_at = sub.submitted_at.unwrap_or_else(|| state.now());
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
 

@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use bhxh_domain::Role;
 use bhxh_protocol::{LoginResponse, UserInfo, error_code};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 /// Tokens live a working day; the client logs in again after that.
 const TOKEN_LIFETIME_HOURS: i64 = 10;
@@ -38,7 +38,7 @@ pub fn login(state: &AppState, username: &str, password: &str) -> Result<LoginRe
         return Err(bad());
     }
     let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let expires_at = Utc::now() + Duration::hours(TOKEN_LIFETIME_HOURS);
+    let expires_at = state.now() + Duration::hours(TOKEN_LIFETIME_HOURS);
     state.with_store(|s| s.insert_token(&token, &user.username, expires_at))?;
     Ok(LoginResponse { token, expires_at, user })
 }
@@ -77,7 +77,7 @@ impl FromRequestParts<AppState> for Caller {
         let token = header.strip_prefix("Bearer ").ok_or_else(|| ApiError::unauthorized("expected a bearer token"))?;
         let (user, expires_at) =
             state.with_store(|s| s.token_user(token.trim()))?.ok_or_else(|| ApiError::unauthorized("unknown token"))?;
-        if expires_at <= Utc::now() {
+        if expires_at <= state.now() {
             return Err(ApiError::unauthorized("token expired"));
         }
         Ok(Caller(user))

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use bhxh_domain::Role;
 use bhxh_protocol::{Assignment, CoverageReport, HandOver, LetterNumber, LetterNumberRequest};
-use chrono::Utc;
 
 /// Letters of an office without a campaign record carry the bare office symbol.
 const DEFAULT_SYMBOL: &str = "BHXH";
@@ -21,7 +20,7 @@ pub async fn coverage(
 ) -> Result<Json<CoverageReport>, ApiError> {
     caller.require_role(&[Role::Supervisor])?;
     caller.require_office(&office)?;
-    Ok(Json(state.with_store(|s| s.coverage(&office, Utc::now()))?))
+    Ok(Json(state.with_store(|s| s.coverage(&office, state.now()))?))
 }
 
 pub async fn letter_number(
@@ -40,7 +39,7 @@ pub async fn letter_number(
     }
     let symbol =
         state.with_store(|s| s.campaign(&office))?.map_or_else(|| DEFAULT_SYMBOL.to_owned(), |c| c.letter_symbol);
-    Ok(Json(state.with_store(|s| s.take_letter_number(&caller.0, &req, &symbol, Utc::now()))?))
+    Ok(Json(state.with_store(|s| s.take_letter_number(&caller.0, &req, &symbol, state.now()))?))
 }
 
 pub async fn hand_over(
@@ -63,5 +62,5 @@ pub async fn hand_over(
         )));
     }
     let ttl = chrono::Duration::hours(HAND_OVER_HOURS);
-    Ok(Json(state.with_store(|s| s.hand_over(&caller.0, &id, &req.officer, ttl, Utc::now()))?))
+    Ok(Json(state.with_store(|s| s.hand_over(&caller.0, &id, &req.officer, ttl, state.now()))?))
 }

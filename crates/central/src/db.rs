@@ -116,6 +116,8 @@ pub enum StoreError {
 
 pub struct Store {
     conn: Connection,
+    /// The server's clock (moved only by tests and demos).
+    pub(crate) clock: bhxh_domain::Clock,
 }
 
 /// A document about to be attached to a new declaration.
@@ -142,7 +144,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self { conn, clock: bhxh_domain::Clock::System })
     }
 
     pub fn count_declarations(&self) -> Result<u64, StoreError> {
@@ -240,7 +242,7 @@ impl Store {
         let seq = next_counter(&tx, "change_seq")?;
         let id = format!("{}-{:06}", fields.office_code, n);
         let json = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(id.clone(), e.to_string()))?;
-        let now = Utc::now().to_rfc3339();
+        let now = self.clock.now().to_rfc3339();
         tx.execute(
             "INSERT INTO declarations(id, office_code, change_seq, status, submitted_at, updated_at, fields_json, ma_so)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -299,7 +301,7 @@ impl Store {
         };
         Ok(Declaration {
             documents: self.documents_of(&id)?,
-            assignment: self.assignment_of(&id, Utc::now())?,
+            assignment: self.assignment_of(&id, self.clock.now())?,
             decision: self.decision_of(&id)?,
             flags: self.flags_of(&id)?,
             id: id.clone(),

@@ -16,7 +16,6 @@ use bhxh_protocol::{
     AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest,
     DecisionResult, ErrorBody, MAX_DECISION_BATCH, error_code,
 };
-use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 /// How long a review lease lasts unless renewed (the desk renews while open).
@@ -54,7 +53,7 @@ pub async fn decide(
     let body = serde_json::to_vec(&req).map_err(ApiError::internal)?;
     let sha = hex::encode(Sha256::digest(&body));
     let officer = caller.0.username.clone();
-    let now = Utc::now();
+    let now = state.now();
     match state.with_store(|s| s.begin_key(&officer, &key, &sha, now))? {
         KeyState::Replay { status, answer_json } => return Ok(json_response(status, answer_json)),
         KeyState::InFlight => {
@@ -131,7 +130,7 @@ fn process(
     state.with_store(|s| check(s, caller, req))?;
     let mut answered = (0u16, String::new());
     state.with_store(|s| {
-        s.record_decision(caller, key, req, Utc::now(), |r| {
+        s.record_decision(caller, key, req, state.now(), |r| {
             let (status, a) = answer_of(r);
             answered = (status, serde_json::to_string(&a).unwrap_or_default());
             answered.clone()
@@ -194,7 +193,7 @@ pub async fn decide_batch(
             s.record_batch(
                 &caller_info,
                 &items,
-                Utc::now(),
+                st.now(),
                 |store, req| check(store, &caller_info, req).map_err(|e| (e.status.as_u16(), error_json(&e))),
                 |r| {
                     let (status, a) = answer_of(r);
@@ -239,7 +238,7 @@ pub async fn assign(
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;
     let ttl = chrono::Duration::minutes(LEASE_MINUTES);
-    let answer = match state.with_store(|s| s.assign(&caller.0, &id, ttl, Utc::now()))? {
+    let answer = match state.with_store(|s| s.assign(&caller.0, &id, ttl, state.now()))? {
         Ok(a) => AssignmentAnswer { granted: true, assignment: a },
         Err(other) => AssignmentAnswer { granted: false, assignment: other },
     };
@@ -254,11 +253,11 @@ pub async fn release(
 ) -> Result<StatusCode, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;
-    if let Some(a) = state.with_store(|s| s.assignment_of(&id, Utc::now()))? {
+    if let Some(a) = state.with_store(|s| s.assignment_of(&id, state.now()))? {
         if a.officer != caller.0.username && caller.0.role != Role::Supervisor {
             return Err(ApiError::forbidden("only a supervisor may take an assignment away"));
         }
     }
-    state.with_store(|s| s.release(&caller.0, &id, Utc::now()))?;
+    state.with_store(|s| s.release(&caller.0, &id, state.now()))?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,7 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
         return Ok(0);
     }
     let generator = Generator::new(seed)?;
-    let now = chrono::Utc::now();
+    let now = state.now();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4) as u64;
     // Generate in parallel, file in index order so ids follow the index.
     let mut generated: Vec<(u64, bhxh_fixtures::GeneratedDeclaration)> = std::thread::scope(|scope| {
@@ -81,7 +81,7 @@ fn seed_units(state: &AppState) -> anyhow::Result<()> {
         };
         state.with_store(|s| s.upsert_unit(&unit))?;
     }
-    let today = campaign_today();
+    let today = state.clock().today();
     for o in bhxh_fixtures::DEMO_CAMPAIGN_OFFICES {
         if state.with_store(|s| s.campaign(o.office_code))?.is_some() {
             continue;
@@ -108,10 +108,6 @@ fn seed_units(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn campaign_today() -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive()
-}
-
 /// Generator indices of the people who are in the register without a declaration
 /// here: `REGISTER_BASE + i`, far from the declarations' indices.
 pub const REGISTER_BASE: u64 = 1_000_000;
@@ -135,7 +131,7 @@ fn seed_register(state: &AppState, n: u64, seed: u64) -> anyhow::Result<()> {
         return Ok(());
     }
     let generator = Generator::new(seed)?;
-    let now = chrono::Utc::now();
+    let now = state.now();
     let last = generator.person(REGISTER_BASE + count - 1, now)?;
     if state.with_store(|s| s.citizen_office(last.fields.ma_so_bhxh.as_str()))?.is_some() {
         return Ok(());
@@ -164,7 +160,7 @@ fn seed_register(state: &AppState, n: u64, seed: u64) -> anyhow::Result<()> {
 /// the sync, where photos would only cost generation time. Returns their ids.
 pub fn seed_bulk(state: &AppState, n: u64, seed: u64, start_index: u64) -> anyhow::Result<Vec<String>> {
     let generator = Generator::new(seed)?;
-    let now = chrono::Utc::now();
+    let now = state.now();
     let mut ids = Vec::with_capacity(n as usize);
     for i in start_index..start_index + n {
         let p = generator.declared_person(i, now)?;

@@ -14,7 +14,6 @@ use bhxh_domain::{MaSoBhxh, PhoneVn, Role};
 use bhxh_protocol::{
     CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, NewCall, PhoneCheckAnswer, PhoneCheckRequest,
 };
-use chrono::Utc;
 use serde::Deserialize;
 
 const STAFF: &[Role] = &[Role::Officer, Role::Supervisor, Role::Helpdesk];
@@ -38,7 +37,7 @@ pub async fn directory(
     crate::faults::injected_latency(&state).await;
     let limit = q.limit.unwrap_or(500).clamp(1, MAX_DIRECTORY_PAGE);
     let after = q.after.unwrap_or_default();
-    let now = Utc::now();
+    let now = state.now();
     let (salt, mut items) = state.with_store(|s| {
         Ok::<_, crate::db::StoreError>((s.office_salt(&office)?, s.directory_page(&office, &after, limit + 1, now)?))
     })?;
@@ -62,7 +61,7 @@ pub async fn lookup(
     if q.q.chars().count() > 100 {
         return Err(ApiError::validation("query longer than 100 characters"));
     }
-    let items = state.with_store(|s| s.lookup(&q.q, LOOKUP_LIMIT, Utc::now()))?;
+    let items = state.with_store(|s| s.lookup(&q.q, LOOKUP_LIMIT, state.now()))?;
     Ok(Json(LookupAnswer { items }))
 }
 
@@ -78,7 +77,7 @@ pub async fn citizen(
     caller.require_role(STAFF)?;
     let m = ma_so(&raw)?;
     let entry = state
-        .with_store(|s| s.citizen_entry(m.as_str(), Utc::now()))?
+        .with_store(|s| s.citizen_entry(m.as_str(), state.now()))?
         .ok_or_else(|| ApiError::not_found("no such citizen"))?;
     Ok(Json(entry))
 }
@@ -93,7 +92,7 @@ pub async fn phone_check(
     let m = ma_so(&raw)?;
     let phone = PhoneVn::parse(&req.phone).map_err(|e| ApiError::validation(format!("phone: {e}")))?.phone;
     let (result, registered) = state
-        .with_store(|s| s.phone_check(&m, &phone, Utc::now()))?
+        .with_store(|s| s.phone_check(&m, &phone, state.now()))?
         .ok_or_else(|| ApiError::not_found("no such citizen"))?;
     Ok(Json(PhoneCheckAnswer { result, registered }))
 }
@@ -142,6 +141,6 @@ pub async fn log_call(
             )));
         }
     }
-    let record = state.with_store(|s| s.record_call(&caller.0, &m, &office, &call, Utc::now()))?;
+    let record = state.with_store(|s| s.record_call(&caller.0, &m, &office, &call, state.now()))?;
     Ok(Json(record))
 }

@@ -43,6 +43,8 @@ pub struct AppState {
     pub(crate) blobs: PathBuf,
     pub faults: Arc<RwLock<FaultSettings>>,
     pub(crate) admin: bool,
+    /// Every "now" of the server; days are the office's (`bhxh_domain::clock`).
+    pub(crate) clock: bhxh_domain::Clock,
 }
 
 impl AppState {
@@ -56,7 +58,23 @@ impl AppState {
             blobs,
             faults: Arc::new(RwLock::new(config.faults.clone())),
             admin: config.admin,
+            clock: bhxh_domain::Clock::System,
         })
+    }
+
+    /// The same server on another clock (`serve` takes `BHXH_CLOCK_START`), so a test
+    /// can put the office at 00:01 on New Year's Day.
+    pub fn with_clock(self, clock: bhxh_domain::Clock) -> Self {
+        self.with_store(|s| s.clock = clock);
+        Self { clock, ..self }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> bhxh_domain::Clock {
+        self.clock
     }
 
     /// Runs `f` with the database; a poisoned lock (a panicked handler) is still usable

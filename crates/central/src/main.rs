@@ -178,7 +178,8 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             let state = AppState::open(&ServerConfig { data_dir: data.clone(), admin, faults })
-                .with_context(|| format!("opening data directory {}", data.display()))?;
+                .with_context(|| format!("opening data directory {}", data.display()))?
+                .with_clock(server_clock()?);
             if let Some(n) = demo {
                 let started = std::time::Instant::now();
                 let made = seed_demo(&state, n, seed)?;
@@ -206,11 +207,12 @@ fn main() -> anyhow::Result<()> {
             })
         }
         Command::Submit { central, count, seed, start_index } => rt.block_on(async move {
+            let clock = server_clock()?;
             let generator = bhxh_fixtures::Generator::new(seed)?;
             let client = reqwest::Client::new();
             let url = format!("{}/v1/submissions", central.trim_end_matches('/'));
             for i in start_index..start_index + count {
-                let d = generator.declaration(i, chrono::Utc::now())?;
+                let d = generator.declaration(i, clock.now())?;
                 let resp = client.post(&url).json(&d.submission).send().await?;
                 let status = resp.status();
                 let body = resp.text().await?;
@@ -221,5 +223,14 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }),
+    }
+}
+
+/// The reference server's clock: the machine's, or from `BHXH_CLOCK_START` (an RFC 3339
+/// instant) so the tests and the demo can run the office at 00:01 on New Year's Day.
+fn server_clock() -> anyhow::Result<bhxh_domain::Clock> {
+    match std::env::var(bhxh_domain::clock::CLOCK_START_VAR) {
+        Ok(raw) if !raw.trim().is_empty() => Ok(bhxh_domain::Clock::parse_start(&raw)?),
+        _ => Ok(bhxh_domain::Clock::System),
     }
 }

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use bhxh_domain::Role;
 use bhxh_protocol::{QuotaList, QuotaUpdate};
-use chrono::Utc;
 
 /// More than anyone decides in a day: a typo, not a quota.
 const MAX_PER_DAY: u32 = 1000;
@@ -43,7 +42,7 @@ pub async fn set_quota(
         }
     }
     let list = state.with_store(|s| {
-        s.set_quota(&caller.0, update.officer.as_deref(), update.per_day, Utc::now())?;
+        s.set_quota(&caller.0, update.officer.as_deref(), update.per_day, state.now())?;
         s.quotas(&office)
     })?;
     Ok(Json(list))

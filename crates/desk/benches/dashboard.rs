@@ -6,7 +6,8 @@
 //! `cargo bench -p bhxh-desk-core --bench dashboard [N]`
 
 use bhxh_cache::{Cache, DataKey};
-use bhxh_desk_core::figures::{Inputs, dashboard, local_day};
+use bhxh_desk_core::figures::{Inputs, dashboard};
+use bhxh_domain::clock::office_day as local_day;
 use bhxh_domain::{DeclarationStatus, Outcome};
 use bhxh_protocol::{
     Assignment, Campaign, CoverageReport, DayCount, Declaration, OfficerQuota, QuotaList, RecordedDecision,
@@ -172,6 +173,7 @@ fn main() {
                         quotas: Some(&quotas),
                         coverage: Some(&coverage),
                         synced_at: Some(now),
+                        calendar: bhxh_domain::calendar::WorkCalendar::builtin(),
                     },
                 )
                 .expect("dashboard");

@@ -17,3 +17,22 @@ pub fn find(relative: &str) -> Option<PathBuf> {
     }
     dirs.into_iter().map(|d| d.join(relative)).find(|p| p.is_file())
 }
+
+/// The working-day calendar: the years shipped in the build, each replaced by the
+/// office's own `holidays/<year>.tsv` where one is found. A file that does not parse
+/// is left out with an error in the log (its year keeps the shipped days).
+pub fn work_calendar() -> bhxh_domain::calendar::WorkCalendar {
+    let mut cal = bhxh_domain::calendar::WorkCalendar::builtin().clone();
+    for year in 2024..=2040 {
+        let Some(path) = find(&format!("holidays/{year}.tsv")) else { continue };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if let Err(e) = cal.set_year(year, &text) {
+                    tracing::error!(file = %path.display(), error = %e, "holiday file refused");
+                }
+            }
+            Err(e) => tracing::error!(file = %path.display(), error = %e, "holiday file unreadable"),
+        }
+    }
+    cal
+}

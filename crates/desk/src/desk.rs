@@ -4,7 +4,7 @@
 use crate::access::{self, Access};
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::*;
-use crate::{offices, time, views};
+use crate::{offices, views};
 use bhxh_cache::{Cache, PasswordChange, Profile, Profiles};
 use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError};
 use chrono::{DateTime, Utc};
@@ -33,6 +33,8 @@ pub struct DeskConfig {
     /// SHA-256 of the central service's certificate: with it, no other
     /// certificate is accepted, whoever signed it.
     pub central_cert_pin: Option<bhxh_sync::CertPin>,
+    /// The office's clock: every "now" and "today" of the desk reads it.
+    pub clock: bhxh_domain::Clock,
 }
 
 /// How old the helpdesk's directory copy may get before the background sync copies it again.
@@ -83,6 +85,8 @@ pub struct Desk {
     last_purge: Mutex<Option<Instant>>,
     /// A document analysis is running (one at a time, in the background).
     analysing: std::sync::atomic::AtomicBool,
+    /// The office's working days: the shipped years, with the office's own files in their place.
+    calendar: bhxh_domain::calendar::WorkCalendar,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -101,7 +105,18 @@ impl Desk {
             sync_gate: tokio::sync::Mutex::new(()),
             last_purge: Mutex::new(None),
             analysing: std::sync::atomic::AtomicBool::new(false),
+            calendar: crate::assets::work_calendar(),
         })
+    }
+
+    /// Now, on the desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.config.clock.now()
+    }
+
+    /// Today on the office's calendar.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.config.clock.today()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -166,14 +181,14 @@ impl Desk {
             Ok(resp) => {
                 // The office tree travels with the cache: names are shown offline too.
                 let offices = client.offices().await.map(|l| l.offices).unwrap_or_default();
-                let office_name = offices::name_on(&offices, &resp.user.office_code, Utc::now().date_naive());
+                let office_name = offices::name_on(&offices, &resp.user.office_code, self.today());
                 let account = Profile {
                     username: resp.user.username.clone(),
                     central_url: client.base_url().to_owned(),
                     display_name: resp.user.display_name.clone(),
                     role: resp.user.role,
                     office_code: resp.user.office_code.clone(),
-                    last_login_at: Utc::now(),
+                    last_login_at: self.now(),
                 };
                 let mut cache = {
                     let profiles = lock(&self.profiles);
@@ -184,7 +199,7 @@ impl Desk {
                         }
                         Some(PasswordChangedAnswer::StartAfresh) => PasswordChange::StartAfresh,
                     };
-                    let key = profiles.key_after_online_login(&account, &input.password, change, Utc::now())?;
+                    let key = profiles.key_after_online_login(&account, &input.password, change, self.now())?;
                     Cache::open(&profiles.cache_dir(&account.username)?, key)?
                 };
                 let how = match input.password_changed {
@@ -197,7 +212,7 @@ impl Desk {
                     bhxh_cache::audit::action::LOGIN,
                     &account.office_code,
                     how,
-                    Utc::now(),
+                    self.now(),
                 )?;
                 if !offices.is_empty() {
                     let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
@@ -235,7 +250,7 @@ impl Desk {
     fn open_offline(&self, client: CentralClient, credentials: Credentials) -> Result<SessionInfo, AppError> {
         let (account, mut cache) = {
             let profiles = lock(&self.profiles);
-            let (account, key) = profiles.unlock_offline(&credentials.username, &credentials.password, Utc::now())?;
+            let (account, key) = profiles.unlock_offline(&credentials.username, &credentials.password, self.now())?;
             let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
             (account, cache)
         };
@@ -244,9 +259,9 @@ impl Desk {
             bhxh_cache::audit::action::LOGIN,
             &account.office_code,
             "offline",
-            Utc::now(),
+            self.now(),
         )?;
-        let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, Utc::now().date_naive());
+        let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, self.today());
         self.set_cache(Some(cache));
         let info = SessionInfo {
             username: account.username,
@@ -331,7 +346,7 @@ impl Desk {
         };
         let cache = {
             let profiles = lock(&self.profiles);
-            let (_, key) = profiles.unlock_offline(&username, password, Utc::now()).map_err(|e| match e {
+            let (_, key) = profiles.unlock_offline(&username, password, self.now()).map_err(|e| match e {
                 bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
                     ErrorCode::Unauthorized,
                     format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
@@ -340,7 +355,7 @@ impl Desk {
                 other => other.into(),
             })?;
             let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;
-            cache.audit(&username, bhxh_cache::audit::action::UNLOCK, "", "", Utc::now())?;
+            cache.audit(&username, bhxh_cache::audit::action::UNLOCK, "", "", self.now())?;
             cache
         };
         self.set_cache(Some(cache));
@@ -360,7 +375,7 @@ impl Desk {
             return;
         }
         *lock(&self.last_purge) = Some(Instant::now());
-        match lock(&cache).purge_documents(&info.username, self.config.retention_days, Utc::now()) {
+        match lock(&cache).purge_documents(&info.username, self.config.retention_days, self.now()) {
             Ok((0, _)) => {}
             Ok((declarations, files)) => info!(declarations, files, "documents past their retention time deleted"),
             Err(e) => warn!(error = %e, "retention purge failed; will try again"),
@@ -410,7 +425,7 @@ impl Desk {
             session,
             online: link.online,
             syncing: link.syncing,
-            last_sync_at: link.last_sync_at.map(time::local_text),
+            last_sync_at: link.last_sync_at.map(bhxh_domain::clock::office_text),
             sync_count: link.sync_count,
             last_error: link.last_error.as_ref().map(|e| e.message.clone()),
             last_error_en: link.last_error.as_ref().map(|e| e.message_en.clone()),
@@ -420,15 +435,16 @@ impl Desk {
             locked,
             idle_lock_minutes: (self.config.idle_lock.as_secs() / 60) as u32,
             calls_waiting,
+            office_now: bhxh_domain::clock::office_text(self.now()),
         })
     }
 
     pub fn queue(&self) -> Result<Vec<QueueItem>, AppError> {
         let s = self.session_for("queue")?;
-        let now = Utc::now();
+        let now = self.now();
         let cache = self.cache()?;
         let rows = lock(&cache).queue(&s.office_code)?;
-        Ok(rows.into_iter().map(|r| views::queue_item(r, &s.username, now)).collect())
+        Ok(rows.into_iter().map(|r| views::queue_item(r, &s.username, now, &self.calendar)).collect())
     }
 
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
@@ -443,17 +459,19 @@ impl Desk {
         let (offices, (findings, suggested), facts, paper_pages) = {
             let mut cache = lock(&cache);
             if !c.documents.is_empty() {
-                cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", Utc::now())?;
+                cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", self.now())?;
             }
             (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
         };
         let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
         let paper = paper_pages.first().map(|p| p.reading.paper_fields());
-        let now = Utc::now();
+        let now = self.now();
         let assigned = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now);
-        let assigned_to = assigned.map(|a| format!("{} (đến {})", a.officer_name, time::local_text(a.expires_at)));
-        let assigned_to_en = assigned.map(|a| format!("{} (until {})", a.officer_name, time::local_text(a.expires_at)));
-        let mut view = views::declaration_view(c, findings, suggested, &offices, now);
+        let assigned_to =
+            assigned.map(|a| format!("{} (đến {})", a.officer_name, bhxh_domain::clock::office_text(a.expires_at)));
+        let assigned_to_en =
+            assigned.map(|a| format!("{} (until {})", a.officer_name, bhxh_domain::clock::office_text(a.expires_at)));
+        let mut view = views::declaration_view(c, findings, suggested, &offices, now, &self.calendar);
         views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
         // The same readings the checks used: the first matched page's, the front's when no QR read.
         let mut read = Vec::new();
@@ -559,7 +577,7 @@ impl Desk {
         match result {
             Ok(summary) => {
                 link.online = true;
-                link.last_sync_at = Some(Utc::now());
+                link.last_sync_at = Some(self.now());
                 link.sync_count = link.sync_count.wrapping_add(1);
                 link.last_error = None;
                 Ok(SyncSummary { duration_ms: started.elapsed().as_millis() as u32, ..summary })
@@ -588,7 +606,7 @@ impl Desk {
         // Logged out meanwhile: nothing to sync into.
         let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
         // Decisions first: they are the officer's work; the pull then shows their effect.
-        let pushed = bhxh_sync::push_outbox(client, &cache, credentials).await?;
+        let pushed = bhxh_sync::push_outbox(client, &cache, credentials, self.config.clock).await?;
         self.store_client(client);
         let mut report = match bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await {
             Err(SyncError::Unauthorized { .. }) => {
@@ -636,21 +654,21 @@ impl Desk {
             self.store_client(client);
         }
         let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
-        let calls = match bhxh_sync::push_calls(client, &cache).await {
+        let calls = match bhxh_sync::push_calls(client, &cache, self.config.clock).await {
             Err(SyncError::Unauthorized { .. }) => {
                 client.login(credentials).await?;
                 self.store_client(client);
-                bhxh_sync::push_calls(client, &cache).await?
+                bhxh_sync::push_calls(client, &cache, self.config.clock).await?
             }
             other => other?,
         };
         let pulled_at = lock(&cache).meta(DIRECTORY_PULLED_AT)?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
         let due = pulled_at
-            .is_none_or(|t| Utc::now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
+            .is_none_or(|t| self.now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
         let mut directory = bhxh_sync::DirectoryReport::default();
         if manual || due {
             directory = bhxh_sync::pull_directory(client, &cache, office).await?;
-            lock(&cache).set_meta(DIRECTORY_PULLED_AT, &Utc::now().to_rfc3339())?;
+            lock(&cache).set_meta(DIRECTORY_PULLED_AT, &self.now().to_rfc3339())?;
             let warm = Arc::clone(&cache);
             tokio::task::spawn_blocking(move || {
                 if let Err(e) = lock(&warm).ensure_name_index() {

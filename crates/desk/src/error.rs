@@ -147,12 +147,12 @@ impl From<bhxh_cache::UnlockError> for AppError {
                 format!(
                     "Đã nhập sai mật khẩu {} lần. Vui lòng thử lại sau {}.",
                     bhxh_cache::profiles::MAX_FAILED_UNLOCKS,
-                    crate::time::local_text(until)
+                    bhxh_domain::clock::office_text(until)
                 ),
                 format!(
                     "A wrong password was entered {} times. Please try again after {}.",
                     bhxh_cache::profiles::MAX_FAILED_UNLOCKS,
-                    crate::time::local_text(until)
+                    bhxh_domain::clock::office_text(until)
                 ),
             ),
             UnlockError::PasswordChanged => AppError::new(

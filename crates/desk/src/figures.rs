@@ -4,16 +4,17 @@
 
 use crate::error::AppError;
 use crate::ipc::{BacklogRow, CampaignView, Dashboard, OfficerRow, ReasonCount, UnitRow};
-use crate::time::{age_days, local_text};
 use bhxh_cache::Cache;
 use bhxh_domain::DeclarationStatus;
+use bhxh_domain::calendar::WorkCalendar;
+use bhxh_domain::clock::office_text;
+use bhxh_domain::clock::{day_start, office_day};
 use bhxh_domain::stats::{
     DecisionFact, Outlook, Quotas, UnitFacts, Waiting, backlog, officer_figures, per_day, reason_counts, standings,
     trend,
 };
 use bhxh_protocol::{CoverageReport, QuotaList};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// Until the first sync brings the office's quotas.
@@ -30,20 +31,12 @@ pub struct Inputs<'a> {
     pub quotas: Option<&'a QuotaList>,
     pub coverage: Option<&'a CoverageReport>,
     pub synced_at: Option<DateTime<Utc>>,
-}
-
-pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Ho_Chi_Minh).date_naive()
-}
-
-/// The first instant of an office-calendar day, in UTC.
-fn day_start(d: NaiveDate) -> DateTime<Utc> {
-    let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Ho_Chi_Minh.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    /// The office's working days (quotas and ages count them).
+    pub calendar: &'a WorkCalendar,
 }
 
 pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
-    let today = local_day(i.now);
+    let today = office_day(i.now);
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let mut quotas = Quotas { default_per_day: DEFAULT_QUOTA, per_officer: BTreeMap::new() };
     if let Some(list) = i.quotas {
@@ -64,7 +57,7 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         facts.push(DecisionFact {
             officer: r.officer.clone(),
             outcome: r.outcome,
-            day: local_day(r.decided_at),
+            day: office_day(r.decided_at),
             at: r.decided_at,
         });
         reason_codes.extend(r.reasons.iter().map(String::as_str));
@@ -80,16 +73,16 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         .iter()
         .map(|w| Waiting {
             declaration_id: w.id.clone(),
-            submitted_on: local_day(w.submitted_at),
+            submitted_on: office_day(w.submitted_at),
             escalated: w.status == DeclarationStatus::Escalated,
             paper_received: w.paper_received,
             unit_code: w.unit_code.clone(),
         })
         .collect();
     let officers: Vec<String> = names.keys().cloned().collect();
-    let figures = officer_figures(&facts, &officers, &quotas, i.from, i.to);
+    let figures = officer_figures(&facts, &officers, &quotas, i.from, i.to, i.calendar);
     let daily = per_day(&facts, &officers, i.from, i.to);
-    let b = backlog(&waiting, today);
+    let b = backlog(&waiting, today, i.calendar);
     let by_id: HashMap<&str, &bhxh_cache::office_stats::WaitingRow> =
         waiting_rows.iter().map(|w| (w.id.as_str(), w)).collect();
     // Only the rows shown open their sealed body (for the name).
@@ -99,8 +92,8 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         oldest.push(BacklogRow {
             id: w.id.clone(),
             full_name: c.declaration.fields.full_name.clone(),
-            submitted_at: local_text(w.submitted_at),
-            age_days: age_days(w.submitted_at, i.now),
+            submitted_at: office_text(w.submitted_at),
+            age_days: i.calendar.days_waited(office_day(w.submitted_at), today),
             status: w.status,
             unit_code: w.unit_code.clone(),
             paper: w.paper_received,
@@ -122,20 +115,26 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         .collect();
     let (campaign, units, trend_points) = coverage_view(i.coverage, today);
     let mut day_labels = Vec::new();
+    let mut day_working = Vec::new();
     let mut d = i.from;
     while d <= i.to {
         day_labels.push(d.format("%d/%m").to_string());
+        day_working.push(i.calendar.is_working(d));
         d = match d.succ_opt() {
             Some(n) => n,
             None => break,
         };
     }
     Ok(Dashboard {
-        computed_at: local_text(i.now),
-        synced_at: i.synced_at.map(local_text),
-        from: i.from.to_string(),
-        to: i.to.to_string(),
+        computed_at: office_text(i.now),
+        synced_at: i.synced_at.map(office_text),
+        from: bhxh_domain::clock::day_text(i.from),
+        to: bhxh_domain::clock::day_text(i.to),
         days: day_labels.len() as u32,
+        working_days: i.calendar.working_days(i.from, i.to),
+        day_working,
+        calendar_note: calendar_note(i.calendar, i.from, i.to, false),
+        calendar_note_en: calendar_note(i.calendar, i.from, i.to, true),
         default_quota: quotas.default_per_day,
         officers: figures
             .into_iter()
@@ -162,10 +161,26 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         day_labels,
         per_day: daily,
         reasons,
-        coverage_as_of: i.coverage.map(|c| local_text(c.as_of)),
+        coverage_as_of: i.coverage.map(|c| office_text(c.as_of)),
         campaign,
         units,
         trend: trend_points,
+    })
+}
+
+/// Names the years of the range whose holidays this PC does not know.
+fn calendar_note(calendar: &WorkCalendar, from: NaiveDate, to: NaiveDate, en: bool) -> Option<String> {
+    let years = calendar.unknown_years(from, to);
+    if years.is_empty() {
+        return None;
+    }
+    let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    Some(if en {
+        format!("No holiday file for {list}: only weekends and the fixed-date holidays are left out (assets/holidays).")
+    } else {
+        format!(
+            "Chưa có danh sách ngày nghỉ lễ năm {list}: chỉ trừ thứ Bảy, Chủ nhật và các ngày lễ cố định (assets/holidays)."
+        )
     })
 }
 

@@ -16,13 +16,14 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
         central_cert_pin,
+        clock: crate::desk_clock(),
     })
 }
 
 /// The officer's cache, opened with their password (offline, no session).
 fn unlock_cache(data_dir: &Path, user: &str, password: &str) -> Result<Cache, AppError> {
     let profiles = Profiles::open(data_dir)?;
-    let (_, key) = profiles.unlock_offline(user, password, chrono::Utc::now())?;
+    let (_, key) = profiles.unlock_offline(user, password, crate::desk_clock().now())?;
     Ok(Cache::open(&profiles.cache_dir(user)?, key)?)
 }
 
@@ -186,7 +187,7 @@ pub fn retention(
     purge: bool,
 ) -> Result<(Vec<bhxh_cache::retention::Held>, (u32, u32)), AppError> {
     let mut cache = unlock_cache(data_dir, user, password)?;
-    let purged = if purge { cache.purge_documents(user, keep_days, chrono::Utc::now())? } else { (0, 0) };
+    let purged = if purge { cache.purge_documents(user, keep_days, crate::desk_clock().now())? } else { (0, 0) };
     Ok((cache.held(keep_days)?, purged))
 }
 

@@ -96,6 +96,9 @@ pub struct StatusInfo {
     pub outbox_attention: u32,
     /// Helpdesk: calls noted here and not yet at the central service.
     pub calls_waiting: u32,
+    /// The office's time now (dd/mm/yyyy hh:mm), from the desk's clock: the
+    /// watermark's time, never the web view's.
+    pub office_now: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

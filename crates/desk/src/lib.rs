@@ -12,7 +12,6 @@ pub mod figures;
 pub mod headless;
 pub mod ipc;
 mod offices;
-mod time;
 mod views;
 
 /// The image sizes the document protocol serves.
@@ -20,3 +19,28 @@ pub use bhxh_documents::Size as ImageSize;
 pub use bhxh_sync::CertPin;
 pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig};
 pub use error::{AppError, ErrorCode};
+
+/// The desk's clock: the machine's, or in a debug build `BHXH_CLOCK_START` (an RFC 3339
+/// instant the clock starts from), so the window tests can put the office at 00:01 on
+/// New Year's Day while the machine runs on UTC. A release build never moves its clock:
+/// decisions carry their time, and an officer must not be able to date them.
+pub fn desk_clock() -> bhxh_domain::Clock {
+    let Ok(raw) = std::env::var(bhxh_domain::clock::CLOCK_START_VAR) else { return bhxh_domain::Clock::System };
+    if raw.trim().is_empty() {
+        return bhxh_domain::Clock::System;
+    }
+    if !cfg!(debug_assertions) {
+        tracing::warn!("{} is ignored by a release build", bhxh_domain::clock::CLOCK_START_VAR);
+        return bhxh_domain::Clock::System;
+    }
+    match bhxh_domain::Clock::parse_start(&raw) {
+        Ok(c) => {
+            tracing::warn!(start = %raw, "the desk's clock is moved (a test run)");
+            c
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "clock start not understood; using the machine's clock");
+            bhxh_domain::Clock::System
+        }
+    }
+}

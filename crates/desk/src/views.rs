@@ -1,16 +1,18 @@
 //! Turning cached rows into what the screens show.
 
 use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue, ReasonView};
-use crate::time::{age_days, local_text};
 use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
 use bhxh_domain::QrPayload;
+use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
 use bhxh_domain::checks::{PaperFields, field};
+use bhxh_domain::clock::{office_day, office_text};
 use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
-pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>) -> QueueItem {
+/// `age_days` counts the working days waited (weekends and holidays are not).
+pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>, calendar: &WorkCalendar) -> QueueItem {
     let assigned = r
         .assignment
         .as_ref()
@@ -21,8 +23,8 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>) -> QueueItem {
         paper: r.paper_signed.map(|s| if s { "signed" } else { "unsigned" }.to_owned()),
         id_number: r.id_number,
         phone: r.phone,
-        age_days: age_days(r.submitted_at, now),
-        submitted_at: local_text(r.submitted_at),
+        age_days: calendar.days_waited(office_day(r.submitted_at), office_day(now)),
+        submitted_at: office_text(r.submitted_at),
         id: r.id,
         ma_so_bhxh: r.ma_so_bhxh,
         full_name: r.full_name,
@@ -194,6 +196,7 @@ pub fn declaration_view(
     suggested: SuggestedOutcome,
     offices: &[Office],
     now: DateTime<Utc>,
+    calendar: &WorkCalendar,
 ) -> DeclarationView {
     let suggested_reasons = reason_views(&suggested, &findings);
     let d = c.declaration;
@@ -231,7 +234,8 @@ pub fn declaration_view(
         fields.push(field("field.unit_code", u.clone()));
     }
     // The office's name as it was when the citizen chose it.
-    let office = match crate::offices::name_on(offices, &f.office_code, d.submitted_at.date_naive()) {
+    let office = match crate::offices::name_on(offices, &f.office_code, bhxh_domain::clock::office_day(d.submitted_at))
+    {
         Some(name) => format!("[{}] {name}", f.office_code),
         None => format!("[{}]", f.office_code),
     };
@@ -272,8 +276,8 @@ pub fn declaration_view(
         })
         .collect();
     DeclarationView {
-        age_days: age_days(d.submitted_at, now),
-        submitted_at: local_text(d.submitted_at),
+        age_days: calendar.days_waited(office_day(d.submitted_at), office_day(now)),
+        submitted_at: office_text(d.submitted_at),
         full_name: f.full_name.clone(),
         kind: f.kind,
         channel: f.channel,
@@ -290,7 +294,7 @@ pub fn declaration_view(
         helpdesk_notes: d
             .flags
             .iter()
-            .map(|f| HelpdeskNote { at: local_text(f.at), agent_name: f.agent_name.clone(), text: f.text.clone() })
+            .map(|f| HelpdeskNote { at: office_text(f.at), agent_name: f.agent_name.clone(), text: f.text.clone() })
             .collect(),
         suggested,
     }

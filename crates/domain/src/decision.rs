@@ -111,7 +111,7 @@ impl DecisionError {
             DecisionError::TooManyReasons => format!("Chọn tối đa {MAX_REASONS} lý do."),
             DecisionError::NoteRequired => "Chuyển lãnh đạo cần ghi chú nội dung cần xin ý kiến.".into(),
             DecisionError::OverrideNeedsNote => {
-                "Tờ khai có lỗi chặn: muốn duyệt vẫn phải ghi chú lý do đã kiểm tra và chấp nhận.".into()
+                "Tờ khai có lỗi nghiêm trọng: muốn duyệt vẫn phải ghi chú lý do đã kiểm tra và chấp nhận.".into()
             }
             DecisionError::BadNote => format!("Ghi chú dài quá {MAX_NOTE_CHARS} ký tự hoặc có ký tự điều khiển."),
         }
@@ -128,7 +128,7 @@ impl DecisionError {
             DecisionError::TooManyReasons => format!("Choose at most {MAX_REASONS} reasons."),
             DecisionError::NoteRequired => "Escalating needs a note saying what the supervisor should decide.".into(),
             DecisionError::OverrideNeedsNote => {
-                "This declaration has blocking findings: to approve it anyway, note why you checked and accepted it."
+                "This declaration has serious errors: to approve it anyway, note why you checked and accepted it."
                     .into()
             }
             DecisionError::BadNote => {

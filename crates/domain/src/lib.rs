@@ -2,8 +2,10 @@
 //! pure function; reference data is compiled in from `assets/`.
 
 pub mod bhyt;
+pub mod calendar;
 pub mod cccd;
 pub mod checks;
+pub mod clock;
 pub mod decision;
 pub mod declaration;
 pub mod documents;
@@ -28,6 +30,7 @@ mod proptests;
 
 pub use bhyt::BhytCode;
 pub use cccd::{Cccd, CccdStructure};
+pub use clock::Clock;
 pub use decision::{DecisionDraft, DecisionError, Outcome};
 pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
 pub use documents::{DocumentFacts, ImageQuality, QrReading, QualityFlag};

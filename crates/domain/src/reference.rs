@@ -12,6 +12,7 @@ const MOBILE_RENUMBERING: &str = include_str!("../../../assets/mobile-renumberin
 const BHYT_GROUPS: &str = include_str!("../../../assets/bhyt-groups.tsv");
 const OFFICES: &str = include_str!("../../../assets/offices.tsv");
 const REASONS: &str = include_str!("../../../assets/reasons.tsv");
+const ID_DOCUMENTS: &str = include_str!("../../../assets/id-documents.tsv");
 
 /// Rows of a TSV file: `#` comments and the header line skipped.
 fn rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -69,6 +70,8 @@ pub struct ReferenceData {
     pub bhyt_groups: HashMap<String, String>,
     pub offices: Vec<OfficeRecord>,
     pub reasons: Vec<Reason>,
+    /// The last day a CMND is valid for a declaration (`assets/id-documents.tsv`).
+    pub cmnd_valid_until: Option<chrono::NaiveDate>,
     /// Two-level units since 1 July 2025: province key → commune keys.
     pub communes_2025: HashMap<String, HashSet<String>>,
     /// Three-level units before: province key → district key → commune keys.
@@ -96,7 +99,9 @@ impl ReferenceData {
                 .or_default()
                 .insert(address_key(r[5]));
         }
+        let cmnd_valid_until = rows(ID_DOCUMENTS).find(|r| r.first() == Some(&"cmnd")).and_then(|r| date(r.get(1)?));
         Self {
+            cmnd_valid_until,
             cccd_provinces: rows(CCCD_PROVINCES)
                 .filter(|r| r.len() >= 2)
                 .map(|r| (r[0].to_owned(), r[1].to_owned()))

@@ -69,7 +69,7 @@ fn main() -> anyhow::Result<()> {
         );
 
         let t = Instant::now();
-        let pushed = push_outbox(&mut client, &cache, &creds).await?;
+        let pushed = push_outbox(&mut client, &cache, &creds, bhxh_domain::Clock::System).await?;
         let push = t.elapsed().as_secs_f64();
         println!(
             "push:  {} decisions in {:.2} s = {:.0} per second ({} accepted)",

@@ -102,13 +102,17 @@ pub struct CallsReport {
 /// was lost is recorded once when sent again. A call the server refuses (its
 /// person moved office, a field too long) stays here with the reason.
 #[instrument(skip_all)]
-pub async fn push_calls(client: &CentralClient, cache: &Mutex<Cache>) -> Result<CallsReport, SyncError> {
+pub async fn push_calls(
+    client: &CentralClient,
+    cache: &Mutex<Cache>,
+    clock: bhxh_domain::Clock,
+) -> Result<CallsReport, SyncError> {
     let mut report = CallsReport::default();
     let due = lock(cache).calls_due(200)?;
     for pending in due {
         match client.log_call(pending.ma_so.as_str(), &pending.call).await {
             Ok(_) => {
-                lock(cache).call_sent(&pending.call.id, chrono::Utc::now())?;
+                lock(cache).call_sent(&pending.call.id, clock.now())?;
                 report.delivered += 1;
             }
             Err(e @ (SyncError::Forbidden { .. } | SyncError::Http { status: 400 | 404 | 413 | 422, .. })) => {

@@ -104,10 +104,11 @@ pub async fn push_outbox(
     client: &mut CentralClient,
     cache: &Mutex<Cache>,
     credentials: &Credentials,
+    clock: bhxh_domain::Clock,
 ) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
     loop {
-        let due = lock(cache).take_due(Utc::now(), ROUND)?;
+        let due = lock(cache).take_due(clock.now(), ROUND)?;
         if due.is_empty() {
             break;
         }
@@ -127,7 +128,7 @@ pub async fn push_outbox(
             .await;
         let mut answered = 0;
         let mut relogin = false;
-        let now = Utc::now();
+        let now = clock.now();
         let mut settled = Vec::with_capacity(results.len());
         for (item, attempt) in results {
             report.attempts += 1;

@@ -11,9 +11,25 @@ export type Dashboard = {
 /**
  * When these figures were computed, and the sync they come from (local time).
  */
-computed_at: string, synced_at: string | null, from: string, to: string, days: number, default_quota: number, officers: Array<OfficerRow>, 
+computed_at: string, synced_at: string | null, 
 /**
- * Waiting declarations per age bucket: today, 1–2 days, 3–5, more.
+ * The range, dd/mm/yyyy, as the date fields show it.
+ */
+from: string, to: string, days: number, 
+/**
+ * Working days of the range: what each quota is multiplied by.
+ */
+working_days: number, 
+/**
+ * Per day of the range: a working day (false on weekends and holidays, where no quota is drawn).
+ */
+day_working: Array<boolean>, 
+/**
+ * Said when a year of the range has no holiday file (only weekends and fixed dates counted).
+ */
+calendar_note: string | null, calendar_note_en: string | null, default_quota: number, officers: Array<OfficerRow>, 
+/**
+ * Waiting declarations per age bucket, in working days waited: none yet, 1–2, 3–5, more.
  */
 by_age: Array<number>, escalated: number, waiting: number, 
 /**

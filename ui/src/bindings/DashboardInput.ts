@@ -3,4 +3,8 @@
 /**
  * A range of days (`yyyy-mm-dd`, the office's calendar); today when absent.
  */
-export type DashboardInput = { from: string | null, to: string | null, };
+export type DashboardInput = { from: string | null, to: string | null, 
+/**
+ * The last this many days ending today (the presets), instead of `from` and `to`.
+ */
+days: number | null, };

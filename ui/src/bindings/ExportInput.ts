@@ -8,4 +8,8 @@ table: string,
 /**
  * xlsx | csv
  */
-format: string, from: string | null, to: string | null, };
+format: string, from: string | null, to: string | null, 
+/**
+ * The last this many days ending today (the presets), instead of `from` and `to`.
+ */
+days: number | null, };

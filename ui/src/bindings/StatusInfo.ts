@@ -38,4 +38,9 @@ outbox_attention: number,
 /**
  * Helpdesk: calls noted here and not yet at the central service.
  */
-calls_waiting: number, };
+calls_waiting: number, 
+/**
+ * The office's time now (dd/mm/yyyy hh:mm), from the desk's clock: the
+ * watermark's time, never the web view's.
+ */
+office_now: string, };

@@ -27,6 +27,7 @@ export function decisionsPerDay(
   officers: OfficerSeries[],
   quota: number,
   t: Translate,
+  working: boolean[] = [],
 ): ChartConfiguration<"bar" | "line"> {
   return {
     type: "bar",
@@ -42,7 +43,8 @@ export function decisionsPerDay(
         {
           type: "line" as const,
           label: t("chart.quota_line", { n: quota }),
-          data: days.map(() => quota),
+          // No quota on a weekend or a holiday: the line breaks there.
+          data: days.map((_, i) => (working[i] === false ? null : quota)),
           borderColor: TARGET,
           borderDash: [6, 4],
           borderWidth: 2,

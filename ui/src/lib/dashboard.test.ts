@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attainmentTone, duration, isoDaysAgo } from "./dashboard";
+import { attainmentTone, duration } from "./dashboard";
 
 describe("dashboard", () => {
   it("calls under 80% behind and 100% done", () => {
@@ -8,6 +8,8 @@ describe("dashboard", () => {
     expect(attainmentTone(80)).toBe("on_track");
     expect(attainmentTone(100)).toBe("done");
     expect(attainmentTone(150)).toBe("done");
+    // A range without a working day has no quota: nobody is behind on a Sunday.
+    expect(attainmentTone(0, 0)).toBe("no_quota");
   });
 
   it("reads a pace as minutes and seconds", () => {
@@ -17,11 +19,6 @@ describe("dashboard", () => {
     expect(duration(125)).toBe("2:05");
   });
 
-  it("counts days back on the local calendar, across a month end", () => {
-    const now = new Date(2026, 2, 2, 9, 0);
-    expect(isoDaysAgo(0, now)).toBe("2026-03-02");
-    expect(isoDaysAgo(6, now)).toBe("2026-02-24");
-  });
 });
 
 import { isBehind, outlookSign, tenthsPercent } from "./dashboard";
@@ -50,6 +47,11 @@ describe("charts", () => {
     expect(c.data.datasets[0].data).toEqual([3, 5]);
     expect(c.data.datasets[2].data).toEqual([40, 40]);
     expect(c.options?.animation).toBe(false);
+  });
+
+  it("draws no quota on a weekend or a holiday", () => {
+    const c = decisionsPerDay(["05/12", "06/12", "07/12"], [{ name: "Hà", perDay: [1, 0, 4] }], 40, tr, [false, false, true]);
+    expect(c.data.datasets[1].data).toEqual([null, null, 40]);
   });
 
   it("leaves units without participants off the coverage chart and colours those at target", () => {

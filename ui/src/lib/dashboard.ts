@@ -1,7 +1,9 @@
 // The dashboard's small rules: how far behind is "behind", how a pace reads, which day is which.
 
-/** behind under 80% of the quota, done at 100% or more. */
-export function attainmentTone(percent: number): "behind" | "on_track" | "done" {
+/** behind under 80% of the quota, done at 100% or more; no quota at all when the
+ * range has no working day (a Sunday, Tết): nobody is behind on a day off. */
+export function attainmentTone(percent: number, target = 1): "behind" | "on_track" | "done" | "no_quota" {
+  if (target === 0) return "no_quota";
   if (percent >= 100) return "done";
   if (percent < 80) return "behind";
   return "on_track";
@@ -13,14 +15,6 @@ export function duration(seconds: number | null): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
   return `${m}:${String(s).padStart(2, "0")}`;
-}
-
-/** yyyy-mm-dd of `days` ago on this PC's calendar (the office's). */
-export function isoDaysAgo(days: number, now: Date = new Date()): string {
-  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - days);
-  const mm = String(d.getMonth() + 1).padStart(2, "0");
-  const dd = String(d.getDate()).padStart(2, "0");
-  return `${d.getFullYear()}-${mm}-${dd}`;
 }
 
 /** Tenths of a percent as the language writes it: "4,8 %" / "4.8%"; a dash when unmeasured. */

@@ -26,7 +26,7 @@ describe("dictionary", () => {
   it("says one day, not 1 days, in English", () => {
     expect(translate("en", "queue.age_days", { n: 1 })).toBe("1 day");
     expect(translate("en", "queue.age_days", { n: 3 })).toBe("3 days");
-    expect(translate("en", "detail.submitted", { time: "20/11", n: 1 })).toBe("Submitted 20/11 · waiting 1 day");
+    expect(translate("en", "detail.submitted", { time: "20/11", n: 1 })).toBe("Submitted 20/11 · waiting 1 working day");
     expect(translate("vi", "queue.age_days", { n: 1 })).toBe("1 ngày");
     // Every English plural choice hangs on a placeholder the sentence fills.
     for (const [key, en] of Object.entries(dictionaries.en)) {

@@ -131,7 +131,7 @@ impl Store {
         locked_until: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        Self::upsert_citizen(&tx, fields, account_at.unwrap_or_else(Utc::now))?;
+        Self::upsert_citizen(&tx, fields, account_at.unwrap_or_else(|| self.clock.now()))?;
         tx.execute(
             "UPDATE citizens SET account_created_at = ?2, locked_until = ?3 WHERE ma_so = ?1",
             params![

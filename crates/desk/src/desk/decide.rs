@@ -4,11 +4,10 @@
 use super::{Desk, lock};
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
-use crate::time::local_text;
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
+use bhxh_domain::clock::office_text;
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{DecisionDraft, DeclarationStatus};
-use chrono::Utc;
 
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
@@ -45,7 +44,7 @@ impl Desk {
         if c.declaration.fields.office_code != s.office_code {
             return Err(not_here());
         }
-        let now = Utc::now();
+        let now = self.now();
         // What the last sync knew: someone else's decision or live assignment.
         if let Some(d) = &c.declaration.decision {
             let supervisor_on_escalated =
@@ -57,13 +56,13 @@ impl Desk {
                         "Tờ khai đã được {} quyết định: {} ({}).",
                         d.officer_name,
                         d.outcome.label_vi(),
-                        local_text(d.decided_at)
+                        office_text(d.decided_at)
                     ),
                     format!(
                         "{} has already decided this declaration: {} ({}).",
                         d.officer_name,
                         d.outcome.label_en(),
-                        local_text(d.decided_at)
+                        office_text(d.decided_at)
                     ),
                 ));
             }
@@ -78,8 +77,8 @@ impl Desk {
             if s.role != bhxh_domain::Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
-                    format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, local_text(a.expires_at)),
-                    format!("{} is reviewing this declaration until {}.", a.officer_name, local_text(a.expires_at)),
+                    format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, office_text(a.expires_at)),
+                    format!("{} is reviewing this declaration until {}.", a.officer_name, office_text(a.expires_at)),
                 ));
             }
         }
@@ -103,16 +102,16 @@ impl Desk {
     pub fn withdraw(&self, key: &str) -> Result<(), AppError> {
         let s = self.session_for("withdraw")?;
         let cache = self.cache()?;
-        lock(&cache).withdraw(&s.username, key, Utc::now())?.map_err(decide_error)
+        lock(&cache).withdraw(&s.username, key, self.now())?.map_err(decide_error)
     }
 
     pub fn acknowledge(&self, key: &str) -> Result<(), AppError> {
         let s = self.session_for("acknowledge")?;
         let cache = self.cache()?;
-        if !lock(&cache).acknowledge(&s.username, key, Utc::now())? {
+        if !lock(&cache).acknowledge(&s.username, key, self.now())? {
             return Err(AppError::new(
                 ErrorCode::NotFound,
-                "Không có xung đột hay từ chối nào với mã này.",
+                "Mã này không có quyết định nào bị xung đột hoặc bị máy chủ không nhận.",
                 "There is no conflict or refusal with this key.",
             ));
         }
@@ -140,7 +139,7 @@ impl Desk {
         let Some((client, true)) = client else { return Ok(offline) };
         match client.assign(id).await {
             Ok(a) => {
-                let (who, until) = (&a.assignment.officer_name, local_text(a.assignment.expires_at));
+                let (who, until) = (&a.assignment.officer_name, office_text(a.assignment.expires_at));
                 let holder = (!a.granted).then(|| format!("{who} (đến {until})"));
                 let holder_en = (!a.granted).then(|| format!("{who} (until {until})"));
                 if a.granted {
@@ -150,7 +149,7 @@ impl Desk {
                         bhxh_cache::audit::action::ASSIGN,
                         id,
                         &a.assignment.expires_at.to_rfc3339(),
-                        Utc::now(),
+                        self.now(),
                     )?;
                 }
                 Ok(crate::ipc::TakeResult { granted: a.granted, holder, holder_en, confirmed: true })
@@ -166,7 +165,7 @@ impl Desk {
     pub async fn take_batch(&self, count: u32) -> Result<crate::ipc::TakeBatchResult, AppError> {
         let s = self.session_for("take_batch")?;
         let count = count.clamp(1, 200) as usize;
-        let now = Utc::now();
+        let now = self.now();
         let candidates: Vec<String> = {
             let cache = self.cache()?;
             let cache = lock(&cache);
@@ -285,7 +284,7 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
             ("Máy chủ trung tâm đã ghi nhận.".to_owned(), "Recorded by the central server.".to_owned())
         }
         OutboxState::Duplicate => (
-            "Máy chủ trung tâm đã có đúng quyết định này (không ghi trùng).".to_owned(),
+            "Máy chủ trung tâm đã ghi nhận quyết định này từ trước (không ghi lại lần nữa).".to_owned(),
             "The central server already had this exact decision (not recorded twice).".to_owned(),
         ),
         OutboxState::Conflict => match (&conflict_with, conflict_outcome) {
@@ -300,14 +299,14 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
             _ => ("Xung đột với một quyết định khác.".to_owned(), "Conflict with another decision.".to_owned()),
         },
         OutboxState::Rejected => (
-            "Máy chủ trung tâm từ chối quyết định này; cần xem lại.".to_owned(),
+            "Máy chủ trung tâm không nhận quyết định này; cần xem lại.".to_owned(),
             "The central server refused this decision; please review it.".to_owned(),
         ),
         OutboxState::Withdrawn => ("Đã rút lại trước khi gửi.".to_owned(), "Withdrawn before it was sent.".to_owned()),
     };
     OutboxView {
         withdrawable: r.state == OutboxState::Waiting && r.attempts == 0,
-        decided_at: local_text(r.decided_at),
+        decided_at: office_text(r.decided_at),
         state: r.state.code().to_owned(),
         key: r.key,
         declaration_id: r.declaration_id,

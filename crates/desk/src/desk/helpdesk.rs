@@ -9,13 +9,12 @@ use crate::ipc::{
     CallView, CardInput, CitizenCard, HistoryLine, LogCallInput, LogCallResult, LookupInput, LookupResult, PersonHit,
     PhoneDiagnosis, PhoneDiagnosisView, ScriptView,
 };
-use crate::time::local_text;
+use bhxh_domain::clock::office_text;
 use bhxh_domain::helpdesk::{AccountState, CaseFacts, PhoneCheck, ScriptBook, fill};
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{MaSoBhxh, PhoneVn};
 use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
 use bhxh_sync::CentralClient;
-use chrono::Utc;
 use chrono_tz::Asia::Ho_Chi_Minh;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -97,7 +96,7 @@ fn history(e: &CitizenEntry) -> Vec<HistoryLine> {
     e.history
         .iter()
         .map(|h| HistoryLine {
-            at: local_text(h.at),
+            at: office_text(h.at),
             what: match h.what {
                 RegistrationEventKind::Submitted => "submitted".to_owned(),
                 RegistrationEventKind::Assigned => "assigned".to_owned(),
@@ -309,7 +308,7 @@ impl Desk {
         };
         let view = |call: &NewCall, agent_name: &str, pending: bool| CallView {
             id: call.id.clone(),
-            at: local_text(call.at),
+            at: office_text(call.at),
             agent_name: agent_name.to_owned(),
             caller_name: call.caller_name.clone(),
             topic_label: label(&book.topics, &call.topic),
@@ -355,7 +354,7 @@ impl Desk {
             email_masked: entry.email_masked.clone(),
             registration_state: entry.registration_state,
             channel: entry.registration.as_ref().map(|r| r.channel),
-            submitted_at: entry.registration.as_ref().map(|r| local_text(r.submitted_at)),
+            submitted_at: entry.registration.as_ref().map(|r| office_text(r.submitted_at)),
             account: entry.account,
             locked_until: entry.account_locked_until.map(|t| t.with_timezone(&Ho_Chi_Minh).format("%H:%M").to_string()),
             history: history(&entry),
@@ -408,7 +407,7 @@ impl Desk {
             outcome: input.outcome,
             note: input.note.trim().to_owned(),
             flag: input.flag.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
-            at: Utc::now(),
+            at: self.now(),
         };
         self.with_cache(|c| c.note_call(&s.username, &ma_so, &call))?;
         info!(call = %call.id, topic = %call.topic, "call noted");
@@ -416,7 +415,7 @@ impl Desk {
         if let Some(client) = self.central_client() {
             match tokio::time::timeout(CENTRAL_WAIT, client.log_call(ma_so.as_str(), &call)).await {
                 Ok(Ok(_)) => {
-                    self.with_cache(|c| c.call_sent(&call.id, Utc::now()))?;
+                    self.with_cache(|c| c.call_sent(&call.id, self.now()))?;
                     delivered = true;
                 }
                 Ok(Err(e)) => warn!(error = %e, "call kept for the next sync"),

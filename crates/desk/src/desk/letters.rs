@@ -5,13 +5,13 @@
 
 use super::{Desk, lock};
 use crate::error::{AppError, ErrorCode};
-use crate::figures::{self, local_day};
+use crate::figures;
 use crate::ipc::{IssuedLetter, LetterInput, LetterResult, Outlook};
 use bhxh_documents::letter::{LetterFonts, render_letters};
+use bhxh_domain::clock::OFFICE_TZ;
+use bhxh_domain::clock::office_day;
 use bhxh_domain::letters::{LetterFacts, LetterTemplate, compose};
 use bhxh_protocol::LetterNumberRequest;
-use chrono::Utc;
-use chrono_tz::Asia::Ho_Chi_Minh;
 use tracing::info;
 
 const TEMPLATE_FILE: &str = "letters/nhac-nho-vssid.toml";
@@ -76,8 +76,8 @@ impl Desk {
                 "The office has no campaign yet (target and deadline), so reminder letters cannot be prepared.",
             )
         })?;
-        let now = Utc::now();
-        let today = local_day(now);
+        let now = self.now();
+        let today = office_day(now);
         let (_, rows, _) = figures::coverage_view(Some(&report), today);
         let chosen: Vec<_> = if input.units.is_empty() {
             rows.iter().filter(|u| matches!(u.outlook, Outlook::Missed | Outlook::WillMiss)).collect()
@@ -122,7 +122,7 @@ impl Desk {
             AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
         let office_short = crate::offices::current_name(&s.office_code);
-        let as_of = local_day(report.as_of);
+        let as_of = office_day(report.as_of);
         let mut letters = Vec::with_capacity(chosen.len());
         let mut issued = Vec::with_capacity(chosen.len());
         for row in chosen {
@@ -143,7 +143,7 @@ impl Desk {
                     office_short: office_short.clone(),
                     place: campaign.place.clone(),
                     reference: number.reference.clone(),
-                    date: number.issued_at.with_timezone(&Ho_Chi_Minh).date_naive(),
+                    date: number.issued_at.with_timezone(&OFFICE_TZ).date_naive(),
                     unit_code: unit.code.clone(),
                     unit_name: unit.name.clone(),
                     addressee: unit.addressee.clone(),
@@ -166,7 +166,7 @@ impl Desk {
             tracing::warn!(error = %e, "letters PDF");
             AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
-        let stamp = now.with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M%S");
+        let stamp = now.with_timezone(&OFFICE_TZ).format("%Y%m%d-%H%M%S");
         let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.office_code));
         std::fs::write(&path, &pdf).map_err(|e| {
             AppError::new(

@@ -12,7 +12,7 @@ use bhxh_documents::{AnalyseOptions, Analysis, Format, Size, analyse_with, paper
 use bhxh_domain::DocumentKind;
 use bhxh_domain::mau01::{Candidate, MatchedBy, PageMatch, PageReading, match_page};
 use bhxh_protocol::Declaration;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -89,6 +89,7 @@ fn save_stack(
     pages: &[ReadPage],
     source: &str,
     actor: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let sizes: Vec<String> = (0..pages.len() as u32).map(page_size_name).collect();
     let new: Vec<NewPaperPage<'_>> = pages
@@ -102,7 +103,7 @@ fn save_stack(
             screen: NewDerivative { size, width: p.width, height: p.height, bytes: &p.jpeg },
         })
         .collect();
-    cache.save_paper_stack(sha, bytes, &new, source, actor, Utc::now())?;
+    cache.save_paper_stack(sha, bytes, &new, source, actor, now)?;
     Ok(())
 }
 
@@ -150,7 +151,7 @@ impl Desk {
                 let a: Analysis = analyse_with(doc.kind, &bytes, AnalyseOptions { read_id_front });
                 let derivs = to_store(&a.derivatives);
                 let c = lock(&cache);
-                c.save_analysis(&doc, &a.facts, &derivs, Utc::now())?;
+                c.save_analysis(&doc, &a.facts, &derivs, self.now())?;
                 if doc.kind == DocumentKind::PaperForm && bhxh_documents::sniff(&bytes) == Format::Pdf {
                     drop(c);
                     self.import_attached(&cache, &doc, &bytes, &actor)?;
@@ -196,7 +197,7 @@ impl Desk {
                 };
             }
         }
-        save_stack(&mut lock(cache), &doc.sha256, bytes, &pages, &doc.id, actor)
+        save_stack(&mut lock(cache), &doc.sha256, bytes, &pages, &doc.id, actor, self.now())
     }
 
     /// The image the viewer shows for a document: its screen-size or thumbnail
@@ -287,7 +288,7 @@ impl Desk {
         let pages = read_stack(bytes, &all, &mut taken)?;
         {
             let mut c = lock(&cache);
-            save_stack(&mut c, &sha, bytes, &pages, "file", &s.username)?;
+            save_stack(&mut c, &sha, bytes, &pages, "file", &s.username, self.now())?;
             c.recheck_all()?;
         }
         let mut summary = self.summary(&cache, &s.office_code, &sha)?;
@@ -328,7 +329,7 @@ impl Desk {
                 return Err(AppError::declaration_not_here());
             }
         }
-        c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, Utc::now())?;
+        c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, self.now())?;
         c.recheck_all()?;
         Ok(())
     }

@@ -7,36 +7,42 @@ use crate::error::{AppError, ErrorCode};
 use crate::export::{Cell, Table, write_csv, write_xlsx};
 use crate::figures;
 use crate::ipc::{Dashboard, DashboardInput, ExportInput, ExportResult, HandOverInput, Outlook, QuotaInput};
-use crate::time::local_text;
 use bhxh_domain::DeclarationStatus;
+use bhxh_domain::clock::office_text;
 use bhxh_protocol::{CoverageReport, QuotaList, QuotaUpdate};
-use chrono::{NaiveDate, Utc};
-use chrono_tz::Asia::Ho_Chi_Minh;
+use chrono::NaiveDate;
 use tracing::info;
 
 pub(crate) const QUOTAS_META: &str = "quotas";
 pub(crate) const COVERAGE_META: &str = "coverage";
 
-fn today() -> NaiveDate {
-    Utc::now().with_timezone(&Ho_Chi_Minh).date_naive()
-}
-
-/// `what` names the day in Vietnamese and in English ("bắt đầu", "start").
-fn parse_day(raw: Option<&str>, (what, what_en): (&str, &str)) -> Result<NaiveDate, AppError> {
+/// A day typed in a date field: dd/mm/yyyy as offices write it (ISO also taken);
+/// empty means today. `what` names the day in Vietnamese and in English.
+fn parse_day(raw: Option<&str>, today: NaiveDate, (what, what_en): (&str, &str)) -> Result<NaiveDate, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(today()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        None => Ok(today),
+        Some(s) => bhxh_domain::clock::parse_day(s).ok_or_else(|| {
             AppError::new(
                 ErrorCode::Validation,
-                format!("Ngày {what} không hợp lệ: {s}."),
-                format!("The {what_en} date is not valid: {s}."),
+                format!("Ngày {what} không hợp lệ: {s}. Nhập theo dạng ngày/tháng/năm, ví dụ 03/12/2026."),
+                format!("The {what_en} date is not valid: {s}. Enter it as day/month/year, for example 03/12/2026."),
             )
         }),
     }
 }
 
-fn range(from: Option<&str>, to: Option<&str>) -> Result<(NaiveDate, NaiveDate), AppError> {
-    let (from, to) = (parse_day(from, ("bắt đầu", "start"))?, parse_day(to, ("kết thúc", "end"))?);
+/// The overview's range: the last `days` days ending today when asked, else the
+/// typed days (each empty one is today). Today is the office's, from the desk's clock.
+pub(crate) fn range(
+    from: Option<&str>,
+    to: Option<&str>,
+    days: Option<u32>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let (from, to) = match days {
+        Some(n) => (today - chrono::Days::new(u64::from(n.clamp(1, 367) - 1)), today),
+        None => (parse_day(from, today, ("bắt đầu", "start"))?, parse_day(to, today, ("kết thúc", "end"))?),
+    };
     if from > to {
         return Err(AppError::new(
             ErrorCode::Validation,
@@ -82,17 +88,18 @@ impl Desk {
                 office,
                 from,
                 to,
-                now: Utc::now(),
+                now: self.now(),
                 quotas: quotas.as_ref(),
                 coverage: coverage.as_ref(),
                 synced_at,
+                calendar: &self.calendar,
             },
         )
     }
 
     pub fn dashboard(&self, input: DashboardInput) -> Result<Dashboard, AppError> {
         let s = self.session_for("dashboard")?;
-        let (from, to) = range(input.from.as_deref(), input.to.as_deref())?;
+        let (from, to) = range(input.from.as_deref(), input.to.as_deref(), input.days, self.today())?;
         self.compute_dashboard(&s.office_code, from, to)
     }
 
@@ -125,7 +132,7 @@ impl Desk {
         let json = serde_json::to_string(&list).map_err(AppError::internal)?;
         self.with_cache(|c| c.set_meta(QUOTAS_META, &json))?;
         info!(officer = ?input.officer, per_day = ?input.per_day, "quota set");
-        let today = today();
+        let today = self.today();
         self.compute_dashboard(&s.office_code, today, today)
     }
 
@@ -151,12 +158,12 @@ impl Desk {
             )
         })?;
         client.release(id).await?;
-        self.with_cache(|c| c.audit(&s.username, "take_away", id, holder.as_deref().unwrap_or(""), Utc::now()))?;
+        self.with_cache(|c| c.audit(&s.username, "take_away", id, holder.as_deref().unwrap_or(""), self.now()))?;
         info!(declaration = id, from = ?holder, "assignment taken away");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after taking away failed");
         }
-        let today = today();
+        let today = self.today();
         self.compute_dashboard(&s.office_code, today, today)
     }
 
@@ -213,12 +220,12 @@ impl Desk {
         })?;
         client.hand_over(&input.id, &input.officer).await?;
         let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
-        self.with_cache(|c| c.audit(&s.username, "hand_over", &input.id, &detail, Utc::now()))?;
+        self.with_cache(|c| c.audit(&s.username, "hand_over", &input.id, &detail, self.now()))?;
         info!(declaration = %input.id, to = %input.officer, "declaration handed over");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after handing over failed");
         }
-        let today = today();
+        let today = self.today();
         self.compute_dashboard(&s.office_code, today, today)
     }
 
@@ -226,10 +233,10 @@ impl Desk {
     /// (the backlog names citizens).
     pub fn export_table(&self, input: ExportInput) -> Result<ExportResult, AppError> {
         let s = self.session_for("export_table")?;
-        let (from, to) = range(input.from.as_deref(), input.to.as_deref())?;
+        let (from, to) = range(input.from.as_deref(), input.to.as_deref(), input.days, self.today())?;
         let d = self.compute_dashboard(&s.office_code, from, to)?;
-        let now = Utc::now();
-        let stamp = format!("Xuất bởi {} ({}) lúc {}", s.display_name, s.username, local_text(now));
+        let now = self.now();
+        let stamp = format!("Xuất bởi {} ({}) lúc {}", s.display_name, s.username, office_text(now));
         let period = if from == to {
             from.format("%d/%m/%Y").to_string()
         } else {
@@ -267,7 +274,12 @@ impl Desk {
                             Cell::Int(o.escalate.into()),
                             Cell::Int(o.total.into()),
                             Cell::Int(o.target.into()),
-                            Cell::Percent(f64::from(o.attainment_percent) / 100.0),
+                            // No working day in the range: no quota, so no attainment (not 0 %).
+                            if o.target == 0 {
+                                Cell::Empty
+                            } else {
+                                Cell::Percent(f64::from(o.attainment_percent) / 100.0)
+                            },
                             o.median_seconds.map_or(Cell::Empty, |m| Cell::Int(m.into())),
                             Cell::Int(o.assigned_now.into()),
                         ]
@@ -389,8 +401,12 @@ impl Desk {
             }
         };
         let dir = self.export_dir()?;
-        let name =
-            format!("{}-{}-{}", input.table, s.office_code, now.with_timezone(&Ho_Chi_Minh).format("%Y%m%d-%H%M%S"));
+        let name = format!(
+            "{}-{}-{}",
+            input.table,
+            s.office_code,
+            now.with_timezone(&bhxh_domain::clock::OFFICE_TZ).format("%Y%m%d-%H%M%S")
+        );
         let path = match input.format.as_str() {
             "xlsx" => dir.join(format!("{name}.xlsx")),
             "csv" => dir.join(format!("{name}.csv")),

@@ -13,6 +13,9 @@ pub struct DashboardInput {
     pub from: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
+    /// The last this many days ending today (the presets), instead of `from` and `to`.
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -54,12 +57,20 @@ pub struct Dashboard {
     /// When these figures were computed, and the sync they come from (local time).
     pub computed_at: String,
     pub synced_at: Option<String>,
+    /// The range, dd/mm/yyyy, as the date fields show it.
     pub from: String,
     pub to: String,
     pub days: u32,
+    /// Working days of the range: what each quota is multiplied by.
+    pub working_days: u32,
+    /// Per day of the range: a working day (false on weekends and holidays, where no quota is drawn).
+    pub day_working: Vec<bool>,
+    /// Said when a year of the range has no holiday file (only weekends and fixed dates counted).
+    pub calendar_note: Option<String>,
+    pub calendar_note_en: Option<String>,
     pub default_quota: u32,
     pub officers: Vec<OfficerRow>,
-    /// Waiting declarations per age bucket: today, 1–2 days, 3–5, more.
+    /// Waiting declarations per age bucket, in working days waited: none yet, 1–2, 3–5, more.
     pub by_age: Vec<u32>,
     pub escalated: u32,
     pub waiting: u32,
@@ -181,6 +192,9 @@ pub struct ExportInput {
     pub from: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
+    /// The last this many days ending today (the presets), instead of `from` and `to`.
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -15,7 +15,8 @@ mod supervisor;
 async fn server(dir: &Path, n: u64) -> RunningServer {
     let state =
         AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin: false, faults: FaultSettings::default() })
-            .expect("state");
+            .expect("state")
+            .with_clock(test_clock());
     seed_demo(&state, n, DEMO_SEED).expect("demo");
     start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start")
 }
@@ -29,8 +30,15 @@ fn desk(dir: &Path) -> Desk {
         idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK,
         retention_days: 7,
         central_cert_pin: None,
+        clock: test_clock(),
     })
     .expect("desk")
+}
+
+/// The machine's clock, or the office at another hour when `BHXH_CLOCK_START` says
+/// so (`scripts/test` runs the date-dependent tests at 23:59 and 00:01 office time).
+fn test_clock() -> bhxh_domain::Clock {
+    bhxh_desk_core::desk_clock()
 }
 
 /// The demo server's seed: the generator gives the same people it filed.

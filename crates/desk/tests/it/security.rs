@@ -226,6 +226,7 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
         idle_lock: Duration::ZERO,
         retention_days: 7,
         central_cert_pin: None,
+        clock: bhxh_domain::Clock::System,
     })
     .expect("desk");
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
@@ -367,6 +368,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
             central_cert_pin: Some(pin),
+            clock: bhxh_domain::Clock::System,
         })
         .expect("desk")
     };

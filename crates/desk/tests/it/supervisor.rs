@@ -4,6 +4,7 @@
 use super::{desk, login, server};
 use bhxh_desk_core::ipc::{DashboardInput, DecideInput, ExportInput, QuotaInput};
 use bhxh_domain::Outcome;
+use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::reference::{ReasonKind, ReferenceData};
 use calamine::{Data, Reader, open_workbook_auto};
 
@@ -35,28 +36,36 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     let before = sup.dashboard(DashboardInput::default()).expect("dashboard");
     assert_eq!(before.default_quota, 40);
     let d = sup.set_quota(QuotaInput { officer: Some("canbo.07916".into()), per_day: Some(2) }).await.expect("quota");
+    // Today is the office's (the test may run at 00:01 on New Year's Day): a quota
+    // counts on working days only, so on a day off the target is 0 and nobody is behind.
+    let working = u32::from(WorkCalendar::builtin().is_working(super::test_clock().today()));
+    assert_eq!((d.working_days, d.day_working.clone()), (working, vec![working == 1]));
     let row = d.officers.iter().find(|o| o.username == "canbo.07916").expect("officer row");
-    assert_eq!((row.approve, row.reject, row.total, row.quota_per_day, row.target), (2, 1, 3, Some(2), 2));
-    assert_eq!(row.attainment_percent, 150);
+    assert_eq!((row.approve, row.reject, row.total, row.quota_per_day, row.target), (2, 1, 3, Some(2), 2 * working));
+    assert_eq!(row.attainment_percent, 150 * working);
     // The other officer of the office decided nothing today: there, at 0 of the default.
     let other = d.officers.iter().find(|o| o.username == "canbo2.07916").expect("second officer");
-    assert_eq!((other.total, other.target, other.attainment_percent), (0, 40, 0));
+    assert_eq!((other.total, other.target, other.attainment_percent), (0, 40 * working, 0));
     assert_eq!(d.waiting, 3);
     assert_eq!(d.by_age.iter().sum::<u32>(), 3);
     assert_eq!(d.oldest.len(), 3);
     assert_eq!(d.paper_by_unit.iter().map(|u| u.waiting).sum::<u32>(), 3);
     // A range before anything was decided counts nothing.
-    let past =
-        sup.dashboard(DashboardInput { from: Some("2026-01-01".into()), to: Some("2026-01-31".into()) }).expect("past");
+    let past = sup
+        .dashboard(DashboardInput { from: Some("01/01/2026".into()), to: Some("2026-01-31".into()), days: None })
+        .expect("past");
     assert!(past.officers.iter().all(|o| o.total == 0));
-    assert_eq!(past.officers.iter().find(|o| o.username == "canbo.07916").map(|o| o.target), Some(62));
-    let bad = sup.dashboard(DashboardInput { from: Some("31/01/2026".into()), to: None }).expect_err("bad date");
+    // January 2026: 22 weekdays less 1/1 and 2/1, plus Saturday 10/1 worked: 21 working days.
+    assert_eq!(past.working_days, 21);
+    assert_eq!(past.officers.iter().find(|o| o.username == "canbo.07916").map(|o| o.target), Some(42));
+    let bad =
+        sup.dashboard(DashboardInput { from: Some("31/02/2026".into()), to: None, days: None }).expect_err("bad date");
     assert_eq!(bad.code, bhxh_desk_core::ErrorCode::Validation);
 
     // XLSX, read back cell by cell; CSV with a BOM.
     let export_dir = sup_dir.path().join("exports");
     let xlsx = sup
-        .export_table(ExportInput { table: "officers".into(), format: "xlsx".into(), from: None, to: None })
+        .export_table(ExportInput { table: "officers".into(), format: "xlsx".into(), from: None, to: None, days: None })
         .expect("xlsx");
     assert!(xlsx.path.starts_with(&export_dir.display().to_string()));
     let mut book = open_workbook_auto(&xlsx.path).expect("open xlsx");
@@ -67,17 +76,24 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
         .find(|r| sheet.get_value((*r, 1)) == Some(&Data::String("canbo.07916".into())))
         .expect("the officer's row");
     assert_eq!(sheet.get_value((data_row, 6)), Some(&Data::Float(3.0)));
-    assert_eq!(sheet.get_value((data_row, 7)), Some(&Data::Float(2.0)));
-    assert_eq!(sheet.get_value((data_row, 8)), Some(&Data::Float(1.5)));
+    assert_eq!(sheet.get_value((data_row, 7)), Some(&Data::Float(f64::from(2 * working))));
+    let attainment = if working == 1 { Some(&Data::Float(1.5)) } else { None };
+    assert_eq!(sheet.get_value((data_row, 8)).filter(|v| **v != Data::Empty), attainment);
     let csv = sup
-        .export_table(ExportInput { table: "backlog".into(), format: "csv".into(), from: None, to: None })
+        .export_table(ExportInput { table: "backlog".into(), format: "csv".into(), from: None, to: None, days: None })
         .expect("csv");
     assert_eq!(csv.rows, 3);
     let text = std::fs::read_to_string(&csv.path).expect("csv");
     assert!(text.starts_with('\u{feff}'));
     assert!(text.contains("Họ và tên") && text.contains(&d.oldest[0].full_name));
     let bad = sup
-        .export_table(ExportInput { table: "../../etc/passwd".into(), format: "csv".into(), from: None, to: None })
+        .export_table(ExportInput {
+            table: "../../etc/passwd".into(),
+            format: "csv".into(),
+            from: None,
+            to: None,
+            days: None,
+        })
         .expect_err("unknown table");
     assert_eq!(bad.code, bhxh_desk_core::ErrorCode::Validation);
 
@@ -137,7 +153,13 @@ async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over(
     assert!(d.trend.windows(2).all(|w| w[0].registered <= w[1].registered));
 
     // The units table for Excel.
-    let xlsx = sup.export_table(ExportInput { table: "units".into(), format: "xlsx".into(), from: None, to: None });
+    let xlsx = sup.export_table(ExportInput {
+        table: "units".into(),
+        format: "xlsx".into(),
+        from: None,
+        to: None,
+        days: None,
+    });
     let xlsx = xlsx.expect("units xlsx");
     assert_eq!(xlsx.rows, 6);
     let mut book = open_workbook_auto(&xlsx.path).expect("open xlsx");

@@ -26,6 +26,24 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     match kind {
         IdDocumentType::Cccd => cccd(number, f, ctx, out),
         IdDocumentType::Cmnd => {
+            if let Some(until) = ctx.reference.cmnd_valid_until.filter(|u| f.submitted_on > *u) {
+                out.push(
+                    Finding::new(
+                        "cmnd.no_longer_valid",
+                        Warn,
+                        &[field::ID_NUMBER],
+                        format!(
+                            "CMND hết giá trị sử dụng sau ngày {} (Luật Căn cước 2023, Điều 46): người dân cần khai số định danh cá nhân (số CCCD).",
+                            until.format("%d/%m/%Y")
+                        ),
+                        format!(
+                            "A CMND is no longer valid after {} (Law on Identification 2023, art. 46): the citizen should declare the personal identification number (CCCD).",
+                            until.format("%d/%m/%Y")
+                        ),
+                    )
+                    .reason("CMND_HET_HIEU_LUC"),
+                );
+            }
             if number.parse::<Cmnd>().is_err() {
                 out.push(
                     Finding::new(
@@ -61,8 +79,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         },
     }
     if f.kind == DeclarationKind::Adult {
-        for (doc, vi, en) in [(DocumentKind::IdFront, "mặt trước", "front"), (DocumentKind::IdBack, "mặt sau", "back")]
-        {
+        for (doc, vi, en, reason) in [
+            (DocumentKind::IdFront, "mặt trước", "front", "THIEU_MAT_TRUOC"),
+            (DocumentKind::IdBack, "mặt sau", "back", "THIEU_MAT_SAU"),
+        ] {
             if !f.documents.contains(&doc) && !(kind == IdDocumentType::Passport && doc == DocumentKind::IdBack) {
                 out.push(
                     Finding::new(
@@ -72,7 +92,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         format!("Thiếu ảnh {vi} của giấy tờ tùy thân."),
                         format!("The photo of the ID document's {en} is missing."),
                     )
-                    .reason("THIEU_MAT_SAU"),
+                    .reason(reason),
                 );
             }
         }
@@ -141,7 +161,7 @@ fn cccd(number: &str, f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) 
                     f.sex
                 ),
             )
-            .reason("NGAY_SINH_SAI"),
+            .reason(if s.sex != f.sex { "GIOI_TINH_SAI" } else { "NGAY_SINH_SAI" }),
         );
     }
     if s.birth_year % 100 != born % 100 {

@@ -2,6 +2,7 @@
 //! checks suggest; the officer decides.
 
 mod address;
+mod birth;
 mod child;
 mod duplicates;
 mod email;
@@ -136,6 +137,7 @@ pub struct Context<'a> {
 pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     ma_so::check(f, &mut out);
+    birth::check(f, &mut out);
     id_document::check(f, ctx, &mut out);
     phone::check(f, ctx, &mut out);
     email::check(f, &mut out);

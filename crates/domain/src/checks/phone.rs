@@ -1,8 +1,29 @@
-//! Phone: a Vietnamese mobile number; one phone number may be registered for only
-//! one mã số BHXH (Block when another mã số holds it).
+//! Phone: a Vietnamese mobile number, and whose it is. One phone belongs to one
+//! account: a number that an approved account of another mã số holds is a Block.
+//! A number that another declaration *still waiting* also gives is a Warn on both,
+//! naming the other declaration: the officer decides which is right, and neither
+//! citizen is suggested a rejection for the other's declaration.
+//!
+//! A family is no clash. A child's declaration goes through a parent's (or a
+//! guardian's, người giám hộ) account and normally carries that parent's phone, so
+//! the parent, the child and the parent's other children share it — in either
+//! direction, whether the parent's own declaration is approved or still waiting.
 
+use super::registry::RegistryEntry;
 use super::{Context, Facts, Finding, Severity::*, field};
 use crate::{DeclarationKind, DeclarationStatus, PhoneVn};
+
+/// The parent (or guardian) a declaration registers a child through.
+fn parent_of(kind: DeclarationKind, parent: Option<&str>) -> Option<&str> {
+    parent.filter(|p| kind == DeclarationKind::Child && !p.trim().is_empty())
+}
+
+/// The declaration and the other are one family sharing the parent's phone.
+fn same_family(f: &Facts<'_>, e: &RegistryEntry) -> bool {
+    let mine = parent_of(f.kind, f.parent_ma_so);
+    let theirs = e.parent_ma_so.as_deref().filter(|p| e.is_child && !p.trim().is_empty());
+    mine == Some(e.ma_so.as_str()) || theirs == Some(f.ma_so) || (mine.is_some() && mine == theirs)
+}
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let parsed = match PhoneVn::parse(f.phone) {
@@ -21,32 +42,60 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             format!("The old 11-digit number {old} is now {} (2018 renumbering).", parsed.phone),
         ));
     }
-    // A child goes through the parent's account and phone: the parent's own
-    // registration holding that number is expected.
-    let parent = f.parent_ma_so.filter(|_| f.kind == DeclarationKind::Child);
-    let mut others: Vec<&str> = ctx
-        .registry
-        .with_phone(parsed.phone.as_str())
-        .filter(|e| e.ma_so != f.ma_so && Some(e.ma_so.as_str()) != parent && e.declaration_id != f.id)
-        .filter(|e| !matches!(e.status, DeclarationStatus::Rejected))
-        .map(|e| e.ma_so.as_str())
-        .collect();
-    others.sort_unstable();
-    others.dedup();
-    if !others.is_empty() {
+    let mut accounts: Vec<&str> = Vec::new();
+    let mut waiting: Vec<&str> = Vec::new();
+    for e in ctx.registry.with_phone(parsed.phone.as_str()) {
+        if e.ma_so == f.ma_so || e.declaration_id == f.id || same_family(f, e) {
+            continue;
+        }
+        match e.status {
+            DeclarationStatus::Approved => accounts.push(e.ma_so.as_str()),
+            DeclarationStatus::Pending | DeclarationStatus::Escalated | DeclarationStatus::Resubmit => {
+                waiting.push(e.declaration_id.as_str())
+            }
+            DeclarationStatus::Rejected => {}
+        }
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    waiting.sort_unstable();
+    waiting.dedup();
+    if !accounts.is_empty() {
         out.push(
             Finding::new(
                 "phone.taken",
                 Block,
                 &[field::PHONE],
-                format!("Số điện thoại {} đã đăng ký cho mã số BHXH khác: {}.", parsed.phone, others.join(", ")),
                 format!(
-                    "Phone {} is already registered for another social insurance number: {}.",
+                    "Số điện thoại {} đã đăng ký cho tài khoản của mã số BHXH khác: {}.",
                     parsed.phone,
-                    others.join(", ")
+                    accounts.join(", ")
+                ),
+                format!(
+                    "Phone {} is registered for the account of another social insurance number: {}.",
+                    parsed.phone,
+                    accounts.join(", ")
                 ),
             )
             .reason("SDT_DA_DANG_KY"),
         );
+    }
+    if !waiting.is_empty() {
+        // No reason attached: which of the two is right is the officer's call.
+        out.push(Finding::new(
+            "phone.shared_pending",
+            Warn,
+            &[field::PHONE],
+            format!(
+                "Tờ khai khác đang chờ xử lý cũng khai số điện thoại {}: {}. Xem cả hai để biết số này của ai.",
+                parsed.phone,
+                waiting.join(", ")
+            ),
+            format!(
+                "Another declaration still waiting also gives phone {}: {}. Look at both to tell whose number it is.",
+                parsed.phone,
+                waiting.join(", ")
+            ),
+        ));
     }
 }

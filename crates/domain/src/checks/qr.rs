@@ -70,7 +70,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("Giới tính trong mã QR là {}.", qr.sex.label_vi()),
                 format!("The QR code gives sex {:?}.", qr.sex),
             )
-            .reason("NGAY_SINH_SAI"),
+            .reason("GIOI_TINH_SAI"),
         );
     }
 }

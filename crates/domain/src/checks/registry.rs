@@ -14,6 +14,8 @@ pub struct RegistryEntry {
     pub birth_date: Option<NaiveDate>,
     pub status: DeclarationStatus,
     pub is_child: bool,
+    /// For a child's declaration: the parent's (or guardian's) mã số it goes through.
+    pub parent_ma_so: Option<String>,
 }
 
 #[derive(Debug, Default)]

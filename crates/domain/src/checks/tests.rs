@@ -167,6 +167,7 @@ fn entry(id: &str, ma_so: &str, phone: &str, status: DeclarationStatus) -> Regis
         birth_date: Some(d(1980, 1, 1)),
         status,
         is_child: false,
+        parent_ma_so: None,
     }
 }
 
@@ -419,4 +420,195 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
     // A readable QR code is the better reading: OCR is not consulted.
     let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
     assert_eq!(run(&other, Some(&qr)), vec![]);
+}
+
+/// The phone rule for families sharing a parent's phone and for declarations still
+/// waiting: an account on record is a Block, another waiting declaration a Warn.
+#[test]
+fn phones_of_families_and_of_waiting_declarations() {
+    use DeclarationStatus::*;
+    const PARENT: &str = "7914820031"; // clean()'s mã số: the parent
+    const PHONE: &str = "0903123456";
+    let child = |id: &'static str, ma_so: &'static str, parent: &'static str| Facts {
+        id,
+        kind: DeclarationKind::Child,
+        ma_so,
+        full_name: "Nguyễn Minh Đức",
+        birth_date: d(2015, 3, 2),
+        sex: Sex::Male,
+        id_type: None,
+        id_number: None,
+        parent_ma_so: Some(parent),
+        documents: CHILD_DOCS,
+        ..clean()
+    };
+    let other = |id: &str, ma_so: &str, status| entry(id, ma_so, PHONE, status);
+    let kid = |id: &str, ma_so: &str, parent: &str, status| RegistryEntry {
+        is_child: true,
+        parent_ma_so: Some(parent.into()),
+        birth_date: Some(d(2017, 6, 1)),
+        ..other(id, ma_so, status)
+    };
+    let adult = clean();
+    let first = child("07916-000101", "7900000101", PARENT);
+    let guarded = child("07916-000103", "7900000103", "7900000777");
+    let cases: Vec<(&str, &Facts<'_>, Vec<RegistryEntry>, &[&str])> = vec![
+        ("child, parent approved", &first, vec![other("p", PARENT, Approved)], &[]),
+        ("child, parent still waiting", &first, vec![other("p", PARENT, Pending)], &[]),
+        ("child, guardian approved", &guarded, vec![other("g", "7900000777", Approved)], &[]),
+        ("parent, own child waiting", &adult, vec![kid("c1", "7900000101", PARENT, Pending)], &[]),
+        ("parent, own child approved", &adult, vec![kid("c1", "7900000101", PARENT, Approved)], &[]),
+        (
+            "parent, three children",
+            &adult,
+            vec![
+                kid("c1", "7900000101", PARENT, Approved),
+                kid("c2", "7900000102", PARENT, Pending),
+                kid("c3", "7900000104", PARENT, Escalated),
+            ],
+            &[],
+        ),
+        (
+            "child, a sibling waiting and one approved",
+            &first,
+            vec![
+                other("p", PARENT, Approved),
+                kid("c2", "7900000102", PARENT, Pending),
+                kid("c3", "7900000104", PARENT, Approved),
+            ],
+            &[],
+        ),
+        ("adult, a stranger's account", &adult, vec![other("x", "7900000009", Approved)], &["phone.taken"]),
+        ("adult, a stranger waiting", &adult, vec![other("x", "7900000009", Pending)], &["phone.shared_pending"]),
+        ("adult, a stranger escalated", &adult, vec![other("x", "7900000009", Escalated)], &["phone.shared_pending"]),
+        (
+            "adult, a stranger asked to re-submit",
+            &adult,
+            vec![other("x", "7900000009", Resubmit)],
+            &["phone.shared_pending"],
+        ),
+        ("adult, a stranger rejected", &adult, vec![other("x", "7900000009", Rejected)], &[]),
+        (
+            "adult, a stranger's child waiting",
+            &adult,
+            vec![kid("k", "7900000201", "7900000200", Pending)],
+            &["phone.shared_pending"],
+        ),
+        (
+            "child, the parent and a stranger's account",
+            &first,
+            vec![other("p", PARENT, Approved), other("x", "7900000009", Approved)],
+            &["phone.taken"],
+        ),
+        (
+            "adult, an account and a waiting one",
+            &adult,
+            vec![other("x", "7900000009", Approved), other("y", "7900000010", Pending)],
+            &["phone.taken", "phone.shared_pending"],
+        ),
+    ];
+    for (what, f, entries, want) in cases {
+        let found = codes_with(f, &Registry::new(entries), None, None);
+        let phone: Vec<&str> = found.iter().map(String::as_str).filter(|c| c.starts_with("phone.")).collect();
+        assert_eq!(phone, want, "{what}");
+    }
+}
+
+/// Two strangers' declarations waiting with one phone: a Warn on both, naming the
+/// other, and neither is suggested a rejection for the other's declaration.
+#[test]
+fn a_phone_two_waiting_declarations_give_is_a_warning_on_both() {
+    let reference = ReferenceData::get();
+    let a = clean();
+    let b = Facts { id: "07916-000002", ma_so: "7900000009", full_name: "Trần Văn Bình", ..clean() };
+    let registry = Registry::new(vec![
+        entry(a.id, a.ma_so, a.phone, DeclarationStatus::Pending),
+        entry(b.id, b.ma_so, b.phone, DeclarationStatus::Pending),
+    ]);
+    for (me, them) in [(&a, &b), (&b, &a)] {
+        let ctx = Context { reference, registry: &registry, qr: None, paper: None, documents: &[] };
+        let found = run_all(me, &ctx);
+        let warn = found.iter().find(|x| x.code == "phone.shared_pending").expect("a warning");
+        assert_eq!(warn.severity, Severity::Warn);
+        assert!(warn.message_vi.contains(them.id), "{}", warn.message_vi);
+        assert_ne!(
+            verdict(&found, reference).suggested,
+            SuggestedOutcome::Reject { reasons: vec!["SDT_DA_DANG_KY".into()] }
+        );
+        assert_eq!(verdict(&found, reference).suggested, SuggestedOutcome::Approve);
+    }
+}
+
+#[test]
+fn birth_dates_that_cannot_be() {
+    let cases = [
+        // (birth, submitted, finding)
+        (d(2021, 5, 12), d(2021, 5, 12), None),
+        (d(2021, 5, 13), d(2021, 5, 12), Some("birth.after_submission")),
+        (d(2030, 1, 1), d(2021, 5, 12), Some("birth.after_submission")),
+        (d(1901, 5, 12), d(2021, 5, 12), None),
+        (d(1901, 5, 11), d(2021, 5, 12), Some("birth.too_old")),
+        (d(1900, 1, 1), d(2021, 5, 12), Some("birth.too_old")),
+        (d(1904, 2, 29), d(2024, 2, 29), None),
+        (d(1904, 2, 28), d(2024, 2, 29), Some("birth.too_old")),
+    ];
+    for (birth, sent, want) in cases {
+        let f = Facts { birth_date: birth, submitted_on: sent, id_type: None, id_number: None, ..clean() };
+        let found: Vec<String> = codes(&f).into_iter().filter(|c| c.starts_with("birth.")).collect();
+        assert_eq!(found, want.map(String::from).into_iter().collect::<Vec<_>>(), "born {birth}, sent {sent}");
+    }
+    let f = Facts { birth_date: d(2030, 1, 1), id_type: None, id_number: None, ..clean() };
+    let ctx = Context {
+        reference: ReferenceData::get(),
+        registry: &Registry::default(),
+        qr: None,
+        paper: None,
+        documents: &[],
+    };
+    let x = run_all(&f, &ctx).into_iter().find(|x| x.code == "birth.after_submission").expect("finding");
+    assert_eq!((x.severity, x.reason.as_deref()), (Severity::Block, Some("NGAY_SINH_SAI")));
+    assert!(x.message_vi.contains("01/01/2030"), "{}", x.message_vi);
+}
+
+/// CMND cards stopped being valid on 31/12/2024 (Luật Căn cước 2023, art. 46).
+#[test]
+fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
+    let reference = ReferenceData::get();
+    let cases = [(d(2024, 12, 31), false), (d(2025, 1, 1), true), (d(2026, 12, 3), true), (d(2021, 5, 12), false)];
+    for (sent, warned) in cases {
+        let f =
+            Facts { id_type: Some(IdDocumentType::Cmnd), id_number: Some("025123456"), submitted_on: sent, ..clean() };
+        let found =
+            run_all(&f, &Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[] });
+        let x = found.iter().find(|x| x.code == "cmnd.no_longer_valid");
+        assert_eq!(x.is_some(), warned, "sent {sent}");
+        if let Some(x) = x {
+            assert_eq!((x.severity, x.reason.as_deref()), (Severity::Warn, Some("CMND_HET_HIEU_LUC")));
+            let reason = reference.reason("CMND_HET_HIEU_LUC").expect("in reasons.tsv");
+            assert!(reason.citizen_vi.contains("định danh cá nhân"), "{}", reason.citizen_vi);
+        }
+    }
+}
+
+/// Each finding's reason says what the finding is about.
+#[test]
+fn every_finding_suggests_the_reason_that_fits_it() {
+    let reference = ReferenceData::get();
+    let reason_of = |f: &Facts<'_>, qr: Option<&QrPayload>, code: &str| {
+        let ctx = Context { reference, registry: &Registry::default(), qr, paper: None, documents: &[] };
+        run_all(f, &ctx).into_iter().find(|x| x.code == code).and_then(|x| x.reason)
+    };
+    let no_front = Facts { documents: &[DocumentKind::Portrait, DocumentKind::IdBack], ..clean() };
+    assert_eq!(reason_of(&no_front, None, "documents.missing_id_front").as_deref(), Some("THIEU_MAT_TRUOC"));
+    let no_back = Facts { documents: &[DocumentKind::Portrait, DocumentKind::IdFront], ..clean() };
+    assert_eq!(reason_of(&no_back, None, "documents.missing_id_back").as_deref(), Some("THIEU_MAT_SAU"));
+    let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nam|x|20042021".parse().expect("qr");
+    assert_eq!(reason_of(&clean(), Some(&qr), "qr.sex_mismatch").as_deref(), Some("GIOI_TINH_SAI"));
+    let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|18051985|Nữ|x|20042021".parse().expect("qr");
+    assert_eq!(reason_of(&clean(), Some(&qr), "qr.birth_date_mismatch").as_deref(), Some("NGAY_SINH_SAI"));
+    let male = Facts { sex: Sex::Male, ..clean() };
+    assert_eq!(reason_of(&male, None, "cccd.sex_century_mismatch").as_deref(), Some("GIOI_TINH_SAI"));
+    for code in ["THIEU_MAT_TRUOC", "GIOI_TINH_SAI", "CMND_HET_HIEU_LUC"] {
+        assert!(reference.reason(code).is_some(), "{code} in reasons.tsv");
+    }
 }

@@ -1,6 +1,7 @@
 //! What waits: by age bucket (today, 1–2 days, 3–5, more), the escalated ones first,
 //! and the declarations whose paper form has not arrived, per employer unit.
 
+use crate::calendar::WorkCalendar;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ pub enum AgeBucket {
 impl AgeBucket {
     pub const ALL: [AgeBucket; 4] = [AgeBucket::Today, AgeBucket::OneToTwo, AgeBucket::ThreeToFive, AgeBucket::More];
 
-    /// Whole calendar days waited (on the office's calendar).
+    /// Working days waited (see [`crate::calendar::WorkCalendar::days_waited`]).
     pub fn of_days(days: i64) -> Self {
         match days {
             i64::MIN..=0 => AgeBucket::Today,
@@ -58,11 +59,12 @@ pub struct Backlog {
     pub paper_by_unit: Vec<UnitPaper>,
 }
 
-pub fn backlog(waiting: &[Waiting], today: NaiveDate) -> Backlog {
+/// Ages count working days: a weekend or Tết is no time a declaration waited on an officer.
+pub fn backlog(waiting: &[Waiting], today: NaiveDate, calendar: &WorkCalendar) -> Backlog {
     let mut by_age = [0u32; 4];
     let mut units: BTreeMap<String, UnitPaper> = BTreeMap::new();
     for w in waiting {
-        let bucket = AgeBucket::of_days((today - w.submitted_on).num_days());
+        let bucket = AgeBucket::of_days(i64::from(calendar.days_waited(w.submitted_on, today)));
         by_age[AgeBucket::ALL.iter().position(|b| *b == bucket).unwrap_or(3)] += 1;
         let unit = w.unit_code.clone().unwrap_or_default();
         let u = units.entry(unit.clone()).or_insert(UnitPaper { unit_code: unit, waiting: 0, without_paper: 0 });
@@ -116,8 +118,11 @@ mod tests {
             w("f", 20, false, false, None),
             w("g", 1, false, false, Some("SQ0112Q")),
         ];
-        let b = backlog(&all, today);
-        assert_eq!(b.by_age, [1, 2, 2, 2]);
+        let b = backlog(&all, today, WorkCalendar::builtin());
+        // Thursday 26/11/2026: "e" (Saturday 21) and "f" (Friday 20) waited three working
+        // days, not five and six, and "d" (Monday 23) two: the weekend and 24/11 (Ngày Văn
+        // hóa Việt Nam, a day off since 2026) are no time they waited on an officer.
+        assert_eq!(b.by_age, [1, 3, 2, 1]);
         assert_eq!(b.escalated, 1);
         assert_eq!(b.order, ["d", "g", "f", "e", "c", "b", "a"]);
         assert_eq!(
@@ -128,7 +133,7 @@ mod tests {
                 UnitPaper { unit_code: "".into(), waiting: 2, without_paper: 1 },
             ]
         );
-        assert_eq!(backlog(&[], today).by_age, [0, 0, 0, 0]);
+        assert_eq!(backlog(&[], today, WorkCalendar::builtin()).by_age, [0, 0, 0, 0]);
     }
 
     #[test]

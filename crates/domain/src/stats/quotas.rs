@@ -2,6 +2,7 @@
 //! median time per decision.
 
 use crate::Outcome;
+use crate::calendar::WorkCalendar;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
@@ -34,9 +35,10 @@ pub struct OfficerFigures {
     pub resubmit: u32,
     pub reject: u32,
     pub escalate: u32,
-    /// The officer's daily quota times the days of the range.
+    /// The officer's daily quota times the working days of the range (none on a
+    /// Sunday or a holiday: a quota is never missed on a day off).
     pub target: u32,
-    /// Decisions over target, in whole percent (0 when the target is 0).
+    /// Decisions over target, in whole percent (0 when the target is 0: see `target`).
     pub attainment_percent: u32,
     /// Median gap between an officer's consecutive decisions of a day, breaks
     /// (gaps over [`BREAK_SECONDS`]) left out: the pace, not the presence.
@@ -60,8 +62,9 @@ pub fn officer_figures(
     quotas: &Quotas,
     from: NaiveDate,
     to: NaiveDate,
+    calendar: &WorkCalendar,
 ) -> Vec<OfficerFigures> {
-    let days = ((to - from).num_days() + 1).max(0) as u32;
+    let days = calendar.working_days(from, to);
     let mut by_officer: BTreeMap<&str, Vec<&DecisionFact>> =
         officers.iter().map(|o| (o.as_str(), Vec::new())).collect();
     for d in decisions.iter().filter(|d| d.day >= from && d.day <= to) {
@@ -156,7 +159,8 @@ mod tests {
         ];
         let from = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         let to = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        let f = officer_figures(&all, &["a".into(), "b".into(), "c".into()], &quotas, from, to);
+        let f =
+            officer_figures(&all, &["a".into(), "b".into(), "c".into()], &quotas, from, to, WorkCalendar::builtin());
         assert_eq!(f.len(), 3);
         let a = &f[0];
         assert_eq!((a.approve, a.resubmit, a.reject, a.escalate, a.total()), (3, 1, 1, 0, 5));
@@ -167,8 +171,38 @@ mod tests {
         assert_eq!((b.total(), b.target, b.attainment_percent, b.median_seconds), (1, 4, 25, None));
         let c = &f[2];
         assert_eq!((c.total(), c.target, c.attainment_percent), (0, 8, 0));
-        let zero = officer_figures(&all, &[], &Quotas::default(), from, to);
+        let zero = officer_figures(&all, &[], &Quotas::default(), from, to, WorkCalendar::builtin());
         assert!(zero.iter().all(|o| o.target == 0 && o.attainment_percent == 0));
+    }
+
+    /// A quota counts per working day: never on a weekend or a holiday, whatever was decided then.
+    #[test]
+    fn targets_count_working_days_only() {
+        let quotas = Quotas { default_per_day: 10, per_officer: BTreeMap::new() };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        let on = |d: NaiveDate| DecisionFact {
+            officer: "a".into(),
+            outcome: Outcome::Approve,
+            day: d,
+            at: Utc.from_utc_datetime(&d.and_hms_opt(3, 0, 0).expect("time")),
+        };
+        let cases = [
+            // (from, to, target, why)
+            (day(2026, 12, 6), day(2026, 12, 6), 0, "a Sunday"),
+            (day(2027, 1, 1), day(2027, 1, 1), 0, "New Year's Day"),
+            (day(2026, 12, 31), day(2026, 12, 31), 10, "the last day of the year, a Thursday"),
+            (day(2026, 12, 1), day(2026, 12, 7), 50, "a week: five working days"),
+            (day(2026, 2, 14), day(2026, 2, 22), 0, "Tết 2026"),
+            (day(2026, 12, 28), day(2027, 1, 3), 40, "across the new year"),
+        ];
+        for (from, to, target, why) in cases {
+            let f = officer_figures(&[on(from)], &["a".into()], &quotas, from, to, WorkCalendar::builtin());
+            assert_eq!(f[0].target, target, "{why}");
+            // Work done on a day off is counted, never against a quota of zero.
+            if target == 0 {
+                assert_eq!((f[0].total(), f[0].attainment_percent), (1, 0), "{why}");
+            }
+        }
     }
 
     #[test]

@@ -39,7 +39,7 @@ async fn push_until_empty(client: &mut CentralClient, cache: &Mutex<Cache>, cred
     let started = Instant::now();
     loop {
         // A login answered by a fault is just another retry.
-        let _ = push_outbox(client, cache, creds).await;
+        let _ = push_outbox(client, cache, creds, bhxh_domain::Clock::System).await;
         let (waiting, _) = cache.lock().expect("lock").outbox_counts().expect("counts");
         if waiting == 0 {
             return;
