@@ -156,7 +156,9 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
             .await?;
         let target = candidates.last().expect("an undecided clean row").attr("data-id").await?.expect("data-id");
         central.decide_as("canbo2.07916", &target, "approve").await;
-        click(&client, &format!("[data-testid=queue-row][data-id='{target}'] td.name")).await?;
+        // The row may sit below the fold of the queue's own scroll area.
+        let js = format!("document.querySelector(\"[data-testid=queue-row][data-id='{target}'] td.name\").click();");
+        client.execute(&js, vec![]).await?;
         wait_until(Duration::from_secs(10), || async {
             Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(target.as_str()))
         })
