@@ -343,10 +343,8 @@ pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str
 /// test at 23:59 on 31 December and at 00:01 on 1 January, office time, with the
 /// machine on UTC). The server and the app inherit the variable and read the same clock.
 pub fn test_clock() -> bhxh_domain::Clock {
-    match std::env::var(bhxh_domain::clock::CLOCK_START_VAR) {
-        Ok(raw) if !raw.trim().is_empty() => bhxh_domain::Clock::parse_start(&raw).expect("BHXH_CLOCK_START"),
-        _ => bhxh_domain::Clock::System,
-    }
+    let raw = std::env::var(bhxh_domain::clock::CLOCK_START_VAR).ok();
+    bhxh_domain::Clock::from_start_var(raw.as_deref()).expect("BHXH_CLOCK_START")
 }
 
 /// Polls `cond` every 100 ms until it holds or `timeout` passes.

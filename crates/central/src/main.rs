@@ -229,8 +229,6 @@ fn main() -> anyhow::Result<()> {
 /// The reference server's clock: the machine's, or from `BHXH_CLOCK_START` (an RFC 3339
 /// instant) so the tests and the demo can run the office at 00:01 on New Year's Day.
 fn server_clock() -> anyhow::Result<bhxh_domain::Clock> {
-    match std::env::var(bhxh_domain::clock::CLOCK_START_VAR) {
-        Ok(raw) if !raw.trim().is_empty() => Ok(bhxh_domain::Clock::parse_start(&raw)?),
-        _ => Ok(bhxh_domain::Clock::System),
-    }
+    let raw = std::env::var(bhxh_domain::clock::CLOCK_START_VAR).ok();
+    Ok(bhxh_domain::Clock::from_start_var(raw.as_deref())?)
 }

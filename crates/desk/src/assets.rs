@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-pub fn find(relative: &str) -> Option<PathBuf> {
+/// Where `relative` may stand, in the order it is looked for.
+fn candidates(relative: &str) -> impl Iterator<Item = PathBuf> {
     let mut dirs = Vec::new();
     if let Some(d) = std::env::var_os("BHXH_ASSETS_DIR") {
         dirs.push(PathBuf::from(d));
@@ -15,7 +16,12 @@ pub fn find(relative: &str) -> Option<PathBuf> {
     if let Ok(cwd) = std::env::current_dir() {
         dirs.extend(cwd.ancestors().map(|a| a.join("assets")));
     }
-    dirs.into_iter().map(|d| d.join(relative)).find(|p| p.is_file())
+    let relative = relative.to_owned();
+    dirs.into_iter().map(move |d| d.join(&relative))
+}
+
+pub fn find(relative: &str) -> Option<PathBuf> {
+    candidates(relative).find(|p| p.is_file())
 }
 
 /// The working-day calendar: the years shipped in the build, each replaced by the
@@ -23,8 +29,12 @@ pub fn find(relative: &str) -> Option<PathBuf> {
 /// is left out with an error in the log (its year keeps the shipped days).
 pub fn work_calendar() -> bhxh_domain::calendar::WorkCalendar {
     let mut cal = bhxh_domain::calendar::WorkCalendar::builtin().clone();
-    for year in 2024..=2040 {
-        let Some(path) = find(&format!("holidays/{year}.tsv")) else { continue };
+    let Some(dir) = candidates("holidays").find(|p| p.is_dir()) else { return cal };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return cal };
+    for path in entries.flatten().map(|e| e.path()) {
+        let year =
+            path.extension().filter(|x| *x == "tsv").and(path.file_stem()).and_then(|s| s.to_str()?.parse().ok());
+        let Some(year) = year else { continue };
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 if let Err(e) = cal.set_year(year, &text) {

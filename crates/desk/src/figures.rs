@@ -125,6 +125,7 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
             None => break,
         };
     }
+    let note = calendar_note(i.calendar, i.from, i.to);
     Ok(Dashboard {
         computed_at: office_text(i.now),
         synced_at: i.synced_at.map(office_text),
@@ -133,8 +134,8 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         days: day_labels.len() as u32,
         working_days: i.calendar.working_days(i.from, i.to),
         day_working,
-        calendar_note: calendar_note(i.calendar, i.from, i.to, false),
-        calendar_note_en: calendar_note(i.calendar, i.from, i.to, true),
+        calendar_note: note.as_ref().map(|n| n.0.clone()),
+        calendar_note_en: note.map(|n| n.1),
         default_quota: quotas.default_per_day,
         officers: figures
             .into_iter()
@@ -168,20 +169,21 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
     })
 }
 
-/// Names the years of the range whose holidays this PC does not know.
-fn calendar_note(calendar: &WorkCalendar, from: NaiveDate, to: NaiveDate, en: bool) -> Option<String> {
+/// Names the years of the range whose holidays this PC does not know (Vietnamese, English).
+fn calendar_note(calendar: &WorkCalendar, from: NaiveDate, to: NaiveDate) -> Option<(String, String)> {
     let years = calendar.unknown_years(from, to);
     if years.is_empty() {
         return None;
     }
     let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
-    Some(if en {
-        format!("No holiday file for {list}: only weekends and the fixed-date holidays are left out (assets/holidays).")
-    } else {
+    Some((
         format!(
             "Chưa có danh sách ngày nghỉ lễ năm {list}: chỉ trừ thứ Bảy, Chủ nhật và các ngày lễ cố định (assets/holidays)."
-        )
-    })
+        ),
+        format!(
+            "No holiday file for {list}: only weekends and the fixed-date holidays are left out (assets/holidays)."
+        ),
+    ))
 }
 
 pub(crate) fn coverage_view(

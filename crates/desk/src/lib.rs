@@ -25,18 +25,16 @@ pub use error::{AppError, ErrorCode};
 /// New Year's Day while the machine runs on UTC. A release build never moves its clock:
 /// decisions carry their time, and an officer must not be able to date them.
 pub fn desk_clock() -> bhxh_domain::Clock {
-    let Ok(raw) = std::env::var(bhxh_domain::clock::CLOCK_START_VAR) else { return bhxh_domain::Clock::System };
-    if raw.trim().is_empty() {
-        return bhxh_domain::Clock::System;
-    }
-    if !cfg!(debug_assertions) {
-        tracing::warn!("{} is ignored by a release build", bhxh_domain::clock::CLOCK_START_VAR);
-        return bhxh_domain::Clock::System;
-    }
-    match bhxh_domain::Clock::parse_start(&raw) {
-        Ok(c) => {
-            tracing::warn!(start = %raw, "the desk's clock is moved (a test run)");
-            c
+    let raw = std::env::var(bhxh_domain::clock::CLOCK_START_VAR).ok();
+    match bhxh_domain::Clock::from_start_var(raw.as_deref()) {
+        Ok(bhxh_domain::Clock::System) => bhxh_domain::Clock::System,
+        Ok(_) if !cfg!(debug_assertions) => {
+            tracing::warn!("{} is ignored by a release build", bhxh_domain::clock::CLOCK_START_VAR);
+            bhxh_domain::Clock::System
+        }
+        Ok(moved) => {
+            tracing::warn!(start = ?raw, "the desk's clock is moved (a test run)");
+            moved
         }
         Err(e) => {
             tracing::error!(error = %e, "clock start not understood; using the machine's clock");

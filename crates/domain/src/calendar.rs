@@ -148,9 +148,25 @@ impl WorkCalendar {
         self.kind(d) == DayKind::Working
     }
 
-    /// Working days in `from..=to` (0 when `to` is before `from`).
+    /// Working days in `from..=to` (0 when `to` is before `from`). Counted from the
+    /// weekdays and the listed days, not day by day: the queue asks this for every
+    /// declaration on every refresh, and some have waited for months.
     pub fn working_days(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days().take_while(|d| *d <= to).filter(|d| self.is_working(*d)).count() as u32
+        if to < from {
+            return 0;
+        }
+        let weekend = |d: &NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let mut n = weekdays(from, to);
+        n -= self.off.range(from..=to).filter(|(d, _)| !weekend(d)).count() as i64;
+        n += self.on.range(from..=to).count() as i64;
+        for year in (from.year()..=to.year()).filter(|y| !self.knows(*y)) {
+            n -= FIXED
+                .iter()
+                .filter_map(|(m, d, _)| NaiveDate::from_ymd_opt(year, *m, *d))
+                .filter(|d| (from..=to).contains(d) && !weekend(d))
+                .count() as i64;
+        }
+        u32::try_from(n).unwrap_or(0)
     }
 
     /// Working days a declaration submitted on `submitted` has waited by the end of
@@ -170,14 +186,19 @@ impl WorkCalendar {
 }
 
 /// The holidays of Điều 112 whose solar date is fixed (used only for a year without a file).
+const FIXED: [(u32, u32, &str); 4] =
+    [(1, 1, "Tết Dương lịch"), (4, 30, "Ngày Chiến thắng"), (5, 1, "Ngày Quốc tế lao động"), (9, 2, "Quốc khánh")];
+
 fn fixed_holiday(d: NaiveDate) -> Option<&'static str> {
-    match (d.month(), d.day()) {
-        (1, 1) => Some("Tết Dương lịch"),
-        (4, 30) => Some("Ngày Chiến thắng"),
-        (5, 1) => Some("Ngày Quốc tế lao động"),
-        (9, 2) => Some("Quốc khánh"),
-        _ => None,
-    }
+    FIXED.iter().find(|(m, day, _)| (*m, *day) == (d.month(), d.day())).map(|(_, _, name)| *name)
+}
+
+/// Mondays to Fridays in `from..=to` (`from` not after `to`).
+fn weekdays(from: NaiveDate, to: NaiveDate) -> i64 {
+    let days = (to - from).num_days() + 1;
+    let rest =
+        from.iter_days().take((days % 7) as usize).filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
+    days / 7 * 5 + rest.count() as i64
 }
 
 #[cfg(test)]
@@ -249,6 +270,29 @@ mod tests {
         // January 2026: 22 weekdays, 1/1 and 2/1 off, Saturday 10/1 worked.
         assert_eq!(cal.working_days(d(2026, 1, 1), d(2026, 1, 31)), 21);
         assert_eq!(cal.working_days(d(2026, 1, 31), d(2026, 1, 1)), 0);
+    }
+
+    /// The counted working days are those a day-by-day walk finds, across years with
+    /// and without a file, swaps, Tết and ranges of every length.
+    #[test]
+    fn counting_agrees_with_walking_the_days() {
+        let mut cal = WorkCalendar::builtin().clone();
+        cal.set_year(2028, "date\tkind\tname\tsource\n2028-01-03\tholiday\tX\tY\n2028-01-08\tworkday\tZ\tY\n")
+            .expect("2028");
+        let walk = |from: NaiveDate, to: NaiveDate| {
+            from.iter_days().take_while(|d| *d <= to).filter(|d| cal.is_working(*d)).count() as u32
+        };
+        let mut from = d(2022, 12, 20);
+        let mut seen = 0;
+        while from < d(2029, 3, 1) {
+            for len in [0, 1, 2, 5, 6, 7, 8, 13, 29, 45, 120, 400] {
+                let to = from + chrono::Days::new(len);
+                assert_eq!(cal.working_days(from, to), walk(from, to), "{from}..={to}");
+                seen += 1;
+            }
+            from = from + chrono::Days::new(11);
+        }
+        assert!(seen > 2000);
     }
 
     #[test]

@@ -39,6 +39,15 @@ impl Clock {
         Clock::Shifted(start - Utc::now())
     }
 
+    /// The clock a `BHXH_CLOCK_START` value gives: the machine's when unset or empty,
+    /// else [`Clock::parse_start`]. The caller reads the variable (this crate does no I/O).
+    pub fn from_start_var(raw: Option<&str>) -> Result<Self, ClockStartError> {
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(start) => Self::parse_start(start),
+            None => Ok(Clock::System),
+        }
+    }
+
     /// `START` (RFC 3339): the clock starts there now. `START@UNIX` (seconds): the
     /// clock read `START` when the machine's read `UNIX`, so the processes of one test
     /// (server, desk, test) share one clock whenever each of them starts.
@@ -175,6 +184,8 @@ mod tests {
         assert_eq!(c.today(), day(2026, 12, 31));
         assert_eq!(Clock::parse_start("2027-01-01T00:01:00+07:00").map(|c| c.today()), Ok(day(2027, 1, 1)));
         assert!(Clock::parse_start("01/01/2027").is_err());
+        assert_eq!(Clock::from_start_var(None), Ok(Clock::System));
+        assert_eq!(Clock::from_start_var(Some("  ")), Ok(Clock::System));
         assert!(Clock::parse_start("2027-01-01T00:01:00+07:00@soon").is_err());
         // Anchored: the shift is exact, whenever the process reads it.
         let anchored = Clock::parse_start("2027-01-01T00:01:00+07:00@1764790000").expect("anchored");
