@@ -39,9 +39,13 @@ pub fn work_calendar() -> bhxh_domain::calendar::WorkCalendar {
             Ok(text) => {
                 if let Err(e) = cal.set_year(year, &text) {
                     tracing::error!(file = %path.display(), error = %e, "holiday file refused");
+                    cal.refuse(year, e.to_string());
                 }
             }
-            Err(e) => tracing::error!(file = %path.display(), error = %e, "holiday file unreadable"),
+            Err(e) => {
+                tracing::error!(file = %path.display(), error = %e, "holiday file unreadable");
+                cal.refuse(year, e.to_string());
+            }
         }
     }
     cal

@@ -169,21 +169,34 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
     })
 }
 
-/// Names the years of the range whose holidays this PC does not know (Vietnamese, English).
+/// What the supervisor must know about the range's holidays (Vietnamese, English):
+/// years this PC has no file for, an office file that was refused, days still provisional.
 fn calendar_note(calendar: &WorkCalendar, from: NaiveDate, to: NaiveDate) -> Option<(String, String)> {
-    let years = calendar.unknown_years(from, to);
-    if years.is_empty() {
-        return None;
+    let join = |years: &[i32]| years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    let mut vi = Vec::new();
+    let mut en = Vec::new();
+    let unknown = calendar.unknown_years(from, to);
+    if !unknown.is_empty() {
+        let list = join(&unknown);
+        vi.push(format!(
+            "Chưa có danh sách ngày nghỉ lễ năm {list}: chỉ trừ thứ Bảy, Chủ nhật và các ngày lễ cố định."
+        ));
+        en.push(format!("No holiday file for {list}: only weekends and the fixed-date holidays are left out."));
     }
-    let list = years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
-    Some((
-        format!(
-            "Chưa có danh sách ngày nghỉ lễ năm {list}: chỉ trừ thứ Bảy, Chủ nhật và các ngày lễ cố định (assets/holidays)."
-        ),
-        format!(
-            "No holiday file for {list}: only weekends and the fixed-date holidays are left out (assets/holidays)."
-        ),
-    ))
+    for (year, reason) in calendar.refused_years(from, to) {
+        vi.push(format!(
+            "Tệp ngày nghỉ năm {year} của cơ quan không dùng được ({reason}): đang dùng danh sách có sẵn."
+        ));
+        en.push(format!("The office's holiday file for {year} was refused ({reason}): the shipped list is used."));
+    }
+    let provisional = calendar.provisional_years(from, to);
+    if !provisional.is_empty() {
+        let list = join(&provisional);
+        vi.push(format!("Một số ngày nghỉ năm {list} còn tạm tính, chờ thông báo chính thức."));
+        en.push(format!("Some days off of {list} are provisional until the year's notice."));
+    }
+    (!vi.is_empty())
+        .then(|| (format!("{} (assets/holidays)", vi.join(" ")), format!("{} (assets/holidays)", en.join(" "))))
 }
 
 pub(crate) fn coverage_view(

@@ -45,13 +45,28 @@ pub struct WorkCalendar {
     on: BTreeSet<NaiveDate>,
     /// Years with a file.
     years: BTreeSet<i32>,
+    /// Years whose file marks some days as provisional (no notice yet).
+    provisional: BTreeSet<i32>,
+    /// Years whose office file was refused, with the reason (the shipped days stay).
+    refused: BTreeMap<i32, String>,
+}
+
+/// What a year file holds.
+#[derive(Debug)]
+struct YearDays {
+    off: BTreeMap<NaiveDate, String>,
+    on: BTreeSet<NaiveDate>,
+    provisional: bool,
 }
 
 /// The days of a year file.
-fn parse_year(year: i32, text: &str) -> Result<(BTreeMap<NaiveDate, String>, BTreeSet<NaiveDate>), CalendarError> {
+fn parse_year(year: i32, text: &str) -> Result<YearDays, CalendarError> {
     let mut off = BTreeMap::new();
     let mut on = BTreeSet::new();
+    let mut provisional = false;
     let mut header_seen = false;
+    // Notepad and Excel save "UTF-8" with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -77,6 +92,7 @@ fn parse_year(year: i32, text: &str) -> Result<(BTreeMap<NaiveDate, String>, BTr
         if source.is_empty() {
             return Err(err(format!("{date} names no source (the notice that sets it)")));
         }
+        provisional |= source.contains("TẠM TÍNH") || source.to_lowercase().contains("provisional");
         match *kind {
             "holiday" => {
                 off.insert(day, (*name).to_owned());
@@ -96,7 +112,13 @@ fn parse_year(year: i32, text: &str) -> Result<(BTreeMap<NaiveDate, String>, BTr
     if let Some(d) = on.iter().find(|d| off.contains_key(d)) {
         return Err(CalendarError::Line { year, line: 0, reason: format!("{d} is both a holiday and a workday") });
     }
-    Ok((off, on))
+    // A file without the law's fixed dates is a file cut short, not a year without them.
+    for (m, d, name) in FIXED {
+        if NaiveDate::from_ymd_opt(year, m, d).is_some_and(|day| !off.contains_key(&day)) {
+            return Err(CalendarError::Line { year, line: 0, reason: format!("{name} ({d:02}/{m:02}) is missing") });
+        }
+    }
+    Ok(YearDays { off, on, provisional })
 }
 
 impl WorkCalendar {
@@ -115,13 +137,35 @@ impl WorkCalendar {
 
     /// Puts a year's file in place of what was known of that year (an office's own copy).
     pub fn set_year(&mut self, year: i32, text: &str) -> Result<(), CalendarError> {
-        let (off, on) = parse_year(year, text)?;
+        let days = parse_year(year, text)?;
         self.off.retain(|d, _| d.year() != year);
         self.on.retain(|d| d.year() != year);
-        self.off.extend(off);
-        self.on.extend(on);
+        self.off.extend(days.off);
+        self.on.extend(days.on);
         self.years.insert(year);
+        if days.provisional {
+            self.provisional.insert(year);
+        } else {
+            self.provisional.remove(&year);
+        }
+        self.refused.remove(&year);
         Ok(())
+    }
+
+    /// An office file that could not be used: the year keeps what was known of it,
+    /// and the overview says so.
+    pub fn refuse(&mut self, year: i32, reason: String) {
+        self.refused.insert(year, reason);
+    }
+
+    /// Years in `from..=to` whose office file was refused, with the reason.
+    pub fn refused_years(&self, from: NaiveDate, to: NaiveDate) -> Vec<(i32, &str)> {
+        self.refused.range(from.year()..=to.year()).map(|(y, r)| (*y, r.as_str())).collect()
+    }
+
+    /// Years in `from..=to` with days still provisional (their notice not out yet).
+    pub fn provisional_years(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        self.provisional.range(from.year()..=to.year()).copied().collect()
     }
 
     /// Whether a file gave this year's holidays (else only weekends and fixed dates count).
@@ -277,8 +321,12 @@ mod tests {
     #[test]
     fn counting_agrees_with_walking_the_days() {
         let mut cal = WorkCalendar::builtin().clone();
-        cal.set_year(2028, "date\tkind\tname\tsource\n2028-01-03\tholiday\tX\tY\n2028-01-08\tworkday\tZ\tY\n")
-            .expect("2028");
+        let fixed = "2028-01-01\tholiday\tA\tY\n2028-04-30\tholiday\tB\tY\n2028-05-01\tholiday\tC\tY\n2028-09-02\tholiday\tD\tY\n";
+        let file = format!(
+            "\u{feff}# an office's file, saved with a BOM\ndate\tkind\tname\tsource\n{fixed}2028-01-03\tholiday\tX\tY\n2028-01-08\tworkday\tZ\tY\n"
+        );
+        cal.set_year(2028, &file).expect("2028");
+        assert!(cal.provisional_years(d(2027, 1, 1), d(2027, 12, 31)) == vec![2027], "2027 awaits its notice");
         let walk = |from: NaiveDate, to: NaiveDate| {
             from.iter_days().take_while(|d| *d <= to).filter(|d| cal.is_working(*d)).count() as u32
         };
@@ -329,6 +377,7 @@ mod tests {
             (format!("{header}2026-12-03\tnghỉ\tX\tY\n"), "neither"),
             (format!("{header}2026-12-03\tholiday\tX\n"), "4 columns"),
             (format!("{header}2026-12-03\tholiday\tX\t\n"), "no source"),
+            (format!("{header}2026-12-03\tholiday\tX\tY\n"), "Tết Dương lịch (01/01) is missing"),
             ("2026-12-03\tholiday\tX\tY\n".to_owned(), "header"),
         ];
         for (text, want) in cases {

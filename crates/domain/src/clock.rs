@@ -62,7 +62,10 @@ impl Clock {
             None => Ok(Self::starting_at(start)),
             Some(secs) => {
                 let anchor = DateTime::<Utc>::from_timestamp(secs, 0).ok_or_else(bad)?;
-                Ok(Clock::Shifted(start - anchor))
+                let shift = start - anchor;
+                // A shift that puts now outside chrono's range would panic at every read.
+                Utc::now().checked_add_signed(shift).ok_or_else(bad)?;
+                Ok(Clock::Shifted(shift))
             }
         }
     }
@@ -78,10 +81,6 @@ impl Clock {
     /// Today on the office's calendar.
     pub fn today(&self) -> NaiveDate {
         office_day(self.now())
-    }
-
-    pub fn is_system(&self) -> bool {
-        matches!(self, Clock::System)
     }
 }
 
@@ -107,18 +106,13 @@ pub fn day_text(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// Whole calendar days between two instants, counted on the office's calendar
-/// (never negative: a clock a little behind the server's is not a day in the past).
-pub fn calendar_days_between(earlier: DateTime<Utc>, later: DateTime<Utc>) -> u32 {
-    u32::try_from((office_day(later) - office_day(earlier)).num_days()).unwrap_or(0)
-}
-
 /// A day typed by a person: `dd/mm/yyyy` (also with `-` or `.`, one-digit day and
 /// month) as offices write dates, or ISO `yyyy-mm-dd`. `None` when it is no date.
 pub fn parse_day(raw: &str) -> Option<NaiveDate> {
     let s = raw.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Some(d);
+    // ISO only with a four-digit year: chrono's %Y would read "01-02-03" as the year 1.
+    if s.len() >= 8 && s.as_bytes()[..4].iter().all(u8::is_ascii_digit) && s.as_bytes()[4] == b'-' {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     }
     let parts: Vec<&str> = s.split(['/', '-', '.']).map(str::trim).collect();
     let [d, m, y] = parts.as_slice() else { return None };
@@ -167,10 +161,8 @@ mod tests {
 
     #[test]
     fn days_are_counted_on_the_office_calendar() {
-        // 23:30 and 00:30 an hour apart are two days; 01:00 and 23:00 of one day are none.
-        assert_eq!(calendar_days_between(vn(2026, 12, 31, 23, 30), vn(2027, 1, 1, 0, 30)), 1);
-        assert_eq!(calendar_days_between(vn(2026, 12, 3, 1, 0), vn(2026, 12, 3, 23, 0)), 0);
-        assert_eq!(calendar_days_between(vn(2026, 12, 4, 1, 0), vn(2026, 12, 3, 1, 0)), 0);
+        // 23:30 and 00:30 an hour apart are two days.
+        assert_eq!(office_day(vn(2027, 1, 1, 0, 30)) - office_day(vn(2026, 12, 31, 23, 30)), TimeDelta::days(1));
         assert_eq!(office_text(vn(2027, 1, 1, 0, 1)), "01/01/2027 00:01");
         assert_eq!(day_start(day(2027, 1, 1)).to_rfc3339(), "2026-12-31T17:00:00+00:00");
     }
@@ -187,6 +179,7 @@ mod tests {
         assert_eq!(Clock::from_start_var(None), Ok(Clock::System));
         assert_eq!(Clock::from_start_var(Some("  ")), Ok(Clock::System));
         assert!(Clock::parse_start("2027-01-01T00:01:00+07:00@soon").is_err());
+        assert!(Clock::parse_start("2027-01-01T00:01:00+07:00@-8260000000000").is_err(), "a shift out of range");
         // Anchored: the shift is exact, whenever the process reads it.
         let anchored = Clock::parse_start("2027-01-01T00:01:00+07:00@1764790000").expect("anchored");
         let want = vn(2027, 1, 1, 0, 1) - DateTime::<Utc>::from_timestamp(1_764_790_000, 0).expect("anchor");
@@ -209,6 +202,8 @@ mod tests {
             ("3/12", None),
             ("aa/bb/cccc", None),
             ("+3/12/2026", None),
+            ("01-02-03", None),
+            ("0001-02-03", NaiveDate::from_ymd_opt(1, 2, 3)),
         ];
         for (raw, want) in cases {
             assert_eq!(parse_day(raw), want, "{raw:?}");

@@ -38,7 +38,12 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     let d = sup.set_quota(QuotaInput { officer: Some("canbo.07916".into()), per_day: Some(2) }).await.expect("quota");
     // Today is the office's (the test may run at 00:01 on New Year's Day): a quota
     // counts on working days only, so on a day off the target is 0 and nobody is behind.
-    let working = u32::from(WorkCalendar::builtin().is_working(super::test_clock().today()));
+    // The day the desk counted is the one it shows (`to`); it is the test clock's today
+    // (read around it, in case the test runs across midnight).
+    let before = super::test_clock().today();
+    let shown = bhxh_domain::clock::parse_day(&d.to).expect("the range's last day");
+    assert!(shown == before || shown == super::test_clock().today(), "{shown} is not today ({before})");
+    let working = u32::from(WorkCalendar::builtin().is_working(shown));
     assert_eq!((d.working_days, d.day_working.clone()), (working, vec![working == 1]));
     let row = d.officers.iter().find(|o| o.username == "canbo.07916").expect("officer row");
     assert_eq!((row.approve, row.reject, row.total, row.quota_per_day, row.target), (2, 1, 3, Some(2), 2 * working));

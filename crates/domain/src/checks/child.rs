@@ -30,15 +30,8 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .reason("TRE_DU_18"),
         );
-    } else if age < 0 {
-        out.push(Finding::new(
-            "child.born_after_submission",
-            Block,
-            &[field::BIRTH_DATE],
-            "Ngày sinh sau ngày nộp tờ khai.",
-            "Born after the submission date.",
-        ));
     }
+    // Born after the submission: birth.rs says so for every kind of declaration.
     if !f.documents.contains(&DocumentKind::BirthCertificate) {
         out.push(
             Finding::new(

@@ -22,7 +22,8 @@ fn parent_of(kind: DeclarationKind, parent: Option<&str>) -> Option<&str> {
 fn same_family(f: &Facts<'_>, e: &RegistryEntry) -> bool {
     let mine = parent_of(f.kind, f.parent_ma_so);
     let theirs = e.parent_ma_so.as_deref().filter(|p| e.is_child && !p.trim().is_empty());
-    mine == Some(e.ma_so.as_str()) || theirs == Some(f.ma_so) || (mine.is_some() && mine == theirs)
+    // A child is nobody's parent: naming one as "parent" earns no exemption.
+    (mine == Some(e.ma_so.as_str()) && !e.is_child) || theirs == Some(f.ma_so) || (mine.is_some() && mine == theirs)
 }
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -44,8 +45,15 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     let mut accounts: Vec<&str> = Vec::new();
     let mut waiting: Vec<&str> = Vec::new();
+    let mut family: Vec<&str> = Vec::new();
     for e in ctx.registry.with_phone(parsed.phone.as_str()) {
-        if e.ma_so == f.ma_so || e.declaration_id == f.id || same_family(f, e) {
+        if e.ma_so == f.ma_so || e.declaration_id == f.id {
+            continue;
+        }
+        if same_family(f, e) {
+            if e.status != DeclarationStatus::Rejected {
+                family.push(e.declaration_id.as_str());
+            }
             continue;
         }
         match e.status {
@@ -79,6 +87,26 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             )
             .reason("SDT_DA_DANG_KY"),
         );
+    }
+    family.sort_unstable();
+    family.dedup();
+    if !family.is_empty() {
+        // Said, so the officer sees which declared relation the rule relied on.
+        out.push(Finding::new(
+            "phone.family",
+            Info,
+            &[field::PHONE],
+            format!(
+                "Số điện thoại {} dùng chung trong gia đình (cha/mẹ hoặc người giám hộ và con): {}; không tính là trùng.",
+                parsed.phone,
+                family.join(", ")
+            ),
+            format!(
+                "Phone {} is shared within the family (parent or guardian and child): {}; not counted as taken.",
+                parsed.phone,
+                family.join(", ")
+            ),
+        ));
     }
     if !waiting.is_empty() {
         // No reason attached: which of the two is right is the officer's call.

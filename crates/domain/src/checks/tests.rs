@@ -216,8 +216,10 @@ fn children() {
     };
     assert_eq!(codes(&child()), ["child.parent_unverified"]);
     let approved = Registry::new(vec![entry("p", "7914820031", "0903123456", DeclarationStatus::Approved)]);
-    assert_eq!(codes_with(&child(), &approved, None, None), Vec::<String>::new(), "the parent's phone is the family's");
-    let pending = Registry::new(vec![entry("p", "7914820031", "0903123456", DeclarationStatus::Pending)]);
+    assert_eq!(codes_with(&child(), &approved, None, None), ["phone.family"], "the parent's phone is the family's");
+    // The parent's account on another phone, for the rules below.
+    let approved = Registry::new(vec![entry("p", "7914820031", "0911000000", DeclarationStatus::Approved)]);
+    let pending = Registry::new(vec![entry("p", "7914820031", "0911000000", DeclarationStatus::Pending)]);
     assert_eq!(codes_with(&child(), &pending, None, None), ["child.parent_not_approved"]);
     let mut f = child();
     f.birth_date = d(2003, 1, 1);
@@ -231,7 +233,7 @@ fn children() {
     let mut f = child();
     f.parent_ma_so = None;
     assert_eq!(codes(&f), ["child.parent_missing"]);
-    let mut young = entry("p", "7914820031", "0903123456", DeclarationStatus::Approved);
+    let mut young = entry("p", "7914820031", "0911000000", DeclarationStatus::Approved);
     young.birth_date = Some(d(2005, 1, 1));
     assert_eq!(codes_with(&child(), &Registry::new(vec![young]), None, None), ["child.parent_age_gap"]);
 }
@@ -452,12 +454,13 @@ fn phones_of_families_and_of_waiting_declarations() {
     let adult = clean();
     let first = child("07916-000101", "7900000101", PARENT);
     let guarded = child("07916-000103", "7900000103", "7900000777");
+    let of_a_child = child("07916-000105", "7900000105", "7900000101");
     let cases: Vec<(&str, &Facts<'_>, Vec<RegistryEntry>, &[&str])> = vec![
-        ("child, parent approved", &first, vec![other("p", PARENT, Approved)], &[]),
-        ("child, parent still waiting", &first, vec![other("p", PARENT, Pending)], &[]),
-        ("child, guardian approved", &guarded, vec![other("g", "7900000777", Approved)], &[]),
-        ("parent, own child waiting", &adult, vec![kid("c1", "7900000101", PARENT, Pending)], &[]),
-        ("parent, own child approved", &adult, vec![kid("c1", "7900000101", PARENT, Approved)], &[]),
+        ("child, parent approved", &first, vec![other("p", PARENT, Approved)], &["phone.family"]),
+        ("child, parent still waiting", &first, vec![other("p", PARENT, Pending)], &["phone.family"]),
+        ("child, guardian approved", &guarded, vec![other("g", "7900000777", Approved)], &["phone.family"]),
+        ("parent, own child waiting", &adult, vec![kid("c1", "7900000101", PARENT, Pending)], &["phone.family"]),
+        ("parent, own child approved", &adult, vec![kid("c1", "7900000101", PARENT, Approved)], &["phone.family"]),
         (
             "parent, three children",
             &adult,
@@ -466,7 +469,7 @@ fn phones_of_families_and_of_waiting_declarations() {
                 kid("c2", "7900000102", PARENT, Pending),
                 kid("c3", "7900000104", PARENT, Escalated),
             ],
-            &[],
+            &["phone.family"],
         ),
         (
             "child, a sibling waiting and one approved",
@@ -476,7 +479,7 @@ fn phones_of_families_and_of_waiting_declarations() {
                 kid("c2", "7900000102", PARENT, Pending),
                 kid("c3", "7900000104", PARENT, Approved),
             ],
-            &[],
+            &["phone.family"],
         ),
         ("adult, a stranger's account", &adult, vec![other("x", "7900000009", Approved)], &["phone.taken"]),
         ("adult, a stranger waiting", &adult, vec![other("x", "7900000009", Pending)], &["phone.shared_pending"]),
@@ -498,6 +501,12 @@ fn phones_of_families_and_of_waiting_declarations() {
             "child, the parent and a stranger's account",
             &first,
             vec![other("p", PARENT, Approved), other("x", "7900000009", Approved)],
+            &["phone.taken", "phone.family"],
+        ),
+        (
+            "child naming another child as parent: no family",
+            &of_a_child,
+            vec![kid("c1", "7900000101", PARENT, Approved)],
             &["phone.taken"],
         ),
         (
