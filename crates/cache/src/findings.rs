@@ -3,11 +3,11 @@
 //! declaration can change an older one's findings (the same phone, the same ID).
 
 use crate::{Cache, CacheError};
-use bhxh_domain::DocumentFacts;
 use bhxh_domain::checks::{
     self, Context, Facts, Finding, PaperFields, Registry, RegistryEntry, SuggestedOutcome, Verdict,
 };
 use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{DocumentFacts, OfficeUnits, UnitCode};
 use bhxh_protocol::Declaration;
 use rusqlite::params;
 use tracing::instrument;
@@ -32,6 +32,7 @@ pub fn facts(d: &Declaration) -> (Facts<'_>, Vec<bhxh_domain::DocumentKind>) {
         email: f.email.as_deref(),
         parent_ma_so: f.parent_ma_so_bhxh.as_ref().map(|m| m.as_str()),
         office_code: &f.office_code,
+        unit_code: f.unit_code.as_deref(),
         submitted_on: bhxh_domain::clock::office_day(d.submitted_at),
         documents: &[],
     };
@@ -58,7 +59,7 @@ pub fn registry_of(all: &[Declaration]) -> Registry {
 /// The findings and verdict of one declaration against a registry, without
 /// anything read from its documents.
 pub fn check_one(d: &Declaration, registry: &Registry) -> (Vec<Finding>, Verdict) {
-    check_with(d, registry, &[], None)
+    check_with(d, registry, &[], None, None)
 }
 
 /// The findings and verdict with what was read from the documents' pixels and
@@ -68,18 +69,41 @@ pub fn check_with(
     registry: &Registry,
     documents: &[DocumentFacts],
     paper: Option<&PaperFields>,
+    units: Option<&OfficeUnits>,
 ) -> (Vec<Finding>, Verdict) {
     let reference = ReferenceData::get();
     let (mut f, docs) = facts(d);
     f.documents = &docs;
     let qr = DocumentFacts::cccd_qr(documents);
-    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents };
+    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents, units };
     let findings = checks::run_all(&f, &ctx);
     let verdict = checks::verdict(&findings, reference);
     (findings, verdict)
 }
 
+/// Where the office's units are kept: a list the central service gives at login.
+const OFFICE_UNITS_META: &str = "office_units";
+
 impl Cache {
+    /// Keeps the office's employer units (codes the central service listed; a code
+    /// that is not well formed is left out, it could never match).
+    pub fn set_office_units(&mut self, list: &bhxh_protocol::UnitList) -> Result<(), CacheError> {
+        let json =
+            serde_json::to_string(list).map_err(|e| CacheError::Corrupt("office units".into(), e.to_string()))?;
+        self.set_meta(OFFICE_UNITS_META, &json)
+    }
+
+    /// The office's employer units as last listed, if ever.
+    pub fn office_units(&self) -> Result<Option<OfficeUnits>, CacheError> {
+        let Some(json) = self.meta(OFFICE_UNITS_META)? else { return Ok(None) };
+        let list: bhxh_protocol::UnitList =
+            serde_json::from_str(&json).map_err(|e| CacheError::Corrupt("office units".into(), e.to_string()))?;
+        Ok(Some(OfficeUnits {
+            office_code: list.office_code,
+            codes: list.units.iter().filter_map(|u| u.code.parse::<UnitCode>().ok()).collect(),
+        }))
+    }
+
     /// Re-runs every check over every cached declaration; returns how many rows.
     #[instrument(skip(self))]
     pub fn recheck_all(&mut self) -> Result<usize, CacheError> {
@@ -94,6 +118,7 @@ impl Cache {
             out
         };
         let registry = registry_of(&all);
+        let units = self.office_units()?;
         let mut read = Vec::with_capacity(all.len());
         for d in &all {
             read.push((self.document_facts(&d.id)?, self.paper_fields(&d.id)?));
@@ -105,7 +130,7 @@ impl Cache {
                 "UPDATE declarations SET findings = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
             )?;
             for (d, (documents, paper)) in all.iter().zip(&read) {
-                let (findings, verdict) = check_with(d, &registry, documents, paper.as_ref());
+                let (findings, verdict) = check_with(d, &registry, documents, paper.as_ref(), units.as_ref());
                 // Findings quote the declaration (names, numbers): sealed like it.
                 let fj = serde_json::to_vec(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
                 let fj = key.seal(&crate::aad("findings", &d.id), &fj);

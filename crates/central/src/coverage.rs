@@ -23,6 +23,18 @@ pub async fn coverage(
     Ok(Json(state.with_store(|s| s.coverage(&office, state.now()))?))
 }
 
+/// The office's employer units, for any role of the office: the desk checks a
+/// declaration's unit code against them.
+pub async fn units(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(office): Path<String>,
+) -> Result<Json<bhxh_protocol::UnitList>, ApiError> {
+    caller.require_office(&office)?;
+    let units = state.with_store(|s| s.units_of_office(&office))?;
+    Ok(Json(bhxh_protocol::UnitList { office_code: office, units }))
+}
+
 pub async fn letter_number(
     State(state): State<AppState>,
     caller: Caller,

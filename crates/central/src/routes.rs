@@ -30,6 +30,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/offices/{code}/quotas"),
     ("put", "/v1/offices/{code}/quotas"),
     ("get", "/v1/offices/{code}/coverage"),
+    ("get", "/v1/offices/{code}/units"),
     ("post", "/v1/offices/{code}/letters"),
     ("post", "/v1/declarations/{id}/hand-over"),
     ("get", "/admin/faults"),
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))
         .route("/v1/offices/{code}/quotas", get(supervisor::quotas).put(supervisor::set_quota))
         .route("/v1/offices/{code}/coverage", get(coverage::coverage))
+        .route("/v1/offices/{code}/units", get(coverage::units))
         .route("/v1/offices/{code}/letters", post(coverage::letter_number))
         .route("/v1/declarations/{id}/hand-over", post(coverage::hand_over))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));

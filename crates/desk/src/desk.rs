@@ -181,6 +181,15 @@ impl Desk {
             Ok(resp) => {
                 // The office tree travels with the cache: names are shown offline too.
                 let offices = client.offices().await.map(|l| l.offices).unwrap_or_default();
+                // The office's units, to check unit codes against; without them the
+                // check says nothing rather than guess.
+                let units = match client.units(&resp.user.office_code).await {
+                    Ok(u) => Some(u),
+                    Err(e) => {
+                        warn!(error = %e, "office units not listed");
+                        None
+                    }
+                };
                 let office_name = offices::name_on(&offices, &resp.user.office_code, self.today());
                 let account = Profile {
                     username: resp.user.username.clone(),
@@ -217,6 +226,9 @@ impl Desk {
                 if !offices.is_empty() {
                     let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
                     cache.set_meta(offices::META_KEY, &json)?;
+                }
+                if let Some(units) = units.filter(|u| u.office_code == account.office_code) {
+                    cache.set_office_units(&units)?;
                 }
                 self.set_cache(Some(cache));
                 let info = SessionInfo {

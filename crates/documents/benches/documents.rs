@@ -99,7 +99,7 @@ fn main() {
         let mut matched = 0;
         for page in engine.pages(Arc::clone(stack), 1600).expect("pages") {
             let page = page.expect("page");
-            let reading = paper::read_page(&page.image, &page.text);
+            let reading = paper::read_page(&page.image, &page.text, &page.words);
             let m = match_page(&reading, &candidates, &taken);
             if let Some(id) = m.declaration_id {
                 taken.push(id);

@@ -1,29 +1,117 @@
-//! The pixels of a paper Mẫu 01 page: its QR code and the ink in its signature
-//! box. The text rules (fields, matching) are `bhxh_domain::mau01`'s.
+//! The pixels of a paper Mẫu 01 page: its QR code and the ink under its signer's
+//! caption. The text rules (fields, matching, where the signing space is) are
+//! `bhxh_domain::mau01`'s.
 
+use bhxh_domain::mau01::signature::{self, PlacedWord, SigningSpace};
 use bhxh_domain::mau01::{self, FormQr, PageReading, parse_text};
 use image::{GrayImage, RgbImage};
 
-/// Share of dark pixels inside the signature box of a page image. A scan may be
-/// turned by a degree or two, so the box is read with a small inward margin.
-pub fn ink_share(page: &GrayImage) -> f32 {
+/// Below this difference between the paper and the caption's print (grey levels)
+/// the page is too faint to tell ink from paper.
+const MIN_CONTRAST: f32 = 40.0;
+
+fn pixel_box(page: &GrayImage, b: [f32; 4]) -> (u32, u32, u32, u32) {
     let (w, h) = (page.width() as f32, page.height() as f32);
-    let [l, t, r, b] = mau01::SIGNATURE_BOX;
-    let margin = 0.01;
-    let (x0, y0) = (((l + margin) * w) as u32, ((t + margin) * h) as u32);
-    let (x1, y1) = ((((r - margin) * w) as u32).min(page.width()), (((b - margin) * h) as u32).min(page.height()));
-    let (mut dark, mut all) = (0u32, 0u32);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            all += 1;
-            dark += u32::from(page.get_pixel(x, y).0[0] < 110);
-        }
-    }
-    dark as f32 / all.max(1) as f32
+    let x0 = (b[0] * w).clamp(0.0, w) as u32;
+    let y0 = (b[1] * h).clamp(0.0, h) as u32;
+    let x1 = ((b[0] + b[2]) * w).clamp(0.0, w) as u32;
+    let y1 = ((b[1] + b[3]) * h).clamp(0.0, h) as u32;
+    (x0, y0, x1, y1)
 }
 
-/// Everything readable on one rendered page and its text layer.
-pub fn read_page(image: &RgbImage, text: &str) -> PageReading {
+/// Grey level at `share` of the sorted levels in a box.
+fn level(page: &GrayImage, b: [f32; 4], share: f32) -> Option<f32> {
+    let (x0, y0, x1, y1) = pixel_box(page, b);
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            hist[page.get_pixel(x, y).0[0] as usize] += 1;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let target = (n as f32 * share) as u32;
+    let mut seen = 0;
+    hist.iter()
+        .position(|c| {
+            seen += c;
+            seen > target
+        })
+        .map(|v| v as f32)
+}
+
+/// Share of ink pixels in the signing space, print left out, or `None` when the
+/// page is too faint to tell. Ink is anything darker than the paper by 40 % of
+/// the way to the caption's print, so a faint pen on a dark scan still counts; a
+/// lone dark pixel (dust, JPEG noise) does not.
+pub fn ink_share(page: &GrayImage, space: &SigningSpace) -> Option<f32> {
+    let paper = level(page, space.area, 0.5)?;
+    let print = level(page, space.caption, 0.04)?;
+    let contrast = paper - print;
+    if contrast < MIN_CONTRAST {
+        return None;
+    }
+    let threshold = (paper - contrast * 0.4) as u8;
+    let (x0, y0, x1, y1) = pixel_box(page, space.area);
+    let masks: Vec<(u32, u32, u32, u32)> = space
+        .printed
+        .iter()
+        .map(|b| {
+            // A glyph's antialiased edge reaches a little past its box.
+            let pad = b[3] * 0.2;
+            pixel_box(page, [b[0] - pad, b[1] - pad, b[2] + 2.0 * pad, b[3] + 2.0 * pad])
+        })
+        .collect();
+    let masked = |x: u32, y: u32| masks.iter().any(|&(l, t, r, b)| x >= l && x < r && y >= t && y < b);
+    let dark = |x: u32, y: u32| page.get_pixel(x, y).0[0] < threshold;
+    let (mut ink, mut all) = (0u32, 0u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if masked(x, y) {
+                continue;
+            }
+            all += 1;
+            if dark(x, y) {
+                let neighbours = [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+                    .iter()
+                    .filter(|(dx, dy)| {
+                        let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
+                        nx >= 0
+                            && ny >= 0
+                            && (nx as u32) < page.width()
+                            && (ny as u32) < page.height()
+                            && dark(nx as u32, ny as u32)
+                    })
+                    .count();
+                ink += u32::from(neighbours >= 2);
+            }
+        }
+    }
+    (all > 0).then(|| ink as f32 / all as f32)
+}
+
+/// Signed or not from the words of the page and its pixels (same coordinates):
+/// `None` when no caption was found, there is no room under it, or the page is
+/// too faint. Fills the reading's ink share and signing area.
+pub fn read_signature(reading: &mut PageReading, page: &GrayImage, words: &[PlacedWord]) {
+    let _span = tracing::debug_span!("read_signature", words = words.len()).entered();
+    let Some(space) = signature::locate(words) else {
+        reading.signed = None;
+        return;
+    };
+    let share = ink_share(page, &space);
+    reading.ink_share = share.unwrap_or(0.0);
+    reading.signing_area = Some(space.area);
+    reading.signed = mau01::signed_from_ink(share);
+}
+
+/// Everything readable on one rendered page and its text layer: fields, QR code,
+/// and the signature when the text layer shows the signer's caption (an image-only
+/// page learns it from OCR, in [`read_page_with_ocr`]).
+pub fn read_page(image: &RgbImage, text: &str, words: &[PlacedWord]) -> PageReading {
     let gray = image::DynamicImage::ImageRgb8(image.clone()).to_luma8();
     let mut reading = PageReading::default();
     parse_text(text, &mut reading);
@@ -31,9 +119,17 @@ pub fn read_page(image: &RgbImage, text: &str) -> PageReading {
         .into_iter()
         .find_map(|t| FormQr::parse(&t))
         .map(|q| (q.declaration_id, q.ma_so));
-    reading.ink_share = ink_share(&gray);
-    reading.signed = Some(reading.ink_share >= mau01::SIGNED_INK_SHARE);
+    read_signature(&mut reading, &gray, words);
     reading
+}
+
+/// The OCR words of a page as placed words (fractions of the prepared page).
+pub fn ocr_words(page: &crate::ocr::OcrPage) -> Vec<PlacedWord> {
+    page.lines
+        .iter()
+        .flat_map(|l| &l.words)
+        .map(|w| PlacedWord { text: w.text.clone(), bbox: w.bbox, conf: w.conf.round().clamp(0.0, 100.0) as u8 })
+        .collect()
 }
 
 /// Fields of an image-only page read by OCR: lines `N. Label: value` as on a text
@@ -102,16 +198,23 @@ pub fn apply_ocr(reading: &mut PageReading, page: &crate::ocr::OcrPage, engine: 
 pub fn read_page_with_ocr(
     image: &RgbImage,
     text: &str,
+    words: &[PlacedWord],
     hi_res: Option<&RgbImage>,
     ocr: Option<&crate::ocr::OcrEngine>,
 ) -> PageReading {
-    let mut reading = read_page(image, text);
+    let mut reading = read_page(image, text, words);
     if reading.has_text {
         return reading;
     }
     if let Some(engine) = ocr {
         match engine.read(hi_res.unwrap_or(image), crate::ocr::Steps::PAGE) {
-            Ok(page) => apply_ocr(&mut reading, &page, Some(engine)),
+            Ok(page) => {
+                apply_ocr(&mut reading, &page, Some(engine));
+                // The boxes are on the prepared (straightened) page: so is the ink.
+                read_signature(&mut reading, &page.image, &ocr_words(&page));
+                // Drawn on the page as scanned.
+                reading.signing_area = reading.signing_area.map(|a| page.source_box(a));
+            }
             Err(e) => tracing::warn!(error = %e, "OCR of an image-only page failed"),
         }
     }
@@ -136,7 +239,9 @@ pub fn read_pages<E>(
             let handles: Vec<_> = batch
                 .into_iter()
                 .map(|page| {
-                    scope.spawn(move || page.map(|p| (read_page_with_ocr(&p.image, &p.text, None, ocr), p.image)))
+                    scope.spawn(move || {
+                        page.map(|p| (read_page_with_ocr(&p.image, &p.text, &p.words, None, ocr), p.image))
+                    })
                 })
                 .collect();
             handles

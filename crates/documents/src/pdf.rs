@@ -3,6 +3,7 @@
 //! job sent to it. The library is found at run time (see [`locate_library`]).
 
 use crate::DocumentError;
+use bhxh_domain::mau01::signature::PlacedWord;
 use image::RgbImage;
 use pdfium_render::prelude::*;
 use std::path::PathBuf;
@@ -52,6 +53,56 @@ pub struct Page {
     pub pages: u32,
     pub image: RgbImage,
     pub text: String,
+    /// The text layer's words and where they are (empty for a scan).
+    pub words: Vec<PlacedWord>,
+}
+
+/// The words of a page's text layer with their boxes in fractions of the page.
+/// PDFium gives characters; a word ends at a space, a line break, or a gap wider
+/// than half the character's height.
+fn placed_words(page: &PdfPage<'_>, text: &PdfPageText<'_>) -> Vec<PlacedWord> {
+    let (pw, ph) = (page.width().value, page.height().value);
+    if pw <= 0.0 || ph <= 0.0 {
+        return Vec::new();
+    }
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut bounds: Option<[f32; 4]> = None; // left, bottom, right, top in points
+    let mut flush = |word: &mut String, bounds: &mut Option<[f32; 4]>| {
+        if let Some([l, b, r, t]) = bounds.take() {
+            if !word.trim().is_empty() {
+                words.push(PlacedWord {
+                    text: std::mem::take(word),
+                    bbox: [l / pw, 1.0 - t / ph, (r - l) / pw, (t - b) / ph],
+                    conf: 100,
+                });
+            }
+        }
+        word.clear();
+    };
+    for ch in text.chars().iter() {
+        let Some(c) = ch.unicode_char() else { continue };
+        if c.is_whitespace() || c.is_control() {
+            flush(&mut word, &mut bounds);
+            continue;
+        }
+        let Ok(rect) = ch.loose_bounds() else { continue };
+        let (l, b, r, t) = (rect.left().value, rect.bottom().value, rect.right().value, rect.top().value);
+        if let Some([_, pb, pr, pt]) = bounds {
+            let height = (pt - pb).max(t - b).max(1.0);
+            let mid = (b + t) / 2.0;
+            if l - pr > height * 0.5 || l < pr - height * 2.0 || mid < pb || mid > pt {
+                flush(&mut word, &mut bounds);
+            }
+        }
+        bounds = Some(match bounds {
+            Some([pl, pb, pr, pt]) => [pl.min(l), pb.min(b), pr.max(r), pt.max(t)],
+            None => [l, b, r, t],
+        });
+        word.push(c);
+    }
+    flush(&mut word, &mut bounds);
+    words
 }
 
 fn pdf_err(e: PdfiumError) -> DocumentError {
@@ -148,11 +199,15 @@ impl PdfEngine {
             };
             let pages = doc.pages().len().max(0) as u32;
             for (index, page) in doc.pages().iter().enumerate() {
-                let text = page.text().map(|t| t.all()).unwrap_or_else(|e| {
-                    warn!(error = %e, index, "no text layer read");
-                    String::new()
-                });
-                let item = render(&page, long_side).map(|image| Page { index: index as u32, pages, image, text });
+                let (text, words) = match page.text() {
+                    Ok(t) => (t.all(), placed_words(&page, &t)),
+                    Err(e) => {
+                        warn!(error = %e, index, "no text layer read");
+                        (String::new(), Vec::new())
+                    }
+                };
+                let item =
+                    render(&page, long_side).map(|image| Page { index: index as u32, pages, image, text, words });
                 if tx.send(item).is_err() {
                     return; // the reader gave up
                 }

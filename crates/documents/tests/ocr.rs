@@ -49,7 +49,7 @@ fn read_all(pdf_bytes: Vec<u8>) -> Vec<bhxh_domain::mau01::PageReading> {
         .into_iter()
         .map(|p| {
             let p = p.expect("page");
-            paper::read_page_with_ocr(&p.image, &p.text, None, Some(reader))
+            paper::read_page_with_ocr(&p.image, &p.text, &p.words, None, Some(reader))
         })
         .collect()
 }

@@ -24,6 +24,7 @@ pub mod qr;
 pub mod reference;
 pub mod role;
 pub mod stats;
+pub mod unit_code;
 
 #[cfg(test)]
 mod proptests;
@@ -42,3 +43,4 @@ pub use person::{IdDocumentType, Sex};
 pub use phone::{ParsedPhone, PhoneVn};
 pub use qr::QrPayload;
 pub use role::Role;
+pub use unit_code::{OfficeUnits, UnitCode, UnitCodeError};

@@ -5,6 +5,8 @@
 //! text layer into fields, and matching pages to declarations (pure rules; the
 //! pixels are the documents crate's).
 
+pub mod signature;
+
 use crate::checks::PaperFields;
 use crate::fold::fold;
 use serde::{Deserialize, Serialize};
@@ -40,12 +42,21 @@ impl FormQr {
 pub const PAGE_W_PT: f32 = 595.0;
 pub const PAGE_H_PT: f32 = 842.0;
 
-/// The signature box as fractions of the page: left, top, right, bottom.
-pub const SIGNATURE_BOX: [f32; 4] = [0.52, 0.745, 0.92, 0.865];
+/// Share of ink pixels in the signing space (printed words left out) at or above
+/// which the form counts as signed: a hand signature inks 0.5–4 % of it.
+pub const SIGNED_INK_SHARE: f32 = 0.002;
+/// Below this share the space is empty: unsigned. Between the two the machine
+/// cannot tell (a dot of dust, a stroke cut by the scan) and says so.
+pub const EMPTY_INK_SHARE: f32 = 0.0004;
 
-/// Share of dark pixels in the signature box above which it counts as signed.
-/// The empty box's label sits outside it; a hand signature darkens 1–4 %.
-pub const SIGNED_INK_SHARE: f32 = 0.004;
+/// Signed, unsigned or not known from an ink share.
+pub fn signed_from_ink(share: Option<f32>) -> Option<bool> {
+    match share? {
+        s if s >= SIGNED_INK_SHARE => Some(true),
+        s if s < EMPTY_INK_SHARE => Some(false),
+        _ => None,
+    }
+}
 
 /// What one page says, as far as the machine could read it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -60,8 +71,12 @@ pub struct PageReading {
     pub signed: Option<bool>,
     /// Whether the page had a text layer (a printout) or only pixels (a scan).
     pub has_text: bool,
-    /// Share of dark pixels in the signature box.
+    /// Share of ink pixels in the signing space (0 when none was found).
     pub ink_share: f32,
+    /// The signing space found under the signer's caption (fractions of the page),
+    /// when one was: where the machine looked for a signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_area: Option<[f32; 4]>,
     /// Set when the fields were read by OCR from an image-only page: each value
     /// with its confidence and where it is on the page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,15 +131,17 @@ impl FormField {
     pub fn of_label(label: &str) -> Option<FormField> {
         let label = fold(label.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()));
         let label = label.trim();
-        Some(if label.starts_with("ho va ten") {
+        let any = |prefixes: &[&str]| prefixes.iter().any(|p| label.starts_with(p));
+        Some(if any(&["ho va ten", "ho ten"]) {
             FormField::FullName
-        } else if label.starts_with("ma so bhxh") {
+        } else if any(&["ma so bhxh", "ma so bao hiem xa hoi"]) {
             FormField::MaSo
-        } else if label.starts_with("so cccd") || label.starts_with("so dinh danh") || label.starts_with("so giay to") {
+        } else if any(&["so cccd", "so cmnd", "so can cuoc", "so dinh danh", "so giay to", "so ho chieu"]) {
             FormField::IdNumber
-        } else if label.starts_with("so dien thoai") {
+        } else if any(&["so dien thoai", "dien thoai"]) {
             FormField::Phone
-        } else if label.starts_with("thu dien tu") || label == "email" {
+        } else if any(&["thu dien tu", "dia chi email", "dia chi thu dien tu"]) || label == "email" || label == "e-mail"
+        {
             FormField::Email
         } else if label.starts_with("ma to khai") {
             FormField::DeclarationId
@@ -191,14 +208,63 @@ impl PageReading {
     }
 }
 
-/// Fields of a text layer: lines `N. Label: value`, labels matched without
-/// diacritics or case.
+/// Labels a printed form puts on the same line after a field the machine reads
+/// ("Họ và tên: … Giới tính: Nữ"): a value stops where one of them starts.
+const NEIGHBOUR_LABELS: &[&str] = &[
+    "gioi tinh",
+    "ngay sinh",
+    "ngay, thang, nam sinh",
+    "ngay thang nam sinh",
+    "ngay cap",
+    "noi cap",
+    "dan toc",
+    "quoc tich",
+    "ma so bhxh",
+    "so dien thoai",
+    "dien thoai",
+    "email",
+    "e-mail",
+    "thu dien tu",
+];
+
+/// `value` up to the next label on its line, if another `Label:` follows.
+fn up_to_next_label(value: &str) -> &str {
+    let mut from = 0;
+    while let Some(colon) = value[from..].find(':').map(|i| from + i) {
+        let before = &value[..colon];
+        // The label is the last one to five words before the colon.
+        let starts: Vec<usize> = before
+            .char_indices()
+            .filter(|(i, c)| !c.is_whitespace() && (*i == 0 || before[..*i].ends_with(char::is_whitespace)))
+            .map(|(i, _)| i)
+            .collect();
+        for &start in starts.iter().rev().take(5) {
+            let label = fold(before[start..].trim());
+            let label = label.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+            if start > 0 && (NEIGHBOUR_LABELS.contains(&label) || FormField::of_label(label).is_some()) {
+                return value[..start].trim_end();
+            }
+        }
+        from = colon + 1;
+    }
+    value
+}
+
+/// Fields of a text layer: lines `Label: value` (numbered or not, several on a
+/// line), labels matched without diacritics or case.
 pub fn parse_text(text: &str, reading: &mut PageReading) {
     reading.has_text = text.chars().filter(|c| c.is_alphanumeric()).count() > 20;
     for line in text.lines() {
-        let Some((label, value)) = line.split_once(':') else { continue };
-        if let Some(field) = FormField::of_label(label) {
-            reading.set_read(field, value);
+        let mut rest = line;
+        while let Some((label, value)) = rest.split_once(':') {
+            let field_value = up_to_next_label(value);
+            if let Some(field) = FormField::of_label(label) {
+                reading.set_read(field, field_value);
+            }
+            if field_value.len() == value.len() {
+                break;
+            }
+            rest = &value[field_value.len()..];
         }
     }
 }
@@ -401,6 +467,37 @@ mod tests {
         assert_eq!(r.phone.as_deref(), Some("0903 123 456"));
         assert_eq!(r.email.as_deref(), Some("anh@example.com"));
         assert_eq!(r.declaration_id.as_deref(), Some("07916-000001"));
+    }
+
+    /// The portal's printout puts two fields on a line and names the ID field its own way.
+    #[test]
+    fn reads_fields_laid_out_as_the_portal_prints_them() {
+        let text = "I. THÔNG TIN NGƯỜI ĐĂNG KÝ\nHọ và tên: NGUYỄN THỊ ÁNH    Giới tính: Nữ\n\
+            Ngày, tháng, năm sinh: 17/05/1985\nMã số BHXH: 7914820031\n\
+            Số CMND/CCCD/Hộ chiếu: 079185000123   Ngày cấp: 20/04/2021\nNơi cấp: Cục Cảnh sát\n\
+            Điện thoại: 0903 123 456 Email: anh@example.com\n";
+        let mut r = PageReading::default();
+        parse_text(text, &mut r);
+        assert_eq!(r.full_name.as_deref(), Some("NGUYỄN THỊ ÁNH"));
+        assert_eq!(r.ma_so.as_deref(), Some("7914820031"));
+        assert_eq!(r.id_number.as_deref(), Some("079185000123"));
+        assert_eq!(r.phone.as_deref(), Some("0903 123 456"));
+        assert_eq!(r.email.as_deref(), Some("anh@example.com"));
+        // A colon inside a value that is not a label stays in the value.
+        let mut r = PageReading::default();
+        parse_text("Họ và tên: Lê Văn A: B\nSố CCCD: 001085000123\nxxxxxxxxxxxxxxxxxxxxxxxx", &mut r);
+        assert_eq!(r.full_name.as_deref(), Some("Lê Văn A: B"));
+        for (label, field) in [
+            ("Họ tên", FormField::FullName),
+            ("Số định danh cá nhân/CCCD", FormField::IdNumber),
+            ("Số CCCD", FormField::IdNumber),
+            ("Mã số bảo hiểm xã hội", FormField::MaSo),
+            ("Số điện thoại di động", FormField::Phone),
+            ("E-mail", FormField::Email),
+        ] {
+            assert_eq!(FormField::of_label(label), Some(field), "{label}");
+        }
+        assert_eq!(FormField::of_label("Giới tính"), None);
     }
 
     #[test]

@@ -88,3 +88,17 @@ pub struct LetterNumber {
 pub struct HandOver {
     pub officer: String,
 }
+
+/// The employer units of an office (`GET /v1/offices/{code}/units`): what a
+/// declaration's unit code is checked against.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UnitList {
+    pub office_code: String,
+    pub units: Vec<UnitRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+}

@@ -169,6 +169,11 @@ impl CentralClient {
         self.get_json("/v1/offices").await
     }
 
+    /// The office's employer units, to check declarations' unit codes against.
+    pub async fn units(&self, office: &str) -> Result<bhxh_protocol::UnitList, SyncError> {
+        self.get_json(&format!("/v1/offices/{}/units", urlencode(office))).await
+    }
+
     pub async fn declarations_page(
         &self,
         office: &str,

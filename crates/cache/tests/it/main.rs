@@ -1,7 +1,7 @@
 //! The automatic checks over generated demo data: what was planted is found, and
 //! declarations nobody tampered with carry no Block.
 
-use bhxh_cache::findings::{check_one, registry_of};
+use bhxh_cache::findings::{check_with, registry_of};
 use bhxh_domain::checks::Severity;
 use bhxh_protocol::{Declaration, DocumentRef};
 use std::collections::BTreeSet;
@@ -52,9 +52,18 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
         .map(|i| i as usize - 2)
         .collect();
     let registry = registry_of(&all);
+    // Each office's units, as the central service lists them to its desks.
+    let units: Vec<bhxh_domain::OfficeUnits> = bhxh_fixtures::DEMO_OFFICES
+        .iter()
+        .map(|o| bhxh_domain::OfficeUnits {
+            office_code: o.code.to_owned(),
+            codes: o.units.iter().map(|u| u.parse().expect("unit code")).collect(),
+        })
+        .collect();
     let mut planted_seen = BTreeSet::new();
     for (i, d) in all.iter().enumerate() {
-        let (findings, _) = check_one(d, &registry);
+        let office_units = units.iter().find(|u| u.office_code == d.fields.office_code);
+        let (findings, _) = check_with(d, &registry, &[], None, office_units);
         let codes: BTreeSet<&str> = findings.iter().map(|f| f.code.as_str()).collect();
         for want in &people[i].planted {
             assert!(codes.contains(want), "{}: planted {want} not found in {codes:?}", d.id);
@@ -76,7 +85,13 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
             assert!(warns.is_empty(), "{} is clean but warned {warns:?}", d.id);
         }
     }
-    for kind in ["cccd.sex_century_mismatch", "cccd.year_mismatch", "name.no_diacritics", "phone.shared_pending"] {
+    for kind in [
+        "cccd.sex_century_mismatch",
+        "cccd.year_mismatch",
+        "name.no_diacritics",
+        "phone.shared_pending",
+        "unit.other_office",
+    ] {
         assert!(planted_seen.contains(kind), "the demo set plants no {kind}");
     }
 }

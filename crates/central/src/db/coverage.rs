@@ -70,6 +70,15 @@ impl Store {
         Ok(())
     }
 
+    /// The office's units, by code.
+    pub fn units_of_office(&self, office: &str) -> Result<Vec<bhxh_protocol::UnitRef>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT code, name FROM units WHERE office_code = ?1 ORDER BY code")?
+            .query_map([office], |r| Ok(bhxh_protocol::UnitRef { code: r.get(0)?, name: r.get(1)? }))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
     /// People of the register who work for the unit.
     pub fn unit_people(&self, code: &str) -> Result<u32, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM citizens WHERE unit_code = ?1", [code], |r| r.get(0))?)

@@ -182,6 +182,31 @@ async fn submissions_are_validated() {
     let mut v = serde_json::to_value(&good).expect("json");
     v["documents"] = serde_json::json!([]);
     assert_eq!(post(v).await, 422, "no documents");
+    // The employer unit code: its shape, and nothing a spreadsheet runs.
+    for bad in ["=HYPERLINK(\"http://x\",\"SQ0007Q\")", "+SQ0007Q", "@SUM(1)", "SQ007Q", "SQ00\t07Q"] {
+        let mut v = serde_json::to_value(&good).expect("json");
+        v["unit_code"] = bad.into();
+        let r = http.post(format!("{}/v1/submissions", s.url())).json(&v).send().await.expect("send");
+        assert_eq!(r.status(), 422, "unit code {bad:?}");
+        let body: ErrorBody = r.json().await.expect("error body");
+        assert!(body.message.contains("unit_code"), "{bad:?}: {}", body.message);
+    }
+    let mut v = serde_json::to_value(&good).expect("json");
+    v["unit_code"] = " sq0112q ".into();
+    let r = http.post(format!("{}/v1/submissions", s.url())).json(&v).send().await.expect("send");
+    assert_eq!(r.status(), 201, "a unit code typed in lower case is the same code");
+    let id = r.json::<bhxh_protocol::SubmissionAccepted>().await.expect("json").id;
+    let t = token(&s, &format!("canbo.{}", good.fields.office_code)).await;
+    let d: bhxh_protocol::Declaration = http
+        .get(format!("{}/v1/declarations/{id}", s.url()))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(d.fields.unit_code.as_deref(), Some("SQ0112Q"));
     let raw = http
         .post(format!("{}/v1/submissions", s.url()))
         .header("content-type", "application/json")
@@ -190,6 +215,31 @@ async fn submissions_are_validated() {
         .await
         .expect("send");
     assert!(raw.status().is_client_error());
+    s.stop().await;
+}
+
+/// The office's units, for any of its accounts; another office's are not given.
+#[tokio::test]
+async fn an_office_lists_its_units_to_its_own_accounts() {
+    let (_dir, s) = server(0).await;
+    let http = reqwest::Client::new();
+    for user in ["canbo.07916", "giamsat.07916", "hotro.07916"] {
+        let t = token(&s, user).await;
+        let list: bhxh_protocol::UnitList = http
+            .get(format!("{}/v1/offices/07916/units", s.url()))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        let codes: Vec<&str> = list.units.iter().map(|u| u.code.as_str()).collect();
+        assert!(codes.contains(&"SQ0007Q") && !codes.contains(&"YC0018C"), "{user}: {codes:?}");
+        assert!(list.units.iter().all(|u| u.code.parse::<bhxh_domain::UnitCode>().is_ok() && !u.name.is_empty()));
+        let other = http.get(format!("{}/v1/offices/07920/units", s.url())).bearer_auth(&t).send().await.expect("get");
+        assert_eq!(other.status(), 403, "{user}");
+    }
     s.stop().await;
 }
 

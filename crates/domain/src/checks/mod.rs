@@ -16,6 +16,7 @@ mod paper;
 mod phone;
 mod qr;
 mod registry;
+mod unit;
 mod verdict;
 
 #[cfg(test)]
@@ -96,6 +97,7 @@ pub mod field {
     pub const OFFICE: &str = "office_code";
     pub const DOCUMENTS: &str = "documents";
     pub const BHYT: &str = "bhyt_code";
+    pub const UNIT: &str = "unit_code";
 }
 
 /// What a declaration says, as plain values (the checks read, never parse twice).
@@ -117,6 +119,8 @@ pub struct Facts<'a> {
     pub email: Option<&'a str>,
     pub parent_ma_so: Option<&'a str>,
     pub office_code: &'a str,
+    /// The employer unit as typed, when the declaration names one.
+    pub unit_code: Option<&'a str>,
     pub submitted_on: NaiveDate,
     pub documents: &'a [DocumentKind],
 }
@@ -131,6 +135,8 @@ pub struct Context<'a> {
     pub paper: Option<&'a PaperFields>,
     /// What was read from the documents' pixels (quality, QR), when analysed.
     pub documents: &'a [crate::DocumentFacts],
+    /// The receiving office's employer units, when the central service has listed them.
+    pub units: Option<&'a crate::OfficeUnits>,
 }
 
 /// Runs every rule. Never panics, whatever the declaration holds.
@@ -144,6 +150,7 @@ pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     name::check(f, ctx, &mut out);
     address::check(f, ctx, &mut out);
     office::check(f, ctx, &mut out);
+    unit::check(f, ctx, &mut out);
     child::check(f, ctx, &mut out);
     duplicates::check(f, ctx, &mut out);
     images::check(f, ctx, &mut out);

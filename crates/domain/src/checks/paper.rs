@@ -63,8 +63,35 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if let (Some(paper), Ok(declared)) =
         (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>())
     {
-        if declared.compare(&paper) == NameMatch::Different {
-            out.push(mismatch("paper.name_mismatch", field::FULL_NAME, FormField::FullName, "họ tên", "name"));
+        match declared.compare(&paper) {
+            NameMatch::Equal | NameMatch::EqualIgnoringCase => {}
+            NameMatch::Different => {
+                out.push(mismatch("paper.name_mismatch", field::FULL_NAME, FormField::FullName, "họ tên", "name"));
+            }
+            // One mark is a different name in Vietnamese ("Ánh" is not "Anh"): the
+            // officer sees both spellings. OCR drops and swaps marks on its own, so a
+            // page it read only says so.
+            NameMatch::DiffersOnlyInDiacritics => {
+                let (severity, how_vi, how_en) = if p.by_ocr {
+                    (Info, " (máy đọc từ bản quét, dấu có thể đọc sai)", " (read by OCR, which may misread marks)")
+                } else {
+                    (Warn, "", "")
+                };
+                let finding = Finding::new(
+                    "paper.name_marks",
+                    severity,
+                    &[field::FULL_NAME],
+                    format!(
+                        "Họ tên trên tờ khai giấy khác dấu với tờ khai điện tử: giấy ghi “{paper}”, điện tử ghi “{declared}”{how_vi}."
+                    ),
+                    format!(
+                        "The paper form spells the name with other marks: paper {:?}, declaration {:?}{how_en}.",
+                        paper.as_str(),
+                        declared.as_str()
+                    ),
+                );
+                out.push(if p.by_ocr { finding } else { finding.reason("TO_KHAI_GIAY_KHONG_KHOP") });
+            }
         }
     }
     if let (Some(paper), Some(declared)) = (&p.id_number, f.id_number) {
@@ -76,6 +103,15 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !PhoneVn::same(paper, f.phone) {
             out.push(mismatch("paper.phone_mismatch", field::PHONE, FormField::Phone, "số điện thoại", "phone"));
         }
+    }
+    if p.signed.is_none() && (p.ma_so.is_some() || p.full_name.is_some() || p.by_ocr) {
+        out.push(Finding::new(
+            "paper.signature_unknown",
+            Info,
+            &[field::DOCUMENTS],
+            "Máy không xác định được tờ khai giấy đã có chữ ký hay chưa: hãy xem ô ký trên bản quét.",
+            "The machine could not tell whether the paper form is signed: look at the signing space on the scan.",
+        ));
     }
     if p.signed == Some(false) {
         out.push(

@@ -29,13 +29,14 @@ fn clean() -> Facts<'static> {
         email: Some("nguyenthianh85@example.com"),
         parent_ma_so: None,
         office_code: "07916",
+        unit_code: None,
         submitted_on: d(2021, 5, 12),
         documents: ADULT_DOCS,
     }
 }
 
 fn codes_with(f: &Facts<'_>, registry: &Registry, qr: Option<&QrPayload>, paper: Option<&PaperFields>) -> Vec<String> {
-    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[] };
+    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[], units: None };
     run_all(f, &ctx).into_iter().map(|x| x.code).collect()
 }
 
@@ -287,7 +288,8 @@ fn paper_form_against_the_declaration() {
     use crate::mau01::FormField;
     let ocr = PaperFields { by_ocr: true, doubtful: vec![FormField::FullName], ..bad };
     let reference = ReferenceData::get();
-    let ctx = Context { reference, registry: &Registry::default(), qr: None, paper: Some(&ocr), documents: &[] };
+    let ctx =
+        Context { reference, registry: &Registry::default(), qr: None, paper: Some(&ocr), documents: &[], units: None };
     let found = run_all(&f, &ctx);
     let severity = |code: &str| found.iter().find(|x| x.code == code).map(|x| x.severity);
     assert_eq!(severity("paper.ma_so_mismatch"), Some(Severity::Block));
@@ -295,11 +297,72 @@ fn paper_form_against_the_declaration() {
     assert!(found.iter().any(|x| x.code == "paper.ma_so_mismatch" && x.message_vi.contains("máy đọc từ bản quét")));
 }
 
+/// The paper's name against the declared "Nguyễn Thị Ánh", with its marks: what
+/// a form printed or typed says is compared letter and mark; OCR's reading of marks
+/// is only a note.
+#[test]
+fn paper_name_is_compared_with_its_marks() {
+    use Severity::*;
+    let f = clean();
+    let reference = ReferenceData::get();
+    let cases: &[(&str, bool, Option<(&str, Severity)>)] = &[
+        ("Nguyễn Thị Ánh", false, None),
+        ("NGUYỄN THỊ ÁNH", false, None),
+        ("  nguyễn  thị ánh ", false, None),
+        ("Nguyễn Thị Anh", false, Some(("paper.name_marks", Warn))),
+        ("Nguyễn Thị Ảnh", false, Some(("paper.name_marks", Warn))),
+        ("Nguyên Thị Ánh", false, Some(("paper.name_marks", Warn))),
+        ("NGUYEN THI ANH", false, Some(("paper.name_marks", Warn))),
+        ("Nguyễn Thị Anh", true, Some(("paper.name_marks", Info))),
+        ("Nguyễn Thị Ánh Hồng", false, Some(("paper.name_mismatch", Block))),
+        ("Nguyễn Thị Ánh Hồng", true, Some(("paper.name_mismatch", Block))),
+    ];
+    for (paper_name, by_ocr, expected) in cases {
+        let p = PaperFields {
+            full_name: Some((*paper_name).into()),
+            signed: Some(true),
+            by_ocr: *by_ocr,
+            ..Default::default()
+        };
+        let ctx = Context {
+            reference,
+            registry: &Registry::default(),
+            qr: None,
+            paper: Some(&p),
+            documents: &[],
+            units: None,
+        };
+        let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("paper.name")).collect();
+        let got = found.first().map(|x| (x.code.as_str(), x.severity));
+        assert_eq!(got, *expected, "{paper_name:?} (OCR: {by_ocr})");
+        if let Some(x) = found.first().filter(|x| x.code == "paper.name_marks") {
+            // Both spellings, so the officer need not look for the difference.
+            assert!(
+                x.message_vi.contains(paper_name.trim()) && x.message_vi.contains("Nguyễn Thị Ánh"),
+                "{}",
+                x.message_vi
+            );
+            assert_eq!(x.reason.is_some(), !by_ocr);
+        }
+    }
+}
+
+/// A form whose signing space could not be read says so (Info), never "unsigned".
+#[test]
+fn an_unreadable_signing_space_is_said_not_guessed() {
+    let f = clean();
+    let p = PaperFields { ma_so: Some("7914820031".into()), signed: None, ..Default::default() };
+    assert_eq!(codes_with(&f, &Registry::default(), None, Some(&p)), ["paper.signature_unknown"]);
+}
+
 #[test]
 fn suggestions_follow_the_blocking_reasons() {
     let reference = ReferenceData::get();
     let run = |f: &Facts<'_>, r: &Registry| {
-        verdict(&run_all(f, &Context { reference, registry: r, qr: None, paper: None, documents: &[] }), reference)
+        verdict(
+            &run_all(f, &Context { reference, registry: r, qr: None, paper: None, documents: &[], units: None }),
+            reference,
+        )
     };
     assert_eq!(run(&clean(), &Registry::default()).suggested, SuggestedOutcome::Approve);
     let mut f = clean();
@@ -352,6 +415,7 @@ fn document_facts_become_warnings_and_an_honest_no_qr() {
         qr: None,
         paper: None,
         documents: &docs,
+        units: None,
     };
     let found = run_all(&f, &ctx);
     let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
@@ -392,6 +456,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
             qr,
             paper: None,
             documents: docs,
+            units: None,
         };
         run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("id_ocr.")).map(|x| (x.code, x.severity)).collect()
     };
@@ -417,6 +482,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
         qr: None,
         paper: None,
         documents: &other,
+        units: None,
     };
     assert!(!run_all(&passport, &ctx).iter().any(|x| x.code.starts_with("id_ocr.number")));
     // A readable QR code is the better reading: OCR is not consulted.
@@ -535,7 +601,7 @@ fn a_phone_two_waiting_declarations_give_is_a_warning_on_both() {
         entry(b.id, b.ma_so, b.phone, DeclarationStatus::Pending),
     ]);
     for (me, them) in [(&a, &b), (&b, &a)] {
-        let ctx = Context { reference, registry: &registry, qr: None, paper: None, documents: &[] };
+        let ctx = Context { reference, registry: &registry, qr: None, paper: None, documents: &[], units: None };
         let found = run_all(me, &ctx);
         let warn = found.iter().find(|x| x.code == "phone.shared_pending").expect("a warning");
         assert_eq!(warn.severity, Severity::Warn);
@@ -573,6 +639,7 @@ fn birth_dates_that_cannot_be() {
         qr: None,
         paper: None,
         documents: &[],
+        units: None,
     };
     let x = run_all(&f, &ctx).into_iter().find(|x| x.code == "birth.after_submission").expect("finding");
     assert_eq!((x.severity, x.reason.as_deref()), (Severity::Block, Some("NGAY_SINH_SAI")));
@@ -587,8 +654,10 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
     for (sent, warned) in cases {
         let f =
             Facts { id_type: Some(IdDocumentType::Cmnd), id_number: Some("025123456"), submitted_on: sent, ..clean() };
-        let found =
-            run_all(&f, &Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[] });
+        let found = run_all(
+            &f,
+            &Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: None },
+        );
         let x = found.iter().find(|x| x.code == "cmnd.no_longer_valid");
         assert_eq!(x.is_some(), warned, "sent {sent}");
         if let Some(x) = x {
@@ -604,7 +673,7 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
 fn every_finding_suggests_the_reason_that_fits_it() {
     let reference = ReferenceData::get();
     let reason_of = |f: &Facts<'_>, qr: Option<&QrPayload>, code: &str| {
-        let ctx = Context { reference, registry: &Registry::default(), qr, paper: None, documents: &[] };
+        let ctx = Context { reference, registry: &Registry::default(), qr, paper: None, documents: &[], units: None };
         run_all(f, &ctx).into_iter().find(|x| x.code == code).and_then(|x| x.reason)
     };
     let no_front = Facts { documents: &[DocumentKind::Portrait, DocumentKind::IdBack], ..clean() };
@@ -617,7 +686,53 @@ fn every_finding_suggests_the_reason_that_fits_it() {
     assert_eq!(reason_of(&clean(), Some(&qr), "qr.birth_date_mismatch").as_deref(), Some("NGAY_SINH_SAI"));
     let male = Facts { sex: Sex::Male, ..clean() };
     assert_eq!(reason_of(&male, None, "cccd.sex_century_mismatch").as_deref(), Some("GIOI_TINH_SAI"));
-    for code in ["THIEU_MAT_TRUOC", "GIOI_TINH_SAI", "CMND_HET_HIEU_LUC"] {
+    for code in ["THIEU_MAT_TRUOC", "GIOI_TINH_SAI", "CMND_HET_HIEU_LUC", "MA_DON_VI_SAI"] {
         assert!(reference.reason(code).is_some(), "{code} in reasons.tsv");
     }
+}
+
+/// The employer unit code: shape, spreadsheet formulas, and whether the unit is one
+/// of the receiving office's (only when the office's list is known).
+#[test]
+fn the_employer_unit_code_is_checked() {
+    use crate::{OfficeUnits, UnitCode};
+    let reference = ReferenceData::get();
+    let units = OfficeUnits {
+        office_code: "07916".into(),
+        codes: ["SQ0007Q", "SQ0112Q"].iter().map(|c| c.parse::<UnitCode>().expect("code")).collect(),
+    };
+    let other_office = OfficeUnits { office_code: "07920".into(), ..units.clone() };
+    let empty = OfficeUnits { office_code: "07916".into(), codes: Default::default() };
+    // (unit as typed, the office's list, the finding)
+    let cases: &[(Option<&str>, Option<&OfficeUnits>, Option<&str>)] = &[
+        (None, Some(&units), None),
+        (Some("SQ0007Q"), Some(&units), None),
+        (Some(" sq0112q "), Some(&units), None),
+        (Some("SQ0007Q"), None, None),
+        (Some("TQ0045Q"), Some(&units), Some("unit.other_office")),
+        (Some("YC0018C"), Some(&units), Some("unit.other_office")),
+        // A list of another office, or an empty list, says nothing about this one.
+        (Some("YC0018C"), Some(&other_office), None),
+        (Some("YC0018C"), Some(&empty), None),
+        (Some("SQ007Q"), Some(&units), Some("unit.malformed")),
+        (Some("SQ0007Q;DROP"), None, Some("unit.malformed")),
+        (Some("=HYPERLINK(\"http://x\",\"SQ0007Q\")"), Some(&units), Some("unit.malformed")),
+        (Some("@SUM(1+1)"), None, Some("unit.malformed")),
+        (Some(""), None, Some("unit.malformed")),
+    ];
+    for (typed, list, expected) in cases {
+        let f = Facts { unit_code: *typed, ..clean() };
+        let ctx =
+            Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: *list };
+        let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("unit.")).collect();
+        assert_eq!(found.first().map(|x| x.code.as_str()), *expected, "{typed:?}");
+        if let Some(x) = found.first() {
+            assert_eq!((x.severity, x.reason.as_deref()), (Severity::Warn, Some("MA_DON_VI_SAI")), "{typed:?}");
+            assert!(!x.message_vi.contains('\t') && x.message_vi.chars().count() < 260, "{}", x.message_vi);
+        }
+    }
+    let formula = Facts { unit_code: Some("=1+1"), ..clean() };
+    let ctx = Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: None };
+    let x = run_all(&formula, &ctx).into_iter().find(|x| x.code == "unit.malformed").expect("finding");
+    assert!(x.message_vi.contains("công thức"), "{}", x.message_vi);
 }
