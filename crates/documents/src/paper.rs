@@ -43,18 +43,30 @@ fn level(page: &GrayImage, b: [f32; 4], share: f32) -> Option<f32> {
         .map(|v| v as f32)
 }
 
-/// Share of ink pixels in the signing space, print left out, or `None` when the
-/// page is too faint to tell. Ink is anything darker than the paper by 40 % of
-/// the way to the caption's print, so a faint pen on a dark scan still counts; a
-/// lone dark pixel (dust, JPEG noise) does not.
-pub fn ink_share(page: &GrayImage, space: &SigningSpace) -> Option<f32> {
+/// What the signing space holds: the share of its pixels (print left out) that
+/// are ink, and the share that is at least a faint mark.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InkMeasure {
+    /// Darker than the paper by 40 % of the way to the caption's print.
+    pub ink: f32,
+    /// Darker than the paper by more than its grain: a pen too faint to call ink
+    /// (a drying ballpoint on a washed-out scan) still shows here.
+    pub faint: f32,
+}
+
+/// The ink in the signing space, or `None` when the page is too faint to tell
+/// print from paper. A lone dark pixel (dust, JPEG noise) does not count: a mark
+/// needs two neighbours of its kind.
+pub fn measure_ink(page: &GrayImage, space: &SigningSpace) -> Option<InkMeasure> {
     let paper = level(page, space.area, 0.5)?;
+    let grain = paper - level(page, space.area, 0.1)?;
     let print = level(page, space.caption, 0.04)?;
     let contrast = paper - print;
     if contrast < MIN_CONTRAST {
         return None;
     }
-    let threshold = (paper - contrast * 0.4) as u8;
+    let ink_below = (paper - contrast * 0.4) as u8;
+    let faint_below = (paper - (grain * 3.0 + 6.0).max(contrast * 0.12)) as u8;
     let (x0, y0, x1, y1) = pixel_box(page, space.area);
     let masks: Vec<(u32, u32, u32, u32)> = space
         .printed
@@ -66,31 +78,36 @@ pub fn ink_share(page: &GrayImage, space: &SigningSpace) -> Option<f32> {
         })
         .collect();
     let masked = |x: u32, y: u32| masks.iter().any(|&(l, t, r, b)| x >= l && x < r && y >= t && y < b);
-    let dark = |x: u32, y: u32| page.get_pixel(x, y).0[0] < threshold;
-    let (mut ink, mut all) = (0u32, 0u32);
+    let below = |x: u32, y: u32, t: u8| page.get_pixel(x, y).0[0] < t;
+    let marked = |x: u32, y: u32, t: u8| {
+        below(x, y, t)
+            && [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
+                .iter()
+                .filter(|(dx, dy)| {
+                    let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
+                    nx >= 0
+                        && ny >= 0
+                        && (nx as u32) < page.width()
+                        && (ny as u32) < page.height()
+                        && below(nx as u32, ny as u32, t)
+                })
+                .count()
+                >= 2
+    };
+    let (mut ink, mut faint, mut all) = (0u32, 0u32, 0u32);
     for y in y0..y1 {
         for x in x0..x1 {
             if masked(x, y) {
                 continue;
             }
             all += 1;
-            if dark(x, y) {
-                let neighbours = [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
-                    .iter()
-                    .filter(|(dx, dy)| {
-                        let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
-                        nx >= 0
-                            && ny >= 0
-                            && (nx as u32) < page.width()
-                            && (ny as u32) < page.height()
-                            && dark(nx as u32, ny as u32)
-                    })
-                    .count();
-                ink += u32::from(neighbours >= 2);
+            if marked(x, y, faint_below) {
+                faint += 1;
+                ink += u32::from(marked(x, y, ink_below));
             }
         }
     }
-    (all > 0).then(|| ink as f32 / all as f32)
+    (all > 0).then(|| InkMeasure { ink: ink as f32 / all as f32, faint: faint as f32 / all as f32 })
 }
 
 /// Signed or not from the words of the page and its pixels (same coordinates):
@@ -102,10 +119,12 @@ pub fn read_signature(reading: &mut PageReading, page: &GrayImage, words: &[Plac
         reading.signed = None;
         return;
     };
-    let share = ink_share(page, &space);
-    reading.ink_share = share.unwrap_or(0.0);
+    let ink = measure_ink(page, &space);
+    tracing::debug!(?ink, "signing space measured");
+    reading.ink_share = ink.map_or(0.0, |m| m.ink);
+    reading.faint_share = ink.map_or(0.0, |m| m.faint);
     reading.signing_area = Some(space.area);
-    reading.signed = mau01::signed_from_ink(share);
+    reading.signed = mau01::signed_from_ink(ink.map(|m| (m.ink, m.faint)));
 }
 
 /// Everything readable on one rendered page and its text layer: fields, QR code,

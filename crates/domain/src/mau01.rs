@@ -43,18 +43,22 @@ pub const PAGE_W_PT: f32 = 595.0;
 pub const PAGE_H_PT: f32 = 842.0;
 
 /// Share of ink pixels in the signing space (printed words left out) at or above
-/// which the form counts as signed: a hand signature inks 0.5–4 % of it.
+/// which the form counts as signed: a hand signature inks 0.5–7 % of it.
 pub const SIGNED_INK_SHARE: f32 = 0.002;
-/// Below this share the space is empty: unsigned. Between the two the machine
-/// cannot tell (a dot of dust, a stroke cut by the scan) and says so.
+/// Below this share of ink, and of faint marks too, the space is empty: unsigned.
+/// Anything between the two (a faint pen, a dot of dust, a stroke cut by the scan)
+/// is something the machine cannot tell, and says so.
 pub const EMPTY_INK_SHARE: f32 = 0.0004;
 
-/// Signed, unsigned or not known from an ink share.
-pub fn signed_from_ink(share: Option<f32>) -> Option<bool> {
-    match share? {
-        s if s >= SIGNED_INK_SHARE => Some(true),
-        s if s < EMPTY_INK_SHARE => Some(false),
-        _ => None,
+/// Signed, unsigned or not known from the shares of ink and of faint marks.
+pub fn signed_from_ink(shares: Option<(f32, f32)>) -> Option<bool> {
+    let (ink, faint) = shares?;
+    if ink >= SIGNED_INK_SHARE {
+        Some(true)
+    } else if ink < EMPTY_INK_SHARE && faint < EMPTY_INK_SHARE {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -73,6 +77,9 @@ pub struct PageReading {
     pub has_text: bool,
     /// Share of ink pixels in the signing space (0 when none was found).
     pub ink_share: f32,
+    /// Share of at least faint marks there.
+    #[serde(default)]
+    pub faint_share: f32,
     /// The signing space found under the signer's caption (fractions of the page),
     /// when one was: where the machine looked for a signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
