@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
     // At most a few pages: a fuzzer's thousand-page file is the bad-input suite's.
     for page in pages.into_iter().take(3) {
         if let Ok(p) = page {
-            let _ = paper::read_page(&p.image, &p.text);
+            let _ = paper::read_page(&p.image, &p.text, &p.words);
         }
     }
 });
