@@ -8,6 +8,16 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// One line of the queue: what the list shows without opening the declaration.
+/// Whether a declaration's matched paper form is signed, as read from its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaperSignature {
+    Signed,
+    Unsigned,
+    /// The signing space could not be read (no caption found, too faint): the officer looks.
+    Unknown,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct QueueRow {
     pub id: String,
@@ -27,8 +37,9 @@ pub struct QueueRow {
     /// Searchable from the queue: the ID number and the phone.
     pub id_number: Option<String>,
     pub phone: String,
-    /// A matched paper form: `Some(signed)`; `None` when none has arrived.
-    pub paper_signed: Option<bool>,
+    /// A matched paper form: whether it is signed as far as the machine could
+    /// tell; `None` when none has arrived.
+    pub paper_signed: Option<PaperSignature>,
     /// Who holds it and until when, as the last sync saw it.
     pub assignment: Option<(String, DateTime<Utc>)>,
     /// Notes left by the helpdesk for the reviewing officer.
@@ -184,7 +195,8 @@ impl Cache {
                 (SELECT o.state FROM decisions x JOIN outbox o ON o.key = x.key
                  WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.key DESC LIMIT 1),
                 (SELECT count(*) FROM paper_pages p WHERE p.declaration_id = d.id),
-                (SELECT max(coalesce(p.signed, 0)) FROM paper_pages p WHERE p.declaration_id = d.id)
+                (SELECT max(CASE p.signed WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END)
+                 FROM paper_pages p WHERE p.declaration_id = d.id)
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {
@@ -220,7 +232,12 @@ impl Cache {
                 sync_state: sync_state.as_deref().and_then(crate::OutboxState::from_code),
                 id_number: d.fields.id_number,
                 phone: d.fields.phone,
-                paper_signed: (pages > 0).then_some(signed == Some(1)),
+                // One signed page is enough; a page the machine could not judge is never "unsigned".
+                paper_signed: (pages > 0).then_some(match signed {
+                    Some(2) => PaperSignature::Signed,
+                    Some(0) => PaperSignature::Unsigned,
+                    _ => PaperSignature::Unknown,
+                }),
                 assignment: d.assignment.map(|a| (a.officer, a.expires_at)),
                 flags: d.flags.len() as u32,
                 document_ids: d.documents.into_iter().map(|doc| doc.id).collect(),

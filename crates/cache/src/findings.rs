@@ -83,14 +83,28 @@ pub fn check_with(
 
 /// Where the office's units are kept: a list the central service gives at login.
 const OFFICE_UNITS_META: &str = "office_units";
+const OFFICE_UNITS_AT_META: &str = "office_units_at";
 
 impl Cache {
     /// Keeps the office's employer units (codes the central service listed; a code
     /// that is not well formed is left out, it could never match).
-    pub fn set_office_units(&mut self, list: &bhxh_protocol::UnitList) -> Result<(), CacheError> {
+    pub fn set_office_units(
+        &mut self,
+        list: &bhxh_protocol::UnitList,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CacheError> {
         let json =
             serde_json::to_string(list).map_err(|e| CacheError::Corrupt("office units".into(), e.to_string()))?;
-        self.set_meta(OFFICE_UNITS_META, &json)
+        self.set_meta(OFFICE_UNITS_META, &json)?;
+        self.set_meta(OFFICE_UNITS_AT_META, &now.to_rfc3339())
+    }
+
+    /// When the office's units were last listed, if ever.
+    pub fn office_units_listed_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, CacheError> {
+        Ok(self
+            .meta(OFFICE_UNITS_AT_META)?
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)))
     }
 
     /// The office's employer units as last listed, if ever.

@@ -23,7 +23,7 @@ mod schema;
 pub mod store;
 
 pub use crypto::DataKey;
-pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, QueueRow};
+pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, PaperSignature, QueueRow};
 pub use directory::{DirectoryHit, NameIndex, PendingCall};
 pub use error::CacheError;
 pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};

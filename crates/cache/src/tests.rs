@@ -518,3 +518,53 @@ fn office_figures_read_the_clear_columns_and_old_rows_are_filled_once() {
     let cache = Cache::open(dir.path(), key).expect("reopen");
     check(&cache);
 }
+
+/// The queue's paper state: one signed page is enough; a page the machine could
+/// not judge never shows as "unsigned"; no page is no paper form.
+#[test]
+fn the_queue_never_calls_an_unjudged_paper_form_unsigned() {
+    use crate::PaperSignature::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).single().expect("date");
+    // (declaration, its pages' readings, the queue's state)
+    let cases: &[(&str, &[Option<bool>], Option<crate::PaperSignature>)] = &[
+        ("07916-000001", &[], None),
+        ("07916-000002", &[Some(true)], Some(Signed)),
+        ("07916-000003", &[Some(false)], Some(Unsigned)),
+        ("07916-000004", &[None], Some(Unknown)),
+        ("07916-000005", &[None, Some(false)], Some(Unknown)),
+        ("07916-000006", &[Some(false), None, Some(true)], Some(Signed)),
+    ];
+    let all: Vec<_> = cases.iter().enumerate().map(|(i, c)| declaration(c.0, 2 + i as u32, c.0.as_bytes())).collect();
+    cache.apply_page(&all, "cursor:07916", "c1").expect("apply");
+    for (id, pages, _) in cases {
+        let readings: Vec<_> = pages
+            .iter()
+            .map(|signed| bhxh_domain::mau01::PageReading { signed: *signed, ..Default::default() })
+            .collect();
+        let sizes: Vec<String> = (0..readings.len()).map(|i| format!("page{i}")).collect();
+        let new: Vec<_> = readings
+            .iter()
+            .zip(&sizes)
+            .map(|(reading, size)| crate::paper::NewPaperPage {
+                reading,
+                declaration_id: Some(id),
+                matched_by: bhxh_domain::mau01::MatchedBy::Qr,
+                candidates: &[],
+                screen: crate::analysis::NewDerivative { size, width: 10, height: 14, bytes: b"jpeg" },
+            })
+            .collect();
+        if !new.is_empty() {
+            let pdf = format!("%PDF-{id}");
+            cache
+                .save_paper_stack(&crate::store::sha256_hex(pdf.as_bytes()), pdf.as_bytes(), &new, "file", "canbo", now)
+                .expect("stack");
+        }
+    }
+    let q = cache.queue("07916").expect("queue");
+    for (id, _, state) in cases {
+        let row = q.iter().find(|r| r.id == *id).expect("row");
+        assert_eq!(row.paper_signed, *state, "{id}");
+    }
+}

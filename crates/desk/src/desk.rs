@@ -228,7 +228,7 @@ impl Desk {
                     cache.set_meta(offices::META_KEY, &json)?;
                 }
                 if let Some(units) = units.filter(|u| u.office_code == account.office_code) {
-                    cache.set_office_units(&units)?;
+                    cache.set_office_units(&units, self.now())?;
                 }
                 self.set_cache(Some(cache));
                 let info = SessionInfo {
@@ -514,6 +514,7 @@ impl Desk {
                 page_index: p.page_index,
                 matched_by: p.matched_by.code().to_owned(),
                 signed: p.reading.signed,
+                signing_area: p.reading.signing_area,
             })
             .collect();
         Ok(view)
@@ -630,6 +631,7 @@ impl Desk {
             other => other?,
         };
         bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
+        self.refresh_office_units(client, &cache, office).await;
         if role == bhxh_domain::Role::Supervisor {
             // The dashboard works offline from the last sync: keep the quotas with the declarations.
             let quotas = client.quotas(office).await?;
@@ -647,6 +649,24 @@ impl Desk {
             lock(&cache).set_meta(supervisor::COVERAGE_META, &json)?;
         }
         Ok((report, pushed))
+    }
+
+    /// The office's units again when the list is a day old (a unit opens or closes
+    /// now and then); a failure leaves the old list and the round goes on.
+    async fn refresh_office_units(&self, client: &CentralClient, cache: &Arc<Mutex<Cache>>, office: &str) {
+        let listed_at = lock(cache).office_units_listed_at().ok().flatten();
+        if listed_at.is_some_and(|t| self.now().signed_duration_since(t) < chrono::TimeDelta::hours(24)) {
+            return;
+        }
+        match client.units(office).await {
+            Ok(list) if list.office_code == office => {
+                if let Err(e) = lock(cache).set_office_units(&list, self.now()) {
+                    warn!(error = %e, "office units not kept");
+                }
+            }
+            Ok(_) => warn!("office units answered for another office"),
+            Err(e) => warn!(error = %e, "office units not listed"),
+        }
     }
 
     /// The helpdesk's sync: the calls noted here first, then the office's directory

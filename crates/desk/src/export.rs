@@ -49,6 +49,13 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
 }
 
+/// A text cell as Excel must read it: text. One that starts like a formula
+/// (`=`, `+`, `-`, `@`, a tab or a return) gets a leading apostrophe, so a unit
+/// code or a name typed by a citizen never runs in an employer's spreadsheet.
+fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
+}
+
 /// CSV with a BOM and CRLF line ends, as Excel on an office PC expects.
 pub fn write_csv(table: &Table, path: &Path) -> Result<(), ExportError> {
     let mut out = String::from("\u{feff}");
@@ -57,7 +64,7 @@ pub fn write_csv(table: &Table, path: &Path) -> Result<(), ExportError> {
     out.push_str(&line(vec![table.stamp.clone()]));
     out.push_str(&line(table.headers.clone()));
     for r in &table.rows {
-        out.push_str(&line(r.iter().map(text_of).collect()));
+        out.push_str(&line(r.iter().map(|c| if let Cell::Text(t) = c { csv_text(t) } else { text_of(c) }).collect()));
     }
     std::fs::write(path, out).map_err(|e| write_err(path, e))
 }
@@ -119,5 +126,33 @@ mod tests {
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("\"Nguyễn Văn \"\"An\"\", Q6\",3\r\n"));
         assert!(text.contains("giamsat.07916"));
+    }
+
+    #[test]
+    fn csv_text_that_looks_like_a_formula_stays_text() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cells = ["=HYPERLINK(\"http://x\")", "+SQ0007Q", "-1+1", "@SUM(A1)", "\tSQ0007Q", "SQ0007Q"];
+        let table = Table {
+            title: "Tờ khai giấy theo đơn vị".into(),
+            headers: vec!["Mã đơn vị".into(), "Số".into()],
+            rows: cells.iter().map(|c| vec![Cell::Text((*c).into()), Cell::Int(-2)]).collect(),
+            stamp: "Xuất bởi giamsat.07916".into(),
+        };
+        let path = dir.path().join("t.csv");
+        write_csv(&table, &path).expect("csv");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let rows: Vec<&str> = text.lines().skip(3).collect();
+        assert_eq!(
+            rows,
+            [
+                "\"'=HYPERLINK(\"\"http://x\"\")\",-2",
+                "'+SQ0007Q,-2",
+                "'-1+1,-2",
+                "'@SUM(A1),-2",
+                "'\tSQ0007Q,-2",
+                "SQ0007Q,-2"
+            ],
+            "numbers stay numbers"
+        );
     }
 }

@@ -138,7 +138,8 @@ pub struct QueueItem {
     /// For the search box (the officer sees them in the declaration anyway).
     pub id_number: Option<String>,
     pub phone: String,
-    /// The matched paper form: signed | unsigned; `None` when none has arrived.
+    /// The matched paper form: signed | unsigned | unknown (the machine could not
+    /// tell); `None` when none has arrived.
     pub paper: Option<String>,
     /// Who holds it now: me | other; `None` when free.
     pub assigned: Option<String>,
@@ -220,6 +221,9 @@ pub struct PaperPageRef {
     /// qr | text | hand | attached
     pub matched_by: String,
     pub signed: Option<bool>,
+    /// Where the machine looked for the signature (left, top, width, height in
+    /// fractions of the page), so the officer sees what "signed" was judged on.
+    pub signing_area: Option<[f32; 4]>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -1,7 +1,7 @@
 //! Turning cached rows into what the screens show.
 
 use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue, ReasonView};
-use bhxh_cache::{CachedDeclaration, DocumentState, QueueRow};
+use bhxh_cache::{CachedDeclaration, DocumentState, PaperSignature, QueueRow};
 use bhxh_domain::QrPayload;
 use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
@@ -20,7 +20,14 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>, calendar: &WorkCale
         .map(|(who, _)| if who == me { "me" } else { "other" }.to_owned());
     QueueItem {
         assigned,
-        paper: r.paper_signed.map(|s| if s { "signed" } else { "unsigned" }.to_owned()),
+        paper: r.paper_signed.map(|s| {
+            match s {
+                PaperSignature::Signed => "signed",
+                PaperSignature::Unsigned => "unsigned",
+                PaperSignature::Unknown => "unknown",
+            }
+            .to_owned()
+        }),
         id_number: r.id_number,
         phone: r.phone,
         age_days: calendar.days_waited(office_day(r.submitted_at), office_day(now)),

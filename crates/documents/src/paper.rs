@@ -55,56 +55,80 @@ pub struct InkMeasure {
 }
 
 /// The ink in the signing space, or `None` when the page is too faint to tell
-/// print from paper. A lone dark pixel (dust, JPEG noise) does not count: a mark
-/// needs two neighbours of its kind.
+/// print from paper. Printed words are left out, and so is a long thin horizontal
+/// run (a ruled line to sign on). A lone dark pixel (dust, JPEG noise) does not
+/// count: a mark needs two neighbours of its kind.
 pub fn measure_ink(page: &GrayImage, space: &SigningSpace) -> Option<InkMeasure> {
     let paper = level(page, space.area, 0.5)?;
-    let grain = paper - level(page, space.area, 0.1)?;
+    // The paper's grain from its light side: ink, however much of it, is darker.
+    let grain = level(page, space.area, 0.9)? - paper;
     let print = level(page, space.caption, 0.04)?;
     let contrast = paper - print;
     if contrast < MIN_CONTRAST {
         return None;
     }
     let ink_below = (paper - contrast * 0.4) as u8;
-    let faint_below = (paper - (grain * 3.0 + 6.0).max(contrast * 0.12)) as u8;
+    let faint_below = ((paper - (grain * 3.0 + 6.0).max(contrast * 0.12)) as u8).max(ink_below);
     let (x0, y0, x1, y1) = pixel_box(page, space.area);
-    let masks: Vec<(u32, u32, u32, u32)> = space
-        .printed
-        .iter()
-        .map(|b| {
-            // A glyph's antialiased edge reaches a little past its box.
-            let pad = b[3] * 0.2;
-            pixel_box(page, [b[0] - pad, b[1] - pad, b[2] + 2.0 * pad, b[3] + 2.0 * pad])
-        })
-        .collect();
-    let masked = |x: u32, y: u32| masks.iter().any(|&(l, t, r, b)| x >= l && x < r && y >= t && y < b);
-    let below = |x: u32, y: u32, t: u8| page.get_pixel(x, y).0[0] < t;
-    let marked = |x: u32, y: u32, t: u8| {
-        below(x, y, t)
-            && [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)]
-                .iter()
-                .filter(|(dx, dy)| {
-                    let (nx, ny) = (i64::from(x) + dx, i64::from(y) + dy);
-                    nx >= 0
-                        && ny >= 0
-                        && (nx as u32) < page.width()
-                        && (ny as u32) < page.height()
-                        && below(nx as u32, ny as u32, t)
-                })
-                .count()
-                >= 2
+    let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let at = |x: usize, y: usize| page.get_pixel(x0 + x as u32, y0 + y as u32).0[0];
+    // Print left out: each printed word's box (a glyph's edge reaches a little past it).
+    let mut skip = vec![false; w * h];
+    for b in &space.printed {
+        let pad = b[3] * 0.2;
+        let (l, t, r, bt) = pixel_box(page, [b[0] - pad, b[1] - pad, b[2] + 2.0 * pad, b[3] + 2.0 * pad]);
+        for y in t.max(y0)..bt.min(y1) {
+            for x in l.max(x0)..r.min(x1) {
+                skip[(y - y0) as usize * w + (x - x0) as usize] = true;
+            }
+        }
+    }
+    // A ruled line: a run of marks a quarter of the space wide, at most 3 px thick.
+    let long = (w / 4).max(20);
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let start = x;
+            while x < w && at(x, y) < faint_below {
+                x += 1;
+            }
+            let thin = |x: usize| {
+                let above = y >= 4 && at(x, y - 4) < faint_below;
+                let below = y + 4 < h && at(x, y + 4) < faint_below;
+                !(above || below)
+            };
+            if x - start >= long && (start..x).filter(|&x| thin(x)).count() * 10 >= (x - start) * 9 {
+                for k in start..x {
+                    skip[y * w + k] = true;
+                }
+            }
+            x += 1;
+        }
+    }
+    let marked = |x: usize, y: usize, t: u8| {
+        at(x, y) < t && {
+            let mut n = 0;
+            for (dx, dy) in [(-1i64, -1i64), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+                let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                if nx >= 0 && ny >= 0 && (nx as usize) < w && (ny as usize) < h && at(nx as usize, ny as usize) < t {
+                    n += 1;
+                }
+            }
+            n >= 2
+        }
     };
     let (mut ink, mut faint, mut all) = (0u32, 0u32, 0u32);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            if masked(x, y) {
+    for y in 0..h {
+        for x in 0..w {
+            if skip[y * w + x] {
                 continue;
             }
             all += 1;
-            if marked(x, y, faint_below) {
-                faint += 1;
-                ink += u32::from(marked(x, y, ink_below));
-            }
+            faint += u32::from(marked(x, y, faint_below));
+            ink += u32::from(marked(x, y, ink_below));
         }
     }
     (all > 0).then(|| InkMeasure { ink: ink as f32 / all as f32, faint: faint as f32 / all as f32 })
@@ -271,5 +295,88 @@ pub fn read_pages<E>(
         for r in read {
             each(r)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    /// A 600×800 page of paper at `paper` grey with a caption of print at `print`
+    /// and its signing space below.
+    fn page(paper: u8, print: u8) -> (GrayImage, SigningSpace) {
+        let mut img = GrayImage::from_pixel(600, 800, Luma([paper]));
+        for y in 400..412 {
+            for x in 300..420 {
+                if (x + y) % 3 != 0 {
+                    img.put_pixel(x, y, Luma([print]));
+                }
+            }
+        }
+        let space = SigningSpace {
+            caption: [0.5, 0.5, 0.2, 0.015],
+            area: [0.45, 0.52, 0.3, 0.08],
+            printed: vec![[0.5, 0.5, 0.2, 0.015]],
+        };
+        (img, space)
+    }
+
+    fn stroke(img: &mut GrayImage, x0: u32, x1: u32, y0: u32, y1: u32, grey: u8) {
+        for y in y0..y1 {
+            for x in x0..x1 {
+                img.put_pixel(x, y, Luma([grey]));
+            }
+        }
+    }
+
+    fn judge(img: &GrayImage, space: &SigningSpace) -> Option<bool> {
+        mau01::signed_from_ink(measure_ink(img, space).map(|m| (m.ink, m.faint)))
+    }
+
+    #[test]
+    fn a_signature_filling_a_tight_space_is_signed() {
+        // The space is 180×64 px; a felt pen covers a third of it.
+        let (mut img, space) = page(235, 40);
+        stroke(&mut img, 275, 445, 420, 445, 30);
+        let m = measure_ink(&img, &space).expect("readable");
+        assert!(m.ink > 0.2, "{m:?}");
+        assert_eq!(judge(&img, &space), Some(true));
+    }
+
+    #[test]
+    fn a_ruled_line_or_an_empty_space_is_unsigned() {
+        let (mut img, space) = page(235, 40);
+        assert_eq!(judge(&img, &space), Some(false));
+        // A 2 px rule across the space to sign on.
+        stroke(&mut img, 270, 450, 460, 462, 40);
+        assert_eq!(judge(&img, &space), Some(false));
+        // A stroke through the rule is still a signature.
+        stroke(&mut img, 330, 334, 425, 475, 40);
+        stroke(&mut img, 300, 400, 440, 443, 40);
+        assert_eq!(judge(&img, &space), Some(true));
+    }
+
+    #[test]
+    fn a_faint_pen_is_not_called_unsigned_and_a_washed_out_page_is_not_judged() {
+        let (mut img, space) = page(240, 30);
+        // A pale ballpoint, 35 levels under the paper: not ink, but a mark.
+        stroke(&mut img, 290, 420, 440, 442, 205);
+        stroke(&mut img, 300, 302, 425, 460, 205);
+        let m = measure_ink(&img, &space).expect("readable");
+        assert!(m.ink < mau01::EMPTY_INK_SHARE && m.faint > mau01::SIGNED_INK_SHARE, "{m:?}");
+        assert_eq!(judge(&img, &space), None);
+        // Print hardly darker than the paper: nothing can be told.
+        let (img, space) = page(200, 180);
+        assert_eq!(measure_ink(&img, &space), None);
+    }
+
+    #[test]
+    fn scattered_dust_is_not_a_signature() {
+        let (mut img, space) = page(235, 40);
+        for k in 0..60u32 {
+            img.put_pixel(275 + (k * 37) % 170, 420 + (k * 53) % 60, Luma([20]));
+        }
+        assert_eq!(judge(&img, &space), Some(false));
     }
 }

@@ -3,7 +3,7 @@
 //! job sent to it. The library is found at run time (see [`locate_library`]).
 
 use crate::DocumentError;
-use bhxh_domain::mau01::signature::PlacedWord;
+use bhxh_domain::mau01::signature::{PlacedWord, TEXT_LAYER_CONF};
 use image::RgbImage;
 use pdfium_render::prelude::*;
 use std::path::PathBuf;
@@ -57,34 +57,57 @@ pub struct Page {
     pub words: Vec<PlacedWord>,
 }
 
-/// The words of a page's text layer with their boxes in fractions of the page.
-/// PDFium gives characters; a word ends at a space, a line break, or a gap wider
-/// than half the character's height.
+/// Words past this on one page are not kept: no form has them, and a page made
+/// of millions must not fill the memory.
+const MAX_PAGE_WORDS: usize = 20_000;
+
+/// Confidence given to a word of an invisible text layer: a scanner's own OCR
+/// laid over its image, trusted as much as ours, not as print.
+const INVISIBLE_TEXT_CONF: u8 = 85;
+
+/// The words of a page's text layer with their boxes in fractions of the page as
+/// rendered. PDFium gives characters; a word ends at a space, a line break, or a
+/// gap wider than half the character's height. A turned page (`/Rotate`) gives
+/// none: its boxes would not land where the pixels are, and the signature is then
+/// "could not tell".
 fn placed_words(page: &PdfPage<'_>, text: &PdfPageText<'_>) -> Vec<PlacedWord> {
     let (pw, ph) = (page.width().value, page.height().value);
-    if pw <= 0.0 || ph <= 0.0 {
+    if pw <= 0.0 || ph <= 0.0 || !matches!(page.rotation(), Ok(PdfPageRenderRotation::None)) {
         return Vec::new();
     }
+    // The visible box may not start at the origin.
+    let (x0, y0) = page
+        .boundaries()
+        .crop()
+        .or_else(|_| page.boundaries().media())
+        .map(|b| (b.bounds.left().value, b.bounds.bottom().value))
+        .unwrap_or((0.0, 0.0));
     let mut words = Vec::new();
     let mut word = String::new();
+    let mut conf = TEXT_LAYER_CONF;
     let mut bounds: Option<[f32; 4]> = None; // left, bottom, right, top in points
-    let mut flush = |word: &mut String, bounds: &mut Option<[f32; 4]>| {
+    let mut flush = |word: &mut String, bounds: &mut Option<[f32; 4]>, conf: &mut u8| {
         if let Some([l, b, r, t]) = bounds.take() {
-            if !word.trim().is_empty() {
+            if !word.trim().is_empty() && words.len() < MAX_PAGE_WORDS {
+                let (l, r, b, t) = (l - x0, r - x0, b - y0, t - y0);
                 words.push(PlacedWord {
                     text: std::mem::take(word),
                     bbox: [l / pw, 1.0 - t / ph, (r - l) / pw, (t - b) / ph],
-                    conf: 100,
+                    conf: *conf,
                 });
             }
         }
         word.clear();
+        *conf = TEXT_LAYER_CONF;
     };
     for ch in text.chars().iter() {
         let Some(c) = ch.unicode_char() else { continue };
         if c.is_whitespace() || c.is_control() {
-            flush(&mut word, &mut bounds);
+            flush(&mut word, &mut bounds, &mut conf);
             continue;
+        }
+        if matches!(ch.render_mode(), Ok(PdfPageTextRenderMode::Invisible)) {
+            conf = conf.min(INVISIBLE_TEXT_CONF);
         }
         let Ok(rect) = ch.loose_bounds() else { continue };
         let (l, b, r, t) = (rect.left().value, rect.bottom().value, rect.right().value, rect.top().value);
@@ -92,7 +115,7 @@ fn placed_words(page: &PdfPage<'_>, text: &PdfPageText<'_>) -> Vec<PlacedWord> {
             let height = (pt - pb).max(t - b).max(1.0);
             let mid = (b + t) / 2.0;
             if l - pr > height * 0.5 || l < pr - height * 2.0 || mid < pb || mid > pt {
-                flush(&mut word, &mut bounds);
+                flush(&mut word, &mut bounds, &mut conf);
             }
         }
         bounds = Some(match bounds {
@@ -101,7 +124,7 @@ fn placed_words(page: &PdfPage<'_>, text: &PdfPageText<'_>) -> Vec<PlacedWord> {
         });
         word.push(c);
     }
-    flush(&mut word, &mut bounds);
+    flush(&mut word, &mut bounds, &mut conf);
     words
 }
 

@@ -139,7 +139,11 @@ impl FormField {
         let label = fold(label.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()));
         let label = label.trim();
         let any = |prefixes: &[&str]| prefixes.iter().any(|p| label.starts_with(p));
-        Some(if any(&["ho va ten", "ho ten"]) {
+        // "Họ tên cha/mẹ", "Họ và tên người giám hộ": another person's name.
+        let words: Vec<&str> = label.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let someone_else = words.iter().any(|w| *w == "cha" || *w == "me")
+            || words.windows(2).any(|p| matches!(p, ["giam", "ho"] | ["dai", "dien"] | ["nguoi", "than"]));
+        Some(if any(&["ho va ten", "ho ten"]) && !someone_else {
             FormField::FullName
         } else if any(&["ma so bhxh", "ma so bao hiem xa hoi"]) {
             FormField::MaSo
@@ -238,10 +242,17 @@ const NEIGHBOUR_LABELS: &[&str] = &[
 fn up_to_next_label(value: &str) -> &str {
     let mut from = 0;
     while let Some(colon) = value[from..].find(':').map(|i| from + i) {
+        // A label is a few words: only the text just before the colon is looked at,
+        // so a line of a million colons costs no more than its length.
+        let mut window = colon.saturating_sub(120);
+        while !value.is_char_boundary(window) {
+            window -= 1;
+        }
         let before = &value[..colon];
         // The label is the last one to five words before the colon.
-        let starts: Vec<usize> = before
+        let starts: Vec<usize> = before[window..]
             .char_indices()
+            .map(|(i, c)| (window + i, c))
             .filter(|(i, c)| !c.is_whitespace() && (*i == 0 || before[..*i].ends_with(char::is_whitespace)))
             .map(|(i, _)| i)
             .collect();
@@ -505,6 +516,13 @@ mod tests {
             assert_eq!(FormField::of_label(label), Some(field), "{label}");
         }
         assert_eq!(FormField::of_label("Giới tính"), None);
+        assert_eq!(FormField::of_label("Họ tên cha/mẹ"), None);
+        assert_eq!(FormField::of_label("Họ và tên người giám hộ"), None);
+        assert_eq!(FormField::of_label("Họ và tên người đăng ký"), Some(FormField::FullName));
+        // A line of colons and no label is read in one pass.
+        let mut r = PageReading::default();
+        parse_text(&format!("Họ và tên: {}", "a: ".repeat(50_000)), &mut r);
+        assert!(r.full_name.is_some());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The employer unit code (mã đơn vị): the unit (đơn vị sử dụng lao động, or a
 //! school) through which a worker's paper Mẫu 01 travels. The register's codes are
-//! two letters, four digits and a letter (`SQ0007Q`, `YC0018C`, `DOMAIN.md`); a
-//! few older registers padded the number to five digits, which is accepted too.
+//! two letters, four digits and a letter (`SQ0007Q`, `YC0018C`: the shape of every
+//! code the register holds); a five-digit number is accepted too, in case a
+//! province's register numbers past 9999.
 //! The code is typed by citizens, so it is the one free-text field an employer's
 //! spreadsheet opens first: a leading `=`, `+`, `-` or `@` is refused outright.
 
@@ -25,16 +26,14 @@ pub enum UnitCodeError {
 }
 
 impl UnitCodeError {
-    /// The sentence an officer reads.
+    /// What is wrong, as the officer reads it after the code ("Mã đơn vị “…” …").
     pub fn message_vi(&self) -> &'static str {
         match self {
-            UnitCodeError::Empty => "Mã đơn vị để trống.",
+            UnitCodeError::Empty => "để trống.",
             UnitCodeError::Formula(_) => {
-                "Mã đơn vị có ký tự mà bảng tính hiểu là công thức (=, +, -, @ ở đầu hoặc ký tự điều khiển)."
+                "có ký tự mà bảng tính hiểu là công thức (=, +, -, @ ở đầu hoặc ký tự điều khiển)."
             }
-            UnitCodeError::Shape => {
-                "Mã đơn vị không đúng dạng: hai chữ cái, bốn chữ số và một chữ cái (ví dụ SQ0007Q)."
-            }
+            UnitCodeError::Shape => "không đúng dạng: hai chữ cái, bốn chữ số và một chữ cái (ví dụ SQ0007Q).",
         }
     }
 }

@@ -8,4 +8,9 @@ export type PaperPageRef = { sha256: string, page_index: number,
 /**
  * qr | text | hand | attached
  */
-matched_by: string, signed: boolean | null, };
+matched_by: string, signed: boolean | null, 
+/**
+ * Where the machine looked for the signature (left, top, width, height in
+ * fractions of the page), so the officer sees what "signed" was judged on.
+ */
+signing_area: [number, number, number, number] | null, };

@@ -13,7 +13,8 @@ sync_state: string | null,
  */
 id_number: string | null, phone: string, 
 /**
- * The matched paper form: signed | unsigned; `None` when none has arrived.
+ * The matched paper form: signed | unsigned | unknown (the machine could not
+ * tell); `None` when none has arrived.
  */
 paper: string | null, 
 /**

@@ -109,8 +109,8 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             "paper.signature_unknown",
             Info,
             &[field::DOCUMENTS],
-            "Máy không xác định được tờ khai giấy đã có chữ ký hay chưa: hãy xem ô ký trên bản quét.",
-            "The machine could not tell whether the paper form is signed: look at the signing space on the scan.",
+            "Máy không xác định được tờ khai giấy đã có chữ ký hay chưa: hãy xem chỗ ký trên tờ khai giấy.",
+            "The machine could not tell whether the paper form is signed: look at the signing space on the form.",
         ));
     }
     if p.signed == Some(false) {

@@ -718,7 +718,8 @@ fn the_employer_unit_code_is_checked() {
         (Some("SQ0007Q;DROP"), None, Some("unit.malformed")),
         (Some("=HYPERLINK(\"http://x\",\"SQ0007Q\")"), Some(&units), Some("unit.malformed")),
         (Some("@SUM(1+1)"), None, Some("unit.malformed")),
-        (Some(""), None, Some("unit.malformed")),
+        (Some(""), Some(&units), None),
+        (Some("   "), None, None),
     ];
     for (typed, list, expected) in cases {
         let f = Facts { unit_code: *typed, ..clean() };

@@ -11,14 +11,15 @@ fn quoted(raw: &str) -> String {
 }
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(raw) = f.unit_code else { return };
+    // The field is optional: blank is no unit, as the central service files it.
+    let Some(raw) = f.unit_code.filter(|u| !u.trim().is_empty()) else { return };
     match raw.parse::<UnitCode>() {
         Err(e) => out.push(
             Finding::new(
                 "unit.malformed",
                 Warn,
                 &[field::UNIT],
-                format!("Mã đơn vị “{}”: {}", quoted(raw), e.message_vi()),
+                format!("Mã đơn vị “{}” {}", quoted(raw), e.message_vi()),
                 format!("Unit code {:?}: {e}.", quoted(raw)),
             )
             .reason("MA_DON_VI_SAI"),
@@ -32,10 +33,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                             Warn,
                             &[field::UNIT],
                             format!(
-                                "Đơn vị {code} không thuộc danh sách đơn vị của cơ quan BHXH tiếp nhận: tờ khai giấy sẽ không đến qua đơn vị này. Hỏi lại người khai mã đơn vị nơi làm việc."
+                                "Đơn vị {code} không có trong danh sách đơn vị của cơ quan BHXH tiếp nhận: tờ khai giấy có thể không đến qua đơn vị này. Hỏi lại người khai mã đơn vị nơi làm việc."
                             ),
                             format!(
-                                "Unit {code} is not one of the receiving office's units: the paper form will not come through it."
+                                "Unit {code} is not in the receiving office's list of units: the paper form may not come through it."
                             ),
                         )
                         .reason("MA_DON_VI_SAI"),

@@ -66,6 +66,10 @@ const MIN_HALF_WIDTH: f32 = 0.15;
 const MIN_DEPTH: f32 = 0.025;
 /// OCR words below this confidence may be the signature read as letters.
 const PRINTED_CONF: u8 = 80;
+/// The confidence a text layer's visible words carry.
+pub const TEXT_LAYER_CONF: u8 = 100;
+/// More words than any form has: not a form (or a page made to slow the reader).
+const MAX_WORDS: usize = 5_000;
 
 /// One printed line: its words left to right.
 struct Line<'a> {
@@ -115,20 +119,23 @@ fn union(boxes: impl IntoIterator<Item = [f32; 4]>) -> Option<[f32; 4]> {
     any.then_some([l, t, r - l, b - t])
 }
 
-/// Where in `line` the phrase stands (consecutive words), with at most `misses`
-/// words read otherwise (OCR of an italic caption loses a word now and then).
-fn find_phrase(line: &Line<'_>, phrase: &[&str], misses: usize) -> Option<[f32; 4]> {
+/// Every place in `line` the phrase stands (consecutive words), with at most
+/// `misses` words read otherwise (OCR of an italic caption loses a word now and then).
+fn find_phrase(line: &Line<'_>, phrase: &[&str], misses: usize) -> Vec<[f32; 4]> {
     let keys: Vec<String> = line.words.iter().map(|w| w.key()).collect();
-    if keys.len() < phrase.len() {
-        return None;
-    }
-    (0..=keys.len() - phrase.len()).find_map(|start| {
+    let mut found = Vec::new();
+    let mut start = 0;
+    while start + phrase.len() <= keys.len() {
         let hits = phrase.iter().zip(&keys[start..]).filter(|(p, k)| **p == k.as_str()).count();
         let first_and_last = keys[start] == phrase[0] || keys[start + phrase.len() - 1] == phrase[phrase.len() - 1];
-        (hits + misses >= phrase.len() && hits >= 2 && first_and_last)
-            .then(|| union(line.words[start..start + phrase.len()].iter().map(|w| w.bbox)))
-            .flatten()
-    })
+        if hits + misses >= phrase.len() && hits >= 2 && first_and_last {
+            found.extend(union(line.words[start..start + phrase.len()].iter().map(|w| w.bbox)));
+            start += phrase.len();
+        } else {
+            start += 1;
+        }
+    }
+    found
 }
 
 fn overlaps_x(a: [f32; 4], b: [f32; 4]) -> bool {
@@ -139,39 +146,74 @@ fn intersects(a: [f32; 4], b: [f32; 4]) -> bool {
     overlaps_x(a, b) && a[1] < b[1] + b[3] && b[1] < a[1] + a[3]
 }
 
-/// A word that is print, not a signature read as letters.
+/// A word that is print, not a signature read as letters. A text layer's word is
+/// print whatever it holds (dots, a rule of underscores); an OCR word is when it
+/// was read confidently as letters, or as a row of leader dots.
 fn printed(w: &PlacedWord, line_height: f32) -> bool {
+    if w.bbox[3] > line_height * 1.6 {
+        return false;
+    }
+    if w.conf >= TEXT_LAYER_CONF {
+        return true;
+    }
     let letters = w.text.chars().filter(|c| c.is_alphanumeric()).count();
-    w.conf >= PRINTED_CONF && letters >= 2 && w.bbox[3] <= line_height * 1.6
+    let leaders = w.text.chars().count() >= 3 && w.text.chars().all(|c| matches!(c, '.' | '…' | '_' | '-' | '·'));
+    w.conf >= PRINTED_CONF && (letters >= 2 || leaders)
 }
 
-/// The signing space of a page, or `None` when no caption was found or there is
-/// no room under it (the caller then cannot tell, and says so).
+/// A caption found: its line, its box, and the signer's title above it with the
+/// title's rank in [`TITLES`] (lower is the declarant).
+struct Caption {
+    line: usize,
+    bbox: [f32; 4],
+    title: Option<(usize, [f32; 4])>,
+}
+
+/// The signing space of a page, or `None` when no caption was found, there is no
+/// room under it, or the page holds more words than any form (the caller then
+/// cannot tell, and says so).
 pub fn locate(words: &[PlacedWord]) -> Option<SigningSpace> {
+    if words.len() > MAX_WORDS {
+        return None;
+    }
     let lines = lines(words);
-    // The lowest "ghi rõ họ tên" with a title right above it, else the lowest one,
-    // else a title alone.
-    let mut sign_here: Vec<(usize, [f32; 4])> =
-        lines.iter().enumerate().filter_map(|(i, l)| find_phrase(l, SIGN_HERE, 1).map(|b| (i, b))).collect();
-    let titles: Vec<(usize, [f32; 4])> = lines
+    // Titles by line, with their rank: the declarant's caption wins over a
+    // guardian's or a unit's printed beside it.
+    let mut titles: std::collections::HashMap<usize, Vec<(usize, [f32; 4])>> = std::collections::HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        for (rank, t) in TITLES.iter().enumerate() {
+            for b in find_phrase(l, t, 0) {
+                titles.entry(i).or_default().push((rank, b));
+            }
+        }
+    }
+    let title_above = |line: usize, b: [f32; 4]| {
+        (1..=2)
+            .filter_map(|up| line.checked_sub(up))
+            .flat_map(|i| titles.get(&i).into_iter().flatten())
+            .filter(|(_, t)| overlaps_x(*t, b) && b[1] - (t[1] + t[3]) < 3.0 * t[3])
+            .min_by_key(|(rank, _)| *rank)
+            .copied()
+    };
+    let captions: Vec<Caption> = lines
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| TITLES.iter().find_map(|t| find_phrase(l, t, 0)).map(|b| (i, b)))
+        .flat_map(|(i, l)| find_phrase(l, SIGN_HERE, 1).into_iter().map(move |b| (i, b)))
+        .map(|(line, bbox)| Caption { line, bbox, title: title_above(line, bbox) })
         .collect();
-    let title_above = |line: usize, b: [f32; 4]| {
-        titles
-            .iter()
-            .filter(|(i, t)| *i < line && line - i <= 2 && overlaps_x(*t, b) && b[1] - (t[1] + t[3]) < 3.0 * t[3])
-            .map(|(_, t)| *t)
-            .next_back()
-    };
-    sign_here.sort_by(|a, b| {
-        let titled = |x: &(usize, [f32; 4])| title_above(x.0, x.1).is_some();
-        titled(a).cmp(&titled(b)).then(a.1[1].total_cmp(&b.1[1]))
+    // The best-ranked title's caption, then the lowest on the page, then the rightmost.
+    let best = captions.iter().min_by(|a, b| {
+        let rank = |c: &Caption| c.title.map_or(usize::MAX, |(r, _)| r);
+        rank(a).cmp(&rank(b)).then(b.bbox[1].total_cmp(&a.bbox[1])).then(b.bbox[0].total_cmp(&a.bbox[0]))
     });
-    let (line, caption) = match sign_here.last() {
-        Some(&(i, b)) => (i, title_above(i, b).and_then(|t| union([t, b])).unwrap_or(b)),
-        None => *titles.last()?,
+    let (line, caption) = match best {
+        Some(c) => (c.line, c.title.and_then(|(_, t)| union([t, c.bbox])).unwrap_or(c.bbox)),
+        // No "(Ký, ghi rõ họ tên)": the best-ranked title alone, the lowest of its rank.
+        None => titles
+            .iter()
+            .flat_map(|(i, ts)| ts.iter().map(move |(rank, b)| (*rank, *i, *b)))
+            .min_by(|a, b| a.0.cmp(&b.0).then(b.2[1].total_cmp(&a.2[1])))
+            .map(|(_, i, b)| (i, b))?,
     };
     let line_height = lines[line].height().max(caption[3] / 2.0);
     let centre = caption[0] + caption[2] / 2.0;
@@ -235,7 +277,7 @@ mod tests {
 
     #[test]
     fn finds_the_caption_wherever_the_layout_puts_it() {
-        // (caption lines, where the caption's left edge is, whether a typed name follows)
+        // (caption lines, the caption's left edge, its top)
         let layouts: &[(&[&str], f32, f32)] = &[
             (&["Người khai", "(Ký, ghi rõ họ tên)"], 0.6, 0.70),
             (&["NGƯỜI KÊ KHAI", "(Ký và ghi rõ họ tên)"], 0.4, 0.66),
@@ -280,6 +322,48 @@ mod tests {
         words.extend(line("Vyx", 0.62, 0.76, 40));
         let space = locate(&words).expect("space");
         assert!(space.area[3] > 0.1, "{space:?}");
+    }
+
+    /// A guardian's column beside the declarant's, both with "(Ký, ghi rõ họ tên)":
+    /// the declarant's space is read, whichever side it is on.
+    #[test]
+    fn the_declarants_caption_wins_over_another_signers() {
+        for (declarant, other) in [(0.6, 0.1), (0.1, 0.6)] {
+            let mut parts = BODY.to_vec();
+            parts.extend([
+                ("NGƯỜI GIÁM HỘ", other, 0.7),
+                ("(Ký, ghi rõ họ tên)", other - 0.01, 0.718),
+                ("NGƯỜI KÊ KHAI", declarant, 0.7),
+                ("(Ký, ghi rõ họ tên)", declarant - 0.01, 0.718),
+            ]);
+            let space = locate(&page(&parts)).expect("space");
+            let centre = space.area[0] + space.area[2] / 2.0;
+            assert!((centre - (declarant + 0.1)).abs() < 0.08, "declarant at {declarant}: {space:?}");
+        }
+    }
+
+    /// Leader dots or a rule in the text layer are print: left out of the ink and
+    /// the end of the space, as a typed name is.
+    #[test]
+    fn dots_in_the_text_layer_are_print() {
+        let mut parts = BODY.to_vec();
+        parts.extend([("(Ký, ghi rõ họ tên)", 0.6, 0.72), ("..............................", 0.55, 0.8)]);
+        let space = locate(&page(&parts)).expect("space");
+        assert!(space.area[1] + space.area[3] < 0.8, "{space:?}");
+        // The same dots read by OCR, confidently, count as print too.
+        let mut words = page(&parts[..parts.len() - 1]);
+        words.extend(line("..............", 0.6, 0.79, 85));
+        let space = locate(&words).expect("space");
+        assert!(space.area[1] + space.area[3] < 0.79, "{space:?}");
+    }
+
+    #[test]
+    fn a_page_of_endless_words_is_not_read() {
+        let mut words: Vec<PlacedWord> = (0..MAX_WORDS)
+            .map(|i| PlacedWord { text: "a".into(), bbox: [0.1, (i % 500) as f32 / 600.0, 0.01, 0.01], conf: 100 })
+            .collect();
+        words.extend(line("(Ký, ghi rõ họ tên)", 0.6, 0.72, 100));
+        assert_eq!(locate(&words), None);
     }
 
     #[test]
