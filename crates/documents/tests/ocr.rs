@@ -3,27 +3,15 @@
 //! exactly, the name exactly or differing only in diacritics; and an image-only
 //! stack must match at 95 % or better with no page given to the wrong person.
 
+mod common;
 use bhxh_documents::ocr;
-use bhxh_documents::{paper, pdf};
 use bhxh_domain::fold::fold;
 use bhxh_domain::mau01::{Candidate, FormField, MatchedBy, match_page};
 use bhxh_fixtures::forms::{self, FormData, FormVariant, ScanDefect};
 use bhxh_fixtures::{Fonts, Generator};
 use chrono::{TimeZone, Utc};
+use common::{people, read_all};
 use rand::SeedableRng;
-use std::sync::Arc;
-
-fn people(n: usize) -> Vec<(String, bhxh_protocol::DeclarationFields)> {
-    let g = Generator::new(17).expect("generator");
-    let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).single().expect("time");
-    (0..400u64)
-        .filter_map(|i| g.declared_person(i, now).ok())
-        .filter(|p| p.fields.office_code == "07916" && p.fields.id_number.is_some())
-        .take(n)
-        .enumerate()
-        .map(|(k, p)| (format!("07916-{:06}", k + 1), p.fields))
-        .collect()
-}
 
 fn scan(defect: ScanDefect, rotation_deg: f32) -> FormVariant {
     FormVariant { scanned: true, with_qr: false, rotation_deg, scan: defect, ..FormVariant::PRINTED }
@@ -39,25 +27,10 @@ const VARIANTS: &[(&str, ScanDefect, f32)] = &[
     ("100 dpi", ScanDefect::LowResolution, 0.0),
 ];
 
-/// Each page rendered at about 200 dpi and read as the app reads an image-only page.
-fn read_all(pdf_bytes: Vec<u8>) -> Vec<bhxh_domain::mau01::PageReading> {
-    let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
-    let reader = ocr::engine().expect("Tesseract with tesseract-ocr-vie (run scripts/setup)");
-    engine
-        .pages(Arc::new(pdf_bytes), ocr::prep::A4_HEIGHT_200DPI)
-        .expect("pages")
-        .into_iter()
-        .map(|p| {
-            let p = p.expect("page");
-            paper::read_page_with_ocr(&p.image, &p.text, &p.words, None, Some(reader))
-        })
-        .collect()
-}
-
 #[test]
 fn every_scan_variant_reads_the_numbers_exactly() {
     let fonts = Fonts::load_system().expect("fonts");
-    let people = people(3);
+    let people = people(17, 3);
     let mut forms_in = Vec::new();
     for (_, defect, deg) in VARIANTS {
         for (id, f) in &people {
@@ -107,7 +80,7 @@ fn every_scan_variant_reads_the_numbers_exactly() {
 #[test]
 fn an_image_only_stack_of_30_pages_matches_by_ocr() {
     let fonts = Fonts::load_system().expect("fonts");
-    let people = people(30);
+    let people = people(17, 30);
     let forms_in: Vec<_> = people
         .iter()
         .enumerate()

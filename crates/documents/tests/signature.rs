@@ -8,41 +8,12 @@
 //! The rule under test: no signed form is reported unsigned, no unsigned form is
 //! reported signed; a space the machine cannot read says "could not tell" (`None`).
 
-use bhxh_documents::ocr;
-use bhxh_documents::{paper, pdf};
+mod common;
 use bhxh_domain::mau01::PageReading;
+use bhxh_fixtures::Fonts;
 use bhxh_fixtures::forms::{self, FormData, FormVariant, ScanDefect};
-use bhxh_fixtures::{Fonts, Generator};
-use chrono::{TimeZone, Utc};
+use common::{people, read_all};
 use rand::SeedableRng;
-use std::sync::Arc;
-
-fn people(n: usize) -> Vec<(String, bhxh_protocol::DeclarationFields)> {
-    let g = Generator::new(23).expect("generator");
-    let now = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).single().expect("time");
-    (0..400u64)
-        .filter_map(|i| g.declared_person(i, now).ok())
-        .filter(|p| p.fields.office_code == "07916" && p.fields.id_number.is_some())
-        .take(n)
-        .enumerate()
-        .map(|(k, p)| (format!("07916-{:06}", k + 1), p.fields))
-        .collect()
-}
-
-/// Each page read as the app reads a stack: text layer, else OCR at about 200 dpi.
-fn read_all(pdf_bytes: Vec<u8>) -> Vec<PageReading> {
-    let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
-    let reader = ocr::engine().expect("Tesseract with tesseract-ocr-vie (run scripts/setup)");
-    engine
-        .pages(Arc::new(pdf_bytes), ocr::prep::A4_HEIGHT_200DPI)
-        .expect("pages")
-        .into_iter()
-        .map(|p| {
-            let p = p.expect("page");
-            paper::read_page_with_ocr(&p.image, &p.text, &p.words, None, Some(reader))
-        })
-        .collect()
-}
 
 /// Checks one table of (name, signed, reading) and prints it. A clean page must be
 /// told exactly; a degraded one may say "could not tell", never the opposite.
@@ -70,7 +41,7 @@ fn judge(layout: &str, rows: &[(String, bool, bool, &PageReading)]) {
 #[test]
 fn the_projects_own_layout_printed_and_scanned() {
     let fonts = Fonts::load_system().expect("fonts");
-    let people = people(2);
+    let people = people(23, 2);
     let scan = |defect: ScanDefect, deg: f32| FormVariant {
         scanned: true,
         with_qr: false,
@@ -115,7 +86,7 @@ fn the_portal_layout_printed_and_scanned() {
     use bhxh_domain::checks::{Context, Facts, Registry, Severity, run_all};
     use bhxh_fixtures::portal_form::{Pen, PortalVariant, one_mark_changed, portal_stack_pdf};
     let variants = PortalVariant::matrix();
-    let people = people(variants.len());
+    let people = people(23, variants.len());
     let forms_in: Vec<_> = people
         .iter()
         .zip(&variants)
