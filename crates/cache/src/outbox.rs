@@ -354,12 +354,22 @@ impl Cache {
 
     /// Every decision recorded here with its delivery state, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxRow>, CacheError> {
-        let mut stmt = self.conn.prepare(
+        self.outbox_rows("", params![])
+    }
+
+    /// The decisions recorded here on one declaration, newest first (through the
+    /// declaration's index: opening a declaration does not read the whole outbox).
+    pub fn outbox_of(&self, declaration_id: &str) -> Result<Vec<OutboxRow>, CacheError> {
+        self.outbox_rows("WHERE d.declaration_id = ?1", [declaration_id])
+    }
+
+    fn outbox_rows(&self, filter: &str, params: impl rusqlite::Params) -> Result<Vec<OutboxRow>, CacheError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.key, d.declaration_id, d.officer, d.outcome, d.reasons_json, d.decided_at, o.state, o.attempts,
                     o.next_attempt_at, o.last_error, o.answer_json, o.acknowledged_at
-             FROM decisions d JOIN outbox o ON o.key = d.key ORDER BY d.key DESC",
-        )?;
-        let rows = stmt.query_map([], |r| {
+             FROM decisions d JOIN outbox o ON o.key = d.key {filter} ORDER BY d.key DESC"
+        ))?;
+        let rows = stmt.query_map(params, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -418,6 +428,16 @@ impl Cache {
              FROM outbox",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// Waiting decisions whose next attempt is due by `now`: what makes a
+    /// background round worth running (one in backoff waits for its time).
+    pub fn outbox_due(&self, now: DateTime<Utc>) -> Result<u32, CacheError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'waiting' AND next_attempt_at <= ?1",
+            [now.to_rfc3339()],
+            |r| r.get(0),
         )?)
     }
 

@@ -568,3 +568,22 @@ fn the_queue_never_calls_an_unjudged_paper_form_unsigned() {
         assert_eq!(row.paper_signed, *state, "{id}");
     }
 }
+
+/// A decision in backoff is waiting but not due: the background round leaves it
+/// alone until its time (a full sync every tick defeated the backoff).
+#[test]
+fn a_decision_in_backoff_is_waiting_but_not_due_until_its_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = decided_cache(dir.path());
+    let now = Utc::now();
+    assert_eq!(cache.outbox_due(now).expect("due"), 1);
+    let key = cache.take_due(now, 10).expect("take")[0].key.clone();
+    let later = now + chrono::TimeDelta::seconds(40);
+    cache
+        .settle_many("canbo.07916", vec![(key, Settle::Retry { at: later, error: "503".into() })], now)
+        .expect("settle");
+    assert_eq!(cache.outbox_counts().expect("counts").0, 1, "still waiting");
+    assert_eq!(cache.outbox_due(now).expect("due"), 0, "not due before its time");
+    assert_eq!(cache.outbox_due(later - chrono::TimeDelta::milliseconds(1)).expect("due"), 0);
+    assert_eq!(cache.outbox_due(later).expect("due"), 1, "due at its time");
+}
