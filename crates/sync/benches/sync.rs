@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!("seeded {} declarations for 07916 in {:.1} s", ids.len(), t.elapsed().as_secs_f64());
     rt.block_on(async {
         let server = start("127.0.0.1:0".parse()?, state.clone()).await?;
-        let creds = Credentials { username: "canbo.07916".into(), password: "demo".into() };
+        let creds = Credentials::new("canbo.07916".into(), "demo".into());
         let mut client = CentralClient::new(&server.url())?;
         client.login(&creds).await?;
         let cache = Mutex::new(Cache::open(cdir.path(), DataKey::generate())?);

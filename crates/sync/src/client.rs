@@ -6,10 +6,26 @@ use bhxh_protocol::{DeclarationPage, ErrorBody, LoginRequest, LoginResponse, Off
 use reqwest::StatusCode;
 use std::time::Duration;
 
-#[derive(Clone)]
+/// A user name and password, wiped from memory when dropped; not `Clone`, so the
+/// session that holds them is their only copy.
+#[derive(zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct Credentials {
-    pub username: String,
-    pub password: String,
+    username: String,
+    password: String,
+}
+
+impl Credentials {
+    pub fn new(username: String, password: String) -> Self {
+        Self { username, password }
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn password(&self) -> &str {
+        &self.password
+    }
 }
 
 impl std::fmt::Debug for Credentials {

@@ -1,4 +1,17 @@
-//! The central service's client and the sync engine that fills the local cache.
+//! The central service's client and the sync engine that fills the local cache. Errors name the request that failed
+//! ([`SyncError`]), and "offline" is kept apart from a refusal so the desk knows when to work from its cache.
+//!
+//! - [`CentralClient`]: reqwest over rustls; plain HTTP only to loopback. With a configured [`CertPin`] only that
+//!   certificate is accepted, whoever signed it, and a mismatch is its own error, not "offline".
+//! - The pull: [`pull_declarations`] (paged, resumable) and [`fetch_documents`] (4 in parallel, each verified).
+//! - [`push`]: [`push_outbox`] sends the due decisions in batches of 50 (`POST /v1/decisions/batch`, each item under
+//!   its own key, 2 requests in flight) and files each answer through the pure `plan()`: done, retry with exponential
+//!   backoff and jitter, log in again, or refused. Sending an item twice is harmless: the server replays a key's
+//!   answer.
+//! - [`round`]: one whole round for a session behind [`round::SessionStore`] (the outbox, the pull, the documents,
+//!   the units, the supervisor's figures; the helpdesk's calls and directory), logging in again once when the token
+//!   is gone.
+//! - [`helpdesk`]: [`pull_directory`] (paged, resumable, a full copy) and [`push_calls`] (each call under its own id).
 
 mod client;
 mod error;
@@ -6,6 +19,7 @@ pub mod helpdesk;
 mod pin;
 mod pull;
 pub mod push;
+pub mod round;
 mod supervisor;
 
 pub use client::{CentralClient, Credentials};

@@ -99,7 +99,7 @@ fn lock(m: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
 /// Sends what is due in the outbox until nothing due is left or the central
 /// service stops answering. Returns what happened; errors only for the cache or a
 /// login that fails for a reason other than the network.
-#[instrument(skip_all, fields(officer = %credentials.username))]
+#[instrument(skip_all, fields(officer = %credentials.username()))]
 pub async fn push_outbox(
     client: &mut CentralClient,
     cache: &Mutex<Cache>,
@@ -165,7 +165,7 @@ pub async fn push_outbox(
             settled.push((item.key, settle));
         }
         // One transaction for the round: one disk flush, not one per decision.
-        lock(cache).settle_many(&credentials.username, settled, now)?;
+        lock(cache).settle_many(credentials.username(), settled, now)?;
         if relogin {
             report.logins += 1;
             match client.login(credentials).await {

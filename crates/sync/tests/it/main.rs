@@ -11,12 +11,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 mod outbox;
+mod round;
 mod tls;
 
 const OFFICE: &str = "07916";
 
 fn officer() -> Credentials {
-    Credentials { username: "canbo.07916".into(), password: "demo".into() }
+    Credentials::new("canbo.07916".into(), "demo".into())
 }
 
 fn server_state(dir: &Path, n: u64) -> AppState {
@@ -123,11 +124,9 @@ async fn wrong_password_is_told_apart_from_no_network() {
     let sdir = tempfile::tempdir().expect("tmp");
     let server = serve(server_state(sdir.path(), 0)).await;
     let mut c = CentralClient::new(&server.url()).expect("client");
-    let err =
-        c.login(&Credentials { username: "canbo.07916".into(), password: "sai".into() }).await.expect_err("refused");
+    let err = c.login(&Credentials::new("canbo.07916".into(), "sai".into())).await.expect_err("refused");
     assert!(matches!(err, SyncError::BadCredentials), "{err:?}");
-    let err =
-        c.login(&Credentials { username: "khong.co".into(), password: "demo".into() }).await.expect_err("refused");
+    let err = c.login(&Credentials::new("khong.co".into(), "demo".into())).await.expect_err("refused");
     assert!(matches!(err, SyncError::BadCredentials), "{err:?}");
     let url = server.url();
     server.stop().await;

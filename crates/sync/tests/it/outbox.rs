@@ -115,9 +115,9 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
     let (state, ids) = bulk_state(sdir.path(), 3);
     let server = serve(state.clone()).await;
     let target = ids[0].clone();
-    let second = Credentials { username: "canbo2.07916".into(), password: "demo".into() };
+    let second = Credentials::new("canbo2.07916".into(), "demo".into());
     let mut officers = Vec::new();
-    for creds in [officer(), second.clone()] {
+    for creds in [officer(), second] {
         let dir = tempfile::tempdir().expect("tmp");
         let mut client = CentralClient::new(&server.url()).expect("client");
         client.login(&creds).await.expect("login");
@@ -226,7 +226,7 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     // Probe only once the server holds the first attempt (else the probe would be
     // the first to arrive, on a busy machine).
     let started = std::time::Instant::now();
-    while !state.with_store(|s| s.key_in_flight(&officer().username, &key)).expect("store") {
+    while !state.with_store(|s| s.key_in_flight(officer().username(), &key)).expect("store") {
         assert!(started.elapsed() < Duration::from_secs(20), "the first attempt never reached the server");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -255,7 +255,7 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     // Keys belong to an officer: another officer's same key is a different key.
     let token2 = {
         let mut c = CentralClient::new(&server.url()).expect("client");
-        c.login(&Credentials { username: "canbo2.07916".into(), password: "demo".into() }).await.expect("login").token
+        c.login(&Credentials::new("canbo2.07916".into(), "demo".into())).await.expect("login").token
     };
     let r = http
         .post(&url)

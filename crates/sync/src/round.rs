@@ -1,0 +1,157 @@
+//! One sync round for a session, whatever holds it: the desk's open session, a test,
+//! a headless run. A reviewer's round delivers the outbox, pulls the office's
+//! declarations and their documents, refreshes the office's units and, for a
+//! supervisor, the quotas and the coverage report; a helpdesk round delivers the
+//! calls noted here and copies the directory when due. A token the server no
+//! longer knows is replaced by logging in again once, from the session's
+//! credentials.
+
+use crate::{CallsReport, CentralClient, Credentials, DirectoryReport, PullReport, PushReport, SyncError};
+use bhxh_cache::Cache;
+use bhxh_domain::{Clock, Role};
+use chrono::{DateTime, TimeDelta};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tracing::{instrument, warn};
+
+/// The supervisor's quotas as last pulled (JSON in the cache's meta table).
+pub const QUOTAS_META: &str = "quotas";
+/// The units' coverage report as last pulled (JSON in the cache's meta table).
+pub const COVERAGE_META: &str = "coverage";
+/// When the helpdesk's directory copy was last pulled (RFC 3339).
+pub const DIRECTORY_PULLED_AT: &str = "directory.pulled_at";
+/// How old the helpdesk's directory copy may get before a background round copies it again.
+pub const DIRECTORY_EVERY: Duration = Duration::from_secs(15 * 60);
+/// How old the office's unit list may get (a unit opens or closes now and then).
+const UNITS_EVERY: TimeDelta = TimeDelta::hours(24);
+
+/// What a round needs of the session it works for.
+pub trait SessionStore: Sync {
+    /// The session's cache (its data key open).
+    fn cache(&self) -> &Arc<Mutex<Cache>>;
+    fn credentials(&self) -> &Credentials;
+    fn office(&self) -> &str;
+    fn role(&self) -> Role;
+    /// The session's client, and whether its token was accepted.
+    fn client(&self) -> (CentralClient, bool);
+    /// Keeps a client that logged in again, so the next call uses its token.
+    fn keep_client(&self, client: &CentralClient);
+}
+
+/// What a round did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundReport {
+    Reviewer {
+        pushed: PushReport,
+        pulled: PullReport,
+    },
+    /// `directory` is `None` when the copy was fresh enough to keep.
+    Helpdesk {
+        calls: CallsReport,
+        directory: Option<DirectoryReport>,
+    },
+}
+
+fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn log_in(store: &impl SessionStore, client: &mut CentralClient) -> Result<(), SyncError> {
+    client.login(store.credentials()).await?;
+    store.keep_client(client);
+    Ok(())
+}
+
+/// Runs one round for `store`'s session. `manual`: the person asked for it (the
+/// helpdesk's directory is then copied even when fresh).
+#[instrument(skip_all, fields(role = store.role().code()))]
+pub async fn run_round(store: &impl SessionStore, clock: Clock, manual: bool) -> Result<RoundReport, SyncError> {
+    let (mut client, authenticated) = store.client();
+    if !authenticated {
+        log_in(store, &mut client).await?;
+    }
+    if store.role().reviews_declarations() {
+        reviewer_round(store, &mut client, clock).await
+    } else {
+        helpdesk_round(store, &mut client, clock, manual).await
+    }
+}
+
+async fn reviewer_round(
+    store: &impl SessionStore,
+    client: &mut CentralClient,
+    clock: Clock,
+) -> Result<RoundReport, SyncError> {
+    let (cache, office) = (store.cache(), store.office());
+    // Decisions first: they are the officer's work; the pull then shows their effect.
+    let pushed = crate::push_outbox(client, cache, store.credentials(), clock).await?;
+    store.keep_client(client);
+    let mut pulled = match crate::pull_declarations(client, cache, office, crate::PAGE_SIZE).await {
+        Err(SyncError::Unauthorized { .. }) => {
+            log_in(store, client).await?;
+            crate::pull_declarations(client, cache, office, crate::PAGE_SIZE).await?
+        }
+        other => other?,
+    };
+    crate::fetch_documents(client, cache, &mut pulled).await?;
+    refresh_units(client, cache, office, clock).await;
+    if store.role() == Role::Supervisor {
+        // The dashboard works offline from the last round: the quotas and the units'
+        // coverage (employers' figures, nothing about a person) travel with it.
+        let quotas = client.quotas(office).await?;
+        keep_json(cache, QUOTAS_META, &quotas, "GET /v1/offices/{code}/quotas")?;
+        let coverage = client.coverage(office).await?;
+        keep_json(cache, COVERAGE_META, &coverage, "GET /v1/offices/{code}/coverage")?;
+    }
+    Ok(RoundReport::Reviewer { pushed, pulled })
+}
+
+fn keep_json<T: serde::Serialize>(cache: &Mutex<Cache>, key: &str, value: &T, request: &str) -> Result<(), SyncError> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| SyncError::Malformed { request: request.into(), detail: e.to_string() })?;
+    lock(cache).set_meta(key, &json)?;
+    Ok(())
+}
+
+/// The office's units again when the list is a day old; a failure keeps the old
+/// list and the round goes on (the unit check says nothing rather than guess).
+async fn refresh_units(client: &CentralClient, cache: &Mutex<Cache>, office: &str, clock: Clock) {
+    let listed_at = lock(cache).office_units_listed_at().ok().flatten();
+    if listed_at.is_some_and(|t| clock.now().signed_duration_since(t) < UNITS_EVERY) {
+        return;
+    }
+    match client.units(office).await {
+        Ok(list) if list.office_code == office => {
+            if let Err(e) = lock(cache).set_office_units(&list, clock.now()) {
+                warn!(error = %e, "office units not kept");
+            }
+        }
+        Ok(_) => warn!("office units answered for another office"),
+        Err(e) => warn!(error = %e, "office units not listed"),
+    }
+}
+
+async fn helpdesk_round(
+    store: &impl SessionStore,
+    client: &mut CentralClient,
+    clock: Clock,
+    manual: bool,
+) -> Result<RoundReport, SyncError> {
+    let cache = store.cache();
+    let calls = match crate::push_calls(client, cache, clock).await {
+        Err(SyncError::Unauthorized { .. }) => {
+            log_in(store, client).await?;
+            crate::push_calls(client, cache, clock).await?
+        }
+        other => other?,
+    };
+    let pulled_at = lock(cache).meta(DIRECTORY_PULLED_AT)?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
+    let due =
+        pulled_at.is_none_or(|t| clock.now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
+    let mut directory = None;
+    if manual || due {
+        directory = Some(crate::pull_directory(client, cache, store.office()).await?);
+        lock(cache).set_meta(DIRECTORY_PULLED_AT, &clock.now().to_rfc3339())?;
+    }
+    Ok(RoundReport::Helpdesk { calls, directory })
+}
