@@ -1,8 +1,17 @@
-//! bhxh-desk: the Tauri shell. Without a subcommand it opens the window; `sync` and
-//! `queue` run headless on the same core (for scripts and tests).
+//! bhxh-desk: the Tauri shell. Without a subcommand it opens the window; `sync`, `queue`, `decide`, `outbox`,
+//! `retention`, `import-paper` and `audit verify` run headless on the same core (for scripts and tests).
+//!
+//! The shell only converts and delegates to `bhxh-desk-core`, where the behaviour can be tested without a window.
+//! Everything command-shaped is generated from the core's command table (`crates/desk/src/command_table.rs`): the Tauri
+//! commands (`commands.rs`), a few lines each, all off the GTK main thread (which paints the window); their handler
+//! (`command_table!(handler)`); and, in `build.rs`, one permission per command and the window's capability
+//! `capabilities/main.json`, generated on each build and not committed: the window may call the app's own commands and
+//! nothing else. `docproto.rs` serves the `bhxhdoc://` protocol: document images from the cache's store after the role
+//! check, `no-store`, CORS only for the app's own page.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+#[macro_use]
 mod commands;
 mod docproto;
 
@@ -158,134 +167,8 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Sync { central, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            let rt = match tokio::runtime::Runtime::new() {
-                Ok(rt) => rt,
-                Err(e) => return fail(&e.to_string()),
-            };
-            match rt.block_on(headless::sync(&central, &user, &password, &dir, cli.central_cert_sha256)) {
-                Ok(line) => {
-                    println!("{line}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::Queue { json, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::queue_rows(&dir, &user, &password) {
-                Ok(rows) if json => print_json(&rows),
-                Ok(rows) => {
-                    for r in rows {
-                        println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::Decide { id, outcome, reasons, note, paper_seen, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            let input = bhxh_desk_core::ipc::DecideInput { id, outcome: outcome.into(), reasons, note, paper_seen };
-            match headless::decide(&dir, &user, &password, input) {
-                Ok(r) => {
-                    println!("{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::Outbox { json, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::outbox(&dir, &user, &password) {
-                Ok(rows) if json => print_json(&rows),
-                Ok(rows) => {
-                    for r in rows {
-                        println!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            r.key,
-                            r.declaration_id,
-                            r.outcome.code(),
-                            r.state.code(),
-                            r.attempts
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::Retention { keep_days, purge, json, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::retention(&dir, &user, &password, keep_days, purge) {
-                Ok((held, (declarations, files))) => {
-                    if purge {
-                        eprintln!("deleted {files} files of {declarations} decided declarations");
-                    }
-                    if json {
-                        return print_json(&held);
-                    } else {
-                        for h in held {
-                            let until = h.purge_after.map_or("while pending".to_owned(), |t| t.to_rfc3339());
-                            println!(
-                                "{}\t{} documents\t{} bytes\tkept until {until}",
-                                h.declaration_id, h.documents, h.bytes
-                            );
-                        }
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::ImportPaper { file, json, user, password }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::import_paper(&dir, &user, &password, &file) {
-                Ok(summary) if json => print_json(&summary),
-                Ok(s) => {
-                    for r in &s.rows {
-                        let candidates: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
-                        println!(
-                            "page {}	{}	{}	{}",
-                            r.page_index + 1,
-                            r.matched_by,
-                            r.declaration_id.as_deref().unwrap_or("-"),
-                            if r.declaration_id.is_some() { r.findings.join("; ") } else { candidates.join(",") }
-                        );
-                    }
-                    println!(
-                        "{} pages: {} by QR, {} by text, {} to match by hand; unit {}: {} forms missing",
-                        s.pages,
-                        s.matched_qr,
-                        s.matched_text,
-                        s.need_hand,
-                        s.unit_code.as_deref().unwrap_or("?"),
-                        s.unit_missing_forms
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(&e.message),
-            }
-        }
-        Some(Command::Audit { command: AuditCommand::Verify { user } }) => {
-            let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
-            match headless::audit_verify(&dir, &user) {
-                Ok(report) => match report.first_broken {
-                    None => {
-                        println!("audit chain intact: {} rows", report.rows);
-                        ExitCode::SUCCESS
-                    }
-                    Some((seq, why)) => {
-                        println!("audit chain broken at row {seq}: {why}");
-                        ExitCode::from(3)
-                    }
-                },
-                Err(e) => fail(&e.message),
-            }
-        }
-        None => run_window(
+    let Some(command) = cli.command else {
+        return run_window(
             cli.data_dir,
             cli.central_url,
             cli.user_name,
@@ -293,7 +176,103 @@ fn main() -> ExitCode {
             Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
             cli.retention_days,
             cli.central_cert_sha256,
-        ),
+        );
+    };
+    // Every headless command works on a cache in a named place.
+    let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
+    match command {
+        Command::Sync { central, user, password } => {
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => return fail(&e.to_string()),
+            };
+            let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, cli.central_cert_sha256));
+            answer(synced, false, |line| println!("{line}"))
+        }
+        Command::Queue { json, user, password } => answer(headless::queue_rows(&dir, &user, &password), json, |rows| {
+            for r in rows {
+                println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
+            }
+        }),
+        Command::Decide { id, outcome, reasons, note, paper_seen, user, password } => {
+            let input = bhxh_desk_core::ipc::DecideInput { id, outcome: outcome.into(), reasons, note, paper_seen };
+            answer(headless::decide(&dir, &user, &password, input), false, |r| {
+                println!("{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code());
+            })
+        }
+        Command::Outbox { json, user, password } => answer(headless::outbox(&dir, &user, &password), json, |rows| {
+            for r in rows {
+                println!("{}\t{}\t{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code(), r.state.code(), r.attempts);
+            }
+        }),
+        Command::Retention { keep_days, purge, json, user, password } => {
+            let held =
+                headless::retention(&dir, &user, &password, keep_days, purge).map(|(held, (declarations, files))| {
+                    if purge {
+                        eprintln!("deleted {files} files of {declarations} decided declarations");
+                    }
+                    held
+                });
+            answer(held, json, |held| {
+                for h in held {
+                    let until = h.purge_after.map_or("while pending".to_owned(), |t| t.to_rfc3339());
+                    println!("{}\t{} documents\t{} bytes\tkept until {until}", h.declaration_id, h.documents, h.bytes);
+                }
+            })
+        }
+        Command::ImportPaper { file, json, user, password } => {
+            answer(headless::import_paper(&dir, &user, &password, &file), json, |s| {
+                for r in &s.rows {
+                    let candidates: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();
+                    println!(
+                        "page {}\t{}\t{}\t{}",
+                        r.page_index + 1,
+                        r.matched_by,
+                        r.declaration_id.as_deref().unwrap_or("-"),
+                        if r.declaration_id.is_some() { r.findings.join("; ") } else { candidates.join(",") }
+                    );
+                }
+                println!(
+                    "{} pages: {} by QR, {} by text, {} to match by hand; unit {}: {} forms missing",
+                    s.pages,
+                    s.matched_qr,
+                    s.matched_text,
+                    s.need_hand,
+                    s.unit_code.as_deref().unwrap_or("?"),
+                    s.unit_missing_forms
+                );
+            })
+        }
+        Command::Audit { command: AuditCommand::Verify { user } } => match headless::audit_verify(&dir, &user) {
+            Ok(report) => match report.first_broken {
+                None => {
+                    println!("audit chain intact: {} rows", report.rows);
+                    ExitCode::SUCCESS
+                }
+                Some((seq, why)) => {
+                    println!("audit chain broken at row {seq}: {why}");
+                    ExitCode::from(3)
+                }
+            },
+            Err(e) => fail(&e.message),
+        },
+    }
+}
+
+/// A headless command's answer on stdout: JSON when asked, else its text lines;
+/// an error on stderr, in Vietnamese, with a failing exit code.
+fn answer<T: serde::Serialize>(
+    result: Result<T, bhxh_desk_core::AppError>,
+    json: bool,
+    text: impl FnOnce(T),
+) -> ExitCode {
+    match result {
+        Ok(value) if json => print_json(&value),
+        Ok(value) => {
+            text(value);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message),
     }
 }
 
@@ -349,38 +328,7 @@ fn run_window(
             tauri::async_runtime::spawn(desk.run_background(Duration::from_secs(3), Duration::from_secs(60)));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::prefill,
-            commands::login,
-            commands::logout,
-            commands::status,
-            commands::sync_now,
-            commands::queue,
-            commands::declaration,
-            commands::lock,
-            commands::unlock,
-            commands::decide,
-            commands::withdraw,
-            commands::outbox,
-            commands::acknowledge,
-            commands::reasons,
-            commands::take,
-            commands::take_batch,
-            commands::import_paper,
-            commands::paper_stack,
-            commands::match_paper,
-            commands::viewer_prefs,
-            commands::set_viewer_prefs,
-            commands::lookup,
-            commands::citizen_card,
-            commands::log_call,
-            commands::dashboard,
-            commands::set_quota,
-            commands::export_table,
-            commands::take_away,
-            commands::hand_over,
-            commands::reminder_letters,
-        ])
+        .invoke_handler(bhxh_desk_core::command_table!(handler))
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -390,7 +338,7 @@ fn run_window(
 
 #[cfg(test)]
 mod tests {
-    use bhxh_desk_core::ipc::COMMANDS;
+    use bhxh_desk_core::api::COMMANDS;
     use std::collections::BTreeSet;
 
     /// The window may call exactly the app's commands: one permission per command

@@ -7,7 +7,7 @@
 use base64::Engine;
 use bhxh_central::{AppState, RunningServer, ServerConfig, seed_demo, start};
 use bhxh_desk_core::ipc::LoginInput;
-use bhxh_desk_core::{DEFAULT_IDLE_LOCK, Desk, DeskConfig, ErrorCode, dispatch};
+use bhxh_desk_core::{DEFAULT_IDLE_LOCK, Desk, DeskConfig, ErrorCode, api};
 use bhxh_protocol::{ErrorBody, FaultSettings, Submission};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -309,7 +309,7 @@ async fn the_app_refuses_bad_input_in_vietnamese_and_keeps_its_data() {
     }
     d.login(login("canbo.07916", "demo", &url)).await.expect("login");
     d.sync_now().await.expect("sync");
-    let queue = dispatch::invoke(&d, "queue", Value::Null).await.expect("queue");
+    let queue = api::invoke(&d, "queue", Value::Null).await.expect("queue");
     let count = queue.as_array().expect("array").len();
 
     // Commands with the wrong shape, unknown commands, traversal ids.
@@ -320,17 +320,17 @@ async fn the_app_refuses_bad_input_in_vietnamese_and_keeps_its_data() {
         ("unlock", json!({"password": null})),
         ("login", json!({"username": "x"})),
     ] {
-        let e = dispatch::invoke(&d, cmd, args.clone()).await.expect_err("refused");
+        let e = api::invoke(&d, cmd, args.clone()).await.expect_err("refused");
         assert_eq!(e.code, ErrorCode::Validation, "{cmd} {args}");
     }
-    assert_eq!(dispatch::invoke(&d, "drop_table", Value::Null).await.expect_err("unknown").code, ErrorCode::NotFound);
+    assert_eq!(api::invoke(&d, "drop_table", Value::Null).await.expect_err("unknown").code, ErrorCode::NotFound);
     for id in ["../../etc/passwd", "' OR 1=1 --", "07916-000001\u{0000}", &"9".repeat(100_000)] {
-        let e = dispatch::invoke(&d, "declaration", json!({"id": id})).await.expect_err("absent");
+        let e = api::invoke(&d, "declaration", json!({"id": id})).await.expect_err("absent");
         assert_eq!(e.code, ErrorCode::NotFound, "{id:.40}");
         assert_eq!(d.document_bytes(id).expect_err("absent").code, ErrorCode::NotFound);
     }
     // Nothing changed: the same queue, and the session still works.
-    let again = dispatch::invoke(&d, "queue", Value::Null).await.expect("queue");
+    let again = api::invoke(&d, "queue", Value::Null).await.expect("queue");
     assert_eq!(again.as_array().expect("array").len(), count);
     assert_eq!(again, queue);
     s.stop().await;

@@ -1,6 +1,6 @@
-//! Who may call what. One rule per command, looked up by every command before it
-//! touches data; a command without a rule is refused (deny by default), and the
-//! role-matrix test fails until the new command has one.
+//! Who may call what. The command table (`command_table.rs`) names one of the
+//! callers below for every command; every call passes through that gate before it
+//! touches data, and a name outside the table is refused (deny by default).
 
 use bhxh_domain::Role;
 
@@ -8,31 +8,48 @@ use bhxh_domain::Role;
 pub enum Access {
     /// Before login: the login screen's own calls.
     Anyone,
-    /// Any logged-in person, whatever the role.
+    /// Logged in, the screen locked or not (to lock it, or to unlock it).
+    Identified,
+    /// An open session, whatever the role.
     Session,
-    /// Logged in with one of these roles; data limited to the session's office.
+    /// An open session with one of these roles; data limited to the session's office.
     Roles(&'static [Role]),
+}
+
+/// A kind of caller a command admits (the table's "who" column).
+pub trait Who {
+    const ACCESS: Access;
+}
+
+macro_rules! who {
+    ($($(#[$m:meta])* $name:ident => $access:expr;)*) => {
+        $($(#[$m])* pub enum $name {}
+        impl Who for $name {
+            const ACCESS: Access = $access;
+        })*
+    };
+}
+
+who! {
+    /// The login screen.
+    Anyone => Access::Anyone;
+    /// Whoever logged in, locked or not.
+    Identified => Access::Identified;
+    /// Any open session.
+    Session => Access::Session;
+    /// Those who review declarations: officers and supervisors.
+    Reviewer => Access::Roles(REVIEWERS);
+    Supervisor => Access::Roles(&[Role::Supervisor]);
+    Helpdesk => Access::Roles(&[Role::Helpdesk]);
 }
 
 const REVIEWERS: &[Role] = &[Role::Officer, Role::Supervisor];
 
-/// The rule of `command` (an IPC command of [`crate::ipc::COMMANDS`], or
-/// `document` for the document protocol).
+/// The document protocol (images and paper pages): not an IPC command, same gate.
+pub const DOCUMENT: Access = Access::Roles(REVIEWERS);
+
+/// The rule of `command` (an IPC command of the table, or `document` for the
+/// document protocol).
 pub fn rule(command: &str) -> Option<Access> {
-    Some(match command {
-        // The login screen's calls; `status` says who is logged in (if anyone).
-        "prefill" | "login" | "status" | "logout" => Access::Anyone,
-        "lock" | "unlock" | "viewer_prefs" | "set_viewer_prefs" => Access::Session,
-        // Each role syncs what it works on: reviewers the declarations, the helpdesk the directory.
-        "sync_now" => Access::Session,
-        "queue" | "declaration" | "document" | "decide" | "withdraw" | "outbox" | "acknowledge" | "reasons"
-        | "take" | "take_batch" | "import_paper" | "paper_stack" | "match_paper" => Access::Roles(REVIEWERS),
-        // The helpdesk console works on the masked directory only.
-        "lookup" | "citizen_card" | "log_call" => Access::Roles(&[Role::Helpdesk]),
-        // The dashboard: the supervisor's alone (officers cannot open it).
-        "dashboard" | "set_quota" | "export_table" | "take_away" | "hand_over" | "reminder_letters" => {
-            Access::Roles(&[Role::Supervisor])
-        }
-        _ => return None,
-    })
+    if command == "document" { Some(DOCUMENT) } else { crate::api::rule(command) }
 }

@@ -1,16 +1,20 @@
 //! The application state behind every command: the cache, the session, the link
 //! to the central service.
 
-use crate::access::{self, Access};
+use crate::access;
+use crate::access::{Access, Who};
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::*;
 use crate::{offices, views};
 use bhxh_cache::{Cache, PasswordChange, Profile, Profiles};
-use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError};
+use bhxh_sync::{CentralClient, Credentials, SyncError};
 use chrono::{DateTime, Utc};
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 mod decide;
@@ -37,28 +41,153 @@ pub struct DeskConfig {
     pub clock: bhxh_domain::Clock,
 }
 
-/// How old the helpdesk's directory copy may get before the background sync copies it again.
-const DIRECTORY_EVERY: Duration = Duration::from_secs(15 * 60);
-const DIRECTORY_PULLED_AT: &str = "directory.pulled_at";
-
 /// Fifteen minutes, as the security rules ask; configurable per PC.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 
-struct Session {
+/// Who is logged in while the screen is locked: no data key, no password, no token.
+#[derive(Clone)]
+struct Identity {
     info: SessionInfo,
-    client: CentralClient,
-    /// Kept in memory only, to log in again by itself when the network returns.
-    credentials: Credentials,
-    /// Whether the client holds a token the server accepted.
-    authenticated: bool,
-    /// Locked: the cache is closed (key dropped) until the password is entered.
-    locked: bool,
-    last_activity: Instant,
+    central_url: String,
 }
 
-impl Session {
-    fn new(info: SessionInfo, client: CentralClient, credentials: Credentials, authenticated: bool) -> Self {
-        Self { info, client, credentials, authenticated, locked: false, last_activity: Instant::now() }
+impl bhxh_sync::round::SessionStore for OpenSession {
+    fn cache(&self) -> &Arc<Mutex<Cache>> {
+        &self.cache
+    }
+    fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+    fn office(&self) -> &str {
+        &self.info.office_code
+    }
+    fn role(&self) -> bhxh_domain::Role {
+        self.info.role
+    }
+    fn client(&self) -> (CentralClient, bool) {
+        OpenSession::client(self)
+    }
+    fn keep_client(&self, client: &CentralClient) {
+        self.store_client(client);
+    }
+}
+
+/// The link to the central service of an open session.
+struct Link {
+    client: CentralClient,
+    /// Whether the client holds a token the server accepted.
+    authenticated: bool,
+}
+
+/// An unlocked session: the officer's cache open with their data key, the client
+/// with its token, and the password to log in again when the network returns. It
+/// is the only owner of each: locking or logging out drops it and cancels every
+/// background task that works for it (analysis, an in-flight sync), so the key and
+/// the password leave memory with it.
+pub(crate) struct OpenSession {
+    pub(crate) info: SessionInfo,
+    central_url: String,
+    cache: Arc<Mutex<Cache>>,
+    link: Mutex<Link>,
+    /// Zeroised on drop.
+    credentials: Credentials,
+    cancel: CancellationToken,
+    /// A document analysis is running (one at a time, in the background).
+    analysing: AtomicBool,
+}
+
+impl OpenSession {
+    fn new(info: SessionInfo, central_url: String, cache: Cache, link: Link, credentials: Credentials) -> Arc<Self> {
+        Arc::new(Self {
+            info,
+            central_url,
+            cache: Arc::new(Mutex::new(cache)),
+            link: Mutex::new(link),
+            credentials,
+            cancel: CancellationToken::new(),
+            analysing: AtomicBool::new(false),
+        })
+    }
+
+    pub(crate) fn cache(&self) -> &Arc<Mutex<Cache>> {
+        &self.cache
+    }
+
+    /// Runs `f` on the session's cache, locked for the call.
+    pub(crate) fn with_cache<T>(
+        &self,
+        f: impl FnOnce(&mut Cache) -> Result<T, bhxh_cache::CacheError>,
+    ) -> Result<T, AppError> {
+        Ok(f(&mut lock(&self.cache))?)
+    }
+
+    /// The client, if it holds a token the server accepted.
+    fn authenticated_client(&self) -> Option<CentralClient> {
+        let link = lock(&self.link);
+        link.authenticated.then(|| link.client.clone())
+    }
+
+    fn client(&self) -> (CentralClient, bool) {
+        let link = lock(&self.link);
+        (link.client.clone(), link.authenticated)
+    }
+
+    /// Keeps the client that logged in again (its new token).
+    fn store_client(&self, client: &CentralClient) {
+        *lock(&self.link) = Link { client: client.clone(), authenticated: true };
+    }
+
+    /// Whether the session was locked or closed: background work stops at the next step.
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    fn identity(&self) -> Identity {
+        Identity { info: self.info.clone(), central_url: self.central_url.clone() }
+    }
+}
+
+/// The session as one value: nobody, somebody behind the lock screen, or an open session.
+enum SessionState {
+    LoggedOut,
+    Locked(Identity),
+    Open(Arc<OpenSession>),
+}
+
+impl SessionState {
+    fn info(&self) -> Option<&SessionInfo> {
+        match self {
+            SessionState::LoggedOut => None,
+            SessionState::Locked(id) => Some(&id.info),
+            SessionState::Open(s) => Some(&s.info),
+        }
+    }
+}
+
+/// An open session seen by a command that `W` admits: the view a command works on.
+pub(crate) struct View<W> {
+    session: Arc<OpenSession>,
+    who: PhantomData<W>,
+}
+
+impl<W> std::ops::Deref for View<W> {
+    type Target = OpenSession;
+    fn deref(&self) -> &OpenSession {
+        &self.session
+    }
+}
+
+/// What a test can see of a session after it is locked: whether anything still
+/// holds its cache or the session itself.
+pub struct SessionWatch {
+    session: Weak<OpenSession>,
+    cache: Weak<Mutex<Cache>>,
+}
+
+impl SessionWatch {
+    /// Whether the session or its cache is still held by someone (a task, a command).
+    pub fn alive(&self) -> bool {
+        self.session.strong_count() > 0 || self.cache.strong_count() > 0
     }
 }
 
@@ -75,16 +204,13 @@ struct LinkState {
 pub struct Desk {
     config: DeskConfig,
     profiles: Mutex<Profiles>,
-    /// The logged-in officer's cache, open with their data key; `None` when
-    /// nobody is logged in, so that logging out unloads every document.
-    cache: RwLock<Option<Arc<Mutex<Cache>>>>,
-    session: RwLock<Option<Session>>,
+    session: RwLock<SessionState>,
+    /// The officer's last activity (an open session's command).
+    last_activity: Mutex<Instant>,
     link: Mutex<LinkState>,
     /// One sync at a time.
     sync_gate: tokio::sync::Mutex<()>,
     last_purge: Mutex<Option<Instant>>,
-    /// A document analysis is running (one at a time, in the background).
-    analysing: std::sync::atomic::AtomicBool,
     /// The office's working days: the shipped years, with the office's own files in their place.
     calendar: bhxh_domain::calendar::WorkCalendar,
 }
@@ -99,12 +225,11 @@ impl Desk {
         Ok(Self {
             config,
             profiles: Mutex::new(profiles),
-            cache: RwLock::new(None),
-            session: RwLock::new(None),
+            session: RwLock::new(SessionState::LoggedOut),
+            last_activity: Mutex::new(Instant::now()),
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
             last_purge: Mutex::new(None),
-            analysing: std::sync::atomic::AtomicBool::new(false),
             calendar: crate::assets::work_calendar(),
         })
     }
@@ -123,17 +248,63 @@ impl Desk {
         &self.config.data_dir
     }
 
-    /// The open cache of the session; documents and declarations exist for the
-    /// app only through it.
-    fn cache(&self) -> Result<Arc<Mutex<Cache>>, AppError> {
-        self.cache.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(AppError::not_logged_in)
+    fn state(&self) -> std::sync::RwLockReadGuard<'_, SessionState> {
+        self.session.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `f` on the session's cache, locked for the call.
-    fn with_cache<T>(&self, f: impl FnOnce(&mut Cache) -> Result<T, bhxh_cache::CacheError>) -> Result<T, AppError> {
-        let cache = self.cache()?;
-        let mut guard = lock(&cache);
-        Ok(f(&mut guard)?)
+    /// The open session, whoever it is (background work; commands use [`Desk::view`]).
+    fn open_session(&self) -> Result<Arc<OpenSession>, AppError> {
+        match &*self.state() {
+            SessionState::Open(s) => Ok(Arc::clone(s)),
+            SessionState::Locked(_) => Err(AppError::locked()),
+            SessionState::LoggedOut => Err(AppError::not_logged_in()),
+        }
+    }
+
+    /// The open session as a command that `W` admits sees it; counts as activity.
+    pub(crate) fn view<W: Who>(&self) -> Result<View<W>, AppError> {
+        let session = self.open_session()?;
+        match W::ACCESS {
+            Access::Roles(roles) if !roles.contains(&session.info.role) => {
+                warn!(role = session.info.role.code(), "refused by role");
+                return Err(AppError::forbidden());
+            }
+            _ => {}
+        }
+        *lock(&self.last_activity) = Instant::now();
+        Ok(View { session, who: PhantomData })
+    }
+
+    /// The session's client for a question asked while the officer waits: `None`
+    /// when the link is down. A session unlocked or opened offline logs in first
+    /// (its token left with the lock).
+    pub(crate) async fn central(&self, s: &OpenSession) -> Option<CentralClient> {
+        if !lock(&self.link).online {
+            return None;
+        }
+        if let Some(client) = s.authenticated_client() {
+            return Some(client);
+        }
+        let (mut client, _) = s.client();
+        match client.login(&s.credentials).await {
+            Ok(_) => {
+                s.store_client(&client);
+                Some(client)
+            }
+            Err(e) => {
+                warn!(error = %e, "log-in again refused or failed");
+                None
+            }
+        }
+    }
+
+    /// What a test watches to see a locked session's data leave memory.
+    #[doc(hidden)]
+    pub fn watch_session(&self) -> Option<SessionWatch> {
+        match &*self.state() {
+            SessionState::Open(s) => Some(SessionWatch { session: Arc::downgrade(s), cache: Arc::downgrade(&s.cache) }),
+            _ => None,
+        }
     }
 
     pub fn prefill(&self) -> Result<Prefill, AppError> {
@@ -176,7 +347,7 @@ impl Desk {
             ));
         }
         let mut client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
-        let credentials = Credentials { username: username.clone(), password: input.password.clone() };
+        let credentials = Credentials::new(username.clone(), input.password.clone());
         match client.login(&credentials).await {
             Ok(resp) => {
                 // The office tree travels with the cache: names are shown offline too.
@@ -230,7 +401,6 @@ impl Desk {
                 if let Some(units) = units.filter(|u| u.office_code == account.office_code) {
                     cache.set_office_units(&units, self.now())?;
                 }
-                self.set_cache(Some(cache));
                 let info = SessionInfo {
                     username: account.username,
                     display_name: account.display_name,
@@ -239,7 +409,9 @@ impl Desk {
                     office_name,
                     offline_login: false,
                 };
-                self.set_session(Session::new(info.clone(), client, credentials, true), true);
+                let central_url = client.base_url().to_owned();
+                let link = Link { client, authenticated: true };
+                self.set_open(OpenSession::new(info.clone(), central_url, cache, link, credentials), true);
                 info!("logged in online");
                 Ok(info)
             }
@@ -255,14 +427,14 @@ impl Desk {
     /// the data key); scripts use it directly, the login falls back to it.
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
         let client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
-        let credentials = Credentials { username: input.username.trim().to_owned(), password: input.password };
+        let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
         self.open_offline(client, credentials)
     }
 
     fn open_offline(&self, client: CentralClient, credentials: Credentials) -> Result<SessionInfo, AppError> {
         let (account, mut cache) = {
             let profiles = lock(&self.profiles);
-            let (account, key) = profiles.unlock_offline(&credentials.username, &credentials.password, self.now())?;
+            let (account, key) = profiles.unlock_offline(credentials.username(), credentials.password(), self.now())?;
             let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
             (account, cache)
         };
@@ -274,7 +446,6 @@ impl Desk {
             self.now(),
         )?;
         let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, self.today());
-        self.set_cache(Some(cache));
         let info = SessionInfo {
             username: account.username,
             display_name: account.display_name,
@@ -283,79 +454,76 @@ impl Desk {
             office_name,
             offline_login: true,
         };
-        self.set_session(Session::new(info.clone(), client, credentials, false), false);
+        let central_url = client.base_url().to_owned();
+        let link = Link { client, authenticated: false };
+        self.set_open(OpenSession::new(info.clone(), central_url, cache, link, credentials), false);
         info!("unlocked offline from the cache");
         Ok(info)
     }
 
-    fn set_session(&self, session: Session, online: bool) {
-        *self.session.write().unwrap_or_else(|p| p.into_inner()) = Some(session);
-        let mut link = lock(&self.link);
-        *link = LinkState { online, ..LinkState::default() };
+    fn set_open(&self, session: Arc<OpenSession>, online: bool) {
+        self.replace_state(SessionState::Open(session));
+        *lock(&self.last_activity) = Instant::now();
+        *lock(&self.link) = LinkState { online, ..LinkState::default() };
     }
 
-    fn set_cache(&self, cache: Option<Cache>) {
-        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = cache.map(|c| Arc::new(Mutex::new(c)));
+    /// Puts `next` in place of the session and, if that closes an open one, cancels
+    /// its tasks; the old session is dropped here, or by the last task to let go.
+    fn replace_state(&self, next: SessionState) {
+        let previous = std::mem::replace(&mut *self.session.write().unwrap_or_else(|p| p.into_inner()), next);
+        if let SessionState::Open(s) = previous {
+            s.cancel.cancel();
+        }
     }
 
     pub fn logout(&self) {
-        *self.session.write().unwrap_or_else(|p| p.into_inner()) = None;
-        self.set_cache(None);
+        self.replace_state(SessionState::LoggedOut);
         *lock(&self.link) = LinkState::default();
     }
 
-    fn session_info(&self) -> Option<SessionInfo> {
-        self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|s| s.info.clone())
-    }
-
-    /// The session, if `command`'s rule lets it through; counts as activity. A
-    /// command without a rule is refused.
-    fn session_for(&self, command: &str) -> Result<SessionInfo, AppError> {
-        let Some(rule) = access::rule(command) else {
-            tracing::error!(command, "command without an access rule refused");
-            return Err(AppError::forbidden());
-        };
-        let mut guard = self.session.write().unwrap_or_else(|p| p.into_inner());
-        let s = guard.as_mut().ok_or_else(AppError::not_logged_in)?;
-        if s.locked {
-            return Err(AppError::locked());
-        }
-        match rule {
-            Access::Anyone | Access::Session => {}
-            Access::Roles(roles) if roles.contains(&s.info.role) => {}
-            Access::Roles(_) => {
+    /// The gate of every command: whether `access` lets the caller through, and
+    /// the session's identity if someone is logged in. A call on an open session
+    /// counts as activity.
+    pub(crate) fn admit(&self, access: Access, command: &str) -> Result<Option<SessionInfo>, AppError> {
+        let state = self.state();
+        let info = match (&*state, access) {
+            (SessionState::LoggedOut, Access::Anyone) => return Ok(None),
+            (SessionState::LoggedOut, _) => return Err(AppError::not_logged_in()),
+            (s, Access::Anyone | Access::Identified) => return Ok(s.info().cloned()),
+            (SessionState::Locked(_), _) => return Err(AppError::locked()),
+            (SessionState::Open(s), Access::Roles(roles)) if !roles.contains(&s.info.role) => {
                 warn!(command, role = s.info.role.code(), "refused by role");
                 return Err(AppError::forbidden());
             }
-        }
-        s.last_activity = Instant::now();
-        Ok(s.info.clone())
+            (SessionState::Open(s), _) => s.info.clone(),
+        };
+        *lock(&self.last_activity) = Instant::now();
+        Ok(Some(info))
     }
 
-    /// Locks the session: the cache closes and its key is dropped from memory.
+    /// Locks the session: the open session is dropped (the cache closes, the key,
+    /// the password and the token leave memory) and its background tasks stop.
     pub fn lock(&self) -> Result<(), AppError> {
-        let mut guard = self.session.write().unwrap_or_else(|p| p.into_inner());
-        let s = guard.as_mut().ok_or_else(AppError::not_logged_in)?;
-        if !s.locked {
-            s.locked = true;
-            info!(user = %s.info.username, "session locked");
-        }
-        drop(guard);
-        self.set_cache(None);
+        let identity = match &*self.state() {
+            SessionState::LoggedOut => return Err(AppError::not_logged_in()),
+            SessionState::Locked(_) => return Ok(()),
+            SessionState::Open(s) => s.identity(),
+        };
+        info!(user = %identity.info.username, "session locked");
+        self.replace_state(SessionState::Locked(identity));
         Ok(())
     }
 
     /// Unlocks with the officer's password, checked against the wrapped data key
-    /// (five wrong tries wait, as for the offline login).
+    /// (five wrong tries wait, as for the offline login). The client logs in again
+    /// at the next sync.
     pub fn unlock(&self, password: &str) -> Result<(), AppError> {
-        let username = {
-            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-            let s = guard.as_ref().ok_or_else(AppError::not_logged_in)?;
-            if !s.locked {
-                return Ok(());
-            }
-            s.info.username.clone()
+        let identity = match &*self.state() {
+            SessionState::LoggedOut => return Err(AppError::not_logged_in()),
+            SessionState::Open(_) => return Ok(()),
+            SessionState::Locked(identity) => identity.clone(),
         };
+        let username = identity.info.username.clone();
         let cache = {
             let profiles = lock(&self.profiles);
             let (_, key) = profiles.unlock_offline(&username, password, self.now()).map_err(|e| match e {
@@ -370,11 +538,24 @@ impl Desk {
             cache.audit(&username, bhxh_cache::audit::action::UNLOCK, "", "", self.now())?;
             cache
         };
-        self.set_cache(Some(cache));
-        if let Some(s) = self.session.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            s.locked = false;
-            s.last_activity = Instant::now();
+        let client = CentralClient::with_pin(&identity.central_url, self.config.central_cert_pin)?;
+        let credentials = Credentials::new(username.clone(), password.to_owned());
+        let session = OpenSession::new(
+            identity.info,
+            identity.central_url,
+            cache,
+            Link { client, authenticated: false },
+            credentials,
+        );
+        {
+            // Locked by someone else meanwhile (a logout): the unlock does not bring it back.
+            let mut state = self.session.write().unwrap_or_else(|p| p.into_inner());
+            if !matches!(&*state, SessionState::Locked(id) if id.info.username == username) {
+                return Err(AppError::not_logged_in());
+            }
+            *state = SessionState::Open(session);
         }
+        *lock(&self.last_activity) = Instant::now();
         info!(user = %username, "session unlocked");
         Ok(())
     }
@@ -382,12 +563,12 @@ impl Desk {
     /// Deletes the documents whose retention time is up, at most once an hour.
     pub fn purge_if_due(&self) {
         let due = lock(&self.last_purge).is_none_or(|t| t.elapsed() >= Duration::from_secs(3600));
-        let (Some(info), Ok(cache)) = (self.session_info(), self.cache()) else { return };
-        if !due || self.is_locked() {
+        let Ok(s) = self.open_session() else { return };
+        if !due {
             return;
         }
         *lock(&self.last_purge) = Some(Instant::now());
-        match lock(&cache).purge_documents(&info.username, self.config.retention_days, self.now()) {
+        match lock(&s.cache).purge_documents(&s.info.username, self.config.retention_days, self.now()) {
             Ok((0, _)) => {}
             Ok((declarations, files)) => info!(declarations, files, "documents past their retention time deleted"),
             Err(e) => warn!(error = %e, "retention purge failed; will try again"),
@@ -397,39 +578,32 @@ impl Desk {
     /// Locks when the officer has been idle for the configured time (called by
     /// the background task each tick).
     pub fn lock_if_idle(&self) {
-        let idle = self
-            .session
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .is_some_and(|s| !s.locked && s.last_activity.elapsed() >= self.config.idle_lock);
-        if idle {
+        let open = matches!(&*self.state(), SessionState::Open(_));
+        if open && lock(&self.last_activity).elapsed() >= self.config.idle_lock {
             let _ = self.lock();
         }
     }
 
-    fn is_locked(&self) -> bool {
-        self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|s| s.locked)
-    }
-
     /// Polled by the UI every few seconds: not activity, and answers while locked.
     pub fn status(&self) -> Result<StatusInfo, AppError> {
-        let session = self.session_info();
-        let locked = self.is_locked();
-        let (queue_count, documents_total, documents_missing) = match &session {
-            Some(s) if s.role.reviews_declarations() && !locked => {
-                self.with_cache(|c| c.queue_counts(&s.office_code))?
+        let (session, open) = match &*self.state() {
+            SessionState::LoggedOut => (None, None),
+            SessionState::Locked(id) => (Some(id.info.clone()), None),
+            SessionState::Open(s) => (Some(s.info.clone()), Some(Arc::clone(s))),
+        };
+        let locked = session.is_some() && open.is_none();
+        let (mut queue_count, mut documents_total, mut documents_missing) = (0, 0, 0);
+        let (mut outbox_waiting, mut outbox_attention, mut calls_waiting) = (0, 0, 0);
+        if let Some(s) = &open {
+            let c = lock(&s.cache);
+            if s.info.role.reviews_declarations() {
+                (queue_count, documents_total, documents_missing) = c.queue_counts(&s.info.office_code)?;
+                (outbox_waiting, outbox_attention) = c.outbox_counts()?;
             }
-            _ => (0, 0, 0),
-        };
-        let (outbox_waiting, outbox_attention) = match (&session, locked) {
-            (Some(s), false) if s.role.reviews_declarations() => self.with_cache(|c| c.outbox_counts())?,
-            _ => (0, 0),
-        };
-        let calls_waiting = match (&session, locked) {
-            (Some(s), false) if s.role == bhxh_domain::Role::Helpdesk => self.with_cache(|c| c.calls_waiting())?,
-            _ => 0,
-        };
+            if s.info.role == bhxh_domain::Role::Helpdesk {
+                calls_waiting = c.calls_waiting()?;
+            }
+        }
         let link = lock(&self.link);
         Ok(StatusInfo {
             outbox_waiting,
@@ -452,33 +626,33 @@ impl Desk {
     }
 
     pub fn queue(&self) -> Result<Vec<QueueItem>, AppError> {
-        let s = self.session_for("queue")?;
+        let s = self.view::<access::Reviewer>()?;
         let now = self.now();
-        let cache = self.cache()?;
-        let rows = lock(&cache).queue(&s.office_code)?;
-        Ok(rows.into_iter().map(|r| views::queue_item(r, &s.username, now, &self.calendar)).collect())
+        let cache = s.cache();
+        let rows = lock(&cache).queue(&s.info.office_code)?;
+        Ok(rows.into_iter().map(|r| views::queue_item(r, &s.info.username, now, &self.calendar)).collect())
     }
 
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
-        let s = self.session_for("declaration")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         let found = lock(&cache).declaration(id)?;
         let c = found.ok_or_else(AppError::declaration_not_here)?;
         // Another office's declaration is as good as absent.
-        if c.declaration.fields.office_code != s.office_code {
+        if c.declaration.fields.office_code != s.info.office_code {
             return Err(AppError::declaration_not_here());
         }
         let (offices, (findings, suggested), facts, paper_pages) = {
             let mut cache = lock(&cache);
             if !c.documents.is_empty() {
-                cache.audit(&s.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", self.now())?;
+                cache.audit(&s.info.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", self.now())?;
             }
             (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
         };
         let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
         let paper = paper_pages.first().map(|p| p.reading.paper_fields());
         let now = self.now();
-        let assigned = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now);
+        let assigned = c.declaration.assignment.as_ref().filter(|a| a.officer != s.info.username && a.expires_at > now);
         let assigned_to =
             assigned.map(|a| format!("{} (đến {})", a.officer_name, bhxh_domain::clock::office_text(a.expires_at)));
         let assigned_to_en =
@@ -504,7 +678,7 @@ impl Desk {
             }
         }
         views::read_by_ocr(&mut view.fields, &read);
-        view.local_decision = self.local_decision(&s.username, id)?;
+        view.local_decision = Self::local_decision(cache, &s.info.username, id)?;
         view.assigned_to = assigned_to;
         view.assigned_to_en = assigned_to_en;
         view.paper_pages = paper_pages
@@ -522,68 +696,73 @@ impl Desk {
 
     /// Bytes and content type of a cached document, for the document protocol.
     pub fn document_bytes(&self, id: &str) -> Result<(String, Vec<u8>), AppError> {
-        self.owned_document(id)?;
-        let (doc, bytes) = self.with_cache(|c| c.document_bytes(id))?;
+        let (s, _) = self.owned_document(id)?;
+        let (doc, bytes) = s.with_cache(|c| c.document_bytes(id))?;
         Ok((doc.content_type, bytes))
     }
 
     /// A document's row, once the session's role and office are checked (another
     /// office's document is as good as absent).
-    pub(crate) fn owned_document(&self, id: &str) -> Result<bhxh_cache::CachedDocument, AppError> {
-        let s = self.session_for("document")?;
-        let cache = self.cache()?;
-        let cache = lock(&cache);
+    pub(crate) fn owned_document(
+        &self,
+        id: &str,
+    ) -> Result<(View<access::Reviewer>, bhxh_cache::CachedDocument), AppError> {
+        let s = self.view::<access::Reviewer>()?;
         let no_such = || AppError::new(ErrorCode::NotFound, "Không có tài liệu này.", "There is no such document.");
-        let doc = cache.document(id)?.ok_or_else(no_such)?;
-        if cache.office_of(&doc.declaration_id)?.as_deref() != Some(s.office_code.as_str()) {
-            return Err(no_such());
-        }
-        Ok(doc)
+        let doc = {
+            let cache = lock(s.cache());
+            let doc = cache.document(id)?.ok_or_else(no_such)?;
+            if cache.office_of(&doc.declaration_id)?.as_deref() != Some(s.info.office_code.as_str()) {
+                return Err(no_such());
+            }
+            doc
+        };
+        Ok((s, doc))
     }
 
     /// Pulls the office's declarations and missing documents. Marks the link
     /// offline on network errors; logs in again by itself when the token is gone.
     /// The officer's "sync now".
     pub async fn sync_now(&self) -> Result<SyncSummary, AppError> {
-        self.session_for("sync_now")?;
+        self.view::<access::Session>()?;
         self.sync(true).await
     }
 
-    /// A sync, from the officer (`manual`) or the background task (which is not activity).
+    /// A sync, from the officer (`manual`) or the background task (which is not
+    /// activity). It works for the session open when it starts: a lock or a logout
+    /// cancels it, and it lets go of the session at once.
     #[instrument(skip(self))]
     async fn sync(&self, manual: bool) -> Result<SyncSummary, AppError> {
         let _gate = self.sync_gate.lock().await;
         let started = Instant::now();
-        let (mut client, credentials, office, authenticated, role) = {
-            let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-            let s = guard.as_ref().ok_or_else(AppError::not_logged_in)?;
-            if s.locked {
-                return Err(AppError::locked());
-            }
-            (s.client.clone(), s.credentials.clone(), s.info.office_code.clone(), s.authenticated, s.info.role)
-        };
+        let s = self.open_session()?;
         {
             let mut link = lock(&self.link);
             link.syncing = true;
             link.last_attempt = Some(Instant::now());
         }
-        let result = if !role.reviews_declarations() {
-            self.sync_directory(&mut client, &credentials, &office, authenticated, manual).await
-        } else {
-            self.sync_with(&mut client, &credentials, &office, authenticated, role).await.map(|(report, pushed)| {
-                SyncSummary {
-                    decisions_delivered: pushed.accepted + pushed.duplicate + pushed.conflict,
-                    decisions_conflicting: pushed.conflict,
-                    decisions_refused: pushed.refused,
-                    declarations: report.declarations,
-                    new_declarations: report.new_declarations,
-                    documents_downloaded: report.documents_downloaded,
-                    documents_failed: report.documents_failed,
-                    directory_people: 0,
-                    calls_delivered: 0,
-                    duration_ms: 0,
-                }
-            })
+        let cancel = s.cancel.clone();
+        let round = async move {
+            let report = bhxh_sync::round::run_round(&*s, self.config.clock, manual).await?;
+            if let bhxh_sync::round::RoundReport::Helpdesk { directory: Some(_), .. } = &report {
+                // The name index is rebuilt off the caller's path, so the first name typed does not wait for it.
+                let warm = Arc::clone(&s.cache);
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = lock(&warm).ensure_name_index() {
+                        warn!(error = %e, "name index not built");
+                    }
+                });
+            }
+            Ok::<_, SyncError>(views::sync_summary(report))
+        };
+        let result = tokio::select! {
+            r = round => Some(r),
+            () = cancel.cancelled() => None,
+        };
+        let Some(result) = result else {
+            lock(&self.link).syncing = false;
+            info!("sync stopped: the session was locked or closed");
+            return Err(AppError::locked());
         };
         let mut link = lock(&self.link);
         link.syncing = false;
@@ -604,137 +783,6 @@ impl Desk {
         }
     }
 
-    async fn sync_with(
-        &self,
-        client: &mut CentralClient,
-        credentials: &Credentials,
-        office: &str,
-        authenticated: bool,
-        role: bhxh_domain::Role,
-    ) -> Result<(PullReport, bhxh_sync::PushReport), SyncError> {
-        if !authenticated {
-            client.login(credentials).await?;
-            self.store_client(client);
-        }
-        // Logged out meanwhile: nothing to sync into.
-        let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
-        // Decisions first: they are the officer's work; the pull then shows their effect.
-        let pushed = bhxh_sync::push_outbox(client, &cache, credentials, self.config.clock).await?;
-        self.store_client(client);
-        let mut report = match bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await {
-            Err(SyncError::Unauthorized { .. }) => {
-                // Token expired (or the server forgot it): once more with a fresh one.
-                client.login(credentials).await?;
-                self.store_client(client);
-                bhxh_sync::pull_declarations(client, &cache, office, bhxh_sync::PAGE_SIZE).await?
-            }
-            other => other?,
-        };
-        bhxh_sync::fetch_documents(client, &cache, &mut report).await?;
-        self.refresh_office_units(client, &cache, office).await;
-        if role == bhxh_domain::Role::Supervisor {
-            // The dashboard works offline from the last sync: keep the quotas with the declarations.
-            let quotas = client.quotas(office).await?;
-            let json = serde_json::to_string(&quotas).map_err(|e| SyncError::Malformed {
-                request: "GET /v1/offices/{code}/quotas".into(),
-                detail: e.to_string(),
-            })?;
-            lock(&cache).set_meta(supervisor::QUOTAS_META, &json)?;
-            // Units and the campaign: employers' figures, nothing about a person.
-            let coverage = client.coverage(office).await?;
-            let json = serde_json::to_string(&coverage).map_err(|e| SyncError::Malformed {
-                request: "GET /v1/offices/{code}/coverage".into(),
-                detail: e.to_string(),
-            })?;
-            lock(&cache).set_meta(supervisor::COVERAGE_META, &json)?;
-        }
-        Ok((report, pushed))
-    }
-
-    /// The office's units again when the list is a day old (a unit opens or closes
-    /// now and then); a failure leaves the old list and the round goes on.
-    async fn refresh_office_units(&self, client: &CentralClient, cache: &Arc<Mutex<Cache>>, office: &str) {
-        let listed_at = lock(cache).office_units_listed_at().ok().flatten();
-        if listed_at.is_some_and(|t| self.now().signed_duration_since(t) < chrono::TimeDelta::hours(24)) {
-            return;
-        }
-        match client.units(office).await {
-            Ok(list) if list.office_code == office => {
-                if let Err(e) = lock(cache).set_office_units(&list, self.now()) {
-                    warn!(error = %e, "office units not kept");
-                }
-            }
-            Ok(_) => warn!("office units answered for another office"),
-            Err(e) => warn!(error = %e, "office units not listed"),
-        }
-    }
-
-    /// The helpdesk's sync: the calls noted here first, then the office's directory
-    /// (a full copy: on the agent's "sync", else when the copy is older than
-    /// [`DIRECTORY_EVERY`]). The name index is rebuilt off the caller's path afterwards,
-    /// so the first name typed does not wait for it.
-    async fn sync_directory(
-        &self,
-        client: &mut CentralClient,
-        credentials: &Credentials,
-        office: &str,
-        authenticated: bool,
-        manual: bool,
-    ) -> Result<SyncSummary, SyncError> {
-        if !authenticated {
-            client.login(credentials).await?;
-            self.store_client(client);
-        }
-        let cache = self.cache().map_err(|_| SyncError::Unauthorized { request: "sync".into() })?;
-        let calls = match bhxh_sync::push_calls(client, &cache, self.config.clock).await {
-            Err(SyncError::Unauthorized { .. }) => {
-                client.login(credentials).await?;
-                self.store_client(client);
-                bhxh_sync::push_calls(client, &cache, self.config.clock).await?
-            }
-            other => other?,
-        };
-        let pulled_at = lock(&cache).meta(DIRECTORY_PULLED_AT)?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
-        let due = pulled_at
-            .is_none_or(|t| self.now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
-        let mut directory = bhxh_sync::DirectoryReport::default();
-        if manual || due {
-            directory = bhxh_sync::pull_directory(client, &cache, office).await?;
-            lock(&cache).set_meta(DIRECTORY_PULLED_AT, &self.now().to_rfc3339())?;
-            let warm = Arc::clone(&cache);
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = lock(&warm).ensure_name_index() {
-                    warn!(error = %e, "name index not built");
-                }
-            });
-        }
-        Ok(SyncSummary {
-            decisions_delivered: 0,
-            decisions_conflicting: 0,
-            decisions_refused: 0,
-            declarations: 0,
-            new_declarations: 0,
-            documents_downloaded: 0,
-            documents_failed: 0,
-            directory_people: directory.people,
-            calls_delivered: calls.delivered,
-            duration_ms: 0,
-        })
-    }
-
-    /// The session's client, if it holds a token the server accepted.
-    fn authenticated_client(&self) -> Option<CentralClient> {
-        let guard = self.session.read().unwrap_or_else(|p| p.into_inner());
-        guard.as_ref().filter(|s| s.authenticated).map(|s| s.client.clone())
-    }
-
-    fn store_client(&self, client: &CentralClient) {
-        if let Some(s) = self.session.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            s.client = client.clone();
-            s.authenticated = true;
-        }
-    }
-
     /// Runs for the life of the app: while someone is logged in, watches the link
     /// to the central service (a cheap health check per tick) and syncs, so the
     /// app notices a lost network within a tick and reconnects by itself.
@@ -742,15 +790,16 @@ impl Desk {
     /// already going: the officer never waits for it.
     fn spawn_analysis(self: &Arc<Self>) {
         use std::sync::atomic::Ordering;
-        if self.is_locked() || self.analysing.swap(true, Ordering::AcqRel) {
+        let Ok(session) = self.open_session() else { return };
+        if session.analysing.swap(true, Ordering::AcqRel) {
             return;
         }
         let desk = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = desk.analyse_pending() {
+            if let Err(e) = desk.analyse(&session) {
                 warn!(error = %e.message, "document analysis stopped");
             }
-            desk.analysing.store(false, Ordering::Release);
+            session.analysing.store(false, Ordering::Release);
         });
     }
 
@@ -760,11 +809,7 @@ impl Desk {
             self.lock_if_idle();
             self.purge_if_due();
             self.spawn_analysis();
-            if self.session_info().is_none() || self.is_locked() {
-                continue;
-            }
-            let client = self.session.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|s| s.client.clone());
-            let Some(client) = client else { continue };
+            let Some(client) = self.open_session().ok().map(|s| s.client().0) else { continue };
             let (was_online, syncing, due) = {
                 let link = lock(&self.link);
                 (link.online, link.syncing, link.last_attempt.is_none_or(|t| t.elapsed() >= sync_every))
@@ -784,7 +829,12 @@ impl Desk {
             if !was_online {
                 info!("central service reachable again; syncing");
             }
-            let waiting = self.with_cache(|c| Ok(c.outbox_counts()?.0 + c.calls_waiting()?)).is_ok_and(|w| w > 0);
+            // A decision in backoff waits for its time: only what is due starts a round.
+            let now = self.now();
+            let waiting = self
+                .open_session()
+                .and_then(|s| s.with_cache(|c| Ok(c.outbox_due(now)? + c.calls_waiting()?)))
+                .is_ok_and(|w| w > 0);
             if !was_online || due || waiting {
                 let _ = self.sync(false).await;
             }

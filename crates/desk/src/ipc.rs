@@ -1,7 +1,6 @@
 //! Types that cross to the web UI. TypeScript twins are generated from these by
 //! ts-rs (`cargo test` writes them to `ui/src/bindings/`): never edit those by hand.
 
-use crate::AppError;
 use bhxh_domain::checks::{Finding, SuggestedOutcome};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
 use serde::{Deserialize, Serialize};
@@ -476,75 +475,8 @@ pub struct UnlockInput {
     pub password: String,
 }
 
-/// The command list as one type: `[request, response]` per command, so the UI's
-/// `call()` is typed end to end. `src-tauri` registers exactly these names.
-#[derive(TS)]
-#[ts(export)]
-#[allow(dead_code)]
-pub struct CommandSchema {
-    pub prefill: ((), Prefill),
-    pub login: (LoginInput, SessionInfo),
-    pub logout: ((), ()),
-    pub status: ((), StatusInfo),
-    pub sync_now: ((), SyncSummary),
-    pub queue: ((), Vec<QueueItem>),
-    pub declaration: (IdInput, DeclarationView),
-    pub lock: ((), ()),
-    pub unlock: (UnlockInput, ()),
-    pub decide: (DecideInput, DecisionReceipt),
-    pub withdraw: (KeyInput, ()),
-    pub outbox: ((), Vec<OutboxView>),
-    pub acknowledge: (KeyInput, ()),
-    pub reasons: ((), Vec<ReasonView>),
-    pub take: (IdInput, TakeResult),
-    pub take_batch: (TakeBatchInput, TakeBatchResult),
-    pub import_paper: (ImportPaperInput, ImportSummary),
-    pub paper_stack: (StackInput, ImportSummary),
-    pub match_paper: (MatchPaperInput, ()),
-    pub viewer_prefs: ((), ViewerPrefs),
-    pub set_viewer_prefs: (ViewerPrefs, ()),
-    pub lookup: (LookupInput, LookupResult),
-    pub citizen_card: (CardInput, CitizenCard),
-    pub log_call: (LogCallInput, LogCallResult),
-    pub dashboard: (DashboardInput, Dashboard),
-    pub set_quota: (QuotaInput, Dashboard),
-    pub export_table: (ExportInput, ExportResult),
-    pub take_away: (IdInput, Dashboard),
-    pub hand_over: (HandOverInput, Dashboard),
-    pub reminder_letters: (LetterInput, LetterResult),
-    pub error: ((), AppError),
+impl From<Vec<u8>> for ImportPaperInput {
+    fn from(pdf: Vec<u8>) -> Self {
+        Self { pdf }
+    }
 }
-
-/// The names in `CommandSchema`, for the test that keeps the shell honest.
-pub const COMMANDS: &[&str] = &[
-    "prefill",
-    "login",
-    "logout",
-    "status",
-    "sync_now",
-    "queue",
-    "declaration",
-    "lock",
-    "unlock",
-    "decide",
-    "withdraw",
-    "outbox",
-    "acknowledge",
-    "reasons",
-    "take",
-    "take_batch",
-    "import_paper",
-    "paper_stack",
-    "match_paper",
-    "viewer_prefs",
-    "set_viewer_prefs",
-    "lookup",
-    "citizen_card",
-    "log_call",
-    "dashboard",
-    "set_quota",
-    "export_table",
-    "take_away",
-    "hand_over",
-    "reminder_letters",
-];

@@ -10,7 +10,8 @@ export type Req<K extends Command> = CommandSchema[K][0];
 export type Res<K extends Command> = CommandSchema[K][1];
 
 export async function call<K extends Command>(cmd: K, ...req: Req<K> extends null ? [] : [Req<K>]): Promise<Res<K>> {
-  const args = req.length > 0 ? { input: req[0] } : {};
+  // Every command takes `input`; one without input gets `null`.
+  const args = { input: req.length > 0 ? req[0] : null };
   return (await invoke(cmd, args)) as Res<K>;
 }
 

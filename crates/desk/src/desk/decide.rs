@@ -2,6 +2,7 @@
 //! transaction), withdraw while never sent, list and acknowledge.
 
 use super::{Desk, lock};
+use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
@@ -36,19 +37,19 @@ fn decide_error(e: DecideError) -> AppError {
 impl Desk {
     /// Records the officer's decision on this PC; the outbox delivers it.
     pub fn decide(&self, input: DecideInput) -> Result<DecisionReceipt, AppError> {
-        let s = self.session_for("decide")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         let mut cache = lock(&cache);
         let not_here = AppError::declaration_not_here;
         let c = cache.declaration(&input.id)?.ok_or_else(not_here)?;
-        if c.declaration.fields.office_code != s.office_code {
+        if c.declaration.fields.office_code != s.info.office_code {
             return Err(not_here());
         }
         let now = self.now();
         // What the last sync knew: someone else's decision or live assignment.
         if let Some(d) = &c.declaration.decision {
             let supervisor_on_escalated =
-                d.outcome == bhxh_domain::Outcome::Escalate && s.role == bhxh_domain::Role::Supervisor;
+                d.outcome == bhxh_domain::Outcome::Escalate && s.info.role == bhxh_domain::Role::Supervisor;
             if !supervisor_on_escalated {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
@@ -73,8 +74,10 @@ impl Desk {
                 "This declaration is no longer waiting for review.",
             ));
         }
-        if let Some(a) = c.declaration.assignment.as_ref().filter(|a| a.officer != s.username && a.expires_at > now) {
-            if s.role != bhxh_domain::Role::Supervisor {
+        if let Some(a) =
+            c.declaration.assignment.as_ref().filter(|a| a.officer != s.info.username && a.expires_at > now)
+        {
+            if s.info.role != bhxh_domain::Role::Supervisor {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
                     format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, office_text(a.expires_at)),
@@ -93,22 +96,22 @@ impl Desk {
         .validate(ReferenceData::get(), blocks)
         .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?;
         let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
-        let key = cache.record_decision(&s.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
+        let key = cache.record_decision(&s.info.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
         tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");
         Ok(DecisionReceipt { key, declaration_id: input.id, outcome: draft.outcome })
     }
 
     /// Undoes a decision that has never left this PC.
     pub fn withdraw(&self, key: &str) -> Result<(), AppError> {
-        let s = self.session_for("withdraw")?;
-        let cache = self.cache()?;
-        lock(&cache).withdraw(&s.username, key, self.now())?.map_err(decide_error)
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
+        lock(&cache).withdraw(&s.info.username, key, self.now())?.map_err(decide_error)
     }
 
     pub fn acknowledge(&self, key: &str) -> Result<(), AppError> {
-        let s = self.session_for("acknowledge")?;
-        let cache = self.cache()?;
-        if !lock(&cache).acknowledge(&s.username, key, self.now())? {
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
+        if !lock(&cache).acknowledge(&s.info.username, key, self.now())? {
             return Err(AppError::new(
                 ErrorCode::NotFound,
                 "Mã này không có quyết định nào bị xung đột hoặc bị máy chủ không nhận.",
@@ -121,31 +124,25 @@ impl Desk {
     /// Takes the declaration for this officer's review on the central service (when
     /// online); renewing is the same call.
     pub async fn take(&self, id: &str) -> Result<crate::ipc::TakeResult, AppError> {
-        let s = self.session_for("take")?;
+        let s = self.view::<access::Reviewer>()?;
         {
-            let cache = self.cache()?;
+            let cache = s.cache();
             let found = lock(&cache).declaration(id)?;
-            if found.is_none_or(|c| c.declaration.fields.office_code != s.office_code) {
+            if found.is_none_or(|c| c.declaration.fields.office_code != s.info.office_code) {
                 return Err(AppError::declaration_not_here());
             }
         }
-        let client = self
-            .session
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|x| (x.client.clone(), x.authenticated));
         let offline = crate::ipc::TakeResult { granted: true, holder: None, holder_en: None, confirmed: false };
-        let Some((client, true)) = client else { return Ok(offline) };
+        let Some(client) = self.central(&s).await else { return Ok(offline) };
         match client.assign(id).await {
             Ok(a) => {
                 let (who, until) = (&a.assignment.officer_name, office_text(a.assignment.expires_at));
                 let holder = (!a.granted).then(|| format!("{who} (đến {until})"));
                 let holder_en = (!a.granted).then(|| format!("{who} (until {until})"));
                 if a.granted {
-                    let cache = self.cache()?;
+                    let cache = s.cache();
                     lock(&cache).audit(
-                        &s.username,
+                        &s.info.username,
                         bhxh_cache::audit::action::ASSIGN,
                         id,
                         &a.assignment.expires_at.to_rfc3339(),
@@ -163,14 +160,14 @@ impl Desk {
     /// "Take N for offline work": assigns the oldest pending declarations that have
     /// no decision here and nobody else's lease.
     pub async fn take_batch(&self, count: u32) -> Result<crate::ipc::TakeBatchResult, AppError> {
-        let s = self.session_for("take_batch")?;
+        let s = self.view::<access::Reviewer>()?;
         let count = count.clamp(1, 200) as usize;
         let now = self.now();
         let candidates: Vec<String> = {
-            let cache = self.cache()?;
+            let cache = s.cache();
             let cache = lock(&cache);
             let mut out = Vec::new();
-            for row in cache.queue(&s.office_code)? {
+            for row in cache.queue(&s.info.office_code)? {
                 if out.len() >= count {
                     break;
                 }
@@ -180,7 +177,7 @@ impl Desk {
                 let held = cache
                     .declaration(&row.id)?
                     .and_then(|c| c.declaration.assignment)
-                    .is_some_and(|a| a.officer != s.username && a.expires_at > now);
+                    .is_some_and(|a| a.officer != s.info.username && a.expires_at > now);
                 if !held {
                     out.push(row.id);
                 }
@@ -229,16 +226,19 @@ impl Desk {
 
     /// The reason catalogue, for the reason picker.
     pub fn reasons(&self) -> Result<Vec<crate::ipc::ReasonView>, AppError> {
-        self.session_for("reasons")?;
+        self.view::<access::Reviewer>()?;
         Ok(ReferenceData::get().reasons.iter().map(crate::views::reason_view).collect())
     }
 
     /// This officer's standing decision on a declaration, for the review screen.
-    pub(crate) fn local_decision(&self, officer: &str, id: &str) -> Result<Option<OutboxView>, AppError> {
-        let cache = self.cache()?;
-        let cache = lock(&cache);
+    pub(crate) fn local_decision(
+        cache: &std::sync::Mutex<bhxh_cache::Cache>,
+        officer: &str,
+        id: &str,
+    ) -> Result<Option<OutboxView>, AppError> {
+        let cache = lock(cache);
         let row = cache
-            .outbox()?
+            .outbox_of(id)?
             .into_iter()
             .find(|r| r.declaration_id == id && r.officer == officer && r.state != OutboxState::Withdrawn);
         Ok(row.map(|r| outbox_view(r, String::new())))
@@ -246,11 +246,11 @@ impl Desk {
 
     /// The decisions made on this PC by this officer, newest first.
     pub fn outbox(&self) -> Result<Vec<OutboxView>, AppError> {
-        let s = self.session_for("outbox")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         let cache = lock(&cache);
         let mut out = Vec::new();
-        for r in cache.outbox()?.into_iter().filter(|r| r.officer == s.username) {
+        for r in cache.outbox()?.into_iter().filter(|r| r.officer == s.info.username) {
             let name =
                 cache.declaration(&r.declaration_id)?.map(|c| c.declaration.fields.full_name).unwrap_or_default();
             out.push(outbox_view(r, name));

@@ -3,7 +3,8 @@
 //! built from the masked directory; the helpdesk role reaches no declaration,
 //! document or full identifier (see `access`).
 
-use super::{Desk, lock};
+use super::Desk;
+use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{
     CallView, CardInput, CitizenCard, HistoryLine, LogCallInput, LogCallResult, LookupInput, LookupResult, PersonHit,
@@ -14,7 +15,6 @@ use bhxh_domain::helpdesk::{AccountState, CaseFacts, PhoneCheck, ScriptBook, fil
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{MaSoBhxh, PhoneVn};
 use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
-use bhxh_sync::CentralClient;
 use chrono_tz::Asia::Ho_Chi_Minh;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -171,22 +171,14 @@ fn check_text((what, what_en): (&str, &str), text: &str, max: usize) -> Result<(
 }
 
 impl Desk {
-    /// The session's client when the link is up, for a question asked while the caller waits.
-    fn central_client(&self) -> Option<CentralClient> {
-        if !lock(&self.link).online {
-            return None;
-        }
-        self.authenticated_client()
-    }
-
     /// The search box: this office's directory copy first (works offline), then,
     /// when asked, the central service's lookup over every office.
     pub async fn lookup(&self, input: LookupInput) -> Result<LookupResult, AppError> {
-        self.session_for("lookup")?;
+        let s = self.view::<access::Helpdesk>()?;
         let raw = input.query.trim();
         check_text(("Nội dung tìm kiếm", "The search text"), raw, 100)?;
         let q = bhxh_domain::helpdesk::query::parse(raw);
-        let local = self.with_cache(|c| c.search_parsed(&q, RESULTS))?;
+        let local = s.with_cache(|c| c.search_parsed(&q, RESULTS))?;
         let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, false)).collect();
         let mut result = LookupResult {
             items: Vec::new(),
@@ -196,7 +188,7 @@ impl Desk {
             central_error_en: None,
         };
         if input.central && !q.is_empty() {
-            match self.central_client() {
+            match self.central(&s).await {
                 None => {
                     result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into());
                     result.central_error_en = Some("Offline: searching only the list kept on this PC.".into());
@@ -235,7 +227,7 @@ impl Desk {
     /// The person's card: fresh from the central service when it answers in time,
     /// else this PC's copy; with the phone diagnosis when the caller's number is given.
     pub async fn citizen_card(&self, input: CardInput) -> Result<CitizenCard, AppError> {
-        let s = self.session_for("citizen_card")?;
+        let s = self.view::<access::Helpdesk>()?;
         let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
         let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             Some(p) => Some(
@@ -243,8 +235,8 @@ impl Desk {
             ),
             None => None,
         };
-        let local = self.with_cache(|c| c.directory_entry(&ma_so))?;
-        let client = self.central_client();
+        let local = s.with_cache(|c| c.directory_entry(&ma_so))?;
+        let client = self.central(&s).await;
         let mut fresh = false;
         let mut entry = local;
         let mut server_calls = None;
@@ -252,8 +244,11 @@ impl Desk {
         if let Some(client) = &client {
             let ask = async {
                 let entry = client.citizen(ma_so.as_str()).await?;
-                let calls =
-                    if entry.office_code == s.office_code { Some(client.calls(ma_so.as_str()).await?) } else { None };
+                let calls = if entry.office_code == s.info.office_code {
+                    Some(client.calls(ma_so.as_str()).await?)
+                } else {
+                    None
+                };
                 let check = match &phone {
                     Some(p) => Some(client.phone_check(ma_so.as_str(), p.phone.as_str()).await?),
                     None => None,
@@ -281,7 +276,7 @@ impl Desk {
         let check = match (&phone, server_check) {
             (None, _) => PhoneCheck::Unchecked,
             (Some(_), Some(answer)) => answer.result,
-            (Some(p), None) => self.with_cache(|c| c.directory_phone_check(&entry, &p.phone))?,
+            (Some(p), None) => s.with_cache(|c| c.directory_phone_check(&entry, &p.phone))?,
         };
         let (book, scripts_warning) = script_book();
         let facts = CaseFacts {
@@ -318,11 +313,11 @@ impl Desk {
             pending,
         };
         // Calls noted here and not yet delivered, then the central service's log (which has the rest).
-        let noted_here = self.with_cache(|c| c.calls_noted_here(&ma_so))?;
+        let noted_here = s.with_cache(|c| c.calls_noted_here(&ma_so))?;
         let mut calls: Vec<CallView> = noted_here
             .iter()
             .filter(|p| !p.sent || server_calls.is_none())
-            .map(|p| view(&p.call, &s.display_name, !p.sent))
+            .map(|p| view(&p.call, &s.info.display_name, !p.sent))
             .collect();
         for c in server_calls.map(|l| l.items).unwrap_or_default() {
             if !calls.iter().any(|v| v.id == c.id) {
@@ -376,7 +371,7 @@ impl Desk {
     /// Notes a call: on this PC first (sealed, audited), then at the central
     /// service at once when online, else with the next sync.
     pub async fn log_call(&self, input: LogCallInput) -> Result<LogCallResult, AppError> {
-        let s = self.session_for("log_call")?;
+        let s = self.view::<access::Helpdesk>()?;
         let ma_so = parse_ma_so(&input.ma_so_bhxh)?;
         let (book, _) = script_book();
         if !book.topics.iter().any(|t| t.id == input.topic) {
@@ -409,13 +404,13 @@ impl Desk {
             flag: input.flag.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
             at: self.now(),
         };
-        self.with_cache(|c| c.note_call(&s.username, &ma_so, &call))?;
+        s.with_cache(|c| c.note_call(&s.info.username, &ma_so, &call))?;
         info!(call = %call.id, topic = %call.topic, "call noted");
         let mut delivered = false;
-        if let Some(client) = self.central_client() {
+        if let Some(client) = self.central(&s).await {
             match tokio::time::timeout(CENTRAL_WAIT, client.log_call(ma_so.as_str(), &call)).await {
                 Ok(Ok(_)) => {
-                    self.with_cache(|c| c.call_sent(&call.id, self.now()))?;
+                    s.with_cache(|c| c.call_sent(&call.id, self.now()))?;
                     delivered = true;
                 }
                 Ok(Err(e)) => warn!(error = %e, "call kept for the next sync"),

@@ -4,6 +4,7 @@
 //! office's template, one PDF for the batch; each letter audited.
 
 use super::{Desk, lock};
+use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::figures;
 use crate::ipc::{IssuedLetter, LetterInput, LetterResult, Outlook};
@@ -55,7 +56,7 @@ fn template() -> Result<LetterTemplate, AppError> {
 
 impl Desk {
     pub async fn reminder_letters(&self, input: LetterInput) -> Result<LetterResult, AppError> {
-        let s = self.session_for("reminder_letters")?;
+        let s = self.view::<access::Supervisor>()?;
         let offline = || {
             AppError::new(
                 ErrorCode::Offline,
@@ -63,11 +64,11 @@ impl Desk {
                 "The latest figures and the letter numbers come from the central server. Please try again when the network is back.",
             )
         };
-        let client = self.authenticated_client().ok_or_else(offline)?;
+        let client = self.central(&s).await.ok_or_else(offline)?;
         // A letter states figures "as of": take them fresh, and keep them for the overview.
-        let report = client.coverage(&s.office_code).await?;
+        let report = client.coverage(&s.info.office_code).await?;
         if let Ok(json) = serde_json::to_string(&report) {
-            self.with_cache(|c| c.set_meta(super::supervisor::COVERAGE_META, &json))?;
+            s.with_cache(|c| c.set_meta(super::supervisor::COVERAGE_META, &json))?;
         }
         let campaign = report.campaign.clone().ok_or_else(|| {
             AppError::new(
@@ -121,7 +122,7 @@ impl Desk {
             tracing::warn!(error = %e, "letter fonts");
             AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
-        let office_short = crate::offices::current_name(&s.office_code);
+        let office_short = crate::offices::current_name(&s.info.office_code);
         let as_of = office_day(report.as_of);
         let mut letters = Vec::with_capacity(chosen.len());
         let mut issued = Vec::with_capacity(chosen.len());
@@ -134,7 +135,7 @@ impl Desk {
                 )
             })?;
             let req = LetterNumberRequest { id: uuid::Uuid::now_v7().to_string(), unit_code: row.code.clone() };
-            let number = client.letter_number(&s.office_code, &req).await?;
+            let number = client.letter_number(&s.info.office_code, &req).await?;
             letters.push(compose(
                 &template,
                 &LetterFacts {
@@ -167,7 +168,7 @@ impl Desk {
             AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
         })?;
         let stamp = now.with_timezone(&OFFICE_TZ).format("%Y%m%d-%H%M%S");
-        let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.office_code));
+        let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.info.office_code));
         std::fs::write(&path, &pdf).map_err(|e| {
             AppError::new(
                 ErrorCode::Internal,
@@ -176,10 +177,10 @@ impl Desk {
             )
         })?;
         {
-            let cache = self.cache()?;
+            let cache = s.cache();
             let mut c = lock(&cache);
             for l in &issued {
-                c.audit(&s.username, "letter", &l.unit_code, &l.reference, now)?;
+                c.audit(&s.info.username, "letter", &l.unit_code, &l.reference, now)?;
             }
         }
         info!(letters = issued.len(), path = %path.display(), "reminder letters written");

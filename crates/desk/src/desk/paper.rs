@@ -2,7 +2,8 @@
 //! derivatives), serving the viewer its screen-size copies, and paper Mẫu 01
 //! stacks (import, automatic matching, matching by hand).
 
-use super::{Desk, lock};
+use super::{Desk, OpenSession, lock};
+use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{CandidateView, ImportSummary, MatchPaperInput, PaperPageView};
 use bhxh_cache::analysis::NewDerivative;
@@ -113,8 +114,14 @@ impl Desk {
     /// re-runs the checks. Returns how many documents were analysed. Runs off the
     /// UI thread (the background task, the headless `sync`).
     pub fn analyse_pending(&self) -> Result<u32, AppError> {
-        let Ok(cache) = self.cache() else { return Ok(0) };
-        let Some(actor) = self.session_info().map(|s| s.username) else { return Ok(0) };
+        let Ok(s) = self.open_session() else { return Ok(0) };
+        self.analyse(&s)
+    }
+
+    /// [`Desk::analyse_pending`] for the session `s`; stops between two documents
+    /// once the session is locked or closed.
+    pub(super) fn analyse(&self, s: &OpenSession) -> Result<u32, AppError> {
+        let (cache, actor) = (s.cache(), s.info.username.as_str());
         let _span = info_span!("analyse_pending").entered();
         let started = Instant::now();
         let mut done = 0;
@@ -138,6 +145,10 @@ impl Desk {
             // the officer's window must keep one (a 12 MP photo takes ~0.3 s).
             let n = batch.len() as u32;
             for (doc, bytes) in batch {
+                if s.cancelled() {
+                    info!(documents = done, "analysis stopped: the session was locked or closed");
+                    return Ok(done);
+                }
                 // A card's front is read by OCR only when no QR code was found on
                 // its back (analysed first): an old CMND, a worn CCCD.
                 let read_id_front = doc.kind == DocumentKind::IdFront && {
@@ -154,7 +165,7 @@ impl Desk {
                 c.save_analysis(&doc, &a.facts, &derivs, self.now())?;
                 if doc.kind == DocumentKind::PaperForm && bhxh_documents::sniff(&bytes) == Format::Pdf {
                     drop(c);
-                    self.import_attached(&cache, &doc, &bytes, &actor)?;
+                    self.import_attached(cache, &doc, &bytes, actor)?;
                 }
             }
             done += n;
@@ -203,8 +214,8 @@ impl Desk {
     /// The image the viewer shows for a document: its screen-size or thumbnail
     /// derivative (made now if it was not prefetched), or the original.
     pub fn document_image(&self, id: &str, size: Option<Size>) -> Result<(String, Vec<u8>), AppError> {
-        let doc = self.owned_document(id)?;
-        let cache = self.cache()?;
+        let (s, doc) = self.owned_document(id)?;
+        let cache = s.cache();
         // Prefetched: the derivative alone, without reading the original.
         if let Some(size) = size {
             if let Some(d) = lock(&cache).derivative(&doc.sha256, size.code())? {
@@ -230,15 +241,15 @@ impl Desk {
 
     /// A rendered page of an imported paper stack.
     pub fn paper_page_image(&self, sha256: &str, index: u32) -> Result<Vec<u8>, AppError> {
-        let s = self.session_for("document")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         let c = lock(&cache);
         let pages = c.paper_stack_pages(sha256)?;
         let page = pages.iter().find(|p| p.page_index == index);
         // A page matched to another office's declaration is as good as absent.
         if let Some(id) = page.and_then(|p| p.declaration_id.as_deref()) {
             let office = c.declaration(id)?.map(|d| d.declaration.fields.office_code);
-            if office.as_deref() != Some(s.office_code.as_str()) {
+            if office.as_deref() != Some(s.info.office_code.as_str()) {
                 return Err(no_such_page());
             }
         }
@@ -257,7 +268,7 @@ impl Desk {
     /// Imports a scanned or printed stack of paper Mẫu 01 forms (a PDF) and
     /// matches its pages to the office's declarations.
     pub fn import_paper(&self, bytes: &[u8]) -> Result<ImportSummary, AppError> {
-        let s = self.session_for("import_paper")?;
+        let s = self.view::<access::Reviewer>()?;
         let _span = info_span!("import_paper", len = bytes.len()).entered();
         let started = Instant::now();
         match bhxh_documents::sniff(bytes) {
@@ -275,23 +286,23 @@ impl Desk {
             }
         }
         let sha = bhxh_cache::store::sha256_hex(bytes);
-        let cache = self.cache()?;
+        let cache = s.cache();
         if lock(&cache).paper_stack(&sha)?.is_some() {
-            let mut summary = self.summary(&cache, &s.office_code, &sha)?;
+            let mut summary = self.summary(&cache, &s.info.office_code, &sha)?;
             summary.already_imported = true;
             return Ok(summary);
         }
         let (all, mut taken) = {
             let c = lock(&cache);
-            (candidates_of(&c.declarations_of(&s.office_code)?), c.declarations_with_paper()?)
+            (candidates_of(&c.declarations_of(&s.info.office_code)?), c.declarations_with_paper()?)
         };
         let pages = read_stack(bytes, &all, &mut taken)?;
         {
             let mut c = lock(&cache);
-            save_stack(&mut c, &sha, bytes, &pages, "file", &s.username, self.now())?;
+            save_stack(&mut c, &sha, bytes, &pages, "file", &s.info.username, self.now())?;
             c.recheck_all()?;
         }
-        let mut summary = self.summary(&cache, &s.office_code, &sha)?;
+        let mut summary = self.summary(&cache, &s.info.office_code, &sha)?;
         summary.duration_ms = started.elapsed().as_millis() as u32;
         info!(
             pages = summary.pages,
@@ -306,8 +317,8 @@ impl Desk {
 
     /// An imported stack's pages and matches (for matching by hand).
     pub fn paper_stack(&self, sha256: &str) -> Result<ImportSummary, AppError> {
-        let s = self.session_for("paper_stack")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         if lock(&cache).paper_stack(sha256)?.is_none() {
             return Err(AppError::new(
                 ErrorCode::NotFound,
@@ -315,29 +326,35 @@ impl Desk {
                 "This paper form file is not on this PC.",
             ));
         }
-        self.summary(&cache, &s.office_code, sha256)
+        self.summary(&cache, &s.info.office_code, sha256)
     }
 
     /// The officer matches a page by hand (or clears a match).
     pub fn match_paper(&self, input: MatchPaperInput) -> Result<(), AppError> {
-        let s = self.session_for("match_paper")?;
-        let cache = self.cache()?;
+        let s = self.view::<access::Reviewer>()?;
+        let cache = s.cache();
         let mut c = lock(&cache);
         if let Some(id) = &input.declaration_id {
-            let found = c.declaration(id)?.filter(|d| d.declaration.fields.office_code == s.office_code);
+            let found = c.declaration(id)?.filter(|d| d.declaration.fields.office_code == s.info.office_code);
             if found.is_none() {
                 return Err(AppError::declaration_not_here());
             }
         }
-        c.match_paper_page(&input.sha256, input.page_index, input.declaration_id.as_deref(), &s.username, self.now())?;
+        c.match_paper_page(
+            &input.sha256,
+            input.page_index,
+            input.declaration_id.as_deref(),
+            &s.info.username,
+            self.now(),
+        )?;
         c.recheck_all()?;
         Ok(())
     }
 
     /// The officer's viewer arrangement on this PC (defaults the first time).
     pub fn viewer_prefs(&self) -> Result<crate::ipc::ViewerPrefs, AppError> {
-        self.session_for("viewer_prefs")?;
-        let stored = self.with_cache(|c| c.meta(VIEWER_PREFS))?;
+        let s = self.view::<access::Session>()?;
+        let stored = s.with_cache(|c| c.meta(VIEWER_PREFS))?;
         Ok(stored
             .and_then(|s| serde_json::from_str::<crate::ipc::ViewerPrefs>(&s).ok())
             .unwrap_or_default()
@@ -345,9 +362,9 @@ impl Desk {
     }
 
     pub fn set_viewer_prefs(&self, prefs: crate::ipc::ViewerPrefs) -> Result<(), AppError> {
-        self.session_for("set_viewer_prefs")?;
+        let s = self.view::<access::Session>()?;
         let json = serde_json::to_string(&prefs.sanitised()).map_err(AppError::internal)?;
-        self.with_cache(|c| c.set_meta(VIEWER_PREFS, &json))
+        s.with_cache(|c| c.set_meta(VIEWER_PREFS, &json))
     }
 
     fn summary(&self, cache: &Arc<Mutex<Cache>>, office: &str, sha: &str) -> Result<ImportSummary, AppError> {

@@ -2,7 +2,8 @@
 //! backlog by age, paper forms missing per unit; computed from the local cache (so
 //! it works offline from the last sync) and exported for Excel.
 
-use super::{Desk, lock};
+use super::{Desk, OpenSession, lock};
+use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::export::{Cell, Table, write_csv, write_xlsx};
 use crate::figures;
@@ -13,8 +14,7 @@ use bhxh_protocol::{CoverageReport, QuotaList, QuotaUpdate};
 use chrono::NaiveDate;
 use tracing::info;
 
-pub(crate) const QUOTAS_META: &str = "quotas";
-pub(crate) const COVERAGE_META: &str = "coverage";
+pub(crate) use bhxh_sync::round::{COVERAGE_META, QUOTAS_META};
 
 /// A day typed in a date field: dd/mm/yyyy as offices write it (ISO also taken);
 /// empty means today. `what` names the day in Vietnamese and in English.
@@ -61,26 +61,27 @@ pub(crate) fn range(
 }
 
 impl Desk {
-    fn quota_list(&self) -> Result<Option<QuotaList>, AppError> {
-        let json = self.with_cache(|c| c.meta(QUOTAS_META))?;
+    fn quota_list(s: &OpenSession) -> Result<Option<QuotaList>, AppError> {
+        let json = s.with_cache(|c| c.meta(QUOTAS_META))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 
-    pub(super) fn coverage_report(&self) -> Result<Option<CoverageReport>, AppError> {
-        let json = self.with_cache(|c| c.meta(COVERAGE_META))?;
+    pub(super) fn coverage_report(s: &OpenSession) -> Result<Option<CoverageReport>, AppError> {
+        let json = s.with_cache(|c| c.meta(COVERAGE_META))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }
 
     pub(super) fn compute_dashboard(
         &self,
-        office: &str,
+        s: &OpenSession,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Dashboard, AppError> {
-        let quotas = self.quota_list()?;
-        let coverage = self.coverage_report()?;
+        let office = s.info.office_code.as_str();
+        let quotas = Self::quota_list(s)?;
+        let coverage = Self::coverage_report(s)?;
         let synced_at = lock(&self.link).last_sync_at;
-        let cache = self.cache()?;
+        let cache = s.cache();
         let c = lock(&cache);
         figures::dashboard(
             &c,
@@ -98,14 +99,14 @@ impl Desk {
     }
 
     pub fn dashboard(&self, input: DashboardInput) -> Result<Dashboard, AppError> {
-        let s = self.session_for("dashboard")?;
+        let s = self.view::<access::Supervisor>()?;
         let (from, to) = range(input.from.as_deref(), input.to.as_deref(), input.days, self.today())?;
-        self.compute_dashboard(&s.office_code, from, to)
+        self.compute_dashboard(&s, from, to)
     }
 
     /// Sets a quota at the central service (it is the office's, not this PC's).
     pub async fn set_quota(&self, input: QuotaInput) -> Result<Dashboard, AppError> {
-        let s = self.session_for("set_quota")?;
+        let s = self.view::<access::Supervisor>()?;
         if input.per_day.is_some_and(|q| q > 1000) {
             return Err(AppError::new(
                 ErrorCode::Validation,
@@ -120,7 +121,7 @@ impl Desk {
                 "Enter the office's default quota.",
             ));
         }
-        let client = self.authenticated_client().ok_or_else(|| {
+        let client = self.central(&s).await.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để đặt chỉ tiêu. Hãy thử lại khi có mạng.",
@@ -128,29 +129,29 @@ impl Desk {
             )
         })?;
         let update = QuotaUpdate { officer: input.officer.clone(), per_day: input.per_day };
-        let list = client.set_quota(&s.office_code, &update).await?;
+        let list = client.set_quota(&s.info.office_code, &update).await?;
         let json = serde_json::to_string(&list).map_err(AppError::internal)?;
-        self.with_cache(|c| c.set_meta(QUOTAS_META, &json))?;
+        s.with_cache(|c| c.set_meta(QUOTAS_META, &json))?;
         info!(officer = ?input.officer, per_day = ?input.per_day, "quota set");
         let today = self.today();
-        self.compute_dashboard(&s.office_code, today, today)
+        self.compute_dashboard(&s, today, today)
     }
 
     /// Takes a declaration away from the officer holding it (at the central service,
     /// which audits it), then syncs so the overview and the queue show it free.
     pub async fn take_away(&self, id: &str) -> Result<Dashboard, AppError> {
-        let s = self.session_for("take_away")?;
+        let s = self.view::<access::Supervisor>()?;
         let holder = {
-            let cache = self.cache()?;
+            let cache = s.cache();
             let found = lock(&cache).declaration(id)?;
             match found {
-                Some(c) if c.declaration.fields.office_code == s.office_code => {
+                Some(c) if c.declaration.fields.office_code == s.info.office_code => {
                     c.declaration.assignment.map(|a| a.officer)
                 }
                 _ => return Err(AppError::declaration_not_here()),
             }
         };
-        let client = self.authenticated_client().ok_or_else(|| {
+        let client = self.central(&s).await.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để thu hồi hồ sơ. Hãy thử lại khi có mạng.",
@@ -158,13 +159,13 @@ impl Desk {
             )
         })?;
         client.release(id).await?;
-        self.with_cache(|c| c.audit(&s.username, "take_away", id, holder.as_deref().unwrap_or(""), self.now()))?;
+        s.with_cache(|c| c.audit(&s.info.username, "take_away", id, holder.as_deref().unwrap_or(""), self.now()))?;
         info!(declaration = id, from = ?holder, "assignment taken away");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after taking away failed");
         }
         let today = self.today();
-        self.compute_dashboard(&s.office_code, today, today)
+        self.compute_dashboard(&s, today, today)
     }
 
     /// Where exports and letters are written: `$BHXH_EXPORT_DIR`, else `exports/` in
@@ -186,12 +187,12 @@ impl Desk {
     /// Gives a waiting declaration to an officer of the office (at the central
     /// service, which audits it), then syncs so the overview shows the new holder.
     pub async fn hand_over(&self, input: HandOverInput) -> Result<Dashboard, AppError> {
-        let s = self.session_for("hand_over")?;
+        let s = self.view::<access::Supervisor>()?;
         let holder = {
-            let cache = self.cache()?;
+            let cache = s.cache();
             let found = lock(&cache).declaration(&input.id)?;
             match found {
-                Some(c) if c.declaration.fields.office_code == s.office_code => {
+                Some(c) if c.declaration.fields.office_code == s.info.office_code => {
                     if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
                         return Err(AppError::new(
                             ErrorCode::Validation,
@@ -211,7 +212,7 @@ impl Desk {
                 "Choose the officer to hand the declaration to.",
             ));
         }
-        let client = self.authenticated_client().ok_or_else(|| {
+        let client = self.central(&s).await.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Offline,
                 "Cần kết nối máy chủ trung tâm để giao hồ sơ. Hãy thử lại khi có mạng.",
@@ -220,23 +221,23 @@ impl Desk {
         })?;
         client.hand_over(&input.id, &input.officer).await?;
         let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
-        self.with_cache(|c| c.audit(&s.username, "hand_over", &input.id, &detail, self.now()))?;
+        s.with_cache(|c| c.audit(&s.info.username, "hand_over", &input.id, &detail, self.now()))?;
         info!(declaration = %input.id, to = %input.officer, "declaration handed over");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after handing over failed");
         }
         let today = self.today();
-        self.compute_dashboard(&s.office_code, today, today)
+        self.compute_dashboard(&s, today, today)
     }
 
     /// Writes one of the dashboard's tables for Excel; audited with who and when
     /// (the backlog names citizens).
     pub fn export_table(&self, input: ExportInput) -> Result<ExportResult, AppError> {
-        let s = self.session_for("export_table")?;
+        let s = self.view::<access::Supervisor>()?;
         let (from, to) = range(input.from.as_deref(), input.to.as_deref(), input.days, self.today())?;
-        let d = self.compute_dashboard(&s.office_code, from, to)?;
+        let d = self.compute_dashboard(&s, from, to)?;
         let now = self.now();
-        let stamp = format!("Xuất bởi {} ({}) lúc {}", s.display_name, s.username, office_text(now));
+        let stamp = format!("Xuất bởi {} ({}) lúc {}", s.info.display_name, s.info.username, office_text(now));
         let period = if from == to {
             from.format("%d/%m/%Y").to_string()
         } else {
@@ -245,7 +246,7 @@ impl Desk {
         let text = |s: &str| Cell::Text(s.to_owned());
         let table = match input.table.as_str() {
             "officers" => Table {
-                title: format!("Kết quả duyệt hồ sơ theo cán bộ, {period} — [{}]", s.office_code),
+                title: format!("Kết quả duyệt hồ sơ theo cán bộ, {period} — [{}]", s.info.office_code),
                 headers: [
                     "Cán bộ",
                     "Tên đăng nhập",
@@ -288,7 +289,7 @@ impl Desk {
                 stamp,
             },
             "backlog" => Table {
-                title: format!("Hồ sơ chờ duyệt (chuyển lãnh đạo trước, cũ nhất trước) — [{}]", s.office_code),
+                title: format!("Hồ sơ chờ duyệt (chuyển lãnh đạo trước, cũ nhất trước) — [{}]", s.info.office_code),
                 headers: [
                     "Mã hồ sơ",
                     "Họ và tên",
@@ -326,7 +327,7 @@ impl Desk {
                 stamp,
             },
             "paper_by_unit" => Table {
-                title: format!("Tờ khai giấy chưa nhận theo đơn vị — [{}]", s.office_code),
+                title: format!("Tờ khai giấy chưa nhận theo đơn vị — [{}]", s.info.office_code),
                 headers: ["Đơn vị", "Hồ sơ chờ duyệt", "Chưa có tờ khai giấy"].map(String::from).to_vec(),
                 rows: d
                     .paper_by_unit
@@ -347,10 +348,10 @@ impl Desk {
                         "Tiến độ đăng ký theo đơn vị — chỉ tiêu {} %, hạn {} — [{}], số liệu lúc {}",
                         c.target_percent,
                         c.deadline,
-                        s.office_code,
+                        s.info.office_code,
                         d.coverage_as_of.as_deref().unwrap_or("")
                     ),
-                    None => format!("Tiến độ đăng ký theo đơn vị — [{}]", s.office_code),
+                    None => format!("Tiến độ đăng ký theo đơn vị — [{}]", s.info.office_code),
                 },
                 headers: [
                     "Mã đơn vị",
@@ -404,7 +405,7 @@ impl Desk {
         let name = format!(
             "{}-{}-{}",
             input.table,
-            s.office_code,
+            s.info.office_code,
             now.with_timezone(&bhxh_domain::clock::OFFICE_TZ).format("%Y%m%d-%H%M%S")
         );
         let path = match input.format.as_str() {
@@ -429,7 +430,7 @@ impl Desk {
         })?;
         let rows = table.rows.len() as u32;
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        self.with_cache(|c| c.audit(&s.username, "export", &input.table, &format!("{file}; {rows} rows"), now))?;
+        s.with_cache(|c| c.audit(&s.info.username, "export", &input.table, &format!("{file}; {rows} rows"), now))?;
         info!(table = %input.table, rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })
     }

@@ -2,8 +2,9 @@
 //! copied data directory that shows nothing personal.
 
 use super::{desk, login, server};
-use bhxh_desk_core::ipc::{COMMANDS, PasswordChangedAnswer};
-use bhxh_desk_core::{AppError, Desk, DeskConfig, ErrorCode, access, dispatch};
+use bhxh_desk_core::api::{self, COMMANDS};
+use bhxh_desk_core::ipc::PasswordChangedAnswer;
+use bhxh_desk_core::{AppError, Desk, DeskConfig, ErrorCode, access};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -113,32 +114,31 @@ async fn call(
     ma_so: &str,
 ) -> Result<Value, AppError> {
     match command {
-        "lookup" => dispatch::invoke(d, command, json!({"query": ma_so, "central": true})).await,
-        "dashboard" => dispatch::invoke(d, command, json!({})).await,
-        "set_quota" => dispatch::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
-        "export_table" => dispatch::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
-        "hand_over" => dispatch::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,
-        "reminder_letters" => dispatch::invoke(d, command, json!({"units": ["SQ0007Q"]})).await,
-        "citizen_card" => dispatch::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,
+        "lookup" => api::invoke(d, command, json!({"query": ma_so, "central": true})).await,
+        "dashboard" => api::invoke(d, command, json!({})).await,
+        "set_quota" => api::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
+        "export_table" => api::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
+        "hand_over" => api::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,
+        "reminder_letters" => api::invoke(d, command, json!({"units": ["SQ0007Q"]})).await,
+        "citizen_card" => api::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,
         "log_call" => {
             let call = json!({"ma_so_bhxh": ma_so, "caller_name": "Chị Lan", "topic": "password",
                 "outcome": "resolved", "note": "Hướng dẫn nhắn tin 8079", "flag": null});
-            dispatch::invoke(d, command, call).await
+            api::invoke(d, command, call).await
         }
-        "import_paper" => dispatch::invoke(d, command, json!({"pdf": pdf})).await,
+        "import_paper" => api::invoke(d, command, json!({"pdf": pdf})).await,
         "set_viewer_prefs" => {
             let prefs = json!({"layout": "single", "focus": 1, "brightness": 1.2, "contrast": 1.0});
-            dispatch::invoke(d, command, prefs).await
+            api::invoke(d, command, prefs).await
         }
-        "paper_stack" => dispatch::invoke(d, command, json!({"sha256": bhxh_cache::store::sha256_hex(pdf)})).await,
+        "paper_stack" => api::invoke(d, command, json!({"sha256": bhxh_cache::store::sha256_hex(pdf)})).await,
         "match_paper" => {
             let sha = bhxh_cache::store::sha256_hex(pdf);
-            dispatch::invoke(d, command, json!({"sha256": sha, "page_index": 0, "declaration_id": declaration})).await
+            api::invoke(d, command, json!({"sha256": sha, "page_index": 0, "declaration_id": declaration})).await
         }
         "decide" => {
             let r =
-                dispatch::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"}))
-                    .await;
+                api::invoke(d, command, json!({"id": declaration, "outcome": "escalate", "note": "Xin ý kiến"})).await;
             if let Ok(v) = &r {
                 *last_key = v["key"].as_str().map(str::to_owned);
             }
@@ -146,14 +146,14 @@ async fn call(
         }
         "withdraw" => {
             let key = last_key.clone().unwrap_or_else(|| "01890000-0000-7000-8000-000000000000".into());
-            dispatch::invoke(d, command, json!({"key": key})).await
+            api::invoke(d, command, json!({"key": key})).await
         }
-        "acknowledge" => dispatch::invoke(d, command, json!({"key": "01890000-0000-7000-8000-000000000000"})).await,
-        "take_batch" => dispatch::invoke(d, command, json!({"count": 3})).await,
+        "acknowledge" => api::invoke(d, command, json!({"key": "01890000-0000-7000-8000-000000000000"})).await,
+        "take_batch" => api::invoke(d, command, json!({"count": 3})).await,
         "document" => d.document_bytes(document).map(|(ct, b)| json!({"content_type": ct, "len": b.len()})),
         "login" => {
             let (u, p) = user.map_or(("canbo.07916", "sai mật khẩu"), |u| (u, "demo"));
-            let r = dispatch::invoke(d, "login", json!({"central_url": url, "username": u, "password": p})).await;
+            let r = api::invoke(d, "login", json!({"central_url": url, "username": u, "password": p})).await;
             // Nobody trying a wrong password is refused, as it should be: the call itself is allowed.
             if user.is_none() {
                 return match r {
@@ -163,16 +163,16 @@ async fn call(
             }
             r
         }
-        "declaration" | "take" | "take_away" => dispatch::invoke(d, command, json!({"id": declaration})).await,
+        "declaration" | "take" | "take_away" => api::invoke(d, command, json!({"id": declaration})).await,
         "lock" => {
-            let r = dispatch::invoke(d, "lock", Value::Null).await;
+            let r = api::invoke(d, "lock", Value::Null).await;
             if r.is_ok() {
-                dispatch::invoke(d, "unlock", json!({"password": "demo"})).await.expect("unlock after lock");
+                api::invoke(d, "unlock", json!({"password": "demo"})).await.expect("unlock after lock");
             }
             r
         }
-        "unlock" => dispatch::invoke(d, command, json!({"password": "demo"})).await,
-        _ => dispatch::invoke(d, command, Value::Null).await,
+        "unlock" => api::invoke(d, command, json!({"password": "demo"})).await,
+        _ => api::invoke(d, command, Value::Null).await,
     }
 }
 
@@ -445,5 +445,58 @@ async fn a_password_changed_centrally_keeps_the_unsent_decision() {
         .filter(|e| e.file_name().to_string_lossy().starts_with("canbo.07916.replaced-"))
         .count();
     assert_eq!(aside, 1, "the old data is kept, still sealed");
+    s.stop().await;
+}
+
+/// Locking drops the open session: the sync waiting on a slow central service and
+/// the document analysis stop, and nothing holds the cache (its key) any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_stops_the_sessions_work_and_lets_go_of_its_cache() {
+    use bhxh_central::{AppState, ServerConfig, seed_demo, start};
+    let sdir = tempfile::tempdir().expect("tmp");
+    let config = ServerConfig { data_dir: sdir.path().to_path_buf(), admin: false, faults: Default::default() };
+    let state = AppState::open(&config).expect("state").with_clock(super::test_clock());
+    seed_demo(&state, 6, super::DEMO_SEED).expect("demo");
+    let faults = state.faults.clone();
+    let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = std::sync::Arc::new(desk(dir.path()));
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+
+    // The next sync waits half a minute for every page.
+    faults.write().expect("faults").latency_ms = 30_000;
+    let sync = tokio::spawn({
+        let d = d.clone();
+        async move { d.sync_now().await }
+    });
+    let analysis = tokio::task::spawn_blocking({
+        let d = d.clone();
+        move || d.analyse_pending()
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !d.status().expect("status").syncing {
+        assert!(std::time::Instant::now() < deadline, "the sync never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let watch = d.watch_session().expect("an open session");
+    assert!(watch.alive());
+
+    d.lock().expect("lock");
+    // Far less than the slow page takes: the sync did not wait for it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while watch.alive() {
+        assert!(std::time::Instant::now() < deadline, "something still holds the locked session's cache");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sync.await.expect("task").expect_err("cancelled").code, ErrorCode::Locked);
+    analysis.await.expect("task").expect("analysis stops without an error");
+    let st = d.status().expect("status");
+    assert!(st.locked && !st.syncing);
+
+    // The password opens a new session that syncs again.
+    faults.write().expect("faults").latency_ms = 0;
+    d.unlock("demo").expect("unlock");
+    d.sync_now().await.expect("sync after unlock logs in again");
     s.stop().await;
 }

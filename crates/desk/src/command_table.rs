@@ -1,0 +1,62 @@
+// The app's commands, each declared once: name, input, output, who may call it,
+// how it runs, and the `Desk` call behind it. Everything else is generated from
+// this table: the typed functions and `dispatch` (`crate::api`), the access rule
+// and the role matrix's command list, the UI's `CommandSchema`, and in the Tauri
+// shell the commands, their handler, their permissions and the window's
+// capability (`src-tauri/build.rs` includes this file).
+//
+// Who: `Anyone` (the login screen), `Identified` (logged in, locked or not),
+// `Session` (any open session), `Reviewer` (officer or supervisor), `Supervisor`,
+// `Helpdesk`. How: `blocking` (runs on a blocking thread; cache work, PDF reading),
+// `awaits` (talks to the central service), `raw` (`blocking`, and the window sends
+// the input's bytes raw rather than as JSON).
+//
+// Adding a command: one line here and its `Desk` method.
+
+/// Calls `$then!` with the command table (a callback macro: the generators are
+/// written where their output is needed, the table only here).
+#[macro_export]
+macro_rules! command_table {
+    ($then:ident) => {
+        $then! {
+            /// What the login screen starts with.
+            prefill: () => Prefill, Anyone, blocking |desk, _input| desk.prefill();
+            login: LoginInput => SessionInfo, Anyone, awaits |desk, input| desk.login(input).await;
+            logout: () => (), Anyone, blocking |desk, _input| { desk.logout(); Ok(()) };
+            /// Polled by the window every few seconds; answers while locked.
+            status: () => StatusInfo, Anyone, blocking |desk, _input| desk.status();
+            /// Each role syncs what it works on: reviewers the declarations, the helpdesk the directory.
+            sync_now: () => SyncSummary, Session, awaits |desk, _input| desk.sync_now().await;
+            lock: () => (), Identified, blocking |desk, _input| desk.lock();
+            unlock: UnlockInput => (), Identified, blocking |desk, input| desk.unlock(&input.password);
+            queue: () => Vec<QueueItem>, Reviewer, blocking |desk, _input| desk.queue();
+            declaration: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration(&input.id);
+            decide: DecideInput => DecisionReceipt, Reviewer, blocking |desk, input| desk.decide(input);
+            withdraw: KeyInput => (), Reviewer, blocking |desk, input| desk.withdraw(&input.key);
+            outbox: () => Vec<OutboxView>, Reviewer, blocking |desk, _input| desk.outbox();
+            acknowledge: KeyInput => (), Reviewer, blocking |desk, input| desk.acknowledge(&input.key);
+            reasons: () => Vec<ReasonView>, Reviewer, blocking |desk, _input| desk.reasons();
+            take: IdInput => TakeResult, Reviewer, awaits |desk, input| desk.take(&input.id).await;
+            take_batch: TakeBatchInput => TakeBatchResult, Reviewer, awaits
+                |desk, input| desk.take_batch(input.count).await;
+            import_paper: ImportPaperInput => ImportSummary, Reviewer, raw |desk, input| desk.import_paper(&input.pdf);
+            paper_stack: StackInput => ImportSummary, Reviewer, blocking |desk, input| desk.paper_stack(&input.sha256);
+            match_paper: MatchPaperInput => (), Reviewer, blocking |desk, input| desk.match_paper(input);
+            /// A preference of the person, whatever the role.
+            viewer_prefs: () => ViewerPrefs, Session, blocking |desk, _input| desk.viewer_prefs();
+            set_viewer_prefs: ViewerPrefs => (), Session, blocking |desk, input| desk.set_viewer_prefs(input);
+            /// The helpdesk console works on the masked directory only.
+            lookup: LookupInput => LookupResult, Helpdesk, awaits |desk, input| desk.lookup(input).await;
+            citizen_card: CardInput => CitizenCard, Helpdesk, awaits |desk, input| desk.citizen_card(input).await;
+            log_call: LogCallInput => LogCallResult, Helpdesk, awaits |desk, input| desk.log_call(input).await;
+            /// The dashboard: the supervisor's alone (officers cannot open it).
+            dashboard: DashboardInput => Dashboard, Supervisor, blocking |desk, input| desk.dashboard(input);
+            set_quota: QuotaInput => Dashboard, Supervisor, awaits |desk, input| desk.set_quota(input).await;
+            export_table: ExportInput => ExportResult, Supervisor, blocking |desk, input| desk.export_table(input);
+            take_away: IdInput => Dashboard, Supervisor, awaits |desk, input| desk.take_away(&input.id).await;
+            hand_over: HandOverInput => Dashboard, Supervisor, awaits |desk, input| desk.hand_over(input).await;
+            reminder_letters: LetterInput => LetterResult, Supervisor, awaits
+                |desk, input| desk.reminder_letters(input).await;
+        }
+    };
+}
