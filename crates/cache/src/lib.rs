@@ -1,11 +1,36 @@
-//! The offline local cache: what an officer needs to keep working with the network
-//! down. One cache per officer (`users/<name>/`): SQLite for metadata, the document
-//! store for bytes, everything personal sealed with the officer's data key.
+//! The offline local cache: what an officer needs to keep working with the network down. One cache per officer
+//! (`users/<name>/`): SQLite for metadata, the document store for bytes, everything personal sealed with the officer's
+//! data key.
 //!
-//! Invariants: every byte of a citizen's document is written and read through
-//! [`store::DocumentStore`]; every personal column is written through
-//! [`crypto::DataKey::seal`]; the data key exists on disk only wrapped under the
-//! officer's password ([`profiles`]).
+//! Invariants: every byte of a citizen's document (originals and derivatives) is written and read through
+//! [`store::DocumentStore`]; every personal column is written through [`crypto::DataKey::seal`], and the clear columns
+//! hold only statuses, times, staff names, unit and reason codes; the data key exists on disk only wrapped under the
+//! officer's password ([`profiles`]), and in memory only while the cache is open.
+//!
+//! - [`profiles`] (`profiles.sqlite3`): who logged in on this PC, and each officer's data key wrapped under
+//!   Argon2id(password). The wrap is the password check, so an offline login needs no server and no password hash is
+//!   stored; five wrong unlocks mean a 15-minute wait. After a password change at the central service the previous
+//!   password wraps the same key again, or the old cache is set aside still sealed, never deleted.
+//! - [`Cache`]: SQLite (rusqlite, `rusqlite_migration` with append-only migrations, WAL, `secure_delete`). Personal
+//!   columns (declaration body, findings) are sealed by [`crypto`]: XChaCha20-Poly1305, a random nonce, bound to column
+//!   and row so a value moved elsewhere fails to open. [`store::DocumentStore`]: sealed files named by a keyed hash,
+//!   atomic writes, sha256 checked on every read.
+//! - `apply_page` moves a page's rows and the cursor in one transaction, so a cut-off sync resumes without gaps or
+//!   duplicates. [`Cache::recheck_all`] ([`findings`]) re-runs the checks over the whole cache after each pull (a new
+//!   declaration can change an older one's findings), fed with the documents' facts (QR payload, quality) and the
+//!   paper fields.
+//! - [`outbox`]: a decision (UUIDv7 key, sent as its Idempotency-Key) is written with its outbox row and audit row in
+//!   one transaction. [`audit`]: insert-only (triggers) and hash-chained; `verify` reports the first broken row.
+//!   [`retention`]: documents of declarations whose decision is on record leave the PC after N days, with their
+//!   derivatives and what was read from them; the audit keeps the fact.
+//! - [`analysis`]: per document the sealed `DocumentFacts` and the derivatives (sealed store files named by source hash
+//!   + size); `bhxh-documents` computes them, the cache only keeps them. [`paper`]: imported PDF stacks and each page's
+//!   sealed reading and match.
+//! - [`directory`]: the helpdesk's copy of the office's citizens (entries arrive masked and are sealed all the same;
+//!   lookup tokens re-keyed with the data key; a name index built in memory) and the outbox of calls.
+//! - [`office_stats`]: the supervisor's figures read from the clear columns beside the sealed body (who decided what
+//!   and when with which reason codes, who holds it, the employer unit), so a million decisions add up without opening
+//!   a body.
 
 pub mod analysis;
 pub mod audit;

@@ -1,6 +1,24 @@
-//! The reference central server: a real HTTP server that speaks the documented API
-//! of the BHXH central service (see `bhxh-protocol`'s `openapi.json`), backed by its
-//! own SQLite file, able to make demo data and to inject faults.
+//! The reference central server: a real HTTP server that speaks the documented API of the BHXH central service (see
+//! `bhxh-protocol`'s `openapi.json`), backed by its own SQLite file, able to make demo data and to inject faults. The
+//! desk's tests run against it, so it keeps the service's promises, not a mock's.
+//!
+//! - axum; accounts and bearer tokens (`auth`); the office tree (`assets/offices.tsv`); declarations paged by change
+//!   sequence; documents with `Range`; submissions, checked by content signature.
+//! - `decisions`: idempotency keys per officer (a replay gets the first answer, a key in flight 409, a key reused for
+//!   another decision 422); the decision and its key's answer commit together, so a decision is recorded exactly once.
+//!   Assignment leases.
+//! - `tls`: HTTPS from PEM files, or a self-signed certificate made once and kept in the data directory.
+//! - `faults`: latency, 503, dropped connections, commit-then-drop, 429 with Retry-After, expired tokens; `/admin` only
+//!   with `--admin`.
+//! - `db/citizens.rs` + `helpdesk`: the citizens' register (accounts, locks), the masked directory, lookup, the phone
+//!   check, calls and officers' notes. Contact details and ID numbers are masked before they leave the server.
+//! - `db/quotas.rs` + `supervisor`: daily quotas per office and officer.
+//! - `db/coverage.rs` + `coverage`: employer units with their participants (listed to the office's desks, which check
+//!   unit codes against them), the office's campaign (target, deadline, letter settings), coverage counted from the
+//!   register, the office's register of outgoing letters (one number sequence per office and year, idempotent by the
+//!   client's id), and handing a declaration to an officer.
+//! - Every "now" comes from `AppState`'s clock (`serve` takes `BHXH_CLOCK_START`). [`routes::ROUTES`] is tested against
+//!   `openapi.json`.
 
 mod api;
 mod auth;

@@ -1,6 +1,10 @@
-//! The HTTP API of the central service: request and response bodies, shared by the
-//! client (`bhxh-sync`) and the reference server (`bhxh-central`). Only this crate
-//! and those two know the wire format; the OpenAPI document beside it describes it.
+//! The HTTP API of the central service: request and response bodies, shared by the client (`bhxh-sync`) and the
+//! reference server (`bhxh-central`). Only this crate and those two know the wire format.
+//!
+//! The wire types (`Declaration`, `DeclarationPage`, `Submission`, `LoginResponse`, `ErrorBody`, …) and the opaque
+//! [`Cursor`] of change-sequence paging: clients store it and send it back, never look inside. The OpenAPI document
+//! beside this crate (`openapi.json`) describes the API; it is compiled in ([`OPENAPI_JSON`]), served at `GET
+//! /openapi.json`, and the reference server's route list is tested against it.
 
 pub mod coverage;
 pub mod cursor;
