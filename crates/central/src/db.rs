@@ -3,7 +3,8 @@
 use bhxh_domain::Outcome;
 use bhxh_domain::{DeclarationStatus, DocumentKind, Role};
 use bhxh_protocol::{
-    Assignment, DecisionRequest, Declaration, DeclarationFields, DocumentRef, RecordedDecision, UserInfo,
+    Assignment, DecisionAnswer, DecisionRequest, Declaration, DeclarationFields, DocumentRef, ErrorBody,
+    RecordedDecision, UserInfo,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -354,13 +355,49 @@ impl Store {
     }
 }
 
+/// A key's answer: what the first request with it got, and what every repeat gets
+/// again. Kept typed from the decision to the reply; the database keeps its JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyAnswer {
+    /// Recorded (201), or a duplicate or conflict of what was (200).
+    Decided { status: u16, answer: DecisionAnswer },
+    /// Refused for good (a 4xx): a retry gets the same refusal.
+    Refused { status: u16, error: ErrorBody },
+}
+
+impl KeyAnswer {
+    pub fn status(&self) -> u16 {
+        match self {
+            KeyAnswer::Decided { status, .. } | KeyAnswer::Refused { status, .. } => *status,
+        }
+    }
+
+    /// The response body.
+    pub fn body_json(&self) -> String {
+        match self {
+            KeyAnswer::Decided { answer, .. } => serde_json::to_string(answer),
+            KeyAnswer::Refused { error, .. } => serde_json::to_string(error),
+        }
+        .unwrap_or_default()
+    }
+
+    fn from_stored(key: &str, status: u16, json: &str) -> Result<Self, StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("answer of key {key}"), e.to_string());
+        Ok(if (200..300).contains(&status) {
+            KeyAnswer::Decided { status, answer: serde_json::from_str(json).map_err(corrupt)? }
+        } else {
+            KeyAnswer::Refused { status, error: serde_json::from_str(json).map_err(corrupt)? }
+        })
+    }
+}
+
 /// How an Idempotency-Key stands when a request arrives with it.
 #[derive(Debug, PartialEq, Eq)]
 pub enum KeyState {
     /// First use (or an abandoned attempt): process the request.
     New,
-    /// Processed: answer with this status and body again.
-    Replay { status: u16, answer_json: String },
+    /// Processed: answer the same again.
+    Replay(KeyAnswer),
     /// The first request with this key is still being processed.
     InFlight,
     /// Used before with a different body.
@@ -399,7 +436,7 @@ impl Store {
         Ok(match row {
             Some((stored_sha, _, _, _, _)) if stored_sha != sha => KeyState::Reused,
             Some((_, state, _, Some(status), Some(answer_json))) if state == "done" => {
-                KeyState::Replay { status: status as u16, answer_json }
+                KeyState::Replay(KeyAnswer::from_stored(key, status as u16, &answer_json)?)
             }
             Some((_, _, started, _, _))
                 if (now - parse_time("idempotency", &started)?).num_seconds() < ABANDONED_AFTER_SECS =>
@@ -416,7 +453,7 @@ impl Store {
         key: &str,
         sha: &str,
         now: DateTime<Utc>,
-        done: Option<(u16, &str)>,
+        done: Option<&KeyAnswer>,
     ) -> Result<(), StoreError> {
         self.conn.prepare_cached(
             "INSERT INTO idempotency(officer, key, request_sha256, state, started_at, status, answer_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -428,8 +465,8 @@ impl Store {
             sha,
             if done.is_some() { "done" } else { "in_flight" },
             now.to_rfc3339(),
-            done.map(|d| d.0),
-            done.map(|d| d.1)
+            done.map(KeyAnswer::status),
+            done.map(KeyAnswer::body_json)
         ])?;
         Ok(())
     }
@@ -467,31 +504,31 @@ impl Store {
 
     /// Several decisions of one officer in one transaction (one commit for the lot),
     /// each under its own key with the same rules as one at a time. `check` refuses
-    /// a request before anything is recorded (status and error body, kept as the
-    /// key's answer). Returns each item's status and answer body, in order.
+    /// a request before anything is recorded (kept as the key's answer). Returns
+    /// each item's answer, in order.
     pub fn record_batch(
         &mut self,
         caller: &UserInfo,
         items: &[(String, String, DecisionRequest)],
         now: DateTime<Utc>,
-        check: impl Fn(&Store, &DecisionRequest) -> Result<(), (u16, String)>,
-        answer: impl Fn(&Recorded) -> (u16, String),
-        in_flight: &str,
-        reused: &str,
-    ) -> Result<Vec<(u16, String)>, StoreError> {
+        check: impl Fn(&Store, &DecisionRequest) -> Result<(), KeyAnswer>,
+        answer: impl Fn(&Recorded) -> KeyAnswer,
+        in_flight: &KeyAnswer,
+        reused: &KeyAnswer,
+    ) -> Result<Vec<KeyAnswer>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let mut out = Vec::with_capacity(items.len());
         for (key, sha, req) in items {
             let reply = match self.key_state(&caller.username, key, sha, now)? {
-                KeyState::Replay { status, answer_json } => (status, answer_json),
-                KeyState::InFlight => (409, in_flight.to_owned()),
-                KeyState::Reused => (422, reused.to_owned()),
+                KeyState::Replay(answer) => answer,
+                KeyState::InFlight => in_flight.clone(),
+                KeyState::Reused => reused.clone(),
                 KeyState::New => {
                     let reply = match check(self, req) {
                         Err(refused) => refused,
                         Ok(()) => answer(&self.record_in(caller, key, req, now)?),
                     };
-                    self.mark_key(&caller.username, key, sha, now, Some((reply.0, &reply.1)))?;
+                    self.mark_key(&caller.username, key, sha, now, Some(&reply))?;
                     reply
                 }
             };
@@ -503,10 +540,10 @@ impl Store {
 
     /// Stores a final answer for a key whose request did not record a decision
     /// (refused): a retry gets the same refusal.
-    pub fn finish_key(&self, officer: &str, key: &str, status: u16, answer_json: &str) -> Result<(), StoreError> {
+    pub fn finish_key(&self, officer: &str, key: &str, answer: &KeyAnswer) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
-            params![officer, key, status, answer_json],
+            params![officer, key, answer.status(), answer.body_json()],
         )?;
         Ok(())
     }
@@ -699,17 +736,14 @@ impl Store {
         key: &str,
         req: &DecisionRequest,
         now: DateTime<Utc>,
-        answer: impl FnOnce(&Recorded) -> (u16, String),
-    ) -> Result<Recorded, StoreError> {
+        answer: impl FnOnce(&Recorded) -> KeyAnswer,
+    ) -> Result<KeyAnswer, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         let recorded = self.record_in(caller, key, req, now)?;
-        let (status, json) = answer(&recorded);
-        self.conn.execute(
-            "UPDATE idempotency SET state = 'done', status = ?3, answer_json = ?4 WHERE officer = ?1 AND key = ?2",
-            params![caller.username, key, status, json],
-        )?;
+        let answer = answer(&recorded);
+        self.finish_key(&caller.username, key, &answer)?;
         tx.commit()?;
-        Ok(recorded)
+        Ok(answer)
     }
 
     /// The decision rules, inside the caller's transaction.

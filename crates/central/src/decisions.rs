@@ -2,7 +2,7 @@
 //! key), `POST`/`DELETE /v1/declarations/{id}/assignment`.
 
 use crate::auth::Caller;
-use crate::db::{KeyState, Recorded};
+use crate::db::{KeyAnswer, KeyState, Recorded};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::{AppState, faults};
@@ -38,8 +38,15 @@ fn json_response(status: u16, body: String) -> Response {
     (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn error_json(e: &ApiError) -> String {
-    serde_json::to_string(&ErrorBody { code: e.code.to_owned(), message: e.message.clone() }).unwrap_or_default()
+fn refused(e: &ApiError) -> KeyAnswer {
+    KeyAnswer::Refused {
+        status: e.status.as_u16(),
+        error: ErrorBody { code: e.code.to_owned(), message: e.message.clone() },
+    }
+}
+
+fn replay(answer: &KeyAnswer) -> Response {
+    json_response(answer.status(), answer.body_json())
 }
 
 pub async fn decide(
@@ -55,7 +62,7 @@ pub async fn decide(
     let officer = caller.0.username.clone();
     let now = state.now();
     match state.with_store(|s| s.begin_key(&officer, &key, &sha, now))? {
-        KeyState::Replay { status, answer_json } => return Ok(json_response(status, answer_json)),
+        KeyState::Replay(answer) => return Ok(replay(&answer)),
         KeyState::InFlight => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -79,16 +86,16 @@ pub async fn decide(
     let outcome =
         tokio::task::spawn_blocking(move || process(&st, &caller_info, &k, &req)).await.map_err(ApiError::internal)?;
     match outcome {
-        Ok((status, json)) => {
+        Ok(answer) => {
             // "Committed, then the answer lost": the retry must get the replay.
             if faults::roll(&state, |f| f.commit_drop_percent) {
                 faults::drop_connection();
             }
-            Ok(json_response(status, json))
+            Ok(replay(&answer))
         }
         Err(e) if e.status.is_client_error() => {
             // A refusal is final for this key: a retry gets the same one.
-            state.with_store(|s| s.finish_key(&officer, &key, e.status.as_u16(), &error_json(&e)))?;
+            state.with_store(|s| s.finish_key(&officer, &key, &refused(&e)))?;
             Err(e)
         }
         Err(e) => {
@@ -126,27 +133,19 @@ fn process(
     caller: &bhxh_protocol::UserInfo,
     key: &str,
     req: &DecisionRequest,
-) -> Result<(u16, String), ApiError> {
+) -> Result<KeyAnswer, ApiError> {
     state.with_store(|s| check(s, caller, req))?;
-    let mut answered = (0u16, String::new());
-    state.with_store(|s| {
-        s.record_decision(caller, key, req, state.now(), |r| {
-            let (status, a) = answer_of(r);
-            answered = (status, serde_json::to_string(&a).unwrap_or_default());
-            answered.clone()
-        })
-    })?;
-    Ok(answered)
+    Ok(state.with_store(|s| s.record_decision(caller, key, req, state.now(), answer_of))?)
 }
 
-fn answer_of(r: &Recorded) -> (u16, DecisionAnswer) {
+fn answer_of(r: &Recorded) -> KeyAnswer {
     let (status, result, decision, assignment) = match r {
         Recorded::Accepted(d) => (201, DecisionResult::Accepted, Some(d.clone()), None),
         Recorded::Duplicate(d) => (200, DecisionResult::Duplicate, Some(d.clone()), None),
         Recorded::ConflictDecision(d) => (200, DecisionResult::Conflict, Some(d.clone()), None),
         Recorded::ConflictAssignment(a) => (200, DecisionResult::Conflict, None, Some(a.clone())),
     };
-    (status, DecisionAnswer { result, decision, assignment })
+    KeyAnswer::Decided { status, answer: DecisionAnswer { result, decision, assignment } }
 }
 
 /// Several decisions in one request and one transaction: the way the desk's outbox
@@ -179,12 +178,12 @@ pub async fn decide_batch(
     let st = state.clone();
     let caller_info = caller.0.clone();
     let replies = tokio::task::spawn_blocking(move || {
-        let in_flight = error_json(&ApiError::new(
+        let in_flight = refused(&ApiError::new(
             StatusCode::CONFLICT,
             error_code::IN_FLIGHT,
             "the first request with this key is still in progress",
         ));
-        let reused = error_json(&ApiError::new(
+        let reused = refused(&ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             error_code::KEY_REUSED,
             "this Idempotency-Key was used with a different request",
@@ -194,11 +193,8 @@ pub async fn decide_batch(
                 &caller_info,
                 &items,
                 st.now(),
-                |store, req| check(store, &caller_info, req).map_err(|e| (e.status.as_u16(), error_json(&e))),
-                |r| {
-                    let (status, a) = answer_of(r);
-                    (status, serde_json::to_string(&a).unwrap_or_default())
-                },
+                |store, req| check(store, &caller_info, req).map_err(|e| refused(&e)),
+                answer_of,
                 &in_flight,
                 &reused,
             )
@@ -212,13 +208,13 @@ pub async fn decide_batch(
     }
     let items = replies
         .into_iter()
-        .map(|(idempotency_key, (status, json))| {
-            let (answer, error) = if (200..300).contains(&status) {
-                (serde_json::from_str(&json).ok(), None)
-            } else {
-                (None, serde_json::from_str(&json).ok())
-            };
-            DecisionBatchItemAnswer { idempotency_key, status, answer, error }
+        .map(|(idempotency_key, reply)| match reply {
+            KeyAnswer::Decided { status, answer } => {
+                DecisionBatchItemAnswer { idempotency_key, status, answer: Some(answer), error: None }
+            }
+            KeyAnswer::Refused { status, error } => {
+                DecisionBatchItemAnswer { idempotency_key, status, answer: None, error: Some(error) }
+            }
         })
         .collect();
     Ok(Json(DecisionBatchAnswer { items }))
