@@ -53,6 +53,8 @@ impl Cache {
              ON CONFLICT(document_id) DO UPDATE SET facts = ?2, analysed_at = ?3",
             params![doc.id, sealed, now.to_rfc3339()],
         )?;
+        // What the pixels said feeds the declaration's checks.
+        Self::mark_due(&self.conn, &doc.declaration_id)?;
         Ok(())
     }
 

@@ -68,6 +68,17 @@ impl DataKey {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// A keyed name for a value the checks look declarations up by (`kind`: which
+    /// index): equal values give equal names, and the names say nothing without the key.
+    pub fn registry_key(&self, kind: &str, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length");
+        mac.update(b"bhxh-desk registry key v1\0");
+        mac.update(kind.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
     /// The cache's own key for a directory lookup token: the tokens the central
     /// service sends are re-keyed so that the cache's index says nothing without
     /// this officer's key.

@@ -165,6 +165,7 @@ impl Cache {
                 ],
             )?;
             write_clear_facts(&tx, d)?;
+            crate::findings::write_registry_keys(&tx, key, d)?;
             for doc in &d.documents {
                 // A changed hash means new content: download it again.
                 tx.execute(

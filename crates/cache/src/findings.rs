@@ -1,6 +1,8 @@
 //! Running the automatic checks over the cached declarations and keeping their
-//! findings beside each row. Re-run over the whole cache after every pull: a new
-//! declaration can change an older one's findings (the same phone, the same ID).
+//! findings beside each row. A new or changed declaration can change another's
+//! findings (the same phone, the same ID, a child's parent): the rows sharing a
+//! registry key with a change are marked due with it, and only the due rows are
+//! re-checked ([`Cache::recheck_due`]), against a registry of them and their neighbours.
 
 use crate::{Cache, CacheError};
 use bhxh_domain::checks::{
@@ -85,6 +87,53 @@ pub fn check_with(
 const OFFICE_UNITS_META: &str = "office_units";
 const OFFICE_UNITS_AT_META: &str = "office_units_at";
 
+/// The keys the checks look `d` up by, or look others up by from `d`: its mã số,
+/// the parent's mã số it goes through, its phone (national form), its ID number.
+/// Two declarations can change each other's findings only if they share one.
+fn registry_keys_of(key: &crate::DataKey, d: &Declaration) -> Vec<String> {
+    let f = &d.fields;
+    let mut keys = vec![key.registry_key("ma_so", f.ma_so_bhxh.as_str())];
+    if let Some(parent) = &f.parent_ma_so_bhxh {
+        keys.push(key.registry_key("ma_so", parent.as_str()));
+    }
+    if let Ok(p) = bhxh_domain::PhoneVn::parse(&f.phone) {
+        keys.push(key.registry_key("phone", p.phone.as_str()));
+    }
+    if let Some(id) = f.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        keys.push(key.registry_key("id", id));
+    }
+    keys
+}
+
+/// Marks due every row sharing a key with `id` (itself included), by the keys on record.
+fn mark_neighbours_due(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(), CacheError> {
+    tx.prepare_cached(
+        "UPDATE declarations SET recheck = 1 WHERE id IN (
+            SELECT k2.declaration_id FROM registry_keys k1 JOIN registry_keys k2 ON k2.key = k1.key
+            WHERE k1.declaration_id = ?1)",
+    )?
+    .execute([id])?;
+    Ok(())
+}
+
+/// Replaces `d`'s registry keys, marking due the rows that shared a key with it
+/// before (a finding about it may clear) and after (one may appear).
+pub(crate) fn write_registry_keys(
+    tx: &rusqlite::Transaction<'_>,
+    key: &crate::DataKey,
+    d: &Declaration,
+) -> Result<(), CacheError> {
+    mark_neighbours_due(tx, &d.id)?;
+    tx.prepare_cached("DELETE FROM registry_keys WHERE declaration_id = ?1")?.execute([&d.id])?;
+    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO registry_keys(declaration_id, key) VALUES (?1, ?2)")?;
+    for k in registry_keys_of(key, d) {
+        insert.execute(params![d.id, k])?;
+    }
+    tx.prepare_cached("UPDATE declarations SET keys_v = 1, recheck = 1 WHERE id = ?1")?.execute([&d.id])?;
+    mark_neighbours_due(tx, &d.id)?;
+    Ok(())
+}
+
 impl Cache {
     /// Keeps the office's employer units (codes the central service listed; a code
     /// that is not well formed is left out, it could never match).
@@ -96,7 +145,10 @@ impl Cache {
         let json =
             serde_json::to_string(list).map_err(|e| CacheError::Corrupt("office units".into(), e.to_string()))?;
         self.set_meta(OFFICE_UNITS_META, &json)?;
-        self.set_meta(OFFICE_UNITS_AT_META, &now.to_rfc3339())
+        self.set_meta(OFFICE_UNITS_AT_META, &now.to_rfc3339())?;
+        // The unit check reads the list: every row's findings are due.
+        self.conn.execute("UPDATE declarations SET recheck = 1", [])?;
+        Ok(())
     }
 
     /// When the office's units were last listed, if ever.
@@ -119,31 +171,56 @@ impl Cache {
     }
 
     /// Re-runs every check over every cached declaration; returns how many rows.
-    #[instrument(skip(self))]
     pub fn recheck_all(&mut self) -> Result<usize, CacheError> {
-        let all: Vec<Declaration> = {
-            let mut stmt = self.conn.prepare("SELECT id, body FROM declarations")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, body) = row?;
-                out.push(self.open_body(&id, &body)?);
-            }
-            out
+        self.conn.execute("UPDATE declarations SET recheck = 1", [])?;
+        self.recheck_due()
+    }
+
+    /// Re-runs the checks of the declarations marked due (written by a pull, or
+    /// their documents or paper form read since, or sharing a key with such a
+    /// row), against a registry of them and the rows they share a key with; returns
+    /// how many rows were re-checked. Proportional to what changed, not to the office.
+    #[instrument(skip(self))]
+    pub fn recheck_due(&mut self) -> Result<usize, CacheError> {
+        self.write_missing_registry_keys()?;
+        let due: Vec<String> = {
+            let mut stmt = self.conn.prepare_cached("SELECT id FROM declarations WHERE recheck = 1")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
+        if due.is_empty() {
+            return Ok(0);
+        }
+        // The due rows and every row sharing a key with one: all a due row's checks look up.
+        let around: Vec<(String, Vec<u8>)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, body FROM declarations WHERE recheck = 1 OR id IN (
+                    SELECT k2.declaration_id FROM declarations d
+                    JOIN registry_keys k1 ON k1.declaration_id = d.id
+                    JOIN registry_keys k2 ON k2.key = k1.key
+                    WHERE d.recheck = 1)",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        };
+        let mut all = Vec::with_capacity(around.len());
+        for (id, body) in &around {
+            all.push(self.open_body(id, body)?);
+        }
         let registry = registry_of(&all);
         let units = self.office_units()?;
-        let mut read = Vec::with_capacity(all.len());
-        for d in &all {
+        let due_set: std::collections::HashSet<&str> = due.iter().map(String::as_str).collect();
+        let to_check: Vec<&Declaration> = all.iter().filter(|d| due_set.contains(d.id.as_str())).collect();
+        let mut read = Vec::with_capacity(to_check.len());
+        for d in &to_check {
             read.push((self.document_facts(&d.id)?, self.paper_fields(&d.id)?));
         }
         let key = &self.key;
         let tx = self.conn.transaction()?;
         {
             let mut update = tx.prepare(
-                "UPDATE declarations SET findings = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5 WHERE id = ?1",
+                "UPDATE declarations SET findings = ?2, blocks = ?3, warnings = ?4, suggested_json = ?5, recheck = 0
+                 WHERE id = ?1",
             )?;
-            for (d, (documents, paper)) in all.iter().zip(&read) {
+            for (d, (documents, paper)) in to_check.iter().zip(&read) {
                 let (findings, verdict) = check_with(d, &registry, documents, paper.as_ref(), units.as_ref());
                 // Findings quote the declaration (names, numbers): sealed like it.
                 let fj = serde_json::to_vec(&findings).map_err(|e| CacheError::Corrupt(d.id.clone(), e.to_string()))?;
@@ -154,7 +231,35 @@ impl Cache {
             }
         }
         tx.commit()?;
-        Ok(all.len())
+        Ok(to_check.len())
+    }
+
+    /// Writes the registry keys of rows that have none yet (rows cached before the
+    /// keys existed), marking them due.
+    fn write_missing_registry_keys(&mut self) -> Result<(), CacheError> {
+        let missing: Vec<(String, Vec<u8>)> = {
+            let mut stmt = self.conn.prepare_cached("SELECT id, body FROM declarations WHERE keys_v = 0")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        };
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut bodies = Vec::with_capacity(missing.len());
+        for (id, body) in &missing {
+            bodies.push(self.open_body(id, body)?);
+        }
+        let tx = self.conn.transaction()?;
+        for d in &bodies {
+            write_registry_keys(&tx, &self.key, d)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks a declaration's findings due (its documents or paper form were read).
+    pub(crate) fn mark_due(conn: &rusqlite::Connection, declaration_id: &str) -> Result<(), CacheError> {
+        conn.execute("UPDATE declarations SET recheck = 1 WHERE id = ?1", [declaration_id])?;
+        Ok(())
     }
 
     /// The stored findings and suggestion of a declaration.

@@ -16,9 +16,9 @@
 //!   and row so a value moved elsewhere fails to open. [`store::DocumentStore`]: sealed files named by a keyed hash,
 //!   atomic writes, sha256 checked on every read.
 //! - `apply_page` moves a page's rows and the cursor in one transaction, so a cut-off sync resumes without gaps or
-//!   duplicates. [`Cache::recheck_all`] ([`findings`]) re-runs the checks over the whole cache after each pull (a new
-//!   declaration can change an older one's findings), fed with the documents' facts (QR payload, quality) and the
-//!   paper fields.
+//!   duplicates. [`Cache::recheck_due`] ([`findings`]) re-runs the checks of the rows a pull, an analysis or a paper
+//!   match changed and of the rows sharing a registry key with them (mã số, parent's mã số, phone, ID number; keyed
+//!   with the data key in `registry_keys`), fed with the documents' facts (QR payload, quality) and the paper fields.
 //! - [`outbox`]: a decision (UUIDv7 key, sent as its Idempotency-Key) is written with its outbox row and audit row in
 //!   one transaction. [`audit`]: insert-only (triggers) and hash-chained; `verify` reports the first broken row.
 //!   [`retention`]: documents of declarations whose decision is on record leave the PC after N days, with their

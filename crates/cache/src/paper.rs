@@ -111,6 +111,9 @@ impl Cache {
                      ON CONFLICT(stack_sha256, page_index) DO NOTHING",
                     params![sha256, i as u32, p.declaration_id, p.matched_by.code(), reading, candidates, p.reading.signed],
                 )?;
+                if let Some(id) = p.declaration_id {
+                    Self::mark_due(&tx, id)?;
+                }
                 tx.execute(
                     "INSERT INTO derivatives(sha256, size, width, height) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(sha256, size) DO UPDATE SET width = ?3, height = ?4",
@@ -185,6 +188,17 @@ impl Cache {
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             let by = if declaration_id.is_some() { MatchedBy::Hand } else { MatchedBy::None };
+            // The page leaves its former declaration (whose checks read it) for the new one.
+            let former: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT declaration_id FROM paper_pages WHERE stack_sha256 = ?1 AND page_index = ?2",
+                    params![sha256, index],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            for id in former.flatten().iter().map(String::as_str).chain(declaration_id) {
+                Self::mark_due(&tx, id)?;
+            }
             let n = tx.execute(
                 "UPDATE paper_pages SET declaration_id = ?3, matched_by = ?4 WHERE stack_sha256 = ?1 AND page_index = ?2",
                 params![sha256, index, declaration_id, by.code()],

@@ -191,6 +191,23 @@ M::up(
     CREATE INDEX declarations_office_held ON declarations(office_code, assigned_until, assigned_to, assigned_name)
         WHERE assigned_until IS NOT NULL;",
 ),
+// Re-checking what a pull changed, not the whole office. A declaration's findings
+// depend on the declarations sharing a key with it (its mã số, its parent's, its
+// phone, its ID number): `registry_keys` holds those keys, keyed with the data key
+// (they say nothing without it), so the neighbours of a change are found without
+// opening every body. `recheck` marks the rows whose findings are due; `keys_v` 0
+// marks rows whose keys were never written (the first re-check writes them).
+M::up(
+    "CREATE TABLE registry_keys (
+        declaration_id TEXT NOT NULL REFERENCES declarations(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        PRIMARY KEY (declaration_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX registry_keys_key ON registry_keys(key, declaration_id);
+    ALTER TABLE declarations ADD COLUMN recheck INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE declarations ADD COLUMN keys_v INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX declarations_recheck ON declarations(id) WHERE recheck = 1;",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -587,3 +587,57 @@ fn a_decision_in_backoff_is_waiting_but_not_due_until_its_time() {
     assert_eq!(cache.outbox_due(later - chrono::TimeDelta::milliseconds(1)).expect("due"), 0);
     assert_eq!(cache.outbox_due(later).expect("due"), 1, "due at its time");
 }
+
+fn person(id: &str, ma_so: &str, phone: &str) -> Declaration {
+    let mut d = declaration(id, 2, id.as_bytes());
+    d.fields.ma_so_bhxh = ma_so.parse().expect("valid");
+    d.fields.phone = phone.into();
+    d
+}
+
+fn finding_codes(cache: &Cache, id: &str) -> Vec<String> {
+    let mut codes: Vec<String> = cache.findings(id).expect("findings").0.into_iter().map(|f| f.code).collect();
+    codes.sort();
+    codes
+}
+
+fn all_findings(cache: &Cache, ids: &[&str]) -> Vec<Vec<String>> {
+    ids.iter().map(|id| finding_codes(cache, id)).collect()
+}
+
+/// A pull re-checks what it wrote and the rows sharing a key with it (before and
+/// after the change), not the whole office; the result is the full re-check's.
+#[test]
+fn a_pull_rechecks_what_it_changed_and_the_rows_sharing_a_key_with_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    // A mother and her son on one phone, a neighbour on her own, a child through the mother.
+    let mother = person("07916-000001", "7914820031", "0912345678");
+    let mut son = person("07916-000002", "7914820032", "0912345678");
+    let neighbour = person("07916-000003", "7914820033", "0987000111");
+    let mut child = person("07916-000004", "7914820034", "0987000222");
+    child.fields.kind = DeclarationKind::Child;
+    child.fields.parent_ma_so_bhxh = Some("7914820031".parse().expect("valid"));
+    let ids = ["07916-000001", "07916-000002", "07916-000003", "07916-000004"];
+    cache.apply_page(&[mother, son.clone(), neighbour, child], "k", "c1").expect("apply");
+    assert_eq!(cache.recheck_due().expect("recheck"), 4, "the first pull checks every row");
+    assert_eq!(cache.recheck_due().expect("recheck"), 0, "nothing is due twice");
+    assert!(finding_codes(&cache, "07916-000001").contains(&"phone.shared_pending".to_owned()));
+
+    // The son moves to his own phone: he and his mother (who shared it) are due, not the neighbour.
+    son.fields.phone = "0977000333".into();
+    cache.apply_page(&[son.clone()], "k", "c2").expect("apply");
+    assert_eq!(cache.recheck_due().expect("recheck"), 2);
+    assert!(!finding_codes(&cache, "07916-000001").contains(&"phone.shared_pending".to_owned()));
+    let proportional = all_findings(&cache, &ids);
+    cache.recheck_all().expect("full");
+    assert_eq!(all_findings(&cache, &ids), proportional, "the same findings as a full re-check");
+
+    // A new declaration on the neighbour's phone: it and the neighbour are due.
+    cache.apply_page(&[person("07916-000005", "7914820035", "0987000111")], "k", "c3").expect("apply");
+    assert_eq!(cache.recheck_due().expect("recheck"), 2);
+    // The office's units changed: every row's unit check is due.
+    let units = bhxh_protocol::UnitList { office_code: "07916".into(), units: vec![] };
+    cache.set_office_units(&units, Utc::now()).expect("units");
+    assert_eq!(cache.recheck_due().expect("recheck"), 5);
+}

@@ -20,6 +20,8 @@ pub struct PullReport {
     pub documents_downloaded: u32,
     pub document_bytes: u64,
     pub documents_failed: u32,
+    /// Declarations whose checks were re-run: the pulled ones and those sharing a key with them.
+    pub rechecked: u32,
 }
 
 pub fn cursor_key(office: &str) -> String {
@@ -53,7 +55,7 @@ pub async fn pull_declarations(
     }
     if report.declarations > 0 {
         // New rows can change older rows' findings (a shared phone, a duplicate ID).
-        lock(cache).recheck_all()?;
+        report.rechecked = lock(cache).recheck_due()? as u32;
     }
     info!(
         pages = report.pages,
