@@ -227,7 +227,7 @@ fn main() -> ExitCode {
                     println!(
                         "page {}\t{}\t{}\t{}",
                         r.page_index + 1,
-                        r.matched_by,
+                        r.matched_by.code(),
                         r.declaration_id.as_deref().unwrap_or("-"),
                         if r.declaration_id.is_some() { r.findings.join("; ") } else { candidates.join(",") }
                     );

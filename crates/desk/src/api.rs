@@ -31,12 +31,14 @@ macro_rules! api_fn {
     (awaits $(#[$m:meta])* $name:ident $in:ty, $out:ty, $who:ident |$d:ident, $i:pat_param| $body:expr) => {
         $(#[$m])*
         pub async fn $name(desk: &Desk, input: $in) -> Result<$out, AppError> {
-            desk.admit(<access::$who as Who>::ACCESS, stringify!($name))?;
+            let access = <access::$who as Who>::ACCESS;
+            desk.admit(access, stringify!($name))?;
             let ($d, $i) = (desk, input);
-            $body
+            // A lock or a logout stops the call where it waits (on the central service).
+            desk.until_closed(access, async move { $body }).await
         }
     };
-    ($how:ident $(#[$m:meta])* $name:ident $in:ty, $out:ty, $who:ident |$d:ident, $i:pat_param| $body:expr) => {
+    (blocking $(#[$m:meta])* $name:ident $in:ty, $out:ty, $who:ident |$d:ident, $i:pat_param| $body:expr) => {
         $(#[$m])*
         pub fn $name(desk: &Desk, input: $in) -> Result<$out, AppError> {
             desk.admit(<access::$who as Who>::ACCESS, stringify!($name))?;
@@ -44,13 +46,19 @@ macro_rules! api_fn {
             $body
         }
     };
+    (raw $($rest:tt)*) => {
+        api_fn!(blocking $($rest)*);
+    };
 }
 
 macro_rules! call_by_name {
     (awaits $name:ident $desk:ident $args:ident) => {
         output($name($desk, input($args)?).await?)
     };
-    ($how:ident $name:ident $desk:ident $args:ident) => {
+    (blocking $name:ident $desk:ident $args:ident) => {
+        output($name($desk, input($args)?)?)
+    };
+    (raw $name:ident $desk:ident $args:ident) => {
         output($name($desk, input($args)?)?)
     };
 }

@@ -41,6 +41,9 @@ pub struct DeskConfig {
     pub clock: bhxh_domain::Clock,
 }
 
+/// How long a refused or failed log-in again keeps the desk from trying once more.
+const LOGIN_RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// Fifteen minutes, as the security rules ask; configurable per PC.
 pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(15 * 60);
 
@@ -89,23 +92,28 @@ pub(crate) struct OpenSession {
     central_url: String,
     cache: Arc<Mutex<Cache>>,
     link: Mutex<Link>,
+    /// The same address without a token, for the background's health check.
+    probe: CentralClient,
     /// Zeroised on drop.
     credentials: Credentials,
     cancel: CancellationToken,
-    /// A document analysis is running (one at a time, in the background).
-    analysing: AtomicBool,
+    /// When a log-in again was last refused or failed: the next try waits a minute.
+    login_failed_at: Mutex<Option<Instant>>,
 }
 
 impl OpenSession {
     fn new(info: SessionInfo, central_url: String, cache: Cache, link: Link, credentials: Credentials) -> Arc<Self> {
+        let mut probe = link.client.clone();
+        probe.set_token(None);
         Arc::new(Self {
             info,
             central_url,
             cache: Arc::new(Mutex::new(cache)),
+            probe,
             link: Mutex::new(link),
             credentials,
             cancel: CancellationToken::new(),
-            analysing: AtomicBool::new(false),
+            login_failed_at: Mutex::new(None),
         })
     }
 
@@ -135,11 +143,6 @@ impl OpenSession {
     /// Keeps the client that logged in again (its new token).
     fn store_client(&self, client: &CentralClient) {
         *lock(&self.link) = Link { client: client.clone(), authenticated: true };
-    }
-
-    /// Whether the session was locked or closed: background work stops at the next step.
-    pub(crate) fn cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
     }
 
     fn identity(&self) -> Identity {
@@ -210,6 +213,8 @@ pub struct Desk {
     link: Mutex<LinkState>,
     /// One sync at a time.
     sync_gate: tokio::sync::Mutex<()>,
+    /// A document analysis is running (one at a time on this PC, whichever session started it).
+    analysing: Arc<AtomicBool>,
     last_purge: Mutex<Option<Instant>>,
     /// The office's working days: the shipped years, with the office's own files in their place.
     calendar: bhxh_domain::calendar::WorkCalendar,
@@ -229,6 +234,7 @@ impl Desk {
             last_activity: Mutex::new(Instant::now()),
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
+            analysing: Arc::new(AtomicBool::new(false)),
             last_purge: Mutex::new(None),
             calendar: crate::assets::work_calendar(),
         })
@@ -285,16 +291,48 @@ impl Desk {
         if let Some(client) = s.authenticated_client() {
             return Some(client);
         }
+        // A refused password must not be tried again on every click (the server counts failures).
+        if lock(&s.login_failed_at).is_some_and(|t| t.elapsed() < LOGIN_RETRY_AFTER) {
+            return None;
+        }
         let (mut client, _) = s.client();
         match client.login(&s.credentials).await {
             Ok(_) => {
                 s.store_client(&client);
+                *lock(&s.login_failed_at) = None;
                 Some(client)
             }
             Err(e) => {
                 warn!(error = %e, "log-in again refused or failed");
+                *lock(&s.login_failed_at) = Some(Instant::now());
                 None
             }
+        }
+    }
+
+    /// Runs a command's wait on the central service, cut short when the session it
+    /// was admitted for is locked or closed (the login screen's calls run whole).
+    pub(crate) async fn until_closed<T>(
+        &self,
+        access: Access,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let token = match (access, &*self.state()) {
+            (Access::Session | Access::Roles(_), SessionState::Open(s)) => Some(s.cancel.clone()),
+            _ => None,
+        };
+        let Some(token) = token else { return work.await };
+        tokio::select! {
+            r = work => r,
+            () = token.cancelled() => Err(AppError::locked()),
+        }
+    }
+
+    /// A client for the health check: the session's address and pin, no token.
+    fn health_probe(&self) -> Option<CentralClient> {
+        match &*self.state() {
+            SessionState::Open(s) => Some(s.probe.clone()),
+            _ => None,
         }
     }
 
@@ -462,9 +500,10 @@ impl Desk {
     }
 
     fn set_open(&self, session: Arc<OpenSession>, online: bool) {
-        self.replace_state(SessionState::Open(session));
+        // Fresh before the session shows: the idle check must not see the last session's idle time.
         *lock(&self.last_activity) = Instant::now();
         *lock(&self.link) = LinkState { online, ..LinkState::default() };
+        self.replace_state(SessionState::Open(session));
     }
 
     /// Puts `next` in place of the session and, if that closes an open one, cancels
@@ -504,13 +543,21 @@ impl Desk {
     /// Locks the session: the open session is dropped (the cache closes, the key,
     /// the password and the token leave memory) and its background tasks stop.
     pub fn lock(&self) -> Result<(), AppError> {
-        let identity = match &*self.state() {
-            SessionState::LoggedOut => return Err(AppError::not_logged_in()),
-            SessionState::Locked(_) => return Ok(()),
-            SessionState::Open(s) => s.identity(),
+        // Looked at and changed under one guard: a lock racing a logout or a new
+        // login must not bring the old session's lock screen back.
+        let previous = {
+            let mut state = self.session.write().unwrap_or_else(|p| p.into_inner());
+            let identity = match &*state {
+                SessionState::LoggedOut => return Err(AppError::not_logged_in()),
+                SessionState::Locked(_) => return Ok(()),
+                SessionState::Open(s) => s.identity(),
+            };
+            info!(user = %identity.info.username, "session locked");
+            std::mem::replace(&mut *state, SessionState::Locked(identity))
         };
-        info!(user = %identity.info.username, "session locked");
-        self.replace_state(SessionState::Locked(identity));
+        if let SessionState::Open(s) = previous {
+            s.cancel.cancel();
+        }
         Ok(())
     }
 
@@ -547,15 +594,17 @@ impl Desk {
             Link { client, authenticated: false },
             credentials,
         );
-        {
-            // Locked by someone else meanwhile (a logout): the unlock does not bring it back.
-            let mut state = self.session.write().unwrap_or_else(|p| p.into_inner());
-            if !matches!(&*state, SessionState::Locked(id) if id.info.username == username) {
-                return Err(AppError::not_logged_in());
-            }
-            *state = SessionState::Open(session);
-        }
         *lock(&self.last_activity) = Instant::now();
+        {
+            let mut state = self.session.write().unwrap_or_else(|p| p.into_inner());
+            match &*state {
+                SessionState::Locked(id) if id.info.username == username => *state = SessionState::Open(session),
+                // Unlocked meanwhile by the same person (a second click): done.
+                SessionState::Open(s) if s.info.username == username => return Ok(()),
+                // Logged out (or someone else) meanwhile: the unlock does not bring it back.
+                _ => return Err(AppError::not_logged_in()),
+            }
+        }
         info!(user = %username, "session unlocked");
         Ok(())
     }
@@ -686,7 +735,7 @@ impl Desk {
             .map(|p| PaperPageRef {
                 sha256: p.stack_sha256,
                 page_index: p.page_index,
-                matched_by: p.matched_by.code().to_owned(),
+                matched_by: p.matched_by,
                 signed: p.reading.signed,
                 signing_area: p.reading.signing_area,
             })
@@ -741,13 +790,16 @@ impl Desk {
             link.syncing = true;
             link.last_attempt = Some(Instant::now());
         }
-        let cancel = s.cancel.clone();
+        let (cancel, this_session) = (s.cancel.clone(), Arc::downgrade(&s));
         let round = async move {
             let report = bhxh_sync::round::run_round(&*s, self.config.clock, manual).await?;
             if let bhxh_sync::round::RoundReport::Helpdesk { directory: Some(_), .. } = &report {
                 // The name index is rebuilt off the caller's path, so the first name typed does not wait for it.
-                let warm = Arc::clone(&s.cache);
+                let (warm, cancel) = (Arc::clone(&s.cache), s.cancel.clone());
                 tokio::task::spawn_blocking(move || {
+                    if cancel.is_cancelled() {
+                        return;
+                    }
                     if let Err(e) = lock(&warm).ensure_name_index() {
                         warn!(error = %e, "name index not built");
                     }
@@ -759,10 +811,13 @@ impl Desk {
             r = round => Some(r),
             () = cancel.cancelled() => None,
         };
-        let Some(result) = result else {
-            lock(&self.link).syncing = false;
+        let current =
+            matches!(&*self.state(), SessionState::Open(s) if Weak::ptr_eq(&Arc::downgrade(s), &this_session));
+        let Some(result) = result.filter(|_| current) else {
+            // The round worked for a session that is gone: what it learnt is not the next session's.
             info!("sync stopped: the session was locked or closed");
-            return Err(AppError::locked());
+            lock(&self.link).syncing = false;
+            return Err(if self.state().info().is_some() { AppError::locked() } else { AppError::not_logged_in() });
         };
         let mut link = lock(&self.link);
         link.syncing = false;
@@ -790,16 +845,18 @@ impl Desk {
     /// already going: the officer never waits for it.
     fn spawn_analysis(self: &Arc<Self>) {
         use std::sync::atomic::Ordering;
-        let Ok(session) = self.open_session() else { return };
-        if session.analysing.swap(true, Ordering::AcqRel) {
+        // The cache, the actor and the session's token: never the credentials.
+        let Ok(work) = self.open_session().map(|s| paper::Work::of(&s)) else { return };
+        if self.analysing.swap(true, Ordering::AcqRel) {
             return;
         }
-        let desk = Arc::clone(self);
+        let (desk, analysing) = (Arc::clone(self), Arc::clone(&self.analysing));
         tokio::task::spawn_blocking(move || {
-            if let Err(e) = desk.analyse(&session) {
+            if let Err(e) = desk.analyse(&work) {
                 warn!(error = %e.message, "document analysis stopped");
             }
-            session.analysing.store(false, Ordering::Release);
+            drop(work);
+            analysing.store(false, Ordering::Release);
         });
     }
 
@@ -809,7 +866,9 @@ impl Desk {
             self.lock_if_idle();
             self.purge_if_due();
             self.spawn_analysis();
-            let Some(client) = self.open_session().ok().map(|s| s.client().0) else { continue };
+            if self.open_session().is_err() {
+                continue;
+            }
             let (was_online, syncing, due) = {
                 let link = lock(&self.link);
                 (link.online, link.syncing, link.last_attempt.is_none_or(|t| t.elapsed() >= sync_every))
@@ -817,7 +876,9 @@ impl Desk {
             if syncing {
                 continue;
             }
-            let reachable = client.health().await.is_ok();
+            // A client of the link's address, without the session's token.
+            let Some(probe) = self.health_probe() else { continue };
+            let reachable = probe.health().await.is_ok();
             if !reachable {
                 if was_online {
                     warn!("central service unreachable; working offline");

@@ -132,8 +132,8 @@ pub struct QueueItem {
     pub documents_stored: u32,
     pub blocks: u32,
     pub warnings: u32,
-    /// Delivery of this PC's decision on it: waiting | accepted | duplicate | conflict | rejected.
-    pub sync_state: Option<String>,
+    /// Delivery of this PC's decision on it.
+    pub sync_state: Option<bhxh_cache::OutboxState>,
     /// For the search box (the officer sees them in the declaration anyway).
     pub id_number: Option<String>,
     pub phone: String,
@@ -217,8 +217,7 @@ pub struct DocumentView {
 pub struct PaperPageRef {
     pub sha256: String,
     pub page_index: u32,
-    /// qr | text | hand | attached
-    pub matched_by: String,
+    pub matched_by: bhxh_domain::mau01::MatchedBy,
     pub signed: Option<bool>,
     /// Where the machine looked for the signature (left, top, width, height in
     /// fractions of the page), so the officer sees what "signed" was judged on.
@@ -240,8 +239,7 @@ pub struct PaperPageView {
     pub page_index: u32,
     pub declaration_id: Option<String>,
     pub full_name: Option<String>,
-    /// qr | text | hand | attached | none
-    pub matched_by: String,
+    pub matched_by: bhxh_domain::mau01::MatchedBy,
     pub signed: Option<bool>,
     /// An image-only page read by OCR: the mean confidence of its words (0–100).
     pub ocr_conf: Option<u8>,
@@ -453,8 +451,7 @@ pub struct OutboxView {
     pub reasons: Vec<String>,
     /// Local time text.
     pub decided_at: String,
-    /// waiting | accepted | duplicate | conflict | rejected | withdrawn
-    pub state: String,
+    pub state: bhxh_cache::OutboxState,
     pub attempts: u32,
     /// Why it is still waiting, or why it was refused (English detail for support).
     pub last_error: Option<String>,

@@ -42,7 +42,7 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>, calendar: &WorkCale
         documents_stored: r.documents_stored,
         blocks: r.blocks,
         warnings: r.warnings,
-        sync_state: r.sync_state.map(|s| s.code().to_owned()),
+        sync_state: r.sync_state,
         flags: r.flags,
         document_ids: r.document_ids,
     }

@@ -2,12 +2,13 @@
 import type { Channel } from "./Channel";
 import type { DeclarationKind } from "./DeclarationKind";
 import type { DeclarationStatus } from "./DeclarationStatus";
+import type { OutboxState } from "./OutboxState";
 
 export type QueueItem = { id: string, ma_so_bhxh: string, full_name: string, kind: DeclarationKind, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, documents: number, documents_stored: number, blocks: number, warnings: number, 
 /**
- * Delivery of this PC's decision on it: waiting | accepted | duplicate | conflict | rejected.
+ * Delivery of this PC's decision on it.
  */
-sync_state: string | null, 
+sync_state: OutboxState | null, 
 /**
  * For the search box (the officer sees them in the declaration anyway).
  */

@@ -307,7 +307,7 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
     OutboxView {
         withdrawable: r.state == OutboxState::Waiting && r.attempts == 0,
         decided_at: office_text(r.decided_at),
-        state: r.state.code().to_owned(),
+        state: r.state,
         key: r.key,
         declaration_id: r.declaration_id,
         full_name,

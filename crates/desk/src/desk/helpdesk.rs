@@ -171,6 +171,12 @@ fn check_text((what, what_en): (&str, &str), text: &str, max: usize) -> Result<(
 }
 
 impl Desk {
+    /// The session's client for a question asked while the caller waits on the
+    /// phone: a log-in again counts against the same short wait.
+    async fn central_soon(&self, s: &super::OpenSession) -> Option<bhxh_sync::CentralClient> {
+        tokio::time::timeout(CENTRAL_WAIT, self.central(s)).await.ok().flatten()
+    }
+
     /// The search box: this office's directory copy first (works offline), then,
     /// when asked, the central service's lookup over every office.
     pub async fn lookup(&self, input: LookupInput) -> Result<LookupResult, AppError> {
@@ -188,7 +194,7 @@ impl Desk {
             central_error_en: None,
         };
         if input.central && !q.is_empty() {
-            match self.central(&s).await {
+            match self.central_soon(&s).await {
                 None => {
                     result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into());
                     result.central_error_en = Some("Offline: searching only the list kept on this PC.".into());
@@ -236,7 +242,7 @@ impl Desk {
             None => None,
         };
         let local = s.with_cache(|c| c.directory_entry(&ma_so))?;
-        let client = self.central(&s).await;
+        let client = self.central_soon(&s).await;
         let mut fresh = false;
         let mut entry = local;
         let mut server_calls = None;
@@ -407,7 +413,7 @@ impl Desk {
         s.with_cache(|c| c.note_call(&s.info.username, &ma_so, &call))?;
         info!(call = %call.id, topic = %call.topic, "call noted");
         let mut delivered = false;
-        if let Some(client) = self.central(&s).await {
+        if let Some(client) = self.central_soon(&s).await {
             match tokio::time::timeout(CENTRAL_WAIT, client.log_call(ma_so.as_str(), &call)).await {
                 Ok(Ok(_)) => {
                     s.with_cache(|c| c.call_sent(&call.id, self.now()))?;

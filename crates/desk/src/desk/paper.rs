@@ -108,6 +108,21 @@ fn save_stack(
     Ok(())
 }
 
+/// What background analysis needs of a session: its cache, who acts, and its
+/// token (cancelled by a lock or a logout). Not the session itself: the password
+/// and the client's token stay out of a task that may outlive a click.
+pub(super) struct Work {
+    cache: Arc<Mutex<Cache>>,
+    actor: String,
+    cancel: tokio_util::sync::CancellationToken,
+}
+
+impl Work {
+    pub(super) fn of(s: &OpenSession) -> Self {
+        Self { cache: Arc::clone(s.cache()), actor: s.info.username.clone(), cancel: s.cancel.clone() }
+    }
+}
+
 impl Desk {
     /// Analyses the documents that arrived since the last round: quality, QR,
     /// derivatives; a PDF sent with a declaration is read as its paper form. Then
@@ -115,13 +130,15 @@ impl Desk {
     /// UI thread (the background task, the headless `sync`).
     pub fn analyse_pending(&self) -> Result<u32, AppError> {
         let Ok(s) = self.open_session() else { return Ok(0) };
-        self.analyse(&s)
+        let work = Work::of(&s);
+        drop(s);
+        self.analyse(&work)
     }
 
-    /// [`Desk::analyse_pending`] for the session `s`; stops between two documents
+    /// [`Desk::analyse_pending`] for a session's work; stops between two documents
     /// once the session is locked or closed.
-    pub(super) fn analyse(&self, s: &OpenSession) -> Result<u32, AppError> {
-        let (cache, actor) = (s.cache(), s.info.username.as_str());
+    pub(super) fn analyse(&self, work: &Work) -> Result<u32, AppError> {
+        let (cache, actor) = (&work.cache, work.actor.as_str());
         let _span = info_span!("analyse_pending").entered();
         let started = Instant::now();
         let mut done = 0;
@@ -145,7 +162,7 @@ impl Desk {
             // the officer's window must keep one (a 12 MP photo takes ~0.3 s).
             let n = batch.len() as u32;
             for (doc, bytes) in batch {
-                if s.cancelled() {
+                if work.cancel.is_cancelled() {
                     info!(documents = done, "analysis stopped: the session was locked or closed");
                     return Ok(done);
                 }
@@ -171,7 +188,7 @@ impl Desk {
             done += n;
         }
         if done > 0 {
-            lock(&cache).recheck_all()?;
+            lock(&cache).recheck_due()?;
             info!(documents = done, ms = started.elapsed().as_millis() as u64, "documents analysed");
         }
         Ok(done)
@@ -300,7 +317,7 @@ impl Desk {
         {
             let mut c = lock(&cache);
             save_stack(&mut c, &sha, bytes, &pages, "file", &s.info.username, self.now())?;
-            c.recheck_all()?;
+            c.recheck_due()?;
         }
         let mut summary = self.summary(&cache, &s.info.office_code, &sha)?;
         summary.duration_ms = started.elapsed().as_millis() as u32;
@@ -347,7 +364,7 @@ impl Desk {
             &s.info.username,
             self.now(),
         )?;
-        c.recheck_all()?;
+        c.recheck_due()?;
         Ok(())
     }
 
@@ -393,7 +410,7 @@ impl Desk {
                 page_index: p.page_index,
                 declaration_id: p.declaration_id.clone(),
                 full_name: matched.map(|d| d.fields.full_name.clone()),
-                matched_by: p.matched_by.code().to_owned(),
+                matched_by: p.matched_by,
                 signed: p.reading.signed,
                 ocr_conf: p.reading.ocr.as_ref().map(|o| o.mean_conf),
                 candidates: p

@@ -7,7 +7,9 @@ use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::export::{Cell, Table, write_csv, write_xlsx};
 use crate::figures;
-use crate::ipc::{Dashboard, DashboardInput, ExportInput, ExportResult, HandOverInput, Outlook, QuotaInput};
+use crate::ipc::{
+    Dashboard, DashboardInput, ExportFormat, ExportInput, ExportResult, ExportTable, HandOverInput, Outlook, QuotaInput,
+};
 use bhxh_domain::DeclarationStatus;
 use bhxh_domain::clock::office_text;
 use bhxh_protocol::{CoverageReport, QuotaList, QuotaUpdate};
@@ -244,8 +246,8 @@ impl Desk {
             format!("{} – {}", from.format("%d/%m/%Y"), to.format("%d/%m/%Y"))
         };
         let text = |s: &str| Cell::Text(s.to_owned());
-        let table = match input.table.as_str() {
-            "officers" => Table {
+        let table = match input.table {
+            ExportTable::Officers => Table {
                 title: format!("Kết quả duyệt hồ sơ theo cán bộ, {period} — [{}]", s.info.office_code),
                 headers: [
                     "Cán bộ",
@@ -288,7 +290,7 @@ impl Desk {
                     .collect(),
                 stamp,
             },
-            "backlog" => Table {
+            ExportTable::Backlog => Table {
                 title: format!("Hồ sơ chờ duyệt (chuyển lãnh đạo trước, cũ nhất trước) — [{}]", s.info.office_code),
                 headers: [
                     "Mã hồ sơ",
@@ -326,7 +328,7 @@ impl Desk {
                     .collect(),
                 stamp,
             },
-            "paper_by_unit" => Table {
+            ExportTable::PaperByUnit => Table {
                 title: format!("Tờ khai giấy chưa nhận theo đơn vị — [{}]", s.info.office_code),
                 headers: ["Đơn vị", "Hồ sơ chờ duyệt", "Chưa có tờ khai giấy"].map(String::from).to_vec(),
                 rows: d
@@ -342,7 +344,7 @@ impl Desk {
                     .collect(),
                 stamp,
             },
-            "units" => Table {
+            ExportTable::Units => Table {
                 title: match d.campaign.as_ref() {
                     Some(c) => format!(
                         "Tiến độ đăng ký theo đơn vị — chỉ tiêu {} %, hạn {} — [{}], số liệu lúc {}",
@@ -393,33 +395,26 @@ impl Desk {
                     .collect(),
                 stamp,
             },
-            other => {
-                return Err(AppError::new(
-                    ErrorCode::Validation,
-                    format!("Không có bảng \"{other}\" để xuất."),
-                    format!("There is no table \"{other}\" to export."),
-                ));
-            }
         };
         let dir = self.export_dir()?;
         let name = format!(
             "{}-{}-{}",
-            input.table,
+            input.table.code(),
             s.info.office_code,
             now.with_timezone(&bhxh_domain::clock::OFFICE_TZ).format("%Y%m%d-%H%M%S")
         );
-        let path = match input.format.as_str() {
-            "xlsx" => dir.join(format!("{name}.xlsx")),
-            "csv" => dir.join(format!("{name}.csv")),
-            other => {
-                return Err(AppError::new(
-                    ErrorCode::Validation,
-                    format!("Định dạng \"{other}\" không được hỗ trợ (xlsx hoặc csv)."),
-                    format!("The format \"{other}\" is not supported (xlsx or csv)."),
-                ));
+        let (path, written) = match input.format {
+            ExportFormat::Xlsx => {
+                let path = dir.join(format!("{name}.xlsx"));
+                let written = write_xlsx(&table, &path);
+                (path, written)
+            }
+            ExportFormat::Csv => {
+                let path = dir.join(format!("{name}.csv"));
+                let written = write_csv(&table, &path);
+                (path, written)
             }
         };
-        let written = if input.format == "xlsx" { write_xlsx(&table, &path) } else { write_csv(&table, &path) };
         written.map_err(|e| {
             tracing::warn!(error = %e, "export failed");
             AppError::new(
@@ -430,8 +425,10 @@ impl Desk {
         })?;
         let rows = table.rows.len() as u32;
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        s.with_cache(|c| c.audit(&s.info.username, "export", &input.table, &format!("{file}; {rows} rows"), now))?;
-        info!(table = %input.table, rows, "table exported");
+        s.with_cache(|c| {
+            c.audit(&s.info.username, "export", input.table.code(), &format!("{file}; {rows} rows"), now)
+        })?;
+        info!(table = input.table.code(), rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })
     }
 }

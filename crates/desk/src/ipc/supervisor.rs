@@ -181,13 +181,44 @@ pub struct QuotaInput {
     pub per_day: Option<u32>,
 }
 
+/// The tables the overview exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportTable {
+    Officers,
+    Backlog,
+    PaperByUnit,
+    Units,
+}
+
+impl ExportTable {
+    /// The file name's first word and the audit's subject.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExportTable::Officers => "officers",
+            ExportTable::Backlog => "backlog",
+            ExportTable::PaperByUnit => "paper_by_unit",
+            ExportTable::Units => "units",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// For Excel (what offices open).
+    Xlsx,
+    /// UTF-8 with a byte-order mark, for other tools.
+    Csv,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct ExportInput {
-    /// officers | backlog | paper_by_unit | units
-    pub table: String,
-    /// xlsx | csv
-    pub format: String,
+    pub table: ExportTable,
+    pub format: ExportFormat,
     #[serde(default)]
     pub from: Option<String>,
     #[serde(default)]

@@ -185,7 +185,7 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     .expect("decide");
     let summary = a.sync_now().await.expect("sync");
     assert_eq!(summary.decisions_delivered, 1);
-    assert_eq!(a.outbox().expect("outbox")[0].state, "accepted");
+    assert_eq!(a.outbox().expect("outbox")[0].state, bhxh_cache::OutboxState::Accepted);
     b.sync_now().await.expect("sync b");
     let err = b
         .decide(bhxh_desk_core::ipc::DecideInput {

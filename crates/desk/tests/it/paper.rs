@@ -66,7 +66,7 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
         let v = d.declaration(&row.id).expect("view");
         if v.documents.iter().any(|x| x.kind == bhxh_domain::DocumentKind::PaperForm) {
             assert_eq!(v.paper_pages.len(), 1, "{}: its form's page is matched to it", row.id);
-            assert!(["text", "attached"].contains(&v.paper_pages[0].matched_by.as_str()), "{:?}", v.paper_pages);
+            assert!(["text", "attached"].contains(&v.paper_pages[0].matched_by.code()), "{:?}", v.paper_pages);
             assert!(!v.findings.iter().any(|f| f.code.starts_with("paper.")), "{:?}", v.findings);
             carriers.push(row.id.clone());
         }
@@ -107,7 +107,7 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
 
     let summary = tokio::task::block_in_place(|| d.import_paper(&pdf)).expect("import");
     assert_eq!((summary.pages, summary.matched_qr, summary.matched_text, summary.need_hand), (6, 3, 2, 1));
-    let by = |i: usize| (summary.rows[i].matched_by.as_str(), summary.rows[i].declaration_id.as_deref());
+    let by = |i: usize| (summary.rows[i].matched_by.code(), summary.rows[i].declaration_id.as_deref());
     assert_eq!(by(0), ("qr", Some(people[0].0.as_str())));
     assert_eq!(by(1), ("text", Some(people[1].0.as_str())));
     // The image-only scan is read by OCR and matched like a printout.
@@ -128,7 +128,7 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     .expect("match by hand");
     let v = d.declaration(&people[5].0).expect("view");
     assert_eq!(v.paper_pages.len(), 1);
-    assert_eq!(v.paper_pages[0].matched_by, "hand");
+    assert_eq!(v.paper_pages[0].matched_by, bhxh_domain::mau01::MatchedBy::Hand);
     let page = d.paper_page_image(&summary.sha256, 5).expect("page image");
     assert_eq!(&page[..2], &[0xFF, 0xD8]);
     let v = d.declaration(&people[3].0).expect("view");

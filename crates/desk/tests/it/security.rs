@@ -424,12 +424,12 @@ async fn a_password_changed_centrally_keeps_the_unsent_decision() {
     let mut right = login(&s.url(), "canbo.07916", "mật khẩu mới");
     right.password_changed = Some(PasswordChangedAnswer::Previous { previous_password: "demo".into() });
     d.login(right).await.expect("the previous password opens the same data");
-    assert_eq!(d.outbox().expect("outbox")[0].state, "waiting", "the decision is still here");
+    assert_eq!(d.outbox().expect("outbox")[0].state, bhxh_cache::OutboxState::Waiting, "the decision is still here");
     assert_eq!(d.sync_now().await.expect("sync").decisions_delivered, 1);
     d.logout();
     // From now on the new password opens the data offline too; the old one does not.
     d.login_offline(login(&s.url(), "canbo.07916", "mật khẩu mới")).expect("offline with the new password");
-    assert_eq!(d.outbox().expect("outbox")[0].state, "accepted");
+    assert_eq!(d.outbox().expect("outbox")[0].state, bhxh_cache::OutboxState::Accepted);
     d.logout();
     assert!(d.login_offline(login(&s.url(), "canbo.07916", "demo")).is_err());
 

@@ -2,7 +2,7 @@
 //! against the quota and what waits, from the cache, and exports it for Excel.
 
 use super::{desk, login, server};
-use bhxh_desk_core::ipc::{DashboardInput, DecideInput, ExportInput, QuotaInput};
+use bhxh_desk_core::ipc::{DashboardInput, DecideInput, ExportFormat, ExportInput, ExportTable, QuotaInput};
 use bhxh_domain::Outcome;
 use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::reference::{ReasonKind, ReferenceData};
@@ -70,7 +70,13 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     // XLSX, read back cell by cell; CSV with a BOM.
     let export_dir = sup_dir.path().join("exports");
     let xlsx = sup
-        .export_table(ExportInput { table: "officers".into(), format: "xlsx".into(), from: None, to: None, days: None })
+        .export_table(ExportInput {
+            table: ExportTable::Officers,
+            format: ExportFormat::Xlsx,
+            from: None,
+            to: None,
+            days: None,
+        })
         .expect("xlsx");
     assert!(xlsx.path.starts_with(&export_dir.display().to_string()));
     let mut book = open_workbook_auto(&xlsx.path).expect("open xlsx");
@@ -85,21 +91,26 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     let attainment = if working == 1 { Some(&Data::Float(1.5)) } else { None };
     assert_eq!(sheet.get_value((data_row, 8)).filter(|v| **v != Data::Empty), attainment);
     let csv = sup
-        .export_table(ExportInput { table: "backlog".into(), format: "csv".into(), from: None, to: None, days: None })
+        .export_table(ExportInput {
+            table: ExportTable::Backlog,
+            format: ExportFormat::Csv,
+            from: None,
+            to: None,
+            days: None,
+        })
         .expect("csv");
     assert_eq!(csv.rows, 3);
     let text = std::fs::read_to_string(&csv.path).expect("csv");
     assert!(text.starts_with('\u{feff}'));
     assert!(text.contains("Họ và tên") && text.contains(&d.oldest[0].full_name));
-    let bad = sup
-        .export_table(ExportInput {
-            table: "../../etc/passwd".into(),
-            format: "csv".into(),
-            from: None,
-            to: None,
-            days: None,
-        })
-        .expect_err("unknown table");
+    // A table name from outside the list never reaches a file name: the input is refused whole.
+    let bad = bhxh_desk_core::api::invoke(
+        &sup,
+        "export_table",
+        serde_json::json!({"table": "../../etc/passwd", "format": "csv"}),
+    )
+    .await
+    .expect_err("unknown table");
     assert_eq!(bad.code, bhxh_desk_core::ErrorCode::Validation);
 
     // An officer holds one; the supervisor sees it and takes it away.
@@ -159,8 +170,8 @@ async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over(
 
     // The units table for Excel.
     let xlsx = sup.export_table(ExportInput {
-        table: "units".into(),
-        format: "xlsx".into(),
+        table: ExportTable::Units,
+        format: ExportFormat::Xlsx,
         from: None,
         to: None,
         days: None,
