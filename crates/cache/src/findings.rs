@@ -5,9 +5,8 @@
 //! re-checked ([`Cache::recheck_due`]), against a registry of them and their neighbours.
 
 use crate::{Cache, CacheError};
-use bhxh_domain::checks::{
-    self, Context, Facts, Finding, PaperFields, Registry, RegistryEntry, SuggestedOutcome, Verdict,
-};
+use bhxh_domain::checks::{self, Context, Facts, Finding, Registry, RegistryEntry, SuggestedOutcome, Verdict};
+use bhxh_domain::mau01::PaperFields;
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{DocumentFacts, OfficeUnits, UnitCode};
 use bhxh_protocol::Declaration;

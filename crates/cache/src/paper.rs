@@ -4,7 +4,7 @@
 
 use crate::analysis::NewDerivative;
 use crate::{Cache, CacheError, audit};
-use bhxh_domain::checks::PaperFields;
+use bhxh_domain::mau01::PaperFields;
 use bhxh_domain::mau01::{MatchedBy, PageReading};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

@@ -4,9 +4,10 @@ use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueIt
 use bhxh_cache::{CachedDeclaration, DocumentState, PaperSignature, QueueRow};
 use bhxh_domain::QrPayload;
 use bhxh_domain::calendar::WorkCalendar;
+use bhxh_domain::checks::field;
 use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
-use bhxh_domain::checks::{PaperFields, field};
 use bhxh_domain::clock::{office_day, office_text};
+use bhxh_domain::mau01::PaperFields;
 use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};

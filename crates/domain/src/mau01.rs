@@ -7,12 +7,26 @@
 
 pub mod signature;
 
-use crate::checks::PaperFields;
 use crate::fold::fold;
 use serde::{Deserialize, Serialize};
 
 /// Text of the QR code on a printed declaration: `BHXH-M01|<declaration id>|<mã số BHXH>`.
 pub const QR_PREFIX: &str = "BHXH-M01";
+
+/// Fields read from the scanned paper form (typed by the officer or by OCR).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaperFields {
+    pub ma_so: Option<String>,
+    pub full_name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub signed: Option<bool>,
+    /// Read by OCR from an image-only page (not typed, not a text layer).
+    pub by_ocr: bool,
+    /// Fields OCR read with too little confidence: a difference there is only a
+    /// note for the officer, never a Block on its own.
+    pub doubtful: Vec<FormField>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormQr {

@@ -22,10 +22,10 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
-pub use paper::PaperFields;
 pub use registry::{Registry, RegistryEntry};
 pub use verdict::{SuggestedOutcome, Verdict, verdict};
 
+use crate::mau01::PaperFields;
 use crate::person::{IdDocumentType, Sex};
 use crate::qr::QrPayload;
 use crate::reference::ReferenceData;

@@ -4,21 +4,6 @@ use super::{Context, Facts, Finding, Severity::*, field};
 use crate::name::NameMatch;
 use crate::{PersonName, PhoneVn};
 
-/// Fields read from the scanned paper form (typed by the officer or by OCR).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PaperFields {
-    pub ma_so: Option<String>,
-    pub full_name: Option<String>,
-    pub id_number: Option<String>,
-    pub phone: Option<String>,
-    pub signed: Option<bool>,
-    /// Read by OCR from an image-only page (not typed, not a text layer).
-    pub by_ocr: bool,
-    /// Fields OCR read with too little confidence: a difference there is only a
-    /// note for the officer, never a Block on its own.
-    pub doubtful: Vec<crate::mau01::FormField>,
-}
-
 fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
