@@ -195,7 +195,8 @@ fn main() -> ExitCode {
             }
         }),
         Command::Decide { id, outcome, reasons, note, paper_seen, user, password } => {
-            let input = bhxh_desk_core::ipc::DecideInput { id, outcome: outcome.into(), reasons, note, paper_seen };
+            let draft = bhxh_domain::DecisionDraft { outcome: outcome.into(), reasons, note, paper_seen };
+            let input = bhxh_desk_core::ipc::DecideInput { id, draft };
             answer(headless::decide(&dir, &user, &password, input), false, |r| {
                 println!("{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code());
             })

@@ -245,13 +245,15 @@ impl Cache {
                 None => None,
             };
             let request = DecisionRequest {
-                outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
-                reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
+                draft: DecisionDraft {
+                    outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
+                    reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
+                    note,
+                    paper_seen,
+                },
                 findings: serde_json::from_str(&findings).map_err(|e| corrupt(&key, e))?,
                 decided_at: time(&key, &decided_at)?,
                 declaration_id,
-                note,
-                paper_seen,
             };
             tx.execute("UPDATE outbox SET attempts = attempts + 1 WHERE key = ?1", [&key])?;
             out.push(OutboxItem { key, request, attempts: attempts + 1 });

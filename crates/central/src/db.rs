@@ -760,7 +760,7 @@ impl Store {
             && caller.role == bhxh_domain::Role::Supervisor;
         let recorded = match (&current, &holder) {
             (Some(c), _) if !supersedes_escalation => {
-                if c.officer == caller.username && c.outcome == req.outcome && c.reasons == req.reasons {
+                if c.officer == caller.username && c.outcome == req.draft.outcome && c.reasons == req.draft.reasons {
                     Recorded::Duplicate(c.clone())
                 } else {
                     Recorded::ConflictDecision(c.clone())
@@ -769,8 +769,8 @@ impl Store {
             (_, Some(a)) if caller.role != bhxh_domain::Role::Supervisor => Recorded::ConflictAssignment(a.clone()),
             _ => Recorded::Accepted(RecordedDecision {
                 declaration_id: req.declaration_id.clone(),
-                outcome: req.outcome,
-                reasons: req.reasons.clone(),
+                outcome: req.draft.outcome,
+                reasons: req.draft.reasons.clone(),
                 officer: caller.username.clone(),
                 officer_name: caller.display_name.clone(),
                 decided_at: req.decided_at,
@@ -791,8 +791,8 @@ impl Store {
                 d.declaration_id,
                 d.outcome.code(),
                 reasons,
-                req.note,
-                req.paper_seen,
+                req.draft.note,
+                req.draft.paper_seen,
                 findings,
                 d.officer,
                 d.decided_at.to_rfc3339(),

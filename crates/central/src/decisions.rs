@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{DecisionDraft, Role};
+use bhxh_domain::Role;
 use bhxh_protocol::{
     AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest,
     DecisionResult, ErrorBody, MAX_DECISION_BATCH, error_code,
@@ -115,14 +115,9 @@ fn check(store: &crate::Store, caller: &bhxh_protocol::UserInfo, req: &DecisionR
     if d.fields.office_code != caller.office_code {
         return Err(ApiError::forbidden(format!("account is bound to office {}", caller.office_code)));
     }
-    let draft = DecisionDraft {
-        outcome: req.outcome,
-        reasons: req.reasons.clone(),
-        note: req.note.clone(),
-        paper_seen: req.paper_seen,
-    };
-    let normalised = draft.validate(ReferenceData::get(), 0).map_err(|e| ApiError::validation(e.to_string()))?;
-    if normalised.reasons != req.reasons {
+    let normalised =
+        req.draft.clone().validate(ReferenceData::get(), 0).map_err(|e| ApiError::validation(e.to_string()))?;
+    if normalised.reasons != req.draft.reasons {
         return Err(ApiError::validation("reasons must be distinct"));
     }
     Ok(())

@@ -28,6 +28,9 @@ macro_rules! command_table {
             /// Each role syncs what it works on: reviewers the declarations, the helpdesk the directory.
             sync_now: () => SyncSummary, Session, awaits |desk, _input| desk.sync_now().await;
             lock: () => (), Identified, blocking |desk, _input| desk.lock();
+            /// The person's own input (a key, a click, the wheel), sent by the window at most
+            /// every half minute: the only thing that keeps the idle lock away.
+            activity: () => (), Session, blocking |desk, _input| desk.activity();
             unlock: UnlockInput => (), Identified, blocking |desk, input| desk.unlock(&input.password);
             queue: () => Vec<QueueItem>, Reviewer, blocking |desk, _input| desk.queue();
             declaration: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration(&input.id);

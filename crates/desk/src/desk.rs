@@ -208,7 +208,7 @@ pub struct Desk {
     config: DeskConfig,
     profiles: Mutex<Profiles>,
     session: RwLock<SessionState>,
-    /// The officer's last activity (an open session's command).
+    /// The person's last own input (the window's `activity`), or the opening of the session.
     last_activity: Mutex<Instant>,
     link: Mutex<LinkState>,
     /// One sync at a time.
@@ -267,7 +267,7 @@ impl Desk {
         }
     }
 
-    /// The open session as a command that `W` admits sees it; counts as activity.
+    /// The open session as a command that `W` admits sees it.
     pub(crate) fn view<W: Who>(&self) -> Result<View<W>, AppError> {
         let session = self.open_session()?;
         match W::ACCESS {
@@ -277,7 +277,6 @@ impl Desk {
             }
             _ => {}
         }
-        *lock(&self.last_activity) = Instant::now();
         Ok(View { session, who: PhantomData })
     }
 
@@ -521,8 +520,9 @@ impl Desk {
     }
 
     /// The gate of every command: whether `access` lets the caller through, and
-    /// the session's identity if someone is logged in. A call on an open session
-    /// counts as activity.
+    /// the session's identity if someone is logged in. A call is not activity: the
+    /// window calls commands on its own (status, renewals, prefetch), and an officer
+    /// who walked away must still be locked out.
     pub(crate) fn admit(&self, access: Access, command: &str) -> Result<Option<SessionInfo>, AppError> {
         let state = self.state();
         let info = match (&*state, access) {
@@ -536,7 +536,6 @@ impl Desk {
             }
             (SessionState::Open(s), _) => s.info.clone(),
         };
-        *lock(&self.last_activity) = Instant::now();
         Ok(Some(info))
     }
 
@@ -622,6 +621,12 @@ impl Desk {
             Ok((declarations, files)) => info!(declarations, files, "documents past their retention time deleted"),
             Err(e) => warn!(error = %e, "retention purge failed; will try again"),
         }
+    }
+
+    /// The person's own input reached the window: the idle lock starts over.
+    pub fn activity(&self) -> Result<(), AppError> {
+        *lock(&self.last_activity) = Instant::now();
+        Ok(())
     }
 
     /// Locks when the officer has been idle for the configured time (called by

@@ -381,13 +381,9 @@ pub struct IdInput {
 #[ts(export)]
 pub struct DecideInput {
     pub id: String,
-    pub outcome: bhxh_domain::Outcome,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub paper_seen: bool,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub draft: bhxh_domain::DecisionDraft,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -66,8 +66,9 @@ impl Outcome {
 pub const MAX_NOTE_CHARS: usize = 1000;
 pub const MAX_REASONS: usize = 10;
 
-/// What the officer chose, before it is recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the officer chose, before it is recorded; the window's input and the
+/// central service's request carry it flattened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DecisionDraft {
     pub outcome: Outcome,
     #[serde(default)]

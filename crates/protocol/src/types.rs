@@ -184,13 +184,9 @@ pub struct AssignmentAnswer {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DecisionRequest {
     pub declaration_id: String,
-    pub outcome: bhxh_domain::Outcome,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub paper_seen: bool,
+    /// What the officer chose (outcome, reasons, note, paper seen), at the top level of the JSON.
+    #[serde(flatten)]
+    pub draft: bhxh_domain::DecisionDraft,
     /// When the officer decided (possibly offline, long before it was sent).
     pub decided_at: DateTime<Utc>,
     /// The codes of the checks' findings the officer saw when deciding.

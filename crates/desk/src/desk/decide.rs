@@ -8,7 +8,7 @@ use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
 use bhxh_domain::clock::office_text;
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{DecisionDraft, DeclarationStatus};
+use bhxh_domain::DeclarationStatus;
 
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
@@ -87,14 +87,10 @@ impl Desk {
         }
         let (findings, _) = cache.findings(&input.id)?;
         let blocks = findings.iter().filter(|f| f.severity == bhxh_domain::checks::Severity::Block).count() as u32;
-        let draft = DecisionDraft {
-            outcome: input.outcome,
-            reasons: input.reasons,
-            note: input.note,
-            paper_seen: input.paper_seen,
-        }
-        .validate(ReferenceData::get(), blocks)
-        .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?;
+        let draft = input
+            .draft
+            .validate(ReferenceData::get(), blocks)
+            .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?;
         let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
         let key = cache.record_decision(&s.info.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
         tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");

@@ -22,12 +22,17 @@ async fn server(dir: &Path, n: u64) -> RunningServer {
 }
 
 fn desk(dir: &Path) -> Desk {
+    desk_with_idle_lock(dir, bhxh_desk_core::DEFAULT_IDLE_LOCK)
+}
+
+/// A desk whose idle lock fires after `idle` (the lock tests).
+fn desk_with_idle_lock(dir: &Path, idle: std::time::Duration) -> Desk {
     Desk::open(DeskConfig {
         data_dir: dir.to_path_buf(),
         default_central_url: None,
         default_username: None,
         default_password: None,
-        idle_lock: bhxh_desk_core::DEFAULT_IDLE_LOCK,
+        idle_lock: idle,
         retention_days: 7,
         central_cert_pin: None,
         clock: test_clock(),
@@ -166,10 +171,12 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     let err = b
         .decide(bhxh_desk_core::ipc::DecideInput {
             id: id.clone(),
-            outcome: bhxh_domain::Outcome::Escalate,
-            reasons: vec![],
-            note: Some("x".into()),
-            paper_seen: false,
+            draft: bhxh_domain::DecisionDraft {
+                outcome: bhxh_domain::Outcome::Escalate,
+                reasons: vec![],
+                note: Some("x".into()),
+                paper_seen: false,
+            },
         })
         .expect_err("taken by A");
     assert_eq!(err.code, ErrorCode::Conflict);
@@ -177,10 +184,12 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     // A decides; the sync delivers it and B then sees it decided.
     a.decide(bhxh_desk_core::ipc::DecideInput {
         id: id.clone(),
-        outcome: bhxh_domain::Outcome::Escalate,
-        reasons: vec![],
-        note: Some("xin ý kiến".into()),
-        paper_seen: true,
+        draft: bhxh_domain::DecisionDraft {
+            outcome: bhxh_domain::Outcome::Escalate,
+            reasons: vec![],
+            note: Some("xin ý kiến".into()),
+            paper_seen: true,
+        },
     })
     .expect("decide");
     let summary = a.sync_now().await.expect("sync");
@@ -190,10 +199,12 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     let err = b
         .decide(bhxh_desk_core::ipc::DecideInput {
             id: id.clone(),
-            outcome: bhxh_domain::Outcome::Approve,
-            reasons: vec![],
-            note: None,
-            paper_seen: false,
+            draft: bhxh_domain::DecisionDraft {
+                outcome: bhxh_domain::Outcome::Approve,
+                reasons: vec![],
+                note: None,
+                paper_seen: false,
+            },
         })
         .expect_err("decided by A");
     assert!(err.message.contains("Chuyển lãnh đạo"), "{}", err.message);

@@ -43,6 +43,8 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("declaration", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("document", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("lock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
+        // The person's own input, whatever the role.
+        ("activity", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         ("unlock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         // Escalating the 07916 declaration (recorded locally; nobody syncs here).
         ("decide", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
@@ -218,17 +220,7 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
     let sdir = tempfile::tempdir().expect("tmp");
     let s = server(sdir.path(), 4).await;
     let dir = tempfile::tempdir().expect("tmp");
-    let d = Desk::open(DeskConfig {
-        data_dir: dir.path().to_path_buf(),
-        default_central_url: None,
-        default_username: None,
-        default_password: None,
-        idle_lock: Duration::ZERO,
-        retention_days: 7,
-        central_cert_pin: None,
-        clock: bhxh_domain::Clock::System,
-    })
-    .expect("desk");
+    let d = super::desk_with_idle_lock(dir.path(), Duration::ZERO);
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
     d.sync_now().await.expect("sync");
     let id = d.queue().expect("queue")[0].id.clone();
@@ -401,10 +393,12 @@ async fn a_password_changed_centrally_keeps_the_unsent_decision() {
     let id = d.queue().expect("queue")[0].id.clone();
     d.decide(bhxh_desk_core::ipc::DecideInput {
         id: id.clone(),
-        outcome: bhxh_domain::Outcome::Escalate,
-        reasons: vec![],
-        note: Some("xin ý kiến lãnh đạo".into()),
-        paper_seen: false,
+        draft: bhxh_domain::DecisionDraft {
+            outcome: bhxh_domain::Outcome::Escalate,
+            reasons: vec![],
+            note: Some("xin ý kiến lãnh đạo".into()),
+            paper_seen: false,
+        },
     })
     .expect("decide");
     d.logout();
@@ -498,5 +492,36 @@ async fn a_lock_stops_the_sessions_work_and_lets_go_of_its_cache() {
     faults.write().expect("faults").latency_ms = 0;
     d.unlock("demo").expect("unlock");
     d.sync_now().await.expect("sync after unlock logs in again");
+    s.stop().await;
+}
+
+/// What the window calls by itself (the queue after a sync, a declaration's renewal,
+/// the status poll) is not activity: an officer who walked away is locked out while
+/// the app keeps working. Only the person's own input (`activity`) starts the wait over.
+#[tokio::test]
+async fn only_the_persons_own_input_keeps_the_idle_lock_away() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 4).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let idle = Duration::from_millis(300);
+    let d = super::desk_with_idle_lock(dir.path(), idle);
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let id = d.queue().expect("queue")[0].id.clone();
+
+    // Own input, then the idle lock's check at once: still open.
+    d.activity().expect("activity");
+    d.lock_if_idle();
+    assert!(!d.status().expect("status").locked, "input just now keeps the session open");
+
+    // The window keeps calling commands by itself for longer than the idle time.
+    let started = std::time::Instant::now();
+    while started.elapsed() < idle {
+        d.queue().expect("queue");
+        d.declaration(&id).expect("declaration");
+        d.status().expect("status");
+    }
+    d.lock_if_idle();
+    assert!(d.status().expect("status").locked, "commands the window sends by itself are not activity");
     s.stop().await;
 }

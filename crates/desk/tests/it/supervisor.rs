@@ -24,7 +24,10 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
     for (q, outcome) in queue.iter().zip([Outcome::Approve, Outcome::Reject, Outcome::Approve]) {
         let reasons = if outcome == Outcome::Reject { vec![reject.code.clone()] } else { vec![] };
         officer
-            .decide(DecideInput { id: q.id.clone(), outcome, reasons, note: None, paper_seen: true })
+            .decide(DecideInput {
+                id: q.id.clone(),
+                draft: bhxh_domain::DecisionDraft { outcome, reasons, note: None, paper_seen: true },
+            })
             .expect("decide");
     }
     assert_eq!(officer.sync_now().await.expect("deliver").decisions_delivered, 3);

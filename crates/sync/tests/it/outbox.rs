@@ -206,10 +206,7 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     let url = format!("{}/v1/decisions", server.url());
     let req = DecisionRequest {
         declaration_id: ids[0].clone(),
-        outcome: Outcome::Approve,
-        reasons: vec![],
-        note: None,
-        paper_seen: true,
+        draft: DecisionDraft { outcome: Outcome::Approve, reasons: vec![], note: None, paper_seen: true },
         decided_at: Utc::now(),
         findings: vec![],
     };
@@ -244,8 +241,8 @@ async fn the_idempotency_contract_replay_in_flight_and_reuse() {
     assert_eq!(again.json::<DecisionAnswer>().await.expect("answer"), first);
     // The same key with another body: refused.
     let mut other = req.clone();
-    other.outcome = Outcome::Escalate;
-    other.note = Some("x".into());
+    other.draft.outcome = Outcome::Escalate;
+    other.draft.note = Some("x".into());
     let reused = send(other, key.clone()).await;
     assert_eq!(reused.status(), 422);
     assert_eq!(reused.json::<ErrorBody>().await.expect("error").code, "idempotency_key_reused");
