@@ -115,21 +115,33 @@ fn mark_neighbours_due(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(), C
     Ok(())
 }
 
-/// Replaces `d`'s registry keys, marking due the rows that shared a key with it
-/// before (a finding about it may clear) and after (one may appear).
+/// Writes `d`'s registry keys and marks it due. Its neighbours under the new keys
+/// are re-checked with it ([`Cache::recheck_due`] takes the due rows' neighbours
+/// along); when the keys changed, the rows that shared an old key are marked due
+/// here, while the old keys still find them (a finding about `d` may clear there).
 pub(crate) fn write_registry_keys(
     tx: &rusqlite::Transaction<'_>,
     key: &crate::DataKey,
     d: &Declaration,
 ) -> Result<(), CacheError> {
-    mark_neighbours_due(tx, &d.id)?;
-    tx.prepare_cached("DELETE FROM registry_keys WHERE declaration_id = ?1")?.execute([&d.id])?;
-    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO registry_keys(declaration_id, key) VALUES (?1, ?2)")?;
-    for k in registry_keys_of(key, d) {
-        insert.execute(params![d.id, k])?;
+    let mut keys = registry_keys_of(key, d);
+    keys.sort_unstable();
+    keys.dedup();
+    let old: Vec<String> = tx
+        .prepare_cached("SELECT key FROM registry_keys WHERE declaration_id = ?1 ORDER BY key")?
+        .query_map([&d.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if old != keys {
+        if !old.is_empty() {
+            mark_neighbours_due(tx, &d.id)?;
+            tx.prepare_cached("DELETE FROM registry_keys WHERE declaration_id = ?1")?.execute([&d.id])?;
+        }
+        let mut insert = tx.prepare_cached("INSERT INTO registry_keys(declaration_id, key) VALUES (?1, ?2)")?;
+        for k in &keys {
+            insert.execute(params![d.id, k])?;
+        }
     }
     tx.prepare_cached("UPDATE declarations SET keys_v = 1, recheck = 1 WHERE id = ?1")?.execute([&d.id])?;
-    mark_neighbours_due(tx, &d.id)?;
     Ok(())
 }
 
@@ -182,32 +194,31 @@ impl Cache {
     #[instrument(skip(self))]
     pub fn recheck_due(&mut self) -> Result<usize, CacheError> {
         self.write_missing_registry_keys()?;
-        let due: Vec<String> = {
-            let mut stmt = self.conn.prepare_cached("SELECT id FROM declarations WHERE recheck = 1")?;
-            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        // Due: marked rows and the rows sharing a key with one (a new phone on record
+        // changes its other holders' findings). Around: the due rows and the rows
+        // sharing a key with one of them: everything a due row's checks look up.
+        let rows: Vec<(String, Vec<u8>, bool)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "WITH marked AS (SELECT id FROM declarations WHERE recheck = 1),
+                 due AS (SELECT id FROM marked UNION SELECT k2.declaration_id FROM marked
+                     JOIN registry_keys k1 ON k1.declaration_id = marked.id JOIN registry_keys k2 ON k2.key = k1.key),
+                 around AS (SELECT id FROM due UNION SELECT k2.declaration_id FROM due
+                     JOIN registry_keys k1 ON k1.declaration_id = due.id JOIN registry_keys k2 ON k2.key = k1.key)
+                 SELECT d.id, d.body, d.id IN (SELECT id FROM due) FROM declarations d WHERE d.id IN (SELECT id FROM around)",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?
         };
+        let due: std::collections::HashSet<String> = rows.iter().filter(|r| r.2).map(|r| r.0.clone()).collect();
         if due.is_empty() {
             return Ok(0);
         }
-        // The due rows and every row sharing a key with one: all a due row's checks look up.
-        let around: Vec<(String, Vec<u8>)> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id, body FROM declarations WHERE recheck = 1 OR id IN (
-                    SELECT k2.declaration_id FROM declarations d
-                    JOIN registry_keys k1 ON k1.declaration_id = d.id
-                    JOIN registry_keys k2 ON k2.key = k1.key
-                    WHERE d.recheck = 1)",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
-        };
-        let mut all = Vec::with_capacity(around.len());
-        for (id, body) in &around {
+        let mut all = Vec::with_capacity(rows.len());
+        for (id, body, _) in &rows {
             all.push(self.open_body(id, body)?);
         }
         let registry = registry_of(&all);
         let units = self.office_units()?;
-        let due_set: std::collections::HashSet<&str> = due.iter().map(String::as_str).collect();
-        let to_check: Vec<&Declaration> = all.iter().filter(|d| due_set.contains(d.id.as_str())).collect();
+        let to_check: Vec<&Declaration> = all.iter().filter(|d| due.contains(&d.id)).collect();
         let mut read = Vec::with_capacity(to_check.len());
         for d in &to_check {
             read.push((self.document_facts(&d.id)?, self.paper_fields(&d.id)?));

@@ -10,8 +10,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::Role;
+use bhxh_domain::reference::ReferenceData;
 use bhxh_protocol::{
     AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest,
     DecisionResult, ErrorBody, MAX_DECISION_BATCH, error_code,

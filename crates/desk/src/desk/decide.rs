@@ -6,9 +6,9 @@ use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
+use bhxh_domain::DeclarationStatus;
 use bhxh_domain::clock::office_text;
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::DeclarationStatus;
 
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
