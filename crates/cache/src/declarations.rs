@@ -147,36 +147,60 @@ impl Cache {
             if !existed {
                 new_rows += 1;
             }
-            tx.execute(
-                "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body, pulled_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            let decision = d.decision.as_ref();
+            let assignment = d.assignment.as_ref();
+            // One write per row: the body, the clear facts the office's figures
+            // count, and the due mark (each extra UPDATE would rewrite the sealed body).
+            tx.prepare_cached(
+                "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body,
+                    pulled_at, unit_code, decided_by, decided_by_name, decided_outcome, decided_at, assigned_to,
+                    assigned_name, assigned_until, decided_reasons, facts_v, keys_v, recheck)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, 1, 1)
                  ON CONFLICT(id) DO UPDATE SET office_code = ?2, status = ?3, kind = ?4, channel = ?5,
-                    submitted_at = ?6, updated_at = ?7, body = ?8, pulled_at = ?9",
-                params![
-                    d.id,
-                    d.fields.office_code,
-                    d.status.code(),
-                    d.fields.kind.code(),
-                    d.fields.channel.code(),
-                    d.submitted_at.to_rfc3339(),
-                    d.updated_at.to_rfc3339(),
-                    body,
-                    now
-                ],
-            )?;
-            write_clear_facts(&tx, d)?;
-            crate::findings::write_registry_keys(&tx, key, d)?;
+                    submitted_at = ?6, updated_at = ?7, body = ?8, pulled_at = ?9, unit_code = ?10,
+                    decided_by = ?11, decided_by_name = ?12, decided_outcome = ?13, decided_at = ?14,
+                    assigned_to = ?15, assigned_name = ?16, assigned_until = ?17, decided_reasons = ?18,
+                    facts_v = 1, keys_v = 1, recheck = 1",
+            )?
+            .execute(params![
+                d.id,
+                d.fields.office_code,
+                d.status.code(),
+                d.fields.kind.code(),
+                d.fields.channel.code(),
+                d.submitted_at.to_rfc3339(),
+                d.updated_at.to_rfc3339(),
+                body,
+                now,
+                d.fields.unit_code,
+                decision.map(|r| &r.officer),
+                decision.map(|r| &r.officer_name),
+                decision.map(|r| r.outcome.code()),
+                decision.map(|r| r.decided_at.timestamp()),
+                assignment.map(|a| &a.officer),
+                assignment.map(|a| &a.officer_name),
+                assignment.map(|a| a.expires_at.timestamp()),
+                decision.map(|r| serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into())),
+            ])?;
+            crate::findings::write_registry_keys(&tx, key, d, existed)?;
             for doc in &d.documents {
                 // A changed hash means new content: download it again.
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO documents(id, declaration_id, kind, content_type, size, sha256, state)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missing')
                      ON CONFLICT(id) DO UPDATE SET kind = ?3, content_type = ?4, size = ?5,
                         state = CASE WHEN sha256 = ?6 THEN state ELSE 'missing' END,
                         error = CASE WHEN sha256 = ?6 THEN error ELSE NULL END,
                         sha256 = ?6",
-                    params![doc.id, d.id, doc.kind.code(), doc.content_type, doc.size as i64, doc.sha256],
-                )?;
+                )?
+                .execute(params![
+                    doc.id,
+                    d.id,
+                    doc.kind.code(),
+                    doc.content_type,
+                    doc.size as i64,
+                    doc.sha256
+                ])?;
             }
         }
         tx.execute(

@@ -115,22 +115,27 @@ fn mark_neighbours_due(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<(), C
     Ok(())
 }
 
-/// Writes `d`'s registry keys and marks it due. Its neighbours under the new keys
-/// are re-checked with it ([`Cache::recheck_due`] takes the due rows' neighbours
-/// along); when the keys changed, the rows that shared an old key are marked due
-/// here, while the old keys still find them (a finding about `d` may clear there).
+/// Writes `d`'s registry keys (the caller marks it due). Its neighbours under the
+/// new keys are re-checked with it ([`Cache::recheck_due`] takes the due rows'
+/// neighbours along); when the keys changed, the rows that shared an old key are
+/// marked due here, while the old keys still find them (a finding about `d` may
+/// clear there). `had_keys`: whether the row may have keys on record already.
 pub(crate) fn write_registry_keys(
     tx: &rusqlite::Transaction<'_>,
     key: &crate::DataKey,
     d: &Declaration,
+    had_keys: bool,
 ) -> Result<(), CacheError> {
     let mut keys = registry_keys_of(key, d);
     keys.sort_unstable();
     keys.dedup();
-    let old: Vec<String> = tx
-        .prepare_cached("SELECT key FROM registry_keys WHERE declaration_id = ?1 ORDER BY key")?
-        .query_map([&d.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let old: Vec<String> = if had_keys {
+        tx.prepare_cached("SELECT key FROM registry_keys WHERE declaration_id = ?1 ORDER BY key")?
+            .query_map([&d.id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
     if old != keys {
         if !old.is_empty() {
             mark_neighbours_due(tx, &d.id)?;
@@ -141,7 +146,6 @@ pub(crate) fn write_registry_keys(
             insert.execute(params![d.id, k])?;
         }
     }
-    tx.prepare_cached("UPDATE declarations SET keys_v = 1, recheck = 1 WHERE id = ?1")?.execute([&d.id])?;
     Ok(())
 }
 
@@ -260,7 +264,8 @@ impl Cache {
         }
         let tx = self.conn.transaction()?;
         for d in &bodies {
-            write_registry_keys(&tx, &self.key, d)?;
+            write_registry_keys(&tx, &self.key, d, true)?;
+            tx.prepare_cached("UPDATE declarations SET keys_v = 1, recheck = 1 WHERE id = ?1")?.execute([&d.id])?;
         }
         tx.commit()?;
         Ok(())

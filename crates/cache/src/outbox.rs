@@ -69,6 +69,8 @@ pub struct OutboxRow {
     pub key: String,
     pub declaration_id: String,
     pub officer: String,
+    /// The citizen's name on the declaration as decided on.
+    pub full_name: String,
     pub outcome: Outcome,
     pub reasons: Vec<String>,
     pub decided_at: DateTime<Utc>,
@@ -109,6 +111,14 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> CacheError {
     CacheError::Corrupt(what.to_owned(), e.to_string())
 }
 
+/// The one field of a declaration's body a decision keeps (read without building
+/// the whole declaration: recording sits on the officer's A → next path).
+/// (The wire body flattens the declaration's fields.)
+#[derive(serde::Deserialize)]
+struct Named {
+    full_name: String,
+}
+
 impl Cache {
     /// Records a validated decision for delivery; returns its key (UUIDv7).
     pub fn record_decision(
@@ -132,13 +142,15 @@ impl Cache {
     ) -> Result<Result<String, DecideError>, CacheError> {
         let key_ = &self.key;
         let tx = self.conn.transaction()?;
-        let exists = tx
-            .query_row("SELECT 1 FROM declarations WHERE id = ?1", [declaration_id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if !exists {
+        let body: Option<Vec<u8>> =
+            tx.query_row("SELECT body FROM declarations WHERE id = ?1", [declaration_id], |r| r.get(0)).optional()?;
+        let Some(body) = body else {
             return Ok(Err(DecideError::UnknownDeclaration(declaration_id.to_owned())));
-        }
+        };
+        let json = key_
+            .open(&crate::aad("body", declaration_id), &body)
+            .map_err(|e| CacheError::Sealed { what: format!("body of {declaration_id}"), source: e })?;
+        let full_name = serde_json::from_slice::<Named>(&json).map_err(|e| corrupt(declaration_id, e))?.full_name;
         let standing: Option<String> = tx
             .query_row(
                 "SELECT o.state FROM decisions d JOIN outbox o ON o.key = d.key
@@ -155,11 +167,24 @@ impl Cache {
         let reasons = serde_json::to_string(&draft.reasons).map_err(|e| corrupt(declaration_id, e))?;
         let findings_json = serde_json::to_string(findings).map_err(|e| corrupt(declaration_id, e))?;
         let note = draft.note.as_ref().map(|n| key_.seal(&crate::aad("note", &key), n.as_bytes()));
+        let name = key_.seal(&crate::aad("citizen_name", &key), full_name.as_bytes());
         let at = now.to_rfc3339();
         tx.execute(
-            "INSERT INTO decisions(key, declaration_id, officer, outcome, reasons_json, note, paper_seen, findings_json, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![key, declaration_id, officer, draft.outcome.code(), reasons, note, draft.paper_seen, findings_json, at],
+            "INSERT INTO decisions(key, declaration_id, officer, outcome, reasons_json, note, paper_seen, findings_json,
+                decided_at, citizen_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                key,
+                declaration_id,
+                officer,
+                draft.outcome.code(),
+                reasons,
+                note,
+                draft.paper_seen,
+                findings_json,
+                at,
+                name
+            ],
         )?;
         tx.execute(
             "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?2)",
@@ -360,6 +385,11 @@ impl Cache {
         self.outbox_rows("", params![])
     }
 
+    /// The decisions one officer recorded here, newest first.
+    pub fn outbox_by(&self, officer: &str) -> Result<Vec<OutboxRow>, CacheError> {
+        self.outbox_rows("WHERE d.officer = ?1", [officer])
+    }
+
     /// The decisions recorded here on one declaration, newest first (through the
     /// declaration's index: opening a declaration does not read the whole outbox).
     pub fn outbox_of(&self, declaration_id: &str) -> Result<Vec<OutboxRow>, CacheError> {
@@ -369,7 +399,9 @@ impl Cache {
     fn outbox_rows(&self, filter: &str, params: impl rusqlite::Params) -> Result<Vec<OutboxRow>, CacheError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT d.key, d.declaration_id, d.officer, d.outcome, d.reasons_json, d.decided_at, o.state, o.attempts,
-                    o.next_attempt_at, o.last_error, o.answer_json, o.acknowledged_at
+                    o.next_attempt_at, o.last_error, o.answer_json, o.acknowledged_at, d.citizen_name,
+                    CASE WHEN d.citizen_name IS NULL
+                        THEN (SELECT x.body FROM declarations x WHERE x.id = d.declaration_id) END
              FROM decisions d JOIN outbox o ON o.key = d.key {filter} ORDER BY d.key DESC"
         ))?;
         let rows = stmt.query_map(params, |r| {
@@ -386,6 +418,8 @@ impl Cache {
                 r.get::<_, Option<String>>(9)?,
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<Vec<u8>>>(12)?,
+                r.get::<_, Option<Vec<u8>>>(13)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -403,8 +437,19 @@ impl Cache {
                 last_error,
                 answer,
                 ack,
+                name,
+                body,
             ) = row?;
+            let full_name = match (name, body) {
+                (Some(name), _) => {
+                    String::from_utf8_lossy(&self.open_sealed("citizen_name", &key, &name)?).into_owned()
+                }
+                // Decided before names were kept with decisions.
+                (None, Some(body)) => self.open_body(&declaration_id, &body)?.fields.full_name,
+                (None, None) => String::new(),
+            };
             out.push(OutboxRow {
+                full_name,
                 outcome: Outcome::from_code(&outcome).ok_or_else(|| corrupt(&key, format!("outcome {outcome}")))?,
                 reasons: serde_json::from_str(&reasons).map_err(|e| corrupt(&key, e))?,
                 decided_at: time(&key, &decided_at)?,

@@ -208,6 +208,10 @@ M::up(
     ALTER TABLE declarations ADD COLUMN keys_v INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX declarations_recheck ON declarations(id) WHERE recheck = 1;",
 ),
+// The citizen's name as decided on, sealed with the decision: the outbox list
+// shows it without opening each declaration's body (NULL on older rows: read from
+// the body then).
+M::up("ALTER TABLE decisions ADD COLUMN citizen_name BLOB;"),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -588,6 +588,28 @@ fn a_decision_in_backoff_is_waiting_but_not_due_until_its_time() {
     assert_eq!(cache.outbox_due(later).expect("due"), 1, "due at its time");
 }
 
+#[test]
+fn the_outbox_names_each_citizen_without_opening_the_declaration() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = decided_cache(dir.path());
+    let rows = cache.outbox_by("canbo.07916").expect("outbox");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].full_name, "Đặng Thị Ánh");
+    assert!(cache.outbox_by("canbo.khac").expect("outbox").is_empty(), "another officer's list is theirs");
+    // The name is kept with the decision: the list reads no body (a body that does
+    // not open would fail the list if it were read).
+    cache.conn.execute("UPDATE declarations SET body = x'00'", []).expect("spoil the bodies");
+    assert_eq!(cache.outbox_by("canbo.07916").expect("outbox")[0].full_name, "Đặng Thị Ánh");
+}
+
+#[test]
+fn a_decision_recorded_before_names_were_kept_reads_its_name_from_the_body() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = decided_cache(dir.path());
+    cache.conn.execute("UPDATE decisions SET citizen_name = NULL", []).expect("an older row");
+    assert_eq!(cache.outbox().expect("outbox")[0].full_name, "Đặng Thị Ánh");
+}
+
 fn person(id: &str, ma_so: &str, phone: &str) -> Declaration {
     let mut d = declaration(id, 2, id.as_bytes());
     d.fields.ma_so_bhxh = ma_so.parse().expect("valid");

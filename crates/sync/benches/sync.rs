@@ -53,6 +53,14 @@ fn main() -> anyhow::Result<()> {
             "full re-check: {all} declarations in {:.3} s (what every pull ran before)",
             t.elapsed().as_secs_f64()
         );
+        // Every row due at once (a new unit list marks all): the due-set walk at its widest.
+        {
+            let mut c = cache.lock().map_err(|_| anyhow::anyhow!("lock"))?;
+            c.set_office_units(&bhxh_protocol::UnitList { office_code: "07916".into(), units: vec![] }, Utc::now())?;
+            let t = Instant::now();
+            let due = c.recheck_due()?;
+            println!("due re-check, every row marked: {due} declarations in {:.3} s", t.elapsed().as_secs_f64());
+        }
         // A day's trickle: 40 more submissions (half of them this office's), pulled on top.
         seed_bulk(&state, 40, 3, n * 2)?;
         let t = Instant::now();

@@ -237,7 +237,7 @@ impl Desk {
             .outbox_of(id)?
             .into_iter()
             .find(|r| r.declaration_id == id && r.officer == officer && r.state != OutboxState::Withdrawn);
-        Ok(row.map(|r| outbox_view(r, String::new())))
+        Ok(row.map(outbox_view))
     }
 
     /// The decisions made on this PC by this officer, newest first.
@@ -245,17 +245,11 @@ impl Desk {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
         let cache = lock(&cache);
-        let mut out = Vec::new();
-        for r in cache.outbox()?.into_iter().filter(|r| r.officer == s.info.username) {
-            let name =
-                cache.declaration(&r.declaration_id)?.map(|c| c.declaration.fields.full_name).unwrap_or_default();
-            out.push(outbox_view(r, name));
-        }
-        Ok(out)
+        Ok(cache.outbox_by(&s.info.username)?.into_iter().map(outbox_view).collect())
     }
 }
 
-fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
+fn outbox_view(r: OutboxRow) -> OutboxView {
     let (conflict_with, conflict_outcome) = match (&r.state, &r.answer) {
         (OutboxState::Conflict, Some(a)) => match (&a.decision, &a.assignment) {
             (Some(d), _) => (Some(format!("{} ({})", d.officer_name, d.officer)), Some(d.outcome)),
@@ -306,7 +300,7 @@ fn outbox_view(r: OutboxRow, full_name: String) -> OutboxView {
         state: r.state,
         key: r.key,
         declaration_id: r.declaration_id,
-        full_name,
+        full_name: r.full_name,
         outcome: r.outcome,
         reasons: r.reasons,
         attempts: r.attempts,
