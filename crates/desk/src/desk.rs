@@ -121,6 +121,16 @@ impl OpenSession {
         &self.cache
     }
 
+    /// Cache work from an `awaits` command: on a blocking thread (see [`off_runtime`]),
+    /// the cache locked for the call.
+    pub(crate) async fn on_cache<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Cache) -> Result<T, bhxh_cache::CacheError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let cache = Arc::clone(&self.cache);
+        off_runtime(move || Ok(f(&mut lock(&cache))?)).await
+    }
+
     /// Runs `f` on the session's cache, locked for the call.
     pub(crate) fn with_cache<T>(
         &self,
@@ -173,6 +183,13 @@ pub(crate) struct View<W> {
     who: PhantomData<W>,
 }
 
+impl<W> View<W> {
+    /// The session itself, for work that outlives the borrow (a blocking task).
+    pub(crate) fn shared(&self) -> Arc<OpenSession> {
+        Arc::clone(&self.session)
+    }
+}
+
 impl<W> std::ops::Deref for View<W> {
     type Target = OpenSession;
     fn deref(&self) -> &OpenSession {
@@ -206,7 +223,7 @@ struct LinkState {
 
 pub struct Desk {
     config: DeskConfig,
-    profiles: Mutex<Profiles>,
+    profiles: Arc<Mutex<Profiles>>,
     session: RwLock<SessionState>,
     /// The person's last own input (the window's `activity`), or the opening of the session.
     last_activity: Mutex<Instant>,
@@ -217,11 +234,40 @@ pub struct Desk {
     analysing: Arc<AtomicBool>,
     last_purge: Mutex<Option<Instant>>,
     /// The office's working days: the shipped years, with the office's own files in their place.
-    calendar: bhxh_domain::calendar::WorkCalendar,
+    calendar: Arc<bhxh_domain::calendar::WorkCalendar>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `f` on a blocking thread and waits for it. What an `awaits` command does
+/// besides waiting on the network (cache work, deriving a key from a password, a
+/// PDF) must not hold one of the runtime's workers: there are as many as the PC
+/// has cores, and the window's other commands wait on them.
+pub(crate) async fn off_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        // A panic is a bug: it stays one, as it was on the caller's thread.
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(SyncError::Interrupted.into()),
+    }
+}
+
+/// Opens a profile's cache with the password alone (no central service): the
+/// offline log-in's slow part (the key is derived from the password).
+fn unlock_offline(
+    profiles: &Mutex<Profiles>,
+    credentials: &Credentials,
+    now: DateTime<Utc>,
+) -> Result<(Profile, Cache), AppError> {
+    let profiles = lock(profiles);
+    let (account, key) = profiles.unlock_offline(credentials.username(), credentials.password(), now)?;
+    let mut cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
+    cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "offline", now)?;
+    Ok((account, cache))
 }
 
 impl Desk {
@@ -229,14 +275,14 @@ impl Desk {
         let profiles = Profiles::open(&config.data_dir)?;
         Ok(Self {
             config,
-            profiles: Mutex::new(profiles),
+            profiles: Arc::new(Mutex::new(profiles)),
             session: RwLock::new(SessionState::LoggedOut),
             last_activity: Mutex::new(Instant::now()),
             link: Mutex::new(LinkState::default()),
             sync_gate: tokio::sync::Mutex::new(()),
             analysing: Arc::new(AtomicBool::new(false)),
             last_purge: Mutex::new(None),
-            calendar: crate::assets::work_calendar(),
+            calendar: Arc::new(crate::assets::work_calendar()),
         })
     }
 
@@ -407,8 +453,11 @@ impl Desk {
                     office_code: resp.user.office_code.clone(),
                     last_login_at: self.now(),
                 };
-                let mut cache = {
-                    let profiles = lock(&self.profiles);
+                // The key is derived from the password (Argon2) and the cache opened
+                // and migrated: seconds on an old PC, off the runtime's workers.
+                let (profiles, now) = (Arc::clone(&self.profiles), self.now());
+                let (account, cache, credentials) = off_runtime(move || {
+                    let profiles = lock(&profiles);
                     let change = match &input.password_changed {
                         None => PasswordChange::Ask,
                         Some(PasswordChangedAnswer::Previous { previous_password }) => {
@@ -416,28 +465,26 @@ impl Desk {
                         }
                         Some(PasswordChangedAnswer::StartAfresh) => PasswordChange::StartAfresh,
                     };
-                    let key = profiles.key_after_online_login(&account, &input.password, change, self.now())?;
-                    Cache::open(&profiles.cache_dir(&account.username)?, key)?
-                };
-                let how = match input.password_changed {
-                    None => "online",
-                    Some(PasswordChangedAnswer::Previous { .. }) => "online; password changed, data key wrapped again",
-                    Some(PasswordChangedAnswer::StartAfresh) => "online; password changed, previous data set aside",
-                };
-                cache.audit(
-                    &account.username,
-                    bhxh_cache::audit::action::LOGIN,
-                    &account.office_code,
-                    how,
-                    self.now(),
-                )?;
-                if !offices.is_empty() {
-                    let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
-                    cache.set_meta(offices::META_KEY, &json)?;
-                }
-                if let Some(units) = units.filter(|u| u.office_code == account.office_code) {
-                    cache.set_office_units(&units, self.now())?;
-                }
+                    let key = profiles.key_after_online_login(&account, credentials.password(), change, now)?;
+                    let mut cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
+                    let how = match input.password_changed {
+                        None => "online",
+                        Some(PasswordChangedAnswer::Previous { .. }) => {
+                            "online; password changed, data key wrapped again"
+                        }
+                        Some(PasswordChangedAnswer::StartAfresh) => "online; password changed, previous data set aside",
+                    };
+                    cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, how, now)?;
+                    if !offices.is_empty() {
+                        let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
+                        cache.set_meta(offices::META_KEY, &json)?;
+                    }
+                    if let Some(units) = units.filter(|u| u.office_code == account.office_code) {
+                        cache.set_office_units(&units, now)?;
+                    }
+                    Ok((account, cache, credentials))
+                })
+                .await?;
                 let info = SessionInfo {
                     username: account.username,
                     display_name: account.display_name,
@@ -454,7 +501,13 @@ impl Desk {
             }
             Err(e) if e.is_offline() => {
                 warn!(error = %e, "central unreachable; trying offline unlock");
-                self.open_offline(client, credentials)
+                let (profiles, now) = (Arc::clone(&self.profiles), self.now());
+                let (account, cache, credentials) = off_runtime(move || {
+                    let (account, cache) = unlock_offline(&profiles, &credentials, now)?;
+                    Ok((account, cache, credentials))
+                })
+                .await?;
+                Ok(self.open_offline(client, account, cache, credentials))
             }
             Err(e) => Err(e.into()),
         }
@@ -465,23 +518,17 @@ impl Desk {
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
         let client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
-        self.open_offline(client, credentials)
+        let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now())?;
+        Ok(self.open_offline(client, account, cache, credentials))
     }
 
-    fn open_offline(&self, client: CentralClient, credentials: Credentials) -> Result<SessionInfo, AppError> {
-        let (account, mut cache) = {
-            let profiles = lock(&self.profiles);
-            let (account, key) = profiles.unlock_offline(credentials.username(), credentials.password(), self.now())?;
-            let cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
-            (account, cache)
-        };
-        cache.audit(
-            &account.username,
-            bhxh_cache::audit::action::LOGIN,
-            &account.office_code,
-            "offline",
-            self.now(),
-        )?;
+    fn open_offline(
+        &self,
+        client: CentralClient,
+        account: Profile,
+        cache: Cache,
+        credentials: Credentials,
+    ) -> SessionInfo {
         let office_name = offices::name_on(&offices::cached(&cache), &account.office_code, self.today());
         let info = SessionInfo {
             username: account.username,
@@ -495,7 +542,7 @@ impl Desk {
         let link = Link { client, authenticated: false };
         self.set_open(OpenSession::new(info.clone(), central_url, cache, link, credentials), false);
         info!("unlocked offline from the cache");
-        Ok(info)
+        info
     }
 
     fn set_open(&self, session: Arc<OpenSession>, online: bool) {
@@ -869,7 +916,11 @@ impl Desk {
         loop {
             tokio::time::sleep(every).await;
             self.lock_if_idle();
-            self.purge_if_due();
+            {
+                // Deleting files: a blocking thread's work, not a runtime worker's.
+                let desk = Arc::clone(&self);
+                let _ = tokio::task::spawn_blocking(move || desk.purge_if_due()).await;
+            }
             self.spawn_analysis();
             if self.open_session().is_err() {
                 continue;
@@ -897,10 +948,10 @@ impl Desk {
             }
             // A decision in backoff waits for its time: only what is due starts a round.
             let now = self.now();
-            let waiting = self
-                .open_session()
-                .and_then(|s| s.with_cache(|c| Ok(c.outbox_due(now)? + c.calls_waiting()?)))
-                .is_ok_and(|w| w > 0);
+            let waiting = match self.open_session() {
+                Ok(s) => s.on_cache(move |c| Ok(c.outbox_due(now)? + c.calls_waiting()?)).await.is_ok_and(|w| w > 0),
+                Err(_) => false,
+            };
             if !was_online || due || waiting {
                 let _ = self.sync(false).await;
             }

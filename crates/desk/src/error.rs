@@ -226,6 +226,11 @@ impl From<SyncError> for AppError {
                 format!("The server reported error {status} ({request}). The data on this PC is unchanged."),
             ),
             SyncError::Cache(c) => c.into(),
+            SyncError::Interrupted => AppError::new(
+                ErrorCode::Internal,
+                "Ứng dụng đang đóng: việc trên dữ liệu của máy bị dừng trước khi chạy. Dữ liệu được giữ nguyên.",
+                "The app is closing: the work on this PC's data stopped before it ran. The data is unchanged.",
+            ),
         }
     }
 }

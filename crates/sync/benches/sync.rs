@@ -33,7 +33,7 @@ fn main() -> anyhow::Result<()> {
         let creds = Credentials::new("canbo.07916".into(), "demo".into());
         let mut client = CentralClient::new(&server.url())?;
         client.login(&creds).await?;
-        let cache = Mutex::new(Cache::open(cdir.path(), DataKey::generate())?);
+        let cache = std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), DataKey::generate())?));
 
         let t = Instant::now();
         let report = pull_declarations(&client, &cache, "07916", 500).await?;

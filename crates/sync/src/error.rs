@@ -24,6 +24,9 @@ pub enum SyncError {
     CertificateMismatch { request: String },
     #[error("local cache: {0}")]
     Cache(#[from] bhxh_cache::CacheError),
+    /// The runtime shut down before the cache work ran (the app is closing).
+    #[error("the local cache work was stopped before it ran")]
+    Interrupted,
 }
 
 impl SyncError {

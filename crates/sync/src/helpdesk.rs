@@ -2,21 +2,15 @@
 //! server's lookup, the phone diagnosis, and the calls noted here delivered once.
 
 use crate::client::urlencode;
-use crate::{CentralClient, SyncError};
-use bhxh_cache::Cache;
+use crate::{CentralClient, SharedCache, SyncError, on_cache};
 use bhxh_protocol::{
     CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, NewCall, PhoneCheckAnswer, PhoneCheckRequest,
 };
 use reqwest::Method;
-use std::sync::Mutex;
 use tracing::{info, instrument, warn};
 
 /// People per directory page: masked entries are small (~1 KB).
 pub const DIRECTORY_PAGE: u32 = 500;
-
-fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
-    cache.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 impl CentralClient {
     pub async fn directory_page(&self, office: &str, after: &str, limit: u32) -> Result<DirectoryPage, SyncError> {
@@ -62,32 +56,35 @@ pub struct DirectoryReport {
 #[instrument(skip(client, cache))]
 pub async fn pull_directory(
     client: &CentralClient,
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     office: &str,
 ) -> Result<DirectoryReport, SyncError> {
     let mut report = DirectoryReport::default();
-    // Bound first: a guard in the match scrutinee would live through the arms.
-    let resume = lock(cache).directory_resume()?;
+    let resume = on_cache(cache, |c| c.directory_resume()).await?;
     let (generation, mut after) = match resume {
         Some(resume) => resume,
         None => {
             let generation = chrono::Utc::now().timestamp_millis();
-            lock(cache).start_directory(generation)?;
+            on_cache(cache, move |c| c.start_directory(generation)).await?;
             (generation, String::new())
         }
     };
     loop {
         let page = client.directory_page(office, &after, DIRECTORY_PAGE).await?;
         let n = page.items.len() as u32;
-        lock(cache).apply_directory_page(&page.salt, generation, &page.items, page.next_after.as_deref())?;
+        let (next_after, page_has_more) = (page.next_after.clone(), page.has_more);
+        on_cache(cache, move |c| {
+            c.apply_directory_page(&page.salt, generation, &page.items, page.next_after.as_deref())
+        })
+        .await?;
         report.pages += 1;
         report.people += n;
-        match page.next_after {
-            Some(next) if page.has_more && n > 0 => after = next,
+        match next_after {
+            Some(next) if page_has_more && n > 0 => after = next,
             _ => break,
         }
     }
-    report.removed = lock(cache).finish_directory(generation)?;
+    report.removed = on_cache(cache, move |c| c.finish_directory(generation)).await?;
     info!(pages = report.pages, people = report.people, removed = report.removed, "directory pulled");
     Ok(report)
 }
@@ -104,20 +101,22 @@ pub struct CallsReport {
 #[instrument(skip_all)]
 pub async fn push_calls(
     client: &CentralClient,
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     clock: bhxh_domain::Clock,
 ) -> Result<CallsReport, SyncError> {
     let mut report = CallsReport::default();
-    let due = lock(cache).calls_due(200)?;
+    let due = on_cache(cache, |c| c.calls_due(200)).await?;
     for pending in due {
         match client.log_call(pending.ma_so.as_str(), &pending.call).await {
             Ok(_) => {
-                lock(cache).call_sent(&pending.call.id, clock.now())?;
+                let (id, at) = (pending.call.id.clone(), clock.now());
+                on_cache(cache, move |c| c.call_sent(&id, at)).await?;
                 report.delivered += 1;
             }
             Err(e @ (SyncError::Forbidden { .. } | SyncError::Http { status: 400 | 404 | 413 | 422, .. })) => {
                 warn!(call = %pending.call.id, error = %e, "call refused by the central service");
-                lock(cache).call_failed(&pending.call.id, &e.to_string())?;
+                let (id, error) = (pending.call.id.clone(), e.to_string());
+                on_cache(cache, move |c| c.call_failed(&id, &error)).await?;
                 report.refused += 1;
             }
             Err(e) => return Err(e),

@@ -11,8 +11,10 @@
 //! - [`round`]: one whole round for a session behind [`round::SessionStore`] (the outbox, the pull, the documents,
 //!   the units, the supervisor's figures; the helpdesk's calls and directory), logging in again once when the token
 //!   is gone.
+//! - Every cache call of a round runs on a blocking thread ([`on_cache`]), never on the runtime's few workers.
 //! - [`helpdesk`]: [`pull_directory`] (paged, resumable, a full copy) and [`push_calls`] (each call under its own id).
 
+mod cache_work;
 mod client;
 mod error;
 pub mod helpdesk;
@@ -22,6 +24,7 @@ pub mod push;
 pub mod round;
 mod supervisor;
 
+pub use cache_work::{SharedCache, on_cache};
 pub use client::{CentralClient, Credentials};
 pub use error::SyncError;
 pub use helpdesk::{CallsReport, DirectoryReport, pull_directory, push_calls};

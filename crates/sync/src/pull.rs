@@ -1,9 +1,7 @@
 //! Pulling an office's declarations and their documents into the cache.
 
-use crate::{CentralClient, SyncError};
-use bhxh_cache::Cache;
+use crate::{CentralClient, SharedCache, SyncError, on_cache};
 use futures_util::StreamExt;
-use std::sync::Mutex;
 use tracing::{info, instrument, warn};
 
 /// Declarations per page: ~100 KB of JSON, a second on a slow district line.
@@ -34,17 +32,25 @@ pub fn cursor_key(office: &str) -> String {
 #[instrument(skip(client, cache), fields(office))]
 pub async fn pull_declarations(
     client: &CentralClient,
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     office: &str,
     page_size: u32,
 ) -> Result<PullReport, SyncError> {
     let key = cursor_key(office);
     let mut report = PullReport::default();
-    let mut cursor = lock(cache).meta(&key)?;
+    let mut cursor = on_cache(cache, {
+        let key = key.clone();
+        move |c| c.meta(&key)
+    })
+    .await?;
     loop {
         let page = client.declarations_page(office, cursor.as_deref(), page_size).await?;
         let n = page.items.len() as u32;
-        let new = lock(cache).apply_page(&page.items, &key, &page.next_cursor)?;
+        let new = on_cache(cache, {
+            let (items, key, next) = (page.items, key.clone(), page.next_cursor.clone());
+            move |c| c.apply_page(&items, &key, &next)
+        })
+        .await?;
         report.pages += 1;
         report.declarations += n;
         report.new_declarations += new as u32;
@@ -55,7 +61,7 @@ pub async fn pull_declarations(
     }
     if report.declarations > 0 {
         // New rows can change older rows' findings (a shared phone, a duplicate ID).
-        report.rechecked = lock(cache).recheck_due()? as u32;
+        report.rechecked = on_cache(cache, bhxh_cache::Cache::recheck_due).await? as u32;
     }
     info!(
         pages = report.pages,
@@ -66,20 +72,16 @@ pub async fn pull_declarations(
     Ok(report)
 }
 
-fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
-    cache.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Downloads every document the cache lacks, a few at a time, verifying each
 /// against its sha256. A document that fails is marked (and shown as failed); the
 /// others go on. Network loss stops the run: the rest waits for the next sync.
 #[instrument(skip(client, cache))]
 pub async fn fetch_documents(
     client: &CentralClient,
-    cache: &Mutex<Cache>,
+    cache: &SharedCache,
     report: &mut PullReport,
 ) -> Result<(), SyncError> {
-    let todo = lock(cache).documents_to_fetch(true, u32::MAX)?;
+    let todo = on_cache(cache, |c| c.documents_to_fetch(true, u32::MAX)).await?;
     let mut results = futures_util::stream::iter(todo.into_iter().map(|doc| async move {
         let got = client.document(&doc.id).await;
         (doc, got)
@@ -92,18 +94,25 @@ pub async fn fetch_documents(
                 if announced.as_deref().is_some_and(|a| a != doc.sha256) {
                     warn!(doc = %doc.id, "server announced a different hash than the declaration lists");
                 }
-                let c = lock(cache);
-                match c.save_document(&doc, &bytes) {
-                    Ok(()) => {
-                        report.documents_downloaded += 1;
-                        report.document_bytes += bytes.len() as u64;
-                    }
+                let size = bytes.len() as u64;
+                let id = doc.id.clone();
+                // Sealing and writing a photo is the cache's work: off the runtime's workers.
+                let stored = on_cache(cache, move |c| match c.save_document(&doc, &bytes) {
+                    Ok(()) => Ok(true),
                     Err(bhxh_cache::CacheError::Integrity { expected, actual }) => {
                         warn!(doc = %doc.id, %expected, %actual, "document failed its hash check");
                         c.mark_document_failed(&doc.id, "integrity")?;
-                        report.documents_failed += 1;
+                        Ok(false)
                     }
-                    Err(e) => return Err(e.into()),
+                    Err(e) => Err(e),
+                })
+                .await?;
+                if stored {
+                    report.documents_downloaded += 1;
+                    report.document_bytes += size;
+                } else {
+                    tracing::debug!(doc = %id, "document marked failed");
+                    report.documents_failed += 1;
                 }
             }
             Err(e) if e.is_offline() => {
@@ -112,7 +121,7 @@ pub async fn fetch_documents(
             Err(e @ (SyncError::Unauthorized { .. } | SyncError::Cache(_))) => return Err(e),
             Err(e) => {
                 warn!(doc = %doc.id, error = %e, "document download failed");
-                lock(cache).mark_document_failed(&doc.id, "download")?;
+                on_cache(cache, move |c| c.mark_document_failed(&doc.id, "download")).await?;
                 report.documents_failed += 1;
             }
         }

@@ -5,12 +5,11 @@
 //! is harmless by construction (the server replays the answer for a key).
 
 use crate::{CentralClient, Credentials, SyncError};
-use bhxh_cache::{Cache, OutboxItem, Settle};
+use bhxh_cache::{OutboxItem, Settle};
 use bhxh_protocol::{DecisionAnswer, ErrorBody, error_code};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use rand::Rng;
-use std::sync::Mutex;
 use std::time::Duration;
 use tracing::{info, instrument, warn};
 
@@ -92,23 +91,20 @@ pub struct PushReport {
     pub logins: u32,
 }
 
-fn lock(m: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Sends what is due in the outbox until nothing due is left or the central
 /// service stops answering. Returns what happened; errors only for the cache or a
 /// login that fails for a reason other than the network.
 #[instrument(skip_all, fields(officer = %credentials.username()))]
 pub async fn push_outbox(
     client: &mut CentralClient,
-    cache: &Mutex<Cache>,
+    cache: &crate::SharedCache,
     credentials: &Credentials,
     clock: bhxh_domain::Clock,
 ) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
     loop {
-        let due = lock(cache).take_due(clock.now(), ROUND)?;
+        let now = clock.now();
+        let due = crate::on_cache(cache, move |c| c.take_due(now, ROUND)).await?;
         if due.is_empty() {
             break;
         }
@@ -165,7 +161,8 @@ pub async fn push_outbox(
             settled.push((item.key, settle));
         }
         // One transaction for the round: one disk flush, not one per decision.
-        lock(cache).settle_many(credentials.username(), settled, now)?;
+        let officer = credentials.username().to_owned();
+        crate::on_cache(cache, move |c| c.settle_many(&officer, settled, now)).await?;
         if relogin {
             report.logins += 1;
             match client.login(credentials).await {

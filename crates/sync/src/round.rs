@@ -6,11 +6,11 @@
 //! longer knows is replaced by logging in again once, from the session's
 //! credentials.
 
-use crate::{CallsReport, CentralClient, Credentials, DirectoryReport, PullReport, PushReport, SyncError};
-use bhxh_cache::Cache;
+use crate::{
+    CallsReport, CentralClient, Credentials, DirectoryReport, PullReport, PushReport, SharedCache, SyncError, on_cache,
+};
 use bhxh_domain::{Clock, Role};
 use chrono::{DateTime, TimeDelta};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::{instrument, warn};
 
@@ -28,7 +28,7 @@ const UNITS_EVERY: TimeDelta = TimeDelta::hours(24);
 /// What a round needs of the session it works for.
 pub trait SessionStore: Sync {
     /// The session's cache (its data key open).
-    fn cache(&self) -> &Arc<Mutex<Cache>>;
+    fn cache(&self) -> &SharedCache;
     fn credentials(&self) -> &Credentials;
     fn office(&self) -> &str;
     fn role(&self) -> Role;
@@ -50,10 +50,6 @@ pub enum RoundReport {
         calls: CallsReport,
         directory: Option<DirectoryReport>,
     },
-}
-
-fn lock(cache: &Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
-    cache.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 async fn log_in(store: &impl SessionStore, client: &mut CentralClient) -> Result<(), SyncError> {
@@ -99,30 +95,35 @@ async fn reviewer_round(
         // The dashboard works offline from the last round: the quotas and the units'
         // coverage (employers' figures, nothing about a person) travel with it.
         let quotas = client.quotas(office).await?;
-        keep_json(cache, QUOTAS_META, &quotas, "GET /v1/offices/{code}/quotas")?;
+        keep_json(cache, QUOTAS_META, &quotas, "GET /v1/offices/{code}/quotas").await?;
         let coverage = client.coverage(office).await?;
-        keep_json(cache, COVERAGE_META, &coverage, "GET /v1/offices/{code}/coverage")?;
+        keep_json(cache, COVERAGE_META, &coverage, "GET /v1/offices/{code}/coverage").await?;
     }
     Ok(RoundReport::Reviewer { pushed, pulled })
 }
 
-fn keep_json<T: serde::Serialize>(cache: &Mutex<Cache>, key: &str, value: &T, request: &str) -> Result<(), SyncError> {
+async fn keep_json<T: serde::Serialize>(
+    cache: &SharedCache,
+    key: &'static str,
+    value: &T,
+    request: &str,
+) -> Result<(), SyncError> {
     let json = serde_json::to_string(value)
         .map_err(|e| SyncError::Malformed { request: request.into(), detail: e.to_string() })?;
-    lock(cache).set_meta(key, &json)?;
-    Ok(())
+    on_cache(cache, move |c| c.set_meta(key, &json)).await
 }
 
 /// The office's units again when the list is a day old; a failure keeps the old
 /// list and the round goes on (the unit check says nothing rather than guess).
-async fn refresh_units(client: &CentralClient, cache: &Mutex<Cache>, office: &str, clock: Clock) {
-    let listed_at = lock(cache).office_units_listed_at().ok().flatten();
+async fn refresh_units(client: &CentralClient, cache: &SharedCache, office: &str, clock: Clock) {
+    let listed_at = on_cache(cache, |c| c.office_units_listed_at()).await.ok().flatten();
     if listed_at.is_some_and(|t| clock.now().signed_duration_since(t) < UNITS_EVERY) {
         return;
     }
     match client.units(office).await {
         Ok(list) if list.office_code == office => {
-            if let Err(e) = lock(cache).set_office_units(&list, clock.now()) {
+            let now = clock.now();
+            if let Err(e) = on_cache(cache, move |c| c.set_office_units(&list, now)).await {
                 warn!(error = %e, "office units not kept");
             }
         }
@@ -145,13 +146,15 @@ async fn helpdesk_round(
         }
         other => other?,
     };
-    let pulled_at = lock(cache).meta(DIRECTORY_PULLED_AT)?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
+    let pulled_at =
+        on_cache(cache, |c| c.meta(DIRECTORY_PULLED_AT)).await?.and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
     let due =
         pulled_at.is_none_or(|t| clock.now().signed_duration_since(t).to_std().is_ok_and(|age| age >= DIRECTORY_EVERY));
     let mut directory = None;
     if manual || due {
         directory = Some(crate::pull_directory(client, cache, store.office()).await?);
-        lock(cache).set_meta(DIRECTORY_PULLED_AT, &clock.now().to_rfc3339())?;
+        let at = clock.now().to_rfc3339();
+        on_cache(cache, move |c| c.set_meta(DIRECTORY_PULLED_AT, &at)).await?;
     }
     Ok(RoundReport::Helpdesk { calls, directory })
 }

@@ -121,12 +121,12 @@ impl Desk {
     /// online); renewing is the same call.
     pub async fn take(&self, id: &str) -> Result<crate::ipc::TakeResult, AppError> {
         let s = self.view::<access::Reviewer>()?;
-        {
-            let cache = s.cache();
-            let found = lock(&cache).declaration(id)?;
-            if found.is_none_or(|c| c.declaration.fields.office_code != s.info.office_code) {
-                return Err(AppError::declaration_not_here());
-            }
+        let office = {
+            let id = id.to_owned();
+            s.on_cache(move |c| c.office_of(&id)).await?
+        };
+        if office.as_deref() != Some(s.info.office_code.as_str()) {
+            return Err(AppError::declaration_not_here());
         }
         let offline = crate::ipc::TakeResult { granted: true, holder: None, holder_en: None, confirmed: false };
         let Some(client) = self.central(&s).await else { return Ok(offline) };
@@ -136,14 +136,10 @@ impl Desk {
                 let holder = (!a.granted).then(|| format!("{who} (đến {until})"));
                 let holder_en = (!a.granted).then(|| format!("{who} (until {until})"));
                 if a.granted {
-                    let cache = s.cache();
-                    lock(&cache).audit(
-                        &s.info.username,
-                        bhxh_cache::audit::action::ASSIGN,
-                        id,
-                        &a.assignment.expires_at.to_rfc3339(),
-                        self.now(),
-                    )?;
+                    let (actor, subject) = (s.info.username.clone(), id.to_owned());
+                    let (until, now) = (a.assignment.expires_at.to_rfc3339(), self.now());
+                    s.on_cache(move |c| c.audit(&actor, bhxh_cache::audit::action::ASSIGN, &subject, &until, now))
+                        .await?;
                 }
                 Ok(crate::ipc::TakeResult { granted: a.granted, holder, holder_en, confirmed: true })
             }
@@ -159,27 +155,28 @@ impl Desk {
         let s = self.view::<access::Reviewer>()?;
         let count = count.clamp(1, 200) as usize;
         let now = self.now();
-        let candidates: Vec<String> = {
-            let cache = s.cache();
-            let cache = lock(&cache);
-            let mut out = Vec::new();
-            for row in cache.queue(&s.info.office_code)? {
-                if out.len() >= count {
-                    break;
+        let (office, me) = (s.info.office_code.clone(), s.info.username.clone());
+        let candidates: Vec<String> = s
+            .on_cache(move |cache| {
+                let mut out = Vec::new();
+                for row in cache.queue(&office)? {
+                    if out.len() >= count {
+                        break;
+                    }
+                    if row.status != DeclarationStatus::Pending || row.sync_state.is_some_and(|st| st.stands()) {
+                        continue;
+                    }
+                    let held = cache
+                        .declaration(&row.id)?
+                        .and_then(|c| c.declaration.assignment)
+                        .is_some_and(|a| a.officer != me && a.expires_at > now);
+                    if !held {
+                        out.push(row.id);
+                    }
                 }
-                if row.status != DeclarationStatus::Pending || row.sync_state.is_some_and(|st| st.stands()) {
-                    continue;
-                }
-                let held = cache
-                    .declaration(&row.id)?
-                    .and_then(|c| c.declaration.assignment)
-                    .is_some_and(|a| a.officer != s.info.username && a.expires_at > now);
-                if !held {
-                    out.push(row.id);
-                }
-            }
-            out
-        };
+                Ok(out)
+            })
+            .await?;
         let (mut taken, mut held_by_others, mut confirmed) = (Vec::new(), 0u32, true);
         for id in candidates {
             let r = self.take(&id).await?;

@@ -184,7 +184,11 @@ impl Desk {
         let raw = input.query.trim();
         check_text(("Nội dung tìm kiếm", "The search text"), raw, 100)?;
         let q = bhxh_domain::helpdesk::query::parse(raw);
-        let local = s.with_cache(|c| c.search_parsed(&q, RESULTS))?;
+        // The name index may be built on the first name typed: seconds on a large directory.
+        let local = {
+            let q = q.clone();
+            s.on_cache(move |c| c.search_parsed(&q, RESULTS)).await?
+        };
         let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, false)).collect();
         let mut result = LookupResult {
             items: Vec::new(),
@@ -241,7 +245,10 @@ impl Desk {
             ),
             None => None,
         };
-        let local = s.with_cache(|c| c.directory_entry(&ma_so))?;
+        let local = {
+            let ma_so = ma_so.clone();
+            s.on_cache(move |c| c.directory_entry(&ma_so)).await?
+        };
         let client = self.central_soon(&s).await;
         let mut fresh = false;
         let mut entry = local;
@@ -282,7 +289,10 @@ impl Desk {
         let check = match (&phone, server_check) {
             (None, _) => PhoneCheck::Unchecked,
             (Some(_), Some(answer)) => answer.result,
-            (Some(p), None) => s.with_cache(|c| c.directory_phone_check(&entry, &p.phone))?,
+            (Some(p), None) => {
+                let (entry, phone) = (entry.clone(), p.phone.clone());
+                s.on_cache(move |c| c.directory_phone_check(&entry, &phone)).await?
+            }
         };
         let (book, scripts_warning) = script_book();
         let facts = CaseFacts {
@@ -319,7 +329,10 @@ impl Desk {
             pending,
         };
         // Calls noted here and not yet delivered, then the central service's log (which has the rest).
-        let noted_here = s.with_cache(|c| c.calls_noted_here(&ma_so))?;
+        let noted_here = {
+            let ma_so = ma_so.clone();
+            s.on_cache(move |c| c.calls_noted_here(&ma_so)).await?
+        };
         let mut calls: Vec<CallView> = noted_here
             .iter()
             .filter(|p| !p.sent || server_calls.is_none())
@@ -410,13 +423,17 @@ impl Desk {
             flag: input.flag.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty()),
             at: self.now(),
         };
-        s.with_cache(|c| c.note_call(&s.info.username, &ma_so, &call))?;
+        {
+            let (agent, ma_so, call) = (s.info.username.clone(), ma_so.clone(), call.clone());
+            s.on_cache(move |c| c.note_call(&agent, &ma_so, &call)).await?;
+        }
         info!(call = %call.id, topic = %call.topic, "call noted");
         let mut delivered = false;
         if let Some(client) = self.central_soon(&s).await {
             match tokio::time::timeout(CENTRAL_WAIT, client.log_call(ma_so.as_str(), &call)).await {
                 Ok(Ok(_)) => {
-                    s.with_cache(|c| c.call_sent(&call.id, self.now()))?;
+                    let (id, now) = (call.id.clone(), self.now());
+                    s.on_cache(move |c| c.call_sent(&id, now)).await?;
                     delivered = true;
                 }
                 Ok(Err(e)) => warn!(error = %e, "call kept for the next sync"),

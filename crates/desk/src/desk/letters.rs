@@ -3,7 +3,7 @@
 //! register of outgoing letters is one, whichever PC prints), the text from the
 //! office's template, one PDF for the batch; each letter audited.
 
-use super::{Desk, lock};
+use super::{Desk, off_runtime};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::figures;
@@ -68,7 +68,7 @@ impl Desk {
         // A letter states figures "as of": take them fresh, and keep them for the overview.
         let report = client.coverage(&s.info.office_code).await?;
         if let Ok(json) = serde_json::to_string(&report) {
-            s.with_cache(|c| c.set_meta(super::supervisor::COVERAGE_META, &json))?;
+            s.on_cache(move |c| c.set_meta(super::supervisor::COVERAGE_META, &json)).await?;
         }
         let campaign = report.campaign.clone().ok_or_else(|| {
             AppError::new(
@@ -163,26 +163,31 @@ impl Desk {
             ));
             issued.push(IssuedLetter { unit_code: unit.code.clone(), reference: number.reference });
         }
-        let pdf = render_letters(&letters, &fonts).map_err(|e| {
-            tracing::warn!(error = %e, "letters PDF");
-            AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
-        })?;
+        // Laying out and writing the PDF, and the audit rows: off the runtime's workers.
         let stamp = now.with_timezone(&OFFICE_TZ).format("%Y%m%d-%H%M%S");
         let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.info.office_code));
-        std::fs::write(&path, &pdf).map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("Không ghi được tệp {}: {e}", path.display()),
-                format!("Could not write the file {}: {e}", path.display()),
-            )
-        })?;
-        {
-            let cache = s.cache();
-            let mut c = lock(&cache);
-            for l in &issued {
-                c.audit(&s.info.username, "letter", &l.unit_code, &l.reference, now)?;
-            }
-        }
+        let (session, actor, issued) = (s.shared(), s.info.username.clone(), issued);
+        let (path, issued) = off_runtime(move || {
+            let pdf = render_letters(&letters, &fonts).map_err(|e| {
+                tracing::warn!(error = %e, "letters PDF");
+                AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
+            })?;
+            std::fs::write(&path, &pdf).map_err(|e| {
+                AppError::new(
+                    ErrorCode::Internal,
+                    format!("Không ghi được tệp {}: {e}", path.display()),
+                    format!("Could not write the file {}: {e}", path.display()),
+                )
+            })?;
+            session.with_cache(|c| {
+                for l in &issued {
+                    c.audit(&actor, "letter", &l.unit_code, &l.reference, now)?;
+                }
+                Ok(())
+            })?;
+            Ok((path, issued))
+        })
+        .await?;
         info!(letters = issued.len(), path = %path.display(), "reminder letters written");
         Ok(LetterResult { path: path.display().to_string(), letters: issued })
     }

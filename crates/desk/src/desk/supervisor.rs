@@ -2,7 +2,7 @@
 //! backlog by age, paper forms missing per unit; computed from the local cache (so
 //! it works offline from the last sync) and exported for Excel.
 
-use super::{Desk, OpenSession, lock};
+use super::{Desk, OpenSession, View, lock, off_runtime};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::export::{Cell, Table, write_csv, write_xlsx};
@@ -11,9 +11,11 @@ use crate::ipc::{
     Dashboard, DashboardInput, ExportFormat, ExportInput, ExportResult, ExportTable, HandOverInput, Outlook, QuotaInput,
 };
 use bhxh_domain::DeclarationStatus;
+use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::clock::office_text;
 use bhxh_protocol::{CoverageReport, QuotaList, QuotaUpdate};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
 use tracing::info;
 
 pub(crate) use bhxh_sync::round::{COVERAGE_META, QUOTAS_META};
@@ -62,6 +64,35 @@ pub(crate) fn range(
     Ok((from, to))
 }
 
+/// The overview from the session's cache: the figures of the last sync, so it works offline.
+fn dashboard_of(
+    s: &OpenSession,
+    calendar: &WorkCalendar,
+    now: DateTime<Utc>,
+    synced_at: Option<DateTime<Utc>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Dashboard, AppError> {
+    let office = s.info.office_code.as_str();
+    let quotas = Desk::quota_list(s)?;
+    let coverage = Desk::coverage_report(s)?;
+    let cache = s.cache();
+    let c = lock(cache);
+    figures::dashboard(
+        &c,
+        &figures::Inputs {
+            office,
+            from,
+            to,
+            now,
+            quotas: quotas.as_ref(),
+            coverage: coverage.as_ref(),
+            synced_at,
+            calendar,
+        },
+    )
+}
+
 impl Desk {
     fn quota_list(s: &OpenSession) -> Result<Option<QuotaList>, AppError> {
         let json = s.with_cache(|c| c.meta(QUOTAS_META))?;
@@ -79,25 +110,15 @@ impl Desk {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Dashboard, AppError> {
-        let office = s.info.office_code.as_str();
-        let quotas = Self::quota_list(s)?;
-        let coverage = Self::coverage_report(s)?;
-        let synced_at = lock(&self.link).last_sync_at;
-        let cache = s.cache();
-        let c = lock(&cache);
-        figures::dashboard(
-            &c,
-            &figures::Inputs {
-                office,
-                from,
-                to,
-                now: self.now(),
-                quotas: quotas.as_ref(),
-                coverage: coverage.as_ref(),
-                synced_at,
-                calendar: &self.calendar,
-            },
-        )
+        dashboard_of(s, &self.calendar, self.now(), lock(&self.link).last_sync_at, from, to)
+    }
+
+    /// Today's overview, as an `awaits` command answers after a change at the
+    /// central service: computed on a blocking thread.
+    async fn dashboard_today(&self, s: &View<access::Supervisor>) -> Result<Dashboard, AppError> {
+        let (session, calendar) = (s.shared(), Arc::clone(&self.calendar));
+        let (now, synced_at, today) = (self.now(), lock(&self.link).last_sync_at, self.today());
+        off_runtime(move || dashboard_of(&session, &calendar, now, synced_at, today, today)).await
     }
 
     pub fn dashboard(&self, input: DashboardInput) -> Result<Dashboard, AppError> {
@@ -133,10 +154,9 @@ impl Desk {
         let update = QuotaUpdate { officer: input.officer.clone(), per_day: input.per_day };
         let list = client.set_quota(&s.info.office_code, &update).await?;
         let json = serde_json::to_string(&list).map_err(AppError::internal)?;
-        s.with_cache(|c| c.set_meta(QUOTAS_META, &json))?;
+        s.on_cache(move |c| c.set_meta(QUOTAS_META, &json)).await?;
         info!(officer = ?input.officer, per_day = ?input.per_day, "quota set");
-        let today = self.today();
-        self.compute_dashboard(&s, today, today)
+        self.dashboard_today(&s).await
     }
 
     /// Takes a declaration away from the officer holding it (at the central service,
@@ -144,8 +164,8 @@ impl Desk {
     pub async fn take_away(&self, id: &str) -> Result<Dashboard, AppError> {
         let s = self.view::<access::Supervisor>()?;
         let holder = {
-            let cache = s.cache();
-            let found = lock(&cache).declaration(id)?;
+            let id = id.to_owned();
+            let found = s.on_cache(move |c| c.declaration(&id)).await?;
             match found {
                 Some(c) if c.declaration.fields.office_code == s.info.office_code => {
                     c.declaration.assignment.map(|a| a.officer)
@@ -161,13 +181,14 @@ impl Desk {
             )
         })?;
         client.release(id).await?;
-        s.with_cache(|c| c.audit(&s.info.username, "take_away", id, holder.as_deref().unwrap_or(""), self.now()))?;
+        let (actor, subject, from, now) =
+            (s.info.username.clone(), id.to_owned(), holder.clone().unwrap_or_default(), self.now());
+        s.on_cache(move |c| c.audit(&actor, "take_away", &subject, &from, now)).await?;
         info!(declaration = id, from = ?holder, "assignment taken away");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after taking away failed");
         }
-        let today = self.today();
-        self.compute_dashboard(&s, today, today)
+        self.dashboard_today(&s).await
     }
 
     /// Where exports and letters are written: `$BHXH_EXPORT_DIR`, else `exports/` in
@@ -191,8 +212,8 @@ impl Desk {
     pub async fn hand_over(&self, input: HandOverInput) -> Result<Dashboard, AppError> {
         let s = self.view::<access::Supervisor>()?;
         let holder = {
-            let cache = s.cache();
-            let found = lock(&cache).declaration(&input.id)?;
+            let id = input.id.clone();
+            let found = s.on_cache(move |c| c.declaration(&id)).await?;
             match found {
                 Some(c) if c.declaration.fields.office_code == s.info.office_code => {
                     if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
@@ -223,13 +244,13 @@ impl Desk {
         })?;
         client.hand_over(&input.id, &input.officer).await?;
         let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
-        s.with_cache(|c| c.audit(&s.info.username, "hand_over", &input.id, &detail, self.now()))?;
+        let (actor, subject, now) = (s.info.username.clone(), input.id.clone(), self.now());
+        s.on_cache(move |c| c.audit(&actor, "hand_over", &subject, &detail, now)).await?;
         info!(declaration = %input.id, to = %input.officer, "declaration handed over");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after handing over failed");
         }
-        let today = self.today();
-        self.compute_dashboard(&s, today, today)
+        self.dashboard_today(&s).await
     }
 
     /// Writes one of the dashboard's tables for Excel; audited with who and when

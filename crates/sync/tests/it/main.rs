@@ -53,7 +53,8 @@ async fn pulls_every_declaration_and_document_of_the_office() {
     let state = server_state(sdir.path(), 14);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
+    let cache =
+        std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
 
     let mut report = pull_declarations(&client, &cache, OFFICE, 4).await.expect("pull");
     let expected = server_ids(&state, OFFICE);
@@ -187,7 +188,8 @@ async fn a_malformed_page_stops_the_sync_naming_the_request_and_keeps_the_cache(
     let state = server_state(sdir.path(), 8);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
+    let cache =
+        std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
     pull_declarations(&client, &cache, OFFICE, 100).await.expect("first pull");
     let before = cached_ids(&cache);
     let cursor_before = cache.lock().expect("lock").meta(&bhxh_sync::cursor_key(OFFICE)).expect("meta");
@@ -215,7 +217,8 @@ async fn a_corrupt_document_is_marked_and_the_rest_arrive() {
     let state = server_state(sdir.path(), 6);
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
-    let cache = Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache"));
+    let cache =
+        std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
     let mut report = pull_declarations(&client, &cache, OFFICE, 100).await.expect("pull");
     state.faults.write().expect("faults").corrupt_documents = true;
     fetch_documents(&client, &cache, &mut report).await.expect("a bad file is not a failed sync");
@@ -233,4 +236,61 @@ async fn bhxh_central_submit(server: &RunningServer, sub: &bhxh_protocol::Submis
     let resp =
         reqwest::Client::new().post(format!("{}/v1/submissions", server.url())).json(sub).send().await.expect("post");
     assert_eq!(resp.status(), 201);
+}
+
+/// Cache work runs on blocking threads: while the cache is busy (held here by
+/// another thread, as a long re-check or a document being sealed would), a pull
+/// waiting for it leaves the runtime's only worker free for everything else.
+#[test]
+fn a_pull_waiting_for_a_busy_cache_leaves_the_runtime_free() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, mpsc};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let sdir = tempfile::tempdir().expect("tmp");
+    let cdir = tempfile::tempdir().expect("tmp");
+    let state = server_state(sdir.path(), 6);
+    let cache = Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
+    let ticks = Arc::new(AtomicUsize::new(0));
+
+    // Another thread takes the cache and keeps it until the runtime has shown it
+    // still runs other tasks (or gives up after a long wait: the failure).
+    let (held_tx, held_rx) = mpsc::channel();
+    let holder = {
+        let (cache, ticks) = (Arc::clone(&cache), Arc::clone(&ticks));
+        std::thread::spawn(move || {
+            let _busy = cache.lock().expect("lock");
+            held_tx.send(()).expect("signal");
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while ticks.load(Ordering::Acquire) < 3 && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            ticks.load(Ordering::Acquire) >= 3
+        })
+    };
+    held_rx.recv().expect("the cache is held");
+
+    let report = rt.block_on(async {
+        let server = serve(state.clone()).await;
+        let client = logged_in(&server).await;
+        let pulling = {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move { pull_declarations(&client, &cache, OFFICE, 4).await })
+        };
+        // Other work on the same runtime: it must go on while the pull waits for the cache.
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, Ordering::AcqRel);
+                }
+            })
+        };
+        let report = pulling.await.expect("pull task").expect("pull");
+        ticker.abort();
+        server.stop().await;
+        report
+    });
+    assert!(holder.join().expect("holder"), "the runtime stalled while the pull waited for the cache");
+    assert_eq!(report.declarations as usize, server_ids(&state, OFFICE).len(), "and the pull finished after");
 }

@@ -30,12 +30,17 @@ fn approve() -> DecisionDraft {
     }
 }
 
-async fn pull_all(client: &CentralClient, cache: &Mutex<Cache>) {
+async fn pull_all(client: &CentralClient, cache: &bhxh_sync::SharedCache) {
     pull_declarations(client, cache, OFFICE, 500).await.expect("pull");
 }
 
 /// Pushes until nothing waits (the backoff decides the pace), or gives up.
-async fn push_until_empty(client: &mut CentralClient, cache: &Mutex<Cache>, creds: &Credentials, limit: Duration) {
+async fn push_until_empty(
+    client: &mut CentralClient,
+    cache: &bhxh_sync::SharedCache,
+    creds: &Credentials,
+    limit: Duration,
+) {
     let started = Instant::now();
     loop {
         // A login answered by a fault is just another retry.
@@ -71,7 +76,7 @@ async fn every_decision_arrives_exactly_once_through_every_fault() {
     let server = serve(state.clone()).await;
     let mut client = CentralClient::new(&server.url()).expect("client");
     client.login(&officer()).await.expect("login");
-    let cache = Mutex::new(Cache::open(cdir.path(), DataKey::generate()).expect("cache"));
+    let cache = std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), DataKey::generate()).expect("cache")));
     pull_all(&client, &cache).await;
 
     let mut keys = BTreeMap::new();
@@ -121,7 +126,7 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
         let dir = tempfile::tempdir().expect("tmp");
         let mut client = CentralClient::new(&server.url()).expect("client");
         client.login(&creds).await.expect("login");
-        let cache = Mutex::new(Cache::open(dir.path(), DataKey::generate()).expect("cache"));
+        let cache = std::sync::Arc::new(Mutex::new(Cache::open(dir.path(), DataKey::generate()).expect("cache")));
         pull_all(&client, &cache).await;
         officers.push((dir, client, cache, creds));
     }
