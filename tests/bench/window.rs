@@ -82,7 +82,7 @@ async fn main() {
         })
         .await?;
         click(&client, "[data-testid=queue-row] td.name").await?;
-        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 1).await?) }).await?;
+        wait_until(Duration::from_secs(20), || async { all_images_loaded(&client, 1).await }).await?;
         // Experiments: BHXH_BENCH_CSS adds a style sheet (e.g. hiding the watermark) to see what painting costs.
         if let Ok(css) = std::env::var("BHXH_BENCH_CSS") {
             client

@@ -88,13 +88,12 @@ impl Central {
         let line = tokio::task::spawn_blocking(move || {
             let mut reader = BufReader::new(stdout);
             let mut line = String::new();
-            reader.read_line(&mut line).map(|_| line).map(|l| {
+            reader.read_line(&mut line).map(|_| line).inspect(|_l| {
                 // Keep draining so the server never blocks on a full pipe.
                 std::thread::spawn(move || {
                     let mut sink = Vec::new();
                     let _ = reader.read_to_end(&mut sink);
                 });
-                l
             })
         })
         .await

@@ -73,7 +73,7 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         // Open an adult's declaration: its three images load.
         click(&client, "[data-testid=queue-row][data-kind=adult] td.name").await?;
         wait_for_element(&client, "[data-testid=detail]").await?;
-        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
+        wait_until(Duration::from_secs(20), || async { all_images_loaded(&client, 3).await }).await?;
         let name = text_of(&client, "[data-field='field.full_name']").await?;
         anyhow::ensure!(!name.trim().is_empty(), "the declaration shows its name");
         // The automatic checks' suggestion is on screen; the officer decides.
@@ -92,14 +92,14 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
         .await?;
         let text = text_of(&client, "[data-field] [data-testid=finding]").await?;
         anyhow::ensure!(text.contains("Cảnh báo") || text.contains("Lỗi nghiêm trọng"), "finding text {text:?}");
-        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
+        wait_until(Duration::from_secs(20), || async { all_images_loaded(&client, 3).await }).await?;
         save_screenshot(&client, &shots, "03b-findings").await?;
 
         // Central goes away: the banner appears, the cached declaration still opens.
         central.kill();
         wait_for_element(&client, "[data-testid=offline-banner]").await?;
         click_nth(&client, "[data-testid=queue-row][data-kind=adult] td.name", 1).await?;
-        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 3).await?) }).await?;
+        wait_until(Duration::from_secs(20), || async { all_images_loaded(&client, 3).await }).await?;
         save_screenshot(&client, &shots, "04-offline").await?;
 
         // It comes back on the same address: the app reconnects by itself. (With
@@ -720,7 +720,7 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
         .await?;
         client.find(fantoccini::Locator::Css("body")).await?.send_keys("j").await?;
         wait_for_element(&client, "[data-testid=detail]").await?;
-        wait_until(Duration::from_secs(20), || async { Ok(all_images_loaded(&client, 1).await?) }).await?;
+        wait_until(Duration::from_secs(20), || async { all_images_loaded(&client, 1).await }).await?;
         save_screenshot(&client, &shots, "20-children").await?;
         wait_for_element(&client, "[data-testid=filter-kind]").await?.select_by_value("all").await?;
 

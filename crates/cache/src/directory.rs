@@ -217,16 +217,16 @@ impl Cache {
 
     pub fn search_parsed(&mut self, q: &SearchQuery, limit: usize) -> Result<Vec<DirectoryHit>, CacheError> {
         let mut rows: Vec<(i64, bool)> = Vec::new();
-        if !q.keys.is_empty() {
-            if let Some(salt) = self.directory_salt()? {
-                let mut stmt = self.conn.prepare_cached("SELECT row FROM directory_tokens WHERE token = ?1")?;
-                for key in &q.keys {
-                    let token = self.key.index_token(&lookup_token(&salt, key));
-                    for row in stmt.query_map([token], |r| r.get::<_, i64>(0))? {
-                        let row = row?;
-                        if !rows.iter().any(|(r, _)| *r == row) {
-                            rows.push((row, true));
-                        }
+        if !q.keys.is_empty()
+            && let Some(salt) = self.directory_salt()?
+        {
+            let mut stmt = self.conn.prepare_cached("SELECT row FROM directory_tokens WHERE token = ?1")?;
+            for key in &q.keys {
+                let token = self.key.index_token(&lookup_token(&salt, key));
+                for row in stmt.query_map([token], |r| r.get::<_, i64>(0))? {
+                    let row = row?;
+                    if !rows.iter().any(|(r, _)| *r == row) {
+                        rows.push((row, true));
                     }
                 }
             }

@@ -24,7 +24,7 @@
 //!   [`retention`]: documents of declarations whose decision is on record leave the PC after N days, with their
 //!   derivatives and what was read from them; the audit keeps the fact.
 //! - [`analysis`]: per document the sealed `DocumentFacts` and the derivatives (sealed store files named by source hash
-//!   + size); `bhxh-documents` computes them, the cache only keeps them. [`paper`]: imported PDF stacks and each page's
+//!   and size); `bhxh-documents` computes them, the cache only keeps them. [`paper`]: imported PDF stacks and each page's
 //!   sealed reading and match.
 //! - [`directory`]: the helpdesk's copy of the office's citizens (entries arrive masked and are sealed all the same;
 //!   lookup tokens re-keyed with the data key; a name index built in memory) and the outbox of calls.

@@ -85,6 +85,10 @@ pub struct OutboxRow {
 
 /// How an attempt ended, as the sender decided (see `bhxh_sync::push::plan`).
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "at most a round's worth, settled at once: a box would only add allocations"
+)]
 pub enum Settle {
     Answered(DecisionAnswer),
     Retry { at: DateTime<Utc>, error: String },

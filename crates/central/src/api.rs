@@ -164,12 +164,12 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
         .map_err(|e| ApiError::validation(format!("full_name: {e}")))?;
     sub.fields.full_name = name.to_string();
     // The unit code reaches employers' spreadsheets: its shape, or nothing.
-    if let Some(unit) = sub.fields.unit_code.take() {
-        if !unit.trim().is_empty() {
-            let code =
-                unit.parse::<bhxh_domain::UnitCode>().map_err(|e| ApiError::validation(format!("unit_code: {e}")))?;
-            sub.fields.unit_code = Some(code.to_string());
-        }
+    if let Some(unit) = sub.fields.unit_code.take()
+        && !unit.trim().is_empty()
+    {
+        let code =
+            unit.parse::<bhxh_domain::UnitCode>().map_err(|e| ApiError::validation(format!("unit_code: {e}")))?;
+        sub.fields.unit_code = Some(code.to_string());
     }
     let f = &sub.fields;
     for (what, text, max) in [

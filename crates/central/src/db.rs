@@ -393,6 +393,7 @@ impl KeyAnswer {
 
 /// How an Idempotency-Key stands when a request arrives with it.
 #[derive(Debug, PartialEq, Eq)]
+#[expect(clippy::large_enum_variant, reason = "one per request, matched at once: a box would only add an allocation")]
 pub enum KeyState {
     /// First use (or an abandoned attempt): process the request.
     New,
@@ -506,6 +507,10 @@ impl Store {
     /// each under its own key with the same rules as one at a time. `check` refuses
     /// a request before anything is recorded (kept as the key's answer). Returns
     /// each item's answer, in order.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the HTTP layer's rules and answers, passed in so the store knows no HTTP"
+    )]
     pub fn record_batch(
         &mut self,
         caller: &UserInfo,
@@ -654,10 +659,10 @@ impl Store {
         ttl: chrono::Duration,
         now: DateTime<Utc>,
     ) -> Result<Result<Assignment, Assignment>, StoreError> {
-        if let Some(a) = self.assignment_of(id, now)? {
-            if a.officer != officer.username {
-                return Ok(Err(a));
-            }
+        if let Some(a) = self.assignment_of(id, now)?
+            && a.officer != officer.username
+        {
+            return Ok(Err(a));
         }
         let expires_at = now + ttl;
         let tx = self.conn.transaction()?;

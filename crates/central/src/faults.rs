@@ -51,11 +51,11 @@ pub async fn before_handler(State(state): State<AppState>, req: Request, next: N
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
-    if let Some(token) = token {
-        if roll(&state, |f| f.expire_token_percent) {
-            let _ = state.with_store(|s| s.delete_token(&token));
-            return ApiError::unauthorized("token expired").into_response();
-        }
+    if let Some(token) = token
+        && roll(&state, |f| f.expire_token_percent)
+    {
+        let _ = state.with_store(|s| s.delete_token(&token));
+        return ApiError::unauthorized("token expired").into_response();
     }
     next.run(req).await
 }

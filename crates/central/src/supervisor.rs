@@ -36,10 +36,10 @@ pub async fn set_quota(
     if update.officer.is_none() && update.per_day.is_none() {
         return Err(ApiError::validation("the office's default quota cannot be cleared"));
     }
-    if let Some(o) = &update.officer {
-        if !state.with_store(|s| s.is_officer_of(o, &office))? {
-            return Err(ApiError::validation(format!("{o} is not an officer of office {office}")));
-        }
+    if let Some(o) = &update.officer
+        && !state.with_store(|s| s.is_officer_of(o, &office))?
+    {
+        return Err(ApiError::validation(format!("{o} is not an officer of office {office}")));
     }
     let list = state.with_store(|s| {
         s.set_quota(&caller.0, update.officer.as_deref(), update.per_day, state.now())?;

@@ -730,21 +730,21 @@ impl Desk {
         let s = self.view::<access::Reviewer>()?;
         let now = self.now();
         let cache = s.cache();
-        let rows = lock(&cache).queue(&s.info.office_code)?;
+        let rows = lock(cache).queue(&s.info.office_code)?;
         Ok(rows.into_iter().map(|r| views::queue_item(r, &s.info.username, now, &self.calendar)).collect())
     }
 
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        let found = lock(&cache).declaration(id)?;
+        let found = lock(cache).declaration(id)?;
         let c = found.ok_or_else(AppError::declaration_not_here)?;
         // Another office's declaration is as good as absent.
         if c.declaration.fields.office_code != s.info.office_code {
             return Err(AppError::declaration_not_here());
         }
         let (offices, (findings, suggested), facts, paper_pages) = {
-            let mut cache = lock(&cache);
+            let mut cache = lock(cache);
             if !c.documents.is_empty() {
                 cache.audit(&s.info.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", self.now())?;
             }
@@ -762,21 +762,21 @@ impl Desk {
         views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
         // The same readings the checks used: the first matched page's, the front's when no QR read.
         let mut read = Vec::new();
-        if let Some(p) = paper_pages.first() {
-            if let Some(o) = &p.reading.ocr {
-                read.push(views::OcrSource {
-                    source: "ocr_paper",
-                    doc: format!("paper:{}:{}", p.stack_sha256, p.page_index),
-                    reading: o,
-                });
-            }
+        if let Some(p) = paper_pages.first()
+            && let Some(o) = &p.reading.ocr
+        {
+            read.push(views::OcrSource {
+                source: "ocr_paper",
+                doc: format!("paper:{}:{}", p.stack_sha256, p.page_index),
+                reading: o,
+            });
         }
-        if qr.is_none() {
-            if let Some((doc, o)) = facts.iter().find_map(|(doc, f)| {
+        if qr.is_none()
+            && let Some((doc, o)) = facts.iter().find_map(|(doc, f)| {
                 f.ocr.as_ref().filter(|_| f.kind == bhxh_domain::DocumentKind::IdFront).map(|o| (doc, o))
-            }) {
-                read.push(views::OcrSource { source: "ocr_id", doc: doc.clone(), reading: o });
-            }
+            })
+        {
+            read.push(views::OcrSource { source: "ocr_id", doc: doc.clone(), reading: o });
         }
         views::read_by_ocr(&mut view.fields, &read);
         view.local_decision = Self::local_decision(cache, &s.info.username, id)?;

@@ -337,6 +337,39 @@ pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
     }
 }
 
+/// What a sync round did, as the window shows it (the duration is filled in by the caller).
+pub fn sync_summary(report: bhxh_sync::round::RoundReport) -> crate::ipc::SyncSummary {
+    use bhxh_sync::round::RoundReport;
+    let mut summary = crate::ipc::SyncSummary {
+        decisions_delivered: 0,
+        decisions_conflicting: 0,
+        decisions_refused: 0,
+        declarations: 0,
+        new_declarations: 0,
+        documents_downloaded: 0,
+        documents_failed: 0,
+        directory_people: 0,
+        calls_delivered: 0,
+        duration_ms: 0,
+    };
+    match report {
+        RoundReport::Reviewer { pushed, pulled } => {
+            summary.decisions_delivered = pushed.accepted + pushed.duplicate + pushed.conflict;
+            summary.decisions_conflicting = pushed.conflict;
+            summary.decisions_refused = pushed.refused;
+            summary.declarations = pulled.declarations;
+            summary.new_declarations = pulled.new_declarations;
+            summary.documents_downloaded = pulled.documents_downloaded;
+            summary.documents_failed = pulled.documents_failed;
+        }
+        RoundReport::Helpdesk { calls, directory } => {
+            summary.calls_delivered = calls.delivered;
+            summary.directory_people = directory.map_or(0, |d| d.people);
+        }
+    }
+    summary
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,37 +495,4 @@ mod tests {
         assert_eq!(shown("id_number"), vec![("qr".to_owned(), "079185000124".to_owned())]);
         assert_eq!(shown("phone"), vec![("paper".to_owned(), "+84 903 123 457".to_owned())]);
     }
-}
-
-/// What a sync round did, as the window shows it (the duration is filled in by the caller).
-pub fn sync_summary(report: bhxh_sync::round::RoundReport) -> crate::ipc::SyncSummary {
-    use bhxh_sync::round::RoundReport;
-    let mut summary = crate::ipc::SyncSummary {
-        decisions_delivered: 0,
-        decisions_conflicting: 0,
-        decisions_refused: 0,
-        declarations: 0,
-        new_declarations: 0,
-        documents_downloaded: 0,
-        documents_failed: 0,
-        directory_people: 0,
-        calls_delivered: 0,
-        duration_ms: 0,
-    };
-    match report {
-        RoundReport::Reviewer { pushed, pulled } => {
-            summary.decisions_delivered = pushed.accepted + pushed.duplicate + pushed.conflict;
-            summary.decisions_conflicting = pushed.conflict;
-            summary.decisions_refused = pushed.refused;
-            summary.declarations = pulled.declarations;
-            summary.new_declarations = pulled.new_declarations;
-            summary.documents_downloaded = pulled.documents_downloaded;
-            summary.documents_failed = pulled.documents_failed;
-        }
-        RoundReport::Helpdesk { calls, directory } => {
-            summary.calls_delivered = calls.delivered;
-            summary.directory_people = directory.map_or(0, |d| d.people);
-        }
-    }
-    summary
 }

@@ -87,15 +87,16 @@ fn placed_words(page: &PdfPage<'_>, text: &PdfPageText<'_>) -> Vec<PlacedWord> {
     let mut conf = TEXT_LAYER_CONF;
     let mut bounds: Option<[f32; 4]> = None; // left, bottom, right, top in points
     let mut flush = |word: &mut String, bounds: &mut Option<[f32; 4]>, conf: &mut u8| {
-        if let Some([l, b, r, t]) = bounds.take() {
-            if !word.trim().is_empty() && words.len() < MAX_PAGE_WORDS {
-                let (l, r, b, t) = (l - x0, r - x0, b - y0, t - y0);
-                words.push(PlacedWord {
-                    text: std::mem::take(word),
-                    bbox: [l / pw, 1.0 - t / ph, (r - l) / pw, (t - b) / ph],
-                    conf: *conf,
-                });
-            }
+        if let Some([l, b, r, t]) = bounds.take()
+            && !word.trim().is_empty()
+            && words.len() < MAX_PAGE_WORDS
+        {
+            let (l, r, b, t) = (l - x0, r - x0, b - y0, t - y0);
+            words.push(PlacedWord {
+                text: std::mem::take(word),
+                bbox: [l / pw, 1.0 - t / ph, (r - l) / pw, (t - b) / ph],
+                conf: *conf,
+            });
         }
         word.clear();
         *conf = TEXT_LAYER_CONF;

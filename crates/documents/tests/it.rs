@@ -164,10 +164,10 @@ fn a_unit_stack_of_30_pages_is_matched() {
         let expected_id = &people[n].0;
         match n {
             0..10 => {
-                assert_eq!((m.matched_by, m.declaration_id.as_ref()), (MatchedBy::Qr, Some(expected_id)), "page {n}")
+                assert_eq!((m.matched_by, m.declaration_id.as_ref()), (MatchedBy::Qr, Some(expected_id)), "page {n}");
             }
             10..15 => {
-                assert_eq!((m.matched_by, m.declaration_id.as_ref()), (MatchedBy::Text, Some(expected_id)), "page {n}")
+                assert_eq!((m.matched_by, m.declaration_id.as_ref()), (MatchedBy::Text, Some(expected_id)), "page {n}");
             }
             15..25 => assert_eq!(
                 (m.matched_by, m.declaration_id.as_ref()),

@@ -192,7 +192,7 @@ fn id_card_fronts_read_their_number_and_name() {
                 Some(x) if x.value == upper => name_exact += 1,
                 Some(x) if fold(&x.value) == fold(&upper) => name_folded += 1,
                 other if *must_read => {
-                    failures.push(format!("{vname}: name {:?} for {upper}", other.map(|x| (&x.value, x.conf))))
+                    failures.push(format!("{vname}: name {:?} for {upper}", other.map(|x| (&x.value, x.conf))));
                 }
                 _ => {}
             }

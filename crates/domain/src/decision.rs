@@ -144,10 +144,10 @@ impl DecisionDraft {
     /// Returns the draft normalised (reasons de-duplicated, note trimmed, empty → none).
     pub fn validate(mut self, reference: &ReferenceData, blocks: u32) -> Result<Self, DecisionError> {
         self.note = self.note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-        if let Some(n) = &self.note {
-            if n.chars().count() > MAX_NOTE_CHARS || n.chars().any(|c| c.is_control() && c != '\n') {
-                return Err(DecisionError::BadNote);
-            }
+        if let Some(n) = &self.note
+            && (n.chars().count() > MAX_NOTE_CHARS || n.chars().any(|c| c.is_control() && c != '\n'))
+        {
+            return Err(DecisionError::BadNote);
         }
         let mut seen = std::collections::BTreeSet::new();
         self.reasons.retain(|r| seen.insert(r.clone()));

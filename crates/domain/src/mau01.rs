@@ -359,10 +359,10 @@ fn digits(s: &str) -> String {
 /// not at all, with the unmatched declarations suggested (`taken` are those
 /// already matched in this stack or before).
 pub fn match_page(reading: &PageReading, all: &[Candidate], taken: &[String]) -> PageMatch {
-    if let Some((id, ma_so)) = &reading.qr {
-        if all.iter().any(|c| &c.declaration_id == id && &c.ma_so == ma_so) {
-            return PageMatch { declaration_id: Some(id.clone()), matched_by: MatchedBy::Qr, candidates: vec![] };
-        }
+    if let Some((id, ma_so)) = &reading.qr
+        && all.iter().any(|c| &c.declaration_id == id && &c.ma_so == ma_so)
+    {
+        return PageMatch { declaration_id: Some(id.clone()), matched_by: MatchedBy::Qr, candidates: vec![] };
     }
     let by = |f: &dyn Fn(&Candidate) -> bool| {
         let hits: Vec<&Candidate> = all.iter().filter(|c| f(c)).collect();
@@ -417,7 +417,7 @@ pub fn match_page(reading: &PageReading, all: &[Candidate], taken: &[String]) ->
             (score, c)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     PageMatch {
         declaration_id: None,
         matched_by: MatchedBy::None,

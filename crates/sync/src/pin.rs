@@ -152,7 +152,7 @@ mod tests {
     fn a_refusal_is_found_however_deep_the_connector_wrapped_it() {
         use std::io::{Error, ErrorKind};
         let refused = rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure);
-        let wrapped = Error::new(ErrorKind::Other, Error::new(ErrorKind::InvalidData, refused));
+        let wrapped = Error::other(Error::new(ErrorKind::InvalidData, refused));
         assert!(refused_in(&wrapped));
         let other_tls =
             Error::new(ErrorKind::InvalidData, rustls::Error::InvalidCertificate(CertificateError::Expired));

@@ -24,6 +24,10 @@ const BACKOFF_CAP_MS: u64 = 60_000;
 
 /// What came back for one attempt (or that nothing did).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "at most a round's worth, planned at once: a box would only add allocations"
+)]
 pub enum Attempt {
     /// An HTTP answer: status, the body parsed as an answer or an error, Retry-After.
     Answer { status: u16, answer: Option<DecisionAnswer>, error: Option<ErrorBody>, retry_after_s: Option<u64> },
@@ -33,6 +37,10 @@ pub enum Attempt {
 
 /// What to do with an item after an attempt.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "at most a round's worth, settled at once: a box would only add allocations"
+)]
 pub enum Plan {
     Done(DecisionAnswer),
     Retry {

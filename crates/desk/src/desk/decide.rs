@@ -39,7 +39,7 @@ impl Desk {
     pub fn decide(&self, input: DecideInput) -> Result<DecisionReceipt, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        let mut cache = lock(&cache);
+        let mut cache = lock(cache);
         let not_here = AppError::declaration_not_here;
         let c = cache.declaration(&input.id)?.ok_or_else(not_here)?;
         if c.declaration.fields.office_code != s.info.office_code {
@@ -76,14 +76,13 @@ impl Desk {
         }
         if let Some(a) =
             c.declaration.assignment.as_ref().filter(|a| a.officer != s.info.username && a.expires_at > now)
+            && s.info.role != bhxh_domain::Role::Supervisor
         {
-            if s.info.role != bhxh_domain::Role::Supervisor {
-                return Err(AppError::new(
-                    ErrorCode::Conflict,
-                    format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, office_text(a.expires_at)),
-                    format!("{} is reviewing this declaration until {}.", a.officer_name, office_text(a.expires_at)),
-                ));
-            }
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("Tờ khai đang do {} xử lý đến {}.", a.officer_name, office_text(a.expires_at)),
+                format!("{} is reviewing this declaration until {}.", a.officer_name, office_text(a.expires_at)),
+            ));
         }
         let (findings, _) = cache.findings(&input.id)?;
         let blocks = findings.iter().filter(|f| f.severity == bhxh_domain::checks::Severity::Block).count() as u32;
@@ -101,13 +100,13 @@ impl Desk {
     pub fn withdraw(&self, key: &str) -> Result<(), AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        lock(&cache).withdraw(&s.info.username, key, self.now())?.map_err(decide_error)
+        lock(cache).withdraw(&s.info.username, key, self.now())?.map_err(decide_error)
     }
 
     pub fn acknowledge(&self, key: &str) -> Result<(), AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        if !lock(&cache).acknowledge(&s.info.username, key, self.now())? {
+        if !lock(cache).acknowledge(&s.info.username, key, self.now())? {
             return Err(AppError::new(
                 ErrorCode::NotFound,
                 "Mã này không có quyết định nào bị xung đột hoặc bị máy chủ không nhận.",
@@ -241,7 +240,7 @@ impl Desk {
     pub fn outbox(&self) -> Result<Vec<OutboxView>, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        let cache = lock(&cache);
+        let cache = lock(cache);
         Ok(cache.outbox_by(&s.info.username)?.into_iter().map(outbox_view).collect())
     }
 }

@@ -144,7 +144,7 @@ impl Desk {
         let mut done = 0;
         loop {
             let batch: Vec<(CachedDocument, Vec<u8>)> = {
-                let c = lock(&cache);
+                let c = lock(cache);
                 let docs = c.documents_to_analyse(ANALYSE_BATCH)?;
                 let mut out = Vec::with_capacity(docs.len());
                 for d in docs {
@@ -170,7 +170,7 @@ impl Desk {
                 // its back (analysed first): an old CMND, a worn CCCD.
                 let read_id_front = doc.kind == DocumentKind::IdFront && {
                     // A sibling's unreadable facts row is no QR: it must not stop the analysis.
-                    let facts = lock(&cache).document_facts(&doc.declaration_id).unwrap_or_else(|e| {
+                    let facts = lock(cache).document_facts(&doc.declaration_id).unwrap_or_else(|e| {
                         warn!(error = %e, document = %doc.id, "facts of the declaration's documents unreadable");
                         Vec::new()
                     });
@@ -178,7 +178,7 @@ impl Desk {
                 };
                 let a: Analysis = analyse_with(doc.kind, &bytes, AnalyseOptions { read_id_front });
                 let derivs = to_store(&a.derivatives);
-                let c = lock(&cache);
+                let c = lock(cache);
                 c.save_analysis(&doc, &a.facts, &derivs, self.now())?;
                 if doc.kind == DocumentKind::PaperForm && bhxh_documents::sniff(&bytes) == Format::Pdf {
                     drop(c);
@@ -188,7 +188,7 @@ impl Desk {
             done += n;
         }
         if done > 0 {
-            lock(&cache).recheck_due()?;
+            lock(cache).recheck_due()?;
             info!(documents = done, ms = started.elapsed().as_millis() as u64, "documents analysed");
         }
         Ok(done)
@@ -234,13 +234,13 @@ impl Desk {
         let (s, doc) = self.owned_document(id)?;
         let cache = s.cache();
         // Prefetched: the derivative alone, without reading the original.
-        if let Some(size) = size {
-            if let Some(d) = lock(&cache).derivative(&doc.sha256, size.code())? {
-                return Ok(("image/jpeg".into(), d));
-            }
+        if let Some(size) = size
+            && let Some(d) = lock(cache).derivative(&doc.sha256, size.code())?
+        {
+            return Ok(("image/jpeg".into(), d));
         }
         // Checked above: read without a second session check.
-        let (_, bytes) = lock(&cache).document_bytes(id)?;
+        let (_, bytes) = lock(cache).document_bytes(id)?;
         let Some(size) = size else { return Ok((doc.content_type, bytes)) };
         let sha = doc.sha256;
         // Cold: not analysed yet. A PDF is rendered by the analysis; a photo is reduced here.
@@ -251,7 +251,7 @@ impl Desk {
         }
         let photo = raster::decode(&bytes).map_err(pdf_refused)?;
         let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
-        lock(&cache).save_derivatives(&sha, &to_store(&derivs))?;
+        lock(cache).save_derivatives(&sha, &to_store(&derivs))?;
         let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();
         Ok(("image/jpeg".into(), wanted))
     }
@@ -260,7 +260,7 @@ impl Desk {
     pub fn paper_page_image(&self, sha256: &str, index: u32) -> Result<Vec<u8>, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        let c = lock(&cache);
+        let c = lock(cache);
         let pages = c.paper_stack_pages(sha256)?;
         let page = pages.iter().find(|p| p.page_index == index);
         // A page matched to another office's declaration is as good as absent.
@@ -304,22 +304,22 @@ impl Desk {
         }
         let sha = bhxh_cache::store::sha256_hex(bytes);
         let cache = s.cache();
-        if lock(&cache).paper_stack(&sha)?.is_some() {
-            let mut summary = self.summary(&cache, &s.info.office_code, &sha)?;
+        if lock(cache).paper_stack(&sha)?.is_some() {
+            let mut summary = self.summary(cache, &s.info.office_code, &sha)?;
             summary.already_imported = true;
             return Ok(summary);
         }
         let (all, mut taken) = {
-            let c = lock(&cache);
+            let c = lock(cache);
             (candidates_of(&c.declarations_of(&s.info.office_code)?), c.declarations_with_paper()?)
         };
         let pages = read_stack(bytes, &all, &mut taken)?;
         {
-            let mut c = lock(&cache);
+            let mut c = lock(cache);
             save_stack(&mut c, &sha, bytes, &pages, "file", &s.info.username, self.now())?;
             c.recheck_due()?;
         }
-        let mut summary = self.summary(&cache, &s.info.office_code, &sha)?;
+        let mut summary = self.summary(cache, &s.info.office_code, &sha)?;
         summary.duration_ms = started.elapsed().as_millis() as u32;
         info!(
             pages = summary.pages,
@@ -336,21 +336,21 @@ impl Desk {
     pub fn paper_stack(&self, sha256: &str) -> Result<ImportSummary, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        if lock(&cache).paper_stack(sha256)?.is_none() {
+        if lock(cache).paper_stack(sha256)?.is_none() {
             return Err(AppError::new(
                 ErrorCode::NotFound,
                 "Không có tệp tờ khai giấy này trên máy.",
                 "This paper form file is not on this PC.",
             ));
         }
-        self.summary(&cache, &s.info.office_code, sha256)
+        self.summary(cache, &s.info.office_code, sha256)
     }
 
     /// The officer matches a page by hand (or clears a match).
     pub fn match_paper(&self, input: MatchPaperInput) -> Result<(), AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
-        let mut c = lock(&cache);
+        let mut c = lock(cache);
         if let Some(id) = &input.declaration_id {
             let found = c.declaration(id)?.filter(|d| d.declaration.fields.office_code == s.info.office_code);
             if found.is_none() {

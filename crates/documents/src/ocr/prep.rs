@@ -44,12 +44,13 @@ const MAX_SKEW_DEG: f32 = 20.0;
 pub fn prepare(rgb: &RgbImage, steps: Steps) -> (GrayImage, Prepared) {
     let mut gray = image::DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
     let mut scale = 1.0;
-    if let Some(h) = steps.height {
-        if gray.height() != h && gray.height() > 0 {
-            scale = h as f32 / gray.height() as f32;
-            let w = ((gray.width() as f32 * scale).round() as u32).max(1);
-            gray = image::imageops::resize(&gray, w, h, image::imageops::FilterType::Triangle);
-        }
+    if let Some(h) = steps.height
+        && gray.height() != h
+        && gray.height() > 0
+    {
+        scale = h as f32 / gray.height() as f32;
+        let w = ((gray.width() as f32 * scale).round() as u32).max(1);
+        gray = image::imageops::resize(&gray, w, h, image::imageops::FilterType::Triangle);
     }
     if steps.contrast {
         stretch_contrast(&mut gray);

@@ -83,7 +83,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             (DocumentKind::IdFront, "mặt trước", "front", "THIEU_MAT_TRUOC"),
             (DocumentKind::IdBack, "mặt sau", "back", "THIEU_MAT_SAU"),
         ] {
-            if !f.documents.contains(&doc) && !(kind == IdDocumentType::Passport && doc == DocumentKind::IdBack) {
+            if !f.documents.contains(&doc) && (kind != IdDocumentType::Passport || doc != DocumentKind::IdBack) {
                 out.push(
                     Finding::new(
                         &format!("documents.missing_{}", doc.code()),
@@ -112,21 +112,18 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn cccd(number: &str, f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let c = match number.parse::<Cccd>() {
-        Ok(c) => c,
-        Err(_) => {
-            out.push(
-                Finding::new(
-                    "cccd.shape",
-                    Block,
-                    &[field::ID_NUMBER],
-                    "Số CCCD phải gồm đúng 12 chữ số.",
-                    "A citizen ID (CCCD) number has exactly 12 digits.",
-                )
-                .reason("SO_GIAY_TO_SAI"),
-            );
-            return;
-        }
+    let Ok(c) = number.parse::<Cccd>() else {
+        out.push(
+            Finding::new(
+                "cccd.shape",
+                Block,
+                &[field::ID_NUMBER],
+                "Số CCCD phải gồm đúng 12 chữ số.",
+                "A citizen ID (CCCD) number has exactly 12 digits.",
+            )
+            .reason("SO_GIAY_TO_SAI"),
+        );
+        return;
     };
     if !ctx.reference.cccd_provinces.contains_key(c.province_code()) {
         out.push(Finding::new(

@@ -33,21 +33,21 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     // A passport's data page has no QR either, but other numbers (a 12-digit
     // personal number): only a CCCD's or CMND's number is compared.
     let card = matches!(f.id_type, Some(IdDocumentType::Cccd | IdDocumentType::Cmnd));
-    if let (true, Some(number), Some(declared)) = (card, read.field(FormField::IdNumber), f.id_number) {
-        if digits(&number.value) != digits(declared) {
-            out.push(if number.conf < OCR_CONFIDENT {
-                doubtful(number.conf, "id_ocr.number_doubtful", field::ID_NUMBER, "số", "number", &number.value)
-            } else {
-                Finding::new(
-                    "id_ocr.number_mismatch",
-                    Block,
-                    &[field::ID_NUMBER],
-                    format!("Số trên ảnh mặt trước giấy tờ là {} (máy đọc), khác số trên tờ khai.", number.value),
-                    format!("The ID card's front reads {} (by OCR), not the declared number.", number.value),
-                )
-                .reason("SO_GIAY_TO_SAI")
-            });
-        }
+    if let (true, Some(number), Some(declared)) = (card, read.field(FormField::IdNumber), f.id_number)
+        && digits(&number.value) != digits(declared)
+    {
+        out.push(if number.conf < OCR_CONFIDENT {
+            doubtful(number.conf, "id_ocr.number_doubtful", field::ID_NUMBER, "số", "number", &number.value)
+        } else {
+            Finding::new(
+                "id_ocr.number_mismatch",
+                Block,
+                &[field::ID_NUMBER],
+                format!("Số trên ảnh mặt trước giấy tờ là {} (máy đọc), khác số trên tờ khai.", number.value),
+                format!("The ID card's front reads {} (by OCR), not the declared number.", number.value),
+            )
+            .reason("SO_GIAY_TO_SAI")
+        });
     }
     let Some(name) = read.field(FormField::FullName) else { return };
     let (Ok(declared), Ok(on_card)) = (f.full_name.parse::<PersonName>(), name.value.parse::<PersonName>()) else {
@@ -57,7 +57,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     match declared.compare(&on_card) {
         NameMatch::Equal | NameMatch::EqualIgnoringCase => {}
         _ if !sure => {
-            out.push(doubtful(name.conf, "id_ocr.name_doubtful", field::FULL_NAME, "họ tên", "name", &name.value))
+            out.push(doubtful(name.conf, "id_ocr.name_doubtful", field::FULL_NAME, "họ tên", "name", &name.value));
         }
         // Diacritics are what OCR misreads most (a dot under "Ạ" lost in the
         // print): a note to look, not a warning.

@@ -4,21 +4,18 @@ use super::{Facts, Finding, Severity::*, field};
 use crate::{BhytCode, MaSoBhxh};
 
 pub fn check(f: &Facts<'_>, out: &mut Vec<Finding>) {
-    let ma_so = match f.ma_so.parse::<MaSoBhxh>() {
-        Ok(m) => m,
-        Err(_) => {
-            out.push(
-                Finding::new(
-                    "ma_so.shape",
-                    Block,
-                    &[field::MA_SO],
-                    "Mã số BHXH phải gồm đúng 10 chữ số.",
-                    "The social insurance number must be exactly 10 digits.",
-                )
-                .reason("MA_SO_SAI"),
-            );
-            return;
-        }
+    let Ok(ma_so) = f.ma_so.parse::<MaSoBhxh>() else {
+        out.push(
+            Finding::new(
+                "ma_so.shape",
+                Block,
+                &[field::MA_SO],
+                "Mã số BHXH phải gồm đúng 10 chữ số.",
+                "The social insurance number must be exactly 10 digits.",
+            )
+            .reason("MA_SO_SAI"),
+        );
+        return;
     };
     if let Some(code) = f.bhyt_code {
         match code.parse::<BhytCode>() {

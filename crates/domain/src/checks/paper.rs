@@ -34,16 +34,16 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         )
         .reason("TO_KHAI_GIAY_KHONG_KHOP")
     };
-    if let Some(m) = &p.ma_so {
-        if digits(m) != f.ma_so {
-            out.push(mismatch(
-                "paper.ma_so_mismatch",
-                field::MA_SO,
-                FormField::MaSo,
-                "mã số BHXH",
-                "social insurance number",
-            ));
-        }
+    if let Some(m) = &p.ma_so
+        && digits(m) != f.ma_so
+    {
+        out.push(mismatch(
+            "paper.ma_so_mismatch",
+            field::MA_SO,
+            FormField::MaSo,
+            "mã số BHXH",
+            "social insurance number",
+        ));
     }
     if let (Some(paper), Ok(declared)) =
         (p.full_name.as_deref().and_then(|n| n.parse::<PersonName>().ok()), f.full_name.parse::<PersonName>())
@@ -79,15 +79,15 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    if let (Some(paper), Some(declared)) = (&p.id_number, f.id_number) {
-        if digits(paper) != digits(declared) {
-            out.push(mismatch("paper.id_mismatch", field::ID_NUMBER, FormField::IdNumber, "số giấy tờ", "ID number"));
-        }
+    if let (Some(paper), Some(declared)) = (&p.id_number, f.id_number)
+        && digits(paper) != digits(declared)
+    {
+        out.push(mismatch("paper.id_mismatch", field::ID_NUMBER, FormField::IdNumber, "số giấy tờ", "ID number"));
     }
-    if let Some(paper) = &p.phone {
-        if !PhoneVn::same(paper, f.phone) {
-            out.push(mismatch("paper.phone_mismatch", field::PHONE, FormField::Phone, "số điện thoại", "phone"));
-        }
+    if let Some(paper) = &p.phone
+        && !PhoneVn::same(paper, f.phone)
+    {
+        out.push(mismatch("paper.phone_mismatch", field::PHONE, FormField::Phone, "số điện thoại", "phone"));
     }
     if p.signed.is_none() && (p.ma_so.is_some() || p.full_name.is_some() || p.by_ocr) {
         out.push(Finding::new(

@@ -67,7 +67,7 @@ fn one_change_one_finding() {
             "CMND 9 digits",
             |f| {
                 f.id_type = Some(IdDocumentType::Cmnd);
-                f.id_number = Some("025123456")
+                f.id_number = Some("025123456");
             },
             &[],
         ),
@@ -75,7 +75,7 @@ fn one_change_one_finding() {
             "CMND 10 digits",
             |f| {
                 f.id_type = Some(IdDocumentType::Cmnd);
-                f.id_number = Some("0251234567")
+                f.id_number = Some("0251234567");
             },
             &["cmnd.shape"],
         ),
@@ -83,7 +83,7 @@ fn one_change_one_finding() {
             "Vietnamese passport",
             |f| {
                 f.id_type = Some(IdDocumentType::Passport);
-                f.id_number = Some("C1234567")
+                f.id_number = Some("C1234567");
             },
             &[],
         ),
@@ -91,7 +91,7 @@ fn one_change_one_finding() {
             "bad passport",
             |f| {
                 f.id_type = Some(IdDocumentType::Passport);
-                f.id_number = Some("C12")
+                f.id_number = Some("C12");
             },
             &["passport.shape"],
         ),
@@ -121,7 +121,7 @@ fn one_change_one_finding() {
             |f| {
                 f.province = "TP Ho Chi Minh";
                 f.district = Some("quan 6");
-                f.commune = "phuong 9"
+                f.commune = "phuong 9";
             },
             &[],
         ),
@@ -130,7 +130,7 @@ fn one_change_one_finding() {
             |f| {
                 f.submitted_on = d(2026, 11, 20);
                 f.district = None;
-                f.commune = "Phường Bình Tây"
+                f.commune = "Phường Bình Tây";
             },
             &[],
         ),
@@ -138,7 +138,7 @@ fn one_change_one_finding() {
             "three-level address name after the reform",
             |f| {
                 f.submitted_on = d(2026, 11, 20);
-                f.commune = "Phường 9"
+                f.commune = "Phường 9";
             },
             &["address.commune_unknown"],
         ),
@@ -146,7 +146,7 @@ fn one_change_one_finding() {
             "address outside the office's district",
             |f| {
                 f.district = Some("Quận 5");
-                f.commune = "Phường 1"
+                f.commune = "Phường 1";
             },
             &["office.outside_area"],
         ),

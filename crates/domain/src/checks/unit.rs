@@ -25,9 +25,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .reason("MA_DON_VI_SAI"),
         ),
         Ok(code) => {
-            if let Some(units) = ctx.units.filter(|u| u.office_code == f.office_code && !u.codes.is_empty()) {
-                if !units.contains(&code) {
-                    out.push(
+            if let Some(units) = ctx.units.filter(|u| u.office_code == f.office_code && !u.codes.is_empty())
+                && !units.contains(&code)
+            {
+                out.push(
                         Finding::new(
                             "unit.other_office",
                             Warn,
@@ -41,7 +42,6 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         )
                         .reason("MA_DON_VI_SAI"),
                     );
-                }
             }
         }
     }

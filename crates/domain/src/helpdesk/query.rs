@@ -57,11 +57,11 @@ pub fn parse(raw: &str) -> SearchQuery {
         return q;
     }
     let upper = compact.to_ascii_uppercase();
-    if upper.len() == 15 {
-        if let Ok(code) = upper.parse::<BhytCode>() {
-            q.keys.push(LookupKey::MaSo(code.ma_so().clone()));
-            return q;
-        }
+    if upper.len() == 15
+        && let Ok(code) = upper.parse::<BhytCode>()
+    {
+        q.keys.push(LookupKey::MaSo(code.ma_so().clone()));
+        return q;
     }
     if is_passport(&upper) {
         q.keys.push(LookupKey::IdNumber(upper));
@@ -88,11 +88,11 @@ fn read_digits(raw: &str, digits: &str, international: bool, q: &mut SearchQuery
         _ => {}
     }
     // 84…, +84… and old 01xx… numbers.
-    if q.keys.iter().all(|k| !matches!(k, LookupKey::Phone(_))) {
-        if let Some(p) = phone() {
-            q.phone_rewritten_from = p.rewritten_from;
-            q.keys.push(LookupKey::Phone(p.phone));
-        }
+    if q.keys.iter().all(|k| !matches!(k, LookupKey::Phone(_)))
+        && let Some(p) = phone()
+    {
+        q.phone_rewritten_from = p.rewritten_from;
+        q.keys.push(LookupKey::Phone(p.phone));
     }
 }
 
@@ -105,11 +105,12 @@ fn name_query(raw: &str) -> Option<NameQuery> {
     let folded = crate::fold::fold(raw);
     let mut words: Vec<&str> = folded.split_whitespace().collect();
     let mut birth_year = None;
-    if let Some(last) = words.last() {
-        if last.len() == 4 && last.chars().all(|c| c.is_ascii_digit()) {
-            birth_year = last.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y));
-            words.pop();
-        }
+    if let Some(last) = words.last()
+        && last.len() == 4
+        && last.chars().all(|c| c.is_ascii_digit())
+    {
+        birth_year = last.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y));
+        words.pop();
     }
     let words: Vec<String> = words
         .iter()

@@ -98,7 +98,7 @@ pub fn officer_figures(
                 attainment_percent: 0,
                 median_seconds,
             };
-            f.attainment_percent = if target == 0 { 0 } else { (f.total() * 100 + target / 2) / target };
+            f.attainment_percent = (f.total() * 100 + target / 2).checked_div(target).unwrap_or(0);
             f
         })
         .collect()

@@ -201,7 +201,7 @@ async fn a_malformed_page_stops_the_sync_naming_the_request_and_keeps_the_cache(
     let err = pull_declarations(&client, &cache, OFFICE, 100).await.expect_err("malformed");
     match &err {
         SyncError::Malformed { request, .. } => {
-            assert!(request.contains("/v1/offices/07916/declarations"), "{request}")
+            assert!(request.contains("/v1/offices/07916/declarations"), "{request}");
         }
         other => panic!("expected Malformed, got {other:?}"),
     }

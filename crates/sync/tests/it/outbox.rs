@@ -159,7 +159,7 @@ async fn two_officers_deciding_offline_one_wins_the_other_sees_a_conflict() {
         .record_decision("canbo2.07916", &target, &reject, &[], Utc::now())
         .expect("cache")
         .expect("ok");
-    for (_, client, cache, creds) in officers.iter_mut() {
+    for (_, client, cache, creds) in &mut officers {
         push_until_empty(client, cache, creds, Duration::from_secs(30)).await;
     }
     let first = &officers[0].2.lock().expect("lock").outbox().expect("outbox")[0];
