@@ -64,7 +64,7 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
                 Response::builder()
                     .status(status)
                     .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .body(e.message.into_bytes())
+                    .body(e.message.vi.into_bytes())
             }
         };
         match response {

@@ -230,7 +230,11 @@ fn main() -> ExitCode {
                         r.page_index + 1,
                         r.matched_by.code(),
                         r.declaration_id.as_deref().unwrap_or("-"),
-                        if r.declaration_id.is_some() { r.findings.join("; ") } else { candidates.join(",") }
+                        if r.declaration_id.is_some() {
+                            r.findings.iter().map(|f| f.vi.as_str()).collect::<Vec<_>>().join("; ")
+                        } else {
+                            candidates.join(",")
+                        }
                     );
                 }
                 println!(
@@ -255,7 +259,7 @@ fn main() -> ExitCode {
                     ExitCode::from(3)
                 }
             },
-            Err(e) => fail(&e.message),
+            Err(e) => fail(&e.message.vi),
         },
     }
 }
@@ -273,7 +277,7 @@ fn answer<T: serde::Serialize>(
             text(value);
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&e.message),
+        Err(e) => fail(&e.message.vi),
     }
 }
 

@@ -12,21 +12,53 @@ use std::path::Path;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Actions written to the log.
-pub mod action {
-    pub const LOGIN: &str = "login";
-    pub const UNLOCK: &str = "unlock";
-    pub const VIEW_DOCUMENTS: &str = "view_documents";
-    pub const ASSIGN: &str = "assign";
-    pub const DECIDE: &str = "decide";
-    pub const WITHDRAW: &str = "withdraw";
-    pub const DELIVERED: &str = "delivered";
-    pub const CONFLICT: &str = "conflict";
-    pub const REJECTED: &str = "rejected";
-    pub const ACKNOWLEDGE: &str = "acknowledge";
-    pub const EXPORT: &str = "export";
-    pub const PURGE: &str = "purge";
-    pub const IMPORT_PAPER: &str = "import_paper";
-    pub const MATCH_PAPER: &str = "match_paper";
+/// What an audit row records. The code is what the chain hashes and the file
+/// keeps, so a code never changes once written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Login,
+    Unlock,
+    ViewDocuments,
+    Assign,
+    Decide,
+    Withdraw,
+    Delivered,
+    Conflict,
+    Rejected,
+    Acknowledge,
+    Export,
+    Purge,
+    ImportPaper,
+    MatchPaper,
+    TakeAway,
+    HandOver,
+    Letter,
+    Call,
+}
+
+impl Action {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::Unlock => "unlock",
+            Action::ViewDocuments => "view_documents",
+            Action::Assign => "assign",
+            Action::Decide => "decide",
+            Action::Withdraw => "withdraw",
+            Action::Delivered => "delivered",
+            Action::Conflict => "conflict",
+            Action::Rejected => "rejected",
+            Action::Acknowledge => "acknowledge",
+            Action::Export => "export",
+            Action::Purge => "purge",
+            Action::ImportPaper => "import_paper",
+            Action::MatchPaper => "match_paper",
+            Action::TakeAway => "take_away",
+            Action::HandOver => "hand_over",
+            Action::Letter => "letter",
+            Action::Call => "call",
+        }
+    }
 }
 
 fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
@@ -44,7 +76,7 @@ pub fn append(
     tx: &Transaction<'_>,
     at: DateTime<Utc>,
     actor: &str,
-    action: &str,
+    action: Action,
     subject: &str,
     detail: &str,
 ) -> Result<(), CacheError> {
@@ -56,10 +88,10 @@ pub fn append(
         None => (1, GENESIS.to_owned()),
     };
     let at = at.to_rfc3339();
-    let hash = link_hash(&prev, seq, &at, actor, action, subject, detail);
+    let hash = link_hash(&prev, seq, &at, actor, action.code(), subject, detail);
     tx.execute(
         "INSERT INTO audit(seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at, actor, action, subject, detail, prev, hash],
+        params![seq, at, actor, action.code(), subject, detail, prev, hash],
     )?;
     Ok(())
 }
@@ -137,4 +169,37 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<AuditRow>, CacheError
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod action_tests {
+    use super::Action::*;
+
+    /// Rows already written carry these codes and the chain hashes them: pinned.
+    #[test]
+    fn action_codes_never_change() {
+        let all = [
+            (Login, "login"),
+            (Unlock, "unlock"),
+            (ViewDocuments, "view_documents"),
+            (Assign, "assign"),
+            (Decide, "decide"),
+            (Withdraw, "withdraw"),
+            (Delivered, "delivered"),
+            (Conflict, "conflict"),
+            (Rejected, "rejected"),
+            (Acknowledge, "acknowledge"),
+            (Export, "export"),
+            (Purge, "purge"),
+            (ImportPaper, "import_paper"),
+            (MatchPaper, "match_paper"),
+            (TakeAway, "take_away"),
+            (HandOver, "hand_over"),
+            (Letter, "letter"),
+            (Call, "call"),
+        ];
+        for (action, code) in all {
+            assert_eq!(action.code(), code);
+        }
+    }
 }

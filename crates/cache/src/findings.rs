@@ -149,6 +149,35 @@ pub(crate) fn write_registry_keys(
     Ok(())
 }
 
+/// A finding as stored before its message became one `Text` (`message_vi`,
+/// `message_en`): read as it is, so a cache kept from then opens until its next
+/// re-check writes the new shape.
+#[derive(serde::Deserialize)]
+struct StoredFindingV1 {
+    code: String,
+    severity: bhxh_domain::checks::Severity,
+    fields: Vec<String>,
+    message_vi: String,
+    message_en: String,
+    reason: Option<String>,
+}
+
+pub(crate) fn read_findings(json: &[u8]) -> Result<Vec<Finding>, serde_json::Error> {
+    serde_json::from_slice(json).or_else(|e| {
+        let old: Vec<StoredFindingV1> = serde_json::from_slice(json).map_err(|_| e)?;
+        Ok(old
+            .into_iter()
+            .map(|f| Finding {
+                code: f.code,
+                severity: f.severity,
+                fields: f.fields,
+                message: bhxh_domain::Text::new(f.message_vi, f.message_en),
+                reason: f.reason,
+            })
+            .collect())
+    })
+}
+
 impl Cache {
     /// Keeps the office's employer units (codes the central service listed; a code
     /// that is not well formed is left out, it could never match).
@@ -285,7 +314,7 @@ impl Cache {
             })?;
         let corrupt = |e: serde_json::Error| CacheError::Corrupt(id.to_owned(), e.to_string());
         let findings = match fj {
-            Some(sealed) => serde_json::from_slice(&self.open_sealed("findings", id, &sealed)?).map_err(corrupt)?,
+            Some(sealed) => read_findings(&self.open_sealed("findings", id, &sealed)?).map_err(corrupt)?,
             None => Vec::new(),
         };
         Ok((findings, serde_json::from_str(&sj).map_err(corrupt)?))

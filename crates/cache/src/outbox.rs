@@ -195,7 +195,7 @@ impl Cache {
             params![key, at],
         )?;
         let detail = format!("{} {} {}", draft.outcome.code(), draft.reasons.join(","), key);
-        audit::append(&tx, now, officer, audit::action::DECIDE, declaration_id, detail.trim())?;
+        audit::append(&tx, now, officer, audit::Action::Decide, declaration_id, detail.trim())?;
         tx.commit()?;
         Ok(Ok(key))
     }
@@ -240,7 +240,7 @@ impl Cache {
             "UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1",
             params![key, now.to_rfc3339()],
         )?;
-        audit::append(&tx, now, officer, audit::action::WITHDRAW, &declaration_id, key)?;
+        audit::append(&tx, now, officer, audit::Action::Withdraw, &declaration_id, key)?;
         tx.commit()?;
         Ok(Ok(()))
     }
@@ -336,7 +336,7 @@ impl Cache {
                     params![key, state.code(), json, at],
                 )?;
                 let action =
-                    if state == OutboxState::Conflict { audit::action::CONFLICT } else { audit::action::DELIVERED };
+                    if state == OutboxState::Conflict { audit::Action::Conflict } else { audit::Action::Delivered };
                 let by = answer
                     .decision
                     .as_ref()
@@ -356,7 +356,7 @@ impl Cache {
                     "UPDATE outbox SET state = 'rejected', last_error = ?2, updated_at = ?3 WHERE key = ?1",
                     params![key, error, at],
                 )?;
-                audit::append(tx, now, officer, audit::action::REJECTED, &declaration_id, &format!("{key} {error}"))?;
+                audit::append(tx, now, officer, audit::Action::Rejected, &declaration_id, &format!("{key} {error}"))?;
             }
         }
         Ok(())
@@ -379,7 +379,7 @@ impl Cache {
             .optional()?;
         let Some(declaration_id) = declaration_id else { return Ok(false) };
         tx.execute("UPDATE outbox SET acknowledged_at = ?2 WHERE key = ?1", params![key, now.to_rfc3339()])?;
-        audit::append(&tx, now, officer, audit::action::ACKNOWLEDGE, &declaration_id, key)?;
+        audit::append(&tx, now, officer, audit::Action::Acknowledge, &declaration_id, key)?;
         tx.commit()?;
         Ok(true)
     }
@@ -497,7 +497,7 @@ impl Cache {
     pub fn audit(
         &mut self,
         actor: &str,
-        action: &str,
+        action: audit::Action,
         subject: &str,
         detail: &str,
         now: DateTime<Utc>,

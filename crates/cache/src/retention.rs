@@ -114,7 +114,7 @@ impl Cache {
                 docs.len(),
                 h.decided_on_record_at.map(|t| t.to_rfc3339()).unwrap_or_default()
             );
-            self.audit(actor, audit::action::PURGE, &h.declaration_id, &detail, now)?;
+            self.audit(actor, audit::Action::Purge, &h.declaration_id, &detail, now)?;
             declarations += 1;
         }
         files += self.purge_paper_stacks(actor, keep_days, now)?;
@@ -174,7 +174,7 @@ impl Cache {
             self.durably(|c| {
                 let tx = c.conn.transaction()?;
                 tx.execute("DELETE FROM paper_stacks WHERE sha256 = ?1", [&sha])?;
-                audit::append(&tx, now, actor, audit::action::PURGE, &sha, &detail)?;
+                audit::append(&tx, now, actor, audit::Action::Purge, &sha, &detail)?;
                 tx.commit()?;
                 Ok(())
             })?;

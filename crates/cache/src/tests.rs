@@ -285,8 +285,8 @@ fn decided_cache(dir: &std::path::Path) -> Cache {
 fn the_audit_chain_reports_the_first_tampered_row() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut cache = decided_cache(dir.path());
-    cache.audit("canbo.07916", audit::action::VIEW_DOCUMENTS, "07916-000002", "", Utc::now()).expect("audit");
-    cache.audit("canbo.07916", audit::action::EXPORT, "queue", "12 rows", Utc::now()).expect("audit");
+    cache.audit("canbo.07916", audit::Action::ViewDocuments, "07916-000002", "", Utc::now()).expect("audit");
+    cache.audit("canbo.07916", audit::Action::Export, "queue", "12 rows", Utc::now()).expect("audit");
     assert_eq!(cache.verify_audit().expect("verify"), audit::AuditReport { rows: 3, first_broken: None });
     // Insert-only: the database itself refuses changes.
     assert!(cache.conn.execute("UPDATE audit SET actor = 'x' WHERE seq = 2", []).is_err());
@@ -301,8 +301,8 @@ fn the_audit_chain_reports_the_first_tampered_row() {
     // A removed row breaks the sequence at the next one.
     let dir2 = tempfile::tempdir().expect("tmp");
     let mut c2 = decided_cache(dir2.path());
-    c2.audit("a", "x", "s", "", Utc::now()).expect("audit");
-    c2.audit("a", "y", "s", "", Utc::now()).expect("audit");
+    c2.audit("a", crate::audit::Action::Export, "s", "", Utc::now()).expect("audit");
+    c2.audit("a", crate::audit::Action::Purge, "s", "", Utc::now()).expect("audit");
     c2.conn.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2;").expect("tamper");
     assert_eq!(c2.verify_audit().expect("verify").first_broken.map(|b| b.0), Some(3));
 }
@@ -608,6 +608,17 @@ fn a_decision_recorded_before_names_were_kept_reads_its_name_from_the_body() {
     let cache = decided_cache(dir.path());
     cache.conn.execute("UPDATE decisions SET citizen_name = NULL", []).expect("an older row");
     assert_eq!(cache.outbox().expect("outbox")[0].full_name, "Đặng Thị Ánh");
+}
+
+#[test]
+fn findings_stored_before_their_message_was_one_text_still_read() {
+    let old = r#"[{"code":"phone.shared","severity":"warn","fields":["phone"],
+        "message_vi":"Số điện thoại trùng","message_en":"Phone shared","reason":null}]"#;
+    let read = crate::findings::read_findings(old.as_bytes()).expect("old shape");
+    assert_eq!(read[0].message, bhxh_domain::Text::new("Số điện thoại trùng", "Phone shared"));
+    let new = serde_json::to_vec(&read).expect("json");
+    assert_eq!(crate::findings::read_findings(&new).expect("new shape"), read);
+    assert!(crate::findings::read_findings(b"[{\"code\": 1}]").is_err(), "anything else is still corrupt");
 }
 
 fn person(id: &str, ma_so: &str, phone: &str) -> Declaration {

@@ -266,7 +266,7 @@ fn unlock_offline(
     let profiles = lock(profiles);
     let (account, key) = profiles.unlock_offline(credentials.username(), credentials.password(), now)?;
     let mut cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
-    cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, "offline", now)?;
+    cache.audit(&account.username, bhxh_cache::audit::Action::Login, &account.office_code, "offline", now)?;
     Ok((account, cache))
 }
 
@@ -474,7 +474,7 @@ impl Desk {
                         }
                         Some(PasswordChangedAnswer::StartAfresh) => "online; password changed, previous data set aside",
                     };
-                    cache.audit(&account.username, bhxh_cache::audit::action::LOGIN, &account.office_code, how, now)?;
+                    cache.audit(&account.username, bhxh_cache::audit::Action::Login, &account.office_code, how, now)?;
                     if !offices.is_empty() {
                         let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
                         cache.set_meta(offices::META_KEY, &json)?;
@@ -628,7 +628,7 @@ impl Desk {
                 other => other.into(),
             })?;
             let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;
-            cache.audit(&username, bhxh_cache::audit::action::UNLOCK, "", "", self.now())?;
+            cache.audit(&username, bhxh_cache::audit::Action::Unlock, "", "", self.now())?;
             cache
         };
         let client = CentralClient::with_pin(&identity.central_url, self.config.central_cert_pin)?;
@@ -715,7 +715,6 @@ impl Desk {
             last_sync_at: link.last_sync_at.map(bhxh_domain::clock::office_text),
             sync_count: link.sync_count,
             last_error: link.last_error.as_ref().map(|e| e.message.clone()),
-            last_error_en: link.last_error.as_ref().map(|e| e.message_en.clone()),
             queue_count,
             documents_total,
             documents_missing,
@@ -746,7 +745,7 @@ impl Desk {
         let (offices, (findings, suggested), facts, paper_pages) = {
             let mut cache = lock(cache);
             if !c.documents.is_empty() {
-                cache.audit(&s.info.username, bhxh_cache::audit::action::VIEW_DOCUMENTS, id, "", self.now())?;
+                cache.audit(&s.info.username, bhxh_cache::audit::Action::ViewDocuments, id, "", self.now())?;
             }
             (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
         };
@@ -754,10 +753,13 @@ impl Desk {
         let paper = paper_pages.first().map(|p| p.reading.paper_fields());
         let now = self.now();
         let assigned = c.declaration.assignment.as_ref().filter(|a| a.officer != s.info.username && a.expires_at > now);
-        let assigned_to =
-            assigned.map(|a| format!("{} (đến {})", a.officer_name, bhxh_domain::clock::office_text(a.expires_at)));
-        let assigned_to_en =
-            assigned.map(|a| format!("{} (until {})", a.officer_name, bhxh_domain::clock::office_text(a.expires_at)));
+        let assigned_to = assigned.map(|a| {
+            let until = bhxh_domain::clock::office_text(a.expires_at);
+            bhxh_domain::Text::new(
+                format!("{} (đến {until})", a.officer_name),
+                format!("{} (until {until})", a.officer_name),
+            )
+        });
         let mut view = views::declaration_view(c, findings, suggested, &offices, now, &self.calendar);
         views::read_elsewhere(&mut view.fields, qr.as_ref(), paper.as_ref());
         // The same readings the checks used: the first matched page's, the front's when no QR read.
@@ -781,7 +783,6 @@ impl Desk {
         views::read_by_ocr(&mut view.fields, &read);
         view.local_decision = Self::local_decision(cache, &s.info.username, id)?;
         view.assigned_to = assigned_to;
-        view.assigned_to_en = assigned_to_en;
         view.paper_pages = paper_pages
             .into_iter()
             .map(|p| PaperPageRef {

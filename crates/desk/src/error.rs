@@ -22,7 +22,7 @@ pub enum ErrorCode {
     Internal,
 }
 
-/// Crosses IPC as `{ code, message, message_en }`: the sentence for people in
+/// Crosses IPC as `{ code, message: { vi, en } }`: the sentence for people in
 /// Vietnamese (the default, which scripts and tests read) and in English, so the
 /// UI shows the one of its language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
@@ -30,14 +30,13 @@ pub enum ErrorCode {
 #[error("{code:?}: {message}")]
 pub struct AppError {
     pub code: ErrorCode,
-    pub message: String,
-    pub message_en: String,
+    pub message: bhxh_domain::Text,
 }
 
 impl AppError {
     /// Both sentences at once, so that no error reaches the English UI in Vietnamese only.
     pub fn new(code: ErrorCode, message: impl Into<String>, message_en: impl Into<String>) -> Self {
-        Self { code, message: message.into(), message_en: message_en.into() }
+        Self { code, message: bhxh_domain::Text::new(message, message_en) }
     }
     pub fn not_logged_in() -> Self {
         Self::new(

@@ -106,8 +106,7 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         .map(|(code, count)| {
             let reason = reference.reason(&code);
             ReasonCount {
-                label: reason.map_or_else(|| code.clone(), |r| r.label_vi.clone()),
-                label_en: reason.map_or_else(|| code.clone(), |r| r.label_en.clone()),
+                label: reason.map_or_else(|| bhxh_domain::Text::same(code.clone()), |r| r.label.clone()),
                 code,
                 count,
             }
@@ -134,8 +133,7 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         days: day_labels.len() as u32,
         working_days: i.calendar.working_days(i.from, i.to),
         day_working,
-        calendar_note: note.as_ref().map(|n| n.0.clone()),
-        calendar_note_en: note.map(|n| n.1),
+        calendar_note: note.map(|(vi, en)| bhxh_domain::Text::new(vi, en)),
         default_quota: quotas.default_per_day,
         officers: figures
             .into_iter()

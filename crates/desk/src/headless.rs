@@ -118,7 +118,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
                         code: f.code,
                         severity: f.severity,
                         fields: f.fields,
-                        message_vi: f.message_vi,
+                        message_vi: f.message.vi,
                     })
                     .collect(),
                 suggested_outcome,

@@ -2,7 +2,7 @@
 //! ts-rs (`cargo test` writes them to `ui/src/bindings/`): never edit those by hand.
 
 use bhxh_domain::checks::{Finding, SuggestedOutcome};
-use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role};
+use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Role, Text};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -77,9 +77,8 @@ pub struct StatusInfo {
     pub last_sync_at: Option<String>,
     /// Successful syncs since login: the UI reloads the queue when it moves.
     pub sync_count: u32,
-    /// The last sync's error, in Vietnamese and in English.
-    pub last_error: Option<String>,
-    pub last_error_en: Option<String>,
+    /// The last sync's error.
+    pub last_error: Option<Text>,
     pub queue_count: u32,
     /// Documents of the queue, and how many are not on this PC yet (the progress bar).
     pub documents_total: u32,
@@ -156,10 +155,9 @@ pub struct FieldView {
     pub key: String,
     /// The checks' name for the field: findings whose `fields` hold it sit beside it.
     pub field: String,
-    pub value: String,
-    /// The value in English where it is a word of the app ("Nữ" → "Female"),
-    /// not the citizen's own data, which reads the same in both languages.
-    pub value_en: Option<String>,
+    /// A word of the app in both languages ("Nữ" / "Female"); the citizen's own
+    /// data reads the same in both.
+    pub value: Text,
     /// What the card's QR code or the paper form says instead, where it differs.
     pub elsewhere: Vec<ReadValue>,
 }
@@ -172,9 +170,8 @@ pub struct FieldView {
 pub struct ReadValue {
     /// qr | paper | ocr_paper (a scanned paper form) | ocr_id (an ID card's front)
     pub source: String,
-    pub value: String,
-    /// As `FieldView::value_en`: the English word where the value is one of the app's.
-    pub value_en: Option<String>,
+    /// As `FieldView::value`.
+    pub value: Text,
     /// OCR's confidence, 0–100; `None` when not read by OCR.
     pub conf: Option<u8>,
     /// Below the confidence the checks lean on: shown as doubtful.
@@ -203,9 +200,8 @@ pub struct DocumentView {
     pub id: String,
     pub kind: DocumentKind,
     pub available: bool,
-    /// Why the document cannot be shown, in Vietnamese and in English.
-    pub error: Option<String>,
-    pub error_en: Option<String>,
+    /// Why the document cannot be shown.
+    pub error: Option<Text>,
     /// A PDF (the viewer shows its rendered first page) rather than a photo.
     pub is_pdf: bool,
 }
@@ -245,10 +241,8 @@ pub struct PaperPageView {
     pub ocr_conf: Option<u8>,
     /// For an unmatched page: the likeliest declarations, best first.
     pub candidates: Vec<CandidateView>,
-    /// The paper-vs-declaration findings of the matched declaration, in
-    /// Vietnamese and (in the same order) in English.
-    pub findings: Vec<String>,
-    pub findings_en: Vec<String>,
+    /// The paper-vs-declaration findings of the matched declaration.
+    pub findings: Vec<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -342,9 +336,8 @@ pub struct DeclarationView {
     /// This officer's standing decision on it from this PC, if any.
     pub local_decision: Option<OutboxView>,
     /// Who else is reviewing it (a live lease), as the last sync saw it:
-    /// "name (until time)" in Vietnamese and in English.
-    pub assigned_to: Option<String>,
-    pub assigned_to_en: Option<String>,
+    /// "name (until time)".
+    pub assigned_to: Option<Text>,
     /// Pages of imported or attached paper forms matched to it.
     pub paper_pages: Vec<PaperPageRef>,
     /// What the helpdesk heard from the citizen on the phone, for the reviewer.
@@ -365,8 +358,7 @@ pub struct ReasonView {
     pub code: String,
     /// resubmit | reject
     pub kind: bhxh_domain::reference::ReasonKind,
-    pub label_vi: String,
-    pub label_en: String,
+    pub label: Text,
     /// The sentence the citizen receives: Vietnamese only, whatever the officer's UI language.
     pub citizen_vi: String,
 }
@@ -400,11 +392,9 @@ pub struct DecisionReceipt {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TakeResult {
-    /// False when another officer holds it: `holder` says who, until when
-    /// (`holder_en` the same in English).
+    /// False when another officer holds it: `holder` says who, until when.
     pub granted: bool,
-    pub holder: Option<String>,
-    pub holder_en: Option<String>,
+    pub holder: Option<Text>,
     /// Whether the central service confirmed it (false offline: taken on this PC only,
     /// confirmed on reconnect or answered as a conflict when the decision is sent).
     pub confirmed: bool,
@@ -426,8 +416,7 @@ pub struct TakeBatchResult {
     pub held_by_others: u32,
     /// False when offline: taken on this PC only, settled when the decisions are sent.
     pub confirmed: bool,
-    pub message_vi: String,
-    pub message_en: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -454,9 +443,8 @@ pub struct OutboxView {
     /// For a conflict: who decided (or holds the assignment), and what.
     pub conflict_with: Option<String>,
     pub conflict_outcome: Option<bhxh_domain::Outcome>,
-    /// The sentence to show the officer, in Vietnamese and in English.
-    pub message_vi: String,
-    pub message_en: String,
+    /// The sentence to show the officer.
+    pub message: Text,
     pub acknowledged: bool,
     /// Whether it may still be withdrawn (never sent).
     pub withdrawable: bool,

@@ -32,10 +32,10 @@
 //!   `desk/supervisor.rs`: quotas, take away, hand over, exports. `desk/letters.rs`: fresh coverage and a number per
 //!   letter from the central service, one PDF per batch, each letter audited. `assets::find` locates the files an
 //!   office may edit without a new build (helpdesk scripts, letter templates).
-//! - [`ipc`]: the types the UI sees (ts-rs generates `ui/src/bindings/`), and [`AppError`] `{code, message,
-//!   message_en}`. The Rust side's sentences reach the UI in Vietnamese and English (`*_vi`/`*_en` pairs; `value_en`
-//!   where a field's value is a word of the app), except what citizens hear or receive (`citizen_vi`, the helpdesk
-//!   scripts file), which stays Vietnamese.
+//! - [`ipc`]: the types the UI sees (ts-rs generates `ui/src/bindings/`), and [`AppError`] `{code, message}`. The
+//!   Rust side's words reach the UI as one `bhxh_domain::Text {vi, en}` (a field's value too: a word of the app in
+//!   both languages, the citizen's own data the same in both; the UI's `tx` picks), except what citizens hear or
+//!   receive (`citizen_vi`, the helpdesk scripts file), which stays Vietnamese.
 
 pub mod access;
 pub mod api;

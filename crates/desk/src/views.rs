@@ -2,13 +2,13 @@
 
 use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue, ReasonView};
 use bhxh_cache::{CachedDeclaration, DocumentState, PaperSignature, QueueRow};
-use bhxh_domain::QrPayload;
 use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::checks::field;
 use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
 use bhxh_domain::clock::{office_day, office_text};
 use bhxh_domain::mau01::PaperFields;
 use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
+use bhxh_domain::{QrPayload, Text};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
@@ -55,19 +55,13 @@ fn field(key: &str, value: impl Into<String>) -> FieldView {
         "cccd" | "cmnd" | "passport" => "id_number",
         other => other,
     };
-    FieldView {
-        key: key.to_owned(),
-        field: field.to_owned(),
-        value: value.into(),
-        value_en: None,
-        elsewhere: Vec::new(),
-    }
+    FieldView { key: key.to_owned(), field: field.to_owned(), value: Text::same(value), elsewhere: Vec::new() }
 }
 
 /// A field whose value is a word of the app (the sex), not what the citizen typed:
 /// the English UI shows `en`.
 fn word(key: &str, vi: &str, en: &str) -> FieldView {
-    FieldView { value_en: Some(en.to_owned()), ..field(key, vi) }
+    FieldView { value: Text::new(vi, en), ..field(key, vi) }
 }
 
 fn digits(s: &str) -> String {
@@ -81,13 +75,13 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
     // A form read by OCR shows its values through `read_by_ocr`, with confidence and place.
     let paper = paper.filter(|p| !p.by_ocr);
     for f in fields.iter_mut() {
-        let declared = f.value.clone();
-        let mut add = |source: &str, value: String, value_en: Option<String>, same: bool| {
-            if !same && !value.trim().is_empty() {
+        // The declared value as typed (a word of the app compares in Vietnamese).
+        let declared = f.value.vi.clone();
+        let mut add = |source: &str, value: Text, same: bool| {
+            if !same && !value.vi.trim().is_empty() {
                 f.elsewhere.push(ReadValue {
                     source: source.to_owned(),
                     value,
-                    value_en,
                     conf: None,
                     doubtful: false,
                     same: false,
@@ -99,48 +93,51 @@ pub fn read_elsewhere(fields: &mut [FieldView], qr: Option<&QrPayload>, paper: O
             "full_name" => {
                 if let Some(q) = qr {
                     // Diacritics count: "Nguyen" for "Nguyễn" is a difference to show.
-                    add("qr", q.name.to_string(), None, q.name.as_str().to_lowercase() == declared.to_lowercase());
+                    add(
+                        "qr",
+                        Text::same(q.name.to_string()),
+                        q.name.as_str().to_lowercase() == declared.to_lowercase(),
+                    );
                 }
                 if let Some(name) = paper.and_then(|p| p.full_name.clone()) {
                     let same = name.to_lowercase() == declared.to_lowercase();
-                    add("paper", name, None, same);
+                    add("paper", Text::same(name), same);
                 }
             }
             "birth_date" => {
                 if let Some(q) = qr {
                     let v = q.birth_date.format("%d/%m/%Y").to_string();
                     let same = v == declared;
-                    add("qr", v, None, same);
+                    add("qr", Text::same(v), same);
                 }
             }
             "sex" => {
                 if let Some(q) = qr {
-                    let v = q.sex.label_vi().to_owned();
-                    let same = fold(&v) == fold(&declared);
-                    add("qr", v, Some(q.sex.label_en().to_owned()), same);
+                    let same = fold(q.sex.label_vi()) == fold(&declared);
+                    add("qr", Text::new(q.sex.label_vi(), q.sex.label_en()), same);
                 }
             }
             "id_number" => {
                 if let Some(q) = qr {
                     let same = q.cccd.as_str() == digits(&declared)
                         || q.old_cmnd.as_deref().is_some_and(|c| c == digits(&declared));
-                    add("qr", q.cccd.as_str().to_owned(), None, same);
+                    add("qr", Text::same(q.cccd.as_str()), same);
                 }
                 if let Some(n) = paper.and_then(|p| p.id_number.clone()) {
                     let same = digits(&n) == digits(&declared);
-                    add("paper", n, None, same);
+                    add("paper", Text::same(n), same);
                 }
             }
             "ma_so_bhxh" => {
                 if let Some(m) = paper.and_then(|p| p.ma_so.clone()) {
                     let same = digits(&m) == digits(&declared);
-                    add("paper", m, None, same);
+                    add("paper", Text::same(m), same);
                 }
             }
             "phone" => {
                 if let Some(ph) = paper.and_then(|p| p.phone.clone()) {
                     let same = bhxh_domain::PhoneVn::same(&ph, &declared);
-                    add("paper", ph, None, same);
+                    add("paper", Text::same(ph), same);
                 }
             }
             _ => {}
@@ -170,11 +167,10 @@ pub fn read_by_ocr(fields: &mut [FieldView], sources: &[OcrSource<'_>]) {
                 FormField::DeclarationId => continue,
             };
             let Some(f) = fields.iter_mut().find(|f| f.field == name) else { continue };
-            let same = agrees(o.field, &f.value, &o.value);
+            let same = agrees(o.field, &f.value.vi, &o.value);
             f.elsewhere.push(ReadValue {
                 source: src.source.to_owned(),
-                value: o.value.clone(),
-                value_en: None,
+                value: Text::same(o.value.clone()),
                 conf: Some(o.conf),
                 doubtful: o.conf < OCR_CONFIDENT,
                 same,
@@ -275,8 +271,7 @@ pub fn declaration_view(
             };
             DocumentView {
                 available: doc.state == DocumentState::Stored,
-                error: error.map(|(vi, _)| vi.to_owned()),
-                error_en: error.map(|(_, en)| en.to_owned()),
+                error: error.map(|(vi, en)| Text::new(vi, en)),
                 is_pdf: doc.content_type == "application/pdf",
                 id: doc.id,
                 kind: doc.kind,
@@ -297,7 +292,6 @@ pub fn declaration_view(
         suggested_reasons,
         local_decision: None,
         assigned_to: None,
-        assigned_to_en: None,
         paper_pages: Vec::new(),
         helpdesk_notes: d
             .flags
@@ -328,13 +322,7 @@ fn reason_views(s: &SuggestedOutcome, findings: &[Finding]) -> Vec<ReasonView> {
 }
 
 pub fn reason_view(r: &bhxh_domain::reference::Reason) -> ReasonView {
-    ReasonView {
-        code: r.code.clone(),
-        kind: r.kind,
-        label_vi: r.label_vi.clone(),
-        label_en: r.label_en.clone(),
-        citizen_vi: r.citizen_vi.clone(),
-    }
+    ReasonView { code: r.code.clone(), kind: r.kind, label: r.label.clone(), citizen_vi: r.citizen_vi.clone() }
 }
 
 /// What a sync round did, as the window shows it (the duration is filled in by the caller).
@@ -380,8 +368,7 @@ mod tests {
             code: code.into(),
             severity,
             fields: vec![],
-            message_vi: String::new(),
-            message_en: String::new(),
+            message: Text::same(""),
             reason: Some(reason.into()),
         };
         let findings = vec![
@@ -453,12 +440,11 @@ mod tests {
         let mut fields = vec![word("field.sex", "Nữ", "Female"), field("field.full_name", "Nguyễn Thị Ánh")];
         let qr: QrPayload = "079185000124||Nguyen Thi Anh|17051985|Nam|TP Hồ Chí Minh|20042021".parse().expect("qr");
         read_elsewhere(&mut fields, Some(&qr), None);
-        assert_eq!(fields[0].value_en.as_deref(), Some("Female"));
-        let qr_sex = &fields[0].elsewhere[0];
-        assert_eq!((qr_sex.value.as_str(), qr_sex.value_en.as_deref()), ("Nam", Some("Male")));
+        assert_eq!(fields[0].value, Text::new("Nữ", "Female"));
+        assert_eq!(fields[0].elsewhere[0].value, Text::new("Nam", "Male"));
         // The citizen's own data reads the same in both languages.
-        assert_eq!(fields[1].value_en, None);
-        assert!(fields[1].elsewhere.iter().all(|o| o.value_en.is_none()));
+        assert_eq!(fields[1].value, Text::same("Nguyễn Thị Ánh"));
+        assert!(fields[1].elsewhere.iter().all(|o| o.value.vi == o.value.en));
     }
 
     #[test]
@@ -484,7 +470,7 @@ mod tests {
         read_elsewhere(&mut fields, Some(&qr), Some(&paper));
         let shown = |name: &str| -> Vec<(String, String)> {
             let f = fields.iter().find(|f| f.field == name).expect("field");
-            f.elsewhere.iter().map(|o| (o.source.clone(), o.value.clone())).collect()
+            f.elsewhere.iter().map(|o| (o.source.clone(), o.value.vi.clone())).collect()
         };
         assert_eq!(
             shown("full_name"),

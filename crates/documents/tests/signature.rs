@@ -162,7 +162,7 @@ fn the_portal_layout_printed_and_scanned() {
         if v.name_marks_differ && !v.scanned {
             let x = marks.unwrap_or_else(|| panic!("{id}: one mark off on paper, not said: {found:?}"));
             assert_eq!(x.severity, Severity::Warn);
-            assert!(x.message_vi.contains(&on_paper) && x.message_vi.contains(&f.full_name), "{}", x.message_vi);
+            assert!(x.message.vi.contains(&on_paper) && x.message.vi.contains(&f.full_name), "{}", x.message.vi);
         }
         if !v.name_marks_differ && !v.scanned {
             assert!(marks.is_none() && !found.iter().any(|x| x.code == "paper.name_mismatch"), "{id}: {found:?}");

@@ -48,6 +48,7 @@ pub mod qr;
 pub mod reference;
 pub mod role;
 pub mod stats;
+pub mod text;
 pub mod unit_code;
 
 #[cfg(test)]
@@ -67,4 +68,5 @@ pub use person::{IdDocumentType, Sex};
 pub use phone::{ParsedPhone, PhoneVn};
 pub use qr::QrPayload;
 pub use role::Role;
+pub use text::Text;
 pub use unit_code::{OfficeUnits, UnitCode, UnitCodeError};

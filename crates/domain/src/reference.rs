@@ -40,9 +40,8 @@ pub enum ReasonKind {
 pub struct Reason {
     pub code: String,
     pub kind: ReasonKind,
-    pub label_vi: String,
-    /// The officer's label in the English interface; the citizen is told `citizen_vi` whatever the officer reads.
-    pub label_en: String,
+    /// The officer's label; the citizen is told `citizen_vi` whatever language the officer reads.
+    pub label: crate::Text,
     pub citizen_vi: String,
 }
 
@@ -138,9 +137,8 @@ impl ReferenceData {
                     Some(Reason {
                         code: r[0].to_owned(),
                         kind,
-                        label_vi: r[2].to_owned(),
+                        label: crate::Text::new(r[2], r[4]),
                         citizen_vi: r[3].to_owned(),
-                        label_en: r[4].to_owned(),
                     })
                 })
                 .collect(),
@@ -193,7 +191,7 @@ mod tests {
         assert!(r.reason("SDT_DA_DANG_KY").is_some_and(|x| x.kind == ReasonKind::Reject));
         // A row without its English label would drop out of the catalogue silently.
         assert_eq!(r.reasons.len(), rows(REASONS).count());
-        assert!(r.reasons.iter().all(|x| !x.label_en.trim().is_empty() && !x.citizen_vi.is_empty()));
+        assert!(r.reasons.iter().all(|x| !x.label.en.trim().is_empty() && !x.citizen_vi.is_empty()));
         let q6 = &r.communes_2025_03[&address_key("Thành phố Hồ Chí Minh")][&address_key("Quận 6")];
         assert!(q6.contains(&address_key("Phường 9")));
     }

@@ -8,8 +8,9 @@ import type { HistoryLine } from "./HistoryLine";
 import type { PhoneDiagnosisView } from "./PhoneDiagnosisView";
 import type { RegistrationState } from "./RegistrationState";
 import type { ScriptView } from "./ScriptView";
+import type { Text } from "./Text";
 
-export type CitizenCard = { ma_so_bhxh: string, full_name: string, birth_date: string, sex_label: string, sex_label_en: string, kind: DeclarationKind, office_code: string, office_name: string, unit_code: string | null, parent_ma_so_bhxh: string | null, id_masked: string | null, phone_masked: string | null, email_masked: string | null, registration_state: RegistrationState, channel: Channel | null, submitted_at: string | null, account: AccountState, 
+export type CitizenCard = { ma_so_bhxh: string, full_name: string, birth_date: string, sex_label: Text, kind: DeclarationKind, office_code: string, office_name: string, unit_code: string | null, parent_ma_so_bhxh: string | null, id_masked: string | null, phone_masked: string | null, email_masked: string | null, registration_state: RegistrationState, channel: Channel | null, submitted_at: string | null, account: AccountState, 
 /**
  * Local time the lock ends (HH:MM).
  */
@@ -19,7 +20,6 @@ locked_until: string | null, history: Array<HistoryLine>, phone: PhoneDiagnosisV
  */
 fresh: boolean, 
 /**
- * The scripts file on disk has an error: the built-in scripts are shown
- * (in Vietnamese and in English).
+ * The scripts file on disk has an error: the built-in scripts are shown.
  */
-scripts_warning: string | null, scripts_warning_en: string | null, };
+scripts_warning: Text | null, };

@@ -3,6 +3,7 @@ import type { BacklogRow } from "./BacklogRow";
 import type { CampaignView } from "./CampaignView";
 import type { OfficerRow } from "./OfficerRow";
 import type { ReasonCount } from "./ReasonCount";
+import type { Text } from "./Text";
 import type { TrendPoint } from "./TrendPoint";
 import type { UnitPaper } from "./UnitPaper";
 import type { UnitRow } from "./UnitRow";
@@ -27,7 +28,7 @@ day_working: Array<boolean>,
 /**
  * Said when a year of the range has no holiday file (only weekends and fixed dates counted).
  */
-calendar_note: string | null, calendar_note_en: string | null, default_quota: number, officers: Array<OfficerRow>, 
+calendar_note: Text | null, default_quota: number, officers: Array<OfficerRow>, 
 /**
  * Waiting declarations per age bucket, in working days waited: none yet, 1–2, 3–5, more.
  */

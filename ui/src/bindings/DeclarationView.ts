@@ -10,6 +10,7 @@ import type { OutboxView } from "./OutboxView";
 import type { PaperPageRef } from "./PaperPageRef";
 import type { ReasonView } from "./ReasonView";
 import type { SuggestedOutcome } from "./SuggestedOutcome";
+import type { Text } from "./Text";
 
 export type DeclarationView = { id: string, full_name: string, kind: DeclarationKind, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, fields: Array<FieldView>, documents: Array<DocumentView>, 
 /**
@@ -27,9 +28,9 @@ suggested_reasons: Array<ReasonView>,
 local_decision: OutboxView | null, 
 /**
  * Who else is reviewing it (a live lease), as the last sync saw it:
- * "name (until time)" in Vietnamese and in English.
+ * "name (until time)".
  */
-assigned_to: string | null, assigned_to_en: string | null, 
+assigned_to: Text | null, 
 /**
  * Pages of imported or attached paper forms matched to it.
  */

@@ -3,7 +3,7 @@
 import { invoke, convertFileSrc } from "@tauri-apps/api/core";
 import type { CommandSchema } from "../bindings/CommandSchema";
 import type { AppError } from "../bindings/AppError";
-import { byLang } from "./lang.svelte";
+import { tx } from "./lang.svelte";
 
 export type Command = Exclude<keyof CommandSchema, "error">;
 export type Req<K extends Command> = CommandSchema[K][0];
@@ -15,20 +15,20 @@ export async function call<K extends Command>(cmd: K, ...req: Req<K> extends nul
   return (await invoke(cmd, args)) as Res<K>;
 }
 
-/** Turns whatever a rejected call threw into `{code, message, message_en}`. */
+/** Turns whatever a rejected call threw into `{code, message: {vi, en}}`. */
 export function asAppError(e: unknown): AppError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     return e as AppError;
   }
   // Not from the Rust side (a failed invoke): its text is all there is, in either language.
   const text = typeof e === "string" ? e : String(e);
-  return { code: "Internal", message: text, message_en: text };
+  return { code: "Internal", message: { vi: text, en: text } };
 }
 
 /** What a rejected call says to the officer, in the UI's language. */
 export function errorText(e: unknown): string {
   const err = asAppError(e);
-  return byLang(err.message, err.message_en);
+  return tx(err.message);
 }
 
 /** URL of a cached document, served by the app's `bhxhdoc` protocol. */

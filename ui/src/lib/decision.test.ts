@@ -3,12 +3,11 @@ import { foldVi, formProblem, outcomeForKey, reasonsFor } from "./decision";
 import type { ReasonView } from "../bindings/ReasonView";
 
 const all: ReasonView[] = [
-  { code: "ANH_MO", kind: "resubmit", label_vi: "Ảnh giấy tờ mờ", label_en: "ID photo is blurred", citizen_vi: "Ảnh chụp giấy tờ bị mờ." },
+  { code: "ANH_MO", kind: "resubmit", label: { vi: "Ảnh giấy tờ mờ", en: "ID photo is blurred" }, citizen_vi: "Ảnh chụp giấy tờ bị mờ." },
   {
     code: "SDT_DA_DANG_KY",
     kind: "reject",
-    label_vi: "Số điện thoại đã đăng ký",
-    label_en: "Phone number registered to someone else",
+    label: { vi: "Số điện thoại đã đăng ký", en: "Phone number registered to someone else" },
     citizen_vi: "Số điện thoại đã dùng.",
   },
 ];

@@ -15,7 +15,7 @@ export function reasonsFor(all: ReasonView[], outcome: Outcome, filter: string):
   if (outcome !== "resubmit" && outcome !== "reject") return [];
   const f = foldVi(filter.trim());
   return all.filter(
-    (r) => r.kind === outcome && (f === "" || foldVi(`${r.code} ${r.label_vi} ${r.label_en} ${r.citizen_vi}`).includes(f)),
+    (r) => r.kind === outcome && (f === "" || foldVi(`${r.code} ${r.label.vi} ${r.label.en} ${r.citizen_vi}`).includes(f)),
   );
 }
 

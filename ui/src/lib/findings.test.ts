@@ -3,7 +3,7 @@ import { findingsFor, otherFindings } from "./findings";
 import type { Finding } from "../bindings/Finding";
 
 const f = (code: string, fields: string[]): Finding => ({
-  code, severity: "warn", fields, message_vi: code, message_en: code, reason: null,
+  code, severity: "warn", fields, message: { vi: code, en: code }, reason: null,
 });
 
 describe("findings beside fields", () => {

@@ -1,4 +1,5 @@
 import { translate, type Lang } from "./i18n";
+import type { Text } from "../bindings/Text";
 
 // The current language, reactive for every component.
 export const ui = $state<{ lang: Lang }>({ lang: "vi" });
@@ -7,8 +8,8 @@ export function t(key: string, params: Record<string, string | number> = {}): st
   return translate(ui.lang, key, params);
 }
 
-/** A sentence the Rust side sends in both languages: the English one in English
- *  mode when there is one, else the Vietnamese. */
-export function byLang(vi: string, en: string | null | undefined): string {
-  return ui.lang === "en" && en ? en : vi;
+/** Words the Rust side sends in both languages (a `Text`), in the window's
+ *  (the Vietnamese should an English one ever come empty). */
+export function tx(text: Text): string {
+  return ui.lang === "en" && text.en ? text.en : text.vi;
 }

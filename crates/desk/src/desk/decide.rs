@@ -6,9 +6,9 @@ use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
-use bhxh_domain::DeclarationStatus;
 use bhxh_domain::clock::office_text;
 use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{DeclarationStatus, Text};
 
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
@@ -127,20 +127,20 @@ impl Desk {
         if office.as_deref() != Some(s.info.office_code.as_str()) {
             return Err(AppError::declaration_not_here());
         }
-        let offline = crate::ipc::TakeResult { granted: true, holder: None, holder_en: None, confirmed: false };
+        let offline = crate::ipc::TakeResult { granted: true, holder: None, confirmed: false };
         let Some(client) = self.central(&s).await else { return Ok(offline) };
         match client.assign(id).await {
             Ok(a) => {
                 let (who, until) = (&a.assignment.officer_name, office_text(a.assignment.expires_at));
-                let holder = (!a.granted).then(|| format!("{who} (đến {until})"));
-                let holder_en = (!a.granted).then(|| format!("{who} (until {until})"));
+                let holder =
+                    (!a.granted).then(|| Text::new(format!("{who} (đến {until})"), format!("{who} (until {until})")));
                 if a.granted {
                     let (actor, subject) = (s.info.username.clone(), id.to_owned());
                     let (until, now) = (a.assignment.expires_at.to_rfc3339(), self.now());
-                    s.on_cache(move |c| c.audit(&actor, bhxh_cache::audit::action::ASSIGN, &subject, &until, now))
+                    s.on_cache(move |c| c.audit(&actor, bhxh_cache::audit::Action::Assign, &subject, &until, now))
                         .await?;
                 }
-                Ok(crate::ipc::TakeResult { granted: a.granted, holder, holder_en, confirmed: true })
+                Ok(crate::ipc::TakeResult { granted: a.granted, holder, confirmed: true })
             }
             // Offline (or the token lapsed): taken here; the decision's delivery settles it.
             Err(e) if e.is_offline() || matches!(e, bhxh_sync::SyncError::Unauthorized { .. }) => Ok(offline),
@@ -213,7 +213,8 @@ impl Desk {
                 ),
             ),
         };
-        Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message_vi, message_en })
+        let message = Text::new(message_vi, message_en);
+        Ok(crate::ipc::TakeBatchResult { taken, held_by_others, confirmed, message })
     }
 
     /// The reason catalogue, for the reason picker.
@@ -303,8 +304,7 @@ fn outbox_view(r: OutboxRow) -> OutboxView {
         last_error: r.last_error,
         conflict_with,
         conflict_outcome,
-        message_vi,
-        message_en,
+        message: Text::new(message_vi, message_en),
         acknowledged: r.acknowledged,
     }
 }

@@ -13,7 +13,7 @@ use crate::ipc::{
 use bhxh_domain::clock::office_text;
 use bhxh_domain::helpdesk::{AccountState, CaseFacts, PhoneCheck, ScriptBook, fill};
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{MaSoBhxh, PhoneVn};
+use bhxh_domain::{MaSoBhxh, PhoneVn, Text};
 use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use std::collections::BTreeMap;
@@ -195,13 +195,14 @@ impl Desk {
             phone_rewritten_from: q.phone_rewritten_from.clone(),
             searched_central: false,
             central_error: None,
-            central_error_en: None,
         };
         if input.central && !q.is_empty() {
             match self.central_soon(&s).await {
                 None => {
-                    result.central_error = Some("Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.".into());
-                    result.central_error_en = Some("Offline: searching only the list kept on this PC.".into());
+                    result.central_error = Some(Text::new(
+                        "Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.",
+                        "Offline: searching only the list kept on this PC.",
+                    ));
                 }
                 Some(client) => match tokio::time::timeout(CENTRAL_WAIT, client.lookup(raw)).await {
                     Ok(Ok(answer)) => {
@@ -214,15 +215,13 @@ impl Desk {
                         }
                     }
                     Ok(Err(e)) => {
-                        let e = AppError::from(e);
-                        result.central_error = Some(e.message);
-                        result.central_error_en = Some(e.message_en);
+                        result.central_error = Some(AppError::from(e).message);
                     }
                     Err(_) => {
-                        result.central_error =
-                            Some("Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.".into());
-                        result.central_error_en =
-                            Some("The central server is answering slowly: showing only the results on this PC.".into());
+                        result.central_error = Some(Text::new(
+                            "Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.",
+                            "The central server is answering slowly: showing only the results on this PC.",
+                        ));
                     }
                 },
             }
@@ -356,8 +355,7 @@ impl Desk {
             ma_so_bhxh: entry.ma_so_bhxh.to_string(),
             full_name: entry.full_name.clone(),
             birth_date: date_text(entry.birth_date),
-            sex_label: entry.sex.label_vi().to_owned(),
-            sex_label_en: entry.sex.label_en().to_owned(),
+            sex_label: Text::new(entry.sex.label_vi(), entry.sex.label_en()),
             kind: entry.kind,
             office_name: office_name(&entry.office_code),
             office_code: entry.office_code.clone(),
@@ -382,8 +380,7 @@ impl Desk {
             outcomes: book.outcomes.clone(),
             calls,
             fresh,
-            scripts_warning_en: scripts_warning.as_ref().map(|w| w.en.clone()),
-            scripts_warning: scripts_warning.map(|w| w.vi),
+            scripts_warning: scripts_warning.map(|w| Text::new(w.vi, w.en)),
         })
     }
 

@@ -181,7 +181,7 @@ impl Desk {
             })?;
             session.with_cache(|c| {
                 for l in &issued {
-                    c.audit(&actor, "letter", &l.unit_code, &l.reference, now)?;
+                    c.audit(&actor, bhxh_cache::audit::Action::Letter, &l.unit_code, &l.reference, now)?;
                 }
                 Ok(())
             })?;

@@ -396,15 +396,11 @@ impl Desk {
             if let Some(unit) = matched.and_then(|d| d.fields.unit_code.clone()) {
                 *units.entry(unit).or_default() += 1;
             }
-            let (findings, findings_en) = match &p.declaration_id {
-                Some(id) if matched.is_some() => c
-                    .findings(id)?
-                    .0
-                    .into_iter()
-                    .filter(|f| f.code.starts_with("paper."))
-                    .map(|f| (f.message_vi, f.message_en))
-                    .unzip(),
-                _ => (Vec::new(), Vec::new()),
+            let findings = match &p.declaration_id {
+                Some(id) if matched.is_some() => {
+                    c.findings(id)?.0.into_iter().filter(|f| f.code.starts_with("paper.")).map(|f| f.message).collect()
+                }
+                _ => Vec::new(),
             };
             rows.push(PaperPageView {
                 page_index: p.page_index,
@@ -424,7 +420,6 @@ impl Desk {
                     })
                     .collect(),
                 findings,
-                findings_en,
             });
         }
         let unit_code = units.into_iter().max_by_key(|(u, n)| (*n, std::cmp::Reverse(u.clone()))).map(|(u, _)| u);

@@ -183,7 +183,7 @@ impl Desk {
         client.release(id).await?;
         let (actor, subject, from, now) =
             (s.info.username.clone(), id.to_owned(), holder.clone().unwrap_or_default(), self.now());
-        s.on_cache(move |c| c.audit(&actor, "take_away", &subject, &from, now)).await?;
+        s.on_cache(move |c| c.audit(&actor, bhxh_cache::audit::Action::TakeAway, &subject, &from, now)).await?;
         info!(declaration = id, from = ?holder, "assignment taken away");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after taking away failed");
@@ -245,7 +245,7 @@ impl Desk {
         client.hand_over(&input.id, &input.officer).await?;
         let detail = format!("{} -> {}", holder.as_deref().unwrap_or(""), input.officer);
         let (actor, subject, now) = (s.info.username.clone(), input.id.clone(), self.now());
-        s.on_cache(move |c| c.audit(&actor, "hand_over", &subject, &detail, now)).await?;
+        s.on_cache(move |c| c.audit(&actor, bhxh_cache::audit::Action::HandOver, &subject, &detail, now)).await?;
         info!(declaration = %input.id, to = %input.officer, "declaration handed over");
         if let Err(e) = self.sync(true).await {
             tracing::warn!(error = %e.message, "sync after handing over failed");
@@ -447,7 +447,13 @@ impl Desk {
         let rows = table.rows.len() as u32;
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         s.with_cache(|c| {
-            c.audit(&s.info.username, "export", input.table.code(), &format!("{file}; {rows} rows"), now)
+            c.audit(
+                &s.info.username,
+                bhxh_cache::audit::Action::Export,
+                input.table.code(),
+                &format!("{file}; {rows} rows"),
+                now,
+            )
         })?;
         info!(table = input.table.code(), rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })

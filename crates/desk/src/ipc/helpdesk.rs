@@ -3,7 +3,7 @@
 
 use bhxh_domain::helpdesk::scripts::Choice;
 use bhxh_domain::helpdesk::{AccountState, RegistrationState};
-use bhxh_domain::{Channel, DeclarationKind};
+use bhxh_domain::{Channel, DeclarationKind, Text};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -41,9 +41,8 @@ pub struct LookupResult {
     /// The old 11-digit number the typed phone was read as.
     pub phone_rewritten_from: Option<String>,
     pub searched_central: bool,
-    /// Why the central service could not be asked, in Vietnamese and in English.
-    pub central_error: Option<String>,
-    pub central_error_en: Option<String>,
+    /// Why the central service could not be asked.
+    pub central_error: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -122,8 +121,7 @@ pub struct CitizenCard {
     pub ma_so_bhxh: String,
     pub full_name: String,
     pub birth_date: String,
-    pub sex_label: String,
-    pub sex_label_en: String,
+    pub sex_label: Text,
     pub kind: DeclarationKind,
     pub office_code: String,
     pub office_name: String,
@@ -146,10 +144,8 @@ pub struct CitizenCard {
     pub calls: Vec<CallView>,
     /// Read from the central service just now (else from this PC's directory copy).
     pub fresh: bool,
-    /// The scripts file on disk has an error: the built-in scripts are shown
-    /// (in Vietnamese and in English).
-    pub scripts_warning: Option<String>,
-    pub scripts_warning_en: Option<String>,
+    /// The scripts file on disk has an error: the built-in scripts are shown.
+    pub scripts_warning: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -1,7 +1,7 @@
 //! What the supervisor's dashboard sees.
 
-use bhxh_domain::DeclarationStatus;
 pub use bhxh_domain::stats::{Outlook, TrendPoint, UnitPaper};
+use bhxh_domain::{DeclarationStatus, Text};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -66,8 +66,7 @@ pub struct Dashboard {
     /// Per day of the range: a working day (false on weekends and holidays, where no quota is drawn).
     pub day_working: Vec<bool>,
     /// Said when a year of the range has no holiday file (only weekends and fixed dates counted).
-    pub calendar_note: Option<String>,
-    pub calendar_note_en: Option<String>,
+    pub calendar_note: Option<Text>,
     pub default_quota: u32,
     pub officers: Vec<OfficerRow>,
     /// Waiting declarations per age bucket, in working days waited: none yet, 1–2, 3–5, more.
@@ -95,9 +94,8 @@ pub struct Dashboard {
 #[ts(export)]
 pub struct ReasonCount {
     pub code: String,
-    /// The catalogue's label in Vietnamese and in English (the code when it left the catalogue).
-    pub label: String,
-    pub label_en: String,
+    /// The catalogue's label (the code when it left the catalogue).
+    pub label: Text,
     pub count: u32,
 }
 

@@ -82,7 +82,7 @@ async fn online_then_offline_on_the_same_cache() {
     assert_eq!(queue.len() as u32, summary.declarations);
     let view = d.declaration(&queue[0].id).expect("declaration");
     let office = view.fields.iter().find(|f| f.key == "field.office_code").expect("office field");
-    assert!(office.value.starts_with("[07916] BHXH"), "{}", office.value);
+    assert!(office.value.vi.starts_with("[07916] BHXH"), "{}", office.value);
     let doc = &view.documents[0];
     assert!(doc.available);
     let (ct, bytes) = d.document_bytes(&doc.id).expect("bytes");
@@ -110,8 +110,8 @@ async fn first_login_without_network_says_there_is_no_cache_yet() {
     let d = desk(ddir.path());
     let err = d.login(login("http://127.0.0.1:9", "canbo.07916", "demo")).await.expect_err("offline");
     assert_eq!(err.code, ErrorCode::Offline);
-    assert!(err.message.contains("Lần đăng nhập đầu tiên cần có mạng"), "{}", err.message);
-    assert!(err.message_en.contains("The first login needs a network connection"), "{}", err.message_en);
+    assert!(err.message.vi.contains("Lần đăng nhập đầu tiên cần có mạng"), "{}", err.message);
+    assert!(err.message.en.contains("The first login needs a network connection"), "{}", err.message.en);
     let err = d.login(login("không phải url", "canbo.07916", "demo")).await.expect_err("bad url");
     assert_eq!(err.code, ErrorCode::Validation);
     let err = d.login(login("http://127.0.0.1:9", "", "")).await.expect_err("empty");
@@ -165,9 +165,9 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     b.sync_now().await.expect("sync b");
     let other = b.take(&id).await.expect("take");
     assert!(!other.granted);
-    assert!(other.holder.as_deref().is_some_and(|h| h.contains("Trần Thị Thu Hà")), "{other:?}");
+    assert!(other.holder.as_ref().is_some_and(|h| h.vi.contains("Trần Thị Thu Hà")), "{other:?}");
     // B's review screen and decision say who has it.
-    assert!(b.declaration(&id).expect("view").assigned_to.is_some_and(|h| h.contains("Trần Thị Thu Hà")));
+    assert!(b.declaration(&id).expect("view").assigned_to.is_some_and(|h| h.vi.contains("Trần Thị Thu Hà")));
     let err = b
         .decide(bhxh_desk_core::ipc::DecideInput {
             id: id.clone(),
@@ -180,7 +180,7 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
         })
         .expect_err("taken by A");
     assert_eq!(err.code, ErrorCode::Conflict);
-    assert!(err.message.contains("Trần Thị Thu Hà"), "{}", err.message);
+    assert!(err.message.vi.contains("Trần Thị Thu Hà"), "{}", err.message);
     // A decides; the sync delivers it and B then sees it decided.
     a.decide(bhxh_desk_core::ipc::DecideInput {
         id: id.clone(),
@@ -207,7 +207,7 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
             },
         })
         .expect_err("decided by A");
-    assert!(err.message.contains("Chuyển lãnh đạo"), "{}", err.message);
+    assert!(err.message.vi.contains("Chuyển lãnh đạo"), "{}", err.message);
     s.stop().await;
 }
 
@@ -223,8 +223,8 @@ async fn take_n_for_offline_work_skips_what_others_hold() {
     a.sync_now().await.expect("sync a");
     let mine = a.take_batch(3).await.expect("take");
     assert_eq!(mine.taken.len(), 3);
-    assert!(mine.confirmed && mine.message_vi.contains("Đã nhận 3 hồ sơ"), "{}", mine.message_vi);
-    assert!(mine.message_en.starts_with("Took 3 declarations"), "{}", mine.message_en);
+    assert!(mine.confirmed && mine.message.vi.contains("Đã nhận 3 hồ sơ"), "{}", mine.message.vi);
+    assert!(mine.message.en.starts_with("Took 3 declarations"), "{}", mine.message.en);
     // B's sync sees A's leases: B gets the next three, none of A's.
     b.sync_now().await.expect("sync b");
     let theirs = b.take_batch(3).await.expect("take");

@@ -115,8 +115,8 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
     assert!(summary.rows[2].findings.is_empty(), "{:?}", summary.rows[2].findings);
     assert_eq!(by(5), ("none", None));
     assert!(summary.rows[5].candidates.iter().any(|c| c.id == people[5].0), "the right one is suggested");
-    assert!(summary.rows[3].findings.iter().any(|f| f.contains("số điện thoại")), "{:?}", summary.rows[3].findings);
-    assert!(summary.rows[4].findings.iter().any(|f| f.contains("chữ ký")), "{:?}", summary.rows[4].findings);
+    assert!(summary.rows[3].findings.iter().any(|f| f.vi.contains("số điện thoại")), "{:?}", summary.rows[3].findings);
+    assert!(summary.rows[4].findings.iter().any(|f| f.vi.contains("chữ ký")), "{:?}", summary.rows[4].findings);
     assert!(summary.rows[0].findings.is_empty(), "{:?}", summary.rows[0].findings);
 
     // The officer matches the askew scan by hand; the declaration then shows its page.
@@ -147,7 +147,7 @@ async fn documents_are_analysed_and_a_paper_stack_is_matched() {
 
     let refused = d.import_paper(b"\xFF\xD8\xFF\xE0 a photo, not a PDF").expect_err("not a PDF");
     assert_eq!(refused.code, ErrorCode::Validation);
-    assert!(refused.message.contains("không phải PDF"), "{}", refused.message);
+    assert!(refused.message.vi.contains("không phải PDF"), "{}", refused.message);
     let broken = d.import_paper(b"%PDF-1.7\n garbage").expect_err("broken PDF");
     assert_eq!(broken.code, ErrorCode::Validation);
     s.stop().await;

@@ -233,9 +233,9 @@ async fn idle_and_manual_lock_unload_the_cache_until_the_password() {
     assert_eq!(d.sync_now().await.expect_err("locked").code, ErrorCode::Locked);
     let wrong = d.unlock("sai").expect_err("wrong password");
     assert_eq!(wrong.code, ErrorCode::Unauthorized);
-    assert!(wrong.message.contains("Còn 4 lần thử"), "{}", wrong.message);
+    assert!(wrong.message.vi.contains("Còn 4 lần thử"), "{}", wrong.message);
     // The English screen gets the same sentence with the same count.
-    assert_eq!(wrong.message_en, "Wrong password. 4 tries left.");
+    assert_eq!(wrong.message.en, "Wrong password. 4 tries left.");
     d.unlock("demo").expect("unlock");
     assert!(!d.status().expect("status").locked);
     assert_eq!(d.declaration(&id).expect("after unlock").id, id);
@@ -277,9 +277,9 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
         for f in &v.fields {
             if ["field.cccd", "field.cmnd", "field.passport", "field.phone", "field.ma_so_bhxh", "field.full_name"]
                 .contains(&f.key.as_str())
-                && f.value.len() >= 6
+                && f.value.vi.len() >= 6
             {
-                secrets.insert(f.value.clone().into_bytes());
+                secrets.insert(f.value.vi.clone().into_bytes());
             }
         }
         // Every image: its header and a stretch of its pixels.
@@ -369,7 +369,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
     let d = open(dir.path());
     let e = d.login(login(&impostor.url(), "canbo.07916", "demo")).await.expect_err("another certificate");
     assert_eq!(e.code, ErrorCode::Forbidden);
-    assert!(e.message.contains("Chứng chỉ bảo mật của máy chủ trung tâm không đúng"), "{}", e.message);
+    assert!(e.message.vi.contains("Chứng chỉ bảo mật của máy chủ trung tâm không đúng"), "{}", e.message);
     assert!(d.status().expect("status").session.is_none(), "not logged in, not even offline");
     let s = d.login(login(&pinned.url(), "canbo.07916", "demo")).await.expect("the pinned server");
     assert!(!s.offline_login);
@@ -408,13 +408,13 @@ async fn a_password_changed_centrally_keeps_the_unsent_decision() {
     // The new password alone: the central service says yes, the PC asks for the old one.
     let err = d.login(login(&s.url(), "canbo.07916", "mật khẩu mới")).await.expect_err("asks");
     assert_eq!(err.code, ErrorCode::PasswordChanged);
-    assert!(err.message.contains("mật khẩu cũ"), "{}", err.message);
+    assert!(err.message.vi.contains("mật khẩu cũ"), "{}", err.message);
     assert!(d.outbox().is_err(), "not logged in while asked");
     let mut wrong = login(&s.url(), "canbo.07916", "mật khẩu mới");
     wrong.password_changed = Some(PasswordChangedAnswer::Previous { previous_password: "sai".into() });
     let err = d.login(wrong).await.expect_err("wrong previous");
     assert_eq!(err.code, ErrorCode::PasswordChanged);
-    assert!(err.message.contains("Còn 4 lần thử"), "{}", err.message);
+    assert!(err.message.vi.contains("Còn 4 lần thử"), "{}", err.message);
 
     let mut right = login(&s.url(), "canbo.07916", "mật khẩu mới");
     right.password_changed = Some(PasswordChangedAnswer::Previous { previous_password: "demo".into() });

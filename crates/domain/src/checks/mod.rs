@@ -54,8 +54,7 @@ pub struct Finding {
     pub code: String,
     pub severity: Severity,
     pub fields: Vec<String>,
-    pub message_vi: String,
-    pub message_en: String,
+    pub message: crate::Text,
     pub reason: Option<String>,
 }
 
@@ -71,8 +70,7 @@ impl Finding {
             code: code.to_owned(),
             severity,
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-            message_vi: vi.into(),
-            message_en: en.into(),
+            message: crate::Text::new(vi, en),
             reason: None,
         }
     }

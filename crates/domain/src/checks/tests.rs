@@ -294,7 +294,7 @@ fn paper_form_against_the_declaration() {
     let severity = |code: &str| found.iter().find(|x| x.code == code).map(|x| x.severity);
     assert_eq!(severity("paper.ma_so_mismatch"), Some(Severity::Block));
     assert_eq!(severity("paper.name_mismatch"), Some(Severity::Info));
-    assert!(found.iter().any(|x| x.code == "paper.ma_so_mismatch" && x.message_vi.contains("máy đọc từ bản quét")));
+    assert!(found.iter().any(|x| x.code == "paper.ma_so_mismatch" && x.message.vi.contains("máy đọc từ bản quét")));
 }
 
 /// The paper's name against the declared "Nguyễn Thị Ánh", with its marks: what
@@ -338,9 +338,9 @@ fn paper_name_is_compared_with_its_marks() {
         if let Some(x) = found.first().filter(|x| x.code == "paper.name_marks") {
             // Both spellings, so the officer need not look for the difference.
             assert!(
-                x.message_vi.contains(paper_name.trim()) && x.message_vi.contains("Nguyễn Thị Ánh"),
+                x.message.vi.contains(paper_name.trim()) && x.message.vi.contains("Nguyễn Thị Ánh"),
                 "{}",
-                x.message_vi
+                x.message.vi
             );
             assert_eq!(x.reason.is_some(), !by_ocr);
         }
@@ -605,7 +605,7 @@ fn a_phone_two_waiting_declarations_give_is_a_warning_on_both() {
         let found = run_all(me, &ctx);
         let warn = found.iter().find(|x| x.code == "phone.shared_pending").expect("a warning");
         assert_eq!(warn.severity, Severity::Warn);
-        assert!(warn.message_vi.contains(them.id), "{}", warn.message_vi);
+        assert!(warn.message.vi.contains(them.id), "{}", warn.message.vi);
         assert_ne!(
             verdict(&found, reference).suggested,
             SuggestedOutcome::Reject { reasons: vec!["SDT_DA_DANG_KY".into()] }
@@ -643,7 +643,7 @@ fn birth_dates_that_cannot_be() {
     };
     let x = run_all(&f, &ctx).into_iter().find(|x| x.code == "birth.after_submission").expect("finding");
     assert_eq!((x.severity, x.reason.as_deref()), (Severity::Block, Some("NGAY_SINH_SAI")));
-    assert!(x.message_vi.contains("01/01/2030"), "{}", x.message_vi);
+    assert!(x.message.vi.contains("01/01/2030"), "{}", x.message.vi);
 }
 
 /// CMND cards stopped being valid on 31/12/2024 (Luật Căn cước 2023, art. 46).
@@ -729,11 +729,11 @@ fn the_employer_unit_code_is_checked() {
         assert_eq!(found.first().map(|x| x.code.as_str()), *expected, "{typed:?}");
         if let Some(x) = found.first() {
             assert_eq!((x.severity, x.reason.as_deref()), (Severity::Warn, Some("MA_DON_VI_SAI")), "{typed:?}");
-            assert!(!x.message_vi.contains('\t') && x.message_vi.chars().count() < 260, "{}", x.message_vi);
+            assert!(!x.message.vi.contains('\t') && x.message.vi.chars().count() < 260, "{}", x.message.vi);
         }
     }
     let formula = Facts { unit_code: Some("=1+1"), ..clean() };
     let ctx = Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: None };
     let x = run_all(&formula, &ctx).into_iter().find(|x| x.code == "unit.malformed").expect("finding");
-    assert!(x.message_vi.contains("công thức"), "{}", x.message_vi);
+    assert!(x.message.vi.contains("công thức"), "{}", x.message.vi);
 }
