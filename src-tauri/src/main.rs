@@ -71,6 +71,15 @@ impl From<OutcomeArg> for bhxh_domain::Outcome {
     }
 }
 
+/// Whose cache a headless command opens: it is sealed under that officer's password.
+#[derive(clap::Args)]
+struct Officer {
+    #[arg(long, env = "BHXH_USER")]
+    user: String,
+    #[arg(long, env = "BHXH_PASSWORD")]
+    password: String,
+}
+
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain of an officer's audit log; report the first broken link.
@@ -86,10 +95,8 @@ enum Command {
     Sync {
         #[arg(long)]
         central: String,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
     /// Record a decision in the officer's cache, offline; the next `sync` delivers it.
     Decide {
@@ -105,19 +112,15 @@ enum Command {
         /// The signed paper Mẫu 01 was seen.
         #[arg(long)]
         paper_seen: bool,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
     /// Print the decisions recorded on this PC and how their delivery stands.
     Outbox {
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
     /// Which declarations' documents this PC holds and until when; `--purge` deletes
     /// those past their time (decision on record for more than --keep-days).
@@ -128,10 +131,8 @@ enum Command {
         purge: bool,
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
     /// Import a PDF of paper Mẫu 01 forms (one form or a unit's stack) into the
     /// officer's cache and print how each page was matched (qr, text, none).
@@ -140,10 +141,8 @@ enum Command {
         file: PathBuf,
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
     /// The audit log.
     Audit {
@@ -154,10 +153,8 @@ enum Command {
     Queue {
         #[arg(long)]
         json: bool,
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
-        #[arg(long, env = "BHXH_PASSWORD")]
-        password: String,
+        #[command(flatten)]
+        officer: Officer,
     },
 }
 
@@ -181,7 +178,7 @@ fn main() -> ExitCode {
     // Every headless command works on a cache in a named place.
     let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
     match command {
-        Command::Sync { central, user, password } => {
+        Command::Sync { central, officer: Officer { user, password } } => {
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => return fail(&e.to_string()),
@@ -189,24 +186,35 @@ fn main() -> ExitCode {
             let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, cli.central_cert_sha256));
             answer(synced, false, |line| println!("{line}"))
         }
-        Command::Queue { json, user, password } => answer(headless::queue_rows(&dir, &user, &password), json, |rows| {
-            for r in rows {
-                println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
-            }
-        }),
-        Command::Decide { id, outcome, reasons, note, paper_seen, user, password } => {
+        Command::Queue { json, officer: Officer { user, password } } => {
+            answer(headless::queue_rows(&dir, &user, &password), json, |rows| {
+                for r in rows {
+                    println!("{}\t{}\t{}\t{:?}\t{}", r.id, r.ma_so_bhxh, r.full_name, r.kind, r.submitted_at);
+                }
+            })
+        }
+        Command::Decide { id, outcome, reasons, note, paper_seen, officer: Officer { user, password } } => {
             let draft = bhxh_domain::DecisionDraft { outcome: outcome.into(), reasons, note, paper_seen };
             let input = bhxh_desk_core::ipc::DecideInput { id, draft };
             answer(headless::decide(&dir, &user, &password, input), false, |r| {
                 println!("{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code());
             })
         }
-        Command::Outbox { json, user, password } => answer(headless::outbox(&dir, &user, &password), json, |rows| {
-            for r in rows {
-                println!("{}\t{}\t{}\t{}\t{}", r.key, r.declaration_id, r.outcome.code(), r.state.code(), r.attempts);
-            }
-        }),
-        Command::Retention { keep_days, purge, json, user, password } => {
+        Command::Outbox { json, officer: Officer { user, password } } => {
+            answer(headless::outbox(&dir, &user, &password), json, |rows| {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.key,
+                        r.declaration_id,
+                        r.outcome.code(),
+                        r.state.code(),
+                        r.attempts
+                    );
+                }
+            })
+        }
+        Command::Retention { keep_days, purge, json, officer: Officer { user, password } } => {
             let held =
                 headless::retention(&dir, &user, &password, keep_days, purge).map(|(held, (declarations, files))| {
                     if purge {
@@ -221,7 +229,7 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::ImportPaper { file, json, user, password } => {
+        Command::ImportPaper { file, json, officer: Officer { user, password } } => {
             answer(headless::import_paper(&dir, &user, &password, &file), json, |s| {
                 for r in &s.rows {
                     let candidates: Vec<&str> = r.candidates.iter().map(|c| c.id.as_str()).collect();

@@ -4,7 +4,8 @@ use crate::{Cache, CacheError};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
 use bhxh_protocol::Declaration;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
 /// One line of the queue: what the list shows without opening the declaration.
@@ -147,10 +148,19 @@ impl Cache {
             if !existed {
                 new_rows += 1;
             }
-            let decision = d.decision.as_ref();
-            let assignment = d.assignment.as_ref();
             // One write per row: the body, the clear facts the office's figures
             // count, and the due mark (each extra UPDATE would rewrite the sealed body).
+            let row = [
+                Value::Text(d.id.clone()),
+                Value::Text(d.fields.office_code.clone()),
+                Value::Text(d.status.code().to_owned()),
+                Value::Text(d.fields.kind.code().to_owned()),
+                Value::Text(d.fields.channel.code().to_owned()),
+                Value::Text(d.submitted_at.to_rfc3339()),
+                Value::Text(d.updated_at.to_rfc3339()),
+                Value::Blob(body),
+                Value::Text(now.clone()),
+            ];
             tx.prepare_cached(
                 "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body,
                     pulled_at, unit_code, decided_by, decided_by_name, decided_outcome, decided_at, assigned_to,
@@ -162,26 +172,7 @@ impl Cache {
                     assigned_to = ?15, assigned_name = ?16, assigned_until = ?17, decided_reasons = ?18,
                     facts_v = 1, keys_v = 1, recheck = 1",
             )?
-            .execute(params![
-                d.id,
-                d.fields.office_code,
-                d.status.code(),
-                d.fields.kind.code(),
-                d.fields.channel.code(),
-                d.submitted_at.to_rfc3339(),
-                d.updated_at.to_rfc3339(),
-                body,
-                now,
-                d.fields.unit_code,
-                decision.map(|r| &r.officer),
-                decision.map(|r| &r.officer_name),
-                decision.map(|r| r.outcome.code()),
-                decision.map(|r| r.decided_at.timestamp()),
-                assignment.map(|a| &a.officer),
-                assignment.map(|a| &a.officer_name),
-                assignment.map(|a| a.expires_at.timestamp()),
-                decision.map(|r| serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into())),
-            ])?;
+            .execute(params_from_iter(row.into_iter().chain(clear_facts(d))))?;
             crate::findings::write_registry_keys(&tx, key, d, existed)?;
             for doc in &d.documents {
                 // A changed hash means new content: download it again.
@@ -392,26 +383,34 @@ impl Cache {
 
 /// The columns the supervisor's figures read without opening the body (see the
 /// migration that added them).
-pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) -> Result<(), CacheError> {
+/// The clear columns beside the sealed body, in the order both writers name them:
+/// unit, who decided (user, name), outcome, when, who holds it (user, name), until
+/// when, reason codes. Staff, codes and times only: nothing about the citizen.
+fn clear_facts(d: &Declaration) -> [Value; 9] {
+    let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_owned()));
     let decision = d.decision.as_ref();
     let assignment = d.assignment.as_ref();
+    [
+        text(d.fields.unit_code.as_deref()),
+        text(decision.map(|r| r.officer.as_str())),
+        text(decision.map(|r| r.officer_name.as_str())),
+        text(decision.map(|r| r.outcome.code())),
+        decision.map_or(Value::Null, |r| Value::Integer(r.decided_at.timestamp())),
+        text(assignment.map(|a| a.officer.as_str())),
+        text(assignment.map(|a| a.officer_name.as_str())),
+        assignment.map_or(Value::Null, |a| Value::Integer(a.expires_at.timestamp())),
+        decision
+            .map_or(Value::Null, |r| Value::Text(serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into()))),
+    ]
+}
+
+pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) -> Result<(), CacheError> {
     conn.execute(
         "UPDATE declarations SET unit_code = ?2, decided_by = ?3, decided_by_name = ?4, decided_outcome = ?5,
             decided_at = ?6, assigned_to = ?7, assigned_name = ?8, assigned_until = ?9, decided_reasons = ?10,
             facts_v = 1
          WHERE id = ?1",
-        params![
-            d.id,
-            d.fields.unit_code,
-            decision.map(|r| &r.officer),
-            decision.map(|r| &r.officer_name),
-            decision.map(|r| r.outcome.code()),
-            decision.map(|r| r.decided_at.timestamp()),
-            assignment.map(|a| &a.officer),
-            assignment.map(|a| &a.officer_name),
-            assignment.map(|a| a.expires_at.timestamp()),
-            decision.map(|r| serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into())),
-        ],
+        params_from_iter(std::iter::once(Value::Text(d.id.clone())).chain(clear_facts(d))),
     )?;
     Ok(())
 }
