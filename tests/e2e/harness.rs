@@ -323,9 +323,20 @@ impl Drop for TauriDriver {
 /// The app window on its own virtual display, `user` prefilled, the cache in
 /// `data`, the central service at `central_url`. Drop the driver before the display.
 pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str) -> (Xvfb, TauriDriver, Client) {
+    open_window_with(desk, data, central_url, user, &[]).await
+}
+
+/// As [`open_window`], with more of the app's arguments (`--idle-lock-minutes 1`).
+pub async fn open_window_with(
+    desk: &Path,
+    data: &Path,
+    central_url: &str,
+    user: &str,
+    extra: &[&str],
+) -> (Xvfb, TauriDriver, Client) {
     let display = Xvfb::start();
     let driver = TauriDriver::start(&display);
-    let args = [
+    let mut args = vec![
         "--data-dir".to_owned(),
         data.display().to_string(),
         "--central-url".to_owned(),
@@ -333,6 +344,7 @@ pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str
         "--user-name".to_owned(),
         user.to_owned(),
     ];
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     let client = driver.session(desk, &args).await;
     (display, driver, client)
 }

@@ -242,6 +242,66 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// An officer who walks away with a citizen's ID on screen. With a one-minute lock
+/// and nothing touched after opening a declaration, the lock screen covers the
+/// window and no document image is left on the page, although the window kept
+/// calling the app by itself all along (its status every two seconds, the queue
+/// after the background sync, the prefetch): only the person's own input keeps the
+/// lock away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_who_walks_away_is_locked_out_while_the_window_keeps_working() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-idle");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 8).await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let (display, driver, client) =
+        open_window_with(&bins.desk, &work.join("desk"), &central.url, "canbo.07916", &["--idle-lock-minutes", "1"])
+            .await;
+    let shots = artifacts_dir();
+
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, expected).await?;
+        click(&client, "[data-testid=queue-row][data-kind=adult] td.name").await?;
+        wait_until(Duration::from_secs(60), || async { all_images_loaded(&client, 3).await }).await?;
+        let opened = std::time::Instant::now();
+        // Hands off from here: the test only looks.
+        wait_until(Duration::from_secs(150), || async {
+            Ok(!client.find_all(fantoccini::Locator::Css("[data-testid=lock-screen]")).await?.is_empty())
+        })
+        .await
+        .context("the lock screen never came")?;
+        let idle = opened.elapsed();
+        anyhow::ensure!(idle >= Duration::from_secs(50), "locked after {idle:?}, before the minute was up");
+        let documents: u64 = client
+            .execute(
+                "return document.querySelectorAll('img[data-testid=doc-image], img[src*=\"bhxhdoc\"]').length;",
+                vec![],
+            )
+            .await?
+            .as_u64()
+            .unwrap_or(u64::MAX);
+        anyhow::ensure!(documents == 0, "{documents} document images left on the locked page");
+        save_screenshot(&client, &shots, "idle-locked").await?;
+        // The password opens the same session again.
+        let unlock = wait_for_element(&client, "[data-testid=unlock-password]").await?;
+        unlock.send_keys("demo").await?;
+        click(&client, "[data-testid=unlock-submit]").await?;
+        wait_for_queue_count(&client, expected).await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+    central.kill();
+    if let Err(e) = outcome {
+        panic!("idle-lock scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 /// A unit's stack: printed forms with their QR code for the first three adults, a
 /// scan fed in askew (to match by hand) for the fourth, an image-only scan for the
 /// fifth (read by OCR).
