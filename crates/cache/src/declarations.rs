@@ -4,7 +4,7 @@ use crate::{Cache, CacheError};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
 use bhxh_protocol::Declaration;
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 use serde::Serialize;
 
@@ -151,15 +151,15 @@ impl Cache {
             // One write per row: the body, the clear facts the office's figures
             // count, and the due mark (each extra UPDATE would rewrite the sealed body).
             let row = [
-                Value::Text(d.id.clone()),
-                Value::Text(d.fields.office_code.clone()),
-                Value::Text(d.status.code().to_owned()),
-                Value::Text(d.fields.kind.code().to_owned()),
-                Value::Text(d.fields.channel.code().to_owned()),
-                Value::Text(d.submitted_at.to_rfc3339()),
-                Value::Text(d.updated_at.to_rfc3339()),
-                Value::Blob(body),
-                Value::Text(now.clone()),
+                text(&d.id),
+                text(&d.fields.office_code),
+                text(d.status.code()),
+                text(d.fields.kind.code()),
+                text(d.fields.channel.code()),
+                ToSqlOutput::Owned(Value::Text(d.submitted_at.to_rfc3339())),
+                ToSqlOutput::Owned(Value::Text(d.updated_at.to_rfc3339())),
+                ToSqlOutput::Borrowed(ValueRef::Blob(&body)),
+                text(&now),
             ];
             tx.prepare_cached(
                 "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body,
@@ -386,22 +386,34 @@ impl Cache {
 /// The clear columns beside the sealed body, in the order both writers name them:
 /// unit, who decided (user, name), outcome, when, who holds it (user, name), until
 /// when, reason codes. Staff, codes and times only: nothing about the citizen.
-fn clear_facts(d: &Declaration) -> [Value; 9] {
-    let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_owned()));
+fn clear_facts(d: &Declaration) -> [ToSqlOutput<'_>; 9] {
+    let int = |n: Option<i64>| ToSqlOutput::Owned(n.map_or(Value::Null, Value::Integer));
     let decision = d.decision.as_ref();
     let assignment = d.assignment.as_ref();
     [
-        text(d.fields.unit_code.as_deref()),
-        text(decision.map(|r| r.officer.as_str())),
-        text(decision.map(|r| r.officer_name.as_str())),
-        text(decision.map(|r| r.outcome.code())),
-        decision.map_or(Value::Null, |r| Value::Integer(r.decided_at.timestamp())),
-        text(assignment.map(|a| a.officer.as_str())),
-        text(assignment.map(|a| a.officer_name.as_str())),
-        assignment.map_or(Value::Null, |a| Value::Integer(a.expires_at.timestamp())),
-        decision
-            .map_or(Value::Null, |r| Value::Text(serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into()))),
+        opt(d.fields.unit_code.as_deref()),
+        opt(decision.map(|r| r.officer.as_str())),
+        opt(decision.map(|r| r.officer_name.as_str())),
+        opt(decision.map(|r| r.outcome.code())),
+        int(decision.map(|r| r.decided_at.timestamp())),
+        opt(assignment.map(|a| a.officer.as_str())),
+        opt(assignment.map(|a| a.officer_name.as_str())),
+        int(assignment.map(|a| a.expires_at.timestamp())),
+        ToSqlOutput::Owned(
+            decision.map_or(Value::Null, |r| {
+                Value::Text(serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into()))
+            }),
+        ),
     ]
+}
+
+fn opt(s: Option<&str>) -> ToSqlOutput<'_> {
+    s.map_or(ToSqlOutput::Owned(Value::Null), text)
+}
+
+/// A borrowed text parameter (a pull writes thousands of rows: no copies).
+fn text(s: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
 }
 
 pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) -> Result<(), CacheError> {
@@ -410,7 +422,7 @@ pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) ->
             decided_at = ?6, assigned_to = ?7, assigned_name = ?8, assigned_until = ?9, decided_reasons = ?10,
             facts_v = 1
          WHERE id = ?1",
-        params_from_iter(std::iter::once(Value::Text(d.id.clone())).chain(clear_facts(d))),
+        params_from_iter(std::iter::once(text(&d.id)).chain(clear_facts(d))),
     )?;
     Ok(())
 }
