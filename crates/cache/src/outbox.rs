@@ -445,9 +445,14 @@ impl Cache {
                 body,
             ) = row?;
             let full_name = match (name, body) {
-                (Some(name), _) => {
-                    String::from_utf8_lossy(&self.open_sealed("citizen_name", &key, &name)?).into_owned()
-                }
+                // A label only: one that does not open must not keep the declaration from opening.
+                (Some(name), _) => match self.open_sealed("citizen_name", &key, &name) {
+                    Ok(plain) => String::from_utf8_lossy(&plain).into_owned(),
+                    Err(e) => {
+                        tracing::warn!(%key, error = %e, "a decision's citizen name does not open");
+                        String::new()
+                    }
+                },
                 // Decided before names were kept with decisions.
                 (None, Some(body)) => self.open_body(&declaration_id, &body)?.fields.full_name,
                 (None, None) => String::new(),

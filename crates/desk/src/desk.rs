@@ -920,7 +920,11 @@ impl Desk {
             {
                 // Deleting files: a blocking thread's work, not a runtime worker's.
                 let desk = Arc::clone(&self);
-                let _ = tokio::task::spawn_blocking(move || desk.purge_if_due()).await;
+                if let Err(e) = tokio::task::spawn_blocking(move || desk.purge_if_due()).await
+                    && e.is_panic()
+                {
+                    std::panic::resume_unwind(e.into_panic());
+                }
             }
             self.spawn_analysis();
             if self.open_session().is_err() {

@@ -31,3 +31,10 @@ describe("words from the Rust side", () => {
     expect(errorText(new Error("no IPC"))).toBe("Error: no IPC");
   });
 });
+
+describe("a failure that only looks like an AppError", () => {
+  it("keeps its own text (a DOMException has a code and a string message)", () => {
+    const dom = { code: 11, message: "The object is in an invalid state." };
+    expect(errorText(dom)).toBe("The object is in an invalid state.");
+  });
+});

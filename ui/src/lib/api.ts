@@ -17,11 +17,17 @@ export async function call<K extends Command>(cmd: K, ...req: Req<K> extends nul
 
 /** Turns whatever a rejected call threw into `{code, message: {vi, en}}`. */
 export function asAppError(e: unknown): AppError {
-  if (e && typeof e === "object" && "code" in e && "message" in e) {
+  // An AppError's message is a Text; a DOMException's (code and message too) is a string.
+  if (e && typeof e === "object" && "code" in e && "message" in e && typeof e.message === "object" && e.message) {
     return e as AppError;
   }
   // Not from the Rust side (a failed invoke): its text is all there is, in either language.
-  const text = typeof e === "string" ? e : String(e);
+  const text =
+    typeof e === "string" || e instanceof Error
+      ? String(e)
+      : e && typeof e === "object" && "message" in e && typeof e.message === "string"
+        ? e.message
+        : String(e);
   return { code: "Internal", message: { vi: text, en: text } };
 }
 
