@@ -349,6 +349,23 @@ pub async fn open_window_with(
     (display, driver, client)
 }
 
+/// Closes the app window, then its driver and display, whatever the scenario's
+/// outcome: killing tauri-driver alone leaves the app running.
+pub async fn close_window(client: Client, driver: TauriDriver, display: Xvfb) {
+    let _ = client.close().await;
+    drop(driver);
+    drop(display);
+}
+
+/// Fails the scenario, saying where its screenshots and data are kept; or, when it
+/// passed, removes its data.
+pub fn conclude(scenario: &str, outcome: anyhow::Result<()>, shots: &Path, work: &Path) {
+    if let Err(e) = outcome {
+        panic!("{scenario} failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+    }
+    let _ = std::fs::remove_dir_all(work);
+}
+
 /// The clock every process of a test reads: the machine's, or the office at another
 /// hour when `BHXH_CLOCK_START` says so (`scripts/test` runs the date-dependent window
 /// test at 23:59 on 31 December and at 00:01 on 1 January, office time, with the

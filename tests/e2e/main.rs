@@ -231,15 +231,9 @@ async fn officer_logs_in_sees_the_queue_opens_a_declaration_and_works_offline() 
     }
     .await;
 
-    // Close the window in every case: killing tauri-driver alone leaves the app running.
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     central.kill();
-    if let Err(e) = outcome {
-        panic!("end-to-end scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
-    }
-    let _ = std::fs::remove_dir_all(&work);
+    conclude("end-to-end scenario", outcome, &shots, &work);
 }
 
 /// An officer who walks away with a citizen's ID on screen. With a one-minute lock
@@ -293,14 +287,9 @@ async fn an_officer_who_walks_away_is_locked_out_while_the_window_keeps_working(
     }
     .await;
 
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     central.kill();
-    if let Err(e) = outcome {
-        panic!("idle-lock scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
-    }
-    let _ = std::fs::remove_dir_all(&work);
+    conclude("idle-lock scenario", outcome, &shots, &work);
 }
 
 /// A unit's stack: printed forms with their QR code for the first three adults, a
@@ -529,14 +518,9 @@ async fn officer_imports_a_paper_stack_and_reviews_it_beside_the_declaration() {
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     central.kill();
-    if let Err(e) = outcome {
-        panic!("paper scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
-    }
-    let _ = std::fs::remove_dir_all(&work);
+    conclude("paper scenario", outcome, &shots, &work);
 }
 
 /// Clicks a declaration in the queue and waits until it is on screen.
@@ -731,9 +715,7 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
         Ok::<_, anyhow::Error>(decided)
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     let decided = match outcome {
         Ok(v) => v,
         Err(e) => {
@@ -841,9 +823,7 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
         Ok::<_, anyhow::Error>((approved, rejected, undone, offline))
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     let (approved, rejected, undone, offline) = match outcome {
         Ok(v) => v,
         Err(e) => {
@@ -1076,9 +1056,7 @@ async fn helpdesk_finds_the_caller_diagnoses_the_phone_copies_a_script_and_logs_
         Ok::<_, anyhow::Error>(script)
     }
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     let calls = if outcome.is_ok() { Some(central.calls_of("hotro.07916", &ma_so).await) } else { None };
     central.kill();
     let script = match outcome {
@@ -1260,9 +1238,7 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     if outcome.is_err() {
         let _ = save_screenshot(&client, &shots, "49-supervisor-failed").await;
     }
-    let _ = client.close().await;
-    drop(driver);
-    drop(display);
+    close_window(client, driver, display).await;
     central.kill();
     if let Err(e) = outcome {
         panic!("supervisor scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
