@@ -1,21 +1,20 @@
 //! The helpdesk's copy of the office's citizens, for finding a caller in a second,
-//! with or without the network. What the central service sends is already masked
-//! (no full phone, email or ID number); it is sealed here all the same, and the
-//! exact-lookup tokens are re-keyed with the officer's data key.
+//! with or without the network. What the central service sends is masked (no full
+//! phone, email or ID number, and nothing derived from one); it is sealed here all
+//! the same. So this copy finds people by mã số (a row's key, keyed with the data
+//! key) and by name; a phone or ID number is looked up by the central service.
 //!
-//! Exact identifiers go through the token index in SQLite. Names go through an
-//! in-memory index (folded name, birth year) built from a small sealed column on the
-//! first name search after the cache opens, and rebuilt when the directory changes.
+//! Names go through an in-memory index (folded name, birth year) built from a small
+//! sealed column on the first name search after the cache opens, and rebuilt when
+//! the directory changes.
 
 use crate::{Cache, CacheError};
+use bhxh_domain::MaSoBhxh;
+use bhxh_domain::helpdesk::LookupKey;
 use bhxh_domain::helpdesk::query::{self, SearchQuery};
-use bhxh_domain::helpdesk::{LookupKey, PhoneCheck};
-use bhxh_domain::{MaSoBhxh, PhoneVn};
-use bhxh_protocol::{CitizenEntry, NewCall, lookup_token};
+use bhxh_protocol::{CitizenEntry, NewCall};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-
-const SALT_KEY: &str = "directory.salt";
 
 /// A person found, and whether by an exact identifier (ranked first).
 #[derive(Debug, Clone)]
@@ -78,39 +77,24 @@ struct CallBody {
     call: NewCall,
 }
 
-/// A directory row's key: the mã số's lookup token, re-keyed with the data key.
-fn ma_so_key(key: &crate::DataKey, salt: &str, ma_so: &MaSoBhxh) -> String {
-    key.index_token(&lookup_token(salt, &LookupKey::MaSo(ma_so.clone())))
+/// A directory row's key: the mã số keyed with the data key (the mã số is on the
+/// card the agent reads; the key only keeps a copied file from listing them).
+fn ma_so_key(key: &crate::DataKey, ma_so: &MaSoBhxh) -> String {
+    key.index_token(&LookupKey::MaSo(ma_so.clone()).canonical())
 }
 
 impl Cache {
-    fn directory_salt(&self) -> Result<Option<String>, CacheError> {
-        let sealed: Option<Vec<u8>> =
-            self.conn.query_row("SELECT value FROM sealed_meta WHERE key = ?1", [SALT_KEY], |r| r.get(0)).optional()?;
-        sealed
-            .map(|s| {
-                let plain = self.open_sealed("sealed_meta", SALT_KEY, &s)?;
-                String::from_utf8(plain).map_err(|e| CacheError::Corrupt(SALT_KEY.into(), e.to_string()))
-            })
-            .transpose()
-    }
-
     /// Files one page of the directory sync `generation` (rows not seen again by the
     /// end of the sync are dropped by [`Self::finish_directory`]).
     pub fn apply_directory_page(
         &mut self,
-        salt: &str,
         generation: i64,
         items: &[CitizenEntry],
         next_after: Option<&str>,
     ) -> Result<(), CacheError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO sealed_meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-            params![SALT_KEY, self.key.seal(&crate::aad("sealed_meta", SALT_KEY), salt.as_bytes())],
-        )?;
         for e in items {
-            let ma_so_key = ma_so_key(&self.key, salt, &e.ma_so_bhxh);
+            let ma_so_key = ma_so_key(&self.key, &e.ma_so_bhxh);
             let json =
                 serde_json::to_vec(e).map_err(|err| CacheError::Corrupt(e.ma_so_bhxh.to_string(), err.to_string()))?;
             let name = format!("{}\t{}", bhxh_domain::fold::fold(&e.full_name), chrono::Datelike::year(&e.birth_date));
@@ -126,11 +110,6 @@ impl Cache {
                 self.key.seal(&crate::aad("directory", &id), &json),
                 self.key.seal(&crate::aad("directory_name", &id), name.as_bytes()),
             ])?;
-            tx.prepare_cached("DELETE FROM directory_tokens WHERE row = ?1")?.execute([row])?;
-            for t in &e.tokens {
-                tx.prepare_cached("INSERT OR IGNORE INTO directory_tokens(token, row) VALUES (?1, ?2)")?
-                    .execute(params![self.key.index_token(t), row])?;
-            }
         }
         match next_after {
             Some(a) => tx.execute(
@@ -208,8 +187,9 @@ impl Cache {
         Ok(n)
     }
 
-    /// The search box: exact identifiers first, then names (equal, then starting with
-    /// what was typed), at most `limit`.
+    /// The search box: a mã số first, then names (equal, then starting with what was
+    /// typed), at most `limit`. Phone and ID numbers find nobody here: only the
+    /// central service can answer them.
     pub fn search_directory(&mut self, raw: &str, limit: usize) -> Result<Vec<DirectoryHit>, CacheError> {
         let q = query::parse(raw);
         self.search_parsed(&q, limit)
@@ -217,18 +197,15 @@ impl Cache {
 
     pub fn search_parsed(&mut self, q: &SearchQuery, limit: usize) -> Result<Vec<DirectoryHit>, CacheError> {
         let mut rows: Vec<(i64, bool)> = Vec::new();
-        if !q.keys.is_empty()
-            && let Some(salt) = self.directory_salt()?
-        {
-            let mut stmt = self.conn.prepare_cached("SELECT row FROM directory_tokens WHERE token = ?1")?;
-            for key in &q.keys {
-                let token = self.key.index_token(&lookup_token(&salt, key));
-                for row in stmt.query_map([token], |r| r.get::<_, i64>(0))? {
-                    let row = row?;
-                    if !rows.iter().any(|(r, _)| *r == row) {
-                        rows.push((row, true));
-                    }
-                }
+        for key in &q.keys {
+            let LookupKey::MaSo(m) = key else { continue };
+            let row: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT row FROM directory WHERE ma_so_key = ?1")?
+                .query_row([ma_so_key(&self.key, m)], |r| r.get(0))
+                .optional()?;
+            if let Some(row) = row.filter(|row| !rows.iter().any(|(r, _)| r == row)) {
+                rows.push((row, true));
             }
         }
         if let Some(name) = &q.name {
@@ -253,31 +230,18 @@ impl Cache {
 
     /// One person by mã số.
     pub fn directory_entry(&self, ma_so: &MaSoBhxh) -> Result<Option<CitizenEntry>, CacheError> {
-        let Some(salt) = self.directory_salt()? else { return Ok(None) };
         let row: Option<i64> = self
             .conn
-            .query_row("SELECT row FROM directory WHERE ma_so_key = ?1", [ma_so_key(&self.key, &salt, ma_so)], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT row FROM directory WHERE ma_so_key = ?1", [ma_so_key(&self.key, ma_so)], |r| r.get(0))
             .optional()?;
         row.map(|r| self.directory_row(r)).transpose().map(Option::flatten)
-    }
-
-    /// The caller's phone against the one on file, from the tokens alone.
-    pub fn directory_phone_check(&self, entry: &CitizenEntry, phone: &PhoneVn) -> Result<PhoneCheck, CacheError> {
-        let Some(salt) = self.directory_salt()? else { return Ok(PhoneCheck::Unchecked) };
-        Ok(match &entry.phone_token {
-            None => PhoneCheck::NoPhone,
-            Some(t) if *t == lookup_token(&salt, &LookupKey::Phone(phone.clone())) => PhoneCheck::Match,
-            Some(_) => PhoneCheck::Mismatch,
-        })
     }
 
     /// Notes a call: kept here (sealed, audited) until the central service has it.
     pub fn note_call(&mut self, agent: &str, ma_so: &MaSoBhxh, call: &NewCall) -> Result<(), CacheError> {
         let body = serde_json::to_vec(&CallBody { ma_so: ma_so.clone(), call: call.clone() })
             .map_err(|e| CacheError::Corrupt(call.id.clone(), e.to_string()))?;
-        let ma_so_key = self.directory_salt()?.map(|s| ma_so_key(&self.key, &s, ma_so)).unwrap_or_default();
+        let ma_so_key = ma_so_key(&self.key, ma_so);
         let sealed = self.key.seal(&crate::aad("call", &call.id), &body);
         self.durably(|c| {
             let tx = c.conn.transaction()?;
@@ -294,6 +258,24 @@ impl Cache {
     fn open_call(&self, id: &str, sealed: &[u8]) -> Result<CallBody, CacheError> {
         let plain = self.open_sealed("call", id, sealed)?;
         serde_json::from_slice(&plain).map_err(|e| CacheError::Corrupt(id.to_owned(), e.to_string()))
+    }
+
+    /// Gives the calls whose key a migration cleared their key again, from their
+    /// sealed body (once; nothing to do on later openings).
+    pub(crate) fn fill_call_keys(&self) -> Result<(), CacheError> {
+        let rows: Vec<(String, Vec<u8>)> = self
+            .conn
+            .prepare("SELECT id, body FROM calls_outbox WHERE ma_so_key = ''")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, body) in rows {
+            let call = self.open_call(&id, &body)?;
+            self.conn.execute(
+                "UPDATE calls_outbox SET ma_so_key = ?2 WHERE id = ?1",
+                params![id, ma_so_key(&self.key, &call.ma_so)],
+            )?;
+        }
+        Ok(())
     }
 
     /// Calls not yet accepted by the central service, oldest first.
@@ -327,11 +309,10 @@ impl Cache {
 
     /// Calls noted on this PC about `ma_so` (sent or not), newest first.
     pub fn calls_noted_here(&self, ma_so: &MaSoBhxh) -> Result<Vec<PendingCall>, CacheError> {
-        let Some(salt) = self.directory_salt()? else { return Ok(vec![]) };
         let rows: Vec<(String, Vec<u8>, Option<String>)> = self
             .conn
             .prepare_cached("SELECT id, body, sent_at FROM calls_outbox WHERE ma_so_key = ?1 ORDER BY created_at DESC")?
-            .query_map([ma_so_key(&self.key, &salt, ma_so)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map([ma_so_key(&self.key, ma_so)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         rows.iter()
             .map(|(id, b, sent)| {

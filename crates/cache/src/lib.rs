@@ -78,6 +78,7 @@ impl Cache {
         let cache = Self { conn, store, key, dir: dir.to_path_buf(), name_index: None };
         cache.check_key()?;
         cache.fill_clear_facts()?;
+        cache.fill_call_keys()?;
         Ok(cache)
     }
 

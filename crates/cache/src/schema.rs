@@ -136,7 +136,7 @@ M::up(
 M::up(
     "CREATE TABLE directory (
         row INTEGER PRIMARY KEY,
-        -- index_token of the mã số's lookup token: the row's key, meaningless without the data key.
+        -- index_token of the mã số (see directory.rs): the row's key, meaningless without the data key.
         ma_so_key TEXT NOT NULL UNIQUE,
         -- bhxh_protocol::CitizenEntry as JSON, sealed (column 'directory').
         body BLOB NOT NULL,
@@ -212,6 +212,17 @@ M::up(
 // shows it without opening each declaration's body (NULL on older rows: read from
 // the body then).
 M::up("ALTER TABLE decisions ADD COLUMN citizen_name BLOB;"),
+// The directory's rows were keyed, and its numbers indexed, by tokens salted with a
+// salt the server sent: a copy with the key could test every phone a mask leaves.
+// Rows are now keyed by the mã số alone (re-pulled at the next sync); calls noted
+// here get their new key from their sealed body when the cache opens.
+M::up(
+    "DROP TABLE directory_tokens;
+    DELETE FROM directory;
+    DELETE FROM sealed_meta WHERE key = 'directory.salt';
+    DELETE FROM meta WHERE key IN ('directory.generation', 'directory.after');
+    UPDATE calls_outbox SET ma_so_key = '';",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -12,6 +12,7 @@ use rusqlite_migration::{M, Migrations};
 use std::path::Path;
 
 mod citizens;
+pub use citizens::province_scope;
 mod coverage;
 mod quotas;
 pub use coverage::Unit;
@@ -103,6 +104,13 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(quotas::MIGRATION),
     // Employer units, the office's campaign, the register of outgoing letters.
     M::up(coverage::MIGRATION),
+    // No salt or token of a number leaves the server any more; an account's lookups
+    // cover its province unless it is given the whole country.
+    M::up(
+        "DROP TABLE office_salts;
+        ALTER TABLE users ADD COLUMN lookup_scope TEXT NOT NULL DEFAULT 'province'
+            CHECK (lookup_scope IN ('province', 'national'));",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -212,6 +220,44 @@ impl Store {
     pub fn delete_token(&self, token: &str) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM tokens WHERE token = ?1", params![token])?;
         Ok(())
+    }
+
+    /// Whether `username`'s lookups cover the whole country (else their province).
+    pub fn national_lookup(&self, username: &str) -> Result<bool, StoreError> {
+        let scope: Option<String> = self
+            .conn
+            .query_row("SELECT lookup_scope FROM users WHERE username = ?1", params![username], |r| r.get(0))
+            .optional()?;
+        Ok(scope.as_deref() == Some("national"))
+    }
+
+    pub fn set_national_lookup(&self, username: &str, national: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE users SET lookup_scope = ?2 WHERE username = ?1",
+            params![username, if national { "national" } else { "province" }],
+        )?;
+        Ok(())
+    }
+
+    /// `actor`'s lines of the audit log, oldest first: (action, subject, detail).
+    pub fn audit_of(&self, actor: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare("SELECT action, subject, detail FROM audit WHERE actor = ?1 ORDER BY seq")?
+            .query_map(params![actor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One line of the server's audit log, outside any other write.
+    pub fn audit_now(
+        &self,
+        now: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        Ok(Self::audit(&self.conn, now, actor, action, subject, detail)?)
     }
 
     pub fn token_user(&self, token: &str) -> Result<Option<(UserInfo, DateTime<Utc>)>, StoreError> {

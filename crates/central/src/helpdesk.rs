@@ -1,18 +1,22 @@
-//! The helpdesk's routes: the office directory (masked, with lookup tokens), the
-//! server-side lookup, the phone diagnosis and the call log.
+//! The helpdesk's routes: the office directory (masked), the server-side lookup,
+//! the phone diagnosis and the call log.
 //!
-//! Rules: any logged-in staff may look people up and check a phone (both answer in
-//! masked form only); the directory and the call log of a person belong to the
-//! person's office: another office's staff get 403.
+//! Rules: any logged-in staff may look people up, read a card and check a phone,
+//! among the people of their own province unless their account covers the country;
+//! each of these answers in masked form only, is taken from the caller's budget
+//! (`throttle::LOOKUPS`) and written to the audit log. The directory and the call
+//! log of a person belong to the person's office: another office's staff get 403.
 
 use crate::auth::Caller;
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use bhxh_domain::helpdesk::LookupKey;
 use bhxh_domain::{MaSoBhxh, PhoneVn, Role};
 use bhxh_protocol::{
-    CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, NewCall, PhoneCheckAnswer, PhoneCheckRequest,
+    CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, LookupRequest, NewCall, PhoneCheckAnswer,
+    PhoneCheckRequest,
 };
 use serde::Deserialize;
 
@@ -38,31 +42,72 @@ pub async fn directory(
     let limit = q.limit.unwrap_or(500).clamp(1, MAX_DIRECTORY_PAGE);
     let after = q.after.unwrap_or_default();
     let now = state.now();
-    let (salt, mut items) = state.with_store(|s| {
-        Ok::<_, crate::db::StoreError>((s.office_salt(&office)?, s.directory_page(&office, &after, limit + 1, now)?))
-    })?;
+    let mut items = state.with_store(|s| s.directory_page(&office, &after, limit + 1, now))?;
     let has_more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let next_after = items.last().map(|e| e.ma_so_bhxh.to_string());
-    Ok(Json(DirectoryPage { salt, items, next_after, has_more }))
+    Ok(Json(DirectoryPage { items, next_after, has_more }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct LookupQuery {
-    q: String,
+/// Takes one question from the caller's budget; the offices the caller may ask
+/// about (`None`: the whole country).
+fn admit_question(state: &AppState, caller: &Caller) -> Result<Option<String>, ApiError> {
+    caller.require_role(STAFF)?;
+    if let Err(wait) = state.lookups.take(&caller.0.username, state.now()) {
+        tracing::warn!(user = %caller.0.username, "lookup budget spent");
+        return Err(ApiError::rate_limited("too many lookups; slow down", wait));
+    }
+    let national = state.with_store(|s| s.national_lookup(&caller.0.username))?;
+    Ok((!national).then(|| crate::db::province_scope(&caller.0.office_code)))
+}
+
+/// What a query asked for, for the audit log: the kinds of key, not the number.
+fn query_kinds(raw: &str) -> String {
+    let q = bhxh_domain::helpdesk::query::parse(raw);
+    let mut kinds: Vec<&str> = q
+        .keys
+        .iter()
+        .map(|k| match k {
+            LookupKey::MaSo(_) => "ma_so",
+            LookupKey::IdNumber(_) => "id",
+            LookupKey::Phone(_) => "phone",
+        })
+        .collect();
+    if q.name.is_some() {
+        kinds.push("name");
+    }
+    kinds.join("+")
 }
 
 pub async fn lookup(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<LookupQuery>,
+    ApiJson(q): ApiJson<LookupRequest>,
 ) -> Result<Json<LookupAnswer>, ApiError> {
     caller.require_role(STAFF)?;
     if q.q.chars().count() > 100 {
         return Err(ApiError::validation("query longer than 100 characters"));
     }
-    let items = state.with_store(|s| s.lookup(&q.q, LOOKUP_LIMIT, state.now()))?;
+    let scope = admit_question(&state, &caller)?;
+    let now = state.now();
+    let items = state.with_store(|s| {
+        let items = s.lookup(&q.q, scope.as_deref(), LOOKUP_LIMIT, now)?;
+        let found: Vec<&str> = items.iter().map(|e| e.ma_so_bhxh.as_str()).collect();
+        s.audit_now(now, &caller.0.username, "lookup", &found.join(","), &query_kinds(&q.q))?;
+        Ok::<_, crate::db::StoreError>(items)
+    })?;
     Ok(Json(LookupAnswer { items }))
+}
+
+/// The person, if the caller's scope reaches them (else "no such citizen", which
+/// tells nothing about people elsewhere).
+fn in_scope(state: &AppState, scope: Option<&str>, m: &MaSoBhxh) -> Result<(), ApiError> {
+    let office = state.with_store(|s| s.citizen_office(m.as_str()))?;
+    match (office, scope) {
+        (Some(o), Some(scope)) if !scope.contains(&format!(",{o},")) => Err(ApiError::not_found("no such citizen")),
+        (Some(_), _) => Ok(()),
+        (None, _) => Err(ApiError::not_found("no such citizen")),
+    }
 }
 
 fn ma_so(raw: &str) -> Result<MaSoBhxh, ApiError> {
@@ -76,8 +121,14 @@ pub async fn citizen(
 ) -> Result<Json<CitizenEntry>, ApiError> {
     caller.require_role(STAFF)?;
     let m = ma_so(&raw)?;
+    let scope = admit_question(&state, &caller)?;
+    in_scope(&state, scope.as_deref(), &m)?;
+    let now = state.now();
     let entry = state
-        .with_store(|s| s.citizen_entry(m.as_str(), state.now()))?
+        .with_store(|s| {
+            s.audit_now(now, &caller.0.username, "card", m.as_str(), "")?;
+            s.citizen_entry(m.as_str(), now)
+        })?
         .ok_or_else(|| ApiError::not_found("no such citizen"))?;
     Ok(Json(entry))
 }
@@ -91,8 +142,17 @@ pub async fn phone_check(
     caller.require_role(STAFF)?;
     let m = ma_so(&raw)?;
     let phone = PhoneVn::parse(&req.phone).map_err(|e| ApiError::validation(format!("phone: {e}")))?.phone;
+    let scope = admit_question(&state, &caller)?;
+    in_scope(&state, scope.as_deref(), &m)?;
+    let now = state.now();
     let (result, registered) = state
-        .with_store(|s| s.phone_check(&m, &phone, state.now()))?
+        .with_store(|s| {
+            let answer = s.phone_check(&m, &phone, now)?;
+            if let Some((result, _)) = &answer {
+                s.audit_now(now, &caller.0.username, "phone_check", m.as_str(), &format!("{result:?}"))?;
+            }
+            Ok::<_, crate::db::StoreError>(answer)
+        })?
         .ok_or_else(|| ApiError::not_found("no such citizen"))?;
     Ok(Json(PhoneCheckAnswer { result, registered }))
 }

@@ -11,7 +11,9 @@
 //! - `faults`: latency, 503, dropped connections, commit-then-drop, 429 with Retry-After, expired tokens; `/admin` only
 //!   with `--admin`.
 //! - `db/citizens.rs` + `helpdesk`: the citizens' register (accounts, locks), the masked directory, lookup, the phone
-//!   check, calls and officers' notes. Contact details and ID numbers are masked before they leave the server.
+//!   check, calls and officers' notes. Contact details and ID numbers are masked before they leave the server, and
+//!   nothing derived from a full number does: lookups and phone checks are answered here, within the caller's
+//!   province, throttled per caller (`throttle`) and audited.
 //! - `db/quotas.rs` + `supervisor`: daily quotas per office and officer.
 //! - `db/coverage.rs` + `coverage`: employer units with their participants (listed to the office's desks, which check
 //!   unit codes against them), the office's campaign (target, deadline, letter settings), coverage counted from the
@@ -34,6 +36,7 @@ mod helpdesk;
 mod offices;
 pub mod routes;
 mod supervisor;
+mod throttle;
 mod tls;
 
 pub use db::Store;
@@ -63,6 +66,8 @@ pub struct AppState {
     pub(crate) admin: bool,
     /// Every "now" of the server; days are the office's (`bhxh_domain::clock`).
     pub(crate) clock: bhxh_domain::Clock,
+    /// Each caller's budget of lookups and phone checks.
+    pub(crate) lookups: Arc<throttle::Throttle>,
 }
 
 impl AppState {
@@ -77,6 +82,7 @@ impl AppState {
             faults: Arc::new(RwLock::new(config.faults.clone())),
             admin: config.admin,
             clock: bhxh_domain::Clock::System,
+            lookups: Arc::new(throttle::Throttle::new(throttle::LOOKUPS)),
         })
     }
 

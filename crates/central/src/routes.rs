@@ -22,7 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/declarations/{id}/assignment"),
     ("delete", "/v1/declarations/{id}/assignment"),
     ("get", "/v1/offices/{code}/directory"),
-    ("get", "/v1/lookup"),
+    ("post", "/v1/lookup"),
     ("get", "/v1/citizens/{ma_so}"),
     ("post", "/v1/citizens/{ma_so}/phone-check"),
     ("get", "/v1/citizens/{ma_so}/calls"),
@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/decisions/batch", post(decisions::decide_batch))
         .route("/v1/declarations/{id}/assignment", post(decisions::assign).delete(decisions::release))
         .route("/v1/offices/{code}/directory", get(helpdesk::directory))
-        .route("/v1/lookup", get(helpdesk::lookup))
+        .route("/v1/lookup", post(helpdesk::lookup))
         .route("/v1/citizens/{ma_so}", get(helpdesk::citizen))
         .route("/v1/citizens/{ma_so}/phone-check", post(helpdesk::phone_check))
         .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))

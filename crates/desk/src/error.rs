@@ -219,6 +219,12 @@ impl From<SyncError> for AppError {
                 format!("Máy chủ trả về dữ liệu không hợp lệ ({request}). Dữ liệu trên máy được giữ nguyên."),
                 format!("The server sent back invalid data ({request}). The data on this PC is unchanged."),
             ),
+            // The central service counts each agent's lookups and phone checks.
+            SyncError::Http { status: 429, .. } => AppError::new(
+                ErrorCode::Conflict,
+                "Đã tra cứu quá nhiều lần trong thời gian ngắn. Vui lòng đợi ít phút rồi thử lại.",
+                "Too many lookups in a short time. Please wait a few minutes and try again.",
+            ),
             SyncError::Http { request, status, .. } => AppError::new(
                 ErrorCode::Internal,
                 format!("Máy chủ báo lỗi {status} ({request}). Dữ liệu trên máy được giữ nguyên."),

@@ -26,6 +26,9 @@ pub struct OfficeRecord {
     pub name: String,
     pub valid_from: chrono::NaiveDate,
     pub valid_to: Option<chrono::NaiveDate>,
+    /// The province office it belongs to since 1 July 2025 (its code without the
+    /// leading "0"; empty for the offices that did not move).
+    pub province_2025: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
@@ -123,6 +126,7 @@ impl ReferenceData {
                         name: r[2].to_owned(),
                         valid_from: date(r[3])?,
                         valid_to: date(r[4]),
+                        province_2025: r.get(6).map(|p| p.trim()).filter(|p| !p.is_empty()).map(str::to_owned),
                     })
                 })
                 .collect(),
@@ -149,6 +153,25 @@ impl ReferenceData {
 
     pub fn reason(&self, code: &str) -> Option<&Reason> {
         self.reasons.iter().find(|r| r.code == code)
+    }
+
+    /// The province-level office an office answers to today: the root of its
+    /// branch, moved to the merged province's office for the provinces merged on
+    /// 1 July 2025. `None` for a code the tree does not hold.
+    pub fn province_office(&self, code: &str) -> Option<String> {
+        let parent = |c: &str| self.offices.iter().find(|o| o.code == c).map(|o| o.parent.as_deref());
+        let mut at = code;
+        // The tree is two levels deep; the bound only guards against a loop in an edited file.
+        for _ in 0..8 {
+            match parent(at)? {
+                Some(p) => at = p,
+                None => {
+                    let merged = self.offices.iter().filter(|o| o.code == at).find_map(|o| o.province_2025.as_deref());
+                    return Some(merged.map_or_else(|| at.to_owned(), |p| format!("0{p}")));
+                }
+            }
+        }
+        None
     }
 
     /// The office's record valid on `day`, if the office existed then.
@@ -187,6 +210,12 @@ mod tests {
         };
         assert_eq!(provinces(day(2021, 5, 1)), 63);
         assert_eq!(provinces(day(2025, 7, 1)), 34);
+        assert_eq!(r.province_office("07916").as_deref(), Some("079"));
+        assert_eq!(r.province_office("079").as_deref(), Some("079"));
+        assert_eq!(r.province_office("001").as_deref(), Some("001"));
+        // Hà Giang joined Tuyên Quang on 1 July 2025.
+        assert_eq!(r.province_office("002").as_deref(), Some("008"));
+        assert_eq!(r.province_office("99999"), None);
         assert!(r.reasons.len() >= 10);
         assert!(r.reason("SDT_DA_DANG_KY").is_some_and(|x| x.kind == ReasonKind::Reject));
         // A row without its English label would drop out of the catalogue silently.

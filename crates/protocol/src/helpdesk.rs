@@ -1,25 +1,13 @@
 //! What the helpdesk may see of a citizen, and the call log. Contact details and ID
-//! numbers leave the server masked; exact lookups work through tokens, so a cache
-//! of the directory holds no phone or ID number in any readable form.
+//! numbers leave the server masked, and nothing derived from a full number leaves it
+//! either (no token, no hash, no salt): a number is looked up, or checked against
+//! the one on file, by the server, which limits and records each question. A copy
+//! of the directory can therefore be searched offline by mã số and by name only.
 
-use bhxh_domain::helpdesk::{AccountState, LookupKey, PhoneCheck, RegistrationState};
+use bhxh_domain::helpdesk::{AccountState, PhoneCheck, RegistrationState};
 use bhxh_domain::{Channel, DeclarationKind, IdDocumentType, MaSoBhxh, Outcome, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-/// The token of an identifier in an office's directory: sha256 over the office's
-/// salt and the identifier's canonical writing, hex. The salt comes with the
-/// directory; without it a token says nothing, with it a token can only confirm a
-/// number the caller already said.
-pub fn lookup_token(salt: &str, key: &LookupKey) -> String {
-    let mut h = Sha256::new();
-    h.update(salt.as_bytes());
-    h.update([0u8]);
-    h.update(key.canonical().as_bytes());
-    let d = h.finalize();
-    d.iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
 
 /// One step of a registration's history, as the helpdesk reads it out.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -76,10 +64,6 @@ pub struct CitizenEntry {
     pub history: Vec<RegistrationEvent>,
     pub account: AccountState,
     pub account_locked_until: Option<DateTime<Utc>>,
-    /// Tokens of the mã số, the ID number and the phone on file (see [`lookup_token`]).
-    pub tokens: Vec<String>,
-    /// The token of the phone on file, to tell the caller's phone from it offline.
-    pub phone_token: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -87,15 +71,20 @@ pub struct CitizenEntry {
 /// mã số order (a full copy each sync: the directory is replaced, not merged).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DirectoryPage {
-    /// The office's token salt.
-    pub salt: String,
     pub items: Vec<CitizenEntry>,
     /// The last mã số of this page; pass as `after` for the next.
     pub next_after: Option<String>,
     pub has_more: bool,
 }
 
-/// `GET /v1/lookup?q=`: the server's own search over every office.
+/// `POST /v1/lookup`: the server's own search over the caller's province (a body,
+/// not a query string: a phone number has no place in an address that proxies and
+/// logs keep).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LookupRequest {
+    pub q: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LookupAnswer {
     pub items: Vec<CitizenEntry>,
@@ -155,20 +144,4 @@ pub struct HelpdeskFlag {
     pub at: DateTime<Utc>,
     pub agent_name: String,
     pub text: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_depend_on_salt_and_key() {
-        let key = LookupKey::IdNumber("079212345678".into());
-        let a = lookup_token("salt-a", &key);
-        assert_eq!(a.len(), 32);
-        assert_eq!(a, lookup_token("salt-a", &key));
-        assert_ne!(a, lookup_token("salt-b", &key));
-        assert_ne!(a, lookup_token("salt-a", &LookupKey::IdNumber("079212345679".into())));
-        assert!(!a.contains("079212345678"));
-    }
 }

@@ -4,7 +4,8 @@
 use crate::client::urlencode;
 use crate::{CentralClient, SharedCache, SyncError, on_cache};
 use bhxh_protocol::{
-    CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, NewCall, PhoneCheckAnswer, PhoneCheckRequest,
+    CallList, CallRecord, CitizenEntry, DirectoryPage, LookupAnswer, LookupRequest, NewCall, PhoneCheckAnswer,
+    PhoneCheckRequest,
 };
 use reqwest::Method;
 use tracing::{info, instrument, warn};
@@ -22,7 +23,7 @@ impl CentralClient {
     }
 
     pub async fn lookup(&self, query: &str) -> Result<LookupAnswer, SyncError> {
-        self.json(Method::GET, &format!("/v1/lookup?q={}", urlencode(query))).await
+        self.json_with(Method::POST, "/v1/lookup", Some(&LookupRequest { q: query.to_owned() })).await
     }
 
     pub async fn citizen(&self, ma_so: &str) -> Result<CitizenEntry, SyncError> {
@@ -73,10 +74,7 @@ pub async fn pull_directory(
         let page = client.directory_page(office, &after, DIRECTORY_PAGE).await?;
         let n = page.items.len() as u32;
         let (next_after, page_has_more) = (page.next_after.clone(), page.has_more);
-        on_cache(cache, move |c| {
-            c.apply_directory_page(&page.salt, generation, &page.items, page.next_after.as_deref())
-        })
-        .await?;
+        on_cache(cache, move |c| c.apply_directory_page(generation, &page.items, page.next_after.as_deref())).await?;
         report.pages += 1;
         report.people += n;
         match next_after {

@@ -9,6 +9,6 @@ export type PersonHit = { ma_so_bhxh: string, full_name: string, birth_date: str
  */
 exact: boolean, 
 /**
- * Found only by the central service (not in this office's directory).
+ * A person of another office (the central service's answer over the province).
  */
-from_central: boolean, };
+other_office: boolean, };

@@ -3,4 +3,4 @@
 /**
  * The phone the caller uses, against what the 8079 service needs.
  */
-export type PhoneDiagnosis = "match" | "mismatch" | "no_phone_on_file" | "not_registered";
+export type PhoneDiagnosis = "match" | "mismatch" | "no_phone_on_file" | "not_registered" | "needs_network";

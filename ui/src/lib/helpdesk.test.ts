@@ -3,7 +3,7 @@ import { mergeHits, moveSelection, scriptsOf, stateTone, topicsOf } from "./help
 import type { PersonHit } from "../bindings/PersonHit";
 import type { ScriptView } from "../bindings/ScriptView";
 
-function hit(ma_so: string, exact = false, from_central = false): PersonHit {
+function hit(ma_so: string, exact = false, other_office = false): PersonHit {
   return {
     ma_so_bhxh: ma_so,
     full_name: "Trần Thị Bích",
@@ -15,7 +15,7 @@ function hit(ma_so: string, exact = false, from_central = false): PersonHit {
     account: "active",
     phone_masked: null,
     exact,
-    from_central,
+    other_office,
   };
 }
 

@@ -1,19 +1,20 @@
 //! The citizens' register (who exists, their VssID account), the helpdesk's call log
 //! and the notes it leaves for officers. The register holds contact details in clear
-//! as the central service does; only masked copies and lookup tokens leave it.
+//! as the central service does; only masked copies leave it (no token, hash or salt
+//! of a number: a number is looked up here or not at all).
 
 use super::{Store, StoreError};
 use bhxh_domain::helpdesk::{
     AccountState, LookupKey, PhoneCheck, RegistrationState, mask_email, mask_id_number, mask_phone,
 };
+use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{DeclarationStatus, MaSoBhxh, Outcome, PhoneVn};
 use bhxh_protocol::{
     CallRecord, CitizenEntry, DeclarationFields, HelpdeskFlag, NewCall, RegistrationEvent, RegistrationEventKind,
-    RegistrationSummary, UserInfo, lookup_token,
+    RegistrationSummary, UserInfo,
 };
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
 
 pub const MIGRATION: &str = "
     CREATE TABLE citizens (
@@ -53,6 +54,25 @@ pub const MIGRATION: &str = "
         text TEXT NOT NULL,
         PRIMARY KEY (declaration_id, call_id)
     );";
+
+/// The offices of `office`'s province today, as the `,a,b,` list the register's
+/// queries filter on (`instr`): the province office and every office below it.
+pub fn province_scope(office: &str) -> String {
+    let data = ReferenceData::get();
+    let province = data.province_office(office).unwrap_or_else(|| office.to_owned());
+    let mut codes: Vec<&str> = data
+        .offices
+        .iter()
+        .map(|o| o.code.as_str())
+        .filter(|c| data.province_office(c).as_deref() == Some(province.as_str()))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.is_empty() {
+        codes.push(office);
+    }
+    format!(",{},", codes.join(","))
+}
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
@@ -158,18 +178,6 @@ impl Store {
         Ok(self.conn.query_row("SELECT count(*) FROM citizens", [], |r| r.get::<_, i64>(0))? as u64)
     }
 
-    /// The office's token salt, made on first use.
-    pub fn office_salt(&self, office: &str) -> Result<String, StoreError> {
-        let fresh = uuid::Uuid::new_v4().simple().to_string();
-        self.conn.execute(
-            "INSERT INTO office_salts(office_code, salt) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![office, fresh],
-        )?;
-        Ok(self
-            .conn
-            .query_row("SELECT salt FROM office_salts WHERE office_code = ?1", params![office], |r| r.get(0))?)
-    }
-
     /// The office of a person in the register.
     pub fn citizen_office(&self, ma_so: &str) -> Result<Option<String>, StoreError> {
         Ok(self
@@ -178,19 +186,8 @@ impl Store {
             .optional()?)
     }
 
-    /// The helpdesk's view of one person (tokens salted for the person's office).
+    /// The helpdesk's view of one person: masked.
     pub fn citizen_entry(&self, ma_so: &str, now: DateTime<Utc>) -> Result<Option<CitizenEntry>, StoreError> {
-        self.entry(ma_so, now, &mut HashMap::new())
-    }
-
-    /// As [`Self::citizen_entry`], with the offices' salts looked up once per answer
-    /// (a directory page holds hundreds of people of one office).
-    fn entry(
-        &self,
-        ma_so: &str,
-        now: DateTime<Utc>,
-        salts: &mut HashMap<String, String>,
-    ) -> Result<Option<CitizenEntry>, StoreError> {
         let row = self
             .conn
             .prepare_cached(
@@ -209,14 +206,6 @@ impl Store {
             .optional()?;
         let Some((office, json, account_at, locked, updated)) = row else { return Ok(None) };
         let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(ma_so, e))?;
-        let salt = match salts.get(&office) {
-            Some(s) => s.clone(),
-            None => {
-                let s = self.office_salt(&office)?;
-                salts.insert(office.clone(), s.clone());
-                s
-            }
-        };
         let locked_until = locked.as_deref().map(parse_time).transpose()?;
         let account = account_state(&account_at, locked_until, now);
         let mut history = Vec::new();
@@ -288,13 +277,7 @@ impl Store {
         }
         history.sort_by_key(|e| e.at);
         let registration_state = registration_state(latest.as_ref().map(|(_, s)| *s), account);
-        let mut tokens = vec![lookup_token(&salt, &LookupKey::MaSo(fields.ma_so_bhxh.clone()))];
-        if let Some(id) = &fields.id_number {
-            tokens.push(lookup_token(&salt, &LookupKey::IdNumber(id.to_ascii_uppercase())));
-        }
         let phone = phone_on_file(&fields);
-        let phone_token = phone.as_ref().map(|p| lookup_token(&salt, &LookupKey::Phone(p.clone())));
-        tokens.extend(phone_token.clone());
         Ok(Some(CitizenEntry {
             ma_so_bhxh: fields.ma_so_bhxh.clone(),
             full_name: fields.full_name.clone(),
@@ -313,8 +296,6 @@ impl Store {
             history,
             account,
             account_locked_until: locked_until.filter(|t| *t > now),
-            tokens,
-            phone_token,
             updated_at: parse_time(&updated)?,
         }))
     }
@@ -332,30 +313,40 @@ impl Store {
             .prepare_cached("SELECT ma_so FROM citizens WHERE office_code = ?1 AND ma_so > ?2 ORDER BY ma_so LIMIT ?3")?
             .query_map(params![office, after, limit], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut salts = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.extend(self.entry(&id, now, &mut salts)?);
+            out.extend(self.citizen_entry(&id, now)?);
         }
         Ok(out)
     }
 
-    /// The server's own search (any office): exact identifiers, else a name prefix.
-    pub fn lookup(&self, query: &str, limit: u32, now: DateTime<Utc>) -> Result<Vec<CitizenEntry>, StoreError> {
+    /// The server's own search: exact identifiers, else a name prefix; among the
+    /// people of `scope`'s offices when given (a province's, see [`province_scope`]).
+    pub fn lookup(
+        &self,
+        query: &str,
+        scope: Option<&str>,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CitizenEntry>, StoreError> {
         let q = bhxh_domain::helpdesk::query::parse(query);
         let mut ids: Vec<String> = Vec::new();
         for key in &q.keys {
             let found: Vec<String> = match key {
-                LookupKey::MaSo(m) => vec![m.to_string()],
+                LookupKey::MaSo(m) => self
+                    .conn
+                    .prepare_cached("SELECT ma_so FROM citizens WHERE ma_so = ?1 AND (?2 IS NULL OR instr(?2, ',' || office_code || ',') > 0)")?
+                    .query_map(params![m.as_str(), scope], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
                 LookupKey::IdNumber(n) => self
                     .conn
-                    .prepare_cached("SELECT ma_so FROM citizens WHERE id_number = ?1 LIMIT ?2")?
-                    .query_map(params![n, limit], |r| r.get(0))?
+                    .prepare_cached("SELECT ma_so FROM citizens WHERE id_number = ?1 AND (?3 IS NULL OR instr(?3, ',' || office_code || ',') > 0) LIMIT ?2")?
+                    .query_map(params![n, limit, scope], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?,
                 LookupKey::Phone(p) => self
                     .conn
-                    .prepare_cached("SELECT ma_so FROM citizens WHERE phone = ?1 LIMIT ?2")?
-                    .query_map(params![p.as_str(), limit], |r| r.get(0))?
+                    .prepare_cached("SELECT ma_so FROM citizens WHERE phone = ?1 AND (?3 IS NULL OR instr(?3, ',' || office_code || ',') > 0) LIMIT ?2")?
+                    .query_map(params![p.as_str(), limit, scope], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?,
             };
             for id in found {
@@ -370,16 +361,16 @@ impl Store {
                 .conn
                 .prepare_cached(
                     "SELECT ma_so FROM citizens WHERE name_folded >= ?1 AND name_folded < ?1 || '{'
-                     AND (?2 IS NULL OR birth_year = ?2) ORDER BY name_folded = ?1 DESC, name_folded, ma_so LIMIT ?3",
+                     AND (?2 IS NULL OR birth_year = ?2) AND (?4 IS NULL OR instr(?4, ',' || office_code || ',') > 0)
+                     ORDER BY name_folded = ?1 DESC, name_folded, ma_so LIMIT ?3",
                 )?
-                .query_map(params![name.folded, name.birth_year, limit], |r| r.get(0))?
+                .query_map(params![name.folded, name.birth_year, limit, scope], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             ids.extend(found.into_iter().filter(|f| !ids.contains(f)).collect::<Vec<_>>());
         }
-        let mut salts = HashMap::new();
         let mut out = Vec::new();
         for id in ids.into_iter().take(limit as usize) {
-            out.extend(self.entry(&id, now, &mut salts)?);
+            out.extend(self.citizen_entry(&id, now)?);
         }
         Ok(out)
     }

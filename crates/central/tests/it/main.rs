@@ -339,14 +339,15 @@ async fn the_helpdesk_sees_people_masked_and_its_own_office_calls_only() {
     if let Some(id) = &p.id_number {
         assert!(!body.contains(id.as_str()), "a full ID number left the server");
     }
-    let entry = page.items.iter().find(|e| e.ma_so_bhxh == p.ma_so_bhxh).expect("person 0 in 07916");
-    let phone = bhxh_domain::PhoneVn::parse(&p.phone).expect("phone").phone;
-    let token = bhxh_protocol::lookup_token(&page.salt, &bhxh_domain::helpdesk::LookupKey::Phone(phone));
-    assert_eq!(entry.phone_token.as_deref(), Some(token.as_str()));
+    assert!(page.items.iter().any(|e| e.ma_so_bhxh == p.ma_so_bhxh), "person 0 in 07916");
 
-    // The server's own lookup: by phone, across offices, masked.
-    let found: bhxh_protocol::LookupAnswer =
-        get(&cuchi, format!("/v1/lookup?q={}", p.phone)).await.json().await.expect("lookup");
+    // The server's own lookup: by phone, across the province's offices, masked.
+    let lookup = |t: &str, q: &str| {
+        let req =
+            http.post(format!("{}/v1/lookup", s.url())).bearer_auth(t.to_owned()).json(&serde_json::json!({"q": q}));
+        async move { req.send().await.expect("send") }
+    };
+    let found: bhxh_protocol::LookupAnswer = lookup(&cuchi, &p.phone).await.json().await.expect("lookup");
     assert_eq!(found.items.first().map(|e| &e.ma_so_bhxh), Some(&p.ma_so_bhxh));
     // Calls belong to the person's office: another office's officer is refused.
     let calls = get(&cuchi, format!("/v1/citizens/{}/calls", p.ma_so_bhxh)).await;
@@ -371,6 +372,87 @@ async fn the_helpdesk_sees_people_masked_and_its_own_office_calls_only() {
         .await
         .expect("send");
     assert_eq!(check.status(), 422);
+    s.stop().await;
+}
+
+/// Issue 21, item 2: the questions that confirm a number stay in the caller's
+/// province, are counted against the caller, and are written to the audit log.
+#[tokio::test]
+async fn lookups_stay_in_the_province_are_throttled_and_audited() {
+    let (_dir, s) = server(4).await;
+    let http = reqwest::Client::new();
+    // A helpdesk agent in Hà Nội, and one in Quận 6 (Hồ Chí Minh), where the demo people live.
+    let hanoi = bhxh_protocol::UserInfo {
+        username: "hotro.001".into(),
+        display_name: "Đỗ Thị Mai".into(),
+        role: bhxh_domain::Role::Helpdesk,
+        office_code: "001".into(),
+    };
+    s.state.with_store(|st| st.upsert_user(&hanoi, "-")).expect("user");
+    assert!(s.state.set_password("hotro.001", "demo").expect("password"));
+    let far = token(&s, "hotro.001").await;
+    let near = token(&s, "hotro.07916").await;
+    let g = bhxh_fixtures::Generator::new(3).expect("generator");
+    let p = g.declared_person(0, chrono::Utc::now()).expect("person").fields;
+    let lookup = |t: &str, q: &str| {
+        let req =
+            http.post(format!("{}/v1/lookup", s.url())).bearer_auth(t.to_owned()).json(&serde_json::json!({"q": q}));
+        async move { req.send().await.expect("send") }
+    };
+    let card = |t: &str| {
+        let req = http.get(format!("{}/v1/citizens/{}", s.url(), p.ma_so_bhxh)).bearer_auth(t.to_owned());
+        async move { req.send().await.expect("send").status() }
+    };
+    let check = |t: &str| {
+        let req = http
+            .post(format!("{}/v1/citizens/{}/phone-check", s.url(), p.ma_so_bhxh))
+            .bearer_auth(t.to_owned())
+            .json(&serde_json::json!({"phone": p.phone}));
+        async move { req.send().await.expect("send").status() }
+    };
+    let hits =
+        |r: reqwest::Response| async move { r.json::<bhxh_protocol::LookupAnswer>().await.expect("json").items.len() };
+    // Hà Nội's agent finds nobody of Hồ Chí Minh, by phone, ID, mã số or name, and reads no card.
+    let mut ways = vec![p.phone.clone(), p.ma_so_bhxh.to_string(), bhxh_domain::fold::fold(&p.full_name)];
+    ways.extend(p.id_number.clone());
+    for q in &ways {
+        assert_eq!(hits(lookup(&far, q).await).await, 0, "{q} found from Hà Nội");
+        assert!(hits(lookup(&near, q).await).await > 0, "{q} not found from Quận 6");
+    }
+    assert_eq!(card(&far).await, 404);
+    assert_eq!(check(&far).await, 404);
+    assert_eq!(card(&near).await, 200);
+    assert_eq!(check(&near).await, 200);
+    // An account given the whole country finds them.
+    s.state.with_store(|st| st.set_national_lookup("hotro.001", true)).expect("scope");
+    assert_eq!(hits(lookup(&far, &p.phone).await).await, 1);
+    assert_eq!(card(&far).await, 200);
+
+    // Every question was written down: who asked, whom it found, what kind of key (never the number).
+    let audit = s.state.with_store(|st| st.audit_of("hotro.07916")).expect("audit");
+    let lookups: Vec<_> = audit.iter().filter(|(action, _, _)| action == "lookup").collect();
+    assert_eq!(lookups.len(), ways.len());
+    assert!(lookups.iter().all(|(_, found, _)| found.split(',').any(|m| m == p.ma_so_bhxh.as_str())));
+    assert!(lookups.iter().any(|(_, _, kinds)| kinds.split('+').any(|k| k == "phone")));
+    assert!(audit.iter().all(|(_, _, detail)| !detail.contains(&p.phone)));
+    assert!(audit.iter().any(|(action, subject, _)| action == "phone_check" && subject == p.ma_so_bhxh.as_str()));
+    assert!(audit.iter().any(|(action, subject, _)| action == "card" && subject == p.ma_so_bhxh.as_str()));
+
+    // The budget: a burst, then 429 with Retry-After, for this agent only.
+    let mut refused = None;
+    for i in 0..100 {
+        let r = lookup(&near, "0900000000").await;
+        if r.status() == 429 {
+            refused = Some((i, r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned)));
+            break;
+        }
+        assert_eq!(r.status(), 200);
+    }
+    let (after, retry) = refused.expect("the burst ends");
+    assert!(after <= 30, "refused after {after} more lookups");
+    assert!(retry.and_then(|r| r.parse::<u64>().ok()).is_some_and(|s| (1..=10).contains(&s)));
+    assert_eq!(check(&near).await, 429, "a phone check spends the same budget");
+    assert_eq!(lookup(&far, "0900000000").await.status(), 200, "another agent's budget is their own");
     s.stop().await;
 }
 

@@ -11,7 +11,7 @@ use crate::ipc::{
     PhoneDiagnosis, PhoneDiagnosisView, ScriptView,
 };
 use bhxh_domain::clock::office_text;
-use bhxh_domain::helpdesk::{AccountState, CaseFacts, PhoneCheck, ScriptBook, fill};
+use bhxh_domain::helpdesk::{AccountState, CaseFacts, LookupKey, PhoneCheck, ScriptBook, fill};
 use bhxh_domain::reference::ReferenceData;
 use bhxh_domain::{MaSoBhxh, PhoneVn, Text};
 use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
@@ -71,7 +71,7 @@ fn date_text(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-fn hit(e: &CitizenEntry, exact: bool, from_central: bool) -> PersonHit {
+fn hit(e: &CitizenEntry, exact: bool, own_office: &str) -> PersonHit {
     PersonHit {
         ma_so_bhxh: e.ma_so_bhxh.to_string(),
         full_name: e.full_name.clone(),
@@ -83,7 +83,7 @@ fn hit(e: &CitizenEntry, exact: bool, from_central: bool) -> PersonHit {
         account: e.account,
         phone_masked: e.phone_masked.clone(),
         exact,
-        from_central,
+        other_office: e.office_code != own_office,
     }
 }
 
@@ -137,7 +137,8 @@ fn diagnosis(e: &CitizenEntry, check: PhoneCheck) -> PhoneDiagnosis {
         (AccountState::None, _) => PhoneDiagnosis::NotRegistered,
         (_, PhoneCheck::Match) => PhoneDiagnosis::Match,
         (_, PhoneCheck::NoPhone) => PhoneDiagnosis::NoPhoneOnFile,
-        (_, _) => PhoneDiagnosis::Mismatch,
+        (_, PhoneCheck::Unchecked) => PhoneDiagnosis::NeedsNetwork,
+        (_, PhoneCheck::Mismatch) => PhoneDiagnosis::Mismatch,
     }
 }
 
@@ -189,7 +190,10 @@ impl Desk {
             let q = q.clone();
             s.on_cache(move |c| c.search_parsed(&q, RESULTS)).await?
         };
-        let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, false)).collect();
+        let own = s.info.office_code.clone();
+        let mut items: Vec<PersonHit> = local.iter().map(|h| hit(&h.entry, h.exact, &own)).collect();
+        // A phone or ID number is answered only by the central service (this PC holds nothing that could).
+        let needs_central = q.keys.iter().any(|k| !matches!(k, LookupKey::MaSo(_)));
         let mut result = LookupResult {
             items: Vec::new(),
             phone_rewritten_from: q.phone_rewritten_from.clone(),
@@ -197,37 +201,47 @@ impl Desk {
             central_error: None,
         };
         if input.central && !q.is_empty() {
-            match self.central_soon(&s).await {
-                None => {
-                    result.central_error = Some(Text::new(
-                        "Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.",
-                        "Offline: searching only the list kept on this PC.",
-                    ));
-                }
+            let answer = match self.central_soon(&s).await {
+                None => Err(Text::new(
+                    "Đang ngoại tuyến: chỉ tìm trong danh sách đã lưu trên máy.",
+                    "Offline: searching only the list kept on this PC.",
+                )),
                 Some(client) => match tokio::time::timeout(CENTRAL_WAIT, client.lookup(raw)).await {
-                    Ok(Ok(answer)) => {
-                        result.searched_central = true;
-                        for e in answer.items {
-                            if !items.iter().any(|h| h.ma_so_bhxh == e.ma_so_bhxh.as_str()) {
-                                let exact = !q.keys.is_empty();
-                                items.push(hit(&e, exact, true));
-                            }
+                    Ok(Ok(answer)) => Ok(answer),
+                    Ok(Err(e)) => Err(AppError::from(e).message),
+                    Err(_) => Err(Text::new(
+                        "Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.",
+                        "The central server is answering slowly: showing only the results on this PC.",
+                    )),
+                },
+            };
+            match answer {
+                Ok(answer) => {
+                    result.searched_central = true;
+                    for e in answer.items {
+                        if !items.iter().any(|h| h.ma_so_bhxh == e.ma_so_bhxh.as_str()) {
+                            items.push(hit(&e, !q.keys.is_empty(), &own));
                         }
                     }
-                    Ok(Err(e)) => {
-                        result.central_error = Some(AppError::from(e).message);
-                    }
-                    Err(_) => {
-                        result.central_error = Some(Text::new(
-                            "Máy chủ trung tâm trả lời chậm: chỉ hiện kết quả trên máy.",
-                            "The central server is answering slowly: showing only the results on this PC.",
-                        ));
-                    }
-                },
+                }
+                // The agent needs to know what to ask the caller instead.
+                Err(why) if needs_central => {
+                    result.central_error = Some(Text::new(
+                        format!(
+                            "{} Tìm theo số điện thoại hoặc số giấy tờ cần máy chủ trung tâm: hãy hỏi mã số BHXH, hoặc họ tên và năm sinh của người gọi.",
+                            why.vi
+                        ),
+                        format!(
+                            "{} A phone or ID number can only be looked up by the central server: ask the caller for their social insurance number, or their name and year of birth.",
+                            why.en
+                        ),
+                    ));
+                }
+                Err(why) => result.central_error = Some(why),
             }
         }
         // Exact identifiers first, then this office's people, in the order found.
-        items.sort_by_key(|h| (!h.exact, h.from_central));
+        items.sort_by_key(|h| (!h.exact, h.other_office));
         items.truncate(RESULTS);
         result.items = items;
         Ok(result)
@@ -285,19 +299,13 @@ impl Desk {
                 "No one with this social insurance number was found.",
             )
         })?;
-        let check = match (&phone, server_check) {
-            (None, _) => PhoneCheck::Unchecked,
-            (Some(_), Some(answer)) => answer.result,
-            (Some(p), None) => {
-                let (entry, phone) = (entry.clone(), p.phone.clone());
-                s.on_cache(move |c| c.directory_phone_check(&entry, &phone)).await?
-            }
-        };
+        // Only the central service compares numbers; offline the check waits.
+        let check = server_check.map_or(PhoneCheck::Unchecked, |answer| answer.result);
         let (book, scripts_warning) = script_book();
         let facts = CaseFacts {
             registration: entry.registration_state,
             account: entry.account,
-            phone: if phone.is_some() && entry.phone_token.is_none() { PhoneCheck::NoPhone } else { check },
+            phone: if phone.is_some() && entry.phone_masked.is_none() { PhoneCheck::NoPhone } else { check },
             email: entry.email_masked.is_some(),
             kind: entry.kind,
         };

@@ -30,8 +30,8 @@ pub struct PersonHit {
     pub phone_masked: Option<String>,
     /// Found by an identifier typed in full (mã số, ID, phone), not by name.
     pub exact: bool,
-    /// Found only by the central service (not in this office's directory).
-    pub from_central: bool,
+    /// A person of another office (the central service's answer over the province).
+    pub other_office: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -67,6 +67,9 @@ pub enum PhoneDiagnosis {
     NoPhoneOnFile,
     /// No account: the 8079 error's second cause (never registered / not approved yet).
     NotRegistered,
+    /// Account exists, but only the central service can compare a phone with the one
+    /// on file, and it did not answer: ask again once online.
+    NeedsNetwork,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -16,8 +16,9 @@ fn person(index: u64) -> DeclarationFields {
     g.declared_person(index, chrono::Utc::now()).expect("person").fields
 }
 
+/// The search box's answer once typing pauses (this PC's copy and the central service).
 async fn first_hit(d: &Desk, query: &str) -> Option<String> {
-    let r = d.lookup(LookupInput { query: query.to_owned(), central: false }).await.expect("lookup");
+    let r = d.lookup(LookupInput { query: query.to_owned(), central: true }).await.expect("lookup");
     r.items.first().map(|h| h.ma_so_bhxh.clone())
 }
 
@@ -52,7 +53,7 @@ async fn the_helpdesk_finds_the_caller_and_reads_a_masked_card() {
     let international = format!("+84 {}", &phone[1..]);
     let bhyt = format!("DN479{ma_so}");
     let folded_name = format!("{} {}", bhxh_domain::fold::fold(&p.full_name), chrono::Datelike::year(&p.birth_date));
-    let mut ways = vec![ma_so.clone(), spaced, international, bhyt, folded_name];
+    let mut ways = vec![ma_so.clone(), spaced, international, bhyt, folded_name.clone()];
     if let Some(id) = &p.id_number {
         ways.push(id.clone());
     }
@@ -62,8 +63,20 @@ async fn the_helpdesk_finds_the_caller_and_reads_a_masked_card() {
     // An old 11-digit phone is found too (the first of the office's people who had one).
     let with_old = [0u64, 2, 4, 6].into_iter().map(person).find_map(|f| old_form(&f.phone).map(|o| (f, o)));
     let (f, old) = with_old.expect("a demo person with a renumbered phone");
-    let r = d.lookup(LookupInput { query: old.clone(), central: false }).await.expect("lookup");
+    let r = d.lookup(LookupInput { query: old.clone(), central: true }).await.expect("lookup");
     assert_eq!(r.items[0].ma_so_bhxh, f.ma_so_bhxh.to_string());
+    assert!(!r.items[0].other_office);
+    // This PC's copy alone answers a mã số and a name, never a phone or an ID number.
+    let d = &d;
+    let local = |q: String| async move {
+        d.lookup(LookupInput { query: q, central: false }).await.expect("lookup").items.len()
+    };
+    assert_eq!(local(ma_so.clone()).await, 1);
+    assert!(local(folded_name.clone()).await >= 1);
+    assert_eq!(local(phone.clone()).await, 0);
+    if let Some(id) = &p.id_number {
+        assert_eq!(local(id.clone()).await, 0);
+    }
     assert_eq!(r.phone_rewritten_from.as_deref(), Some(old.as_str()));
 
     // The card: masked contact details, no full ID or phone anywhere in what crosses IPC.
@@ -130,9 +143,16 @@ async fn the_helpdesk_finds_the_caller_and_reads_a_masked_card() {
     let offline = d.lookup(LookupInput { query: ma_so.clone(), central: true }).await.expect("offline lookup");
     assert_eq!(offline.items[0].ma_so_bhxh, ma_so);
     assert!(offline.central_error.is_some());
+    let by_phone = d.lookup(LookupInput { query: phone.clone(), central: true }).await.expect("offline lookup");
+    assert!(by_phone.items.is_empty());
+    assert!(
+        by_phone.central_error.as_ref().is_some_and(|e| e.vi.contains("mã số BHXH")),
+        "the agent is told what to ask"
+    );
     let local = d.citizen_card(card_input(&reg_ma_so, Some(&registered.phone))).await.expect("offline card");
     assert!(!local.fresh);
-    assert_eq!(local.phone.as_ref().map(|p| p.result), Some(PhoneDiagnosis::Match), "offline diagnosis from tokens");
+    // Only the central service compares numbers: offline the check waits for it.
+    assert_eq!(local.phone.as_ref().map(|p| p.result), Some(PhoneDiagnosis::NeedsNetwork));
     let noted = d
         .log_call(LogCallInput {
             ma_so_bhxh: ma_so.clone(),

@@ -11,6 +11,7 @@ mod helpdesk;
 mod paper;
 mod security;
 mod supervisor;
+mod unmask;
 
 async fn server(dir: &Path, n: u64) -> RunningServer {
     let state =
