@@ -151,12 +151,17 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
 
     // Submissions: names with markup or SQL, files that are not what they claim.
     let submit = format!("{url}/v1/submissions");
+    // Signed as a channel: what is refused here is the content, not the caller.
+    let signed = |body: &bhxh_protocol::Submission| {
+        let body = serde_json::to_vec(body).expect("json");
+        bhxh_central::channel::signed_submission(http, &url, s.state.channel_key(), "test", s.state.now(), body)
+    };
     let mut refused = Vec::new();
     for name in ["<script>alert(1)</script>", "Robert'); DROP TABLE declarations;--", "Nguyễn Văn 4n", "\u{0000}Lê"]
     {
         let mut sub = valid_submission();
         sub.fields.full_name = name.to_owned();
-        refused.push((format!("name {name:?}"), http.post(&submit).json(&sub).send().await.expect("send")));
+        refused.push((format!("name {name:?}"), signed(&sub).send().await.expect("send")));
     }
     let heic = [&[0, 0, 0, 0x18][..], b"ftypheic", &[0; 16]].concat();
     let png = [&b"\x89PNG\r\n\x1a\n"[..], &[0; 32]].concat();
@@ -169,7 +174,7 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     ] {
         refused.push((
             what.to_owned(),
-            http.post(&submit).json(&with_document(valid_submission(), ct, &bytes)).send().await.expect("send"),
+            signed(&with_document(valid_submission(), ct, &bytes)).send().await.expect("send"),
         ));
     }
     let too_big = with_document(
@@ -177,7 +182,7 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
         "image/jpeg",
         &[&[0xFF, 0xD8, 0xFF][..], &vec![0u8; 16 * 1024 * 1024]].concat(),
     );
-    refused.push(("a 16 MB photo".into(), http.post(&submit).json(&too_big).send().await.expect("send")));
+    refused.push(("a 16 MB photo".into(), signed(&too_big).send().await.expect("send")));
     let r = http.post(&submit).header("content-type", "application/xml").body("<tokhai/>").send().await.expect("send");
     refused.push(("XML".into(), r));
     for (what, r) in refused {
@@ -191,7 +196,7 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
     let mut sub = valid_submission();
     sub.fields.full_name = "Nguyễn\u{200B} Văn\u{202E} An".into();
     sub.fields.address.street = "<img src=x onerror=alert(1)> 12'; DROP TABLE declarations; --".into();
-    let r = http.post(&submit).json(&sub).send().await.expect("send");
+    let r = signed(&sub).send().await.expect("send");
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_owned();
     let d: Value = http

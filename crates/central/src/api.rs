@@ -12,7 +12,7 @@ use base64::Engine;
 use bhxh_domain::Role;
 use bhxh_protocol::{
     Cursor, DeclarationPage, FaultSettings, Health, LoginRequest, LoginResponse, OfficeList, Submission,
-    SubmissionAccepted, UserInfo,
+    SubmissionAccepted, UserInfo, error_code,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -146,10 +146,29 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// Files a declaration as the VssID app or the portal would send it.
+/// `POST /v1/submissions`: only a channel's signed request files a declaration.
 pub async fn submit(
     State(state): State<AppState>,
-    ApiJson(sub): ApiJson<Submission>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<SubmissionAccepted>), ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            error_code::UNSUPPORTED_MEDIA_TYPE,
+            "expected Content-Type: application/json",
+        ));
+    }
+    let channel = crate::channel::verify(&state, &headers, &body)?;
+    let sub: Submission = serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => ApiError::validation(e.to_string()),
+        _ => ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, e.to_string()),
+    })?;
+    tracing::info!(channel, "signed submission");
     let id = tokio::task::spawn_blocking(move || file_submission(&state, sub)).await.map_err(ApiError::internal)??;
     Ok((StatusCode::CREATED, Json(SubmissionAccepted { id })))
 }

@@ -304,7 +304,7 @@ impl Store {
                 fields.ma_so_bhxh.as_str()
             ],
         )?;
-        Self::upsert_citizen(&tx, fields, submitted_at)?;
+        Self::note_declarant(&tx, fields, submitted_at)?;
         for d in documents {
             tx.execute(
                 "INSERT INTO documents(id, declaration_id, kind, content_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

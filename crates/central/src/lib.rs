@@ -7,6 +7,8 @@
 //! - `decisions`: idempotency keys per officer (a replay gets the first answer, a key in flight 409, a key reused for
 //!   another decision 422); the decision and its key's answer commit together, so a decision is recorded exactly once.
 //!   Assignment leases.
+//! - `channel`: a submission is filed only when signed by a channel (HMAC over channel, time and body, key in the
+//!   data directory), and a person already in the register changes only when an officer's approval is recorded.
 //! - `tls`: HTTPS from PEM files, or a self-signed certificate made once and kept in the data directory.
 //! - `faults`: latency, 503, dropped connections, commit-then-drop, 429 with Retry-After, expired tokens; `/admin` only
 //!   with `--admin`.
@@ -24,6 +26,7 @@
 
 mod api;
 mod auth;
+pub mod channel;
 mod coverage;
 mod db;
 mod decisions;
@@ -68,6 +71,10 @@ pub struct AppState {
     pub(crate) clock: bhxh_domain::Clock,
     /// Each caller's budget of lookups and phone checks.
     pub(crate) lookups: Arc<throttle::Throttle>,
+    /// The key the submission channels sign with (`channel.key` in the data directory).
+    pub(crate) channel_key: Arc<Vec<u8>>,
+    /// Signatures of the last minutes' submissions: a replayed request is refused.
+    pub(crate) seen_signatures: Arc<Mutex<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>>>,
 }
 
 impl AppState {
@@ -76,6 +83,7 @@ impl AppState {
         let blobs = config.data_dir.join("blobs");
         std::fs::create_dir_all(&blobs)?;
         let store = Store::open(&config.data_dir.join("central.sqlite3"))?;
+        let channel_key = channel::load_or_create_key(&config.data_dir.join(channel::KEY_FILE))?;
         Ok(Self {
             store: Arc::new(Mutex::new(store)),
             blobs,
@@ -83,6 +91,8 @@ impl AppState {
             admin: config.admin,
             clock: bhxh_domain::Clock::System,
             lookups: Arc::new(throttle::Throttle::new(throttle::LOOKUPS)),
+            channel_key: Arc::new(channel_key),
+            seen_signatures: Arc::default(),
         })
     }
 
@@ -99,6 +109,11 @@ impl AppState {
 
     pub fn clock(&self) -> bhxh_domain::Clock {
         self.clock
+    }
+
+    /// The submission channels' key (tests and the `submit` command sign with it).
+    pub fn channel_key(&self) -> &[u8] {
+        &self.channel_key
     }
 
     /// Runs `f` with the database; a poisoned lock (a panicked handler) is still usable

@@ -100,6 +100,12 @@ enum Command {
     Submit {
         #[arg(long)]
         central: String,
+        /// The channel key the server keeps (`channel.key` in its data directory).
+        #[arg(long)]
+        channel_key_file: std::path::PathBuf,
+        /// The channel's name in the signature.
+        #[arg(long, default_value = "demo")]
+        channel: String,
         #[arg(long, default_value_t = 1)]
         count: u64,
         #[arg(long, default_value_t = 7)]
@@ -206,14 +212,22 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             })
         }
-        Command::Submit { central, count, seed, start_index } => rt.block_on(async move {
+        Command::Submit { central, channel_key_file, channel, count, seed, start_index } => rt.block_on(async move {
             let clock = server_clock()?;
+            let key_text = std::fs::read_to_string(&channel_key_file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", channel_key_file.display()))?;
+            let key = hex::decode(key_text.trim())
+                .map_err(|e| anyhow::anyhow!("{}: not a hex key: {e}", channel_key_file.display()))?;
             let generator = bhxh_fixtures::Generator::new(seed)?;
             let client = reqwest::Client::new();
             let url = format!("{}/v1/submissions", central.trim_end_matches('/'));
             for i in start_index..start_index + count {
                 let d = generator.declaration(i, clock.now())?;
-                let resp = client.post(&url).json(&d.submission).send().await?;
+                let body = serde_json::to_vec(&d.submission)?;
+                let resp =
+                    bhxh_central::channel::signed_submission(&client, &central, &key, &channel, clock.now(), body)
+                        .send()
+                        .await?;
                 let status = resp.status();
                 let body = resp.text().await?;
                 if !status.is_success() {

@@ -6,11 +6,13 @@
 //! beside this crate (`openapi.json`) describes the API; it is compiled in ([`OPENAPI_JSON`]), served at `GET
 //! /openapi.json`, and the reference server's route list is tested against it.
 
+pub mod channel;
 pub mod coverage;
 pub mod cursor;
 pub mod helpdesk;
 pub mod types;
 
+pub use channel::{channel_signature, channel_signature_holds};
 pub use coverage::*;
 pub use cursor::{Cursor, CursorError};
 pub use helpdesk::*;
@@ -21,3 +23,18 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 
 /// Header carrying the sha256 (lowercase hex) of a document's full content.
 pub const CONTENT_SHA256_HEADER: &str = "x-content-sha256";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_document_lists_every_error_code() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI_JSON).expect("openapi.json is JSON");
+        let listed: Vec<&str> = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]["enum"]
+            .as_array()
+            .expect("an enum of codes")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect();
+        assert_eq!(listed, super::error_code::ALL);
+    }
+}

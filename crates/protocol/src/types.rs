@@ -29,12 +29,35 @@ pub mod error_code {
     pub const KEY_REUSED: &str = "idempotency_key_reused";
     /// 409: another officer holds the declaration's assignment.
     pub const ASSIGNED_TO_OTHER: &str = "assigned_to_other";
+    /// 409: this signed submission was filed already (a replayed request).
+    pub const REPLAYED: &str = "replayed";
     /// 429 with Retry-After.
     pub const RATE_LIMITED: &str = "rate_limited";
     /// 503: injected or real trouble; try again later.
     pub const UNAVAILABLE: &str = "unavailable";
     pub const RANGE_NOT_SATISFIABLE: &str = "range_not_satisfiable";
     pub const INTERNAL: &str = "internal";
+
+    /// Every code, as `openapi.json`'s `ErrorBody` lists them (a test holds the two together).
+    pub const ALL: &[&str] = &[
+        UNAUTHORIZED,
+        BAD_CREDENTIALS,
+        FORBIDDEN,
+        NOT_FOUND,
+        NO_ROUTE,
+        VALIDATION,
+        BAD_REQUEST,
+        UNSUPPORTED_MEDIA_TYPE,
+        PAYLOAD_TOO_LARGE,
+        IN_FLIGHT,
+        KEY_REUSED,
+        ASSIGNED_TO_OTHER,
+        REPLAYED,
+        RATE_LIMITED,
+        UNAVAILABLE,
+        RANGE_NOT_SATISFIABLE,
+        INTERNAL,
+    ];
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -112,7 +112,8 @@ fn phone_on_file(fields: &DeclarationFields) -> Option<PhoneVn> {
 
 impl Store {
     /// Files (or refreshes) a person in the register from what they declared, inside
-    /// the caller's transaction.
+    /// the caller's transaction: only for what an officer approved (or the register
+    /// loaded from elsewhere), never for a mere submission.
     pub(super) fn upsert_citizen(
         tx: &Connection,
         fields: &DeclarationFields,
@@ -164,8 +165,34 @@ impl Store {
         Ok(())
     }
 
-    /// An approval opens the account (the central service then texts the password).
+    /// A submission makes a person known if they were not (so the helpdesk finds a
+    /// declarant waiting); a person already in the register is left as it is: what
+    /// they declared is only a claim until an officer approves it.
+    pub(super) fn note_declarant(
+        tx: &Connection,
+        fields: &DeclarationFields,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let known: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM citizens WHERE ma_so = ?1)")?
+            .query_row(params![fields.ma_so_bhxh.as_str()], |r| r.get(0))?;
+        if !known {
+            Self::upsert_citizen(tx, fields, now)?;
+        }
+        Ok(())
+    }
+
+    /// An approval writes what the officer approved into the register and opens the
+    /// account (the central service then texts the password).
     pub(super) fn open_account(tx: &Connection, declaration_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let json: Option<String> = tx
+            .prepare_cached("SELECT fields_json FROM declarations WHERE id = ?1")?
+            .query_row(params![declaration_id], |r| r.get(0))
+            .optional()?;
+        if let Some(json) = json {
+            let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(declaration_id, e))?;
+            Self::upsert_citizen(tx, &fields, now)?;
+        }
         tx.prepare_cached(
             "UPDATE citizens SET account_created_at = coalesce(account_created_at, ?2), updated_at = ?2
              WHERE ma_so = (SELECT ma_so FROM declarations WHERE id = ?1)",

@@ -165,9 +165,8 @@ async fn submissions_are_validated() {
     let g = bhxh_fixtures::Generator::new(1).expect("gen");
     let good = g.declaration(0, chrono::Utc::now()).expect("gen").submission;
     let post = |body: serde_json::Value| {
-        let http = http.clone();
-        let url = format!("{}/v1/submissions", s.url());
-        async move { http.post(url).json(&body).send().await.expect("send").status() }
+        let req = signed(&s, &http, &body);
+        async move { req.send().await.expect("send").status() }
     };
     let mut v = serde_json::to_value(&good).expect("json");
     assert_eq!(post(v.clone()).await, 201);
@@ -186,14 +185,14 @@ async fn submissions_are_validated() {
     for bad in ["=HYPERLINK(\"http://x\",\"SQ0007Q\")", "+SQ0007Q", "@SUM(1)", "SQ007Q", "SQ00\t07Q"] {
         let mut v = serde_json::to_value(&good).expect("json");
         v["unit_code"] = bad.into();
-        let r = http.post(format!("{}/v1/submissions", s.url())).json(&v).send().await.expect("send");
+        let r = signed(&s, &http, &v).send().await.expect("send");
         assert_eq!(r.status(), 422, "unit code {bad:?}");
         let body: ErrorBody = r.json().await.expect("error body");
         assert!(body.message.contains("unit_code"), "{bad:?}: {}", body.message);
     }
     let mut v = serde_json::to_value(&good).expect("json");
     v["unit_code"] = " sq0112q ".into();
-    let r = http.post(format!("{}/v1/submissions", s.url())).json(&v).send().await.expect("send");
+    let r = signed(&s, &http, &v).send().await.expect("send");
     assert_eq!(r.status(), 201, "a unit code typed in lower case is the same code");
     let id = r.json::<bhxh_protocol::SubmissionAccepted>().await.expect("json").id;
     let t = token(&s, &format!("canbo.{}", good.fields.office_code)).await;
@@ -207,14 +206,127 @@ async fn submissions_are_validated() {
         .await
         .expect("json");
     assert_eq!(d.fields.unit_code.as_deref(), Some("SQ0112Q"));
-    let raw = http
-        .post(format!("{}/v1/submissions", s.url()))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .expect("send");
-    assert!(raw.status().is_client_error());
+    let raw = bhxh_central::channel::signed_submission(
+        &http,
+        &s.url(),
+        s.state.channel_key(),
+        "test",
+        s.state.now(),
+        b"{not json".to_vec(),
+    )
+    .send()
+    .await
+    .expect("send");
+    assert_eq!(raw.status(), 400);
+    s.stop().await;
+}
+
+/// A submission signed as a channel, as the VssID and portal back ends send them.
+fn signed(s: &RunningServer, http: &reqwest::Client, body: &impl serde::Serialize) -> reqwest::RequestBuilder {
+    let body = serde_json::to_vec(body).expect("json");
+    bhxh_central::channel::signed_submission(http, &s.url(), s.state.channel_key(), "test", s.state.now(), body)
+}
+
+/// Issue 21, item 3: only a channel files a declaration, and a declaration changes
+/// the register only once an officer approves it.
+#[tokio::test]
+async fn only_a_channel_submits_and_only_an_approval_changes_the_register() {
+    use bhxh_central::REGISTER_BASE;
+    // 8 declarations: 6 people in the register besides, 4 of them with an account.
+    let (_dir, s) = server(8).await;
+    let http = reqwest::Client::new();
+    let g = bhxh_fixtures::Generator::new(3).expect("generator");
+    let now = chrono::Utc::now();
+    // A person of the register with an account (07916) and a phone on file.
+    let on_file = g.person(REGISTER_BASE + 4, now).expect("person").fields;
+    assert_eq!(on_file.office_code, "07916");
+    // The attack: the same mã số, another office, another phone and ID number.
+    let mut claim = g.declaration(500, now).expect("gen").submission;
+    claim.fields.ma_so_bhxh = on_file.ma_so_bhxh.clone();
+    claim.fields.office_code = "07920".into();
+    claim.fields.phone = "0987000111".into();
+    let body = serde_json::to_vec(&claim).expect("json");
+    let url = format!("{}/v1/submissions", s.url());
+    let status = |r: reqwest::Response| r.status().as_u16();
+    // Unsigned, signed with another key, signed long ago: refused, nothing filed.
+    let unsigned = http.post(&url).json(&claim).send().await.expect("send");
+    assert_eq!(status(unsigned), 401);
+    let forged = bhxh_central::channel::signed_submission(&http, &s.url(), &[7u8; 32], "portal", now, body.clone());
+    assert_eq!(status(forged.send().await.expect("send")), 401);
+    let key = s.state.channel_key().to_vec();
+    let stale = bhxh_central::channel::signed_submission(
+        &http,
+        &s.url(),
+        &key,
+        "portal",
+        s.state.now() - chrono::TimeDelta::minutes(30),
+        body.clone(),
+    );
+    assert_eq!(status(stale.send().await.expect("send")), 401);
+    // Another body under a good signature's headers.
+    let good = bhxh_central::channel::signed_submission(&http, &s.url(), &key, "portal", s.state.now(), body.clone())
+        .build()
+        .expect("request");
+    let mut tampered = good.try_clone().expect("clone");
+    *tampered.body_mut() = Some(body.iter().copied().chain(*b" ").collect::<Vec<u8>>().into());
+    assert_eq!(status(http.execute(tampered).await.expect("send")), 401);
+    let helpdesk = token(&s, "hotro.07916").await;
+    let check = |phone: &str| {
+        let req = http
+            .post(format!("{}/v1/citizens/{}/phone-check", s.url(), on_file.ma_so_bhxh))
+            .bearer_auth(&helpdesk)
+            .json(&serde_json::json!({"phone": phone}));
+        async move { req.send().await.expect("send").json::<bhxh_protocol::PhoneCheckAnswer>().await.expect("json").result }
+    };
+    let office = |st: &bhxh_central::AppState| {
+        st.with_store(|db| db.citizen_office(on_file.ma_so_bhxh.as_str())).expect("office")
+    };
+    // Signed: filed once (a replay is refused), and the register is as it was.
+    let filed = http.execute(good.try_clone().expect("clone")).await.expect("send");
+    assert_eq!(filed.status(), 201);
+    let id = filed.json::<bhxh_protocol::SubmissionAccepted>().await.expect("json").id;
+    assert_eq!(status(http.execute(good).await.expect("send")), 409, "a replayed request");
+    assert_eq!(office(&s.state).as_deref(), Some("07916"));
+    assert_eq!(check(&on_file.phone).await, bhxh_domain::helpdesk::PhoneCheck::Match);
+    assert_eq!(check("0987000111").await, bhxh_domain::helpdesk::PhoneCheck::Mismatch);
+
+    // Rejected by 07920's officer: still as it was.
+    let officer = token(&s, "canbo.07920").await;
+    let decide = |outcome: &str, reasons: Vec<&str>, key: String| {
+        let req = http
+            .post(format!("{}/v1/decisions", s.url()))
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", key)
+            .json(&serde_json::json!({"declaration_id": id, "outcome": outcome, "reasons": reasons, "note": null,
+                "decided_at": chrono::Utc::now()}));
+        async move { req.send().await.expect("send").status().as_u16() }
+    };
+    let reason = bhxh_domain::reference::ReferenceData::get()
+        .reasons
+        .iter()
+        .find(|r| r.kind == bhxh_domain::reference::ReasonKind::Reject)
+        .expect("a reject reason")
+        .code
+        .clone();
+    assert_eq!(decide("reject", vec![reason.as_str()], uuid::Uuid::new_v4().to_string()).await, 201);
+    assert_eq!(office(&s.state).as_deref(), Some("07916"));
+    assert_eq!(check(&on_file.phone).await, bhxh_domain::helpdesk::PhoneCheck::Match);
+
+    // A second declaration, approved: now the register says what the officer approved.
+    let mut again = claim.clone();
+    again.fields.email = Some("moi@example.vn".into());
+    let filed = signed(&s, &http, &again).send().await.expect("send");
+    assert_eq!(filed.status(), 201);
+    let id2 = filed.json::<bhxh_protocol::SubmissionAccepted>().await.expect("json").id;
+    let req = http
+        .post(format!("{}/v1/decisions", s.url()))
+        .bearer_auth(&officer)
+        .header("Idempotency-Key", uuid::Uuid::new_v4().to_string())
+        .json(&serde_json::json!({"declaration_id": id2, "outcome": "approve", "reasons": [], "note": null,
+            "decided_at": chrono::Utc::now()}));
+    assert_eq!(req.send().await.expect("send").status(), 201);
+    assert_eq!(office(&s.state).as_deref(), Some("07920"));
+    assert_eq!(check("0987000111").await, bhxh_domain::helpdesk::PhoneCheck::Match);
     s.stop().await;
 }
 

@@ -99,12 +99,19 @@ async fn paging_neither_skips_nor_repeats_while_declarations_arrive() {
         for _ in 0..2 {
             if next_index < 1_006 {
                 let d = generator.declaration(next_index, chrono::Utc::now()).expect("gen");
-                let resp = http
-                    .post(format!("{}/v1/submissions", server.url()))
-                    .json(&d.submission)
-                    .send()
-                    .await
-                    .expect("post");
+                let body = serde_json::to_vec(&d.submission).expect("json");
+                let key = server.state.channel_key();
+                let resp = bhxh_central::channel::signed_submission(
+                    &http,
+                    &server.url(),
+                    key,
+                    "test",
+                    server.state.now(),
+                    body,
+                )
+                .send()
+                .await
+                .expect("post");
                 assert_eq!(resp.status(), 201);
                 next_index += 1;
             }
@@ -233,8 +240,12 @@ async fn a_corrupt_document_is_marked_and_the_rest_arrive() {
 }
 
 async fn bhxh_central_submit(server: &RunningServer, sub: &bhxh_protocol::Submission) {
-    let resp =
-        reqwest::Client::new().post(format!("{}/v1/submissions", server.url())).json(sub).send().await.expect("post");
+    let body = serde_json::to_vec(sub).expect("json");
+    let (key, now) = (server.state.channel_key(), server.state.now());
+    let resp = bhxh_central::channel::signed_submission(&reqwest::Client::new(), &server.url(), key, "test", now, body)
+        .send()
+        .await
+        .expect("post");
     assert_eq!(resp.status(), 201);
 }
 
