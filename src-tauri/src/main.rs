@@ -327,7 +327,7 @@ fn run_window(
             };
             let desk = Desk::open(DeskConfig {
                 data_dir: dir,
-                default_central_url: central,
+                central_url: central,
                 default_username: user,
                 default_password: password,
                 idle_lock,

@@ -273,7 +273,7 @@ async fn the_server_refuses_bad_input_clearly_and_changes_nothing() {
 fn desk(dir: &Path) -> Desk {
     Desk::open(DeskConfig {
         data_dir: dir.to_path_buf(),
-        default_central_url: None,
+        central_url: None,
         default_username: None,
         default_password: None,
         idle_lock: DEFAULT_IDLE_LOCK,

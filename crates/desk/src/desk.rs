@@ -26,8 +26,9 @@ mod supervisor;
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
     pub data_dir: PathBuf,
-    /// What the login screen starts with (demo, scripts).
-    pub default_central_url: Option<String>,
+    /// The central service, as the office's IT configured it: when set, the only
+    /// server this desk logs in to (the login screen shows it, read-only).
+    pub central_url: Option<String>,
     pub default_username: Option<String>,
     pub default_password: Option<String>,
     /// Inactivity before the screen locks and documents are unloaded.
@@ -395,13 +396,48 @@ impl Desk {
         Ok(Prefill {
             central_url: self
                 .config
-                .default_central_url
+                .central_url
                 .clone()
                 .or_else(|| last.as_ref().map(|l| l.1.clone()))
                 .unwrap_or_else(|| "http://127.0.0.1:8716".to_owned()),
+            central_url_fixed: self.config.central_url.is_some(),
             username: self.config.default_username.clone().or(last.map(|l| l.0)).unwrap_or_default(),
             password: self.config.default_password.clone().unwrap_or_default(),
         })
+    }
+
+    /// The server `username` may log in to: the configured one (an address typed
+    /// against it is refused), and a profile's own (whoever answers at another
+    /// address gets neither the password nor the outbox, and cannot re-wrap or set
+    /// aside this PC's data). A user without a profile here may name a server only
+    /// where none is configured (a developer's or a test's desk).
+    fn server_for(&self, typed: &str, username: &str) -> Result<String, AppError> {
+        let typed = typed.trim();
+        let refused = |server: &str| {
+            warn!(typed, "login refused: not the configured or the profile's central server");
+            AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "Địa chỉ máy chủ {typed} không phải máy chủ trung tâm đã cấu hình cho máy này ({server}). Chưa gửi mật khẩu. Hãy liên hệ bộ phận công nghệ thông tin nếu địa chỉ máy chủ đã thay đổi."
+                ),
+                format!(
+                    "The server address {typed} is not the central server configured for this PC ({server}). The password was not sent. Please contact the IT department if the server's address has changed."
+                ),
+            )
+        };
+        let chosen = match &self.config.central_url {
+            Some(configured) if !typed.is_empty() && !bhxh_sync::same_server(typed, configured) => {
+                return Err(refused(configured));
+            }
+            Some(configured) => configured.clone(),
+            None => typed.to_owned(),
+        };
+        if let Some(profile) = lock(&self.profiles).profile(username)?
+            && !bhxh_sync::same_server(&chosen, &profile.central_url)
+        {
+            return Err(refused(&profile.central_url));
+        }
+        Ok(chosen)
     }
 
     #[instrument(skip(self, input), fields(user = %input.username))]
@@ -429,7 +465,8 @@ impl Desk {
                 "The password is longer than 256 characters.",
             ));
         }
-        let mut client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
+        let server = self.server_for(&input.central_url, &username)?;
+        let mut client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         let credentials = Credentials::new(username.clone(), input.password.clone());
         match client.login(&credentials).await {
             Ok(resp) => {
@@ -516,7 +553,8 @@ impl Desk {
     /// Opens the officer's cache without the central service (the password opens
     /// the data key); scripts use it directly, the login falls back to it.
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
-        let client = CentralClient::with_pin(&input.central_url, self.config.central_cert_pin)?;
+        let server = self.server_for(&input.central_url, input.username.trim())?;
+        let client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
         let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now())?;
         Ok(self.open_offline(client, account, cache, credentials))

@@ -10,7 +10,7 @@ use std::path::Path;
 fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) -> Result<Desk, AppError> {
     Desk::open(DeskConfig {
         data_dir: data_dir.to_path_buf(),
-        default_central_url: None,
+        central_url: None,
         default_username: None,
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,

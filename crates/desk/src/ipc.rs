@@ -51,6 +51,8 @@ pub enum PasswordChangedAnswer {
 #[ts(export)]
 pub struct Prefill {
     pub central_url: String,
+    /// The address is the office's configuration: shown, not edited.
+    pub central_url_fixed: bool,
     pub username: String,
     pub password: String,
 }

@@ -73,6 +73,10 @@ impl CentralClient {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
+            // The password and the outbox go to this address and nowhere else: no
+            // proxy from the environment, no redirect followed.
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("bhxh-desk/", env!("CARGO_PKG_VERSION")));
         if let Some(pin) = pin {
             if parsed.scheme() != "https" {
@@ -84,7 +88,24 @@ impl CentralClient {
         let http = builder.build().map_err(|e| setup(e.to_string()))?;
         Ok(Self { base, http, token: None, pinned: pin.is_some() })
     }
+}
 
+/// Whether two central addresses name the same server (scheme, host, port, path;
+/// letter case of the host and a trailing slash aside).
+pub fn same_server(a: &str, b: &str) -> bool {
+    let parse = |u: &str| reqwest::Url::parse(u.trim().trim_end_matches('/')).ok();
+    match (parse(a), parse(b)) {
+        (Some(a), Some(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+                && a.path().trim_end_matches('/') == b.path().trim_end_matches('/')
+        }
+        _ => false,
+    }
+}
+
+impl CentralClient {
     pub fn base_url(&self) -> &str {
         &self.base
     }
@@ -240,6 +261,18 @@ pub(crate) fn urlencode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_server_whatever_the_writing() {
+        assert!(same_server("https://BHXH.example.vn/", "https://bhxh.example.vn"));
+        assert!(same_server("https://bhxh.example.vn:443/api/", "https://bhxh.example.vn/api"));
+        assert!(same_server("http://127.0.0.1:8716", " http://127.0.0.1:8716/ "));
+        assert!(!same_server("https://bhxh.example.vn", "http://bhxh.example.vn"));
+        assert!(!same_server("https://bhxh.example.vn", "https://bhxh.example.vn.evil.test"));
+        assert!(!same_server("http://127.0.0.1:8716", "http://127.0.0.1:8717"));
+        assert!(!same_server("https://bhxh.example.vn/api", "https://bhxh.example.vn/other"));
+        assert!(!same_server("không phải url", "không phải url"));
+    }
 
     #[test]
     fn plain_http_only_to_this_pc() {

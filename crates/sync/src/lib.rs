@@ -25,7 +25,7 @@ pub mod round;
 mod supervisor;
 
 pub use cache_work::{SharedCache, on_cache};
-pub use client::{CentralClient, Credentials};
+pub use client::{CentralClient, Credentials, same_server};
 pub use error::SyncError;
 pub use helpdesk::{CallsReport, DirectoryReport, pull_directory, push_calls};
 pub use pin::{BadPin, CertPin};

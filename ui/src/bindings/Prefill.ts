@@ -3,4 +3,8 @@
 /**
  * What the login screen starts with.
  */
-export type Prefill = { central_url: string, username: string, password: string, };
+export type Prefill = { central_url: string, 
+/**
+ * The address is the office's configuration: shown, not edited.
+ */
+central_url_fixed: boolean, username: string, password: string, };

@@ -30,7 +30,7 @@ fn desk(dir: &Path) -> Desk {
 fn desk_with_idle_lock(dir: &Path, idle: std::time::Duration) -> Desk {
     Desk::open(DeskConfig {
         data_dir: dir.to_path_buf(),
-        default_central_url: None,
+        central_url: None,
         default_username: None,
         default_password: None,
         idle_lock: idle,

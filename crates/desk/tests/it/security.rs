@@ -323,10 +323,94 @@ async fn a_copied_data_directory_reveals_no_image_and_no_id_number() {
         }
     }
     // The copy does not open without the password, even with the right user name.
-    let thief = desk(copy.path());
-    let err = thief.login(login("http://127.0.0.1:9", "canbo.07916", "đoán thử")).await.expect_err("no password");
-    assert_eq!(err.code, ErrorCode::Unauthorized);
+    let url = s.url();
     s.stop().await;
+    let thief = desk(copy.path());
+    let err = thief.login(login(&url, "canbo.07916", "đoán thử")).await.expect_err("no password");
+    assert_eq!(err.code, ErrorCode::Unauthorized);
+}
+
+/// Issue 21, item 4: whoever answers at an address other than the profile's (or
+/// the configured one) gets no password and no decision, and cannot make the
+/// login re-wrap or set aside this PC's data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let url = s.url();
+    // The impostor: anything that connects is counted.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let fake = format!("http://{}", listener.local_addr().expect("addr"));
+    let knocks = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&knocks);
+    let impostor = tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&url, "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let queue = d.queue().expect("queue");
+    d.decide(bhxh_desk_core::ipc::DecideInput {
+        id: queue[0].id.clone(),
+        draft: bhxh_domain::DecisionDraft {
+            outcome: bhxh_domain::Outcome::Escalate,
+            reasons: vec![],
+            note: Some("xin ý kiến lãnh đạo".into()),
+            paper_seen: false,
+        },
+    })
+    .expect("decide");
+    d.logout();
+
+    // Online: refused before anything is sent, whatever the password-changed answer says.
+    let e = d.login(login(&fake, "canbo.07916", "demo")).await.expect_err("another server");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.vi.contains("Chưa gửi mật khẩu"), "{}", e.message);
+    for answer in
+        [PasswordChangedAnswer::StartAfresh, PasswordChangedAnswer::Previous { previous_password: "demo".into() }]
+    {
+        let mut input = login(&fake, "canbo.07916", "mật khẩu khác");
+        input.password_changed = Some(answer);
+        assert_eq!(d.login(input).await.expect_err("refused").code, ErrorCode::Forbidden);
+    }
+    // The real server gone: the impostor's address opens nothing offline either.
+    s.stop().await;
+    assert_eq!(d.login(login(&fake, "canbo.07916", "demo")).await.expect_err("refused").code, ErrorCode::Forbidden);
+    // The profile's own address: unlocked offline, same data, the decision still waiting for it.
+    let session = d.login(login(&url, "canbo.07916", "demo")).await.expect("offline unlock");
+    assert!(session.offline_login);
+    assert_eq!(d.queue().expect("queue").len(), queue.len());
+    assert_eq!(d.sync_now().await.expect_err("offline").code, ErrorCode::Offline);
+    assert_eq!(d.outbox().expect("outbox").len(), 1);
+    d.logout();
+
+    // A desk whose central service is configured: another typed address is refused,
+    // an empty one means the configured one.
+    let configured = Desk::open(DeskConfig {
+        data_dir: tempfile::tempdir().expect("tmp").keep(),
+        central_url: Some(url.clone()),
+        default_username: None,
+        default_password: None,
+        idle_lock: Duration::from_secs(900),
+        retention_days: 7,
+        central_cert_pin: None,
+        clock: bhxh_domain::Clock::System,
+    })
+    .expect("desk");
+    assert!(configured.prefill().expect("prefill").central_url_fixed);
+    let e = configured.login(login(&fake, "canbo.07916", "demo")).await.expect_err("not the configured server");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let e = configured.login(login("", "canbo.07916", "demo")).await.expect_err("the configured server is down");
+    assert_eq!(e.code, ErrorCode::Offline, "tried the configured server: {e:?}");
+
+    assert_eq!(knocks.load(Ordering::SeqCst), 0, "the impostor was contacted");
+    impostor.abort();
 }
 
 /// With the central service's certificate pinned, the desk logs in over HTTPS to
@@ -355,7 +439,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
     let open = |dir: &Path| {
         Desk::open(DeskConfig {
             data_dir: dir.to_path_buf(),
-            default_central_url: None,
+            central_url: None,
             default_username: None,
             default_password: None,
             idle_lock: Duration::from_secs(900),
