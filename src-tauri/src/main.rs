@@ -31,7 +31,7 @@ struct Cli {
     /// Data directory of the local cache (default: the platform's app data folder).
     #[arg(long, env = "BHXH_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
-    /// Central service URL to prefill on the login screen.
+    /// The office's central service: shown on the login screen, the only one logged in to.
     #[arg(long, env = "BHXH_CENTRAL_URL")]
     central_url: Option<String>,
     /// User name to prefill.
@@ -40,6 +40,9 @@ struct Cli {
     /// Days a decided declaration's documents stay on this PC once the decision is on record.
     #[arg(long, env = "BHXH_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=365))]
     retention_days: u32,
+    /// Days the data may be unlocked offline after the last online login.
+    #[arg(long, env = "BHXH_MAX_OFFLINE_DAYS", default_value_t = bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS, value_parser = clap::value_parser!(u32).range(0..=90))]
+    max_offline_days: u32,
     /// SHA-256 of the central service's TLS certificate (64 hex digits, colons
     /// allowed): with it, the app talks only to the server presenting that certificate.
     #[arg(long, env = "BHXH_CENTRAL_CERT_SHA256", global = true)]
@@ -167,12 +170,18 @@ fn main() -> ExitCode {
     let Some(command) = cli.command else {
         return run_window(
             cli.data_dir,
-            cli.central_url,
-            cli.user_name,
-            cli.demo_password,
-            Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
-            cli.retention_days,
-            cli.central_cert_sha256,
+            DeskConfig {
+                // Replaced by the platform's app data folder when not given.
+                data_dir: PathBuf::new(),
+                central_url: cli.central_url,
+                default_username: cli.user_name,
+                default_password: cli.demo_password,
+                idle_lock: Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
+                retention_days: cli.retention_days,
+                max_offline_days: cli.max_offline_days,
+                central_cert_pin: cli.central_cert_sha256,
+                clock: bhxh_desk_core::desk_clock(),
+            },
         );
     };
     // Every headless command works on a cache in a named place.
@@ -309,15 +318,7 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run_window(
-    data_dir: Option<PathBuf>,
-    central: Option<String>,
-    user: Option<String>,
-    password: Option<String>,
-    idle_lock: Duration,
-    retention_days: u32,
-    central_cert_pin: Option<bhxh_desk_core::CertPin>,
-) -> ExitCode {
+fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
     let result = tauri::Builder::default()
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
         .setup(move |app| {
@@ -325,17 +326,8 @@ fn run_window(
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            let desk = Desk::open(DeskConfig {
-                data_dir: dir,
-                central_url: central,
-                default_username: user,
-                default_password: password,
-                idle_lock,
-                retention_days,
-                central_cert_pin,
-                clock: bhxh_desk_core::desk_clock(),
-            })
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+            let desk =
+                Desk::open(DeskConfig { data_dir: dir, ..config.clone() }).map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);
             app.manage(desk.clone());
             tauri::async_runtime::spawn(desk.run_background(Duration::from_secs(3), Duration::from_secs(60)));

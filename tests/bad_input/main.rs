@@ -278,6 +278,7 @@ fn desk(dir: &Path) -> Desk {
         default_password: None,
         idle_lock: DEFAULT_IDLE_LOCK,
         retention_days: 7,
+        max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
     })

@@ -518,4 +518,9 @@ impl Cache {
     pub fn verify_audit(&self) -> Result<audit::AuditReport, CacheError> {
         audit::verify_conn(&self.conn)
     }
+
+    /// The last `limit` rows of the audit log, newest first.
+    pub fn recent_audit(&self, limit: u32) -> Result<Vec<audit::AuditRow>, CacheError> {
+        audit::recent(&self.conn, limit)
+    }
 }

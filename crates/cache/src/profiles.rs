@@ -21,8 +21,9 @@ use tracing::{info, warn};
 pub const MAX_FAILED_UNLOCKS: u32 = 5;
 pub const LOCKOUT: Duration = Duration::minutes(15);
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE profiles (
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE profiles (
         username TEXT PRIMARY KEY,
         central_url TEXT NOT NULL,
         display_name TEXT NOT NULL,
@@ -38,7 +39,11 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
         failed_unlocks INTEGER NOT NULL DEFAULT 0,
         locked_until TEXT
     );",
-)];
+    ),
+    // The central service's last "wipe" request this profile has honoured (its
+    // time as the server wrote it: no clock of this PC is compared with it).
+    M::up("ALTER TABLE profiles ADD COLUMN wipe_honoured TEXT;"),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -58,6 +63,14 @@ pub enum UnlockError {
     WrongPassword { attempts_left: u32 },
     #[error("too many wrong passwords; locked until {until}")]
     Locked { until: DateTime<Utc> },
+    /// No online login for longer than the office allows: the cache opens again
+    /// only after one (a dismissed officer cannot unplug the network for ever).
+    #[error("no online login since {since}; offline unlock allows {days} days")]
+    TooLongOffline { since: DateTime<Utc>, days: u32 },
+    /// The PC's clock reads more than a day before the last online login: set back,
+    /// which would stretch the offline span for ever.
+    #[error("the clock reads {now}, before the last online login at {since}")]
+    ClockBehind { since: DateTime<Utc>, now: DateTime<Utc> },
     /// The central service accepted a password that does not open this PC's data
     /// key: it was changed centrally. The officer is asked for the previous one.
     #[error("the password was changed centrally; the data on this PC opens with the previous one")]
@@ -87,6 +100,10 @@ pub enum PasswordChange<'a> {
     /// cache is kept aside, still sealed, beside its wrapped key.
     StartAfresh,
 }
+
+/// Days an officer may keep unlocking offline after their last online login
+/// (MOSIP's registration client uses the same default).
+pub const DEFAULT_MAX_OFFLINE_DAYS: u32 = 7;
 
 pub struct Profiles {
     conn: Connection,
@@ -290,17 +307,30 @@ impl Profiles {
         }
     }
 
-    /// Offline unlock: the profile and data key if `password` opens the key. Five
-    /// wrong passwords in a row lock the profile for 15 minutes.
+    /// Offline unlock: the profile and data key if `password` opens the key, and
+    /// the last online login is at most `max_offline_days` old. Five wrong passwords
+    /// in a row lock the profile for 15 minutes.
     pub fn unlock_offline(
         &self,
         username: &str,
         password: &str,
         now: DateTime<Utc>,
+        max_offline_days: u32,
     ) -> Result<(Profile, DataKey), UnlockError> {
         let Some((wrapped, failed, locked_until)) = self.wrapped(username)? else {
             return Err(UnlockError::NoProfile(username.to_owned()));
         };
+        // Counted in office days would let a login at 00:01 last a day longer than
+        // one at 23:59; the limit is a span of time.
+        if let Some(p) = self.profile(username)? {
+            let since = p.last_login_at;
+            if now - since > chrono::TimeDelta::days(i64::from(max_offline_days)) {
+                return Err(UnlockError::TooLongOffline { since, days: max_offline_days });
+            }
+            if since - now > chrono::TimeDelta::days(1) {
+                return Err(UnlockError::ClockBehind { since, now });
+            }
+        }
         if let Some(until) = locked_until.filter(|u| *u > now) {
             return Err(UnlockError::Locked { until });
         }
@@ -315,6 +345,48 @@ impl Profiles {
             }
             Err(_) => Err(self.count_failure(username, failed, now)?),
         }
+    }
+
+    /// Whether the central service's wipe request `requested` (as it wrote it) is
+    /// new to `username`'s data here: a profile that honoured it, or none, is not wiped.
+    pub fn wipe_due(&self, username: &str, requested: &str) -> Result<bool, CacheError> {
+        let honoured: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT wipe_honoured FROM profiles WHERE username = ?1", [username], |r| r.get(0))
+            .optional()?;
+        Ok(matches!(honoured, Some(h) if h.as_deref() != Some(requested)))
+    }
+
+    /// Notes `requested` as honoured by `username`'s (new) data.
+    pub fn wipe_honoured(&self, username: &str, requested: &str) -> Result<(), CacheError> {
+        self.conn
+            .execute("UPDATE profiles SET wipe_honoured = ?2 WHERE username = ?1", params![username, requested])?;
+        Ok(())
+    }
+
+    /// Destroys `username`'s data on this PC: the cache (and any set aside) and the
+    /// wrapped key. At the central service's request (a lost or handed-on PC).
+    pub fn wipe(&self, username: &str) -> Result<(), CacheError> {
+        let users = self.dir.join("users");
+        let dir = self.cache_dir(username)?;
+        // Caches set aside after a password change sit beside it as `<user>.replaced-<time>`
+        // (the whole suffix: another user's name may start with this one's and a dot).
+        let aside = format!("{username}.replaced-");
+        let mut doomed = vec![dir];
+        if let Ok(entries) = std::fs::read_dir(&users) {
+            doomed.extend(
+                entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with(&aside)).map(|e| e.path()),
+            );
+        }
+        for d in doomed {
+            match std::fs::remove_dir_all(&d) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CacheError::Io { path: d, source: e }),
+            }
+        }
+        self.conn.execute("DELETE FROM profiles WHERE username = ?1", [username])?;
+        Ok(())
     }
 
     pub fn profile(&self, username: &str) -> Result<Option<Profile>, CacheError> {

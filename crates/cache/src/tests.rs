@@ -115,6 +115,52 @@ fn profile(user: &str) -> Profile {
     }
 }
 
+/// Issue 21, item 7: the offline unlock ends a span after the last online login
+/// (a span of time, not office days), and the next online login starts it again.
+#[test]
+fn offline_unlock_ends_days_after_the_last_online_login() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    // Online at 23:59 office time on 31/12 (16:59 UTC).
+    let online = Utc.with_ymd_and_hms(2026, 12, 31, 16, 59, 0).single().expect("time");
+    let mut p = profile("canbo.07916");
+    p.last_login_at = online;
+    profiles.key_after_online_login(&p, "đúng", PasswordChange::Ask, online).expect("key");
+    let days = |d: i64, s: i64| online + chrono::TimeDelta::days(d) + chrono::TimeDelta::seconds(s);
+    for (at, max, opens) in [
+        (days(0, 120), 7, true),   // 00:01 on 1/1: a new office day, the same login
+        (days(7, 0), 7, true),     // exactly seven days
+        (days(7, 1), 7, false),    // one second more
+        (days(30, 0), 7, false),   // a dismissed officer with the network unplugged
+        (days(2, 0), 1, false),    // an office that allows one day
+        (days(29, 0), 30, true),   // one that allows thirty
+        (days(0, -3600), 7, true), // a PC clock an hour behind the server's
+    ] {
+        let r = profiles.unlock_offline("canbo.07916", "đúng", at, max);
+        match (opens, r) {
+            (true, Ok(_)) => {}
+            (false, Err(UnlockError::TooLongOffline { since, days })) => {
+                assert_eq!((since, days), (online, max));
+            }
+            (want, got) => panic!("{at} with {max} days: want open {want}, got {:?}", got.map(|(p, _)| p.username)),
+        }
+    }
+    // A clock set back to stretch the span: refused.
+    assert!(matches!(
+        profiles.unlock_offline("canbo.07916", "đúng", days(-2, 0), 7),
+        Err(UnlockError::ClockBehind { .. })
+    ));
+    // A wrong password past the limit says the limit, not the password: nothing is tried.
+    assert!(matches!(
+        profiles.unlock_offline("canbo.07916", "sai", days(8, 0), 7),
+        Err(UnlockError::TooLongOffline { .. })
+    ));
+    // Online again: the span starts over.
+    p.last_login_at = days(8, 0);
+    profiles.key_after_online_login(&p, "đúng", PasswordChange::Ask, days(8, 0)).expect("key");
+    assert!(profiles.unlock_offline("canbo.07916", "đúng", days(9, 0), 7).is_ok());
+}
+
 #[test]
 fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -132,8 +178,13 @@ fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
         .expect("key");
     assert_eq!(Cache::open(&cdir, again).expect("reopen").count_declarations().expect("count"), 1);
     let now = Utc::now();
-    assert!(matches!(profiles.unlock_offline("someone.else", "mật khẩu đúng", now), Err(UnlockError::NoProfile(_))));
-    let (p, k) = profiles.unlock_offline("canbo.07916", "mật khẩu đúng", now).expect("unlock");
+    assert!(matches!(
+        profiles.unlock_offline("someone.else", "mật khẩu đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS),
+        Err(UnlockError::NoProfile(_))
+    ));
+    let (p, k) = profiles
+        .unlock_offline("canbo.07916", "mật khẩu đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS)
+        .expect("unlock");
     assert_eq!(p.role, Role::Officer);
     assert_eq!(Cache::open(&cdir, k).expect("reopen").count_declarations().expect("count"), 1);
     // Another key does not open this cache.
@@ -151,19 +202,24 @@ fn five_wrong_passwords_lock_offline_unlock_for_fifteen_minutes() {
     profiles.key_after_online_login(&profile("canbo.07916"), "đúng", PasswordChange::Ask, Utc::now()).expect("key");
     let now = Utc::now();
     for left in (1..=4).rev() {
-        match profiles.unlock_offline("canbo.07916", "sai", now) {
+        match profiles.unlock_offline("canbo.07916", "sai", now, profiles::DEFAULT_MAX_OFFLINE_DAYS) {
             Err(UnlockError::WrongPassword { attempts_left }) => assert_eq!(attempts_left, left),
             other => panic!("expected a wrong password, got {other:?}"),
         }
     }
-    let Err(UnlockError::Locked { until }) = profiles.unlock_offline("canbo.07916", "sai", now) else {
+    let Err(UnlockError::Locked { until }) =
+        profiles.unlock_offline("canbo.07916", "sai", now, profiles::DEFAULT_MAX_OFFLINE_DAYS)
+    else {
         panic!("the fifth wrong password locks")
     };
     assert_eq!(until, now + profiles::LOCKOUT);
     // Even the right password waits.
-    assert!(matches!(profiles.unlock_offline("canbo.07916", "đúng", now), Err(UnlockError::Locked { .. })));
+    assert!(matches!(
+        profiles.unlock_offline("canbo.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS),
+        Err(UnlockError::Locked { .. })
+    ));
     let later = until + chrono::Duration::seconds(1);
-    assert!(profiles.unlock_offline("canbo.07916", "đúng", later).is_ok());
+    assert!(profiles.unlock_offline("canbo.07916", "đúng", later, profiles::DEFAULT_MAX_OFFLINE_DAYS).is_ok());
 }
 
 #[test]
@@ -206,8 +262,8 @@ fn a_password_changed_centrally_opens_the_same_cache_with_the_previous_one() {
     let again =
         profiles.key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::Ask, later).expect("key");
     assert_eq!(Cache::open(&cdir, again).expect("same cache").count_declarations().expect("count"), 1);
-    assert!(profiles.unlock_offline("canbo.07916", "mới", later).is_ok());
-    assert!(profiles.unlock_offline("canbo.07916", "cũ", later).is_err());
+    assert!(profiles.unlock_offline("canbo.07916", "mới", later, profiles::DEFAULT_MAX_OFFLINE_DAYS).is_ok());
+    assert!(profiles.unlock_offline("canbo.07916", "cũ", later, profiles::DEFAULT_MAX_OFFLINE_DAYS).is_err());
     let kept_aside = std::fs::read_dir(dir.path().join("users")).expect("users").flatten().count();
     assert_eq!(kept_aside, 1, "nothing set aside");
 }
@@ -227,7 +283,7 @@ fn a_forgotten_previous_password_starts_a_new_cache_and_keeps_the_old_one() {
         .key_after_online_login(&profile("canbo.07916"), "mới", PasswordChange::StartAfresh, Utc::now())
         .expect("key");
     assert_eq!(Cache::open(&cdir, new).expect("fresh").count_declarations().expect("count"), 0);
-    assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now()).is_err());
+    assert!(profiles.unlock_offline("canbo.07916", "cũ", Utc::now(), profiles::DEFAULT_MAX_OFFLINE_DAYS).is_err());
     // The old cache is kept aside with its wrapped key: the old password still opens it.
     let aside = std::fs::read_dir(dir.path().join("users"))
         .expect("users")

@@ -310,6 +310,18 @@ pub async fn put_password(
     .map_err(ApiError::internal)?
 }
 
+/// `PUT /admin/users/{username}/wipe`: every desk holding the account's data wipes
+/// it at its next online login (a lost PC, an officer who left).
+pub async fn put_wipe(State(state): State<AppState>, Path(username): Path<String>) -> Result<StatusCode, ApiError> {
+    require_admin(&state)?;
+    if state.with_store(|s| s.request_wipe(&username, state.now()))? {
+        tracing::warn!(user = %username, "wipe of the desks' data requested through /admin");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("no such account"))
+    }
+}
+
 pub async fn no_route() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, bhxh_protocol::error_code::NO_ROUTE, "no such route")
 }

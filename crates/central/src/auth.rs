@@ -40,7 +40,8 @@ pub fn login(state: &AppState, username: &str, password: &str) -> Result<LoginRe
     let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     let expires_at = state.now() + Duration::hours(TOKEN_LIFETIME_HOURS);
     state.with_store(|s| s.insert_token(&token, &user.username, expires_at))?;
-    Ok(LoginResponse { token, expires_at, user })
+    let wipe_requested_at = state.with_store(|s| s.wipe_requested_at(&user.username))?;
+    Ok(LoginResponse { token, expires_at, user, wipe_requested_at })
 }
 
 /// The caller, from `Authorization: Bearer <token>`.

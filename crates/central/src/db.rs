@@ -111,6 +111,8 @@ const MIGRATIONS: &[M<'static>] = &[
         ALTER TABLE users ADD COLUMN lookup_scope TEXT NOT NULL DEFAULT 'province'
             CHECK (lookup_scope IN ('province', 'national'));",
     ),
+    // "Wipe this account's data on every PC": honoured at each desk's next online login.
+    M::up("ALTER TABLE users ADD COLUMN wipe_requested_at TEXT;"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -220,6 +222,29 @@ impl Store {
     pub fn delete_token(&self, token: &str) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM tokens WHERE token = ?1", params![token])?;
         Ok(())
+    }
+
+    /// Asks every desk holding `username`'s data to wipe it at its next online login;
+    /// false when there is no such account.
+    pub fn request_wipe(&self, username: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE users SET wipe_requested_at = ?2 WHERE username = ?1",
+            params![username, at.to_rfc3339()],
+        )? == 1)
+    }
+
+    pub fn wipe_requested_at(&self, username: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let at: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT wipe_requested_at FROM users WHERE username = ?1", params![username], |r| r.get(0))
+            .optional()?;
+        at.flatten()
+            .map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|e| StoreError::Corrupt(username.to_owned(), e.to_string()))
+            })
+            .transpose()
     }
 
     /// Whether `username`'s lookups cover the whole country (else their province).

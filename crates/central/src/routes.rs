@@ -36,6 +36,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
     ("put", "/admin/users/{username}/password"),
+    ("put", "/admin/users/{username}/wipe"),
 ];
 
 /// A submission carries its photos as base64: a few phone photos fit in 64 MB.
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(v1)
         .route("/admin/faults", get(api::get_faults).put(api::put_faults))
         .route("/admin/users/{username}/password", put(api::put_password))
+        .route("/admin/users/{username}/wipe", put(api::put_wipe))
         .fallback(api::no_route)
         .method_not_allowed_fallback(api::no_route)
         .with_state(state)

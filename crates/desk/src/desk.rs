@@ -35,6 +35,8 @@ pub struct DeskConfig {
     pub idle_lock: Duration,
     /// Days a declaration's documents stay on this PC once its decision is on record.
     pub retention_days: u32,
+    /// Days the cache may be unlocked offline after the last online login.
+    pub max_offline_days: u32,
     /// SHA-256 of the central service's certificate: with it, no other
     /// certificate is accepted, whoever signed it.
     pub central_cert_pin: Option<bhxh_sync::CertPin>,
@@ -263,9 +265,11 @@ fn unlock_offline(
     profiles: &Mutex<Profiles>,
     credentials: &Credentials,
     now: DateTime<Utc>,
+    max_offline_days: u32,
 ) -> Result<(Profile, Cache), AppError> {
     let profiles = lock(profiles);
-    let (account, key) = profiles.unlock_offline(credentials.username(), credentials.password(), now)?;
+    let (account, key) =
+        profiles.unlock_offline(credentials.username(), credentials.password(), now, max_offline_days)?;
     let mut cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
     cache.audit(&account.username, bhxh_cache::audit::Action::Login, &account.office_code, "offline", now)?;
     Ok((account, cache))
@@ -493,8 +497,21 @@ impl Desk {
                 // The key is derived from the password (Argon2) and the cache opened
                 // and migrated: seconds on an old PC, off the runtime's workers.
                 let (profiles, now) = (Arc::clone(&self.profiles), self.now());
+                let wipe_requested_at = resp.wipe_requested_at;
                 let (account, cache, credentials) = off_runtime(move || {
                     let profiles = lock(&profiles);
+                    // The central service asked for this account's data on every PC to go
+                    // (a lost or handed-on PC): data older than the request is destroyed,
+                    // unsent decisions included, before a fresh cache starts.
+                    let requested = wipe_requested_at.map(|at| at.to_rfc3339());
+                    let wiped = match &requested {
+                        Some(at) if profiles.wipe_due(&account.username, at)? => {
+                            warn!(requested = %at, "the central service asked for this account's data to be wiped");
+                            profiles.wipe(&account.username)?;
+                            true
+                        }
+                        _ => false,
+                    };
                     let change = match &input.password_changed {
                         None => PasswordChange::Ask,
                         Some(PasswordChangedAnswer::Previous { previous_password }) => {
@@ -504,6 +521,9 @@ impl Desk {
                     };
                     let key = profiles.key_after_online_login(&account, credentials.password(), change, now)?;
                     let mut cache = Cache::open(&profiles.cache_dir(&account.username)?, key)?;
+                    if let Some(at) = &requested {
+                        profiles.wipe_honoured(&account.username, at)?;
+                    }
                     let how = match input.password_changed {
                         None => "online",
                         Some(PasswordChangedAnswer::Previous { .. }) => {
@@ -511,6 +531,7 @@ impl Desk {
                         }
                         Some(PasswordChangedAnswer::StartAfresh) => "online; password changed, previous data set aside",
                     };
+                    let how = if wiped { "online; earlier data wiped at the central service's request" } else { how };
                     cache.audit(&account.username, bhxh_cache::audit::Action::Login, &account.office_code, how, now)?;
                     if !offices.is_empty() {
                         let json = serde_json::to_string(&offices).map_err(AppError::internal)?;
@@ -538,9 +559,10 @@ impl Desk {
             }
             Err(e) if e.is_offline() => {
                 warn!(error = %e, "central unreachable; trying offline unlock");
-                let (profiles, now) = (Arc::clone(&self.profiles), self.now());
+                let (profiles, now, max_offline_days) =
+                    (Arc::clone(&self.profiles), self.now(), self.config.max_offline_days);
                 let (account, cache, credentials) = off_runtime(move || {
-                    let (account, cache) = unlock_offline(&profiles, &credentials, now)?;
+                    let (account, cache) = unlock_offline(&profiles, &credentials, now, max_offline_days)?;
                     Ok((account, cache, credentials))
                 })
                 .await?;
@@ -556,7 +578,7 @@ impl Desk {
         let server = self.server_for(&input.central_url, input.username.trim())?;
         let client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
-        let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now())?;
+        let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now(), self.config.max_offline_days)?;
         Ok(self.open_offline(client, account, cache, credentials))
     }
 
@@ -657,14 +679,16 @@ impl Desk {
         let username = identity.info.username.clone();
         let cache = {
             let profiles = lock(&self.profiles);
-            let (_, key) = profiles.unlock_offline(&username, password, self.now()).map_err(|e| match e {
-                bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
-                    ErrorCode::Unauthorized,
-                    format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
-                    format!("Wrong password. {attempts_left} {} left.", crate::error::tries(attempts_left)),
-                ),
-                other => other.into(),
-            })?;
+            let (_, key) = profiles
+                .unlock_offline(&username, password, self.now(), self.config.max_offline_days)
+                .map_err(|e| match e {
+                    bhxh_cache::UnlockError::WrongPassword { attempts_left } => AppError::new(
+                        ErrorCode::Unauthorized,
+                        format!("Mật khẩu không đúng. Còn {attempts_left} lần thử."),
+                        format!("Wrong password. {attempts_left} {} left.", crate::error::tries(attempts_left)),
+                    ),
+                    other => other.into(),
+                })?;
             let mut cache = Cache::open(&profiles.cache_dir(&username)?, key)?;
             cache.audit(&username, bhxh_cache::audit::Action::Unlock, "", "", self.now())?;
             cache

@@ -154,6 +154,30 @@ impl From<bhxh_cache::UnlockError> for AppError {
                     bhxh_domain::clock::office_text(until)
                 ),
             ),
+            UnlockError::TooLongOffline { since, days } => AppError::new(
+                ErrorCode::Offline,
+                format!(
+                    "Lần đăng nhập trực tuyến gần nhất là {}: quá {days} ngày, dữ liệu trên máy không mở được khi ngoại tuyến. Hãy kết nối mạng và đăng nhập lại; dữ liệu và các quyết định chưa gửi vẫn được giữ.",
+                    bhxh_domain::clock::office_text(since)
+                ),
+                format!(
+                    "The last online login was at {}: more than {days} days ago, so the data on this PC does not open offline. Connect to the network and log in again; the data and unsent decisions are kept.",
+                    bhxh_domain::clock::office_text(since)
+                ),
+            ),
+            UnlockError::ClockBehind { since, now } => AppError::new(
+                ErrorCode::Validation,
+                format!(
+                    "Đồng hồ máy tính đang chỉ {}, trước lần đăng nhập trực tuyến gần nhất ({}). Hãy chỉnh lại giờ của máy rồi đăng nhập lại.",
+                    bhxh_domain::clock::office_text(now),
+                    bhxh_domain::clock::office_text(since)
+                ),
+                format!(
+                    "The PC's clock reads {}, before the last online login ({}). Set the PC's time right and log in again.",
+                    bhxh_domain::clock::office_text(now),
+                    bhxh_domain::clock::office_text(since)
+                ),
+            ),
             UnlockError::PasswordChanged => AppError::new(
                 ErrorCode::PasswordChanged,
                 "Mật khẩu của bạn đã được đổi trên hệ thống trung tâm. Dữ liệu trên máy này (kể cả các quyết định chưa gửi) vẫn khóa bằng mật khẩu cũ: hãy nhập mật khẩu cũ một lần để tiếp tục làm việc trên dữ liệu đó.",

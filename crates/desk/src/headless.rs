@@ -15,6 +15,7 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
         default_password: None,
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
+        max_offline_days: bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS,
         central_cert_pin,
         clock: crate::desk_clock(),
     })
@@ -23,7 +24,12 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
 /// The officer's cache, opened with their password (offline, no session).
 fn unlock_cache(data_dir: &Path, user: &str, password: &str) -> Result<Cache, AppError> {
     let profiles = Profiles::open(data_dir)?;
-    let (_, key) = profiles.unlock_offline(user, password, crate::desk_clock().now())?;
+    let (_, key) = profiles.unlock_offline(
+        user,
+        password,
+        crate::desk_clock().now(),
+        bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS,
+    )?;
     Ok(Cache::open(&profiles.cache_dir(user)?, key)?)
 }
 

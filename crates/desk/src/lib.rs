@@ -50,6 +50,7 @@ pub mod ipc;
 mod offices;
 mod views;
 
+pub use bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS;
 /// The image sizes the document protocol serves.
 pub use bhxh_documents::Size as ImageSize;
 pub use bhxh_sync::CertPin;

@@ -87,6 +87,10 @@ pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub user: UserInfo,
+    /// Set when the account's data on every PC must be destroyed (a lost or handed-on
+    /// PC): a desk whose data predates it wipes them before going on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wipe_requested_at: Option<DateTime<Utc>>,
 }
 
 /// A name an office has carried over a period (offices were renamed in 2025).

@@ -35,6 +35,7 @@ fn desk_with_idle_lock(dir: &Path, idle: std::time::Duration) -> Desk {
         default_password: None,
         idle_lock: idle,
         retention_days: 7,
+        max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
         central_cert_pin: None,
         clock: test_clock(),
     })

@@ -399,6 +399,7 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
         default_password: None,
         idle_lock: Duration::from_secs(900),
         retention_days: 7,
+        max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
     })
@@ -444,6 +445,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
             default_password: None,
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
+            max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
             central_cert_pin: Some(pin),
             clock: bhxh_domain::Clock::System,
         })
@@ -608,5 +610,83 @@ async fn only_the_persons_own_input_keeps_the_idle_lock_away() {
     }
     d.lock_if_idle();
     assert!(d.status().expect("status").locked, "commands the window sends by itself are not activity");
+    s.stop().await;
+}
+
+/// Issue 21, item 7: the data opens offline for a number of days after the last
+/// online login, no longer; and the central service's "wipe" is honoured at the
+/// next online login, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
+    let desk_at = |dir: &Path, days: i64| {
+        Desk::open(DeskConfig {
+            data_dir: dir.to_path_buf(),
+            central_url: None,
+            default_username: None,
+            default_password: None,
+            idle_lock: Duration::from_secs(900),
+            retention_days: 7,
+            max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+            central_cert_pin: None,
+            clock: bhxh_domain::Clock::starting_at(bhxh_desk_core::desk_clock().now() + chrono::TimeDelta::days(days)),
+        })
+        .expect("desk")
+    };
+    let escalate = |d: &Desk, id: String| {
+        d.decide(bhxh_desk_core::ipc::DecideInput {
+            id,
+            draft: bhxh_domain::DecisionDraft {
+                outcome: bhxh_domain::Outcome::Escalate,
+                reasons: vec![],
+                note: Some("xin ý kiến lãnh đạo".into()),
+                paper_seen: false,
+            },
+        })
+        .expect("decide")
+    };
+
+    // The limit: online once, then the network unplugged.
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let url = s.url();
+    let dir = tempfile::tempdir().expect("tmp");
+    desk(dir.path()).login(login(&url, "canbo.07916", "demo")).await.expect("online");
+    s.stop().await;
+    let e = desk_at(dir.path(), 8).login(login(&url, "canbo.07916", "demo")).await.expect_err("eight days offline");
+    assert_eq!(e.code, ErrorCode::Offline);
+    assert!(e.message.vi.contains("quá 7 ngày"), "{}", e.message);
+    let six = desk_at(dir.path(), 6).login(login(&url, "canbo.07916", "demo")).await.expect("six days offline");
+    assert!(six.offline_login);
+
+    // The wipe: a decision waits on this PC when the central service asks.
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    escalate(&d, d.queue().expect("queue")[0].id.clone());
+    assert_eq!(d.outbox().expect("outbox").len(), 1);
+    d.logout();
+    assert!(s.state.with_store(|st| st.request_wipe("canbo.07916", s.state.now())).expect("wipe"));
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login after the wipe");
+    assert!(d.outbox().expect("outbox").is_empty(), "the unsent decision went with the data");
+    assert!(d.queue().expect("queue").is_empty(), "a fresh cache");
+    d.logout();
+    {
+        let profiles = bhxh_cache::Profiles::open(dir.path()).expect("profiles");
+        let (_, key) =
+            profiles.unlock_offline("canbo.07916", "demo", bhxh_desk_core::desk_clock().now(), 7).expect("the new key");
+        let cache = bhxh_cache::Cache::open(&profiles.cache_dir("canbo.07916").expect("dir"), key).expect("cache");
+        let audit = cache.recent_audit(20).expect("audit");
+        assert!(audit.iter().any(|a| a.detail.contains("wiped")), "the new cache says why it is new: {audit:?}");
+    }
+    // Once: the next login keeps what was made since.
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    escalate(&d, d.queue().expect("queue")[0].id.clone());
+    d.logout();
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login again");
+    assert_eq!(d.outbox().expect("outbox").len(), 1);
     s.stop().await;
 }

@@ -186,7 +186,7 @@ async fn no_phone_or_cccd_can_be_recovered_from_the_helpdesk_copy() {
     d.logout();
     let profiles = Profiles::open(ddir.path()).expect("profiles");
     let (_, key) =
-        profiles.unlock_offline("hotro.07916", "demo", bhxh_desk_core::desk_clock().now()).expect("agent's own key");
+        profiles.unlock_offline("hotro.07916", "demo", bhxh_desk_core::desk_clock().now(), 7).expect("agent's own key");
     let cache_dir = profiles.cache_dir("hotro.07916").expect("dir");
     sqlite_strings(&cache_dir.join("cache.sqlite3"), &mut loot.seen);
     loot.salts.sort();
