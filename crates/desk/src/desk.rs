@@ -429,17 +429,20 @@ impl Desk {
                 ),
             )
         };
-        let chosen = match &self.config.central_url {
-            Some(configured) if !typed.is_empty() && !bhxh_sync::same_server(typed, configured) => {
+        let profile = lock(&self.profiles).profile(username)?;
+        let chosen = match (&self.config.central_url, &profile) {
+            (Some(configured), _) if !typed.is_empty() && !bhxh_sync::same_server(typed, configured) => {
                 return Err(refused(configured));
             }
-            Some(configured) => configured.clone(),
-            None => typed.to_owned(),
+            (Some(configured), _) => configured.clone(),
+            // Nothing typed: the profile's own server (the headless commands, an emptied field).
+            (None, Some(p)) if typed.is_empty() => p.central_url.clone(),
+            (None, _) => typed.to_owned(),
         };
-        if let Some(profile) = lock(&self.profiles).profile(username)?
-            && !bhxh_sync::same_server(&chosen, &profile.central_url)
+        if let Some(p) = &profile
+            && !bhxh_sync::same_server(&chosen, &p.central_url)
         {
-            return Err(refused(&profile.central_url));
+            return Err(refused(&p.central_url));
         }
         Ok(chosen)
     }
@@ -575,10 +578,13 @@ impl Desk {
     /// Opens the officer's cache without the central service (the password opens
     /// the data key); scripts use it directly, the login falls back to it.
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
-        let server = self.server_for(&input.central_url, input.username.trim())?;
-        let client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
+        // A typed address other than the profile's is refused; the session then talks
+        // only to the profile's server.
+        self.server_for(&input.central_url, input.username.trim())?;
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
         let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now(), self.config.max_offline_days)?;
+        let server = self.config.central_url.clone().unwrap_or_else(|| account.central_url.clone());
+        let client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         Ok(self.open_offline(client, account, cache, credentials))
     }
 

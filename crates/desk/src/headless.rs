@@ -146,8 +146,8 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
 
 fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
     let desk = headless_desk(data_dir, None)?;
-    // The central URL does not matter offline; the profile remembers the real one.
-    desk.login_offline(LoginInput::new("http://127.0.0.1:9", user, password))?;
+    // No address: the profile's own (any other would be refused).
+    desk.login_offline(LoginInput::new("", user, password))?;
     Ok(desk)
 }
 
