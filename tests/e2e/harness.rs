@@ -64,6 +64,7 @@ pub struct Central {
     child: Option<Child>,
     pub url: String,
     pub port: u16,
+    data: PathBuf,
 }
 
 impl Central {
@@ -105,7 +106,7 @@ impl Central {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
         let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port in url");
-        Self { child: Some(child), url, port }
+        Self { child: Some(child), url, port, data: data.to_path_buf() }
     }
 
     /// A demo account's session (password `demo`).
@@ -180,8 +181,10 @@ impl Central {
 
     /// Changes `user`'s password as the central portal would (the server runs with `--admin`).
     pub async fn set_password(&self, user: &str, password: &str) {
+        let token = std::fs::read_to_string(self.data.join(bhxh_central::ADMIN_TOKEN_FILE)).expect("admin.token");
         let r = reqwest::Client::new()
             .put(format!("{}/admin/users/{user}/password", self.url))
+            .bearer_auth(token.trim())
             .json(&serde_json::json!({ "password": password }))
             .send()
             .await

@@ -37,14 +37,37 @@ pub async fn openapi() -> Response {
 
 pub async fn login(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<crate::PeerAddr>>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let now = state.now();
+    let account = req.username.trim().to_lowercase();
+    // Every login from an address counts; only wrong passwords count against an
+    // account (so nobody can lock an officer out by guessing at their name).
+    // This machine's own address is not counted: the demo, the tests' many desks and a
+    // local reverse proxy all come from it (a proxy in front must be the one to count).
+    if let Some(axum::Extension(crate::PeerAddr(ip))) = peer
+        && !ip.is_loopback()
+        && let Err(wait) = state.logins_from.take(&ip.to_string(), now)
+    {
+        tracing::warn!(%ip, "login budget of an address spent");
+        return Err(ApiError::rate_limited("too many logins from this address; slow down", wait));
+    }
+    if let Err(wait) = state.failed_logins.allows(&account, now) {
+        tracing::warn!(user = %account, "too many wrong passwords for an account");
+        return Err(ApiError::rate_limited("too many wrong passwords for this account; wait", wait));
+    }
+    // Argon2 is deliberately slow: off the async workers, and a few at a time.
+    let _permit = state.password_checks.clone().acquire_owned().await.map_err(ApiError::internal)?;
     let state2 = state.clone();
-    // Argon2 is deliberately slow: keep it off the async workers.
-    tokio::task::spawn_blocking(move || auth::login(&state2, &req.username, &req.password))
+    let answer = tokio::task::spawn_blocking(move || auth::login(&state2, &req.username, &req.password))
         .await
-        .map_err(ApiError::internal)?
-        .map(Json)
+        .map_err(ApiError::internal)?;
+    if matches!(&answer, Err(e) if e.code == error_code::BAD_CREDENTIALS) {
+        // Spent after the fact; the next attempt over budget is refused above.
+        let _ = state.failed_logins.take(&account, now);
+    }
+    answer.map(Json)
 }
 
 pub async fn me(caller: Caller) -> Json<UserInfo> {
@@ -256,24 +279,38 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
 
-fn require_admin(state: &AppState) -> Result<(), ApiError> {
-    if state.admin {
+/// The admin routes: on only with `--admin`, and only for the bearer of the token
+/// in the data directory's `admin.token` (compared in constant time).
+fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = state.admin_token.as_deref() else {
+        return Err(ApiError::forbidden("admin endpoints are off; start the server with --admin"));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let same =
+        given.len() == token.len() && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same {
         Ok(())
     } else {
-        Err(ApiError::forbidden("admin endpoints are off; start the server with --admin"))
+        Err(ApiError::unauthorized("the admin token (admin.token in the data directory) is required"))
     }
 }
 
-pub async fn get_faults(State(state): State<AppState>) -> Result<Json<FaultSettings>, ApiError> {
-    require_admin(&state)?;
+pub async fn get_faults(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<FaultSettings>, ApiError> {
+    require_admin(&state, &headers)?;
     Ok(Json(state.faults.read().map(|f| f.clone()).unwrap_or_default()))
 }
 
 pub async fn put_faults(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(new): ApiJson<FaultSettings>,
 ) -> Result<Json<FaultSettings>, ApiError> {
-    require_admin(&state)?;
+    require_admin(&state, &headers)?;
     if let Ok(mut f) = state.faults.write() {
         *f = new.clone();
     }
@@ -292,9 +329,10 @@ pub struct NewPassword {
 pub async fn put_password(
     State(state): State<AppState>,
     Path(username): Path<String>,
+    headers: HeaderMap,
     ApiJson(new): ApiJson<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
-    require_admin(&state)?;
+    require_admin(&state, &headers)?;
     if new.password.is_empty() || new.password.chars().count() > 256 {
         return Err(ApiError::validation("password must be 1 to 256 characters"));
     }
@@ -312,8 +350,12 @@ pub async fn put_password(
 
 /// `PUT /admin/users/{username}/wipe`: every desk holding the account's data wipes
 /// it at its next online login (a lost PC, an officer who left).
-pub async fn put_wipe(State(state): State<AppState>, Path(username): Path<String>) -> Result<StatusCode, ApiError> {
-    require_admin(&state)?;
+pub async fn put_wipe(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&state, &headers)?;
     if state.with_store(|s| s.request_wipe(&username, state.now()))? {
         tracing::warn!(user = %username, "wipe of the desks' data requested through /admin");
         Ok(StatusCode::NO_CONTENT)

@@ -61,16 +61,31 @@ pub struct ServerConfig {
     pub faults: FaultSettings,
 }
 
+/// The admin token's file in the data directory (64 hex digits), written when the
+/// server starts with `--admin`.
+pub const ADMIN_TOKEN_FILE: &str = "admin.token";
+
+/// The peer's address of a request (put in by the accept loop; the login budget).
+#[derive(Debug, Clone, Copy)]
+pub struct PeerAddr(pub std::net::IpAddr);
+
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) store: Arc<Mutex<Store>>,
     pub(crate) blobs: PathBuf,
     pub faults: Arc<RwLock<FaultSettings>>,
-    pub(crate) admin: bool,
     /// Every "now" of the server; days are the office's (`bhxh_domain::clock`).
     pub(crate) clock: bhxh_domain::Clock,
     /// Each caller's budget of lookups and phone checks.
     pub(crate) lookups: Arc<throttle::Throttle>,
+    /// Wrong passwords per account, and logins per address.
+    pub(crate) failed_logins: Arc<throttle::Throttle>,
+    pub(crate) logins_from: Arc<throttle::Throttle>,
+    /// Argon2 verifications at once: a flood of logins queues here instead of taking
+    /// every core and all memory.
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
+    /// The bearer token of `/admin/*` (`admin.token` in the data directory), when on.
+    pub(crate) admin_token: Option<Arc<String>>,
     /// The key the submission channels sign with (`channel.key` in the data directory).
     pub(crate) channel_key: Arc<Vec<u8>>,
     /// Signatures of the last minutes' submissions: a replayed request is refused.
@@ -84,13 +99,21 @@ impl AppState {
         std::fs::create_dir_all(&blobs)?;
         let store = Store::open(&config.data_dir.join("central.sqlite3"))?;
         let channel_key = channel::load_or_create_key(&config.data_dir.join(channel::KEY_FILE))?;
+        let admin_token = if config.admin {
+            Some(Arc::new(hex::encode(channel::load_or_create_key(&config.data_dir.join(ADMIN_TOKEN_FILE))?)))
+        } else {
+            None
+        };
         Ok(Self {
             store: Arc::new(Mutex::new(store)),
             blobs,
             faults: Arc::new(RwLock::new(config.faults.clone())),
-            admin: config.admin,
             clock: bhxh_domain::Clock::System,
             lookups: Arc::new(throttle::Throttle::new(throttle::LOOKUPS)),
+            failed_logins: Arc::new(throttle::Throttle::new(throttle::FAILED_LOGINS)),
+            logins_from: Arc::new(throttle::Throttle::new(throttle::LOGINS_FROM)),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(2)),
+            admin_token,
             channel_key: Arc::new(channel_key),
             seen_signatures: Arc::default(),
         })
@@ -109,6 +132,11 @@ impl AppState {
 
     pub fn clock(&self) -> bhxh_domain::Clock {
         self.clock
+    }
+
+    /// The `/admin/*` bearer token, when the admin routes are on.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref().map(String::as_str)
     }
 
     /// The submission channels' key (tests and the `submit` command sign with it).
@@ -196,14 +224,20 @@ pub async fn start_with(listen: SocketAddr, state: AppState, tls: Option<ServerT
             tokio::select! {
                 _ = &mut rx => break,
                 accepted = listener.accept() => {
-                    let (socket, _) = match accepted {
+                    let (socket, peer) = match accepted {
                         Ok(a) => a,
                         Err(e) => {
                             tracing::warn!(error = %e, "accept failed");
                             continue;
                         }
                     };
-                    let service = TowerToHyperService::new(app.clone());
+                    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+                        app.clone(),
+                        move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                            req.extensions_mut().insert(PeerAddr(peer.ip()));
+                            req
+                        },
+                    ));
                     let acceptor = acceptor.clone();
                     connections.spawn(async move {
                         let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());

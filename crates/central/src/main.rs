@@ -162,6 +162,12 @@ fn main() -> anyhow::Result<()> {
             tls_cert,
             tls_key,
         } => {
+            // The admin routes change passwords and inject faults: never reachable from
+            // another machine, and only with the token the server writes beside its data.
+            anyhow::ensure!(
+                !admin || listen.ip().is_loopback(),
+                "--admin needs a loopback --listen address (127.0.0.1 or ::1), not {listen}"
+            );
             let tls = match (tls, tls_cert, tls_key) {
                 (true, ..) => Some(bhxh_central::ServerTls::self_signed(&data.join("tls"))?),
                 (false, Some(cert), Some(key)) => Some(bhxh_central::ServerTls::from_pem_files(&cert, &key)?),

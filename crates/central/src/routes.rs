@@ -39,6 +39,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("put", "/admin/users/{username}/wipe"),
 ];
 
+/// Any other body: a batch of 100 decisions is a few tens of KB.
+const API_BODY_LIMIT: usize = 1024 * 1024;
+
 /// A submission carries its photos as base64: a few phone photos fit in 64 MB.
 const SUBMISSION_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -73,6 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/faults", get(api::get_faults).put(api::put_faults))
         .route("/admin/users/{username}/password", put(api::put_password))
         .route("/admin/users/{username}/wipe", put(api::put_wipe))
+        // Every body is small but a submission's (its own limit above wins).
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .fallback(api::no_route)
         .method_not_allowed_fallback(api::no_route)
         .with_state(state)

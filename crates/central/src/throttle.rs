@@ -19,6 +19,14 @@ pub struct Budget {
 /// (600 an hour at most, against 100,000 guesses to confirm one masked phone).
 pub const LOOKUPS: Budget = Budget { burst: 30, every: Duration::from_secs(6) };
 
+/// Wrong passwords for one account: 10, then one every 30 s (a guesser gets 2,880
+/// a day; the officer who mistyped waits half a minute).
+pub const FAILED_LOGINS: Budget = Budget { burst: 10, every: Duration::from_secs(30) };
+
+/// Logins from one address, right or wrong: an office's PCs behind one NAT log in
+/// a few times an hour each.
+pub const LOGINS_FROM: Budget = Budget { burst: 60, every: Duration::from_secs(5) };
+
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
@@ -36,6 +44,17 @@ pub struct Throttle {
 impl Throttle {
     pub fn new(budget: Budget) -> Self {
         Self { budget, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Whether `key` has a request left, without taking it (a budget spent only on
+    /// failures: a guesser cannot lock the officer out by guessing).
+    pub fn allows(&self, key: &str, now: DateTime<Utc>) -> Result<(), Duration> {
+        let per_second = 1.0 / self.budget.every.as_secs_f64();
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(b) = buckets.get(key) else { return Ok(()) };
+        let elapsed = (now - b.at).to_std().unwrap_or_default().as_secs_f64();
+        let tokens = (b.tokens + elapsed * per_second).min(f64::from(self.budget.burst));
+        if tokens >= 1.0 { Ok(()) } else { Err(Duration::from_secs_f64(((1.0 - tokens) / per_second).ceil().max(1.0))) }
     }
 
     /// Takes one request from `key`'s bucket, or says how long until one is back.
