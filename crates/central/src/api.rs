@@ -3,9 +3,10 @@
 use crate::auth::{self, Caller};
 use crate::db::NewDocument;
 use crate::extract::ApiJson;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState, documents, offices};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -87,8 +88,8 @@ pub struct PageQuery {
 pub async fn office_declarations(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
-    Query(q): Query<PageQuery>,
+    ApiPath(office): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     caller.require_office(&office)?;
@@ -117,7 +118,7 @@ pub async fn office_declarations(
 pub async fn declaration(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<bhxh_protocol::Declaration>, ApiError> {
     // The helpdesk reads people through `/v1/citizens` (masked), never a declaration.
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
@@ -132,7 +133,7 @@ pub async fn declaration(
 pub async fn document(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
@@ -328,7 +329,7 @@ pub struct NewPassword {
 /// show the desk's previous-password prompt).
 pub async fn put_password(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     headers: HeaderMap,
     ApiJson(new): ApiJson<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
@@ -352,7 +353,7 @@ pub async fn put_password(
 /// it at its next online login (a lost PC, an officer who left).
 pub async fn put_wipe(
     State(state): State<AppState>,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&state, &headers)?;

@@ -4,9 +4,10 @@
 use crate::auth::Caller;
 use crate::decisions::HAND_OVER_HOURS;
 use crate::extract::ApiJson;
+use crate::extract::ApiPath;
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use bhxh_domain::Role;
 use bhxh_protocol::{Assignment, CoverageReport, HandOver, LetterNumber, LetterNumberRequest};
 
@@ -16,7 +17,7 @@ const DEFAULT_SYMBOL: &str = "BHXH";
 pub async fn coverage(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
+    ApiPath(office): ApiPath<String>,
 ) -> Result<Json<CoverageReport>, ApiError> {
     caller.require_role(&[Role::Supervisor])?;
     caller.require_office(&office)?;
@@ -28,7 +29,7 @@ pub async fn coverage(
 pub async fn units(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
+    ApiPath(office): ApiPath<String>,
 ) -> Result<Json<bhxh_protocol::UnitList>, ApiError> {
     caller.require_office(&office)?;
     let units = state.with_store(|s| s.units_of_office(&office))?;
@@ -38,7 +39,7 @@ pub async fn units(
 pub async fn letter_number(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
+    ApiPath(office): ApiPath<String>,
     ApiJson(req): ApiJson<LetterNumberRequest>,
 ) -> Result<Json<LetterNumber>, ApiError> {
     caller.require_role(&[Role::Supervisor])?;
@@ -57,7 +58,7 @@ pub async fn letter_number(
 pub async fn hand_over(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<HandOver>,
 ) -> Result<Json<Assignment>, ApiError> {
     caller.require_role(&[Role::Supervisor])?;

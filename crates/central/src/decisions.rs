@@ -5,9 +5,10 @@ use crate::auth::Caller;
 use crate::db::{KeyAnswer, KeyState, Recorded};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::extract::ApiPath;
 use crate::{AppState, faults};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bhxh_domain::Role;
@@ -225,7 +226,7 @@ fn own_declaration(state: &AppState, caller: &Caller, id: &str) -> Result<(), Ap
 pub async fn assign(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<AssignmentAnswer>, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;
@@ -241,7 +242,7 @@ pub async fn assign(
 pub async fn release(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     own_declaration(&state, &caller, &id)?;

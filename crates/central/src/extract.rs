@@ -39,3 +39,40 @@ fn refusal(r: JsonRejection) -> ApiError {
         _ => ApiError::new(StatusCode::BAD_REQUEST, error_code::BAD_REQUEST, detail),
     }
 }
+
+/// A query string, its refusal answered as an `ErrorBody` (422: the request's
+/// shape is right, a value is not).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(r) => {
+                let detail = r.body_text();
+                tracing::warn!(%detail, "query refused");
+                Err(ApiError::validation(detail))
+            }
+        }
+    }
+}
+
+/// Path parameters, their refusal (not UTF-8 once decoded) answered as an `ErrorBody`.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(r) => {
+                let detail = r.body_text();
+                tracing::warn!(%detail, "path refused");
+                Err(ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, detail))
+            }
+        }
+    }
+}

@@ -9,9 +9,10 @@
 
 use crate::auth::Caller;
 use crate::extract::ApiJson;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use bhxh_domain::helpdesk::LookupKey;
 use bhxh_domain::{MaSoBhxh, PhoneVn, Role};
 use bhxh_protocol::{
@@ -33,8 +34,8 @@ pub struct DirectoryQuery {
 pub async fn directory(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
-    Query(q): Query<DirectoryQuery>,
+    ApiPath(office): ApiPath<String>,
+    ApiQuery(q): ApiQuery<DirectoryQuery>,
 ) -> Result<Json<DirectoryPage>, ApiError> {
     caller.require_role(STAFF)?;
     caller.require_office(&office)?;
@@ -117,7 +118,7 @@ fn ma_so(raw: &str) -> Result<MaSoBhxh, ApiError> {
 pub async fn citizen(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<CitizenEntry>, ApiError> {
     caller.require_role(STAFF)?;
     let m = ma_so(&raw)?;
@@ -136,7 +137,7 @@ pub async fn citizen(
 pub async fn phone_check(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(req): ApiJson<PhoneCheckRequest>,
 ) -> Result<Json<PhoneCheckAnswer>, ApiError> {
     caller.require_role(STAFF)?;
@@ -168,7 +169,7 @@ fn own_office(state: &AppState, caller: &Caller, m: &MaSoBhxh) -> Result<String,
 pub async fn calls(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
 ) -> Result<Json<CallList>, ApiError> {
     caller.require_role(STAFF)?;
     let m = ma_so(&raw)?;
@@ -179,7 +180,7 @@ pub async fn calls(
 pub async fn log_call(
     State(state): State<AppState>,
     caller: Caller,
-    Path(raw): Path<String>,
+    ApiPath(raw): ApiPath<String>,
     ApiJson(call): ApiJson<NewCall>,
 ) -> Result<Json<CallRecord>, ApiError> {
     caller.require_role(&[Role::Helpdesk, Role::Supervisor])?;

@@ -3,9 +3,10 @@
 
 use crate::auth::Caller;
 use crate::extract::ApiJson;
+use crate::extract::ApiPath;
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use bhxh_domain::Role;
 use bhxh_protocol::{QuotaList, QuotaUpdate};
 
@@ -15,7 +16,7 @@ const MAX_PER_DAY: u32 = 1000;
 pub async fn quotas(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
+    ApiPath(office): ApiPath<String>,
 ) -> Result<Json<QuotaList>, ApiError> {
     caller.require_role(&[Role::Officer, Role::Supervisor])?;
     caller.require_office(&office)?;
@@ -25,7 +26,7 @@ pub async fn quotas(
 pub async fn set_quota(
     State(state): State<AppState>,
     caller: Caller,
-    Path(office): Path<String>,
+    ApiPath(office): ApiPath<String>,
     ApiJson(update): ApiJson<QuotaUpdate>,
 ) -> Result<Json<QuotaList>, ApiError> {
     caller.require_role(&[Role::Supervisor])?;

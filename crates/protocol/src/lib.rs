@@ -37,4 +37,36 @@ mod tests {
             .collect();
         assert_eq!(listed, super::error_code::ALL);
     }
+
+    /// The answers every server of this API gives whatever the route, documented
+    /// on every route: a missing token (401); for a JSON body, not JSON (400), too
+    /// large (413), not sent as JSON (415), the wrong shape (422); a refused query (422).
+    #[test]
+    fn every_route_documents_the_answers_it_can_give() {
+        let doc: serde_json::Value = serde_json::from_str(super::OPENAPI_JSON).expect("openapi.json is JSON");
+        let open = [("get", "/health"), ("get", "/openapi.json"), ("post", "/v1/auth/login")];
+        let mut missing = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                let responses = op["responses"].as_object().expect("responses");
+                let mut wanted = Vec::new();
+                if !open.contains(&(method.as_str(), path.as_str())) {
+                    wanted.push("401");
+                }
+                if op["requestBody"]["content"].get("application/json").is_some() {
+                    wanted.extend(["400", "413", "415", "422"]);
+                }
+                let params = op["parameters"].as_array().into_iter().flatten();
+                if params.into_iter().any(|p| p["in"] == "query") {
+                    wanted.push("422");
+                }
+                for code in wanted {
+                    if !responses.contains_key(code) {
+                        missing.push(format!("{method} {path} {code}"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "undocumented answers: {missing:?}");
+    }
 }

@@ -245,9 +245,9 @@ pub struct DecisionBatchAnswer {
 pub struct DecisionBatchItemAnswer {
     pub idempotency_key: String,
     pub status: u16,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<DecisionAnswer>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorBody>,
 }
 
