@@ -5,8 +5,9 @@
 //! exposed to the page.
 
 use bhxh_desk_core::ImageSize as Size;
+use bhxh_desk_core::images::ImagePool;
 use bhxh_desk_core::{Desk, ErrorCode};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
@@ -31,8 +32,13 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
         .query()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("size=")))
         .and_then(Size::from_code);
-    // Reading and hashing a photo takes a few milliseconds: keep it off the UI thread.
-    std::thread::spawn(move || {
+    // Reading and decoding a photo takes milliseconds to a second: off the UI thread,
+    // on the app's few image threads (a burst of requests waits, it does not multiply).
+    let pool = ctx.app_handle().state::<Arc<ImagePool>>().inner().clone();
+    let busy = Arc::new(Mutex::new(Some(responder)));
+    let responder_slot = Arc::clone(&busy);
+    let submitted = pool.submit(move || {
+        let Some(responder) = responder_slot.lock().unwrap_or_else(|p| p.into_inner()).take() else { return };
         let result = match path.strip_prefix("paper/").and_then(|rest| rest.split_once('/')) {
             Some((sha, page)) => match page.parse::<u32>() {
                 Ok(page) => desk.paper_page_image(sha, page).map(|b| ("image/jpeg".to_owned(), b)),
@@ -72,4 +78,16 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
             Err(e) => tracing::error!(error = %e, "building a document response failed"),
         }
     });
+    if submitted.is_err() {
+        tracing::warn!("image requests queue full: answered busy");
+        if let Some(responder) = busy.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let r = Response::builder()
+                .status(StatusCode::SERVICE_UNAVAILABLE)
+                .header(header::RETRY_AFTER, "1")
+                .body(Vec::new());
+            if let Ok(r) = r {
+                responder.respond(r);
+            }
+        }
+    }
 }

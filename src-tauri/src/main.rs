@@ -14,6 +14,7 @@
 #[macro_use]
 mod commands;
 mod docproto;
+mod folder;
 
 use bhxh_desk_core::{Desk, DeskConfig, headless};
 use clap::{Parser, Subcommand};
@@ -43,6 +44,10 @@ struct Cli {
     /// Days the data may be unlocked offline after the last online login.
     #[arg(long, env = "BHXH_MAX_OFFLINE_DAYS", default_value_t = bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS, value_parser = clap::value_parser!(u32).range(0..=90))]
     max_offline_days: u32,
+    /// The folder for exports and letters (outside the data folder); a supervisor
+    /// may choose another in the window.
+    #[arg(long, env = "BHXH_EXPORT_DIR")]
+    export_dir: Option<PathBuf>,
     /// SHA-256 of the central service's TLS certificate (64 hex digits, colons
     /// allowed): with it, the app talks only to the server presenting that certificate.
     #[arg(long, env = "BHXH_CENTRAL_CERT_SHA256", global = true)]
@@ -166,6 +171,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
+    // A crash must not leave what the process held (a citizen's ID photo, the data
+    // key) in a core file.
+    if let Err(e) = rlimit::Resource::CORE.set(0, 0) {
+        tracing::warn!(error = %e, "core files could not be turned off");
+    }
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return run_window(
@@ -179,6 +189,7 @@ fn main() -> ExitCode {
                 idle_lock: Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
                 retention_days: cli.retention_days,
                 max_offline_days: cli.max_offline_days,
+                export_dir: cli.export_dir,
                 central_cert_pin: cli.central_cert_sha256,
                 clock: bhxh_desk_core::desk_clock(),
             },
@@ -320,6 +331,7 @@ fn fail(msg: &str) -> ExitCode {
 
 fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
         .setup(move |app| {
             let dir = match data_dir {
@@ -329,7 +341,10 @@ fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
             let desk =
                 Desk::open(DeskConfig { data_dir: dir, ..config.clone() }).map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);
+            desk.set_folder_picker(Arc::new(folder::NativePicker(app.handle().clone())));
             app.manage(desk.clone());
+            // Two threads decode document images for the window; 64 requests may wait.
+            app.manage(Arc::new(bhxh_desk_core::images::ImagePool::new(2, 64)));
             tauri::async_runtime::spawn(desk.run_background(Duration::from_secs(3), Duration::from_secs(60)));
             Ok(())
         })

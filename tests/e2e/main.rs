@@ -1084,9 +1084,18 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     central.take_as("canbo2.07916", &decls[2].id).await;
     // And the other officer asked for a sharper photo: a reason for the reasons chart.
     central.decide_with("canbo2.07916", &decls[3].id, "resubmit", &["ANH_MO"]).await;
-    // Exports go to the data folder's `exports/` unless BHXH_EXPORT_DIR says otherwise.
-    let exports = work.join("desk").join("exports");
-    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "giamsat.07916").await;
+    // Exports carry names: they go to the folder IT configured, outside the data folder.
+    let exports = work.join("exports");
+    std::fs::create_dir_all(&exports).expect("exports folder");
+    let exports_arg = exports.display().to_string();
+    let (display, driver, client) = open_window_with(
+        &bins.desk,
+        &work.join("desk"),
+        &central.url,
+        "giamsat.07916",
+        &["--export-dir", &exports_arg],
+    )
+    .await;
     let shots = artifacts_dir();
     let outcome = async {
         let started = std::time::Instant::now();
@@ -1187,6 +1196,21 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         })
         .await;
         saved.context("export reported")?;
+        // The letters and the workbook listed with their age (office days: a run across
+        // midnight may see yesterday's letters), in the folder IT configured.
+        let listed = wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=export-file]")).await?;
+            let mut ages = Vec::new();
+            for r in &rows {
+                ages.push(r.attr("data-age").await?.unwrap_or_default());
+            }
+            Ok(rows.len() == 2 && ages.iter().all(|a| a == "0" || a == "1"))
+        })
+        .await;
+        listed.context("the export listed with its age")?;
+        let folder = text_of(&client, "[data-testid=export-folder]").await?;
+        anyhow::ensure!(folder.contains("exports"), "the folder shown: {folder}");
+        show("export-files").await?;
         save_screenshot(&client, &shots, "42-dashboard-exported").await?;
         // The declaration canbo2 holds, taken away from the backlog table.
         click(&client, "[data-testid=take-away]").await?;
@@ -1237,6 +1261,11 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     .await;
     if outcome.is_err() {
         let _ = save_screenshot(&client, &shots, "49-supervisor-failed").await;
+        for testid in ["dash-error", "export-error", "export-folder"] {
+            if let Ok(text) = text_of(&client, &format!("[data-testid={testid}]")).await {
+                eprintln!("{testid}: {text}");
+            }
+        }
     }
     close_window(client, driver, display).await;
     central.kill();

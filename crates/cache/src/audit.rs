@@ -34,6 +34,8 @@ pub enum Action {
     HandOver,
     Letter,
     Call,
+    ExportFolder,
+    DeleteExport,
 }
 
 impl Action {
@@ -57,6 +59,8 @@ impl Action {
             Action::HandOver => "hand_over",
             Action::Letter => "letter",
             Action::Call => "call",
+            Action::ExportFolder => "export_folder",
+            Action::DeleteExport => "delete_export",
         }
     }
 }
@@ -197,6 +201,8 @@ mod action_tests {
             (HandOver, "hand_over"),
             (Letter, "letter"),
             (Call, "call"),
+            (ExportFolder, "export_folder"),
+            (DeleteExport, "delete_export"),
         ];
         for (action, code) in all {
             assert_eq!(action.code(), code);

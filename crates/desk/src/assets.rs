@@ -1,6 +1,9 @@
 //! Files an office may edit without a new build (helpdesk scripts, letter
-//! templates): `$BHXH_ASSETS_DIR`, `assets/` beside the program, or `assets/` in the
-//! working directory or one of its parents. Each caller keeps a built-in copy.
+//! templates): `$BHXH_ASSETS_DIR`, `assets/` beside the program or in its
+//! installed place (`../share/bhxh-desk/assets`), or, in a development build, the
+//! checkout's `assets/`. Never the working directory nor its parents: a folder the
+//! officer happens to be in must not supply the app's texts. Each caller keeps a
+//! built-in copy.
 
 use std::path::PathBuf;
 
@@ -12,9 +15,10 @@ fn candidates(relative: &str) -> impl Iterator<Item = PathBuf> {
     }
     if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.to_path_buf())) {
         dirs.push(exe_dir.join("assets"));
+        dirs.push(exe_dir.join("../share/bhxh-desk/assets"));
     }
-    if let Ok(cwd) = std::env::current_dir() {
-        dirs.extend(cwd.ancestors().map(|a| a.join("assets")));
+    if cfg!(debug_assertions) {
+        dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets"));
     }
     let relative = relative.to_owned();
     dirs.into_iter().map(move |d| d.join(&relative))

@@ -56,6 +56,12 @@ macro_rules! command_table {
             dashboard: DashboardInput => Dashboard, Supervisor, blocking |desk, input| desk.dashboard(input);
             set_quota: QuotaInput => Dashboard, Supervisor, awaits |desk, input| desk.set_quota(input).await;
             export_table: ExportInput => ExportResult, Supervisor, blocking |desk, input| desk.export_table(input);
+            /// Exports and letters go to a folder the person chose, outside the data folder.
+            export_folder: () => ExportFolderView, Supervisor, blocking |desk, _input| desk.export_folder();
+            choose_export_folder: () => ExportFolderView, Supervisor, blocking
+                |desk, _input| desk.choose_export_folder();
+            delete_export: ExportNameInput => ExportFolderView, Supervisor, blocking
+                |desk, input| desk.delete_export(input);
             take_away: IdInput => Dashboard, Supervisor, awaits |desk, input| desk.take_away(&input.id).await;
             hand_over: HandOverInput => Dashboard, Supervisor, awaits |desk, input| desk.hand_over(input).await;
             reminder_letters: LetterInput => LetterResult, Supervisor, awaits

@@ -18,6 +18,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
 mod decide;
+mod exports;
+pub use exports::FolderPicker;
 mod helpdesk;
 mod letters;
 mod paper;
@@ -37,6 +39,9 @@ pub struct DeskConfig {
     pub retention_days: u32,
     /// Days the cache may be unlocked offline after the last online login.
     pub max_offline_days: u32,
+    /// The folder for exports and letters the office's IT configured (outside the
+    /// data folder); each supervisor may choose another on this PC.
+    pub export_dir: Option<PathBuf>,
     /// SHA-256 of the central service's certificate: with it, no other
     /// certificate is accepted, whoever signed it.
     pub central_cert_pin: Option<bhxh_sync::CertPin>,
@@ -238,6 +243,10 @@ pub struct Desk {
     last_purge: Mutex<Option<Instant>>,
     /// The office's working days: the shipped years, with the office's own files in their place.
     calendar: Arc<bhxh_domain::calendar::WorkCalendar>,
+    /// The window's folder dialog, set by the shell.
+    folder_picker: Mutex<Option<Arc<dyn exports::FolderPicker>>>,
+    /// One decode per document at a time (the screen and the thumbnail asked together).
+    decoding: crate::images::KeyedLocks,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -288,6 +297,8 @@ impl Desk {
             analysing: Arc::new(AtomicBool::new(false)),
             last_purge: Mutex::new(None),
             calendar: Arc::new(crate::assets::work_calendar()),
+            folder_picker: Mutex::new(None),
+            decoding: crate::images::KeyedLocks::default(),
         })
     }
 

@@ -16,6 +16,7 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
         max_offline_days: bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS,
+        export_dir: None,
         central_cert_pin,
         clock: crate::desk_clock(),
     })

@@ -46,6 +46,7 @@ mod error;
 pub mod export;
 pub mod figures;
 pub mod headless;
+pub mod images;
 pub mod ipc;
 mod offices;
 mod views;
@@ -54,7 +55,7 @@ pub use bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS;
 /// The image sizes the document protocol serves.
 pub use bhxh_documents::Size as ImageSize;
 pub use bhxh_sync::CertPin;
-pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig};
+pub use desk::{DEFAULT_IDLE_LOCK, Desk, DeskConfig, FolderPicker};
 pub use error::{AppError, ErrorCode};
 
 /// The desk's clock: the machine's, or in a debug build `BHXH_CLOCK_START` (an RFC 3339

@@ -16,6 +16,12 @@ pub enum DocumentError {
     Pdf(String),
     #[error("PDF page {page} does not exist (the document has {pages})")]
     NoSuchPage { page: u32, pages: u32 },
+    #[error("PDF of {pages} pages exceeds the limit of {limit}")]
+    TooManyPages { pages: u32, limit: u32 },
+    #[error("the PDF worker gave no answer within {seconds} s: killed")]
+    PdfTooSlow { seconds: u64 },
+    #[error("the PDF worker failed: {0}")]
+    PdfWorker(String),
     #[error("PDFium is not available: {0}")]
     PdfiumUnavailable(String),
     #[error("encoding a derivative failed: {0}")]
@@ -43,6 +49,15 @@ impl DocumentError {
             DocumentError::NoSuchPage { page, pages } => {
                 format!("Tệp PDF không có trang {page} (chỉ có {pages} trang).")
             }
+            DocumentError::TooManyPages { pages, limit } => {
+                format!("Tệp PDF có {pages} trang, quá giới hạn {limit} trang: không mở. Hãy tách thành nhiều tệp nhỏ hơn.")
+            }
+            DocumentError::PdfTooSlow { seconds } => {
+                format!("Tệp PDF đọc quá {seconds} giây nên đã dừng (có thể là tệp hỏng hoặc độc hại). Các tệp khác vẫn dùng được.")
+            }
+            DocumentError::PdfWorker(_) => {
+                "Tệp PDF làm bộ đọc PDF dừng bất thường (có thể là tệp hỏng hoặc độc hại): không mở. Các tệp khác vẫn dùng được.".into()
+            }
             DocumentError::PdfiumUnavailable(_) => {
                 "Thiếu thư viện đọc PDF (PDFium) trên máy: hãy cài đặt lại ứng dụng.".into()
             }
@@ -69,6 +84,15 @@ impl DocumentError {
             DocumentError::Pdf(_) => "The PDF file is damaged or cannot be read.".into(),
             DocumentError::NoSuchPage { page, pages } => {
                 format!("The PDF file has no page {page} (it has only {pages}).")
+            }
+            DocumentError::TooManyPages { pages, limit } => {
+                format!("The PDF has {pages} pages, over the limit of {limit}: not opened. Please split it into smaller files.")
+            }
+            DocumentError::PdfTooSlow { seconds } => format!(
+                "Reading the PDF took over {seconds} seconds and was stopped (it may be damaged or harmful). Other files still work."
+            ),
+            DocumentError::PdfWorker(_) => {
+                "The PDF made the PDF reader stop (it may be damaged or harmful): not opened. Other files still work.".into()
             }
             DocumentError::PdfiumUnavailable(_) => {
                 "The PDF reader library (PDFium) is missing on this PC: please reinstall the app.".into()

@@ -6,7 +6,7 @@
 //!   1600/256 px derivatives (`fast_image_resize`). [`quality`]: contrast-normalised Laplacian variance (blur), luma
 //!   percentiles (dark, washed out), a card touching the edges (cut off); every flag only warns. [`qr`] (rqrr): the
 //!   chip-CCCD QR code, tried at 2000 px first, then on full-resolution crops.
-//! - [`pdf`]: PDFium is not thread-safe, so one `pdfium` worker thread owns the library and takes jobs over a channel;
+//! - [`pdf`]: PDFium runs in a worker process per document (`bhxh-pdf-worker`), limited in pages, memory, CPU and time;
 //!   pages stream two at a time, each with its text layer's words and boxes.
 //! - [`analyse()`]: one call per arriving document, giving `DocumentFacts` and the derivatives.
 //! - [`ocr`]: Tesseract 5 with the Vietnamese model (the `tesseract` crate) on worker threads of its own, one engine

@@ -126,7 +126,8 @@ impl CentralClient {
         if self.pinned && crate::pin::refused_in(&e) {
             return SyncError::CertificateMismatch { request: request.to_owned() };
         }
-        SyncError::Unreachable { request: request.to_owned(), detail: e.to_string() }
+        // The error's own URL may carry a query (a search); the request's name says enough.
+        SyncError::Unreachable { request: request.to_owned(), detail: e.without_url().to_string() }
     }
 
     pub(crate) async fn error_from(request: &str, resp: reqwest::Response) -> SyncError {

@@ -7,7 +7,9 @@ import type { DashboardInput } from "./DashboardInput";
 import type { DecideInput } from "./DecideInput";
 import type { DecisionReceipt } from "./DecisionReceipt";
 import type { DeclarationView } from "./DeclarationView";
+import type { ExportFolderView } from "./ExportFolderView";
 import type { ExportInput } from "./ExportInput";
+import type { ExportNameInput } from "./ExportNameInput";
 import type { ExportResult } from "./ExportResult";
 import type { HandOverInput } from "./HandOverInput";
 import type { IdInput } from "./IdInput";
@@ -41,4 +43,4 @@ import type { ViewerPrefs } from "./ViewerPrefs";
  * The command list as one type: `[request, response]` per command, so the
  * UI's `call()` is typed end to end.
  */
-export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], lock: [null, null], activity: [null, null], unlock: [UnlockInput, null], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], dashboard: [DashboardInput, Dashboard], set_quota: [QuotaInput, Dashboard], export_table: [ExportInput, ExportResult], take_away: [IdInput, Dashboard], hand_over: [HandOverInput, Dashboard], reminder_letters: [LetterInput, LetterResult], error: [null, AppError], };
+export type CommandSchema = { prefill: [null, Prefill], login: [LoginInput, SessionInfo], logout: [null, null], status: [null, StatusInfo], sync_now: [null, SyncSummary], lock: [null, null], activity: [null, null], unlock: [UnlockInput, null], queue: [null, Array<QueueItem>], declaration: [IdInput, DeclarationView], decide: [DecideInput, DecisionReceipt], withdraw: [KeyInput, null], outbox: [null, Array<OutboxView>], acknowledge: [KeyInput, null], reasons: [null, Array<ReasonView>], take: [IdInput, TakeResult], take_batch: [TakeBatchInput, TakeBatchResult], import_paper: [ImportPaperInput, ImportSummary], paper_stack: [StackInput, ImportSummary], match_paper: [MatchPaperInput, null], viewer_prefs: [null, ViewerPrefs], set_viewer_prefs: [ViewerPrefs, null], lookup: [LookupInput, LookupResult], citizen_card: [CardInput, CitizenCard], log_call: [LogCallInput, LogCallResult], dashboard: [DashboardInput, Dashboard], set_quota: [QuotaInput, Dashboard], export_table: [ExportInput, ExportResult], export_folder: [null, ExportFolderView], choose_export_folder: [null, ExportFolderView], delete_export: [ExportNameInput, ExportFolderView], take_away: [IdInput, Dashboard], hand_over: [HandOverInput, Dashboard], reminder_letters: [LetterInput, LetterResult], error: [null, AppError], };

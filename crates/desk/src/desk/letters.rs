@@ -57,6 +57,8 @@ fn template() -> Result<LetterTemplate, AppError> {
 impl Desk {
     pub async fn reminder_letters(&self, input: LetterInput) -> Result<LetterResult, AppError> {
         let s = self.view::<access::Supervisor>()?;
+        // Before a number is taken: no folder, no letter, no number spent.
+        let dir = self.export_dir_of(&s)?;
         let offline = || {
             AppError::new(
                 ErrorCode::Offline,
@@ -165,7 +167,8 @@ impl Desk {
         }
         // Laying out and writing the PDF, and the audit rows: off the runtime's workers.
         let stamp = now.with_timezone(&OFFICE_TZ).format("%Y%m%d-%H%M%S");
-        let path = self.export_dir()?.join(format!("cong-van-nhac-nho-{}-{stamp}.pdf", s.info.office_code));
+        let path =
+            super::exports::unused_path(&dir, &format!("cong-van-nhac-nho-{}-{stamp}", s.info.office_code), "pdf");
         let (session, actor, issued) = (s.shared(), s.info.username.clone(), issued);
         let (path, issued) = off_runtime(move || {
             let pdf = render_letters(&letters, &fonts).map_err(|e| {
@@ -188,6 +191,7 @@ impl Desk {
             Ok((path, issued))
         })
         .await?;
+        self.record_export(&s, &path, "letters", issued.len() as u32, now);
         info!(letters = issued.len(), path = %path.display(), "reminder letters written");
         Ok(LetterResult { path: path.display().to_string(), letters: issued })
     }

@@ -239,21 +239,32 @@ impl Desk {
         {
             return Ok(("image/jpeg".into(), d));
         }
-        // Checked above: read without a second session check.
-        let (_, bytes) = lock(cache).document_bytes(id)?;
-        let Some(size) = size else { return Ok((doc.content_type, bytes)) };
+        let Some(size) = size else {
+            // Checked above: read without a second session check.
+            let (_, bytes) = lock(cache).document_bytes(id)?;
+            return Ok((doc.content_type, bytes));
+        };
         let sha = doc.sha256;
-        // Cold: not analysed yet. A PDF is rendered by the analysis; a photo is reduced here.
-        if bhxh_documents::sniff(&bytes) == Format::Pdf {
-            let page =
-                pdf::engine().and_then(|e| e.render_page(Arc::new(bytes), 0, size.long_side())).map_err(pdf_refused)?;
-            return Ok(("image/jpeg".into(), raster::encode_jpeg(&page, 85).map_err(pdf_refused)?));
-        }
-        let photo = raster::decode(&bytes).map_err(pdf_refused)?;
-        let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
-        lock(cache).save_derivatives(&sha, &to_store(&derivs))?;
-        let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();
-        Ok(("image/jpeg".into(), wanted))
+        // Cold: not analysed yet. One decode per document: a request for another size
+        // of the same one waits, then finds what this one saved.
+        self.decoding.run(&sha, || {
+            if let Some(d) = lock(cache).derivative(&sha, size.code())? {
+                return Ok(("image/jpeg".into(), d));
+            }
+            let (_, bytes) = lock(cache).document_bytes(id)?;
+            // A PDF is rendered by the analysis; here only its first page, in the worker.
+            if bhxh_documents::sniff(&bytes) == Format::Pdf {
+                let page = pdf::engine()
+                    .and_then(|e| e.render_page(Arc::new(bytes), 0, size.long_side()))
+                    .map_err(pdf_refused)?;
+                return Ok(("image/jpeg".into(), raster::encode_jpeg(&page, 85).map_err(pdf_refused)?));
+            }
+            let photo = raster::decode(&bytes).map_err(pdf_refused)?;
+            let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
+            lock(cache).save_derivatives(&sha, &to_store(&derivs))?;
+            let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();
+            Ok(("image/jpeg".into(), wanted))
+        })
     }
 
     /// A rendered page of an imported paper stack.

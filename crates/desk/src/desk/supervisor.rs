@@ -191,22 +191,6 @@ impl Desk {
         self.dashboard_today(&s).await
     }
 
-    /// Where exports and letters are written: `$BHXH_EXPORT_DIR`, else `exports/` in
-    /// the data directory.
-    pub(super) fn export_dir(&self) -> Result<std::path::PathBuf, AppError> {
-        let dir = std::env::var_os("BHXH_EXPORT_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| self.config.data_dir.join("exports"));
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("Không tạo được thư mục {}: {e}", dir.display()),
-                format!("Could not create the folder {}: {e}", dir.display()),
-            )
-        })?;
-        Ok(dir)
-    }
-
     /// Gives a waiting declaration to an officer of the office (at the central
     /// service, which audits it), then syncs so the overview shows the new holder.
     pub async fn hand_over(&self, input: HandOverInput) -> Result<Dashboard, AppError> {
@@ -417,7 +401,7 @@ impl Desk {
                 stamp,
             },
         };
-        let dir = self.export_dir()?;
+        let dir = self.export_dir_of(&s)?;
         let name = format!(
             "{}-{}-{}",
             input.table.code(),
@@ -426,12 +410,12 @@ impl Desk {
         );
         let (path, written) = match input.format {
             ExportFormat::Xlsx => {
-                let path = dir.join(format!("{name}.xlsx"));
+                let path = super::exports::unused_path(&dir, &name, "xlsx");
                 let written = write_xlsx(&table, &path);
                 (path, written)
             }
             ExportFormat::Csv => {
-                let path = dir.join(format!("{name}.csv"));
+                let path = super::exports::unused_path(&dir, &name, "csv");
                 let written = write_csv(&table, &path);
                 (path, written)
             }
@@ -455,6 +439,7 @@ impl Desk {
                 now,
             )
         })?;
+        self.record_export(&s, &path, input.table.code(), rows, now);
         info!(table = input.table.code(), rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })
     }

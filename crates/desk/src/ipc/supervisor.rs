@@ -232,3 +232,44 @@ pub struct ExportResult {
     pub path: String,
     pub rows: u32,
 }
+
+/// Where exports go and what this PC left there.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExportFolderView {
+    /// The folder exports go to now; `None` until one is chosen or configured.
+    pub folder: Option<String>,
+    /// The person chose it on this PC (else it is the configured one).
+    pub chosen: bool,
+    /// The folder the office's IT configured, if any.
+    pub configured: Option<String>,
+    /// Newest first.
+    pub files: Vec<ExportFileView>,
+    pub stale_after_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExportFileView {
+    pub name: String,
+    pub folder: String,
+    /// The table's code, or `letters`.
+    pub what: String,
+    pub rows: u32,
+    /// dd/mm/yyyy HH:MM, office time.
+    pub written: String,
+    /// Whole office days since it was written.
+    #[ts(type = "number")]
+    pub age_days: i64,
+    pub age: Text,
+    /// Kept longer than `stale_after_days`: names of citizens kept for nothing.
+    pub stale: bool,
+}
+
+/// One file of the list, by its name and folder as the list gave them.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportNameInput {
+    pub name: String,
+    pub folder: String,
+}

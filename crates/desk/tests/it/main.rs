@@ -28,6 +28,15 @@ fn desk(dir: &Path) -> Desk {
 
 /// A desk whose idle lock fires after `idle` (the lock tests).
 fn desk_with_idle_lock(dir: &Path, idle: std::time::Duration) -> Desk {
+    desk_with(dir, idle, None)
+}
+
+/// A desk whose exports go to the folder IT configured.
+fn desk_exporting_to(dir: &Path, exports: &Path) -> Desk {
+    desk_with(dir, bhxh_desk_core::DEFAULT_IDLE_LOCK, Some(exports.to_path_buf()))
+}
+
+fn desk_with(dir: &Path, idle: std::time::Duration, export_dir: Option<std::path::PathBuf>) -> Desk {
     Desk::open(DeskConfig {
         data_dir: dir.to_path_buf(),
         central_url: None,
@@ -36,6 +45,7 @@ fn desk_with_idle_lock(dir: &Path, idle: std::time::Duration) -> Desk {
         idle_lock: idle,
         retention_days: 7,
         max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+        export_dir,
         central_cert_pin: None,
         clock: test_clock(),
     })

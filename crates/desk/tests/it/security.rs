@@ -71,6 +71,10 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("dashboard", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("set_quota", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("export_table", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        // Where exports go and what is left there; a file not on the list is not found.
+        ("export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        ("choose_export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
+        ("delete_export", [NotLoggedIn, Forbidden, NotFound, Forbidden, Forbidden]),
         // Taking the 07916 declaration away from whoever holds it (nobody: still fine).
         ("take_away", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // Handing the 07916 declaration to the other officer; a reminder letter to a unit.
@@ -121,6 +125,7 @@ async fn call(
         "dashboard" => api::invoke(d, command, json!({})).await,
         "set_quota" => api::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
         "export_table" => api::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
+        "delete_export" => api::invoke(d, command, json!({"name": "../../etc/passwd", "folder": "/"})).await,
         "hand_over" => api::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,
         "reminder_letters" => api::invoke(d, command, json!({"units": ["SQ0007Q"]})).await,
         "citizen_card" => api::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,
@@ -198,7 +203,9 @@ async fn every_command_with_every_role() {
     let mut failures = Vec::new();
     for (i, (who, user)) in CALLERS.iter().enumerate() {
         let dir = tempfile::tempdir().expect("tmp");
-        let d = desk(dir.path());
+        let exports = tempfile::tempdir().expect("tmp");
+        let d = super::desk_exporting_to(dir.path(), exports.path());
+        d.set_folder_picker(std::sync::Arc::new(super::supervisor::Picks(Some(exports.path().to_path_buf()))));
         if let Some(u) = user {
             d.login(login(&url, u, "demo")).await.expect("login");
             d.sync_now().await.expect("sync");
@@ -400,6 +407,7 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
         idle_lock: Duration::from_secs(900),
         retention_days: 7,
         max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+        export_dir: None,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
     })
@@ -446,6 +454,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
             max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+            export_dir: None,
             central_cert_pin: Some(pin),
             clock: bhxh_domain::Clock::System,
         })
@@ -627,6 +636,7 @@ async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
             max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+            export_dir: None,
             central_cert_pin: None,
             clock: bhxh_domain::Clock::starting_at(bhxh_desk_core::desk_clock().now() + chrono::TimeDelta::days(days)),
         })

@@ -70,8 +70,11 @@ async fn the_dashboard_counts_decisions_against_the_quota_and_exports_for_excel(
         sup.dashboard(DashboardInput { from: Some("31/02/2026".into()), to: None, days: None }).expect_err("bad date");
     assert_eq!(bad.code, bhxh_desk_core::ErrorCode::Validation);
 
-    // XLSX, read back cell by cell; CSV with a BOM.
-    let export_dir = sup_dir.path().join("exports");
+    // XLSX, read back cell by cell; CSV with a BOM; in the folder the supervisor chose.
+    let chosen = tempfile::tempdir().expect("tmp");
+    let export_dir = chosen.path().canonicalize().expect("real path");
+    sup.set_folder_picker(std::sync::Arc::new(Picks(Some(export_dir.clone()))));
+    sup.choose_export_folder().expect("chosen");
     let xlsx = sup
         .export_table(ExportInput {
             table: ExportTable::Officers,
@@ -152,6 +155,9 @@ async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over(
     let sup = desk(sup_dir.path());
     sup.login(login(&url, "giamsat.07916", "demo")).await.expect("login");
     sup.sync_now().await.expect("sync");
+    let exports = tempfile::tempdir().expect("tmp");
+    sup.set_folder_picker(std::sync::Arc::new(Picks(Some(exports.path().to_path_buf()))));
+    sup.choose_export_folder().expect("a folder for the letters");
     let d = sup.dashboard(DashboardInput::default()).expect("dashboard");
     let campaign = d.campaign.clone().expect("the demo office runs a campaign");
     assert_eq!(campaign.target_percent, 30);
@@ -234,4 +240,96 @@ async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over(
     assert_eq!(offline.units.len(), 6);
     let refused = sup.reminder_letters(LetterInput { units: vec![] }).await.expect_err("offline letters");
     assert!(matches!(refused.code, ErrorCode::Offline | ErrorCode::Internal), "{refused:?}");
+}
+
+/// The folder dialog's answer, fixed.
+pub(crate) struct Picks(pub(crate) Option<std::path::PathBuf>);
+
+impl bhxh_desk_core::FolderPicker for Picks {
+    fn pick_folder(&self, _title: &str, _start: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+        self.0.clone()
+    }
+}
+
+fn backlog_csv() -> ExportInput {
+    ExportInput { table: ExportTable::Backlog, format: ExportFormat::Csv, from: None, to: None, days: None }
+}
+
+/// Issue 21, item 6: exports carry names, so they never land in the data folder
+/// (whose copy "shows no name"): only in a folder the supervisor chose (or IT
+/// configured), each listed with its age until deleted.
+#[tokio::test]
+async fn exports_go_only_to_a_chosen_folder_outside_the_data_folder_and_are_listed() {
+    use bhxh_desk_core::ErrorCode;
+    use bhxh_desk_core::ipc::ExportNameInput;
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let data = tempfile::tempdir().expect("tmp");
+    let sup = desk(data.path());
+    sup.login(login(&s.url(), "giamsat.07916", "demo")).await.expect("login");
+    sup.sync_now().await.expect("sync");
+
+    // Nothing chosen, nothing configured: refused, and nothing written anywhere.
+    let none = sup.export_table(backlog_csv()).expect_err("no folder");
+    assert_eq!(none.code, ErrorCode::Validation);
+    assert!(none.message.vi.contains("Chưa chọn thư mục"), "{}", none.message.vi);
+    assert!(!data.path().join("exports").exists());
+    // No dialog on this PC (headless): a sentence, not a crash.
+    assert_eq!(sup.choose_export_folder().expect_err("no dialog").code, ErrorCode::Validation);
+
+    // The data folder, a folder inside it, a relative path, a file: each refused.
+    let inside = data.path().join("exports");
+    std::fs::create_dir_all(&inside).expect("mkdir");
+    let a_file = data.path().join("not-a-folder.txt");
+    std::fs::write(&a_file, b"x").expect("file");
+    for bad in [data.path().to_path_buf(), inside.clone(), "exports".into(), a_file] {
+        sup.set_folder_picker(std::sync::Arc::new(Picks(Some(bad.clone()))));
+        let e = sup.choose_export_folder().expect_err("refused");
+        assert_eq!(e.code, ErrorCode::Validation, "{bad:?}");
+        assert_eq!(sup.export_folder().expect("view").folder, None, "{bad:?} was kept");
+    }
+    // Cancelling the dialog changes nothing.
+    sup.set_folder_picker(std::sync::Arc::new(Picks(None)));
+    assert_eq!(sup.choose_export_folder().expect("cancelled").folder, None);
+
+    // A folder outside: kept for this person, and the export lands there, listed.
+    let outside = tempfile::tempdir().expect("tmp");
+    let real = outside.path().canonicalize().expect("real");
+    sup.set_folder_picker(std::sync::Arc::new(Picks(Some(outside.path().to_path_buf()))));
+    let view = sup.choose_export_folder().expect("chosen");
+    assert_eq!(view.folder.as_deref(), Some(real.display().to_string().as_str()));
+    assert!(view.chosen && view.files.is_empty());
+    let written = sup.export_table(backlog_csv()).expect("export");
+    assert!(std::path::Path::new(&written.path).starts_with(&real), "{}", written.path);
+    let letters_free = std::fs::read_dir(data.path()).expect("data").flatten().all(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        !name.ends_with(".csv") && !name.ends_with(".xlsx")
+    });
+    assert!(letters_free, "an export in the data folder");
+    let view = sup.export_folder().expect("view");
+    assert_eq!(view.files.len(), 1);
+    let f = &view.files[0];
+    assert_eq!((f.what.as_str(), f.rows, f.age_days, f.stale), ("backlog", written.rows, 0, false));
+    assert_eq!(f.age.vi, "hôm nay");
+
+    // Deleting takes a name from the list, never a path.
+    let outsider = ExportNameInput { name: "../../etc/passwd".into(), folder: f.folder.clone() };
+    assert_eq!(sup.delete_export(outsider).expect_err("not listed").code, ErrorCode::NotFound);
+    // Two exports in the same second: two files, neither overwritten.
+    let second = sup.export_table(backlog_csv()).expect("second export");
+    assert_ne!(second.path, written.path);
+    let view = sup.delete_export(ExportNameInput { name: f.name.clone(), folder: f.folder.clone() }).expect("deleted");
+    assert!(!std::path::Path::new(&written.path).exists() && std::path::Path::new(&second.path).exists());
+    assert_eq!(view.files.len(), 1);
+    // A file deleted by hand leaves the list.
+    for f in &view.files {
+        let _ = std::fs::remove_file(std::path::Path::new(&f.folder).join(&f.name));
+    }
+    assert!(sup.export_folder().expect("view").files.is_empty());
+
+    // An officer cannot see nor choose the folder.
+    let odir = tempfile::tempdir().expect("tmp");
+    let officer = desk(odir.path());
+    officer.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    assert_eq!(officer.export_folder().expect_err("officer").code, ErrorCode::Forbidden);
 }

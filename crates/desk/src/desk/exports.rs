@@ -1,0 +1,324 @@
+//! Where exports and letters go, and what is left of them there. They carry
+//! citizens' names, so they never go inside the data folder (whose copy shows
+//! no name): to the folder the supervisor chose on this PC, else to the one the
+//! office's IT configured, else nowhere until one is chosen. Each file written is
+//! listed with its age until it is deleted, from the list or by hand.
+
+use super::{Desk, OpenSession};
+use crate::access;
+use crate::error::{AppError, ErrorCode};
+use crate::ipc::{ExportFileView, ExportFolderView, ExportNameInput};
+use bhxh_domain::clock::{office_day, office_text};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tracing::{info, warn};
+
+/// The folder the person chose, per profile.
+const FOLDER_META: &str = "exports.folder";
+/// What this PC wrote there, newest last.
+const FILES_META: &str = "exports.files";
+/// A listing that long is a forgotten folder, not a working set.
+const MAX_RECORDS: usize = 500;
+/// Older than this, a file is flagged: names of citizens kept for nothing.
+pub const STALE_AFTER_DAYS: i64 = 7;
+
+/// Asks the person for a folder: the native dialog in the window, a fixed
+/// answer in tests. `None` when they cancel.
+pub trait FolderPicker: Send + Sync {
+    fn pick_folder(&self, title: &str, start: Option<&Path>) -> Option<PathBuf>;
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    folder: String,
+    file: String,
+    /// Which table or "letters".
+    what: String,
+    rows: u32,
+    written_at: i64,
+}
+
+fn folder_error(vi: String, en: String) -> AppError {
+    AppError::new(ErrorCode::Validation, vi, en)
+}
+
+/// A folder exports may go to: absolute, a folder, writable, and not inside the
+/// data folder (nor the data folder itself).
+pub(crate) fn check_folder(folder: &Path, data_dir: &Path) -> Result<PathBuf, AppError> {
+    if !folder.is_absolute() {
+        return Err(folder_error(
+            format!("Thư mục {} không phải đường dẫn đầy đủ.", folder.display()),
+            format!("The folder {} is not a full path.", folder.display()),
+        ));
+    }
+    let real = folder.canonicalize().map_err(|e| {
+        folder_error(
+            format!("Không mở được thư mục {}: {e}", folder.display()),
+            format!("Could not open the folder {}: {e}", folder.display()),
+        )
+    })?;
+    if !real.is_dir() {
+        return Err(folder_error(
+            format!("{} không phải là thư mục.", folder.display()),
+            format!("{} is not a folder.", folder.display()),
+        ));
+    }
+    // The data folder may not exist yet in a test; compare with what it will be.
+    let data = data_dir.canonicalize().unwrap_or_else(|_| data_dir.to_path_buf());
+    if real.starts_with(&data) {
+        return Err(folder_error(
+            format!(
+                "Không lưu tệp xuất trong thư mục dữ liệu của ứng dụng ({}): tệp xuất có tên công dân. Hãy chọn thư mục khác.",
+                data.display()
+            ),
+            format!(
+                "Exports may not go inside the app's data folder ({}): they carry citizens' names. Choose another folder.",
+                data.display()
+            ),
+        ));
+    }
+    let probe = real.join(format!(".bhxh-desk-{}.tmp", std::process::id()));
+    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| {
+        folder_error(
+            format!("Không ghi được vào thư mục {}: {e}", real.display()),
+            format!("Cannot write to the folder {}: {e}", real.display()),
+        )
+    })?;
+    Ok(real)
+}
+
+fn records(s: &OpenSession) -> Result<Vec<Record>, AppError> {
+    let stored = s.with_cache(|c| c.meta(FILES_META))?;
+    Ok(stored.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+}
+
+fn save_records(s: &OpenSession, list: &[Record]) -> Result<(), AppError> {
+    let json = serde_json::to_string(list).map_err(AppError::internal)?;
+    s.with_cache(|c| c.set_meta(FILES_META, &json))
+}
+
+/// A name not taken in `dir`: `stem.ext`, else `stem-2.ext`, … (two exports in
+/// one second must not overwrite each other).
+pub(super) fn unused_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    let first = dir.join(format!("{stem}.{ext}"));
+    if !first.exists() {
+        return first;
+    }
+    (2u32..).map(|n| dir.join(format!("{stem}-{n}.{ext}"))).find(|p| !p.exists()).unwrap_or(first)
+}
+
+/// Whole office days between the day a file was written and `today`: a file
+/// written at 23:59 is a day old at 00:01, whatever the machine's zone.
+fn age_days(today: chrono::NaiveDate, written_at: i64) -> i64 {
+    let at = DateTime::<Utc>::from_timestamp(written_at, 0).unwrap_or_default();
+    (today - office_day(at)).num_days().max(0)
+}
+
+fn age_text(days: i64) -> bhxh_domain::Text {
+    match days {
+        ..=0 => bhxh_domain::Text::new("hôm nay", "today"),
+        1 => bhxh_domain::Text::new("hôm qua", "yesterday"),
+        n => bhxh_domain::Text::new(format!("{n} ngày trước"), format!("{n} days ago")),
+    }
+}
+
+impl Desk {
+    /// The folder configured by the office's IT (`--export-dir`, `$BHXH_EXPORT_DIR`), if any.
+    fn configured_export_dir(&self) -> Option<PathBuf> {
+        self.config.export_dir.clone()
+    }
+
+    /// The shell's folder dialog (none in the headless commands and most tests).
+    pub fn set_folder_picker(&self, picker: std::sync::Arc<dyn FolderPicker>) {
+        *super::lock(&self.folder_picker) = Some(picker);
+    }
+
+    /// Where this session's exports go now, checked again each time (a USB
+    /// folder may be gone): the chosen folder, else the configured one.
+    pub(super) fn export_dir_of(&self, s: &OpenSession) -> Result<PathBuf, AppError> {
+        let chosen = s.with_cache(|c| c.meta(FOLDER_META))?.filter(|f| !f.is_empty()).map(PathBuf::from);
+        match chosen.or_else(|| self.configured_export_dir()) {
+            Some(folder) => check_folder(&folder, &self.config.data_dir),
+            None => Err(AppError::new(
+                ErrorCode::Validation,
+                "Chưa chọn thư mục lưu tệp xuất. Bấm \"Chọn thư mục…\" trong phần Tệp đã xuất.",
+                "No folder for exports has been chosen. Press \"Choose folder…\" under Exported files.",
+            )),
+        }
+    }
+
+    /// Lists a file just written, so it shows with its age until deleted.
+    pub(super) fn record_export(&self, s: &OpenSession, path: &Path, what: &str, rows: u32, at: DateTime<Utc>) {
+        let (Some(folder), Some(file)) = (path.parent(), path.file_name()) else { return };
+        let result = records(s).and_then(|mut list| {
+            list.push(Record {
+                folder: folder.display().to_string(),
+                file: file.to_string_lossy().into_owned(),
+                what: what.to_owned(),
+                rows,
+                written_at: at.timestamp(),
+            });
+            let excess = list.len().saturating_sub(MAX_RECORDS);
+            list.drain(..excess);
+            save_records(s, &list)
+        });
+        if let Err(e) = result {
+            warn!(error = %e.message, "export not listed");
+        }
+    }
+
+    fn folder_view(&self, s: &OpenSession) -> Result<ExportFolderView, AppError> {
+        let chosen = s.with_cache(|c| c.meta(FOLDER_META))?.filter(|f| !f.is_empty());
+        let configured = self.configured_export_dir().map(|p| p.display().to_string());
+        let folder = chosen.clone().or(configured.clone());
+        let list = records(s)?;
+        // Files deleted by hand leave the list.
+        let kept: Vec<Record> = list.into_iter().filter(|r| Path::new(&r.folder).join(&r.file).is_file()).collect();
+        save_records(s, &kept)?;
+        let today = self.today();
+        let files = kept
+            .iter()
+            .rev()
+            .map(|r| {
+                let at = DateTime::<Utc>::from_timestamp(r.written_at, 0).unwrap_or_default();
+                let age_days = age_days(today, r.written_at);
+                ExportFileView {
+                    name: r.file.clone(),
+                    folder: r.folder.clone(),
+                    what: r.what.clone(),
+                    rows: r.rows,
+                    written: office_text(at),
+                    age_days,
+                    age: age_text(age_days),
+                    stale: age_days >= STALE_AFTER_DAYS,
+                }
+            })
+            .collect();
+        Ok(ExportFolderView {
+            folder,
+            chosen: chosen.is_some(),
+            configured,
+            files,
+            stale_after_days: STALE_AFTER_DAYS as u32,
+        })
+    }
+
+    pub fn export_folder(&self) -> Result<ExportFolderView, AppError> {
+        let s = self.view::<access::Supervisor>()?;
+        self.folder_view(&s)
+    }
+
+    /// Opens the folder dialog and keeps the answer for this person on this PC.
+    pub fn choose_export_folder(&self) -> Result<ExportFolderView, AppError> {
+        let s = self.view::<access::Supervisor>()?;
+        let picker = super::lock(&self.folder_picker).clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Validation,
+                "Máy này không mở được hộp chọn thư mục. Hãy nhờ bộ phận CNTT đặt thư mục xuất (BHXH_EXPORT_DIR).",
+                "This PC cannot open a folder dialog. Ask IT to configure the export folder (BHXH_EXPORT_DIR).",
+            )
+        })?;
+        let current = self.folder_view(&s)?.folder.map(PathBuf::from);
+        let Some(picked) = picker.pick_folder("Chọn thư mục lưu tệp xuất", current.as_deref()) else {
+            return self.folder_view(&s);
+        };
+        let folder = check_folder(&picked, &self.config.data_dir)?;
+        let text = folder.display().to_string();
+        let (actor, now) = (s.info.username.clone(), self.now());
+        s.with_cache(|c| {
+            c.set_meta(FOLDER_META, &text)?;
+            c.audit(&actor, bhxh_cache::audit::Action::ExportFolder, "folder", &text, now)
+        })?;
+        info!(folder = %text, "export folder chosen");
+        self.folder_view(&s)
+    }
+
+    /// Deletes one file this PC exported (only those on the list: the window
+    /// names a file, never a path).
+    pub fn delete_export(&self, input: ExportNameInput) -> Result<ExportFolderView, AppError> {
+        let s = self.view::<access::Supervisor>()?;
+        let mut list = records(&s)?;
+        let at = list.iter().position(|r| r.file == input.name && r.folder == input.folder).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("Tệp {} không có trong danh sách tệp đã xuất.", input.name),
+                format!("The file {} is not on the list of exports.", input.name),
+            )
+        })?;
+        let record = list.remove(at);
+        let path = Path::new(&record.folder).join(&record.file);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(AppError::new(
+                    ErrorCode::Internal,
+                    format!("Không xoá được tệp {}: {e}", path.display()),
+                    format!("Could not delete the file {}: {e}", path.display()),
+                ));
+            }
+        }
+        save_records(&s, &list)?;
+        let (actor, now, file) = (s.info.username.clone(), self.now(), record.file.clone());
+        s.with_cache(|c| c.audit(&actor, bhxh_cache::audit::Action::DeleteExport, &record.what, &file, now))?;
+        info!(file = %record.file, "export deleted");
+        self.folder_view(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn utc(s: &str) -> i64 {
+        DateTime::parse_from_rfc3339(s).expect("time").timestamp()
+    }
+
+    /// The office's days, not the machine's (UTC) ones.
+    #[test]
+    fn an_export_ages_by_office_days() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+        let cases = [
+            // written (UTC)            today (office)     days  text
+            ("2026-12-31T16:59:00Z", day(2026, 12, 31), 0, "hôm nay"), // 23:59 on 31/12 office time
+            ("2026-12-31T16:59:00Z", day(2027, 1, 1), 1, "hôm qua"),   // read at 00:01 on 1/1
+            ("2026-12-31T17:01:00Z", day(2027, 1, 1), 0, "hôm nay"),   // 00:01 on 1/1 office, still 31/12 in UTC
+            ("2026-12-24T17:01:00Z", day(2027, 1, 1), 7, "7 ngày trước"),
+            // A clock set back: never a negative age.
+            ("2027-01-02T03:00:00Z", day(2027, 1, 1), 0, "hôm nay"),
+        ];
+        for (written, today, days, text) in cases {
+            let n = age_days(today, utc(written));
+            assert_eq!((n, age_text(n).vi.as_str()), (days, text), "{written} on {today}");
+        }
+        assert!(age_days(day(2027, 1, 1), utc("2026-12-24T17:01:00Z")) >= STALE_AFTER_DAYS);
+    }
+
+    #[test]
+    fn a_second_export_in_the_same_second_gets_its_own_name() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let first = unused_path(dir.path(), "backlog-07916-20270101-000100", "csv");
+        std::fs::write(&first, b"1").expect("write");
+        let second = unused_path(dir.path(), "backlog-07916-20270101-000100", "csv");
+        assert_ne!(first, second);
+        assert!(second.to_string_lossy().ends_with("-000100-2.csv"));
+    }
+
+    #[test]
+    fn the_data_folder_and_what_is_inside_are_refused() {
+        let data = tempfile::tempdir().expect("tmp");
+        let inside = data.path().join("a").join("b");
+        std::fs::create_dir_all(&inside).expect("mkdir");
+        assert!(check_folder(data.path(), data.path()).is_err());
+        assert!(check_folder(&inside, data.path()).is_err());
+        // Through a symbolic link too: the real path is compared.
+        let other = tempfile::tempdir().expect("tmp");
+        let link = other.path().join("link");
+        std::os::unix::fs::symlink(&inside, &link).expect("symlink");
+        assert!(check_folder(&link, data.path()).is_err());
+        assert!(check_folder(other.path(), data.path()).is_ok());
+        assert!(check_folder(Path::new("relative"), data.path()).is_err());
+    }
+}

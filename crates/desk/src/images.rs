@@ -1,0 +1,122 @@
+//! Document images for the window (`bhxhdoc://`): a fixed pool of threads, so a
+//! burst of requests (a queue prefetching, a page of thumbnails) never becomes a
+//! thread each, and one decode per document however many sizes are asked at once.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Threads that answer image requests; a full queue answers "busy" at once.
+pub struct ImagePool {
+    jobs: Mutex<SyncSender<Job>>,
+}
+
+/// The pool's queue is full: the window asks again.
+#[derive(Debug)]
+pub struct Busy;
+
+impl ImagePool {
+    pub fn new(threads: usize, queue: usize) -> Self {
+        let (tx, rx) = mpsc::sync_channel::<Job>(queue);
+        let rx = Arc::new(Mutex::new(rx));
+        for n in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new().name(format!("images-{n}")).spawn(move || {
+                loop {
+                    // The lock is held only while taking a job, not while running it.
+                    let Ok(job) = rx.lock().unwrap_or_else(|p| p.into_inner()).recv() else { return };
+                    job();
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "an image thread did not start");
+            }
+        }
+        ImagePool { jobs: Mutex::new(tx) }
+    }
+
+    pub fn submit(&self, job: impl FnOnce() + Send + 'static) -> Result<(), Busy> {
+        match self.jobs.lock().unwrap_or_else(|p| p.into_inner()).try_send(Box::new(job)) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => Err(Busy),
+        }
+    }
+}
+
+/// One holder per key at a time: the second request for a document being decoded
+/// waits for the first and then reads what it saved, instead of decoding again.
+#[derive(Default)]
+pub(crate) struct KeyedLocks {
+    map: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl KeyedLocks {
+    pub(crate) fn run<T>(&self, key: &str, f: impl FnOnce() -> T) -> T {
+        let entry = Arc::clone(self.map.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_owned()).or_default());
+        let result = {
+            let _turn = entry.lock().unwrap_or_else(|p| p.into_inner());
+            f()
+        };
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        // Ours and the map's: nobody else waits on this key.
+        if Arc::strong_count(&entry) == 2 {
+            map.remove(key);
+        }
+        result
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    #[test]
+    fn concurrent_requests_for_one_key_run_one_at_a_time() {
+        let locks = Arc::new(KeyedLocks::default());
+        let inside = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let (locks, inside, most) = (Arc::clone(&locks), Arc::clone(&inside), Arc::clone(&most));
+                std::thread::spawn(move || {
+                    locks.run("sha", || {
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(5));
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                    });
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 1);
+        assert_eq!(locks.len(), 0, "no key is left behind");
+    }
+
+    #[test]
+    fn a_full_pool_says_busy_instead_of_growing() {
+        let pool = ImagePool::new(1, 1);
+        let (release, wait) = mpsc::channel::<()>();
+        let (started, running) = mpsc::channel::<()>();
+        pool.submit(move || {
+            let _ = started.send(());
+            let _ = wait.recv();
+        })
+        .expect("first");
+        running.recv().expect("the first job runs");
+        pool.submit(|| {}).expect("one waits in the queue");
+        assert!(pool.submit(|| {}).is_err(), "the queue is full");
+        release.send(()).expect("release");
+    }
+}

@@ -1,0 +1,353 @@
+//! PDFs through PDFium, which never runs in the app's process. A citizen's PDF or
+//! a scanned stack is hostile until read: each job runs in a fresh worker process
+//! (`bhxh-pdf-worker`) with a memory and CPU limit and no core dump, and the app
+//! gives each page a wall-clock deadline; a worker that hangs is killed, one that
+//! crashes costs that document, and the next job gets a new worker. The data key,
+//! the cache and the window are never in the worker's reach: it gets the PDF's
+//! bytes on stdin and answers frames on stdout (`wire`).
+
+mod render;
+pub mod wire;
+pub mod worker;
+
+use crate::DocumentError;
+use bhxh_domain::mau01::signature::PlacedWord;
+use image::RgbImage;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
+use tracing::{info_span, warn};
+use wire::{Reply, Request, WireError};
+
+/// Environment variable naming the folder that holds `libpdfium.so`.
+pub const LIBRARY_DIR_ENV: &str = "BHXH_PDFIUM_DIR";
+/// Environment variable naming the worker program, when it is not beside the app.
+pub const WORKER_ENV: &str = "BHXH_PDF_WORKER";
+/// The worker program's file name.
+pub const WORKER_NAME: &str = "bhxh-pdf-worker";
+
+/// What one PDF may cost. A stack of paper forms is a few dozen pages; a
+/// citizen's ID document one or two.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Pages past this refuse the whole document before any is rendered.
+    pub max_pages: u32,
+    /// The worker's address space (RLIMIT_AS), in MiB.
+    pub memory_mib: u64,
+    /// The worker's CPU time for one document (RLIMIT_CPU), in seconds.
+    pub cpu_seconds: u64,
+    /// Wall-clock time for the first answer and between two pages.
+    pub page_seconds: u64,
+    /// Workers at once on this PC.
+    pub workers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_pages: 300, memory_mib: 1536, cpu_seconds: 600, page_seconds: 60, workers: 1 }
+    }
+}
+
+/// Where `libpdfium.so` is looked for, in order: `$BHXH_PDFIUM_DIR`; beside the
+/// executable (an installed app ships it there) and its `../lib`; in a
+/// development build, the checkout's `.local/pdfium` (`scripts/setup`); finally
+/// the system's library path. Never the working directory nor its parents: a
+/// folder the officer opened must not supply code to the app.
+pub fn locate_library() -> PathBuf {
+    let name = pdfium_render::prelude::Pdfium::pdfium_platform_library_name();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os(LIBRARY_DIR_ENV) {
+        dirs.push(PathBuf::from(dir));
+    }
+    if let Some(exe_dir) = exe_dir() {
+        dirs.push(exe_dir.join("../lib"));
+        dirs.push(exe_dir);
+    }
+    if cfg!(debug_assertions) {
+        dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.local/pdfium"));
+    }
+    dirs.into_iter().map(|d| d.join(&name)).find(|p| p.is_file()).unwrap_or_else(|| PathBuf::from(name))
+}
+
+fn exe_dir() -> Option<PathBuf> {
+    std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from))
+}
+
+/// Where the worker program is: `$BHXH_PDF_WORKER`; beside the executable (the
+/// installed app, `cargo build`'s `target/debug`); one folder up (a test binary
+/// in `target/debug/deps`).
+pub fn locate_worker() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(WORKER_ENV) {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let dir = exe_dir()?;
+    [dir.join(WORKER_NAME), dir.join("..").join(WORKER_NAME)].into_iter().find(|p| p.is_file())
+}
+
+static ENGINE: OnceLock<Result<PdfEngine, String>> = OnceLock::new();
+
+/// The process's PDF engine, with the default limits.
+pub fn engine() -> Result<&'static PdfEngine, DocumentError> {
+    ENGINE
+        .get_or_init(|| {
+            let worker = locate_worker().ok_or_else(|| {
+                format!("{WORKER_NAME} not found beside {:?} (nor ${WORKER_ENV})", std::env::current_exe().ok())
+            })?;
+            let library = locate_library();
+            Ok(PdfEngine::new(worker, library, Limits::default()))
+        })
+        .as_ref()
+        .map_err(|e| DocumentError::PdfiumUnavailable(e.clone()))
+}
+
+/// One rendered page and its text layer (empty for a scan).
+pub struct Page {
+    pub index: u32,
+    pub pages: u32,
+    pub image: RgbImage,
+    pub text: String,
+    /// The text layer's words and where they are (empty for a scan).
+    pub words: Vec<PlacedWord>,
+}
+
+/// Workers running at once, and the wait for a free one.
+struct Slots {
+    busy: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+}
+
+struct Slot(Arc<Slots>);
+
+impl Slots {
+    fn take(self: &Arc<Self>) -> Slot {
+        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        while *busy >= self.max {
+            busy = self.freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+        }
+        *busy += 1;
+        Slot(Arc::clone(self))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut busy = self.0.busy.lock().unwrap_or_else(|p| p.into_inner());
+        *busy -= 1;
+        self.0.freed.notify_one();
+    }
+}
+
+pub struct PdfEngine {
+    worker: PathBuf,
+    library: PathBuf,
+    limits: Limits,
+    slots: Arc<Slots>,
+    /// A misbehaviour the worker is asked to show (tests of the limits; a
+    /// release worker ignores it).
+    fault: Option<String>,
+}
+
+/// One document in one worker: the child, and its frames as they come.
+struct Job {
+    child: Child,
+    frames: Receiver<Result<(Reply, Vec<u8>), String>>,
+    deadline: Duration,
+    _slot: Slot,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // Done or not, the worker goes: it never serves a second document.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wire_error(e: WireError) -> DocumentError {
+    match e {
+        WireError::Pdf { detail } => DocumentError::Pdf(detail),
+        WireError::NoSuchPage { page, pages } => DocumentError::NoSuchPage { page, pages },
+        WireError::TooManyPages { pages, limit } => DocumentError::TooManyPages { pages, limit },
+        WireError::Unavailable { detail } => DocumentError::PdfiumUnavailable(detail),
+    }
+}
+
+impl Job {
+    /// The next frame within the deadline; a worker that is silent too long is
+    /// killed, one that stopped is reported with how it ended.
+    fn next(&mut self) -> Result<(Reply, Vec<u8>), DocumentError> {
+        match self.frames.recv_timeout(self.deadline) {
+            Ok(Ok(frame)) => Ok(frame),
+            Ok(Err(detail)) => {
+                let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                Err(DocumentError::PdfWorker(format!("{detail} ({status})")))
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.child.kill();
+                warn!(seconds = self.deadline.as_secs(), "PDF worker too slow: killed");
+                Err(DocumentError::PdfTooSlow { seconds: self.deadline.as_secs() })
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                Err(DocumentError::PdfWorker(format!("the worker stopped ({status})")))
+            }
+        }
+    }
+
+    fn page(&mut self) -> Result<Option<Page>, DocumentError> {
+        match self.next()? {
+            (Reply::Page { index, pages, width, height, text, words }, pixels) => {
+                let image = RgbImage::from_raw(width, height, pixels).ok_or_else(|| {
+                    DocumentError::PdfWorker(format!("a page of {width}×{height} with the wrong size"))
+                })?;
+                let words =
+                    words.into_iter().map(|(text, bbox, conf)| PlacedWord { text, bbox, conf }).collect::<Vec<_>>();
+                Ok(Some(Page { index, pages, image, text, words }))
+            }
+            (Reply::Done, _) => Ok(None),
+            (Reply::Error { error }, _) => Err(wire_error(error)),
+            (Reply::Count { .. }, _) => Err(DocumentError::PdfWorker("a count where a page was due".into())),
+        }
+    }
+}
+
+impl PdfEngine {
+    pub fn new(worker: PathBuf, library: PathBuf, limits: Limits) -> Self {
+        let slots = Arc::new(Slots { busy: Mutex::new(0), freed: Condvar::new(), max: limits.workers.max(1) });
+        PdfEngine { worker, library, limits, slots, fault: None }
+    }
+
+    /// Asks every worker of this engine to misbehave (`hang`, `crash`, `oom`):
+    /// the limits' own tests. Only a debug build's worker obeys.
+    #[doc(hidden)]
+    pub fn with_fault(mut self, fault: &str) -> Self {
+        self.fault = Some(fault.to_owned());
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn start(&self, request: Request, bytes: Arc<Vec<u8>>, long_side: u32) -> Result<Job, DocumentError> {
+        let slot = self.slots.take();
+        let mut cmd = Command::new(&self.worker);
+        cmd.arg("--library")
+            .arg(&self.library)
+            .arg("--memory-mib")
+            .arg(self.limits.memory_mib.to_string())
+            .arg("--cpu-seconds")
+            .arg(self.limits.cpu_seconds.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            // The worker needs nothing of the app's environment but how to log and load.
+            .env_clear()
+            .envs(std::env::vars_os().filter(|(k, _)| ["RUST_LOG", "LANG", "LD_LIBRARY_PATH"].iter().any(|v| k == v)));
+        if let Some(f) = &self.fault {
+            cmd.arg("--fault").arg(f);
+        }
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| DocumentError::PdfiumUnavailable(format!("starting {}: {e}", self.worker.display())))?;
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(DocumentError::PdfiumUnavailable("the worker's pipes".into()));
+        };
+        // Written from a thread: a worker that stops reading must not block the app.
+        std::thread::Builder::new()
+            .name("pdf-worker-in".into())
+            .spawn(move || {
+                if let Err(e) = wire::write_frame(&mut stdin, &request, &bytes) {
+                    warn!(error = %e, "the PDF worker did not take the document");
+                }
+            })
+            .map_err(|e| DocumentError::PdfWorker(e.to_string()))?;
+        // One page's pixels at most, and room for its header.
+        let max_payload = u64::from(long_side).pow(2) * 3 + (1 << 20);
+        let (tx, frames) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("pdf-worker-out".into())
+            .spawn(move || read_frames(stdout, max_payload, &tx))
+            .map_err(|e| DocumentError::PdfWorker(e.to_string()))?;
+        Ok(Job { child, frames, deadline: Duration::from_secs(self.limits.page_seconds), _slot: slot })
+    }
+
+    pub fn page_count(&self, bytes: Arc<Vec<u8>>) -> Result<u32, DocumentError> {
+        let _span = info_span!("pdf_page_count", len = bytes.len()).entered();
+        let mut job = self.start(Request::PageCount, bytes, 0)?;
+        match job.next()? {
+            (Reply::Count { pages }, _) => Ok(pages),
+            (Reply::Error { error }, _) => Err(wire_error(error)),
+            _ => Err(DocumentError::PdfWorker("an answer that is not a count".into())),
+        }
+    }
+
+    /// Page `index` (from 0) rendered to fit `long_side`.
+    pub fn render_page(&self, bytes: Arc<Vec<u8>>, index: u32, long_side: u32) -> Result<RgbImage, DocumentError> {
+        let _span = info_span!("pdf_render_page", index, long_side).entered();
+        let mut job = self.start(Request::RenderPage { index, long_side }, bytes, long_side)?;
+        job.page()?.map(|p| p.image).ok_or_else(|| DocumentError::PdfWorker("no page came".into()))
+    }
+
+    /// Every page, rendered and with its text, streamed: at most two pages wait
+    /// in memory, so a 100-page stack never holds 100 bitmaps. A document over
+    /// `max_pages` is refused before any page is rendered.
+    pub fn pages(
+        &self,
+        bytes: Arc<Vec<u8>>,
+        long_side: u32,
+    ) -> Result<Receiver<Result<Page, DocumentError>>, DocumentError> {
+        let request = Request::Pages { long_side, max_pages: self.limits.max_pages };
+        let mut job = self.start(request, bytes, long_side)?;
+        let (tx, rx): (SyncSender<Result<Page, DocumentError>>, _) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("pdf-pages".into())
+            .spawn(move || {
+                let _span = info_span!("pdf_pages", long_side).entered();
+                loop {
+                    match job.page() {
+                        Ok(Some(page)) => {
+                            if tx.send(Ok(page)).is_err() {
+                                return; // the reader gave up: the worker is killed with the job
+                            }
+                        }
+                        Ok(None) => return,
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| DocumentError::PdfWorker(e.to_string()))?;
+        Ok(rx)
+    }
+}
+
+/// The worker's frames until `Done`, an error, or its end; at most one waits.
+fn read_frames(stdout: std::process::ChildStdout, max_payload: u64, tx: &SyncSender<Result<(Reply, Vec<u8>), String>>) {
+    let mut r = BufReader::new(stdout);
+    loop {
+        let frame = match wire::read_frame::<Reply>(&mut r, max_payload) {
+            Ok(Some(f)) => f,
+            Ok(None) => {
+                let _ = tx.send(Err("the worker ended without finishing".into()));
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Err(format!("reading the worker: {e}")));
+                return;
+            }
+        };
+        let last = matches!(frame.0, Reply::Done | Reply::Error { .. } | Reply::Count { .. });
+        if tx.send(Ok(frame)).is_err() || last {
+            return;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! The worker process's side: limits itself, reads one request and its PDF from
+//! stdin, answers on stdout, exits. Started by [`super::PdfEngine`] only.
+
+use super::wire::{Reply, Request, WireError, read_frame, write_frame};
+use pdfium_render::prelude::Pdfium;
+use rlimit::Resource;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A PDF larger than this is not read (the cache refuses larger uploads long before).
+const MAX_PDF_BYTES: u64 = 256 << 20;
+
+struct Args {
+    library: PathBuf,
+    memory_mib: u64,
+    cpu_seconds: u64,
+    fault: Option<String>,
+}
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let (mut library, mut memory_mib, mut cpu_seconds, mut fault) = (None, 1536, 600, None);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--library" => library = Some(PathBuf::from(value()?)),
+            "--memory-mib" => memory_mib = value()?.parse().map_err(|e| format!("--memory-mib: {e}"))?,
+            "--cpu-seconds" => cpu_seconds = value()?.parse().map_err(|e| format!("--cpu-seconds: {e}"))?,
+            "--fault" => fault = Some(value()?),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(Args { library: library.ok_or("--library is required")?, memory_mib, cpu_seconds, fault })
+}
+
+/// No core file (the pages hold citizens' data), bounded memory and CPU.
+fn limit_self(memory_mib: u64, cpu_seconds: u64) -> std::io::Result<()> {
+    Resource::CORE.set(0, 0)?;
+    let bytes = memory_mib.saturating_mul(1 << 20);
+    Resource::AS.set(bytes, bytes)?;
+    // Past the soft limit the kernel sends SIGXCPU, at the hard one SIGKILL.
+    Resource::CPU.set(cpu_seconds, cpu_seconds.saturating_add(5))?;
+    Ok(())
+}
+
+/// What a debug build's worker does when a test asks it to misbehave.
+fn misbehave(fault: &str) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    match fault {
+        "hang" => loop {
+            std::thread::park();
+        },
+        "crash" => std::process::abort(),
+        "oom" => {
+            // Each block touched, so the memory is really taken; the limit ends it.
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 64 << 20]);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{}: {e}", super::WORKER_NAME);
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = limit_self(args.memory_mib, args.cpu_seconds) {
+        eprintln!("{}: setting limits: {e}", super::WORKER_NAME);
+        return ExitCode::from(3);
+    }
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let (request, bytes): (Request, Vec<u8>) = match read_frame(&mut input, MAX_PDF_BYTES) {
+        Ok(Some(frame)) => frame,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: reading the request: {e}", super::WORKER_NAME);
+            return ExitCode::from(4);
+        }
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    if let Some(f) = &args.fault {
+        misbehave(f);
+    }
+    let pdfium = match Pdfium::bind_to_library(&args.library) {
+        Ok(b) => Pdfium::new(b),
+        Err(e) => {
+            let error = WireError::Unavailable { detail: format!("{}: {e}", args.library.display()) };
+            let _ = write_frame(&mut out, &Reply::Error { error }, &[]);
+            return ExitCode::from(5);
+        }
+    };
+    match super::render::serve(&pdfium, request, &bytes, &mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The app stopped listening (it gave up on the document): nothing to add.
+        Err(_) => ExitCode::from(6),
+    }
+}

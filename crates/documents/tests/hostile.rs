@@ -1,0 +1,120 @@
+//! Issue 21, item 5: a hostile PDF costs one document, never the app. PDFium runs
+//! in a worker process per document, with a page cap, a memory and CPU limit and a
+//! deadline; a worker that hangs is killed, one that crashes or runs out of memory
+//! ends that document with a sentence, and the next document is read as usual.
+
+use bhxh_documents::DocumentError;
+use bhxh_documents::pdf::{Limits, PdfEngine, locate_library};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A PDF of `n` empty A4 pages, written by hand (nothing of the project's own).
+fn blank_pdf(n: usize) -> Vec<u8> {
+    let mut objects: Vec<String> = Vec::new();
+    let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + i)).collect();
+    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {n} >>", kids.join(" ")));
+    for _ in 0..n {
+        objects.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into());
+    }
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+fn engine(limits: Limits) -> PdfEngine {
+    PdfEngine::new(env!("CARGO_BIN_EXE_bhxh-pdf-worker").into(), locate_library(), limits)
+}
+
+fn quick() -> Limits {
+    Limits { page_seconds: 3, ..Limits::default() }
+}
+
+#[test]
+fn a_well_formed_pdf_is_read_in_the_worker() {
+    let e = engine(quick());
+    let pdf = Arc::new(blank_pdf(3));
+    assert_eq!(e.page_count(Arc::clone(&pdf)).expect("count"), 3);
+    let page = e.render_page(Arc::clone(&pdf), 2, 400).expect("page 3");
+    assert_eq!(page.height(), 400);
+    let pages: Vec<_> = e.pages(pdf, 300).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+    assert_eq!(pages.iter().map(|p| (p.index, p.pages)).collect::<Vec<_>>(), vec![(0, 3), (1, 3), (2, 3)]);
+    assert!(matches!(
+        e.render_page(Arc::new(blank_pdf(1)), 5, 300),
+        Err(DocumentError::NoSuchPage { page: 6, pages: 1 })
+    ));
+    assert!(matches!(e.page_count(Arc::new(b"%PDF-1.7 garbage".to_vec())), Err(DocumentError::Pdf(_))));
+}
+
+#[test]
+fn too_many_pages_are_refused_before_any_is_rendered() {
+    let e = engine(Limits { max_pages: 50, ..quick() });
+    let started = Instant::now();
+    let mut pages = e.pages(Arc::new(blank_pdf(51)), 1600).expect("started").into_iter();
+    let first = pages.next().expect("an answer");
+    assert!(matches!(first, Err(DocumentError::TooManyPages { pages: 51, limit: 50 })), "{:?}", first.err());
+    assert!(pages.next().is_none());
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // The sentence an officer reads.
+    let e = DocumentError::TooManyPages { pages: 51, limit: 50 };
+    assert!(e.message_vi().contains("51 trang"), "{}", e.message_vi());
+}
+
+#[test]
+fn a_hanging_worker_is_killed_at_the_deadline_and_the_next_document_is_read() {
+    let hangs = engine(quick()).with_fault("hang");
+    let started = Instant::now();
+    let err = hangs.page_count(Arc::new(blank_pdf(1))).expect_err("killed");
+    assert!(matches!(err, DocumentError::PdfTooSlow { seconds: 3 }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // Streaming too: the reader gets the error, not a wait for ever.
+    let mut pages = hangs.pages(Arc::new(blank_pdf(2)), 300).expect("started").into_iter();
+    assert!(matches!(pages.next(), Some(Err(DocumentError::PdfTooSlow { .. }))));
+    // The app goes on: the next document, in a new worker.
+    assert_eq!(engine(quick()).page_count(Arc::new(blank_pdf(2))).expect("next"), 2);
+}
+
+#[test]
+fn a_crashing_worker_costs_one_document() {
+    let crashes = engine(quick()).with_fault("crash");
+    let err = crashes.render_page(Arc::new(blank_pdf(1)), 0, 300).expect_err("crashed");
+    assert!(matches!(err, DocumentError::PdfWorker(_)), "{err:?}");
+    assert!(err.message_vi().contains("Các tệp khác vẫn dùng được"));
+    assert_eq!(engine(quick()).page_count(Arc::new(blank_pdf(1))).expect("next"), 1);
+}
+
+#[test]
+fn a_worker_past_its_memory_limit_ends_that_document() {
+    let hoards = engine(Limits { memory_mib: 512, ..quick() }).with_fault("oom");
+    let started = Instant::now();
+    let err = hoards.page_count(Arc::new(blank_pdf(1))).expect_err("out of memory");
+    assert!(matches!(err, DocumentError::PdfWorker(_)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(engine(quick()).page_count(Arc::new(blank_pdf(1))).expect("next"), 1);
+}
+
+#[test]
+fn one_worker_at_a_time_whatever_the_callers() {
+    let e = Arc::new(engine(Limits { workers: 1, ..quick() }));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let e = Arc::clone(&e);
+            std::thread::spawn(move || e.page_count(Arc::new(blank_pdf(2))))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().expect("thread").expect("count"), 2);
+    }
+}
