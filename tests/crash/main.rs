@@ -56,26 +56,43 @@ async fn killed_at_random_moments_nothing_is_lost_or_sent_twice() {
     let queue = json(&run(desk(&bins, &dir, &["queue", "--json"])));
     let ids: Vec<String> =
         queue.as_array().expect("rows").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect();
-    assert!(ids.len() >= cycles, "{} declarations for {cycles} cycles", ids.len());
+    assert!(ids.len() > cycles, "{} declarations for {cycles} cycles", ids.len());
+    let decide = |bins: &Binaries, id: &str, outcome: &str| {
+        let mut c = desk(bins, &dir, &["decide", "--id", id, "--outcome", outcome, "--note", "Đã đối chiếu bản giấy"]);
+        c.stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    };
 
-    let (mut next, mut kills, mut finished) = (0usize, 0u32, 0u32);
+    // How long each command takes on this machine, run to its end once: the kill
+    // moments are drawn over that span, so a slow or busy machine gets kills all
+    // through a command's life too, not only before it has done anything.
+    let timed = |mut c: Command| {
+        let started = Instant::now();
+        c.stderr(Stdio::piped());
+        let out = run(c);
+        assert!(out.status.success(), "calibration: {}", String::from_utf8_lossy(&out.stderr));
+        started.elapsed()
+    };
+    let decide_takes = timed(decide(&bins, &ids[0], "approve"));
+    let sync_takes = timed(sync(&bins));
+    eprintln!("a decision takes {decide_takes:?}, a sync {sync_takes:?}");
+    let span = |d: Duration| (d.as_millis() as u64 * 2).max(50);
+
+    let (mut next, mut kills, mut finished) = (1usize, 0u32, 0u32);
     for _ in 0..cycles {
         let deciding = rng.random_bool(0.6);
-        let mut cmd = if deciding {
+        let (mut cmd, takes) = if deciding {
             let id = ids[next].clone();
             next += 1;
             let outcome = ["approve", "escalate"][rng.random_range(0..2)];
-            let mut c =
-                desk(&bins, &dir, &["decide", "--id", &id, "--outcome", outcome, "--note", "Đã đối chiếu bản giấy"]);
-            c.stdout(Stdio::null()).stderr(Stdio::null());
-            c
+            (decide(&bins, &id, outcome), decide_takes)
         } else {
-            sync(&bins)
+            (sync(&bins), sync_takes)
         };
         let mut child = cmd.spawn().expect("spawn bhxh-desk");
         // The moment of the kill is the point of the test: anywhere from before the
         // cache opens to after the last answer.
-        let deadline = Instant::now() + Duration::from_millis(rng.random_range(0..400));
+        let deadline = Instant::now() + Duration::from_millis(rng.random_range(0..span(takes)));
         while Instant::now() < deadline {
             if child.try_wait().expect("try_wait").is_some() {
                 break;
@@ -90,7 +107,7 @@ async fn killed_at_random_moments_nothing_is_lost_or_sent_twice() {
         }
         let _ = child.wait();
     }
-    eprintln!("{kills} processes killed, {finished} finished by themselves, {next} decisions attempted");
+    eprintln!("{kills} processes killed, {finished} finished by themselves, {} decisions attempted", next - 1);
 
     // Deliver what is left; the outbox must empty.
     let started = Instant::now();
