@@ -20,6 +20,8 @@ pub enum DocumentError {
     TooManyPages { pages: u32, limit: u32 },
     #[error("the PDF worker gave no answer within {seconds} s: killed")]
     PdfTooSlow { seconds: u64 },
+    #[error("no PDF worker free within {seconds} s")]
+    PdfBusy { seconds: u64 },
     #[error("the PDF worker failed: {0}")]
     PdfWorker(String),
     #[error("PDFium is not available: {0}")]
@@ -54,6 +56,9 @@ impl DocumentError {
             }
             DocumentError::PdfTooSlow { seconds } => {
                 format!("Tệp PDF đọc quá {seconds} giây nên đã dừng (có thể là tệp hỏng hoặc độc hại). Các tệp khác vẫn dùng được.")
+            }
+            DocumentError::PdfBusy { .. } => {
+                "Bộ đọc PDF đang bận với tệp khác (một chồng tờ khai đang được đọc). Hãy thử lại sau ít phút.".into()
             }
             DocumentError::PdfWorker(_) => {
                 "Tệp PDF làm bộ đọc PDF dừng bất thường (có thể là tệp hỏng hoặc độc hại): không mở. Các tệp khác vẫn dùng được.".into()
@@ -91,6 +96,10 @@ impl DocumentError {
             DocumentError::PdfTooSlow { seconds } => format!(
                 "Reading the PDF took over {seconds} seconds and was stopped (it may be damaged or harmful). Other files still work."
             ),
+            DocumentError::PdfBusy { .. } => {
+                "The PDF reader is busy with another file (a stack of forms is being read). Please try again in a few minutes."
+                    .into()
+            }
             DocumentError::PdfWorker(_) => {
                 "The PDF made the PDF reader stop (it may be damaged or harmful): not opened. Other files still work.".into()
             }

@@ -118,3 +118,34 @@ fn one_worker_at_a_time_whatever_the_callers() {
         assert_eq!(t.join().expect("thread").expect("count"), 2);
     }
 }
+
+#[test]
+fn a_worker_that_breaks_its_answer_and_stays_is_killed_not_waited_on() {
+    let garbles = engine(Limits { page_seconds: 30, ..quick() }).with_fault("garble");
+    let started = Instant::now();
+    let err = garbles.page_count(Arc::new(blank_pdf(1))).expect_err("broken answer");
+    assert!(matches!(err, DocumentError::PdfWorker(_)), "{err:?}");
+    // Well before the page deadline: the broken stream ends the job, and the
+    // worker that kept running is killed rather than waited for.
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let mut pages = garbles.pages(Arc::new(blank_pdf(2)), 300).expect("started").into_iter();
+    assert!(matches!(pages.next(), Some(Err(DocumentError::PdfWorker(_)))));
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_long_stack_never_holds_up_a_page_and_a_second_stack_is_told_busy() {
+    let e = engine(Limits { workers: 1, page_seconds: 30, wait_seconds: 1, ..quick() }).with_fault("hang-stack");
+    // A stack whose reading goes on (here: for ever, until its deadline).
+    let stack = e.pages(Arc::new(blank_pdf(3)), 300).expect("started");
+    let started = Instant::now();
+    // The officer's page and page count still come, from their own worker.
+    assert_eq!(e.render_page(Arc::new(blank_pdf(2)), 1, 300).expect("page").height(), 300);
+    assert_eq!(e.page_count(Arc::new(blank_pdf(2))).expect("count"), 2);
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    // A second stack waits a bounded time, then is refused with a sentence.
+    let err = e.pages(Arc::new(blank_pdf(1)), 300).expect_err("busy");
+    assert!(matches!(err, DocumentError::PdfBusy { seconds: 1 }), "{err:?}");
+    assert!(err.message_vi().contains("thử lại"), "{}", err.message_vi());
+    drop(stack);
+}

@@ -41,13 +41,17 @@ pub struct Limits {
     pub cpu_seconds: u64,
     /// Wall-clock time for the first answer and between two pages.
     pub page_seconds: u64,
-    /// Workers at once on this PC.
+    /// Workers at once on this PC for each kind of work: reading a stack, and
+    /// showing a page or counting pages. A long stack never holds up a page the
+    /// officer asked to see.
     pub workers: usize,
+    /// How long a job waits for a free worker before it is refused as busy.
+    pub wait_seconds: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_pages: 300, memory_mib: 1536, cpu_seconds: 600, page_seconds: 60, workers: 1 }
+        Limits { max_pages: 300, memory_mib: 1536, cpu_seconds: 600, page_seconds: 60, workers: 1, wait_seconds: 30 }
     }
 }
 
@@ -123,13 +127,21 @@ struct Slots {
 struct Slot(Arc<Slots>);
 
 impl Slots {
-    fn take(self: &Arc<Self>) -> Slot {
-        let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        while *busy >= self.max {
-            busy = self.freed.wait(busy).unwrap_or_else(|p| p.into_inner());
+    fn new(max: usize) -> Arc<Self> {
+        Arc::new(Slots { busy: Mutex::new(0), freed: Condvar::new(), max: max.max(1) })
+    }
+
+    /// A free worker within `wait`, or `PdfBusy`: a caller never waits unbounded
+    /// behind a document that takes minutes.
+    fn take(self: &Arc<Self>, wait: Duration) -> Result<Slot, DocumentError> {
+        let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut busy, timeout) =
+            self.freed.wait_timeout_while(busy, wait, |b| *b >= self.max).unwrap_or_else(|p| p.into_inner());
+        if timeout.timed_out() && *busy >= self.max {
+            return Err(DocumentError::PdfBusy { seconds: wait.as_secs() });
         }
         *busy += 1;
-        Slot(Arc::clone(self))
+        Ok(Slot(Arc::clone(self)))
     }
 }
 
@@ -141,30 +153,62 @@ impl Drop for Slot {
     }
 }
 
+/// Which workers a job waits for.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A page to show, a page count: short, and someone is waiting.
+    View,
+    /// Every page of a document: a stack import, minutes on an old PC.
+    Stack,
+}
+
 pub struct PdfEngine {
     worker: PathBuf,
     library: PathBuf,
     limits: Limits,
-    slots: Arc<Slots>,
+    view_slots: Arc<Slots>,
+    stack_slots: Arc<Slots>,
     /// A misbehaviour the worker is asked to show (tests of the limits; a
     /// release worker ignores it).
     fault: Option<String>,
 }
 
+/// A worker process that is killed when it goes out of scope, whatever path the
+/// caller leaves by: it never serves a second document, and one that stopped
+/// answering never outlives the job.
+struct Worker(Child);
+
+impl Worker {
+    /// How the worker ended, once its answers stopped. It may have closed its
+    /// output and gone on running: it gets a moment to exit, then it is killed, so
+    /// the app never waits on it.
+    fn ended(&mut self) -> String {
+        for _ in 0..50 {
+            match self.0.try_wait() {
+                Ok(Some(status)) => return status.to_string(),
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return e.to_string(),
+            }
+        }
+        let _ = self.0.kill();
+        let status = self.0.wait().map(|s| s.to_string()).unwrap_or_default();
+        format!("still running after its answers stopped: killed, {status}")
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// One document in one worker: the child, and its frames as they come.
 struct Job {
-    child: Child,
+    worker: Worker,
     frames: Receiver<Result<(Reply, Vec<u8>), String>>,
     deadline: Duration,
     _slot: Slot,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        // Done or not, the worker goes: it never serves a second document.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn wire_error(e: WireError) -> DocumentError {
@@ -183,16 +227,16 @@ impl Job {
         match self.frames.recv_timeout(self.deadline) {
             Ok(Ok(frame)) => Ok(frame),
             Ok(Err(detail)) => {
-                let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let status = self.worker.ended();
                 Err(DocumentError::PdfWorker(format!("{detail} ({status})")))
             }
             Err(RecvTimeoutError::Timeout) => {
-                let _ = self.child.kill();
+                let _ = self.worker.0.kill();
                 warn!(seconds = self.deadline.as_secs(), "PDF worker too slow: killed");
                 Err(DocumentError::PdfTooSlow { seconds: self.deadline.as_secs() })
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let status = self.child.wait().map(|s| s.to_string()).unwrap_or_default();
+                let status = self.worker.ended();
                 Err(DocumentError::PdfWorker(format!("the worker stopped ({status})")))
             }
         }
@@ -217,8 +261,8 @@ impl Job {
 
 impl PdfEngine {
     pub fn new(worker: PathBuf, library: PathBuf, limits: Limits) -> Self {
-        let slots = Arc::new(Slots { busy: Mutex::new(0), freed: Condvar::new(), max: limits.workers.max(1) });
-        PdfEngine { worker, library, limits, slots, fault: None }
+        let (view_slots, stack_slots) = (Slots::new(limits.workers), Slots::new(limits.workers));
+        PdfEngine { worker, library, limits, view_slots, stack_slots, fault: None }
     }
 
     /// Asks every worker of this engine to misbehave (`hang`, `crash`, `oom`):
@@ -233,8 +277,12 @@ impl PdfEngine {
         self.limits
     }
 
-    fn start(&self, request: Request, bytes: Arc<Vec<u8>>, long_side: u32) -> Result<Job, DocumentError> {
-        let slot = self.slots.take();
+    fn start(&self, kind: Kind, request: Request, bytes: Arc<Vec<u8>>, long_side: u32) -> Result<Job, DocumentError> {
+        let slots = match kind {
+            Kind::View => &self.view_slots,
+            Kind::Stack => &self.stack_slots,
+        };
+        let slot = slots.take(Duration::from_secs(self.limits.wait_seconds))?;
         let mut cmd = Command::new(&self.worker);
         cmd.arg("--library")
             .arg(&self.library)
@@ -251,12 +299,11 @@ impl PdfEngine {
         if let Some(f) = &self.fault {
             cmd.arg("--fault").arg(f);
         }
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| DocumentError::PdfiumUnavailable(format!("starting {}: {e}", self.worker.display())))?;
-        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
+        let mut worker = Worker(
+            cmd.spawn()
+                .map_err(|e| DocumentError::PdfiumUnavailable(format!("starting {}: {e}", self.worker.display())))?,
+        );
+        let (Some(mut stdin), Some(stdout)) = (worker.0.stdin.take(), worker.0.stdout.take()) else {
             return Err(DocumentError::PdfiumUnavailable("the worker's pipes".into()));
         };
         // Written from a thread: a worker that stops reading must not block the app.
@@ -275,12 +322,12 @@ impl PdfEngine {
             .name("pdf-worker-out".into())
             .spawn(move || read_frames(stdout, max_payload, &tx))
             .map_err(|e| DocumentError::PdfWorker(e.to_string()))?;
-        Ok(Job { child, frames, deadline: Duration::from_secs(self.limits.page_seconds), _slot: slot })
+        Ok(Job { worker, frames, deadline: Duration::from_secs(self.limits.page_seconds), _slot: slot })
     }
 
     pub fn page_count(&self, bytes: Arc<Vec<u8>>) -> Result<u32, DocumentError> {
         let _span = info_span!("pdf_page_count", len = bytes.len()).entered();
-        let mut job = self.start(Request::PageCount, bytes, 0)?;
+        let mut job = self.start(Kind::View, Request::PageCount, bytes, 0)?;
         match job.next()? {
             (Reply::Count { pages }, _) => Ok(pages),
             (Reply::Error { error }, _) => Err(wire_error(error)),
@@ -291,7 +338,7 @@ impl PdfEngine {
     /// Page `index` (from 0) rendered to fit `long_side`.
     pub fn render_page(&self, bytes: Arc<Vec<u8>>, index: u32, long_side: u32) -> Result<RgbImage, DocumentError> {
         let _span = info_span!("pdf_render_page", index, long_side).entered();
-        let mut job = self.start(Request::RenderPage { index, long_side }, bytes, long_side)?;
+        let mut job = self.start(Kind::View, Request::RenderPage { index, long_side }, bytes, long_side)?;
         job.page()?.map(|p| p.image).ok_or_else(|| DocumentError::PdfWorker("no page came".into()))
     }
 
@@ -304,7 +351,7 @@ impl PdfEngine {
         long_side: u32,
     ) -> Result<Receiver<Result<Page, DocumentError>>, DocumentError> {
         let request = Request::Pages { long_side, max_pages: self.limits.max_pages };
-        let mut job = self.start(request, bytes, long_side)?;
+        let mut job = self.start(Kind::Stack, request, bytes, long_side)?;
         let (tx, rx): (SyncSender<Result<Page, DocumentError>>, _) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("pdf-pages".into())

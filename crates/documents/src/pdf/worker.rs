@@ -43,15 +43,42 @@ fn limit_self(memory_mib: u64, cpu_seconds: u64) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The worker ends when the app does: a worker left behind by an app that
+/// crashed or was killed would go on holding a citizen's PDF. When the parent
+/// goes, the worker is handed to another process, which is what is watched for.
+fn watch_parent() {
+    let parent = std::os::unix::process::parent_id();
+    let watch = move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            if std::os::unix::process::parent_id() != parent {
+                std::process::exit(7);
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new().name("parent-watch".into()).spawn(watch) {
+        eprintln!("{}: watching the app: {e}", super::WORKER_NAME);
+    }
+}
+
 /// What a debug build's worker does when a test asks it to misbehave.
-fn misbehave(fault: &str) {
+fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
     if !cfg!(debug_assertions) {
         return;
     }
-    match fault {
-        "hang" => loop {
+    fn hang() -> ! {
+        loop {
             std::thread::park();
-        },
+        }
+    }
+    match fault {
+        "hang" => hang(),
+        "hang-stack" if matches!(request, Request::Pages { .. }) => hang(),
+        // A broken answer, then silence without exiting.
+        "garble" => {
+            let _ = out.write_all(&[0xff; 16]).and_then(|()| out.flush());
+            hang()
+        }
         "crash" => std::process::abort(),
         "oom" => {
             // Each block touched, so the memory is really taken; the limit ends it.
@@ -76,6 +103,7 @@ pub fn main() -> ExitCode {
         eprintln!("{}: setting limits: {e}", super::WORKER_NAME);
         return ExitCode::from(3);
     }
+    watch_parent();
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let (request, bytes): (Request, Vec<u8>) = match read_frame(&mut input, MAX_PDF_BYTES) {
@@ -88,7 +116,7 @@ pub fn main() -> ExitCode {
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     if let Some(f) = &args.fault {
-        misbehave(f);
+        misbehave(f, request, &mut out);
     }
     let pdfium = match Pdfium::bind_to_library(&args.library) {
         Ok(b) => Pdfium::new(b),
