@@ -37,57 +37,69 @@ pub fn handle<R: Runtime>(ctx: UriSchemeContext<'_, R>, request: Request<Vec<u8>
     let pool = ctx.app_handle().state::<Arc<ImagePool>>().inner().clone();
     let busy = Arc::new(Mutex::new(Some(responder)));
     let responder_slot = Arc::clone(&busy);
+    let origin = app_origin.clone();
     let submitted = pool.submit(move || {
         let Some(responder) = responder_slot.lock().unwrap_or_else(|p| p.into_inner()).take() else { return };
-        let result = match path.strip_prefix("paper/").and_then(|rest| rest.split_once('/')) {
-            Some((sha, page)) => match page.parse::<u32>() {
-                Ok(page) => desk.paper_page_image(sha, page).map(|b| ("image/jpeg".to_owned(), b)),
-                Err(_) => Err(bhxh_desk_core::AppError::new(
-                    ErrorCode::NotFound,
-                    "Không có trang này.",
-                    "There is no such page.",
-                )),
-            },
-            None => desk.document_image(&path, size),
-        };
-        let response = match result {
-            Ok((content_type, bytes)) => {
-                let mut r = Response::builder()
-                    .status(StatusCode::OK)
-                    .header(header::CONTENT_TYPE, content_type)
-                    .header(header::CACHE_CONTROL, "no-store");
-                if let Some(origin) = &app_origin {
-                    r = r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin).header(header::VARY, "Origin");
-                }
-                r.body(bytes)
-            }
-            Err(e) => {
+        // Whatever happens while reading, the page gets an answer: a request left
+        // unanswered would keep its image spinning for ever.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&desk, &path, size)));
+        let (status, content_type, body) = match result {
+            Ok(Ok((content_type, bytes))) => (StatusCode::OK, content_type, bytes),
+            Ok(Err(e)) => {
                 let status = match e.code {
                     ErrorCode::NotFound => StatusCode::NOT_FOUND,
                     ErrorCode::Forbidden | ErrorCode::Unauthorized | ErrorCode::Locked => StatusCode::FORBIDDEN,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                Response::builder()
-                    .status(status)
-                    .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .body(e.message.vi.into_bytes())
+                (status, TEXT.to_owned(), e.message.vi.into_bytes())
+            }
+            Err(_) => {
+                tracing::error!(path = %path, "reading a document image panicked");
+                let vi = "Không hiển thị được ảnh này do lỗi của ứng dụng. Hãy mở lại hồ sơ.";
+                (StatusCode::INTERNAL_SERVER_ERROR, TEXT.to_owned(), vi.as_bytes().to_vec())
             }
         };
-        match response {
-            Ok(r) => responder.respond(r),
-            Err(e) => tracing::error!(error = %e, "building a document response failed"),
-        }
+        respond(responder, status, &content_type, body, origin.as_deref());
     });
     if submitted.is_err() {
         tracing::warn!("image requests queue full: answered busy");
         if let Some(responder) = busy.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let r = Response::builder()
-                .status(StatusCode::SERVICE_UNAVAILABLE)
-                .header(header::RETRY_AFTER, "1")
-                .body(Vec::new());
-            if let Ok(r) = r {
-                responder.respond(r);
-            }
+            let vi = "Đang tải nhiều ảnh cùng lúc, ảnh sẽ được tải lại.";
+            respond(responder, StatusCode::SERVICE_UNAVAILABLE, TEXT, vi.as_bytes().to_vec(), app_origin.as_deref());
         }
+    }
+}
+
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn read(desk: &Desk, path: &str, size: Option<Size>) -> Result<(String, Vec<u8>), bhxh_desk_core::AppError> {
+    match path.strip_prefix("paper/").and_then(|rest| rest.split_once('/')) {
+        Some((sha, page)) => match page.parse::<u32>() {
+            Ok(page) => desk.paper_page_image(sha, page).map(|b| ("image/jpeg".to_owned(), b)),
+            Err(_) => {
+                Err(bhxh_desk_core::AppError::new(ErrorCode::NotFound, "Không có trang này.", "There is no such page."))
+            }
+        },
+        None => desk.document_image(path, size),
+    }
+}
+
+/// Every answer carries the CORS grant for the app's own page, errors and "busy"
+/// included: without it the page's fetch sees a network error, not the status it
+/// should act on (a 503 is asked again).
+fn respond(responder: UriSchemeResponder, status: StatusCode, content_type: &str, body: Vec<u8>, origin: Option<&str>) {
+    let mut r = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-store");
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r = r.header(header::RETRY_AFTER, "1");
+    }
+    if let Some(origin) = origin {
+        r = r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin).header(header::VARY, "Origin");
+    }
+    match r.body(body) {
+        Ok(r) => responder.respond(r),
+        Err(e) => tracing::error!(error = %e, "building a document response failed"),
     }
 }

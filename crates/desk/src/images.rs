@@ -27,7 +27,11 @@ impl ImagePool {
                 loop {
                     // The lock is held only while taking a job, not while running it.
                     let Ok(job) = rx.lock().unwrap_or_else(|p| p.into_inner()).recv() else { return };
-                    job();
+                    // A job that panics costs its own answer (the job's caller sees to
+                    // that), never one of the pool's few threads.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                        tracing::error!("an image job panicked");
+                    }
                 }
             });
             if let Err(e) = spawned {
@@ -102,6 +106,18 @@ mod tests {
         }
         assert_eq!(most.load(Ordering::SeqCst), 1);
         assert_eq!(locks.len(), 0, "no key is left behind");
+    }
+
+    #[test]
+    fn a_job_that_panics_does_not_take_its_thread_with_it() {
+        let pool = ImagePool::new(1, 4);
+        pool.submit(|| panic!("a bad image")).expect("queued");
+        let (done, answered) = mpsc::channel::<()>();
+        pool.submit(move || {
+            let _ = done.send(());
+        })
+        .expect("queued");
+        answered.recv_timeout(Duration::from_secs(10)).expect("the next job still runs");
     }
 
     #[test]

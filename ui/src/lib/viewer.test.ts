@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ARRANGEMENT, fit, focusOn, fromPrefs, rotate, transform, zoomAt } from "./viewer";
+import { DEFAULT_ARRANGEMENT, fit, focusOn, fromPrefs, retryDelay, retryUrl, rotate, transform, zoomAt } from "./viewer";
 
 describe("viewer", () => {
   it("fits a landscape card and a turned one", () => {
@@ -54,5 +54,21 @@ describe("viewer", () => {
       brightness: 3,
       contrast: 1,
     });
+  });
+});
+
+describe("asking again for an image the app could not serve", () => {
+  it("keeps the first URL and adds a try number after", () => {
+    expect(retryUrl("bhxhdoc://localhost/d1?size=screen", 0)).toBe("bhxhdoc://localhost/d1?size=screen");
+    expect(retryUrl("bhxhdoc://localhost/d1?size=screen", 1)).toBe("bhxhdoc://localhost/d1?size=screen&try=1");
+    expect(retryUrl("bhxhdoc://localhost/paper/ab/0", 2)).toBe("bhxhdoc://localhost/paper/ab/0?try=2");
+  });
+  it("never asks again for an image already in memory", () => {
+    expect(retryUrl("blob:tauri://localhost/1234", 2)).toBe("blob:tauri://localhost/1234");
+  });
+  it("waits longer each time, within bounds", () => {
+    expect([0, 1, 2].map(retryDelay)).toEqual([1000, 2000, 4000]);
+    expect(retryDelay(50)).toBe(16000);
+    expect(retryDelay(-1)).toBe(1000);
   });
 });

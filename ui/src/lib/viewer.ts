@@ -117,3 +117,21 @@ export function fromPrefs(p: { layout: string; focus: number; brightness: number
     contrast: num(p.contrast, 0.3, 3),
   };
 }
+
+/**
+ * An image the app could not serve at once (its image threads busy, a PDF page
+ * still being drawn) is asked for again a few times, waiting longer each time,
+ * before the viewer shows it as broken. Blob URLs (images loaded ahead) are
+ * already in memory and are never asked again.
+ */
+export const IMAGE_RETRIES = 3;
+
+export function retryDelay(attempt: number): number {
+  return 1000 * 2 ** Math.min(Math.max(attempt, 0), 4);
+}
+
+/** The URL of the `attempt`-th try: a new query value, so the web view asks the app again. */
+export function retryUrl(url: string, attempt: number): string {
+  if (attempt <= 0 || url.startsWith("blob:")) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}try=${attempt}`;
+}
