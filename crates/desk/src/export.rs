@@ -3,7 +3,6 @@
 //! file starts with who exported it and when.
 
 use rust_xlsxwriter::{Format, Workbook};
-use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -27,12 +26,8 @@ pub struct Table {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("writing {path}: {detail}")]
-    Write { path: String, detail: String },
-}
-
-fn write_err(path: &Path, e: impl std::fmt::Display) -> ExportError {
-    ExportError::Write { path: path.display().to_string(), detail: e.to_string() }
+    #[error("laying out the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 fn text_of(c: &Cell) -> String {
@@ -56,8 +51,9 @@ fn csv_text(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() }
 }
 
-/// CSV with a BOM and CRLF line ends, as Excel on an office PC expects.
-pub fn write_csv(table: &Table, path: &Path) -> Result<(), ExportError> {
+/// CSV with a BOM and CRLF line ends, as Excel on an office PC expects. The
+/// bytes are written by the caller, to a file that did not exist before.
+pub fn csv_bytes(table: &Table) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     let line = |cells: Vec<String>| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",") + "\r\n";
     out.push_str(&line(vec![table.title.clone()]));
@@ -66,13 +62,13 @@ pub fn write_csv(table: &Table, path: &Path) -> Result<(), ExportError> {
     for r in &table.rows {
         out.push_str(&line(r.iter().map(|c| if let Cell::Text(t) = c { csv_text(t) } else { text_of(c) }).collect()));
     }
-    std::fs::write(path, out).map_err(|e| write_err(path, e))
+    out.into_bytes()
 }
 
-pub fn write_xlsx(table: &Table, path: &Path) -> Result<(), ExportError> {
+pub fn xlsx_bytes(table: &Table) -> Result<Vec<u8>, ExportError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    let e = |x: rust_xlsxwriter::XlsxError| write_err(path, x);
+    let e = ExportError::Xlsx;
     let bold = Format::new().set_bold();
     let header = Format::new().set_bold().set_background_color("#D9E2F3").set_text_wrap();
     let percent = Format::new().set_num_format("0.0%");
@@ -104,7 +100,7 @@ pub fn write_xlsx(table: &Table, path: &Path) -> Result<(), ExportError> {
         sheet.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0)).map_err(e)?;
     }
     sheet.set_freeze_panes(4, 0).map_err(e)?;
-    book.save(path).map_err(e)
+    Ok(book.save_to_buffer()?)
 }
 
 #[cfg(test)]
@@ -113,16 +109,13 @@ mod tests {
 
     #[test]
     fn csv_has_a_bom_quotes_and_the_stamp() {
-        let dir = tempfile::tempdir().expect("tmp");
         let table = Table {
             title: "Tồn đọng".into(),
             headers: vec!["Họ và tên".into(), "Số ngày".into()],
             rows: vec![vec![Cell::Text("Nguyễn Văn \"An\", Q6".into()), Cell::Int(3)]],
             stamp: "Xuất bởi giamsat.07916 lúc 26/11/2026 10:00".into(),
         };
-        let path = dir.path().join("t.csv");
-        write_csv(&table, &path).expect("csv");
-        let text = std::fs::read_to_string(&path).expect("read");
+        let text = String::from_utf8(csv_bytes(&table)).expect("UTF-8");
         assert!(text.starts_with('\u{feff}'));
         assert!(text.contains("\"Nguyễn Văn \"\"An\"\", Q6\",3\r\n"));
         assert!(text.contains("giamsat.07916"));
@@ -130,7 +123,6 @@ mod tests {
 
     #[test]
     fn csv_text_that_looks_like_a_formula_stays_text() {
-        let dir = tempfile::tempdir().expect("tmp");
         let cells = ["=HYPERLINK(\"http://x\")", "+SQ0007Q", "-1+1", "@SUM(A1)", "\tSQ0007Q", "SQ0007Q"];
         let table = Table {
             title: "Tờ khai giấy theo đơn vị".into(),
@@ -138,9 +130,7 @@ mod tests {
             rows: cells.iter().map(|c| vec![Cell::Text((*c).into()), Cell::Int(-2)]).collect(),
             stamp: "Xuất bởi giamsat.07916".into(),
         };
-        let path = dir.path().join("t.csv");
-        write_csv(&table, &path).expect("csv");
-        let text = std::fs::read_to_string(&path).expect("read");
+        let text = String::from_utf8(csv_bytes(&table)).expect("UTF-8");
         let rows: Vec<&str> = text.lines().skip(3).collect();
         assert_eq!(
             rows,

@@ -17,4 +17,9 @@ age_days: number, age: Text,
 /**
  * Kept longer than `stale_after_days`: names of citizens kept for nothing.
  */
-stale: boolean, };
+stale: boolean, 
+/**
+ * The folder cannot be reached now (a USB stick taken out, a share down):
+ * the file stays listed, since it may still exist there.
+ */
+unreachable: boolean, };

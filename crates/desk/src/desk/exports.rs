@@ -39,6 +39,16 @@ struct Record {
     written_at: i64,
 }
 
+impl Record {
+    fn present(&self) -> bool {
+        Path::new(&self.folder).join(&self.file).is_file()
+    }
+}
+
+fn folder_reachable(folder: &str) -> bool {
+    Path::new(folder).is_dir()
+}
+
 fn folder_error(vi: String, en: String) -> AppError {
     AppError::new(ErrorCode::Validation, vi, en)
 }
@@ -78,8 +88,11 @@ pub(crate) fn check_folder(folder: &Path, data_dir: &Path) -> Result<PathBuf, Ap
             ),
         ));
     }
-    let probe = real.join(format!(".bhxh-desk-{}.tmp", std::process::id()));
-    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let probe = real.join(format!(".bhxh-desk-{}-{nanos}.tmp", std::process::id()));
+    // Created new, so a link left under that name is never written through.
+    let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&probe);
+    created.and_then(|_| std::fs::remove_file(&probe)).map_err(|e| {
         folder_error(
             format!("Không ghi được vào thư mục {}: {e}", real.display()),
             format!("Cannot write to the folder {}: {e}", real.display()),
@@ -98,14 +111,39 @@ fn save_records(s: &OpenSession, list: &[Record]) -> Result<(), AppError> {
     s.with_cache(|c| c.set_meta(FILES_META, &json))
 }
 
-/// A name not taken in `dir`: `stem.ext`, else `stem-2.ext`, … (two exports in
-/// one second must not overwrite each other).
-pub(super) fn unused_path(dir: &Path, stem: &str, ext: &str) -> PathBuf {
-    let first = dir.join(format!("{stem}.{ext}"));
-    if !first.exists() {
-        return first;
+/// Writes `bytes` to a new file in `dir`: `stem.ext`, else `stem-2.ext`, … (two
+/// exports in one second must not overwrite each other). The file is created
+/// where nothing was, never through a link someone left under that name, and
+/// readable by this user only: it carries citizens' names.
+pub(super) fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+    use std::io::Write;
+    let names = std::iter::once(format!("{stem}.{ext}")).chain((2u32..1000).map(|n| format!("{stem}-{n}.{ext}")));
+    for name in names {
+        let path = dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let written = options.open(&path).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
+        match written {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                // What was begun is not left half written.
+                let _ = std::fs::remove_file(&path);
+                return Err(AppError::new(
+                    ErrorCode::Internal,
+                    format!("Không ghi được tệp {}: {e}", path.display()),
+                    format!("Could not write the file {}: {e}", path.display()),
+                ));
+            }
+        }
     }
-    (2u32..).map(|n| dir.join(format!("{stem}-{n}.{ext}"))).find(|p| !p.exists()).unwrap_or(first)
+    Err(AppError::new(
+        ErrorCode::Internal,
+        format!("Thư mục {} đã có quá nhiều tệp tên {stem}.", dir.display()),
+        format!("The folder {} has too many files named {stem}.", dir.display()),
+    ))
 }
 
 /// Whole office days between the day a file was written and `today`: a file
@@ -173,9 +211,13 @@ impl Desk {
         let configured = self.configured_export_dir().map(|p| p.display().to_string());
         let folder = chosen.clone().or(configured.clone());
         let list = records(s)?;
-        // Files deleted by hand leave the list.
-        let kept: Vec<Record> = list.into_iter().filter(|r| Path::new(&r.folder).join(&r.file).is_file()).collect();
-        save_records(s, &kept)?;
+        // Files deleted by hand leave the list; those in a folder that cannot be
+        // reached now stay (the stick comes back with the files on it).
+        let before = list.len();
+        let kept: Vec<Record> = list.into_iter().filter(|r| !folder_reachable(&r.folder) || r.present()).collect();
+        if kept.len() != before {
+            save_records(s, &kept)?;
+        }
         let today = self.today();
         let files = kept
             .iter()
@@ -192,6 +234,7 @@ impl Desk {
                     age_days,
                     age: age_text(age_days),
                     stale: age_days >= STALE_AFTER_DAYS,
+                    unreachable: !folder_reachable(&r.folder),
                 }
             })
             .collect();
@@ -220,7 +263,21 @@ impl Desk {
             )
         })?;
         let current = self.folder_view(&s)?.folder.map(PathBuf::from);
-        let Some(picked) = picker.pick_folder("Chọn thư mục lưu tệp xuất", current.as_deref()) else {
+        let who = s.info.username.clone();
+        // The dialog is modal and may stay open for minutes: the session is not
+        // held meanwhile (a lock or a logout must not wait on it), and it is taken
+        // again after, for the same person only.
+        drop(s);
+        let picked = picker.pick_folder("Chọn thư mục lưu tệp xuất", current.as_deref());
+        let s = self.view::<access::Supervisor>()?;
+        if s.info.username != who {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "Phiên làm việc đã đổi trong lúc chọn thư mục: hãy chọn lại.",
+                "The session changed while the folder was being chosen: choose again.",
+            ));
+        }
+        let Some(picked) = picked else {
             return self.folder_view(&s);
         };
         let folder = check_folder(&picked, &self.config.data_dir)?;
@@ -246,6 +303,19 @@ impl Desk {
                 format!("The file {} is not on the list of exports.", input.name),
             )
         })?;
+        if !folder_reachable(&list[at].folder) {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                format!(
+                    "Không truy cập được thư mục {}: hãy cắm lại ổ USB hoặc kết nối ổ mạng rồi xoá.",
+                    list[at].folder
+                ),
+                format!(
+                    "The folder {} cannot be reached: plug the USB stick or the share back in, then delete.",
+                    list[at].folder
+                ),
+            ));
+        }
         let record = list.remove(at);
         let path = Path::new(&record.folder).join(&record.file);
         match std::fs::remove_file(&path) {
@@ -299,11 +369,32 @@ mod tests {
     #[test]
     fn a_second_export_in_the_same_second_gets_its_own_name() {
         let dir = tempfile::tempdir().expect("tmp");
-        let first = unused_path(dir.path(), "backlog-07916-20270101-000100", "csv");
-        std::fs::write(&first, b"1").expect("write");
-        let second = unused_path(dir.path(), "backlog-07916-20270101-000100", "csv");
+        let first = write_new(dir.path(), "backlog-07916-20270101-000100", "csv", b"1").expect("first");
+        let second = write_new(dir.path(), "backlog-07916-20270101-000100", "csv", b"2").expect("second");
         assert_ne!(first, second);
         assert!(second.to_string_lossy().ends_with("-000100-2.csv"));
+        assert_eq!(std::fs::read(&first).expect("read"), b"1", "the first is untouched");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&second).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
+
+    #[test]
+    fn a_link_left_under_the_next_name_is_never_written_through() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let elsewhere = tempfile::tempdir().expect("tmp");
+        let target = elsewhere.path().join("victim.txt");
+        std::fs::write(&target, b"keep").expect("write");
+        let stem = "backlog-07916-20270101-000100";
+        // One link to a file that exists, one dangling: neither is followed.
+        std::os::unix::fs::symlink(&target, dir.path().join(format!("{stem}.csv"))).expect("symlink");
+        std::os::unix::fs::symlink(elsewhere.path().join("new.txt"), dir.path().join(format!("{stem}-2.csv")))
+            .expect("symlink");
+        let path = write_new(dir.path(), stem, "csv", b"export").expect("written");
+        assert!(path.to_string_lossy().ends_with("-000100-3.csv"), "{}", path.display());
+        assert_eq!(std::fs::read(&target).expect("read"), b"keep");
+        assert!(!elsewhere.path().join("new.txt").exists());
+        assert!(!std::fs::symlink_metadata(&path).expect("meta").file_type().is_symlink());
     }
 
     #[test]

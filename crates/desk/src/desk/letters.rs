@@ -167,21 +167,14 @@ impl Desk {
         }
         // Laying out and writing the PDF, and the audit rows: off the runtime's workers.
         let stamp = now.with_timezone(&OFFICE_TZ).format("%Y%m%d-%H%M%S");
-        let path =
-            super::exports::unused_path(&dir, &format!("cong-van-nhac-nho-{}-{stamp}", s.info.office_code), "pdf");
+        let stem = format!("cong-van-nhac-nho-{}-{stamp}", s.info.office_code);
         let (session, actor, issued) = (s.shared(), s.info.username.clone(), issued);
         let (path, issued) = off_runtime(move || {
             let pdf = render_letters(&letters, &fonts).map_err(|e| {
                 tracing::warn!(error = %e, "letters PDF");
                 AppError::new(ErrorCode::Internal, e.message_vi(), e.message_en())
             })?;
-            std::fs::write(&path, &pdf).map_err(|e| {
-                AppError::new(
-                    ErrorCode::Internal,
-                    format!("Không ghi được tệp {}: {e}", path.display()),
-                    format!("Could not write the file {}: {e}", path.display()),
-                )
-            })?;
+            let path = super::exports::write_new(&dir, &stem, "pdf", &pdf)?;
             session.with_cache(|c| {
                 for l in &issued {
                     c.audit(&actor, bhxh_cache::audit::Action::Letter, &l.unit_code, &l.reference, now)?;

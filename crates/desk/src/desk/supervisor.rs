@@ -5,7 +5,7 @@
 use super::{Desk, OpenSession, View, lock, off_runtime};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
-use crate::export::{Cell, Table, write_csv, write_xlsx};
+use crate::export::{Cell, Table, csv_bytes, xlsx_bytes};
 use crate::figures;
 use crate::ipc::{
     Dashboard, DashboardInput, ExportFormat, ExportInput, ExportResult, ExportTable, HandOverInput, Outlook, QuotaInput,
@@ -408,26 +408,15 @@ impl Desk {
             s.info.office_code,
             now.with_timezone(&bhxh_domain::clock::OFFICE_TZ).format("%Y%m%d-%H%M%S")
         );
-        let (path, written) = match input.format {
-            ExportFormat::Xlsx => {
-                let path = super::exports::unused_path(&dir, &name, "xlsx");
-                let written = write_xlsx(&table, &path);
-                (path, written)
-            }
-            ExportFormat::Csv => {
-                let path = super::exports::unused_path(&dir, &name, "csv");
-                let written = write_csv(&table, &path);
-                (path, written)
-            }
+        let (ext, bytes) = match input.format {
+            ExportFormat::Xlsx => ("xlsx", xlsx_bytes(&table)),
+            ExportFormat::Csv => ("csv", Ok(csv_bytes(&table))),
         };
-        written.map_err(|e| {
+        let bytes = bytes.map_err(|e| {
             tracing::warn!(error = %e, "export failed");
-            AppError::new(
-                ErrorCode::Internal,
-                format!("Không ghi được tệp {}.", path.display()),
-                format!("Could not write the file {}.", path.display()),
-            )
+            AppError::new(ErrorCode::Internal, "Không tạo được tệp Excel.", "Could not make the Excel file.")
         })?;
+        let path = super::exports::write_new(&dir, &name, ext, &bytes)?;
         let rows = table.rows.len() as u32;
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         s.with_cache(|c| {

@@ -264,6 +264,9 @@ pub struct ExportFileView {
     pub age: Text,
     /// Kept longer than `stale_after_days`: names of citizens kept for nothing.
     pub stale: bool,
+    /// The folder cannot be reached now (a USB stick taken out, a share down):
+    /// the file stays listed, since it may still exist there.
+    pub unreachable: bool,
 }
 
 /// One file of the list, by its name and folder as the list gave them.

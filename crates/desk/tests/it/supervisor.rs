@@ -321,6 +321,20 @@ async fn exports_go_only_to_a_chosen_folder_outside_the_data_folder_and_are_list
     let view = sup.delete_export(ExportNameInput { name: f.name.clone(), folder: f.folder.clone() }).expect("deleted");
     assert!(!std::path::Path::new(&written.path).exists() && std::path::Path::new(&second.path).exists());
     assert_eq!(view.files.len(), 1);
+    // The folder unplugged (a USB stick taken out): the file stays listed, marked,
+    // and cannot be deleted from here until the folder is back.
+    let away = real.with_file_name(format!("{}-unplugged", real.file_name().expect("name").to_string_lossy()));
+    std::fs::rename(&real, &away).expect("unplug");
+    let unplugged = sup.export_folder().expect("view while unplugged");
+    assert_eq!(unplugged.files.len(), 1, "an unplugged folder empties no list");
+    assert!(unplugged.files[0].unreachable);
+    let g = &unplugged.files[0];
+    let refused = sup.delete_export(ExportNameInput { name: g.name.clone(), folder: g.folder.clone() });
+    assert_eq!(refused.expect_err("unreachable").code, ErrorCode::Validation);
+    std::fs::rename(&away, &real).expect("plug back");
+    let view = sup.export_folder().expect("view");
+    assert_eq!(view.files.len(), 1);
+    assert!(!view.files[0].unreachable);
     // A file deleted by hand leaves the list.
     for f in &view.files {
         let _ = std::fs::remove_file(std::path::Path::new(&f.folder).join(&f.name));
