@@ -36,6 +36,7 @@ pub enum Action {
     Call,
     ExportFolder,
     DeleteExport,
+    MoveExports,
 }
 
 impl Action {
@@ -61,6 +62,7 @@ impl Action {
             Action::Call => "call",
             Action::ExportFolder => "export_folder",
             Action::DeleteExport => "delete_export",
+            Action::MoveExports => "move_exports",
         }
     }
 }
@@ -203,6 +205,7 @@ mod action_tests {
             (Call, "call"),
             (ExportFolder, "export_folder"),
             (DeleteExport, "delete_export"),
+            (MoveExports, "move_exports"),
         ];
         for (action, code) in all {
             assert_eq!(action.code(), code);

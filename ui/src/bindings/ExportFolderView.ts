@@ -20,4 +20,9 @@ configured: string | null,
 /**
  * Newest first.
  */
-files: Array<ExportFileView>, stale_after_days: number, };
+files: Array<ExportFileView>, stale_after_days: number, 
+/**
+ * Files the first versions wrote inside the data folder (`exports/`), to
+ * move out to the export folder.
+ */
+old_in_data_folder: number, };

@@ -18,6 +18,8 @@ use tracing::{info, warn};
 const FOLDER_META: &str = "exports.folder";
 /// What this PC wrote there, newest last.
 const FILES_META: &str = "exports.files";
+/// The first versions' export folder, inside the data folder.
+const OLD_EXPORTS: &str = "exports";
 /// A listing that long is a forgotten folder, not a working set.
 const MAX_RECORDS: usize = 500;
 /// Older than this, a file is flagged: names of citizens kept for nothing.
@@ -153,6 +155,14 @@ fn age_days(today: chrono::NaiveDate, written_at: i64) -> i64 {
     (today - office_day(at)).num_days().max(0)
 }
 
+/// What an old export held, from the name the first versions gave it.
+fn old_kind(stem: &str) -> &'static str {
+    ["officers", "backlog", "paper_by_unit", "units"]
+        .into_iter()
+        .find(|k| stem.starts_with(&format!("{k}-")))
+        .unwrap_or(if stem.starts_with("cong-van-nhac-nho-") { "letters" } else { "old" })
+}
+
 fn age_text(days: i64) -> bhxh_domain::Text {
     match days {
         ..=0 => bhxh_domain::Text::new("hôm nay", "today"),
@@ -244,6 +254,7 @@ impl Desk {
             configured,
             files,
             stale_after_days: STALE_AFTER_DAYS as u32,
+            old_in_data_folder: self.old_exports().len() as u32,
         })
     }
 
@@ -288,6 +299,65 @@ impl Desk {
             c.audit(&actor, bhxh_cache::audit::Action::ExportFolder, "folder", &text, now)
         })?;
         info!(folder = %text, "export folder chosen");
+        self.folder_view(&s)
+    }
+
+    /// Where the first versions wrote exports and letters: inside the data
+    /// folder, shared by the profiles of this PC.
+    fn old_exports(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(self.config.data_dir.join(OLD_EXPORTS)) else { return Vec::new() };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            // The entry's own type: a link is not followed, nor moved.
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| ["csv", "xlsx", "pdf"].iter().any(|k| x == *k)))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Moves what the first versions left in the data folder's `exports/` to the
+    /// export folder, each file listed with the day it was written, then removes
+    /// the emptied folder. A file is removed only once its copy is written.
+    pub fn move_old_exports(&self) -> Result<ExportFolderView, AppError> {
+        let s = self.view::<access::Supervisor>()?;
+        let old = self.old_exports();
+        if old.is_empty() {
+            return self.folder_view(&s);
+        }
+        let dest = self.export_dir_of(&s)?;
+        let unreadable = |path: &Path, e: std::io::Error| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Không chuyển được tệp {}: {e}", path.display()),
+                format!("Could not move the file {}: {e}", path.display()),
+            )
+        };
+        let mut moved = 0u32;
+        for path in &old {
+            let (Some(stem), Some(ext)) =
+                (path.file_stem().map(|s| s.to_string_lossy()), path.extension().map(|s| s.to_string_lossy()))
+            else {
+                continue;
+            };
+            let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
+            let written_at = std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .map(DateTime::<Utc>::from)
+                .unwrap_or_else(|_| self.now());
+            let copy = write_new(&dest, &stem, &ext, &bytes)?;
+            std::fs::remove_file(path).map_err(|e| unreadable(path, e))?;
+            self.record_export(&s, &copy, old_kind(&stem), 0, written_at);
+            moved += 1;
+        }
+        // Only when empty: anything else there is not ours to delete.
+        let _ = std::fs::remove_dir(self.config.data_dir.join(OLD_EXPORTS));
+        let (actor, now, to) = (s.info.username.clone(), self.now(), dest.display().to_string());
+        s.with_cache(|c| {
+            c.audit(&actor, bhxh_cache::audit::Action::MoveExports, "folder", &format!("{moved} files to {to}"), now)
+        })?;
+        info!(moved, "old exports moved out of the data folder");
         self.folder_view(&s)
     }
 
@@ -377,6 +447,15 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&second).expect("meta").permissions().mode();
         assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
+
+    #[test]
+    fn an_old_export_is_known_by_its_name() {
+        assert_eq!(old_kind("backlog-07916-20261120-100000"), "backlog");
+        assert_eq!(old_kind("paper_by_unit-07916-20261120-100000"), "paper_by_unit");
+        assert_eq!(old_kind("cong-van-nhac-nho-07916-20261121-090000"), "letters");
+        assert_eq!(old_kind("unitsX-07916"), "old");
+        assert_eq!(old_kind("officers"), "old");
     }
 
     #[test]

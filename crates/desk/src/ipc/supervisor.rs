@@ -246,6 +246,9 @@ pub struct ExportFolderView {
     /// Newest first.
     pub files: Vec<ExportFileView>,
     pub stale_after_days: u32,
+    /// Files the first versions wrote inside the data folder (`exports/`), to
+    /// move out to the export folder.
+    pub old_in_data_folder: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

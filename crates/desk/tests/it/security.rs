@@ -75,6 +75,7 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("choose_export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("delete_export", [NotLoggedIn, Forbidden, NotFound, Forbidden, Forbidden]),
+        ("move_old_exports", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // Taking the 07916 declaration away from whoever holds it (nobody: still fine).
         ("take_away", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // Handing the 07916 declaration to the other officer; a reminder letter to a unit.

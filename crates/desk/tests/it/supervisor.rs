@@ -347,3 +347,49 @@ async fn exports_go_only_to_a_chosen_folder_outside_the_data_folder_and_are_list
     officer.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
     assert_eq!(officer.export_folder().expect_err("officer").code, ErrorCode::Forbidden);
 }
+
+/// Issue 21, review: the first versions wrote exports to `exports/` inside the
+/// data folder. They are counted, and moved out to the export folder on request,
+/// listed as if written there; a link or another kind of file is left alone.
+#[tokio::test]
+async fn exports_a_first_version_left_in_the_data_folder_are_moved_out() {
+    use bhxh_desk_core::ErrorCode;
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 2).await;
+    let data = tempfile::tempdir().expect("tmp");
+    let old = data.path().join("exports");
+    std::fs::create_dir_all(&old).expect("mkdir");
+    std::fs::write(old.join("backlog-07916-20261120-100000.csv"), b"\xef\xbb\xbfold").expect("csv");
+    std::fs::write(old.join("cong-van-nhac-nho-07916-20261121-090000.pdf"), b"%PDF-1.7").expect("pdf");
+    std::fs::write(old.join("notes.txt"), b"not an export").expect("txt");
+    let elsewhere = tempfile::tempdir().expect("tmp");
+    std::fs::write(elsewhere.path().join("x.csv"), b"x").expect("x");
+    std::os::unix::fs::symlink(elsewhere.path().join("x.csv"), old.join("units-07916-20261122-080000.csv"))
+        .expect("symlink");
+
+    let sup = desk(data.path());
+    sup.login(login(&s.url(), "giamsat.07916", "demo")).await.expect("login");
+    assert_eq!(sup.export_folder().expect("view").old_in_data_folder, 2);
+    // No folder yet: asked for one, and nothing moved.
+    assert_eq!(sup.move_old_exports().expect_err("no folder").code, ErrorCode::Validation);
+    assert!(old.join("backlog-07916-20261120-100000.csv").exists());
+
+    let outside = tempfile::tempdir().expect("tmp");
+    sup.set_folder_picker(std::sync::Arc::new(Picks(Some(outside.path().to_path_buf()))));
+    sup.choose_export_folder().expect("chosen");
+    let view = sup.move_old_exports().expect("moved");
+    assert_eq!(view.old_in_data_folder, 0);
+    let mut kinds: Vec<(&str, &str)> = view.files.iter().map(|f| (f.name.as_str(), f.what.as_str())).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [("backlog-07916-20261120-100000.csv", "backlog"), ("cong-van-nhac-nho-07916-20261121-090000.pdf", "letters")]
+    );
+    let real = outside.path().canonicalize().expect("real");
+    assert_eq!(std::fs::read(real.join("backlog-07916-20261120-100000.csv")).expect("moved"), b"\xef\xbb\xbfold");
+    assert!(!old.join("backlog-07916-20261120-100000.csv").exists());
+    // What is not an export, and the link, stay where they were; the link's target is untouched.
+    assert!(old.join("notes.txt").exists());
+    assert!(std::fs::symlink_metadata(old.join("units-07916-20261122-080000.csv")).is_ok());
+    assert_eq!(std::fs::read(elsewhere.path().join("x.csv")).expect("x"), b"x");
+}
