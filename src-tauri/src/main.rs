@@ -176,6 +176,15 @@ fn main() -> ExitCode {
     if let Err(e) = rlimit::Resource::CORE.set(0, 0) {
         tracing::warn!(error = %e, "core files could not be turned off");
     }
+    // Nor may another program of the same user attach to it or read its memory
+    // (the data key, a decoded ID photo); `/proc/<pid>/mem` goes with it.
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_SET_DUMPABLE takes integers only and changes a flag of this process.
+        if unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) } != 0 {
+            tracing::warn!(error = %std::io::Error::last_os_error(), "the process could not be made undumpable");
+        }
+    }
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return run_window(

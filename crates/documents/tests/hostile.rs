@@ -149,3 +149,14 @@ fn a_long_stack_never_holds_up_a_page_and_a_second_stack_is_told_busy() {
     assert!(err.message_vi().contains("thử lại"), "{}", err.message_vi());
     drop(stack);
 }
+
+#[test]
+fn the_worker_can_neither_write_nor_connect_nor_run_a_program() {
+    // The worker tries each after it has closed itself in, and aborts if any
+    // works: the document then fails. It does not: every try was refused, and
+    // reading (fonts) still works.
+    let tries = engine(quick()).with_fault("escape");
+    assert_eq!(tries.page_count(Arc::new(blank_pdf(2))).expect("every escape refused"), 2);
+    let page = tries.render_page(Arc::new(blank_pdf(1)), 0, 300).expect("still renders");
+    assert_eq!(page.height(), 300);
+}

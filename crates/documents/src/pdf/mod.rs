@@ -7,6 +7,7 @@
 //! bytes on stdin and answers frames on stdout (`wire`).
 
 mod render;
+mod sandbox;
 pub mod wire;
 pub mod worker;
 

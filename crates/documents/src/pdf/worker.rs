@@ -80,6 +80,26 @@ fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
             hang()
         }
         "crash" => std::process::abort(),
+        // What an exploited parser would try next: each must be refused, else
+        // the worker aborts and the test sees the document fail.
+        "escape" => {
+            let tmp = std::env::temp_dir().join(format!("bhxh-escape-{}", std::process::id()));
+            let tries = [
+                ("write a file", std::fs::write(&tmp, b"x").is_ok()),
+                ("open a file to write", std::fs::OpenOptions::new().append(true).open("/dev/null").is_ok()),
+                ("connect", std::net::TcpStream::connect("127.0.0.1:9").is_ok()),
+                ("listen", std::net::TcpListener::bind("127.0.0.1:0").is_ok()),
+                ("run a program", std::process::Command::new("/bin/true").status().is_ok()),
+                (
+                    "not read a file",
+                    std::fs::read("/etc/hostname").is_err() && std::fs::read("/proc/self/status").is_err(),
+                ),
+            ];
+            if let Some((what, _)) = tries.iter().find(|(_, escaped)| *escaped) {
+                eprintln!("{}: could {what}", super::WORKER_NAME);
+                std::process::abort();
+            }
+        }
         "oom" => {
             // Each block touched, so the memory is really taken; the limit ends it.
             let mut hoard: Vec<Vec<u8>> = Vec::new();
@@ -104,6 +124,11 @@ pub fn main() -> ExitCode {
         return ExitCode::from(3);
     }
     watch_parent();
+    if let Err(e) = super::sandbox::enter() {
+        // A worker that cannot close itself in does not read the document.
+        eprintln!("{}: entering the sandbox: {e}", super::WORKER_NAME);
+        return ExitCode::from(8);
+    }
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let (request, bytes): (Request, Vec<u8>) = match read_frame(&mut input, MAX_PDF_BYTES) {
