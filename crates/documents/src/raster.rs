@@ -51,6 +51,11 @@ pub struct Photo {
 }
 
 impl Photo {
+    /// A PDF page the worker rendered, to make its derivatives like a photo's.
+    pub fn from_pdf_page(page: image::RgbImage) -> Self {
+        Photo { image: DynamicImage::ImageRgb8(page), format: Format::Pdf }
+    }
+
     pub fn width(&self) -> u32 {
         self.image.width()
     }

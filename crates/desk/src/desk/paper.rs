@@ -252,14 +252,17 @@ impl Desk {
                 return Ok(("image/jpeg".into(), d));
             }
             let (_, bytes) = lock(cache).document_bytes(id)?;
-            // A PDF is rendered by the analysis; here only its first page, in the worker.
-            if bhxh_documents::sniff(&bytes) == Format::Pdf {
+            // A PDF not analysed yet: its first page, rendered once in the worker at
+            // screen size, and both sizes kept like a photo's, so the thumbnail and
+            // the next opening do not start a worker again.
+            let photo = if bhxh_documents::sniff(&bytes) == Format::Pdf {
                 let page = pdf::engine()
-                    .and_then(|e| e.render_page(Arc::new(bytes), 0, size.long_side()))
+                    .and_then(|e| e.render_page(Arc::new(bytes), 0, Size::Screen.long_side()))
                     .map_err(pdf_refused)?;
-                return Ok(("image/jpeg".into(), raster::encode_jpeg(&page, 85).map_err(pdf_refused)?));
-            }
-            let photo = raster::decode(&bytes).map_err(pdf_refused)?;
+                raster::Photo::from_pdf_page(page)
+            } else {
+                raster::decode(&bytes).map_err(pdf_refused)?
+            };
             let derivs = raster::derivatives(&photo).map_err(pdf_refused)?;
             lock(cache).save_derivatives(&sha, &to_store(&derivs))?;
             let wanted = derivs.into_iter().find(|d| d.size == size).map(|d| d.jpeg).unwrap_or_default();

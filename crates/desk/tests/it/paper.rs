@@ -197,3 +197,28 @@ async fn an_old_cmnd_front_is_read_by_ocr_and_compared() {
     }
     assert!(cmnd > 0, "the demo has an old CMND holder");
 }
+
+/// A PDF sent with a declaration, opened before the analysis reached it: its
+/// first page comes from the worker at screen size, and the thumbnail is made
+/// from that same page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_opened_before_its_analysis_shows_its_first_page_in_both_sizes() {
+    let (_dirs, _s, d, _pulled) = synced_officer(16).await;
+    let pdf = d
+        .queue()
+        .expect("queue")
+        .iter()
+        .flat_map(|row| d.declaration(&row.id).expect("view").documents)
+        .find(|x| x.available && x.is_pdf)
+        .expect("the demo has a PDF sent with a declaration");
+    let (ct, screen) =
+        tokio::task::block_in_place(|| d.document_image(&pdf.id, Some(ImageSize::Screen))).expect("screen copy");
+    assert_eq!(ct, "image/jpeg");
+    let (w, h) = image_size(&screen);
+    assert_eq!(w.max(h), 1600, "{w}×{h}");
+    let (_, thumb) =
+        tokio::task::block_in_place(|| d.document_image(&pdf.id, Some(ImageSize::Thumb))).expect("thumbnail");
+    let (tw, th) = image_size(&thumb);
+    assert_eq!(tw.max(th), 256, "{tw}×{th}");
+    assert_eq!((tw > th), (w > h), "the same page, the same way up");
+}
