@@ -73,6 +73,20 @@ fn paper_form_pdf(declaration_id: &str) -> Vec<u8> {
         .expect("pdf")
 }
 
+/// Escalates `id` with a note: the decision most tests need, since it asks for no
+/// reason code and no paper form.
+fn escalate(d: &Desk, id: &str, note: &str) -> Result<bhxh_desk_core::ipc::DecisionReceipt, bhxh_desk_core::AppError> {
+    d.decide(bhxh_desk_core::ipc::DecideInput {
+        id: id.to_owned(),
+        draft: bhxh_domain::DecisionDraft {
+            outcome: bhxh_domain::Outcome::Escalate,
+            reasons: vec![],
+            note: Some(note.into()),
+            paper_seen: false,
+        },
+    })
+}
+
 fn login(url: &str, user: &str, password: &str) -> LoginInput {
     LoginInput::new(url, user, password)
 }
@@ -180,17 +194,7 @@ async fn opening_a_declaration_takes_it_and_the_other_officer_is_told() {
     assert!(other.holder.as_ref().is_some_and(|h| h.vi.contains("Trần Thị Thu Hà")), "{other:?}");
     // B's review screen and decision say who has it.
     assert!(b.declaration(&id).expect("view").assigned_to.is_some_and(|h| h.vi.contains("Trần Thị Thu Hà")));
-    let err = b
-        .decide(bhxh_desk_core::ipc::DecideInput {
-            id: id.clone(),
-            draft: bhxh_domain::DecisionDraft {
-                outcome: bhxh_domain::Outcome::Escalate,
-                reasons: vec![],
-                note: Some("x".into()),
-                paper_seen: false,
-            },
-        })
-        .expect_err("taken by A");
+    let err = escalate(&b, &id, "x").expect_err("taken by A");
     assert_eq!(err.code, ErrorCode::Conflict);
     assert!(err.message.vi.contains("Trần Thị Thu Hà"), "{}", err.message);
     // A decides; the sync delivers it and B then sees it decided.

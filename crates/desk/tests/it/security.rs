@@ -364,16 +364,7 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
     d.login(login(&url, "canbo.07916", "demo")).await.expect("login");
     d.sync_now().await.expect("sync");
     let queue = d.queue().expect("queue");
-    d.decide(bhxh_desk_core::ipc::DecideInput {
-        id: queue[0].id.clone(),
-        draft: bhxh_domain::DecisionDraft {
-            outcome: bhxh_domain::Outcome::Escalate,
-            reasons: vec![],
-            note: Some("xin ý kiến lãnh đạo".into()),
-            paper_seen: false,
-        },
-    })
-    .expect("decide");
+    super::escalate(&d, &queue[0].id, "xin ý kiến lãnh đạo").expect("decide");
     d.logout();
 
     // Online: refused before anything is sent, whatever the password-changed answer says.
@@ -488,16 +479,7 @@ async fn a_password_changed_centrally_keeps_the_unsent_decision() {
     d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
     d.sync_now().await.expect("sync");
     let id = d.queue().expect("queue")[0].id.clone();
-    d.decide(bhxh_desk_core::ipc::DecideInput {
-        id: id.clone(),
-        draft: bhxh_domain::DecisionDraft {
-            outcome: bhxh_domain::Outcome::Escalate,
-            reasons: vec![],
-            note: Some("xin ý kiến lãnh đạo".into()),
-            paper_seen: false,
-        },
-    })
-    .expect("decide");
+    super::escalate(&d, &id, "xin ý kiến lãnh đạo").expect("decide");
     d.logout();
     assert!(s.state.set_password("canbo.07916", "mật khẩu mới").expect("set"));
 
@@ -643,18 +625,7 @@ async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
         })
         .expect("desk")
     };
-    let escalate = |d: &Desk, id: String| {
-        d.decide(bhxh_desk_core::ipc::DecideInput {
-            id,
-            draft: bhxh_domain::DecisionDraft {
-                outcome: bhxh_domain::Outcome::Escalate,
-                reasons: vec![],
-                note: Some("xin ý kiến lãnh đạo".into()),
-                paper_seen: false,
-            },
-        })
-        .expect("decide")
-    };
+    let escalate = |d: &Desk, id: String| super::escalate(d, &id, "xin ý kiến lãnh đạo").expect("decide");
 
     // The limit: online once, then the network unplugged.
     let sdir = tempfile::tempdir().expect("tmp");
