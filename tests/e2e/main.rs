@@ -1088,6 +1088,10 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     let exports = work.join("exports");
     std::fs::create_dir_all(&exports).expect("exports folder");
     let exports_arg = exports.display().to_string();
+    // A backlog table an earlier version wrote inside the data folder.
+    let old_exports = work.join("desk").join("exports");
+    std::fs::create_dir_all(&old_exports).expect("old exports folder");
+    std::fs::write(old_exports.join("backlog-07916-20261120-100000.csv"), "\u{feff}Tồn đọng\r\n").expect("old export");
     let (display, driver, client) = open_window_with(
         &bins.desk,
         &work.join("desk"),
@@ -1212,6 +1216,22 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         anyhow::ensure!(folder.contains("exports"), "the folder shown: {folder}");
         show("export-files").await?;
         save_screenshot(&client, &shots, "42-dashboard-exported").await?;
+        // The file the earlier version left in the data folder: counted, and moved out
+        // to the export folder with one button.
+        let old = text_of(&client, "[data-testid=export-old]").await?;
+        anyhow::ensure!(old.contains("Còn 1 tệp xuất cũ"), "the old export counted: {old}");
+        click(&client, "[data-testid=export-move-old]").await?;
+        wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=export-file]")).await?;
+            let banner = client.find_all(fantoccini::Locator::Css("[data-testid=export-old]")).await?;
+            Ok(rows.len() == 3 && banner.is_empty())
+        })
+        .await
+        .context("the old export moved and listed")?;
+        anyhow::ensure!(exports.join("backlog-07916-20261120-100000.csv").is_file(), "moved to the export folder");
+        anyhow::ensure!(!old_exports.join("backlog-07916-20261120-100000.csv").exists(), "gone from the data folder");
+        show("export-files").await?;
+        save_screenshot(&client, &shots, "42b-dashboard-old-export-moved").await?;
         // The declaration canbo2 holds, taken away from the backlog table.
         click(&client, "[data-testid=take-away]").await?;
         wait_until(Duration::from_secs(20), || async {
@@ -1276,9 +1296,10 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         .expect("exports")
         .flatten()
         .map(|f| f.file_name().to_string_lossy().into_owned())
+        .filter(|f| f != "backlog-07916-20261120-100000.csv")
         .collect();
     files.sort();
-    assert_eq!(files.len(), 2, "one workbook and one letters PDF: {files:?}");
+    assert_eq!(files.len(), 2, "one workbook and one letters PDF, beside the old export moved there: {files:?}");
     assert!(files[0].starts_with("cong-van-nhac-nho-07916-") && files[0].ends_with(".pdf"), "{files:?}");
     let pdf = std::fs::read(exports.join(&files[0])).expect("pdf");
     assert!(pdf.starts_with(b"%PDF"));

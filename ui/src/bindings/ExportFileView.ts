@@ -5,7 +5,11 @@ export type ExportFileView = { name: string, folder: string,
 /**
  * The table's code, or `letters`.
  */
-what: string, rows: number, 
+what: string, 
+/**
+ * Unknown (`None`) for an export moved from where an earlier version wrote it.
+ */
+rows: number | null, 
 /**
  * dd/mm/yyyy HH:MM, office time.
  */

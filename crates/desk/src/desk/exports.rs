@@ -37,7 +37,8 @@ struct Record {
     file: String,
     /// Which table or "letters".
     what: String,
-    rows: u32,
+    /// Unknown for a file moved from where an earlier version wrote it.
+    rows: Option<u32>,
     written_at: i64,
 }
 
@@ -197,7 +198,7 @@ impl Desk {
     }
 
     /// Lists a file just written, so it shows with its age until deleted.
-    pub(super) fn record_export(&self, s: &OpenSession, path: &Path, what: &str, rows: u32, at: DateTime<Utc>) {
+    pub(super) fn record_export(&self, s: &OpenSession, path: &Path, what: &str, rows: Option<u32>, at: DateTime<Utc>) {
         let (Some(folder), Some(file)) = (path.parent(), path.file_name()) else { return };
         let result = records(s).and_then(|mut list| {
             list.push(Record {
@@ -348,7 +349,7 @@ impl Desk {
                 .unwrap_or_else(|_| self.now());
             let copy = write_new(&dest, &stem, &ext, &bytes)?;
             std::fs::remove_file(path).map_err(|e| unreadable(path, e))?;
-            self.record_export(&s, &copy, old_kind(&stem), 0, written_at);
+            self.record_export(&s, &copy, old_kind(&stem), None, written_at);
             moved += 1;
         }
         // Only when empty: anything else there is not ours to delete.

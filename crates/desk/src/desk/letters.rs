@@ -184,7 +184,7 @@ impl Desk {
             Ok((path, issued))
         })
         .await?;
-        self.record_export(&s, &path, "letters", issued.len() as u32, now);
+        self.record_export(&s, &path, "letters", Some(issued.len() as u32), now);
         info!(letters = issued.len(), path = %path.display(), "reminder letters written");
         Ok(LetterResult { path: path.display().to_string(), letters: issued })
     }

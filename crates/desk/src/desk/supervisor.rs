@@ -428,7 +428,7 @@ impl Desk {
                 now,
             )
         })?;
-        self.record_export(&s, &path, input.table.code(), rows, now);
+        self.record_export(&s, &path, input.table.code(), Some(rows), now);
         info!(table = input.table.code(), rows, "table exported");
         Ok(ExportResult { path: path.display().to_string(), rows })
     }

@@ -258,7 +258,8 @@ pub struct ExportFileView {
     pub folder: String,
     /// The table's code, or `letters`.
     pub what: String,
-    pub rows: u32,
+    /// Unknown (`None`) for an export moved from where an earlier version wrote it.
+    pub rows: Option<u32>,
     /// dd/mm/yyyy HH:MM, office time.
     pub written: String,
     /// Whole office days since it was written.

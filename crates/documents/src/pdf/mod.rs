@@ -1,10 +1,13 @@
 //! PDFs through PDFium, which never runs in the app's process. A citizen's PDF or
 //! a scanned stack is hostile until read: each job runs in a fresh worker process
 //! (`bhxh-pdf-worker`) with a memory and CPU limit and no core dump, and the app
-//! gives each page a wall-clock deadline; a worker that hangs is killed, one that
-//! crashes costs that document, and the next job gets a new worker. The data key,
-//! the cache and the window are never in the worker's reach: it gets the PDF's
-//! bytes on stdin and answers frames on stdout (`wire`).
+//! gives each page a wall-clock deadline; a worker that hangs or breaks its answer
+//! is killed, one that crashes costs that document, and the next job gets a new
+//! worker. The worker gets the PDF's bytes on stdin and answers frames on stdout
+//! (`wire`); it holds no key and opens no cache, and before reading the PDF it
+//! closes itself in (`sandbox`: no network, no program, no file written). It runs
+//! as the same user, so it is a limit on what a parser bug can do, not a wall
+//! around the user's own files, which it can still read.
 
 mod render;
 mod sandbox;
