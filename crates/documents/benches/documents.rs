@@ -97,7 +97,7 @@ fn main() {
     let import = |stack: &Arc<Vec<u8>>| {
         let mut taken = Vec::new();
         let mut matched = 0;
-        for page in engine.pages(Arc::clone(stack), 1600).expect("pages") {
+        for page in engine.pages(Arc::clone(stack), 1600, true).expect("pages") {
             let page = page.expect("page");
             let reading = paper::read_page(&page.image, &page.text, &page.words);
             let m = match_page(&reading, &candidates, &taken);

@@ -73,7 +73,7 @@ fn main() {
     let pages_of = |defect, deg| -> Vec<image::RgbImage> {
         let bytes = stack(&folks, |_| scan(defect, deg));
         engine
-            .pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI)
+            .pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI, true)
             .expect("pages")
             .into_iter()
             .map(|p| p.expect("page").image)
@@ -144,7 +144,7 @@ fn main() {
     let mut taken = Vec::new();
     let (mut right, mut wrong) = (0, 0);
     let mut k = 0;
-    let pages = engine.pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI).expect("pages");
+    let pages = engine.pages(Arc::new(bytes), ocr::prep::A4_HEIGHT_200DPI, true).expect("pages");
     paper::read_pages(pages, Some(reader), |r| {
         let r = r.expect("page").0;
         match match_page(&r, &candidates, &taken).declaration_id {

@@ -82,7 +82,7 @@ fn analyse_photo(kind: DocumentKind, bytes: &[u8], options: Options) -> Result<A
 }
 
 fn analyse_pdf(kind: DocumentKind, bytes: &[u8]) -> Result<Analysis, DocumentError> {
-    let first = pdf::engine()?.render_page(Arc::new(bytes.to_vec()), 0, Size::Screen.long_side())?;
+    let first = pdf::engine()?.render_page_patiently(Arc::new(bytes.to_vec()), 0, Size::Screen.long_side())?;
     let thumb = raster::resized_rgb(&image::DynamicImage::ImageRgb8(first.clone()), Size::Thumb.long_side());
     let derivatives = vec![
         Derivative {

@@ -49,7 +49,7 @@ fn a_well_formed_pdf_is_read_in_the_worker() {
     assert_eq!(e.page_count(Arc::clone(&pdf)).expect("count"), 3);
     let page = e.render_page(Arc::clone(&pdf), 2, 400).expect("page 3");
     assert_eq!(page.height(), 400);
-    let pages: Vec<_> = e.pages(pdf, 300).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+    let pages: Vec<_> = e.pages(pdf, 300, false).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
     assert_eq!(pages.iter().map(|p| (p.index, p.pages)).collect::<Vec<_>>(), vec![(0, 3), (1, 3), (2, 3)]);
     assert!(matches!(
         e.render_page(Arc::new(blank_pdf(1)), 5, 300),
@@ -62,7 +62,7 @@ fn a_well_formed_pdf_is_read_in_the_worker() {
 fn too_many_pages_are_refused_before_any_is_rendered() {
     let e = engine(Limits { max_pages: 50, ..quick() });
     let started = Instant::now();
-    let mut pages = e.pages(Arc::new(blank_pdf(51)), 1600).expect("started").into_iter();
+    let mut pages = e.pages(Arc::new(blank_pdf(51)), 1600, false).expect("started").into_iter();
     let first = pages.next().expect("an answer");
     assert!(matches!(first, Err(DocumentError::TooManyPages { pages: 51, limit: 50 })), "{:?}", first.err());
     assert!(pages.next().is_none());
@@ -80,7 +80,7 @@ fn a_hanging_worker_is_killed_at_the_deadline_and_the_next_document_is_read() {
     assert!(matches!(err, DocumentError::PdfTooSlow { seconds: 3 }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     // Streaming too: the reader gets the error, not a wait for ever.
-    let mut pages = hangs.pages(Arc::new(blank_pdf(2)), 300).expect("started").into_iter();
+    let mut pages = hangs.pages(Arc::new(blank_pdf(2)), 300, false).expect("started").into_iter();
     assert!(matches!(pages.next(), Some(Err(DocumentError::PdfTooSlow { .. }))));
     // The app goes on: the next document, in a new worker.
     assert_eq!(engine(quick()).page_count(Arc::new(blank_pdf(2))).expect("next"), 2);
@@ -128,7 +128,7 @@ fn a_worker_that_breaks_its_answer_and_stays_is_killed_not_waited_on() {
     // Well before the page deadline: the broken stream ends the job, and the
     // worker that kept running is killed rather than waited for.
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-    let mut pages = garbles.pages(Arc::new(blank_pdf(2)), 300).expect("started").into_iter();
+    let mut pages = garbles.pages(Arc::new(blank_pdf(2)), 300, false).expect("started").into_iter();
     assert!(matches!(pages.next(), Some(Err(DocumentError::PdfWorker(_)))));
     assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
 }
@@ -137,14 +137,14 @@ fn a_worker_that_breaks_its_answer_and_stays_is_killed_not_waited_on() {
 fn a_long_stack_never_holds_up_a_page_and_a_second_stack_is_told_busy() {
     let e = engine(Limits { workers: 1, page_seconds: 30, wait_seconds: 1, ..quick() }).with_fault("hang-stack");
     // A stack whose reading goes on (here: for ever, until its deadline).
-    let stack = e.pages(Arc::new(blank_pdf(3)), 300).expect("started");
+    let stack = e.pages(Arc::new(blank_pdf(3)), 300, false).expect("started");
     let started = Instant::now();
     // The officer's page and page count still come, from their own worker.
     assert_eq!(e.render_page(Arc::new(blank_pdf(2)), 1, 300).expect("page").height(), 300);
     assert_eq!(e.page_count(Arc::new(blank_pdf(2))).expect("count"), 2);
     assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
     // A second stack waits a bounded time, then is refused with a sentence.
-    let err = e.pages(Arc::new(blank_pdf(1)), 300).expect_err("busy");
+    let err = e.pages(Arc::new(blank_pdf(1)), 300, false).expect_err("busy");
     assert!(matches!(err, DocumentError::PdfBusy { seconds: 1 }), "{err:?}");
     assert!(err.message_vi().contains("thử lại"), "{}", err.message_vi());
     drop(stack);

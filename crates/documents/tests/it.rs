@@ -150,7 +150,7 @@ fn a_unit_stack_of_30_pages_is_matched() {
     let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
     let mut taken = Vec::new();
     let mut results = Vec::new();
-    for page in engine.pages(Arc::new(pdf_bytes), 1600).expect("pages") {
+    for page in engine.pages(Arc::new(pdf_bytes), 1600, true).expect("pages") {
         let page = page.expect("page");
         let reading = paper::read_page(&page.image, &page.text, &page.words);
         let m = bhxh_domain::mau01::match_page(&reading, &candidates, &taken);
@@ -231,7 +231,7 @@ fn the_reminder_letter_pdf_carries_the_units_figures() {
     let letters = vec![compose(&template, &facts("SQ0007Q", 1, 21)), long];
     let pdf = std::sync::Arc::new(render_letters(&letters, &fonts).expect("pdf"));
     let pages: Vec<_> =
-        engine.pages(pdf.clone(), 400).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+        engine.pages(pdf.clone(), 400, true).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
     assert!(pages.len() >= 3, "one page for the first letter, two or more for the long one");
     let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let first = squash(&pages[0].text);

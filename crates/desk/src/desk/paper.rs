@@ -55,7 +55,13 @@ struct ReadPage {
 }
 
 /// Renders and reads every page of a PDF, matching each against `all`.
-fn read_stack(bytes: &[u8], all: &[Candidate], taken: &mut Vec<String>) -> Result<Vec<ReadPage>, AppError> {
+/// `patient`: background work waits for the stack worker instead of "busy".
+fn read_stack(
+    bytes: &[u8],
+    all: &[Candidate],
+    taken: &mut Vec<String>,
+    patient: bool,
+) -> Result<Vec<ReadPage>, AppError> {
     let engine = pdf::engine().map_err(pdf_refused)?;
     // Image-only pages are read by OCR at about 200 dpi; without Tesseract they are
     // matched by hand, as before.
@@ -68,7 +74,7 @@ fn read_stack(bytes: &[u8], all: &[Candidate], taken: &mut Vec<String>) -> Resul
     };
     let long_side = if ocr.is_some() { bhxh_documents::ocr::prep::A4_HEIGHT_200DPI } else { Size::Screen.long_side() };
     let mut out = Vec::new();
-    let pages = engine.pages(Arc::new(bytes.to_vec()), long_side).map_err(pdf_refused)?;
+    let pages = engine.pages(Arc::new(bytes.to_vec()), long_side, patient).map_err(pdf_refused)?;
     paper::read_pages(pages, ocr, |page| {
         let (reading, image) = page.map_err(pdf_refused)?;
         let matched = match_page(&reading, all, taken);
@@ -215,7 +221,7 @@ impl Desk {
             };
             (candidates_of(&all), c.declarations_with_paper()?)
         };
-        let mut pages = read_stack(bytes, &all, &mut taken)?;
+        let mut pages = read_stack(bytes, &all, &mut taken, true)?;
         for p in &mut pages {
             if p.matched.declaration_id.is_none() {
                 p.matched = PageMatch {
@@ -327,7 +333,7 @@ impl Desk {
             let c = lock(cache);
             (candidates_of(&c.declarations_of(&s.info.office_code)?), c.declarations_with_paper()?)
         };
-        let pages = read_stack(bytes, &all, &mut taken)?;
+        let pages = read_stack(bytes, &all, &mut taken, false)?;
         {
             let mut c = lock(cache);
             save_stack(&mut c, &sha, bytes, &pages, "file", &s.info.username, self.now())?;

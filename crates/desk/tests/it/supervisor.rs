@@ -207,7 +207,8 @@ async fn units_behind_the_campaign_get_numbered_letters_and_work_is_handed_over(
     assert_eq!(refs, want);
     let pdf = std::sync::Arc::new(std::fs::read(&letters.path).expect("the PDF was written"));
     let engine = bhxh_documents::pdf::engine().expect("PDFium");
-    let pages: Vec<_> = engine.pages(pdf, 300).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
+    let pages: Vec<_> =
+        engine.pages(pdf, 300, true).expect("pages").into_iter().collect::<Result<_, _>>().expect("read");
     let text = pages.iter().map(|p| p.text.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>();
     for (l, unit) in letters.letters.iter().zip(d.units.iter()) {
         assert_eq!(l.unit_code, unit.code, "letters follow the overview's order");

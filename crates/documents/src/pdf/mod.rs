@@ -55,7 +55,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_pages: 300, memory_mib: 1536, cpu_seconds: 600, page_seconds: 60, workers: 1, wait_seconds: 30 }
+        // The wait outlasts a page's deadline: a PDF that hangs is killed before
+        // the next caller is told "busy".
+        Limits { max_pages: 300, memory_mib: 1536, cpu_seconds: 600, page_seconds: 60, workers: 1, wait_seconds: 90 }
     }
 }
 
@@ -135,15 +137,23 @@ impl Slots {
         Arc::new(Slots { busy: Mutex::new(0), freed: Condvar::new(), max: max.max(1) })
     }
 
-    /// A free worker within `wait`, or `PdfBusy`: a caller never waits unbounded
-    /// behind a document that takes minutes.
-    fn take(self: &Arc<Self>, wait: Duration) -> Result<Slot, DocumentError> {
+    /// A free worker within `wait`, or `PdfBusy`: someone waiting at the screen
+    /// never waits unbounded behind a document that takes minutes. Background
+    /// work (`None`) waits its turn: every job ends, at its deadline at worst, and
+    /// a busy answer there would be saved as if the document were unreadable.
+    fn take(self: &Arc<Self>, wait: Option<Duration>) -> Result<Slot, DocumentError> {
         let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut busy, timeout) =
-            self.freed.wait_timeout_while(busy, wait, |b| *b >= self.max).unwrap_or_else(|p| p.into_inner());
-        if timeout.timed_out() && *busy >= self.max {
-            return Err(DocumentError::PdfBusy { seconds: wait.as_secs() });
-        }
+        let mut busy = match wait {
+            Some(wait) => {
+                let (busy, timeout) =
+                    self.freed.wait_timeout_while(busy, wait, |b| *b >= self.max).unwrap_or_else(|p| p.into_inner());
+                if timeout.timed_out() && *busy >= self.max {
+                    return Err(DocumentError::PdfBusy { seconds: wait.as_secs() });
+                }
+                busy
+            }
+            None => self.freed.wait_while(busy, |b| *b >= self.max).unwrap_or_else(|p| p.into_inner()),
+        };
         *busy += 1;
         Ok(Slot(Arc::clone(self)))
     }
@@ -202,6 +212,13 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        // Its whole process group: anything it managed to start goes with it (the
+        // sandbox refuses it a group of its own).
+        #[cfg(target_os = "linux")]
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            // SAFETY: kill takes integers only; a negative pid names the worker's own group.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -281,12 +298,19 @@ impl PdfEngine {
         self.limits
     }
 
-    fn start(&self, kind: Kind, request: Request, bytes: Arc<Vec<u8>>, long_side: u32) -> Result<Job, DocumentError> {
+    fn start(
+        &self,
+        kind: Kind,
+        patient: bool,
+        request: Request,
+        bytes: Arc<Vec<u8>>,
+        long_side: u32,
+    ) -> Result<Job, DocumentError> {
         let slots = match kind {
             Kind::View => &self.view_slots,
             Kind::Stack => &self.stack_slots,
         };
-        let slot = slots.take(Duration::from_secs(self.limits.wait_seconds))?;
+        let slot = slots.take((!patient).then(|| Duration::from_secs(self.limits.wait_seconds)))?;
         let mut cmd = Command::new(&self.worker);
         cmd.arg("--library")
             .arg(&self.library)
@@ -303,6 +327,9 @@ impl PdfEngine {
         if let Some(f) = &self.fault {
             cmd.arg("--fault").arg(f);
         }
+        // A group of its own, killed whole with the job.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut worker = Worker(
             cmd.spawn()
                 .map_err(|e| DocumentError::PdfiumUnavailable(format!("starting {}: {e}", self.worker.display())))?,
@@ -331,7 +358,7 @@ impl PdfEngine {
 
     pub fn page_count(&self, bytes: Arc<Vec<u8>>) -> Result<u32, DocumentError> {
         let _span = info_span!("pdf_page_count", len = bytes.len()).entered();
-        let mut job = self.start(Kind::View, Request::PageCount, bytes, 0)?;
+        let mut job = self.start(Kind::View, false, Request::PageCount, bytes, 0)?;
         match job.next()? {
             (Reply::Count { pages }, _) => Ok(pages),
             (Reply::Error { error }, _) => Err(wire_error(error)),
@@ -339,31 +366,64 @@ impl PdfEngine {
         }
     }
 
-    /// Page `index` (from 0) rendered to fit `long_side`.
+    /// Page `index` (from 0) rendered to fit `long_side`, for someone waiting:
+    /// `PdfBusy` after `wait_seconds` without a free worker.
     pub fn render_page(&self, bytes: Arc<Vec<u8>>, index: u32, long_side: u32) -> Result<RgbImage, DocumentError> {
-        let _span = info_span!("pdf_render_page", index, long_side).entered();
-        let mut job = self.start(Kind::View, Request::RenderPage { index, long_side }, bytes, long_side)?;
+        self.render(false, bytes, index, long_side)
+    }
+
+    /// The same for background work (the analysis), which waits its turn.
+    pub fn render_page_patiently(
+        &self,
+        bytes: Arc<Vec<u8>>,
+        index: u32,
+        long_side: u32,
+    ) -> Result<RgbImage, DocumentError> {
+        self.render(true, bytes, index, long_side)
+    }
+
+    fn render(
+        &self,
+        patient: bool,
+        bytes: Arc<Vec<u8>>,
+        index: u32,
+        long_side: u32,
+    ) -> Result<RgbImage, DocumentError> {
+        let _span = info_span!("pdf_render_page", index, long_side, patient).entered();
+        let mut job = self.start(Kind::View, patient, Request::RenderPage { index, long_side }, bytes, long_side)?;
         job.page()?.map(|p| p.image).ok_or_else(|| DocumentError::PdfWorker("no page came".into()))
     }
 
     /// Every page, rendered and with its text, streamed: at most two pages wait
     /// in memory, so a 100-page stack never holds 100 bitmaps. A document over
     /// `max_pages` is refused before any page is rendered.
+    /// `patient`: background work waits for a free worker instead of `PdfBusy`.
     pub fn pages(
         &self,
         bytes: Arc<Vec<u8>>,
         long_side: u32,
+        patient: bool,
     ) -> Result<Receiver<Result<Page, DocumentError>>, DocumentError> {
-        let request = Request::Pages { long_side, max_pages: self.limits.max_pages };
-        let mut job = self.start(Kind::Stack, request, bytes, long_side)?;
+        let max_pages = self.limits.max_pages;
+        let request = Request::Pages { long_side, max_pages };
+        let mut job = self.start(Kind::Stack, patient, request, bytes, long_side)?;
         let (tx, rx): (SyncSender<Result<Page, DocumentError>>, _) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("pdf-pages".into())
             .spawn(move || {
                 let _span = info_span!("pdf_pages", long_side).entered();
+                let mut sent = 0u32;
                 loop {
                     match job.page() {
+                        // The worker checks the page limit; a worker gone wrong is not
+                        // believed: past it, or a page out of order, ends the document.
+                        Ok(Some(page)) if sent >= max_pages || page.index != sent => {
+                            let why = format!("page {} after {sent} pages (limit {max_pages})", page.index + 1);
+                            let _ = tx.send(Err(DocumentError::PdfWorker(why)));
+                            return;
+                        }
                         Ok(Some(page)) => {
+                            sent += 1;
                             if tx.send(Ok(page)).is_err() {
                                 return; // the reader gave up: the worker is killed with the job
                             }

@@ -34,6 +34,17 @@ pub fn enter() -> Result<(), String> {
         libc::SYS_process_vm_readv,
         libc::SYS_process_vm_writev,
         libc::SYS_kill,
+        libc::SYS_tkill,
+        libc::SYS_rt_sigqueueinfo,
+        libc::SYS_rt_tgsigqueueinfo,
+        libc::SYS_pidfd_open,
+        libc::SYS_pidfd_getfd,
+        libc::SYS_pidfd_send_signal,
+        // Leaving the process group the app kills, or the namespaces it shares.
+        libc::SYS_setsid,
+        libc::SYS_setpgid,
+        libc::SYS_unshare,
+        libc::SYS_setns,
         // Changing the file system.
         libc::SYS_creat,
         libc::SYS_openat2,
@@ -51,13 +62,30 @@ pub fn enter() -> Result<(), String> {
         libc::SYS_symlinkat,
         libc::SYS_truncate,
         libc::SYS_chmod,
+        libc::SYS_fchmod,
         libc::SYS_fchmodat,
+        libc::SYS_fchmodat2,
         libc::SYS_chown,
+        libc::SYS_fchown,
         libc::SYS_lchown,
         libc::SYS_fchownat,
+        libc::SYS_utimes,
+        libc::SYS_utimensat,
+        libc::SYS_futimesat,
+        libc::SYS_setxattr,
+        libc::SYS_lsetxattr,
+        libc::SYS_fsetxattr,
+        libc::SYS_removexattr,
+        libc::SYS_lremovexattr,
+        libc::SYS_fremovexattr,
         libc::SYS_mknod,
         libc::SYS_mknodat,
         libc::SYS_mount,
+        libc::SYS_fsopen,
+        libc::SYS_fsmount,
+        libc::SYS_open_tree,
+        libc::SYS_move_mount,
+        libc::SYS_pivot_root,
         // What gets around a filter, or reaches into the kernel.
         libc::SYS_io_uring_setup,
         libc::SYS_io_uring_enter,
@@ -88,19 +116,36 @@ pub fn enter() -> Result<(), String> {
     };
     rules.insert(libc::SYS_openat, open_rules(2)?);
     rules.insert(libc::SYS_open, open_rules(1)?);
-    // A new process by clone (a thread, CLONE_THREAD, is fine). clone3 is left
-    // alone: its flags are behind a pointer, and glibc creates threads with it,
-    // falling back only on ENOSYS; a process it made would inherit this filter.
+    // A new process by clone (a thread, CLONE_THREAD, is fine).
     let thread = libc::CLONE_THREAD as u64;
     rules.insert(
         libc::SYS_clone,
         vec![SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(thread), 0)?]).map_err(|e| e.to_string())?],
     );
-    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
-        .map_err(|e| e.to_string())?;
-    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| e.to_string())?;
+    // A signal to another process: only to itself (abort() signals its own thread).
+    let own = u64::from(std::process::id());
+    rules.insert(
+        libc::SYS_tgkill,
+        vec![SeccompRule::new(vec![cond(0, SeccompCmpOp::Ne, own)?]).map_err(|e| e.to_string())?],
+    );
+    // Typing into the terminal the app was started from (stderr is inherited).
+    let tty = [libc::TIOCSTI, libc::TIOCLINUX]
+        .iter()
+        .map(|&req| SeccompRule::new(vec![cond(1, SeccompCmpOp::Eq, req)?]).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, String>>()?;
+    rules.insert(libc::SYS_ioctl, tty);
+    let build = |rules, action| -> Result<BpfProgram, String> {
+        let filter = SeccompFilter::new(rules, SeccompAction::Allow, action, arch).map_err(|e| e.to_string())?;
+        filter.try_into().map_err(|e: seccompiler::BackendError| e.to_string())
+    };
+    let refused = build(rules, SeccompAction::Errno(libc::EPERM as u32))?;
+    // clone3 cannot be told apart from a thread (its flags are behind a pointer):
+    // "not implemented", and glibc falls back to clone, which the filter above
+    // lets through for threads only.
+    let clone3 = build(BTreeMap::from([(libc::SYS_clone3, Vec::new())]), SeccompAction::Errno(libc::ENOSYS as u32))?;
     // Every thread of the worker, the one watching the app included.
-    seccompiler::apply_filter_all_threads(&program).map_err(|e| e.to_string())
+    seccompiler::apply_filter_all_threads(&refused).map_err(|e| e.to_string())?;
+    seccompiler::apply_filter_all_threads(&clone3).map_err(|e| e.to_string())
 }
 
 /// Elsewhere the process limits and the parent watch are what there is.

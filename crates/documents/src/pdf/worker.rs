@@ -61,6 +61,22 @@ fn watch_parent() {
     }
 }
 
+/// Whether a signal (0: none is sent, only the right to send is checked) reaches
+/// the app, by kill or by tgkill.
+fn signal_parent() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let Ok(parent) = i32::try_from(std::os::unix::process::parent_id()) else { return false };
+        // SAFETY: integer arguments only; signal 0 delivers nothing.
+        let by_kill = unsafe { libc::kill(parent, 0) } == 0;
+        // SAFETY: as above, through the raw system call.
+        let by_tgkill = unsafe { libc::syscall(libc::SYS_tgkill, parent, parent, 0) } == 0;
+        by_kill || by_tgkill
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
 /// What a debug build's worker does when a test asks it to misbehave.
 fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
     if !cfg!(debug_assertions) {
@@ -90,6 +106,13 @@ fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
                 ("connect", std::net::TcpStream::connect("127.0.0.1:9").is_ok()),
                 ("listen", std::net::TcpListener::bind("127.0.0.1:0").is_ok()),
                 ("run a program", std::process::Command::new("/bin/true").status().is_ok()),
+                ("signal the app", signal_parent()),
+                ("change a file's mode", {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::File::open("/proc/self/status")
+                        .and_then(|f| f.set_permissions(std::fs::Permissions::from_mode(0o644)))
+                        .is_ok()
+                }),
                 (
                     "not read a file",
                     std::fs::read("/etc/hostname").is_err() && std::fs::read("/proc/self/status").is_err(),

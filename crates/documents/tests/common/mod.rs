@@ -27,7 +27,7 @@ pub fn read_all(pdf_bytes: Vec<u8>) -> Vec<PageReading> {
     let engine = pdf::engine().expect("PDFium (run scripts/setup, or set BHXH_PDFIUM_DIR)");
     let reader = ocr::engine().expect("Tesseract with tesseract-ocr-vie (run scripts/setup)");
     engine
-        .pages(Arc::new(pdf_bytes), ocr::prep::A4_HEIGHT_200DPI)
+        .pages(Arc::new(pdf_bytes), ocr::prep::A4_HEIGHT_200DPI, true)
         .expect("pages")
         .into_iter()
         .map(|p| {
