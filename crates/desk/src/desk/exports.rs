@@ -127,20 +127,27 @@ pub(super) fn write_new(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Resu
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options.open(&path).and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()));
-        match written {
-            Ok(()) => return Ok(path),
+        let failed = |e: std::io::Error| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Không ghi được tệp {}: {e}", path.display()),
+                format!("Could not write the file {}: {e}", path.display()),
+            )
+        };
+        let mut file = match options.open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(failed(e)),
+        };
+        return match file.write_all(bytes).and_then(|()| file.sync_all()) {
+            Ok(()) => Ok(path),
             Err(e) => {
-                // What was begun is not left half written.
+                // Ours, begun: not left half written.
+                drop(file);
                 let _ = std::fs::remove_file(&path);
-                return Err(AppError::new(
-                    ErrorCode::Internal,
-                    format!("Không ghi được tệp {}: {e}", path.display()),
-                    format!("Could not write the file {}: {e}", path.display()),
-                ));
+                Err(failed(e))
             }
-        }
+        };
     }
     Err(AppError::new(
         ErrorCode::Internal,
@@ -336,11 +343,11 @@ impl Desk {
             )
         };
         let mut moved = 0u32;
-        for path in &old {
+        let result = old.iter().try_for_each(|path| {
             let (Some(stem), Some(ext)) =
                 (path.file_stem().map(|s| s.to_string_lossy()), path.extension().map(|s| s.to_string_lossy()))
             else {
-                continue;
+                return Ok(());
             };
             let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
             let written_at = std::fs::metadata(path)
@@ -348,17 +355,32 @@ impl Desk {
                 .map(DateTime::<Utc>::from)
                 .unwrap_or_else(|_| self.now());
             let copy = write_new(&dest, &stem, &ext, &bytes)?;
-            std::fs::remove_file(path).map_err(|e| unreadable(path, e))?;
+            // One file in one place: the copy goes again if the original stays.
+            if let Err(e) = std::fs::remove_file(path) {
+                let _ = std::fs::remove_file(&copy);
+                return Err(unreadable(path, e));
+            }
             self.record_export(&s, &copy, old_kind(&stem), None, written_at);
             moved += 1;
-        }
+            Ok(())
+        });
         // Only when empty: anything else there is not ours to delete.
         let _ = std::fs::remove_dir(self.config.data_dir.join(OLD_EXPORTS));
-        let (actor, now, to) = (s.info.username.clone(), self.now(), dest.display().to_string());
-        s.with_cache(|c| {
-            c.audit(&actor, bhxh_cache::audit::Action::MoveExports, "folder", &format!("{moved} files to {to}"), now)
-        })?;
-        info!(moved, "old exports moved out of the data folder");
+        // What was moved is audited, the whole batch or the part before a failure.
+        if moved > 0 {
+            let (actor, now, to) = (s.info.username.clone(), self.now(), dest.display().to_string());
+            s.with_cache(|c| {
+                c.audit(
+                    &actor,
+                    bhxh_cache::audit::Action::MoveExports,
+                    "folder",
+                    &format!("{moved} files to {to}"),
+                    now,
+                )
+            })?;
+            info!(moved, "old exports moved out of the data folder");
+        }
+        result?;
         self.folder_view(&s)
     }
 
