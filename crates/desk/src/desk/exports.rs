@@ -231,8 +231,15 @@ impl Desk {
         let list = records(s)?;
         // Files deleted by hand leave the list; those in a folder that cannot be
         // reached now stay (the stick comes back with the files on it).
+        // Each folder is looked at once per listing: a share that hangs is asked
+        // once, not twice for every file in it.
+        let mut reachable: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+        for r in &list {
+            reachable.entry(r.folder.clone()).or_insert_with(|| folder_reachable(&r.folder));
+        }
+        let unreachable = |r: &Record| !reachable.get(&r.folder).copied().unwrap_or(false);
         let before = list.len();
-        let kept: Vec<Record> = list.into_iter().filter(|r| !folder_reachable(&r.folder) || r.present()).collect();
+        let kept: Vec<Record> = list.into_iter().filter(|r| unreachable(r) || r.present()).collect();
         if kept.len() != before {
             save_records(s, &kept)?;
         }
@@ -252,7 +259,7 @@ impl Desk {
                     age_days,
                     age: age_text(age_days),
                     stale: age_days >= STALE_AFTER_DAYS,
-                    unreachable: !folder_reachable(&r.folder),
+                    unreachable: unreachable(r),
                 }
             })
             .collect();
