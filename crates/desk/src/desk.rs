@@ -107,6 +107,41 @@ pub(crate) struct OpenSession {
     cancel: CancellationToken,
     /// When a log-in again was last refused or failed: the next try waits a minute.
     login_failed_at: Mutex<Option<Instant>>,
+    /// Whose documents this session has shown, so that each view is audited once.
+    viewed: Mutex<Viewed>,
+}
+
+/// How a citizen's documents reached the screen, for the audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// The officer opened the declaration: one row per opening, none for a refresh.
+    Opened,
+    /// An image was served (fetched ahead of the opening, or by a page that did
+    /// not open the declaration): one row per session unless an opening covers it.
+    Served,
+}
+
+#[derive(Default)]
+struct Viewed {
+    /// The declaration open on the screen (its opening audited).
+    open: Option<String>,
+    /// Every subject whose documents an audit row covers in this session.
+    covered: std::collections::HashSet<String>,
+}
+
+impl Viewed {
+    /// Whether showing `subject` this way needs an audit row; notes it as covered.
+    fn needs_row(&mut self, subject: &str, how: Shown) -> bool {
+        let needed = match how {
+            Shown::Opened => self.open.as_deref() != Some(subject),
+            Shown::Served => !self.covered.contains(subject),
+        };
+        if how == Shown::Opened {
+            self.open = Some(subject.to_owned());
+        }
+        self.covered.insert(subject.to_owned());
+        needed
+    }
 }
 
 impl OpenSession {
@@ -122,6 +157,7 @@ impl OpenSession {
             credentials,
             cancel: CancellationToken::new(),
             login_failed_at: Mutex::new(None),
+            viewed: Mutex::new(Viewed::default()),
         })
     }
 
@@ -165,6 +201,35 @@ impl OpenSession {
 
     fn identity(&self) -> Identity {
         Identity { info: self.info.clone(), central_url: self.central_url.clone() }
+    }
+
+    /// Writes the audit row for documents of `subject` (a declaration id, or
+    /// `paper:<sha256>` for an unmatched page) reaching the screen, once per view.
+    /// The row is written before the bytes leave: no image is shown unrecorded.
+    pub(crate) fn audit_shown(&self, subject: &str, how: Shown, now: DateTime<Utc>) -> Result<(), AppError> {
+        let mut viewed = lock(&self.viewed);
+        if !viewed.needs_row(subject, how) {
+            return Ok(());
+        }
+        let detail = match how {
+            Shown::Opened => "",
+            Shown::Served => "served",
+        };
+        let written = lock(&self.cache).audit(
+            &self.info.username,
+            bhxh_cache::audit::Action::ViewDocuments,
+            subject,
+            detail,
+            now,
+        );
+        if written.is_err() {
+            // Not covered after all: the next showing tries the row again.
+            viewed.covered.remove(subject);
+            if how == Shown::Opened {
+                viewed.open = None;
+            }
+        }
+        Ok(written?)
     }
 }
 
@@ -821,11 +886,11 @@ impl Desk {
         if c.declaration.fields.office_code != s.info.office_code {
             return Err(AppError::declaration_not_here());
         }
+        if !c.documents.is_empty() {
+            s.audit_shown(id, Shown::Opened, self.now())?;
+        }
         let (offices, (findings, suggested), facts, paper_pages) = {
-            let mut cache = lock(cache);
-            if !c.documents.is_empty() {
-                cache.audit(&s.info.username, bhxh_cache::audit::Action::ViewDocuments, id, "", self.now())?;
-            }
+            let cache = lock(cache);
             (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
         };
         let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
@@ -898,6 +963,7 @@ impl Desk {
             }
             doc
         };
+        s.audit_shown(&doc.declaration_id, Shown::Served, self.now())?;
         Ok((s, doc))
     }
 

@@ -2,7 +2,7 @@
 //! derivatives), serving the viewer its screen-size copies, and paper Mẫu 01
 //! stacks (import, automatic matching, matching by hand).
 
-use super::{Desk, OpenSession, lock};
+use super::{Desk, OpenSession, Shown, lock};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::{CandidateView, ImportSummary, MatchPaperInput, PaperPageView};
@@ -290,10 +290,11 @@ impl Desk {
                 return Err(no_such_page());
             }
         }
-        if page.is_none() {
-            return Err(no_such_page());
-        }
-        c.derivative(sha256, &page_size_name(index))?.ok_or_else(|| {
+        let Some(page) = page else { return Err(no_such_page()) };
+        let subject = page.declaration_id.clone().unwrap_or_else(|| format!("paper:{sha256}"));
+        drop(c);
+        s.audit_shown(&subject, Shown::Served, self.now())?;
+        lock(cache).derivative(sha256, &page_size_name(index))?.ok_or_else(|| {
             AppError::new(
                 ErrorCode::NotFound,
                 "Trang này chưa được dựng hình trên máy.",
