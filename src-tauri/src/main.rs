@@ -90,10 +90,10 @@ struct Officer {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain of an officer's audit log; report the first broken link.
+    /// Check the keyed chain of an officer's audit log; report the first broken link.
     Verify {
-        #[arg(long, env = "BHXH_USER")]
-        user: String,
+        #[command(flatten)]
+        officer: Officer,
     },
 }
 
@@ -285,19 +285,21 @@ fn main() -> ExitCode {
                 );
             })
         }
-        Command::Audit { command: AuditCommand::Verify { user } } => match headless::audit_verify(&dir, &user) {
-            Ok(report) => match report.first_broken {
-                None => {
-                    println!("audit chain intact: {} rows", report.rows);
-                    ExitCode::SUCCESS
-                }
-                Some((seq, why)) => {
-                    println!("audit chain broken at row {seq}: {why}");
-                    ExitCode::from(3)
-                }
-            },
-            Err(e) => fail(&e.message.vi),
-        },
+        Command::Audit { command: AuditCommand::Verify { officer } } => {
+            match headless::audit_verify(&dir, &officer.user, &officer.password) {
+                Ok(report) => match report.first_broken {
+                    None => {
+                        println!("audit chain intact: {} rows", report.rows);
+                        ExitCode::SUCCESS
+                    }
+                    Some((seq, why)) => {
+                        println!("audit chain broken at row {seq}: {why}");
+                        ExitCode::from(3)
+                    }
+                },
+                Err(e) => fail(&e.message.vi),
+            }
+        }
     }
 }
 

@@ -1,9 +1,18 @@
-//! The audit log: insert-only (triggers refuse UPDATE and DELETE) and
-//! hash-chained, so that a row changed, removed or inserted afterwards shows as a
-//! broken link. Rows name the actor, the action and its subject (a declaration or
-//! document id), never an image or a citizen's details.
+//! The audit log: insert-only (triggers refuse UPDATE and DELETE) and chained:
+//! each row carries an HMAC over its content and the link before it, keyed with a
+//! key derived from the officer's data key ([`AuditKey`]), so a row changed,
+//! removed or inserted afterwards shows as a broken link, and nobody without the
+//! password can forge a chain that holds. Cutting rows off the end leaves a chain
+//! that holds: the head (last row and link) goes to the central service with
+//! each sync, which notices a head that went back ([`head`]). Rows name the
+//! actor, the action and its subject (a declaration or document id), never an
+//! image or a citizen's details.
+//!
+//! Rows written before the chain was keyed (`keyed = 0`) carry a plain SHA-256
+//! link; they may only come first.
 
 use crate::CacheError;
+use crate::crypto::{AuditKey, DataKey};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
@@ -67,7 +76,8 @@ impl Action {
     }
 }
 
-fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
+/// The link of a row written before the chain was keyed (plain SHA-256).
+fn plain_link(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject: &str, detail: &str) -> String {
     let mut h = Sha256::new();
     for part in [prev, &seq.to_string(), at, actor, action, subject, detail] {
         h.update(part.as_bytes());
@@ -77,9 +87,24 @@ fn link_hash(prev: &str, seq: i64, at: &str, actor: &str, action: &str, subject:
     hex::encode(h.finalize())
 }
 
+#[allow(clippy::too_many_arguments)]
+fn keyed_link(
+    key: &AuditKey,
+    prev: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> String {
+    key.link(&["bhxh-desk audit v2", prev, &seq.to_string(), at, actor, action, subject, detail])
+}
+
 /// Appends one row inside the caller's transaction (with the change it records).
 pub fn append(
     tx: &Transaction<'_>,
+    key: &AuditKey,
     at: DateTime<Utc>,
     actor: &str,
     action: Action,
@@ -94,12 +119,34 @@ pub fn append(
         None => (1, GENESIS.to_owned()),
     };
     let at = at.to_rfc3339();
-    let hash = link_hash(&prev, seq, &at, actor, action.code(), subject, detail);
+    let hash = keyed_link(key, &prev, seq, &at, actor, action.code(), subject, detail);
     tx.execute(
-        "INSERT INTO audit(seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO audit(seq, at, actor, action, subject, detail, prev_hash, hash, keyed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
         params![seq, at, actor, action.code(), subject, detail, prev, hash],
     )?;
     Ok(())
+}
+
+/// The chain's last row and its link: what the central service is told at each
+/// sync. `None` for an empty chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+pub fn head(conn: &Connection) -> Result<Option<Head>, CacheError> {
+    Ok(conn
+        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok(Head { seq: r.get(0)?, hash: r.get(1)? })
+        })
+        .optional()?)
+}
+
+/// The link of row `seq`, if the chain has that row.
+pub fn link_at(conn: &Connection, seq: i64) -> Result<Option<String>, CacheError> {
+    Ok(conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0)).optional()?)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -119,19 +166,19 @@ pub struct AuditReport {
     pub first_broken: Option<(i64, String)>,
 }
 
-/// Checks the chain of the cache database at `db` (read-only; needs no key).
-pub fn verify(db: &Path) -> Result<AuditReport, CacheError> {
+/// Checks the chain of the cache database at `db` (read-only) with the officer's key.
+pub fn verify(db: &Path, key: &DataKey) -> Result<AuditReport, CacheError> {
     let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    verify_conn(&conn)
+    verify_conn(&conn, &key.audit_key())
 }
 
-pub fn verify_conn(conn: &Connection) -> Result<AuditReport, CacheError> {
+pub fn verify_conn(conn: &Connection, key: &AuditKey) -> Result<AuditReport, CacheError> {
     let mut stmt =
-        conn.prepare("SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq")?;
+        conn.prepare("SELECT seq, at, actor, action, subject, detail, prev_hash, hash, keyed FROM audit ORDER BY seq")?;
     let mut rows = stmt.query([])?;
-    let (mut expected_prev, mut expected_seq, mut n) = (GENESIS.to_owned(), 1i64, 0u64);
+    let (mut expected_prev, mut expected_seq, mut n, mut keyed_seen) = (GENESIS.to_owned(), 1i64, 0u64, false);
     while let Some(r) = rows.next()? {
-        let (seq, at, actor, action, subject, detail, prev, hash): (
+        let (seq, at, actor, action, subject, detail, prev, hash, keyed): (
             i64,
             String,
             String,
@@ -140,20 +187,29 @@ pub fn verify_conn(conn: &Connection) -> Result<AuditReport, CacheError> {
             String,
             String,
             String,
-        ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?);
+            bool,
+        ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
         n += 1;
+        let link = if keyed {
+            keyed_link(key, &prev, seq, &at, &actor, &action, &subject, &detail)
+        } else {
+            plain_link(&prev, seq, &at, &actor, &action, &subject, &detail)
+        };
         let broken = if seq != expected_seq {
             Some(format!("expected row {expected_seq}, found {seq} (rows removed or inserted)"))
         } else if prev != expected_prev {
             Some("does not point to the row before it".to_owned())
-        } else if link_hash(&prev, seq, &at, &actor, &action, &subject, &detail) != hash {
-            Some("content does not match its hash (row altered)".to_owned())
+        } else if !keyed && keyed_seen {
+            Some("an unkeyed row after keyed ones (row forged)".to_owned())
+        } else if link != hash {
+            Some("content does not match its link (row altered or forged)".to_owned())
         } else {
             None
         };
         if let Some(why) = broken {
             return Ok(AuditReport { rows: n, first_broken: Some((seq, why)) });
         }
+        keyed_seen |= keyed;
         expected_prev = hash;
         expected_seq = seq + 1;
     }

@@ -79,6 +79,16 @@ impl DataKey {
         hex::encode(&mac.finalize().into_bytes()[..16])
     }
 
+    /// The key of the audit chain's links, apart from the data key: whoever
+    /// alters, cuts or re-writes the chain cannot make the links hold without it.
+    pub fn audit_key(&self) -> AuditKey {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length");
+        mac.update(b"bhxh-desk audit chain key v1");
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        bytes.copy_from_slice(&mac.finalize().into_bytes());
+        AuditKey(bytes)
+    }
+
     /// The cache's own key for a directory lookup token: the tokens the central
     /// service sends are re-keyed so that the cache's index says nothing without
     /// this officer's key.
@@ -87,6 +97,28 @@ impl DataKey {
         mac.update(b"bhxh-desk directory token v1\0");
         mac.update(token.as_bytes());
         hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+/// Keys the audit chain's links (HMAC-SHA-256). Zeroed when dropped; never printed.
+pub struct AuditKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+impl AuditKey {
+    /// The link over `parts`, each followed by a NUL (which no field holds), so
+    /// that no field can slide into its neighbour.
+    pub fn link(&self, parts: &[&str]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length");
+        for part in parts {
+            mac.update(part.as_bytes());
+            mac.update(&[0u8]);
+        }
+        hex::encode(mac.finalize().into_bytes())
     }
 }
 
@@ -121,10 +153,28 @@ pub const KDF_MEMORY_KIB: u32 = 19 * 1024;
 pub const KDF_PASSES: u32 = 2;
 pub const KDF_LANES: u32 = 1;
 
+/// Whose data key a wrap holds: bound into the wrap's associated data, so that the
+/// role and office the profile keeps in the clear cannot be changed on disk (to
+/// open the cache offline as a supervisor, or for another office) without the key
+/// failing to open.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyOwner<'a> {
+    pub username: &'a str,
+    pub role: &'a str,
+    pub office: &'a str,
+}
+
+/// The wrap format written now: bound to the user, the role and the office.
+/// Version 1 was bound to the user alone; such a wrap opens once more and is
+/// written again as version 2.
+pub const WRAP_VERSION: u8 = 2;
+
 /// The data key sealed under a key derived from the officer's password. What the
 /// profile database keeps; useless without the password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrappedKey {
+    /// Which associated data it was sealed with (see [`WRAP_VERSION`]).
+    pub version: u8,
     pub salt: [u8; 16],
     pub memory_kib: u32,
     pub passes: u32,
@@ -147,24 +197,35 @@ fn key_encryption_key(
     Ok(XChaCha20Poly1305::new(kek.as_ref().into()))
 }
 
-fn wrap_aad(username: &str) -> Vec<u8> {
-    format!("bhxh-desk data key v1\0{username}").into_bytes()
+fn wrap_aad(version: u8, owner: &KeyOwner<'_>) -> Vec<u8> {
+    match version {
+        1 => format!("bhxh-desk data key v1\0{}", owner.username).into_bytes(),
+        _ => format!("bhxh-desk data key v2\0{}\0{}\0{}", owner.username, owner.role, owner.office).into_bytes(),
+    }
 }
 
 impl WrappedKey {
-    pub fn wrap(key: &DataKey, username: &str, password: &str) -> Result<Self, CryptoError> {
+    pub fn wrap(key: &DataKey, owner: &KeyOwner<'_>, password: &str) -> Result<Self, CryptoError> {
         let mut salt = [0u8; 16];
         salt.copy_from_slice(&XChaCha20Poly1305::generate_nonce(&mut OsRng)[..16]);
         let kek = key_encryption_key(password, &salt, KDF_MEMORY_KIB, KDF_PASSES, KDF_LANES)?;
-        let sealed = seal_with(&kek, &wrap_aad(username), key.0.as_ref());
-        Ok(Self { salt, memory_kib: KDF_MEMORY_KIB, passes: KDF_PASSES, lanes: KDF_LANES, sealed })
+        let sealed = seal_with(&kek, &wrap_aad(WRAP_VERSION, owner), key.0.as_ref());
+        Ok(Self {
+            version: WRAP_VERSION,
+            salt,
+            memory_kib: KDF_MEMORY_KIB,
+            passes: KDF_PASSES,
+            lanes: KDF_LANES,
+            sealed,
+        })
     }
 
-    /// The data key, if `password` is the one it was wrapped with. The AEAD tag is
-    /// the password check: nothing else about the password is stored.
-    pub fn unwrap(&self, username: &str, password: &str) -> Result<DataKey, CryptoError> {
+    /// The data key, if `password` is the one it was wrapped with and `owner` the
+    /// one it was wrapped for. The AEAD tag is the check: nothing else about the
+    /// password is stored.
+    pub fn unwrap(&self, owner: &KeyOwner<'_>, password: &str) -> Result<DataKey, CryptoError> {
         let kek = key_encryption_key(password, &self.salt, self.memory_kib, self.passes, self.lanes)?;
-        let plain = Zeroizing::new(open_with(&kek, &wrap_aad(username), &self.sealed)?);
+        let plain = Zeroizing::new(open_with(&kek, &wrap_aad(self.version, owner), &self.sealed)?);
         if plain.len() != 32 {
             return Err(CryptoError::Open("data key length"));
         }
@@ -172,6 +233,17 @@ impl WrappedKey {
         bytes.copy_from_slice(&plain);
         Ok(DataKey(bytes))
     }
+}
+
+/// A wrap as version 1 wrote it (bound to the user alone), for the upgrade's test.
+#[cfg(test)]
+pub(crate) fn wrap_v1(key: &DataKey, username: &str, password: &str) -> Result<WrappedKey, CryptoError> {
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&XChaCha20Poly1305::generate_nonce(&mut OsRng)[..16]);
+    let kek = key_encryption_key(password, &salt, KDF_MEMORY_KIB, KDF_PASSES, KDF_LANES)?;
+    let owner = KeyOwner { username, role: "", office: "" };
+    let sealed = seal_with(&kek, &wrap_aad(1, &owner), key.0.as_ref());
+    Ok(WrappedKey { version: 1, salt, memory_kib: KDF_MEMORY_KIB, passes: KDF_PASSES, lanes: KDF_LANES, sealed })
 }
 
 #[cfg(test)]
@@ -197,14 +269,20 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_key_opens_only_with_its_password_and_user() {
+    fn wrapped_key_opens_only_with_its_password_user_role_and_office() {
         let k = DataKey::generate();
-        let w = WrappedKey::wrap(&k, "canbo.07916", "mật khẩu").expect("wrap");
-        let back = w.unwrap("canbo.07916", "mật khẩu").expect("unwrap");
+        let owner = KeyOwner { username: "canbo.07916", role: "officer", office: "07916" };
+        let w = WrappedKey::wrap(&k, &owner, "mật khẩu").expect("wrap");
+        let back = w.unwrap(&owner, "mật khẩu").expect("unwrap");
         assert_eq!(back.0.as_ref(), k.0.as_ref());
-        assert!(w.unwrap("canbo.07916", "mat khau").is_err());
-        assert!(w.unwrap("canbo2.07916", "mật khẩu").is_err());
+        assert!(w.unwrap(&owner, "mat khau").is_err());
+        assert!(w.unwrap(&KeyOwner { username: "canbo2.07916", ..owner }, "mật khẩu").is_err());
+        assert!(w.unwrap(&KeyOwner { role: "supervisor", ..owner }, "mật khẩu").is_err(), "role changed on disk");
+        assert!(w.unwrap(&KeyOwner { office: "07920", ..owner }, "mật khẩu").is_err(), "office changed on disk");
+        assert!(w.unwrap(&owner, "mật khẩu").is_ok());
         assert!(!w.sealed.windows(32).any(|win| win == k.0.as_ref()));
+        // Marked as the older format, the same bytes do not open: no downgrade.
+        assert!(WrappedKey { version: 1, ..w.clone() }.unwrap(&owner, "mật khẩu").is_err());
     }
 
     #[test]

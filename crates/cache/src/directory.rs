@@ -249,7 +249,7 @@ impl Cache {
                 "INSERT INTO calls_outbox(id, body, ma_so_key, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![call.id, sealed, ma_so_key, call.at.to_rfc3339()],
             )?;
-            crate::audit::append(&tx, call.at, agent, crate::audit::Action::Call, &call.id, &call.topic)?;
+            crate::audit::append(&tx, &c.audit_key, call.at, agent, crate::audit::Action::Call, &call.id, &call.topic)?;
             tx.commit()?;
             Ok(())
         })

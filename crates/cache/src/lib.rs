@@ -20,7 +20,8 @@
 //!   match changed and of the rows sharing a registry key with them (mã số, parent's mã số, phone, ID number; keyed
 //!   with the data key in `registry_keys`), fed with the documents' facts (QR payload, quality) and the paper fields.
 //! - [`outbox`]: a decision (UUIDv7 key, sent as its Idempotency-Key) is written with its outbox row and audit row in
-//!   one transaction. [`audit`]: insert-only (triggers) and hash-chained; `verify` reports the first broken row.
+//!   one transaction. [`audit`]: insert-only (triggers) and chained with keyed links; `verify` reports the first
+//!   broken row, and the chain's head goes to the central service with each sync (a cut end shows there).
 //!   [`retention`]: documents of declarations whose decision is on record leave the PC after N days, with their
 //!   derivatives and what was read from them; the audit keeps the fact.
 //! - [`analysis`]: per document the sealed `DocumentFacts` and the derivatives (sealed store files named by source hash
@@ -62,6 +63,8 @@ pub struct Cache {
     conn: Connection,
     store: DocumentStore,
     key: DataKey,
+    /// Derived from `key`: the audit chain's links.
+    audit_key: crypto::AuditKey,
     dir: PathBuf,
     /// The helpdesk's name index, built on the first name search.
     name_index: Option<directory::NameIndex>,
@@ -75,7 +78,8 @@ impl Cache {
         let mut conn = Connection::open(dir.join("cache.sqlite3"))?;
         schema::prepare(&mut conn)?;
         let store = DocumentStore::open(&dir.join("documents"), key.clone())?;
-        let cache = Self { conn, store, key, dir: dir.to_path_buf(), name_index: None };
+        let audit_key = key.audit_key();
+        let cache = Self { conn, store, key, audit_key, dir: dir.to_path_buf(), name_index: None };
         cache.check_key()?;
         cache.fill_clear_facts()?;
         cache.fill_call_keys()?;

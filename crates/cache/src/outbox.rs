@@ -195,7 +195,7 @@ impl Cache {
             params![key, at],
         )?;
         let detail = format!("{} {} {}", draft.outcome.code(), draft.reasons.join(","), key);
-        audit::append(&tx, now, officer, audit::Action::Decide, declaration_id, detail.trim())?;
+        audit::append(&tx, &self.audit_key, now, officer, audit::Action::Decide, declaration_id, detail.trim())?;
         tx.commit()?;
         Ok(Ok(key))
     }
@@ -240,7 +240,7 @@ impl Cache {
             "UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1",
             params![key, now.to_rfc3339()],
         )?;
-        audit::append(&tx, now, officer, audit::Action::Withdraw, &declaration_id, key)?;
+        audit::append(&tx, &self.audit_key, now, officer, audit::Action::Withdraw, &declaration_id, key)?;
         tx.commit()?;
         Ok(Ok(()))
     }
@@ -306,7 +306,7 @@ impl Cache {
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             for (key, outcome) in outcomes {
-                Self::settle_in(&tx, &key, officer, outcome, now)?;
+                Self::settle_in(&tx, &c.audit_key, &key, officer, outcome, now)?;
             }
             tx.commit()?;
             Ok(())
@@ -315,6 +315,7 @@ impl Cache {
 
     fn settle_in(
         tx: &rusqlite::Transaction<'_>,
+        audit_key: &crate::crypto::AuditKey,
         key: &str,
         officer: &str,
         outcome: Settle,
@@ -343,7 +344,15 @@ impl Cache {
                     .map(|d| format!("{} {}", d.officer, d.outcome.code()))
                     .or_else(|| answer.assignment.as_ref().map(|a| format!("assigned to {}", a.officer)))
                     .unwrap_or_default();
-                audit::append(tx, now, officer, action, &declaration_id, &format!("{} {key} {by}", state.code()))?;
+                audit::append(
+                    tx,
+                    audit_key,
+                    now,
+                    officer,
+                    action,
+                    &declaration_id,
+                    &format!("{} {key} {by}", state.code()),
+                )?;
             }
             Settle::Retry { at: next, error } => {
                 tx.execute(
@@ -356,7 +365,15 @@ impl Cache {
                     "UPDATE outbox SET state = 'rejected', last_error = ?2, updated_at = ?3 WHERE key = ?1",
                     params![key, error, at],
                 )?;
-                audit::append(tx, now, officer, audit::Action::Rejected, &declaration_id, &format!("{key} {error}"))?;
+                audit::append(
+                    tx,
+                    audit_key,
+                    now,
+                    officer,
+                    audit::Action::Rejected,
+                    &declaration_id,
+                    &format!("{key} {error}"),
+                )?;
             }
         }
         Ok(())
@@ -379,7 +396,7 @@ impl Cache {
             .optional()?;
         let Some(declaration_id) = declaration_id else { return Ok(false) };
         tx.execute("UPDATE outbox SET acknowledged_at = ?2 WHERE key = ?1", params![key, now.to_rfc3339()])?;
-        audit::append(&tx, now, officer, audit::Action::Acknowledge, &declaration_id, key)?;
+        audit::append(&tx, &self.audit_key, now, officer, audit::Action::Acknowledge, &declaration_id, key)?;
         tx.commit()?;
         Ok(true)
     }
@@ -509,14 +526,24 @@ impl Cache {
     ) -> Result<(), CacheError> {
         self.durably(|c| {
             let tx = c.conn.transaction()?;
-            audit::append(&tx, now, actor, action, subject, detail)?;
+            audit::append(&tx, &c.audit_key, now, actor, action, subject, detail)?;
             tx.commit()?;
             Ok(())
         })
     }
 
     pub fn verify_audit(&self) -> Result<audit::AuditReport, CacheError> {
-        audit::verify_conn(&self.conn)
+        audit::verify_conn(&self.conn, &self.audit_key)
+    }
+
+    /// The audit chain's last row and link (what the central service is told).
+    pub fn audit_head(&self) -> Result<Option<audit::Head>, CacheError> {
+        audit::head(&self.conn)
+    }
+
+    /// The link of the audit chain's row `seq`, if it has one.
+    pub fn audit_link_at(&self, seq: i64) -> Result<Option<String>, CacheError> {
+        audit::link_at(&self.conn, seq)
     }
 
     /// The last `limit` rows of the audit log, newest first.

@@ -121,7 +121,7 @@ impl Cache {
                 )?;
             }
             let detail = format!("{} pages, {matched} matched; source {source}", pages.len());
-            audit::append(&tx, now, actor, audit::Action::ImportPaper, sha256, &detail)?;
+            audit::append(&tx, &c.audit_key, now, actor, audit::Action::ImportPaper, sha256, &detail)?;
             tx.commit()?;
             Ok(())
         })
@@ -207,7 +207,7 @@ impl Cache {
                 return Err(CacheError::MissingDocument(page_key(sha256, index)));
             }
             let detail = format!("page {}: {}", index + 1, declaration_id.unwrap_or("(none)"));
-            audit::append(&tx, now, actor, audit::Action::MatchPaper, sha256, &detail)?;
+            audit::append(&tx, &c.audit_key, now, actor, audit::Action::MatchPaper, sha256, &detail)?;
             tx.commit()?;
             Ok(())
         })

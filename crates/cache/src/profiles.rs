@@ -9,7 +9,7 @@
 //! previous officer's work.
 
 use crate::CacheError;
-use crate::crypto::{DataKey, WrappedKey};
+use crate::crypto::{DataKey, KeyOwner, WRAP_VERSION, WrappedKey};
 use bhxh_domain::Role;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -43,7 +43,31 @@ const MIGRATIONS: &[M<'static>] = &[
     // The central service's last "wipe" request this profile has honoured (its
     // time as the server wrote it: no clock of this PC is compared with it).
     M::up("ALTER TABLE profiles ADD COLUMN wipe_honoured TEXT;"),
+    // The wrap's format: 2 binds the role and office (see `crypto::KeyOwner`).
+    M::up("ALTER TABLE profiles ADD COLUMN wrap_version INTEGER NOT NULL DEFAULT 1;"),
 ];
+
+/// A profile's wrapped key as the database keeps it, with the role and office the
+/// wrap is bound to (as the row says: a row changed on disk does not open).
+struct StoredWrap {
+    wrapped: WrappedKey,
+    failed: u32,
+    locked_until: Option<DateTime<Utc>>,
+    role: String,
+    office: String,
+}
+
+impl StoredWrap {
+    fn unwrap(&self, username: &str, password: &str) -> Result<DataKey, crate::crypto::CryptoError> {
+        self.wrapped.unwrap(&KeyOwner { username, role: &self.role, office: &self.office }, password)
+    }
+
+    /// Whether the wrap should be written again for `profile` (an older format,
+    /// or a role or office the central service changed).
+    fn stale_for(&self, profile: &Profile) -> bool {
+        self.wrapped.version != WRAP_VERSION || self.role != profile.role.code() || self.office != profile.office_code
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
@@ -137,31 +161,39 @@ impl Profiles {
         Ok(self.dir.join("users").join(username))
     }
 
-    fn wrapped(&self, username: &str) -> Result<Option<(WrappedKey, u32, Option<DateTime<Utc>>)>, CacheError> {
-        let row = self
+    fn wrapped(&self, username: &str) -> Result<Option<StoredWrap>, CacheError> {
+        type Row = (Vec<u8>, u32, u32, u32, Vec<u8>, u32, Option<String>, u8, String, String);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until
+                "SELECT kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until,
+                    wrap_version, role, office_code
                  FROM profiles WHERE username = ?1",
                 [username],
                 |r| {
                     Ok((
-                        r.get::<_, Vec<u8>>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, u32>(2)?,
-                        r.get::<_, u32>(3)?,
-                        r.get::<_, Vec<u8>>(4)?,
-                        r.get::<_, u32>(5)?,
-                        r.get::<_, Option<String>>(6)?,
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                        r.get(9)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((salt, memory_kib, passes, lanes, sealed, failed, locked)) = row else { return Ok(None) };
+        let Some((salt, memory_kib, passes, lanes, sealed, failed, locked, version, role, office)) = row else {
+            return Ok(None);
+        };
         let salt: [u8; 16] =
             salt.try_into().map_err(|_| CacheError::Corrupt(username.to_owned(), "key salt length".into()))?;
-        let locked = locked.map(|t| parse_time(username, &t)).transpose()?;
-        Ok(Some((WrappedKey { salt, memory_kib, passes, lanes, sealed }, failed, locked)))
+        let locked_until = locked.map(|t| parse_time(username, &t)).transpose()?;
+        let wrapped = WrappedKey { version, salt, memory_kib, passes, lanes, sealed };
+        Ok(Some(StoredWrap { wrapped, failed, locked_until, role, office }))
     }
 
     /// After the central service accepted `password`: the officer's data key. The
@@ -179,27 +211,35 @@ impl Profiles {
     ) -> Result<DataKey, UnlockError> {
         let dir = self.cache_dir(&profile.username)?;
         let previous = self.wrapped(&profile.username)?;
-        if let Some(key) = previous.as_ref().and_then(|(w, _, _)| w.unwrap(&profile.username, password).ok()) {
-            self.update_profile(profile)?;
+        if let Some((stored, key)) =
+            previous.as_ref().and_then(|w| w.unwrap(&profile.username, password).ok().map(|k| (w, k)))
+        {
+            // The central service is the authority on the role and office: a change
+            // there re-binds the wrap (and moves an older format to the current one).
+            if stored.stale_for(profile) {
+                self.store_wrapped(profile, &key, password)?;
+            } else {
+                self.update_profile(profile)?;
+            }
             return Ok(key);
         }
-        let Some((wrapped, failed, locked_until)) = previous.filter(|_| dir.exists()) else {
+        let Some(stored) = previous.filter(|_| dir.exists()) else {
             // First login here (or a profile whose cache folder is gone): nothing to keep.
             return Ok(self.new_key(profile, password)?);
         };
         match change {
             PasswordChange::Ask => Err(UnlockError::PasswordChanged),
             PasswordChange::Previous(old) => {
-                if let Some(until) = locked_until.filter(|u| *u > now) {
+                if let Some(until) = stored.locked_until.filter(|u| *u > now) {
                     return Err(UnlockError::Locked { until });
                 }
-                match wrapped.unwrap(&profile.username, old) {
+                match stored.unwrap(&profile.username, old) {
                     Ok(key) => {
                         self.store_wrapped(profile, &key, password)?;
                         info!(user = %profile.username, "data key wrapped again under the changed password");
                         Ok(key)
                     }
-                    Err(_) => Err(match self.count_failure(&profile.username, failed, now)? {
+                    Err(_) => Err(match self.count_failure(&profile.username, stored.failed, now)? {
                         UnlockError::WrongPassword { attempts_left } => {
                             UnlockError::WrongPreviousPassword { attempts_left }
                         }
@@ -216,8 +256,12 @@ impl Profiles {
                 // The wrapped key goes into the folder before it moves: a failure between
                 // the two steps must never leave the folder aside without its key (the
                 // profile's copy is replaced by the new key below).
+                let wrapped = &stored.wrapped;
                 let json = serde_json::json!({
                     "username": profile.username,
+                    "role": stored.role,
+                    "office_code": stored.office,
+                    "wrap_version": wrapped.version,
                     "kdf": "argon2id",
                     "salt": hex::encode(wrapped.salt),
                     "memory_kib": wrapped.memory_kib,
@@ -263,15 +307,16 @@ impl Profiles {
 
     /// Writes the profile with `key` wrapped under `password` (a fresh salt).
     fn store_wrapped(&self, profile: &Profile, key: &DataKey, password: &str) -> Result<(), CacheError> {
-        let w = WrappedKey::wrap(key, &profile.username, password)
+        let owner = KeyOwner { username: &profile.username, role: profile.role.code(), office: &profile.office_code };
+        let w = WrappedKey::wrap(key, &owner, password)
             .map_err(|e| CacheError::Sealed { what: "data key".into(), source: e })?;
         self.conn.execute(
             "INSERT INTO profiles(username, central_url, display_name, role, office_code, last_login_at,
-                kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL)
+                kdf_salt, kdf_memory_kib, kdf_passes, kdf_lanes, wrapped_key, failed_unlocks, locked_until, wrap_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, NULL, ?12)
              ON CONFLICT(username) DO UPDATE SET central_url = ?2, display_name = ?3, role = ?4,
                 office_code = ?5, last_login_at = ?6, kdf_salt = ?7, kdf_memory_kib = ?8, kdf_passes = ?9,
-                kdf_lanes = ?10, wrapped_key = ?11, failed_unlocks = 0, locked_until = NULL",
+                kdf_lanes = ?10, wrapped_key = ?11, failed_unlocks = 0, locked_until = NULL, wrap_version = ?12",
             params![
                 profile.username,
                 profile.central_url,
@@ -283,7 +328,8 @@ impl Profiles {
                 w.memory_kib,
                 w.passes,
                 w.lanes,
-                w.sealed
+                w.sealed,
+                w.version
             ],
         )?;
         Ok(())
@@ -317,7 +363,7 @@ impl Profiles {
         now: DateTime<Utc>,
         max_offline_days: u32,
     ) -> Result<(Profile, DataKey), UnlockError> {
-        let Some((wrapped, failed, locked_until)) = self.wrapped(username)? else {
+        let Some(stored) = self.wrapped(username)? else {
             return Err(UnlockError::NoProfile(username.to_owned()));
         };
         // Counted in office days would let a login at 00:01 last a day longer than
@@ -331,19 +377,26 @@ impl Profiles {
                 return Err(UnlockError::ClockBehind { since, now });
             }
         }
-        if let Some(until) = locked_until.filter(|u| *u > now) {
+        if let Some(until) = stored.locked_until.filter(|u| *u > now) {
             return Err(UnlockError::Locked { until });
         }
-        match wrapped.unwrap(username, password) {
+        // A role or office changed in the profile's row on disk is not the one the
+        // key was wrapped for: it does not open, as a wrong password does not.
+        match stored.unwrap(username, password) {
             Ok(key) => {
                 self.conn.execute(
                     "UPDATE profiles SET failed_unlocks = 0, locked_until = NULL WHERE username = ?1",
                     [username],
                 )?;
                 let profile = self.profile(username)?.ok_or_else(|| UnlockError::NoProfile(username.to_owned()))?;
+                if stored.wrapped.version != WRAP_VERSION {
+                    // Keep the last online login: re-binding is not a login.
+                    self.store_wrapped(&profile, &key, password)?;
+                    info!(user = %username, "data key wrapped again, bound to its role and office");
+                }
                 Ok((profile, key))
             }
-            Err(_) => Err(self.count_failure(username, failed, now)?),
+            Err(_) => Err(self.count_failure(username, stored.failed, now)?),
         }
     }
 

@@ -174,7 +174,7 @@ impl Cache {
             self.durably(|c| {
                 let tx = c.conn.transaction()?;
                 tx.execute("DELETE FROM paper_stacks WHERE sha256 = ?1", [&sha])?;
-                audit::append(&tx, now, actor, audit::Action::Purge, &sha, &detail)?;
+                audit::append(&tx, &c.audit_key, now, actor, audit::Action::Purge, &sha, &detail)?;
                 tx.commit()?;
                 Ok(())
             })?;

@@ -223,6 +223,9 @@ M::up(
     DELETE FROM meta WHERE key IN ('directory.generation', 'directory.after');
     UPDATE calls_outbox SET ma_so_key = '';",
 ),
+// The audit chain keyed: rows from here carry an HMAC link (`keyed = 1`); the
+// rows before keep their SHA-256 links and may only come first.
+M::up("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;"),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -195,6 +195,65 @@ fn offline_unlock_opens_the_same_key_and_never_stores_the_password() {
     assert!(profiles.cache_dir("../etc").is_err());
 }
 
+/// The profile keeps the officer's role and office in the clear (the login screen
+/// shows them); the wrapped key is bound to them. A helpdesk profile edited on
+/// disk to say "supervisor", or moved to another office, does not open offline.
+#[test]
+fn a_role_or_office_changed_on_disk_does_not_open_the_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    let mut helpdesk = profile("hotro.07916");
+    helpdesk.role = Role::Helpdesk;
+    profiles.key_after_online_login(&helpdesk, "đúng", PasswordChange::Ask, Utc::now()).expect("key");
+    let db = rusqlite::Connection::open(dir.path().join("profiles.sqlite3")).expect("db");
+    let now = Utc::now();
+    for (column, forged, honest) in [("role", "supervisor", "helpdesk"), ("office_code", "07920", "07916")] {
+        db.execute(&format!("UPDATE profiles SET {column} = ?1"), [forged]).expect("edit");
+        assert!(
+            matches!(
+                profiles.unlock_offline("hotro.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS),
+                Err(UnlockError::WrongPassword { .. })
+            ),
+            "{column} = {forged} opened"
+        );
+        db.execute(&format!("UPDATE profiles SET {column} = ?1"), [honest]).expect("edit back");
+    }
+    let (p, _) =
+        profiles.unlock_offline("hotro.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS).expect("honest row");
+    assert_eq!(p.role, Role::Helpdesk);
+    // The central service moving the account to another role re-binds the wrap.
+    let mut moved = helpdesk.clone();
+    moved.role = Role::Supervisor;
+    profiles.key_after_online_login(&moved, "đúng", PasswordChange::Ask, Utc::now()).expect("key");
+    let (p, _) =
+        profiles.unlock_offline("hotro.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS).expect("moved");
+    assert_eq!(p.role, Role::Supervisor);
+}
+
+/// A profile wrapped before the binding (version 1, the user alone) opens once
+/// more and is written again bound to its role and office.
+#[test]
+fn an_older_wrap_opens_and_is_bound_to_its_role_and_office() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profiles = Profiles::open(dir.path()).expect("open");
+    let key =
+        profiles.key_after_online_login(&profile("canbo.07916"), "đúng", PasswordChange::Ask, Utc::now()).expect("key");
+    // As the previous version wrote it: sealed with the user name alone.
+    let old = crate::crypto::wrap_v1(&key, "canbo.07916", "đúng").expect("wrap");
+    let db = rusqlite::Connection::open(dir.path().join("profiles.sqlite3")).expect("db");
+    db.execute(
+        "UPDATE profiles SET kdf_salt = ?1, wrapped_key = ?2, wrap_version = 1",
+        rusqlite::params![old.salt.to_vec(), old.sealed],
+    )
+    .expect("old wrap");
+    let now = Utc::now();
+    profiles.unlock_offline("canbo.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS).expect("opens once more");
+    let version: u8 = db.query_row("SELECT wrap_version FROM profiles", [], |r| r.get(0)).expect("version");
+    assert_eq!(version, 2);
+    db.execute("UPDATE profiles SET role = 'supervisor'", []).expect("edit");
+    assert!(profiles.unlock_offline("canbo.07916", "đúng", now, profiles::DEFAULT_MAX_OFFLINE_DAYS).is_err());
+}
+
 #[test]
 fn five_wrong_passwords_lock_offline_unlock_for_fifteen_minutes() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -294,13 +353,19 @@ fn a_forgotten_previous_password_starts_a_new_cache_and_keeps_the_old_one() {
     let w: serde_json::Value =
         serde_json::from_slice(&std::fs::read(aside.join("wrapped-key.json")).expect("wrap kept")).expect("json");
     let wrapped = crypto::WrappedKey {
+        version: w["wrap_version"].as_u64().expect("version") as u8,
         salt: hex::decode(w["salt"].as_str().expect("salt")).expect("hex").try_into().expect("16 bytes"),
         memory_kib: w["memory_kib"].as_u64().expect("m") as u32,
         passes: w["passes"].as_u64().expect("t") as u32,
         lanes: w["lanes"].as_u64().expect("p") as u32,
         sealed: hex::decode(w["wrapped_key"].as_str().expect("key")).expect("hex"),
     };
-    let old_key = wrapped.unwrap("canbo.07916", "cũ").expect("the old password opens the old key");
+    let owner = crypto::KeyOwner {
+        username: "canbo.07916",
+        role: w["role"].as_str().expect("role"),
+        office: w["office_code"].as_str().expect("office"),
+    };
+    let old_key = wrapped.unwrap(&owner, "cũ").expect("the old password opens the old key");
     assert_eq!(Cache::open(&aside, old_key).expect("old cache").count_declarations().expect("count"), 1);
 }
 
@@ -323,7 +388,11 @@ fn nothing_personal_is_readable_in_the_files() {
 }
 
 fn decided_cache(dir: &std::path::Path) -> Cache {
-    let mut cache = Cache::open(dir, DataKey::generate()).expect("open");
+    decided_cache_with(dir, DataKey::generate())
+}
+
+fn decided_cache_with(dir: &std::path::Path, key: DataKey) -> Cache {
+    let mut cache = Cache::open(dir, key).expect("open");
     cache
         .apply_page(&[declaration("07916-000001", 2, b"a"), declaration("07916-000002", 3, b"b")], "k", "c")
         .expect("apply");
@@ -352,7 +421,7 @@ fn the_audit_chain_reports_the_first_tampered_row() {
         .conn
         .execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET subject = '07916-000009' WHERE seq = 2;")
         .expect("tamper");
-    let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
+    let report = cache.verify_audit().expect("verify");
     assert_eq!(report.first_broken.as_ref().map(|b| b.0), Some(2), "{report:?}");
     // A removed row breaks the sequence at the next one.
     let dir2 = tempfile::tempdir().expect("tmp");
@@ -363,10 +432,75 @@ fn the_audit_chain_reports_the_first_tampered_row() {
     assert_eq!(c2.verify_audit().expect("verify").first_broken.map(|b| b.0), Some(3));
 }
 
+/// The links are keyed: a row forged by someone who recomputes the links without
+/// the officer's key (plain SHA-256, or another key) is caught, and so is an
+/// unkeyed row slipped in after keyed ones. Rows from before the chain was keyed
+/// are accepted at its start only.
+#[test]
+fn an_audit_chain_forged_without_the_key_does_not_hold() {
+    let forge = |c: &Cache, seq: i64, hash: &str, keyed: bool| {
+        c.conn
+            .execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS audit_no_update; UPDATE audit SET hash = '{hash}', keyed = {} WHERE seq = {seq};",
+                i32::from(keyed)
+            ))
+            .expect("tamper");
+    };
+    let row = |c: &Cache, seq: i64| -> (String, String, String, String, String, String) {
+        c.conn
+            .query_row("SELECT prev_hash, at, actor, action, subject, detail FROM audit WHERE seq = ?1", [seq], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .expect("row")
+    };
+    let plain = |seq: i64, r: &(String, String, String, String, String, String)| {
+        let mut h = sha2::Sha256::new();
+        for part in [r.0.as_str(), &seq.to_string(), &r.1, &r.2, &r.3, &r.4, &r.5] {
+            sha2::Digest::update(&mut h, part.as_bytes());
+            sha2::Digest::update(&mut h, [0u8]);
+        }
+        hex::encode(sha2::Digest::finalize(h))
+    };
+    use sha2::Digest as _;
+
+    // A single-row chain re-linked with plain SHA-256, as the unkeyed chain was.
+    let dir = tempfile::tempdir().expect("tmp");
+    let c = decided_cache(dir.path());
+    let r1 = row(&c, 1);
+    forge(&c, 1, &plain(1, &r1), true);
+    assert_eq!(c.verify_audit().expect("verify").first_broken.map(|b| b.0), Some(1), "SHA-256 posing as keyed");
+    // The same row marked as written before the chain was keyed: accepted, it is first.
+    forge(&c, 1, &plain(1, &r1), false);
+    assert_eq!(c.verify_audit().expect("verify").first_broken, None, "an old row at the start");
+
+    // An unkeyed row after a keyed one: forged, whatever its link says.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut c = decided_cache(dir.path());
+    c.audit("canbo.07916", audit::Action::Export, "queue", "", Utc::now()).expect("audit");
+    let r2 = row(&c, 2);
+    forge(&c, 2, &plain(2, &r2), false);
+    let report = c.verify_audit().expect("verify");
+    assert_eq!(report.first_broken.as_ref().map(|b| b.0), Some(2), "{report:?}");
+
+    // Another officer's key does not make links this chain accepts.
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DataKey::generate();
+    let c = decided_cache_with(dir.path(), key.clone());
+    let other = DataKey::generate().audit_key();
+    let r1 = row(&c, 1);
+    forge(&c, 1, &other.link(&["bhxh-desk audit v2", &r1.0, "1", &r1.1, &r1.2, &r1.3, &r1.4, &r1.5]), true);
+    assert_eq!(c.verify_audit().expect("verify").first_broken.map(|b| b.0), Some(1));
+    // The file alone, with the right key, says the same.
+    drop(c);
+    let report = audit::verify(&dir.path().join("cache.sqlite3"), &key).expect("verify");
+    assert_eq!(report.first_broken.map(|b| b.0), Some(1));
+}
+
 #[test]
 fn a_full_or_read_only_disk_refuses_clearly_and_keeps_what_was_recorded() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut cache = decided_cache(dir.path());
+    let key = DataKey::generate();
+    let mut cache = decided_cache_with(dir.path(), key.clone());
     let before = cache.outbox().expect("outbox");
     let draft = bhxh_domain::DecisionDraft {
         outcome: bhxh_domain::Outcome::Approve,
@@ -400,7 +534,7 @@ fn a_full_or_read_only_disk_refuses_clearly_and_keeps_what_was_recorded() {
     // What was recorded before is all there, and the chain holds.
     let cache = Cache::open(dir.path(), DataKey::generate()).err();
     assert!(cache.is_some(), "a different key does not open it");
-    let report = audit::verify(&dir.path().join("cache.sqlite3")).expect("verify");
+    let report = Cache::open(dir.path(), key).expect("open").verify_audit().expect("verify");
     assert!(report.first_broken.is_none());
     assert!(before.iter().all(|r| r.state == OutboxState::Waiting));
 }

@@ -75,6 +75,22 @@ pub async fn me(caller: Caller) -> Json<UserInfo> {
     Json(caller.0)
 }
 
+/// `PUT /v1/me/audit-head`: where the caller's audit chain on one PC ends now.
+pub async fn audit_head(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(report): ApiJson<bhxh_protocol::AuditHeadReport>,
+) -> Result<Json<bhxh_protocol::AuditHeadAnswer>, ApiError> {
+    if uuid::Uuid::parse_str(&report.cache_id).is_err() {
+        return Err(ApiError::validation("cache_id must be a UUID"));
+    }
+    if !report.head.well_formed() || report.acknowledged.as_ref().is_some_and(|a| !a.well_formed()) {
+        return Err(ApiError::validation("a link is a row number from 1 and 64 lower-case hex digits"));
+    }
+    let answer = state.with_store(|s| s.report_audit_head(&caller.0.username, &report, state.now()))?;
+    Ok(Json(answer))
+}
+
 pub async fn list_offices(_caller: Caller) -> Result<Json<OfficeList>, ApiError> {
     Ok(Json(OfficeList { offices: offices::all().map_err(ApiError::internal)? }))
 }
@@ -276,9 +292,22 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
         }
     }
     let new_docs: Vec<NewDocument> = new_docs.into_iter().map(|(d, _)| d).collect();
-    let submitted_at = sub.submitted_at.unwrap_or_else(|| state.now());
+    // The channel says when the citizen submitted (its queue may deliver later); a
+    // time ahead of the server's clock is not believed beyond a few minutes' skew,
+    // and what is believed is never after the server's now.
+    let now = state.now();
+    let submitted_at = match sub.submitted_at {
+        Some(t) if t > now + chrono::TimeDelta::minutes(SUBMITTED_AT_SKEW_MINUTES) => {
+            return Err(ApiError::validation(format!("submitted_at {t} is ahead of the server's clock ({now})")));
+        }
+        Some(t) => t.min(now),
+        None => now,
+    };
     Ok(state.with_store(|s| s.insert_declaration(&sub.fields, submitted_at, &new_docs))?)
 }
+
+/// How far ahead of the server's clock a channel's `submitted_at` may be (its clock's drift).
+const SUBMITTED_AT_SKEW_MINUTES: i64 = 5;
 
 /// The admin routes: on only with `--admin`, and only for the bearer of the token
 /// in the data directory's `admin.token` (compared in constant time).

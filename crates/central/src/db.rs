@@ -113,6 +113,17 @@ const MIGRATIONS: &[M<'static>] = &[
     ),
     // "Wipe this account's data on every PC": honoured at each desk's next online login.
     M::up("ALTER TABLE users ADD COLUMN wipe_requested_at TEXT;"),
+    // Where each desk's audit chain ended at its last sync (a cut end shows here).
+    M::up(
+        "CREATE TABLE audit_heads (
+            username TEXT NOT NULL,
+            cache_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            reported_at TEXT NOT NULL,
+            PRIMARY KEY (username, cache_id)
+        );",
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -706,6 +717,48 @@ impl Store {
         Ok(())
     }
 
+    /// Checks a desk's audit head against the last one this cache reported, keeps
+    /// the new one, and writes a mismatch to the server's own audit log.
+    pub fn report_audit_head(
+        &mut self,
+        username: &str,
+        report: &bhxh_protocol::AuditHeadReport,
+        now: DateTime<Utc>,
+    ) -> Result<bhxh_protocol::AuditHeadAnswer, StoreError> {
+        use bhxh_protocol::AuditLink;
+        let tx = self.conn.unchecked_transaction()?;
+        let known: Option<AuditLink> = tx
+            .query_row(
+                "SELECT seq, hash FROM audit_heads WHERE username = ?1 AND cache_id = ?2",
+                params![username, report.cache_id],
+                |r| Ok(AuditLink { seq: r.get(0)?, hash: r.get(1)? }),
+            )
+            .optional()?;
+        let consistent = match &known {
+            None => true,
+            Some(k) => report.head.seq >= k.seq && report.acknowledged.as_ref() == Some(k),
+        };
+        if !consistent {
+            let detail = format!(
+                "known row {} {}; reported head {} {}, acknowledged {}",
+                known.as_ref().map_or(0, |k| k.seq),
+                known.as_ref().map_or("", |k| k.hash.as_str()),
+                report.head.seq,
+                report.head.hash,
+                report.acknowledged.as_ref().map_or_else(|| "none".to_owned(), |a| format!("{} {}", a.seq, a.hash)),
+            );
+            tracing::warn!(user = %username, cache = %report.cache_id, %detail, "a desk's audit chain went back or changed");
+            Self::audit(&tx, now, username, "audit_chain_mismatch", &report.cache_id, &detail)?;
+        }
+        tx.execute(
+            "INSERT INTO audit_heads(username, cache_id, seq, hash, reported_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(username, cache_id) DO UPDATE SET seq = ?3, hash = ?4, reported_at = ?5",
+            params![username, report.cache_id, report.head.seq, report.head.hash, now.to_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(bhxh_protocol::AuditHeadAnswer { consistent, known: report.head.clone() })
+    }
+
     fn audit(
         tx: &Connection,
         now: DateTime<Utc>,
@@ -822,6 +875,27 @@ impl Store {
         Ok(answer)
     }
 
+    /// When a decision counts as made. The desk says when the officer decided (an
+    /// offline decision is delivered hours later and belongs to its own day), but
+    /// the server's clock has the last word: a time after the server's now, or
+    /// before the declaration was submitted, is not believed and the decision
+    /// counts from when it reached the server.
+    fn plausible_decided_at(
+        &self,
+        declaration_id: &str,
+        claimed: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        let submitted: Option<String> = self
+            .conn
+            .prepare_cached("SELECT submitted_at FROM declarations WHERE id = ?1")?
+            .query_row(params![declaration_id], |r| r.get(0))
+            .optional()?;
+        let submitted = submitted.map(|t| parse_time(declaration_id, &t)).transpose()?;
+        let plausible = claimed <= now && submitted.is_none_or(|s| claimed >= s);
+        Ok(if plausible { claimed } else { now })
+    }
+
     /// The decision rules, inside the caller's transaction.
     fn record_in(
         &self,
@@ -849,7 +923,7 @@ impl Store {
                 reasons: req.draft.reasons.clone(),
                 officer: caller.username.clone(),
                 officer_name: caller.display_name.clone(),
-                decided_at: req.decided_at,
+                decided_at: self.plausible_decided_at(&req.declaration_id, req.decided_at, now)?,
                 recorded_at: now,
                 idempotency_key: key.to_owned(),
             }),

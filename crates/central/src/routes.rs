@@ -12,6 +12,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/openapi.json"),
     ("post", "/v1/auth/login"),
     ("get", "/v1/me"),
+    ("put", "/v1/me/audit-head"),
     ("get", "/v1/offices"),
     ("get", "/v1/offices/{code}/declarations"),
     ("get", "/v1/declarations/{id}"),
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/v1/auth/login", post(api::login))
         .route("/v1/me", get(api::me))
+        .route("/v1/me/audit-head", put(api::audit_head))
         .route("/v1/offices", get(api::list_offices))
         .route("/v1/offices/{code}/declarations", get(api::office_declarations))
         .route("/v1/declarations/{id}", get(api::declaration))

@@ -169,9 +169,10 @@ pub fn outbox(data_dir: &Path, user: &str, password: &str) -> Result<Vec<bhxh_ca
     Ok(unlock_cache(data_dir, user, password)?.outbox()?)
 }
 
-/// `bhxh-desk audit verify`: checks the hash chain of an officer's audit log. Needs
-/// no password: the chain is in the clear (it holds ids and actions, nothing personal).
-pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::AuditReport, AppError> {
+/// `bhxh-desk audit verify`: checks the chain of an officer's audit log. Needs the
+/// password: the links are keyed with a key derived from the officer's data key,
+/// so that nobody without it can write a chain that holds.
+pub fn audit_verify(data_dir: &Path, user: &str, password: &str) -> Result<bhxh_cache::audit::AuditReport, AppError> {
     let profiles = Profiles::open(data_dir)?;
     let db = profiles.cache_dir(user)?.join("cache.sqlite3");
     if !db.is_file() {
@@ -181,7 +182,7 @@ pub fn audit_verify(data_dir: &Path, user: &str) -> Result<bhxh_cache::audit::Au
             "The data folder has no cache for this account yet.",
         ));
     }
-    Ok(bhxh_cache::audit::verify(&db)?)
+    Ok(unlock_cache(data_dir, user, password)?.verify_audit()?)
 }
 
 /// `bhxh-desk retention`: which declarations' documents this PC holds and until

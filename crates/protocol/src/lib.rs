@@ -6,12 +6,14 @@
 //! beside this crate (`openapi.json`) describes the API; it is compiled in ([`OPENAPI_JSON`]), served at `GET
 //! /openapi.json`, and the reference server's route list is tested against it.
 
+pub mod audit_head;
 pub mod channel;
 pub mod coverage;
 pub mod cursor;
 pub mod helpdesk;
 pub mod types;
 
+pub use audit_head::{AuditHeadAnswer, AuditHeadReport, AuditLink};
 pub use channel::{channel_signature, channel_signature_holds};
 pub use coverage::*;
 pub use cursor::{Cursor, CursorError};

@@ -214,7 +214,9 @@ pub struct DecisionRequest {
     /// What the officer chose (outcome, reasons, note, paper seen), at the top level of the JSON.
     #[serde(flatten)]
     pub draft: bhxh_domain::DecisionDraft,
-    /// When the officer decided (possibly offline, long before it was sent).
+    /// When the officer decided (possibly offline, long before it was sent). The
+    /// server keeps it only between the declaration's submission and its own now;
+    /// otherwise the decision counts from when it reached the server.
     pub decided_at: DateTime<Utc>,
     /// The codes of the checks' findings the officer saw when deciding.
     #[serde(default)]
@@ -313,7 +315,8 @@ pub struct SubmittedDocument {
 pub struct Submission {
     #[serde(flatten)]
     pub fields: DeclarationFields,
-    /// When the citizen submitted; the server's clock when absent.
+    /// When the citizen submitted; the server's clock when absent. Refused when more
+    /// than 5 minutes ahead of the server's clock; never kept later than its now.
     pub submitted_at: Option<DateTime<Utc>>,
     pub documents: Vec<SubmittedDocument>,
 }

@@ -12,8 +12,11 @@
 //!   the units, the supervisor's figures; the helpdesk's calls and directory), logging in again once when the token
 //!   is gone.
 //! - Every cache call of a round runs on a blocking thread ([`on_cache`]), never on the runtime's few workers.
+//! - [`audit_head`]: at the end of each round, where the cache's audit chain ends, for the central service to
+//!   compare with the last report (a chain cut at its end shows there).
 //! - [`helpdesk`]: [`pull_directory`] (paged, resumable, a full copy) and [`push_calls`] (each call under its own id).
 
+pub mod audit_head;
 mod cache_work;
 mod client;
 mod error;

@@ -99,6 +99,7 @@ async fn reviewer_round(
         let coverage = client.coverage(office).await?;
         keep_json(cache, COVERAGE_META, &coverage, "GET /v1/offices/{code}/coverage").await?;
     }
+    tell_audit_head(client, cache).await;
     Ok(RoundReport::Reviewer { pushed, pulled })
 }
 
@@ -156,5 +157,14 @@ async fn helpdesk_round(
         let at = clock.now().to_rfc3339();
         on_cache(cache, move |c| c.set_meta(DIRECTORY_PULLED_AT, &at)).await?;
     }
+    tell_audit_head(client, cache).await;
     Ok(RoundReport::Helpdesk { calls, directory })
+}
+
+/// The audit chain's head, last in the round (the round's own rows included). A
+/// failure leaves it for the next round: the work of this one is done.
+async fn tell_audit_head(client: &CentralClient, cache: &SharedCache) {
+    if let Err(e) = crate::audit_head::report_audit_head(client, cache).await {
+        warn!(error = %e, "audit head not reported");
+    }
 }

@@ -175,6 +175,10 @@ async fn submissions_are_validated() {
     let mut v = serde_json::to_value(&good).expect("json");
     v["office_code"] = "99999".into();
     assert_eq!(post(v).await, 422, "unknown office");
+    // The channel's clock may drift a little, not a day ahead.
+    let mut v = serde_json::to_value(&good).expect("json");
+    v["submitted_at"] = serde_json::to_value(s.state.now() + chrono::TimeDelta::days(1)).expect("json");
+    assert_eq!(post(v).await, 422, "submitted tomorrow");
     let mut v = serde_json::to_value(&good).expect("json");
     v["documents"][0]["data_base64"] = "%%%".into();
     assert_eq!(post(v).await, 422, "not base64");
@@ -739,5 +743,54 @@ async fn coverage_counts_each_unit_letters_are_numbered_once_and_declarations_ha
         .await
         .expect("json");
     assert!(!taken.granted, "handed to someone else");
+    s.stop().await;
+}
+
+/// Issue 21 (low): the server's clock has the last word on when a decision counts.
+/// An offline decision keeps its officer's time; one claiming to be made tomorrow,
+/// or before the citizen submitted, counts from when it arrived.
+#[tokio::test]
+async fn a_decisions_time_is_believed_only_between_submission_and_arrival() {
+    let (_dir, s) = server(6).await;
+    let http = reqwest::Client::new();
+    let officer = token(&s, "canbo.07916").await;
+    let page: bhxh_protocol::DeclarationPage = http
+        .get(format!("{}/v1/offices/07916/declarations", s.url()))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("page");
+    let now = s.state.now();
+    let items = &page.items;
+    // (claimed, believed): an hour ago (or at submission when that was later),
+    // tomorrow, a minute before the citizen submitted.
+    let cases = [
+        ((now - chrono::TimeDelta::hours(1)).max(items[0].submitted_at), true),
+        (now + chrono::TimeDelta::days(1), false),
+        (items[2].submitted_at - chrono::TimeDelta::minutes(1), false),
+    ];
+    for (i, (claimed, believed)) in cases.into_iter().enumerate() {
+        let d = &items[i];
+        let before = s.state.now();
+        let r = http
+            .post(format!("{}/v1/decisions", s.url()))
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+            .json(&serde_json::json!({"declaration_id": d.id, "outcome": "escalate", "note": "Xin ý kiến", "decided_at": claimed}))
+            .send()
+            .await
+            .expect("send");
+        assert!(r.status().is_success(), "{}", r.status());
+        let answer: bhxh_protocol::DecisionAnswer = r.json().await.expect("json");
+        let recorded = answer.decision.expect("the decision on record");
+        if believed {
+            assert_eq!(recorded.decided_at, claimed, "case {i}");
+        } else {
+            assert!(recorded.decided_at >= before && recorded.decided_at <= s.state.now(), "case {i}: {recorded:?}");
+        }
+    }
     s.stop().await;
 }

@@ -672,3 +672,96 @@ async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
     assert_eq!(d.outbox().expect("outbox").len(), 1);
     s.stop().await;
 }
+
+/// Every citizen's document that reaches the screen is covered by one audit row per
+/// view: an opening writes one (a refresh of the open declaration none), and an
+/// image served before its declaration was opened (fetched ahead) writes its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_view_of_a_citizens_documents_is_audited_once() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let queue = d.queue().expect("queue");
+    let with_docs: Vec<_> = queue.iter().filter(|q| !q.document_ids.is_empty()).take(2).collect();
+    let (a, b) = (with_docs[0], with_docs[1]);
+
+    d.declaration(&a.id).expect("open A");
+    d.declaration(&a.id).expect("A refreshed");
+    d.document_image(&a.document_ids[0], Some(bhxh_desk_core::ImageSize::Screen)).expect("A's image");
+    // B's images fetched ahead of its opening, twice.
+    for _ in 0..2 {
+        d.document_image(&b.document_ids[0], Some(bhxh_desk_core::ImageSize::Thumb)).expect("B's image");
+    }
+    d.declaration(&b.id).expect("open B");
+    d.declaration(&a.id).expect("back to A");
+    d.logout();
+
+    let profiles = bhxh_cache::Profiles::open(dir.path()).expect("profiles");
+    let (_, key) =
+        profiles.unlock_offline("canbo.07916", "demo", bhxh_desk_core::desk_clock().now(), 7).expect("the key");
+    let cache = bhxh_cache::Cache::open(&profiles.cache_dir("canbo.07916").expect("dir"), key).expect("cache");
+    let views: Vec<(String, String)> = cache
+        .recent_audit(100)
+        .expect("audit")
+        .into_iter()
+        .rev()
+        .filter(|r| r.action == "view_documents")
+        .map(|r| (r.subject, r.detail))
+        .collect();
+    let row = |id: &str, detail: &str| (id.to_owned(), detail.to_owned());
+    assert_eq!(
+        views,
+        vec![row(&a.id, ""), row(&b.id, "served"), row(&b.id, ""), row(&a.id, "")],
+        "one row per opening and one for images served ahead"
+    );
+    s.stop().await;
+}
+
+/// Rows cut off the end of a PC's audit chain leave a chain that holds; the central
+/// service, told the head at every sync, notices that it went back and records it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_chain_cut_at_its_end_is_noticed_by_the_central_service() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 6).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    let mismatches = || {
+        s.state
+            .with_store(|st| st.audit_of("canbo.07916"))
+            .expect("audit")
+            .into_iter()
+            .filter(|(action, _, _)| action == "audit_chain_mismatch")
+            .count()
+    };
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    let id = d.queue().expect("queue")[0].id.clone();
+    super::escalate(&d, &id, "chờ lãnh đạo").expect("decide");
+    d.sync_now().await.expect("sync delivers");
+    d.sync_now().await.expect("sync again");
+    assert_eq!(mismatches(), 0, "an honest chain only grows");
+    d.logout();
+
+    // Someone with the file drops the decision's rows from the end of the chain.
+    let db = dir.path().join("users").join("canbo.07916").join("cache.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let decided: i64 = conn
+            .query_row("SELECT min(seq) FROM audit WHERE action = 'decide'", [], |r| r.get(0))
+            .expect("the decision's row");
+        conn.execute_batch(&format!("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= {decided};"))
+            .expect("cut");
+    }
+    let left = bhxh_desk_core::headless::audit_verify(dir.path(), "canbo.07916", "demo").expect("verify");
+    assert_eq!(left.first_broken, None, "what is left holds on the PC");
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    d.sync_now().await.expect("sync");
+    assert_eq!(mismatches(), 1, "the central service saw the chain go back");
+    // Recorded once: the next round follows the head it now knows.
+    d.sync_now().await.expect("sync");
+    assert_eq!(mismatches(), 1);
+    s.stop().await;
+}
