@@ -77,6 +77,21 @@ fn signal_parent() -> bool {
     false
 }
 
+/// Whether a system call made by its x32 number (the x86-64 number with bit 30
+/// set, which a deny-list keyed on x86-64 numbers would not match) got past the
+/// filter: refused by the filter it fails with EPERM; a kernel without x32 says
+/// ENOSYS and one with x32 runs it.
+fn x32_call_not_refused() -> bool {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    {
+        // SAFETY: getpid takes no argument and touches no memory, whatever ABI runs it.
+        let r = unsafe { libc::syscall(0x4000_0000 | libc::SYS_getpid) };
+        r != -1 || std::io::Error::last_os_error().raw_os_error() != Some(libc::EPERM)
+    }
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    false
+}
+
 /// What a debug build's worker does when a test asks it to misbehave.
 fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
     if !cfg!(debug_assertions) {
@@ -107,6 +122,7 @@ fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
                 ("listen", std::net::TcpListener::bind("127.0.0.1:0").is_ok()),
                 ("run a program", std::process::Command::new("/bin/true").status().is_ok()),
                 ("signal the app", signal_parent()),
+                ("make a call by its x32 number", x32_call_not_refused()),
                 ("change a file's mode", {
                     use std::os::unix::fs::PermissionsExt;
                     std::fs::File::open("/proc/self/status")
