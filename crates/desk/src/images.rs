@@ -56,19 +56,30 @@ pub(crate) struct KeyedLocks {
     map: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
+struct Leave<'a> {
+    locks: &'a KeyedLocks,
+    key: &'a str,
+    entry: Arc<Mutex<()>>,
+}
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        let mut map = self.locks.map.lock().unwrap_or_else(|p| p.into_inner());
+        // The map's, this guard's and the caller's `entry`: nobody else waits on this key.
+        if Arc::strong_count(&self.entry) == 3 {
+            map.remove(self.key);
+        }
+    }
+}
+
 impl KeyedLocks {
     pub(crate) fn run<T>(&self, key: &str, f: impl FnOnce() -> T) -> T {
         let entry = Arc::clone(self.map.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_owned()).or_default());
-        let result = {
-            let _turn = entry.lock().unwrap_or_else(|p| p.into_inner());
-            f()
-        };
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        // Ours and the map's: nobody else waits on this key.
-        if Arc::strong_count(&entry) == 2 {
-            map.remove(key);
-        }
-        result
+        // The entry goes when the last holder leaves, a panicking job included: a
+        // key left behind would grow the map for ever on a long day.
+        let _leave = Leave { locks: self, key, entry: Arc::clone(&entry) };
+        let _turn = entry.lock().unwrap_or_else(|p| p.into_inner());
+        f()
     }
 
     #[cfg(test)]
@@ -106,6 +117,16 @@ mod tests {
         }
         assert_eq!(most.load(Ordering::SeqCst), 1);
         assert_eq!(locks.len(), 0, "no key is left behind");
+    }
+
+    #[test]
+    fn a_key_whose_job_panicked_is_not_left_behind() {
+        let locks = KeyedLocks::default();
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| locks.run("sha", || panic!("bad image"))));
+        assert!(caught.is_err());
+        assert_eq!(locks.len(), 0);
+        assert_eq!(locks.run("sha", || 7), 7, "the key works again");
     }
 
     #[test]
