@@ -356,11 +356,8 @@ impl Desk {
             else {
                 return Ok(());
             };
-            let bytes = std::fs::read(path).map_err(|e| unreadable(path, e))?;
-            let written_at = std::fs::metadata(path)
-                .and_then(|m| m.modified())
-                .map(DateTime::<Utc>::from)
-                .unwrap_or_else(|_| self.now());
+            let (bytes, written_at) = read_no_follow(path).map_err(|e| unreadable(path, e))?;
+            let written_at = written_at.map(DateTime::<Utc>::from).unwrap_or_else(|| self.now());
             let copy = write_new(&dest, &stem, &ext, &bytes)?;
             // One file in one place: the copy goes again if the original stays.
             if let Err(e) = std::fs::remove_file(path) {
@@ -437,6 +434,28 @@ impl Desk {
     }
 }
 
+/// A regular file's bytes and modification time, read through one handle opened
+/// without following a link: a file swapped for a link after it was listed is
+/// refused, not read through.
+fn read_no_follow(path: &Path) -> std::io::Result<(Vec<u8>, Option<std::time::SystemTime>)> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(64 << 20) as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, meta.modified().ok()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,6 +505,23 @@ mod tests {
         assert_eq!(old_kind("cong-van-nhac-nho-07916-20261121-090000"), "letters");
         assert_eq!(old_kind("unitsX-07916"), "old");
         assert_eq!(old_kind("officers"), "old");
+    }
+
+    #[test]
+    fn an_old_export_swapped_for_a_link_or_a_pipe_is_not_read() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let file = dir.path().join("a.csv");
+        std::fs::write(&file, b"ma_so;ten").expect("write");
+        let (bytes, at) = read_no_follow(&file).expect("a regular file");
+        assert_eq!((bytes.as_slice(), at.is_some()), (&b"ma_so;ten"[..], true));
+        let link = dir.path().join("b.csv");
+        std::os::unix::fs::symlink(&file, &link).expect("link");
+        assert!(read_no_follow(&link).is_err(), "a link is not followed");
+        let fifo = dir.path().join("c.csv");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(read_no_follow(&fifo).is_err(), "a pipe neither blocks nor is read");
     }
 
     #[test]
