@@ -63,12 +63,13 @@ impl Cache {
         for d in derivatives {
             self.store.put_derived(sha256, d.size, d.bytes)?;
         }
+        let tag = self.content_tag(sha256);
         let tx = self.conn.unchecked_transaction()?;
         for d in derivatives {
             tx.execute(
-                "INSERT INTO derivatives(sha256, size, width, height) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(sha256, size) DO UPDATE SET width = ?3, height = ?4",
-                params![sha256, d.size, d.width, d.height],
+                "INSERT INTO derivatives(content_tag, size, width, height) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(content_tag, size) DO UPDATE SET width = ?3, height = ?4",
+                params![tag, d.size, d.width, d.height],
             )?;
         }
         tx.commit()?;
@@ -103,7 +104,11 @@ impl Cache {
     pub fn derivative(&self, sha256: &str, size: &str) -> Result<Option<Vec<u8>>, CacheError> {
         let known: Option<i64> = self
             .conn
-            .query_row("SELECT 1 FROM derivatives WHERE sha256 = ?1 AND size = ?2", params![sha256, size], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM derivatives WHERE content_tag = ?1 AND size = ?2",
+                params![self.content_tag(sha256), size],
+                |r| r.get(0),
+            )
             .optional()?;
         if known.is_none() {
             return Ok(None);
@@ -113,14 +118,15 @@ impl Cache {
 
     /// Deletes every derivative of `sha256` (retention).
     pub(crate) fn remove_derivatives(&self, sha256: &str) -> Result<u32, CacheError> {
+        let tag = self.content_tag(sha256);
         let sizes: Vec<String> = {
-            let mut stmt = self.conn.prepare("SELECT size FROM derivatives WHERE sha256 = ?1")?;
-            stmt.query_map([sha256], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.conn.prepare("SELECT size FROM derivatives WHERE content_tag = ?1")?;
+            stmt.query_map([&tag], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         for size in &sizes {
             self.store.remove_derived(sha256, size)?;
         }
-        self.conn.execute("DELETE FROM derivatives WHERE sha256 = ?1", [sha256])?;
+        self.conn.execute("DELETE FROM derivatives WHERE content_tag = ?1", [&tag])?;
         Ok(sizes.len() as u32)
     }
 }

@@ -68,6 +68,16 @@ impl DataKey {
         hex::encode(mac.finalize().into_bytes())
     }
 
+    /// The keyed tag the cache's rows know a content by (a document, a paper stack,
+    /// their derivatives): equal contents give equal tags, so shared files are still
+    /// found, but a copy of the database cannot confirm a photo or PDF it holds.
+    pub fn content_tag(&self, sha256_hex: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length");
+        mac.update(b"bhxh-desk content tag v1\0");
+        mac.update(sha256_hex.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// A keyed name for a value the checks look declarations up by (`kind`: which
     /// index): equal values give equal names, and the names say nothing without the key.
     pub fn registry_key(&self, kind: &str, value: &str) -> String {

@@ -97,30 +97,31 @@ pub struct CachedDeclaration {
     pub documents: Vec<CachedDocument>,
 }
 
-type DocRow = (String, String, String, String, i64, String, String, Option<String>);
+type DocRow = (String, String, String, String, i64, Option<Vec<u8>>, String, Option<String>);
 
-fn doc_from_row(row: DocRow) -> Result<CachedDocument, CacheError> {
-    let (id, declaration_id, kind, content_type, size, sha256, state, error) = row;
-    Ok(CachedDocument {
-        kind: DocumentKind::from_code(&kind).ok_or_else(|| CacheError::Corrupt(id.clone(), format!("kind {kind}")))?,
-        state: DocumentState::from_code(&state)
-            .ok_or_else(|| CacheError::Corrupt(id.clone(), format!("state {state}")))?,
-        id,
-        declaration_id,
-        content_type,
-        size: size as u64,
-        sha256,
-        error,
-    })
-}
-
-const DOC_COLUMNS: &str = "id, declaration_id, kind, content_type, size, sha256, state, error";
+const DOC_COLUMNS: &str = "id, declaration_id, kind, content_type, size, content, state, error";
 
 fn read_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
 impl Cache {
+    pub(crate) fn doc_from_row(&self, row: DocRow) -> Result<CachedDocument, CacheError> {
+        let (id, declaration_id, kind, content_type, size, content, state, error) = row;
+        Ok(CachedDocument {
+            kind: DocumentKind::from_code(&kind)
+                .ok_or_else(|| CacheError::Corrupt(id.clone(), format!("kind {kind}")))?,
+            state: DocumentState::from_code(&state)
+                .ok_or_else(|| CacheError::Corrupt(id.clone(), format!("state {state}")))?,
+            sha256: self.open_document_content(&id, content.as_deref())?,
+            id,
+            declaration_id,
+            content_type,
+            size: size as u64,
+            error,
+        })
+    }
+
     /// A declaration from its sealed `body` column.
     pub(crate) fn open_body(&self, id: &str, sealed: &[u8]) -> Result<Declaration, CacheError> {
         let json = self.open_sealed("body", id, sealed)?;
@@ -136,6 +137,13 @@ impl Cache {
         cursor_key: &str,
         next_cursor: &str,
     ) -> Result<usize, CacheError> {
+        // Sealed before the transaction borrows the connection.
+        let contents: Vec<(String, Vec<u8>)> = items
+            .iter()
+            .flat_map(|d| &d.documents)
+            .map(|doc| (self.content_tag(&doc.sha256), self.seal_document_content(&doc.id, &doc.sha256)))
+            .collect();
+        let mut contents = contents.iter();
         let key = &self.key;
         let tx = self.conn.transaction()?;
         let now = Utc::now().to_rfc3339();
@@ -175,14 +183,16 @@ impl Cache {
             .execute(params_from_iter(row.into_iter().chain(clear_facts(d))))?;
             crate::findings::write_registry_keys(&tx, key, d, existed)?;
             for doc in &d.documents {
-                // A changed hash means new content: download it again.
+                let (tag, content) =
+                    contents.next().ok_or_else(|| CacheError::Corrupt(doc.id.clone(), "content".into()))?;
+                // A changed tag means new content: download it again.
                 tx.prepare_cached(
-                    "INSERT INTO documents(id, declaration_id, kind, content_type, size, sha256, state)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'missing')
+                    "INSERT INTO documents(id, declaration_id, kind, content_type, size, content_tag, content, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'missing')
                      ON CONFLICT(id) DO UPDATE SET kind = ?3, content_type = ?4, size = ?5,
-                        state = CASE WHEN sha256 = ?6 THEN state ELSE 'missing' END,
-                        error = CASE WHEN sha256 = ?6 THEN error ELSE NULL END,
-                        sha256 = ?6",
+                        state = CASE WHEN content_tag = ?6 THEN state ELSE 'missing' END,
+                        error = CASE WHEN content_tag = ?6 THEN error ELSE NULL END,
+                        content_tag = ?6, content = ?7",
                 )?
                 .execute(params![
                     doc.id,
@@ -190,7 +200,8 @@ impl Cache {
                     doc.kind.code(),
                     doc.content_type,
                     doc.size as i64,
-                    doc.sha256
+                    tag,
+                    content
                 ])?;
             }
         }
@@ -292,7 +303,7 @@ impl Cache {
             .prepare_cached(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE declaration_id = ?1 ORDER BY rowid"))?;
         let documents = stmt
             .query_map([id], read_doc)?
-            .map(|r| r.map_err(CacheError::from).and_then(doc_from_row))
+            .map(|r| r.map_err(CacheError::from).and_then(|row| self.doc_from_row(row)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Some(CachedDeclaration { declaration, documents }))
     }
@@ -311,19 +322,19 @@ impl Cache {
             .conn
             .query_row(&format!("SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"), [id], read_doc)
             .optional()?;
-        row.map(doc_from_row).transpose()
+        row.map(|row| self.doc_from_row(row)).transpose()
     }
 
     /// Documents not yet in the store, oldest declaration first.
     pub fn documents_to_fetch(&self, include_failed: bool, limit: u32) -> Result<Vec<CachedDocument>, CacheError> {
         let states = if include_failed { "('missing', 'failed')" } else { "('missing')" };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT x.id, x.declaration_id, x.kind, x.content_type, x.size, x.sha256, x.state, x.error
+            "SELECT x.id, x.declaration_id, x.kind, x.content_type, x.size, x.content, x.state, x.error
              FROM documents x JOIN declarations d ON d.id = x.declaration_id
              WHERE x.state IN {states} ORDER BY d.submitted_at, x.rowid LIMIT ?1"
         ))?;
         let rows = stmt.query_map([limit], read_doc)?;
-        rows.map(|r| r.map_err(CacheError::from).and_then(doc_from_row)).collect()
+        rows.map(|r| r.map_err(CacheError::from).and_then(|row| self.doc_from_row(row))).collect()
     }
 
     /// Records a document's bytes: through the store (verified), then marks the row.

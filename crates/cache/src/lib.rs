@@ -14,7 +14,8 @@
 //! - [`Cache`]: SQLite (rusqlite, `rusqlite_migration` with append-only migrations, WAL, `secure_delete`). Personal
 //!   columns (declaration body, findings) are sealed by [`crypto`]: XChaCha20-Poly1305, a random nonce, bound to column
 //!   and row so a value moved elsewhere fails to open. [`store::DocumentStore`]: sealed files named by a keyed hash,
-//!   atomic writes, sha256 checked on every read.
+//!   atomic writes, sha256 checked on every read. Rows name a content by a keyed tag ([`crypto::DataKey::content_tag`]),
+//!   the digest itself sealed beside it: a copy of the database cannot confirm a photo it holds.
 //! - `apply_page` moves a page's rows and the cursor in one transaction, so a cut-off sync resumes without gaps or
 //!   duplicates. [`Cache::recheck_due`] ([`findings`]) re-runs the checks of the rows a pull, an analysis or a paper
 //!   match changed and of the rows sharing a registry key with them (mã số, parent's mã số, phone, ID number; keyed
@@ -35,6 +36,7 @@
 
 pub mod analysis;
 pub mod audit;
+mod content;
 pub mod crypto;
 mod declarations;
 pub mod directory;
@@ -79,8 +81,9 @@ impl Cache {
         schema::prepare(&mut conn)?;
         let store = DocumentStore::open(&dir.join("documents"), key.clone())?;
         let audit_key = key.audit_key();
-        let cache = Self { conn, store, key, audit_key, dir: dir.to_path_buf(), name_index: None };
+        let mut cache = Self { conn, store, key, audit_key, dir: dir.to_path_buf(), name_index: None };
         cache.check_key()?;
+        cache.key_content_tags()?;
         cache.fill_clear_facts()?;
         cache.fill_call_keys()?;
         Ok(cache)

@@ -55,16 +55,16 @@ impl Cache {
         Ok(self
             .conn
             .query_row(
-                "SELECT sha256, pages, bytes, source, imported_by, imported_at FROM paper_stacks WHERE sha256 = ?1",
-                [sha256],
+                "SELECT pages, bytes, source, imported_by, imported_at FROM paper_stacks WHERE content_tag = ?1",
+                [self.content_tag(sha256)],
                 |r| {
                     Ok(PaperStack {
-                        sha256: r.get(0)?,
-                        pages: r.get(1)?,
-                        bytes: r.get::<_, i64>(2)? as u64,
-                        source: r.get(3)?,
-                        imported_by: r.get(4)?,
-                        imported_at: r.get(5)?,
+                        sha256: sha256.to_owned(),
+                        pages: r.get(0)?,
+                        bytes: r.get::<_, i64>(1)? as u64,
+                        source: r.get(2)?,
+                        imported_by: r.get(3)?,
+                        imported_at: r.get(4)?,
                     })
                 },
             )
@@ -96,49 +96,58 @@ impl Cache {
             })
             .collect::<Result<_, CacheError>>()?;
         let matched = pages.iter().filter(|p| p.declaration_id.is_some()).count();
+        let tag = self.content_tag(sha256);
+        let content = self.seal_stack_content(&tag, sha256);
+        let subject = self.paper_subject(sha256);
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             tx.execute(
-                "INSERT INTO paper_stacks(sha256, pages, bytes, source, imported_by, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(sha256) DO NOTHING",
-                params![sha256, pages.len() as u32, pdf.len() as i64, source, actor, now.to_rfc3339()],
+                "INSERT INTO paper_stacks(content_tag, content, pages, bytes, source, imported_by, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(content_tag) DO NOTHING",
+                params![tag, content, pages.len() as u32, pdf.len() as i64, source, actor, now.to_rfc3339()],
             )?;
             for (i, (p, reading)) in pages.iter().zip(&sealed).enumerate() {
                 let candidates = serde_json::to_string(p.candidates).unwrap_or_else(|_| "[]".into());
                 tx.execute(
-                    "INSERT INTO paper_pages(stack_sha256, page_index, declaration_id, matched_by, reading, candidates_json, signed)
+                    "INSERT INTO paper_pages(stack_tag, page_index, declaration_id, matched_by, reading, candidates_json, signed)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                     ON CONFLICT(stack_sha256, page_index) DO NOTHING",
-                    params![sha256, i as u32, p.declaration_id, p.matched_by.code(), reading, candidates, p.reading.signed],
+                     ON CONFLICT(stack_tag, page_index) DO NOTHING",
+                    params![tag, i as u32, p.declaration_id, p.matched_by.code(), reading, candidates, p.reading.signed],
                 )?;
                 if let Some(id) = p.declaration_id {
                     Self::mark_due(&tx, id)?;
                 }
                 tx.execute(
-                    "INSERT INTO derivatives(sha256, size, width, height) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT(sha256, size) DO UPDATE SET width = ?3, height = ?4",
-                    params![sha256, page_size_name(i as u32), p.screen.width, p.screen.height],
+                    "INSERT INTO derivatives(content_tag, size, width, height) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(content_tag, size) DO UPDATE SET width = ?3, height = ?4",
+                    params![tag, page_size_name(i as u32), p.screen.width, p.screen.height],
                 )?;
             }
             let detail = format!("{} pages, {matched} matched; source {source}", pages.len());
-            audit::append(&tx, &c.audit_key, now, actor, audit::Action::ImportPaper, sha256, &detail)?;
+            audit::append(&tx, &c.audit_key, now, actor, audit::Action::ImportPaper, &subject, &detail)?;
             tx.commit()?;
             Ok(())
         })
     }
 
     fn paper_pages_where(&self, clause: &str, arg: &str) -> Result<Vec<PaperPage>, CacheError> {
+        // The stack imported first comes first (its page is the one the checks read).
         let sql = format!(
-            "SELECT stack_sha256, page_index, declaration_id, matched_by, reading, candidates_json FROM paper_pages
-             WHERE {clause} ORDER BY stack_sha256, page_index"
+            "SELECT p.stack_tag, s.content, p.page_index, p.declaration_id, p.matched_by, p.reading, p.candidates_json
+             FROM paper_pages p JOIN paper_stacks s ON s.content_tag = p.stack_tag
+             WHERE {clause} ORDER BY s.imported_at, s.rowid, p.page_index"
         );
-        let rows: Vec<(String, u32, Option<String>, String, Vec<u8>, String)> = {
+        type Row = (String, Option<Vec<u8>>, u32, Option<String>, String, Vec<u8>, String);
+        let rows: Vec<Row> = {
             let mut stmt = self.conn.prepare(&sql)?;
-            stmt.query_map([arg], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
-                .collect::<rusqlite::Result<_>>()?
+            stmt.query_map([arg], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
         };
         rows.into_iter()
-            .map(|(sha, index, declaration_id, by, sealed, candidates)| {
+            .map(|(tag, content, index, declaration_id, by, sealed, candidates)| {
+                let sha = self.open_stack_content(&tag, content.as_deref())?;
                 let key = page_key(&sha, index);
                 let plain = self.open_sealed("paper_reading", &key, &sealed)?;
                 let corrupt = |e: serde_json::Error| CacheError::Corrupt(key.clone(), e.to_string());
@@ -156,12 +165,12 @@ impl Cache {
 
     /// The pages matched to a declaration.
     pub fn paper_pages_of(&self, declaration_id: &str) -> Result<Vec<PaperPage>, CacheError> {
-        self.paper_pages_where("declaration_id = ?1", declaration_id)
+        self.paper_pages_where("p.declaration_id = ?1", declaration_id)
     }
 
     /// Every page of a stack.
     pub fn paper_stack_pages(&self, sha256: &str) -> Result<Vec<PaperPage>, CacheError> {
-        self.paper_pages_where("stack_sha256 = ?1", sha256)
+        self.paper_pages_where("p.stack_tag = ?1", &self.content_tag(sha256))
     }
 
     /// Declarations that already have a matched paper page.
@@ -185,14 +194,15 @@ impl Cache {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<(), CacheError> {
+        let (tag, subject) = (self.content_tag(sha256), self.paper_subject(sha256));
         self.durably(|c| {
             let tx = c.conn.transaction()?;
             let by = if declaration_id.is_some() { MatchedBy::Hand } else { MatchedBy::None };
             // The page leaves its former declaration (whose checks read it) for the new one.
             let former: Option<Option<String>> = tx
                 .query_row(
-                    "SELECT declaration_id FROM paper_pages WHERE stack_sha256 = ?1 AND page_index = ?2",
-                    params![sha256, index],
+                    "SELECT declaration_id FROM paper_pages WHERE stack_tag = ?1 AND page_index = ?2",
+                    params![tag, index],
                     |r| r.get(0),
                 )
                 .optional()?;
@@ -200,17 +210,22 @@ impl Cache {
                 Self::mark_due(&tx, id)?;
             }
             let n = tx.execute(
-                "UPDATE paper_pages SET declaration_id = ?3, matched_by = ?4 WHERE stack_sha256 = ?1 AND page_index = ?2",
-                params![sha256, index, declaration_id, by.code()],
+                "UPDATE paper_pages SET declaration_id = ?3, matched_by = ?4 WHERE stack_tag = ?1 AND page_index = ?2",
+                params![tag, index, declaration_id, by.code()],
             )?;
             if n == 0 {
                 return Err(CacheError::MissingDocument(page_key(sha256, index)));
             }
             let detail = format!("page {}: {}", index + 1, declaration_id.unwrap_or("(none)"));
-            audit::append(&tx, &c.audit_key, now, actor, audit::Action::MatchPaper, sha256, &detail)?;
+            audit::append(&tx, &c.audit_key, now, actor, audit::Action::MatchPaper, &subject, &detail)?;
             tx.commit()?;
             Ok(())
         })
+    }
+
+    /// How the audit names a stack (by its tag: the chain holds no content digest).
+    pub fn paper_subject(&self, sha256: &str) -> String {
+        format!("paper:{}", self.content_tag(sha256))
     }
 
     /// The imported PDF's bytes.

@@ -85,17 +85,26 @@ impl Cache {
             self.held(keep_days)?.into_iter().filter(|h| h.purge_after.is_some_and(|t| t <= now)).collect();
         let (mut declarations, mut files) = (0, 0);
         for h in due {
-            let docs: Vec<(String, String)> = {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT id, sha256 FROM documents WHERE declaration_id = ?1 AND state = 'stored'")?;
-                stmt.query_map([&h.declaration_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+            let docs: Vec<(String, String, Option<Vec<u8>>)> = {
+                let mut stmt = self.conn.prepare(
+                    "SELECT id, content_tag, content FROM documents WHERE declaration_id = ?1 AND state = 'stored'",
+                )?;
+                stmt.query_map([&h.declaration_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?
             };
-            for (doc_id, sha) in &docs {
+            for (doc_id, tag, content) in &docs {
+                let sha = &match self.open_document_content(doc_id, content.as_deref()) {
+                    Ok(sha) => sha,
+                    // One unreadable row does not keep the others' time from coming.
+                    Err(e) => {
+                        tracing::error!(document = %doc_id, error = %e, "a document's content does not open: not purged");
+                        continue;
+                    }
+                };
                 // Content-addressed: another declaration still waiting may hold the same file.
                 let shared: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM documents WHERE sha256 = ?1 AND state = 'stored' AND id != ?2",
-                    params![sha, doc_id],
+                    "SELECT count(*) FROM documents WHERE content_tag = ?1 AND state = 'stored' AND id != ?2",
+                    params![tag, doc_id],
                     |r| r.get(0),
                 )?;
                 if shared == 0 {
@@ -140,18 +149,18 @@ impl Cache {
     /// page nobody matched keeps its stack: the officer still has to place it.
     fn purge_paper_stacks(&mut self, actor: &str, keep_days: u32, now: DateTime<Utc>) -> Result<u32, CacheError> {
         let keep = Duration::days(i64::from(keep_days));
-        let stacks: Vec<(String, String)> = {
-            let mut stmt = self.conn.prepare("SELECT sha256, imported_at FROM paper_stacks")?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?
+        let stacks: Vec<(String, Option<Vec<u8>>, String)> = {
+            let mut stmt = self.conn.prepare("SELECT content_tag, content, imported_at FROM paper_stacks")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?
         };
         let mut files = 0;
-        'stacks: for (sha, imported_at) in stacks {
+        'stacks: for (tag, content, imported_at) in stacks {
             if parse(&imported_at).is_none_or(|t| t + keep > now) {
                 continue;
             }
             let pages: Vec<Option<String>> = {
-                let mut stmt = self.conn.prepare("SELECT declaration_id FROM paper_pages WHERE stack_sha256 = ?1")?;
-                stmt.query_map([&sha], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+                let mut stmt = self.conn.prepare("SELECT declaration_id FROM paper_pages WHERE stack_tag = ?1")?;
+                stmt.query_map([&tag], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
             };
             for page in &pages {
                 let Some(id) = page else { continue 'stacks };
@@ -160,9 +169,10 @@ impl Cache {
                 }
             }
             // The same PDF may still be a stored document of a declaration (sent with it).
+            let sha = self.open_stack_content(&tag, content.as_deref())?;
             let still_document: i64 = self.conn.query_row(
-                "SELECT count(*) FROM documents WHERE sha256 = ?1 AND state = 'stored'",
-                [&sha],
+                "SELECT count(*) FROM documents WHERE content_tag = ?1 AND state = 'stored'",
+                [&tag],
                 |r| r.get(0),
             )?;
             if still_document == 0 {
@@ -171,10 +181,11 @@ impl Cache {
             }
             files += self.remove_derivatives(&sha)?;
             let detail = format!("paper stack of {} pages", pages.len());
+            let subject = self.paper_subject(&sha);
             self.durably(|c| {
                 let tx = c.conn.transaction()?;
-                tx.execute("DELETE FROM paper_stacks WHERE sha256 = ?1", [&sha])?;
-                audit::append(&tx, &c.audit_key, now, actor, audit::Action::Purge, &sha, &detail)?;
+                tx.execute("DELETE FROM paper_stacks WHERE content_tag = ?1", [&tag])?;
+                audit::append(&tx, &c.audit_key, now, actor, audit::Action::Purge, &subject, &detail)?;
                 tx.commit()?;
                 Ok(())
             })?;

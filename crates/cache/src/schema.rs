@@ -226,6 +226,18 @@ M::up(
 // The audit chain keyed: rows from here carry an HMAC link (`keyed = 1`); the
 // rows before keep their SHA-256 links and may only come first.
 M::up("ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;"),
+// A content's SHA-256 in the clear lets whoever copies the database confirm that
+// this PC holds a photo or PDF they have: rows now name a content by a keyed tag,
+// and the digest the store verifies against is sealed beside it. Rows of an older
+// cache are rewritten by `Cache::key_content_tags` the first time the key opens it.
+M::up(
+    "ALTER TABLE documents RENAME COLUMN sha256 TO content_tag;
+    ALTER TABLE documents ADD COLUMN content BLOB;
+    ALTER TABLE derivatives RENAME COLUMN sha256 TO content_tag;
+    ALTER TABLE paper_stacks RENAME COLUMN sha256 TO content_tag;
+    ALTER TABLE paper_stacks ADD COLUMN content BLOB;
+    ALTER TABLE paper_pages RENAME COLUMN stack_sha256 TO stack_tag;",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

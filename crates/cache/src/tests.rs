@@ -387,6 +387,84 @@ fn nothing_personal_is_readable_in_the_files() {
     }
 }
 
+/// Where in the cache's files a content's digest shows, hex or raw.
+fn digest_shows(dir: &std::path::Path, sha: &str) -> Option<std::path::PathBuf> {
+    let raw = hex::decode(sha).expect("hex");
+    stored_files(dir).into_iter().find(|f| {
+        let bytes = std::fs::read(f).expect("read");
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        has(sha.as_bytes()) || has(sha.to_uppercase().as_bytes()) || has(&raw)
+    })
+}
+
+#[test]
+fn no_content_digest_is_kept_in_the_clear_and_an_older_cache_is_keyed_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = DataKey::generate();
+    let photo = b"\xFF\xD8\xFF a citizen's portrait";
+    let pdf = b"%PDF-1.7 a signed paper form";
+    let (photo_sha, pdf_sha) = (store::sha256_hex(photo), store::sha256_hex(pdf));
+    let now = Utc::now();
+    let reading = bhxh_domain::mau01::PageReading { signed: Some(true), ..Default::default() };
+    {
+        let mut cache = Cache::open(dir.path(), key.clone()).expect("open");
+        cache.apply_page(&[declaration("07916-000001", 2, photo)], "k", "c").expect("apply");
+        let todo = cache.documents_to_fetch(false, 10).expect("todo");
+        cache.save_document(&todo[0], photo).expect("save");
+        let screen = crate::analysis::NewDerivative { size: "screen", width: 8, height: 8, bytes: b"small jpeg" };
+        cache.save_derivatives(&photo_sha, &[screen]).expect("derivative");
+        let page = crate::paper::NewPaperPage {
+            reading: &reading,
+            declaration_id: Some("07916-000001"),
+            matched_by: bhxh_domain::mau01::MatchedBy::Qr,
+            candidates: &[],
+            screen: crate::analysis::NewDerivative { size: "page0", width: 10, height: 14, bytes: b"page jpeg" },
+        };
+        cache.save_paper_stack(&pdf_sha, pdf, &[page], "file", "canbo.07916", now).expect("stack");
+        cache.match_paper_page(&pdf_sha, 0, Some("07916-000001"), "canbo.07916", now).expect("match");
+    }
+    for sha in [&photo_sha, &pdf_sha] {
+        assert_eq!(digest_shows(dir.path(), sha), None, "a content digest is readable");
+    }
+
+    // A cache written before the tags: the clear digest in every content column.
+    {
+        let mut cache = Cache::open(dir.path(), key.clone()).expect("open");
+        let tx = cache.conn.transaction().expect("tx");
+        tx.pragma_update(None, "defer_foreign_keys", "ON").expect("defer");
+        for (table, sha) in [("documents", &photo_sha), ("paper_stacks", &pdf_sha)] {
+            let tag = key.content_tag(sha);
+            tx.execute(
+                &format!("UPDATE {table} SET content_tag = ?2, content = NULL WHERE content_tag = ?1"),
+                [&tag, sha],
+            )
+            .expect("old row");
+            tx.execute("UPDATE derivatives SET content_tag = ?2 WHERE content_tag = ?1", [&tag, sha]).expect("old");
+            tx.execute("UPDATE paper_pages SET stack_tag = ?2 WHERE stack_tag = ?1", [&tag, sha]).expect("old");
+        }
+        tx.execute("DELETE FROM meta WHERE key = 'content.keyed'", []).expect("meta");
+        tx.commit().expect("commit");
+    }
+    assert!(digest_shows(dir.path(), &photo_sha).is_some(), "the older layout is what this test starts from");
+
+    let cache = Cache::open(dir.path(), key).expect("open");
+    for sha in [&photo_sha, &pdf_sha] {
+        assert_eq!(digest_shows(dir.path(), sha), None, "rewritten when the key opened it");
+    }
+    let (doc, bytes) = cache.document_bytes("07916-000001-portrait").expect("document");
+    assert_eq!((doc.sha256.as_str(), bytes.as_slice()), (photo_sha.as_str(), &photo[..]));
+    assert_eq!(cache.derivative(&photo_sha, "screen").expect("derivative").as_deref(), Some(&b"small jpeg"[..]));
+    assert_eq!(cache.derivative(&pdf_sha, "page0").expect("page").as_deref(), Some(&b"page jpeg"[..]));
+    let pages = cache.paper_stack_pages(&pdf_sha).expect("pages");
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].stack_sha256, pdf_sha);
+    assert_eq!(pages[0].reading.signed, Some(true), "the sealed reading still opens");
+    assert_eq!(cache.paper_pages_of("07916-000001").expect("matched").len(), 1);
+    assert!(cache.paper_stack(&pdf_sha).expect("stack").is_some());
+    assert_eq!(cache.paper_stack_bytes(&pdf_sha).expect("pdf"), pdf);
+    assert!(cache.verify_audit().expect("audit").first_broken.is_none());
+}
+
 fn decided_cache(dir: &std::path::Path) -> Cache {
     decided_cache_with(dir, DataKey::generate())
 }

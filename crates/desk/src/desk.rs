@@ -204,7 +204,7 @@ impl OpenSession {
     }
 
     /// Writes the audit row for documents of `subject` (a declaration id, or
-    /// `paper:<sha256>` for an unmatched page) reaching the screen, once per view.
+    /// `paper:<content tag>` for an unmatched page) reaching the screen, once per view.
     /// The row is written before the bytes leave: no image is shown unrecorded.
     pub(crate) fn audit_shown(&self, subject: &str, how: Shown, now: DateTime<Utc>) -> Result<(), AppError> {
         let mut viewed = lock(&self.viewed);

@@ -291,7 +291,7 @@ impl Desk {
             }
         }
         let Some(page) = page else { return Err(no_such_page()) };
-        let subject = page.declaration_id.clone().unwrap_or_else(|| format!("paper:{sha256}"));
+        let subject = page.declaration_id.clone().unwrap_or_else(|| c.paper_subject(sha256));
         drop(c);
         s.audit_shown(&subject, Shown::Served, self.now())?;
         lock(cache).derivative(sha256, &page_size_name(index))?.ok_or_else(|| {
