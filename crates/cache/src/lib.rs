@@ -42,6 +42,7 @@ mod declarations;
 pub mod directory;
 mod error;
 pub mod findings;
+pub mod letters;
 pub mod office_stats;
 pub mod outbox;
 pub mod paper;

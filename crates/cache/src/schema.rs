@@ -238,6 +238,16 @@ M::up(
     ALTER TABLE paper_stacks ADD COLUMN content BLOB;
     ALTER TABLE paper_pages RENAME COLUMN stack_sha256 TO stack_tag;",
 ),
+// Letter numbers asked of the register and not yet in a written letter (see
+// `letters`): voided at once or at a later sync, never left taken without a letter.
+M::up(
+    "CREATE TABLE letter_numbers (
+        id TEXT PRIMARY KEY,
+        unit_code TEXT NOT NULL,
+        asked_at TEXT NOT NULL,
+        reason TEXT
+    );",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -2,6 +2,7 @@
 //! office's register of outgoing letters, and handing a declaration to an officer.
 
 use crate::auth::Caller;
+use crate::db::LetterVoided;
 use crate::decisions::HAND_OVER_HOURS;
 use crate::extract::ApiJson;
 use crate::extract::ApiPath;
@@ -52,7 +53,32 @@ pub async fn letter_number(
     }
     let symbol =
         state.with_store(|s| s.campaign(&office))?.map_or_else(|| DEFAULT_SYMBOL.to_owned(), |c| c.letter_symbol);
-    Ok(Json(state.with_store(|s| s.take_letter_number(&caller.0, &req, &symbol, state.now()))?))
+    let number = state.with_store(|s| s.take_letter_number(&caller.0, &req, &symbol, state.now()))?;
+    // Taken, then a slow answer: what a desk sees on a slow line.
+    crate::faults::injected_latency(&state).await;
+    Ok(Json(number))
+}
+
+pub async fn void_letter(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((office, id)): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<bhxh_protocol::LetterVoid>,
+) -> Result<Json<LetterNumber>, ApiError> {
+    caller.require_role(&[Role::Supervisor])?;
+    caller.require_office(&office)?;
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return Err(ApiError::validation("reason must be 1 to 200 characters without control characters"));
+    }
+    let symbol =
+        state.with_store(|s| s.campaign(&office))?.map_or_else(|| DEFAULT_SYMBOL.to_owned(), |c| c.letter_symbol);
+    match state.with_store(|s| s.void_letter(&caller.0, &office, &id, reason, &symbol, state.now()))? {
+        LetterVoided::Voided(n) => Ok(Json(n)),
+        LetterVoided::NotGiven => Err(ApiError::not_found(format!("office {office} gave no letter number to {id}"))),
+        LetterVoided::NotYours => Err(ApiError::forbidden("a letter number is voided only by whoever took it")),
+        LetterVoided::TooLate => Err(ApiError::forbidden("a letter number is voided only within an hour of taking it")),
+    }
 }
 
 pub async fn hand_over(

@@ -15,7 +15,7 @@ mod citizens;
 pub use citizens::province_scope;
 mod coverage;
 mod quotas;
-pub use coverage::Unit;
+pub use coverage::{LetterVoided, Unit};
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(
@@ -124,6 +124,8 @@ const MIGRATIONS: &[M<'static>] = &[
             PRIMARY KEY (username, cache_id)
         );",
     ),
+    // A letter number whose letter was never written is voided, not reused.
+    M::up("ALTER TABLE letters ADD COLUMN voided_at TEXT; ALTER TABLE letters ADD COLUMN void_reason TEXT;"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -42,7 +42,7 @@ mod supervisor;
 mod throttle;
 mod tls;
 
-pub use db::Store;
+pub use db::{LetterVoided, Store};
 pub use demo::{DEMO_USERS, REGISTER_BASE, register_person_has_account, register_size, seed_bulk, seed_demo};
 pub use error::ApiError;
 pub use tls::ServerTls;

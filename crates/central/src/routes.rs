@@ -33,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/offices/{code}/coverage"),
     ("get", "/v1/offices/{code}/units"),
     ("post", "/v1/offices/{code}/letters"),
+    ("post", "/v1/offices/{code}/letters/{id}/void"),
     ("post", "/v1/declarations/{id}/hand-over"),
     ("get", "/admin/faults"),
     ("put", "/admin/faults"),
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/offices/{code}/coverage", get(coverage::coverage))
         .route("/v1/offices/{code}/units", get(coverage::units))
         .route("/v1/offices/{code}/letters", post(coverage::letter_number))
+        .route("/v1/offices/{code}/letters/{id}/void", post(coverage::void_letter))
         .route("/v1/declarations/{id}/hand-over", post(coverage::hand_over))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), faults::before_handler));
     Router::new()

@@ -80,6 +80,17 @@ pub struct LetterNumber {
     pub reference: String,
     pub issued_by: String,
     pub issued_at: DateTime<Utc>,
+    /// Set when the number was voided: its letter was never written (the register
+    /// keeps the number, so the sequence shows no unexplained gap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /v1/offices/{code}/letters/{id}/void`: the number given to `id` was not
+/// used (the letter's PDF could not be written); why, in a few words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LetterVoid {
+    pub reason: String,
 }
 
 /// `POST /v1/declarations/{id}/hand-over`: the supervisor gives a declaration to an

@@ -335,7 +335,7 @@ pub struct FaultSettings {
     /// Serve document bytes with their middle bytes flipped (hash no longer matches).
     #[serde(default)]
     pub corrupt_documents: bool,
-    /// Added delay before answering pages, documents and decisions, in milliseconds.
+    /// Added delay before answering pages, documents, decisions and letter numbers, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
     /// Share of API requests (percent) answered 503 before doing anything.

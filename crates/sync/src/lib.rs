@@ -21,6 +21,7 @@ mod cache_work;
 mod client;
 mod error;
 pub mod helpdesk;
+pub mod letters;
 mod pin;
 mod pull;
 pub mod push;

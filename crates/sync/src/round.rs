@@ -98,6 +98,11 @@ async fn reviewer_round(
         keep_json(cache, QUOTAS_META, &quotas, "GET /v1/offices/{code}/quotas").await?;
         let coverage = client.coverage(office).await?;
         keep_json(cache, COVERAGE_META, &coverage, "GET /v1/offices/{code}/coverage").await?;
+        // Numbers of letters that were never written: the register is told now.
+        let actor = store.credentials().username().to_owned();
+        if let Err(e) = crate::letters::void_unwritten_letters(client, cache, office, &actor, clock).await {
+            warn!(error = %e, "unwritten letter numbers not voided this round");
+        }
     }
     tell_audit_head(client, cache).await;
     Ok(RoundReport::Reviewer { pushed, pulled })

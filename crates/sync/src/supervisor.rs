@@ -25,6 +25,13 @@ impl CentralClient {
         self.json_with(Method::POST, &format!("/v1/offices/{}/letters", urlencode(office)), Some(req)).await
     }
 
+    /// Voids the number given to `id`: its letter was never written.
+    pub async fn void_letter(&self, office: &str, id: &str, reason: &str) -> Result<LetterNumber, SyncError> {
+        let body = bhxh_protocol::LetterVoid { reason: reason.to_owned() };
+        let path = format!("/v1/offices/{}/letters/{}/void", urlencode(office), urlencode(id));
+        self.json_with(Method::POST, &path, Some(&body)).await
+    }
+
     pub async fn hand_over(&self, id: &str, officer: &str) -> Result<Assignment, SyncError> {
         let body = HandOver { officer: officer.to_owned() };
         self.json_with(Method::POST, &format!("/v1/declarations/{}/hand-over", urlencode(id)), Some(&body)).await

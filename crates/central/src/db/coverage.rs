@@ -201,15 +201,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LetterNumber, StoreError> {
         let tx = self.conn.transaction()?;
-        let existing: Option<(u32, i32, String, String, String)> = tx
+        let existing: Option<(u32, i32, String, String, String, Option<String>)> = tx
             .query_row(
-                "SELECT number, year, unit_code, issued_by, issued_at FROM letters WHERE id = ?1",
+                "SELECT number, year, unit_code, issued_by, issued_at, voided_at FROM letters WHERE id = ?1",
                 [&req.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .optional()?;
+        let mut voided_at = None;
         let (number, year, unit_code, issued_by, issued_at) = match existing {
-            Some((n, y, u, by, at)) => (n, y, u, by, parse_time(&at)?),
+            Some((n, y, u, by, at, voided)) => {
+                voided_at = voided.map(|v| parse_time(&v)).transpose()?;
+                (n, y, u, by, parse_time(&at)?)
+            }
             None => {
                 let year = now.with_timezone(&Ho_Chi_Minh).year();
                 let number: u32 = tx.query_row(
@@ -235,6 +239,77 @@ impl Store {
             reference: format!("{number}/{symbol}"),
             issued_by,
             issued_at,
+            voided_at,
         })
     }
+
+    /// Voids the number given to `id` in `office`'s register (its letter was never
+    /// written): kept with the reason, never given again. Only whoever took the
+    /// number may void it, and only within [`VOID_WINDOW`] of taking it: a letter
+    /// that went out cannot be made "never written" later. Voiding twice keeps
+    /// the first time and reason, and is audited once.
+    pub fn void_letter(
+        &mut self,
+        caller: &UserInfo,
+        office: &str,
+        id: &str,
+        reason: &str,
+        symbol: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LetterVoided, StoreError> {
+        let tx = self.conn.transaction()?;
+        let row: Option<(u32, i32, String, String, String, Option<String>)> = tx
+            .query_row(
+                "SELECT number, year, unit_code, issued_by, issued_at, voided_at FROM letters
+                 WHERE id = ?1 AND office_code = ?2",
+                params![id, office],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .optional()?;
+        let Some((number, year, unit_code, issued_by, issued_at, voided_at)) = row else {
+            return Ok(LetterVoided::NotGiven);
+        };
+        let issued_at = parse_time(&issued_at)?;
+        let voided_at = match voided_at {
+            Some(at) => parse_time(&at)?,
+            None if issued_by != caller.username => return Ok(LetterVoided::NotYours),
+            None if now - issued_at > VOID_WINDOW => return Ok(LetterVoided::TooLate),
+            None => {
+                tx.execute(
+                    "UPDATE letters SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
+                    params![id, now.to_rfc3339(), reason],
+                )?;
+                let detail = format!("{number}/{year}: {reason}");
+                Self::audit(&tx, now, &caller.username, "letter_void", &unit_code, &detail)?;
+                now
+            }
+        };
+        tx.commit()?;
+        Ok(LetterVoided::Voided(LetterNumber {
+            id: id.to_owned(),
+            unit_code,
+            number,
+            year,
+            reference: format!("{number}/{symbol}"),
+            issued_by,
+            issued_at,
+            voided_at: Some(voided_at),
+        }))
+    }
+}
+
+/// How long after taking a number its taker may void it: the desk voids at once
+/// when the letters' PDF cannot be written.
+pub const VOID_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+
+/// What [`Store::void_letter`] did.
+#[derive(Debug)]
+pub enum LetterVoided {
+    Voided(LetterNumber),
+    /// The office gave no number to this id.
+    NotGiven,
+    /// Another person took this number.
+    NotYours,
+    /// Taken longer ago than [`VOID_WINDOW`].
+    TooLate,
 }

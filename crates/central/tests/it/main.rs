@@ -746,6 +746,57 @@ async fn coverage_counts_each_unit_letters_are_numbered_once_and_declarations_ha
     s.stop().await;
 }
 
+/// A number is voided only when its letter was never written: by whoever took it,
+/// within the hour; twice keeps the first; never given again; audited once.
+#[test]
+fn a_letter_number_is_voided_only_by_its_taker_within_the_hour() {
+    use bhxh_central::LetterVoided;
+    use bhxh_domain::Role;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = bhxh_central::Store::open(&dir.path().join("central.sqlite3")).expect("store");
+    let person = |username: &str, role: Role, office: &str| bhxh_protocol::UserInfo {
+        username: username.into(),
+        display_name: username.into(),
+        role,
+        office_code: office.into(),
+    };
+    let boss = person("giamsat.07916", Role::Supervisor, "07916");
+    let other = person("giamsat2.07916", Role::Supervisor, "07916");
+    let now = chrono::Utc::now();
+    let take = |store: &mut bhxh_central::Store, id: &str, at| {
+        let req = bhxh_protocol::LetterNumberRequest { id: id.into(), unit_code: "SQ0007Q".into() };
+        store.take_letter_number(&boss, &req, "BHXH-THU", at).expect("number")
+    };
+    let first = take(&mut store, "a", now);
+    let void = |store: &mut bhxh_central::Store, who: &bhxh_protocol::UserInfo, office: &str, id: &str, reason, at| {
+        store.void_letter(who, office, id, reason, "BHXH-THU", at).expect("void")
+    };
+    assert!(matches!(void(&mut store, &other, "07916", "a", "x", now), LetterVoided::NotYours));
+    assert!(
+        matches!(void(&mut store, &boss, "07920", "a", "x", now), LetterVoided::NotGiven),
+        "another office's register"
+    );
+    assert!(matches!(void(&mut store, &boss, "07916", "nobody", "x", now), LetterVoided::NotGiven));
+    let later = now + chrono::Duration::minutes(61);
+    assert!(matches!(void(&mut store, &boss, "07916", "a", "x", later), LetterVoided::TooLate));
+    let LetterVoided::Voided(voided) = void(&mut store, &boss, "07916", "a", "pdf not written", now) else {
+        panic!("the taker voids within the hour")
+    };
+    assert_eq!((voided.number, voided.voided_at), (first.number, Some(now)));
+    let LetterVoided::Voided(again) = void(&mut store, &boss, "07916", "a", "a second reason", later) else {
+        panic!("voided already")
+    };
+    assert_eq!(again.voided_at, Some(now), "the first void stands");
+    let asked_again = take(&mut store, "a", now);
+    assert!(asked_again.voided_at.is_some(), "the same id never gets a live number back");
+    assert_eq!(take(&mut store, "b", now).number, first.number + 1, "a voided number is never given again");
+    drop(store);
+    let db = rusqlite::Connection::open(dir.path().join("central.sqlite3")).expect("open");
+    let voids: i64 =
+        db.query_row("SELECT count(*) FROM audit WHERE action = 'letter_void'", [], |r| r.get(0)).expect("count");
+    assert_eq!(voids, 1);
+}
+
 /// Issue 21 (low): the server's clock has the last word on when a decision counts.
 /// An offline decision keeps its officer's time; one claiming to be made tomorrow,
 /// or before the citizen submitted, counts from when it arrived.

@@ -399,3 +399,84 @@ async fn exports_a_first_version_left_in_the_data_folder_are_moved_out() {
     assert!(std::fs::symlink_metadata(old.join("units-07916-20261122-080000.csv")).is_ok());
     assert_eq!(std::fs::read(elsewhere.path().join("x.csv")).expect("x"), b"x");
 }
+
+/// A letter number is printed in its letter: when the PDF cannot be written after
+/// the numbers were taken (here the export folder goes away meanwhile), each
+/// number is voided in the office's register, never left unexplained or given again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_of_letters_that_were_not_written_are_voided() {
+    use bhxh_desk_core::ipc::LetterInput;
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 12).await;
+    let sup_dir = tempfile::tempdir().expect("tmp");
+    let sup = std::sync::Arc::new(desk(sup_dir.path()));
+    sup.login(login(&s.url(), "giamsat.07916", "demo")).await.expect("login");
+    sup.sync_now().await.expect("sync");
+    let parent = tempfile::tempdir().expect("tmp");
+    let exports = parent.path().join("cong-van");
+    std::fs::create_dir(&exports).expect("folder");
+    sup.set_folder_picker(std::sync::Arc::new(Picks(Some(exports.clone()))));
+    sup.choose_export_folder().expect("a folder for the letters");
+    let register = |action: &str| {
+        s.state
+            .with_store(|st| st.audit_of("giamsat.07916"))
+            .expect("audit")
+            .into_iter()
+            .filter(|(a, _, _)| a == action)
+            .map(|(_, unit, detail)| (unit, detail))
+            .collect::<Vec<_>>()
+    };
+
+    // Each request waits a while: time to take the folder away after the first number.
+    s.state.faults.write().expect("faults").latency_ms = 1500;
+    let letters = tokio::spawn({
+        let sup = sup.clone();
+        async move { sup.reminder_letters(LetterInput { units: vec!["SQ0155Q".into(), "SQ0007Q".into()] }).await }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while register("letter_number").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no number was taken");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    std::fs::remove_dir(&exports).expect("the folder goes");
+    let failed = letters.await.expect("task").expect_err("the PDF cannot be written");
+    s.state.faults.write().expect("faults").latency_ms = 0;
+
+    let taken = register("letter_number");
+    let voided = register("letter_void");
+    assert_eq!(taken.len(), 2, "both numbers were taken: {taken:?}");
+    assert_eq!(
+        voided.iter().map(|(unit, d)| (unit.clone(), d.split(':').next().unwrap_or("").to_owned())).collect::<Vec<_>>(),
+        taken,
+        "each taken number voided ({failed:?})"
+    );
+    // The network goes once a number is taken: its void waits for the next round.
+    std::fs::create_dir(&exports).expect("folder back");
+    s.state.faults.write().expect("faults").latency_ms = 1500;
+    let letters = tokio::spawn({
+        let sup = sup.clone();
+        async move { sup.reminder_letters(LetterInput { units: vec!["SQ0155Q".into(), "SQ0007Q".into()] }).await }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while register("letter_number").len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "no third number was taken");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    {
+        let mut faults = s.state.faults.write().expect("faults");
+        faults.error_percent = 100;
+        faults.latency_ms = 0;
+    }
+    letters.await.expect("task").expect_err("the second number cannot be had");
+    assert_eq!(register("letter_void").len(), 2, "nothing reaches the register while it answers 503");
+    s.state.faults.write().expect("faults").error_percent = 0;
+    sup.sync_now().await.expect("sync");
+    let voided = register("letter_void");
+    assert_eq!(voided.len(), 3, "the number taken before the network went is voided at the next round: {voided:?}");
+    assert_eq!(register("letter_number").len(), 3, "the number asked for when the server refused was never given");
+
+    // The next letter takes the next number: a voided one is not given again.
+    let next = sup.reminder_letters(LetterInput { units: vec!["SQ0007Q".into()] }).await.expect("a letter");
+    assert_eq!(next.letters[0].reference, "4/BHXH-THU");
+    s.stop().await;
+}

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+mod letters;
 mod outbox;
 mod round;
 mod tls;
