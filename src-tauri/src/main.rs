@@ -166,18 +166,13 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    // A crash must not leave what the process held (a citizen's ID photo, the data
-    // key) in a core file.
+/// What the process holds (a citizen's ID photo, the data key) stays in it: a
+/// crash leaves no core file, and no other program of the same user may attach to
+/// it or read its memory (`/proc/<pid>/mem` goes with it).
+fn harden_process() {
     if let Err(e) = rlimit::Resource::CORE.set(0, 0) {
         tracing::warn!(error = %e, "core files could not be turned off");
     }
-    // Nor may another program of the same user attach to it or read its memory
-    // (the data key, a decoded ID photo); `/proc/<pid>/mem` goes with it.
     #[cfg(target_os = "linux")]
     {
         // SAFETY: PR_SET_DUMPABLE takes integers only and changes a flag of this process.
@@ -185,6 +180,14 @@ fn main() -> ExitCode {
             tracing::warn!(error = %std::io::Error::last_os_error(), "the process could not be made undumpable");
         }
     }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    harden_process();
     let cli = Cli::parse();
     let Some(command) = cli.command else {
         return run_window(
@@ -392,5 +395,32 @@ mod tests {
                 .map(|e| e.expect("entry").file_name().to_string_lossy().trim_end_matches(".toml").to_owned())
                 .collect();
         assert_eq!(generated, COMMANDS.iter().map(|c| c.to_string()).collect::<BTreeSet<_>>());
+    }
+
+    /// Run in a child process: the limits it sets hold for the whole process.
+    #[test]
+    fn a_crash_leaves_no_core_file_and_no_program_reads_the_process() {
+        const CHILD: &str = "BHXH_HARDEN_TEST_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            super::harden_process();
+            assert_eq!(rlimit::Resource::CORE.get().expect("core limit"), (0, 0), "core files are off");
+            #[cfg(target_os = "linux")]
+            {
+                // SAFETY: PR_GET_DUMPABLE takes integers only and reads a flag of this process.
+                let dumpable = unsafe { libc::prctl(libc::PR_GET_DUMPABLE, 0, 0, 0, 0) };
+                assert_eq!(dumpable, 0, "the process is not dumpable");
+            }
+            return;
+        }
+        let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+            .args([
+                "--exact",
+                "tests::a_crash_leaves_no_core_file_and_no_program_reads_the_process",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .status()
+            .expect("child");
+        assert!(status.success(), "the child's checks failed");
     }
 }

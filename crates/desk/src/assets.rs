@@ -54,3 +54,41 @@ pub fn work_calendar() -> bhxh_domain::calendar::WorkCalendar {
     }
     cal
 }
+
+#[cfg(test)]
+mod tests {
+    const CHILD: &str = "BHXH_ASSETS_TEST_CHILD";
+    const PLANTED: &str = "planted-by-a-stranger.tsv";
+
+    /// Run in a child process started in a folder (and below a folder) where someone
+    /// left an `assets/` and a `libpdfium.so`: neither is picked up. The working
+    /// directory belongs to the whole process, so the test's own is not changed.
+    #[test]
+    fn nothing_is_loaded_from_the_working_directory_or_its_parents() {
+        if let Some(planted) = std::env::var_os(CHILD) {
+            assert_eq!(super::find(PLANTED), None, "an asset was taken from the working directory");
+            let pdfium = bhxh_documents::pdf::locate_library();
+            assert!(!pdfium.starts_with(&planted), "PDFium was taken from {}", pdfium.display());
+            return;
+        }
+        let tmp = tempfile::tempdir().expect("tmp");
+        let inner = tmp.path().join("inner");
+        for dir in [tmp.path(), inner.as_path()] {
+            std::fs::create_dir_all(dir.join("assets")).expect("dir");
+            std::fs::write(dir.join("assets").join(PLANTED), "x\n").expect("plant");
+            for name in ["libpdfium.so", "libpdfium.dylib", "pdfium.dll"] {
+                std::fs::write(dir.join(name), b"not a library").expect("plant");
+            }
+        }
+        let status = std::process::Command::new(std::env::current_exe().expect("exe"))
+            .args(["--exact", "assets::tests::nothing_is_loaded_from_the_working_directory_or_its_parents"])
+            .arg("--test-threads=1")
+            .current_dir(&inner)
+            .env(CHILD, tmp.path())
+            .env_remove("BHXH_ASSETS_DIR")
+            .env_remove(bhxh_documents::pdf::LIBRARY_DIR_ENV)
+            .status()
+            .expect("child");
+        assert!(status.success(), "the child's checks failed");
+    }
+}

@@ -491,6 +491,36 @@ fn the_binary_prints_its_address_first_and_serves_the_demo() {
     let _ = child.wait();
 }
 
+/// The admin routes set passwords and inject faults: the binary refuses to serve
+/// them on an address another machine can reach, before it listens at all.
+#[test]
+fn admin_routes_are_never_served_beyond_this_machine() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for listen in ["0.0.0.0:0", "[::]:0"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bhxh-central"))
+            .args(["serve", "--admin", "--listen", listen, "--data"])
+            .arg(dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        // A server that starts serving never exits by itself: it is stopped and the test fails.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if child.try_wait().expect("wait").is_none() {
+            let _ = child.kill();
+        }
+        let out = child.wait_with_output().expect("output");
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!out.status.success(), "{listen}: served");
+        assert!(!stdout.contains("listening on"), "{listen}: listened: {stdout}");
+        assert!(stderr.contains("loopback"), "{listen}: says why: {stderr}");
+    }
+}
+
 #[tokio::test]
 async fn the_helpdesk_sees_people_masked_and_its_own_office_calls_only() {
     let (_dir, s) = server(4).await;

@@ -14,6 +14,7 @@ mod letters;
 mod outbox;
 mod round;
 mod tls;
+mod transport;
 
 const OFFICE: &str = "07916";
 
