@@ -105,9 +105,23 @@ fn a_worker_past_its_memory_limit_ends_that_document() {
     assert_eq!(engine(quick()).page_count(Arc::new(blank_pdf(1))).expect("next"), 1);
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn one_worker_at_a_time_whatever_the_callers() {
-    let e = Arc::new(engine(Limits { workers: 1, ..quick() }));
+    let e = Arc::new(engine(Limits { workers: 1, ..quick() }).with_fault("slow"));
+    // Counted from outside: the worker processes this test's process has running.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = std::thread::spawn({
+        let done = Arc::clone(&done);
+        move || {
+            let mut most = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                most = most.max(running_workers());
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            most
+        }
+    });
     let threads: Vec<_> = (0..4)
         .map(|_| {
             let e = Arc::clone(&e);
@@ -117,6 +131,29 @@ fn one_worker_at_a_time_whatever_the_callers() {
     for t in threads {
         assert_eq!(t.join().expect("thread").expect("count"), 2);
     }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    // Each worker lives 400 ms or more: the watcher saw them, and never two at once.
+    assert_eq!(watcher.join().expect("watcher"), 1);
+}
+
+/// This process's workers started with `--fault slow` (other tests of this file run
+/// beside this one with workers of their own).
+#[cfg(target_os = "linux")]
+fn running_workers() -> usize {
+    let me = std::process::id().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    entries
+        .flatten()
+        .filter(|e| {
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else { return false };
+            // pid (comm) state ppid …: comm may hold spaces, so split after its ')'.
+            let Some(close) = stat.rfind(')') else { return false };
+            let ppid = stat[close + 1..].split_whitespace().nth(1);
+            let args = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let args: Vec<&[u8]> = args.split(|b| *b == 0).collect();
+            ppid == Some(me.as_str()) && args.windows(2).any(|w| w[0] == b"--fault" && w[1] == b"slow")
+        })
+        .count()
 }
 
 #[test]

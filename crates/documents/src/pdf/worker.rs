@@ -111,6 +111,8 @@ fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
             hang()
         }
         "crash" => std::process::abort(),
+        // Long enough to be seen running (the test of one worker at a time).
+        "slow" => std::thread::sleep(std::time::Duration::from_millis(400)),
         // What an exploited parser would try next: each must be refused, else
         // the worker aborts and the test sees the document fail.
         "escape" => {
