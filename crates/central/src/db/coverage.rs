@@ -201,19 +201,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LetterNumber, StoreError> {
         let tx = self.conn.transaction()?;
-        let existing: Option<(u32, i32, String, String, String, Option<String>)> = tx
-            .query_row(
-                "SELECT number, year, unit_code, issued_by, issued_at, voided_at FROM letters WHERE id = ?1",
-                [&req.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        let mut voided_at = None;
-        let (number, year, unit_code, issued_by, issued_at) = match existing {
-            Some((n, y, u, by, at, voided)) => {
-                voided_at = voided.map(|v| parse_time(&v)).transpose()?;
-                (n, y, u, by, parse_time(&at)?)
-            }
+        let given = match letter(&tx, &req.id, None, symbol)? {
+            Some(given) => given,
             None => {
                 let year = now.with_timezone(&Ho_Chi_Minh).year();
                 let number: u32 = tx.query_row(
@@ -227,20 +216,12 @@ impl Store {
                     params![caller.office_code, year, number, req.id, req.unit_code, caller.username, now.to_rfc3339()],
                 )?;
                 Self::audit(&tx, now, &caller.username, "letter_number", &req.unit_code, &format!("{number}/{year}"))?;
-                (number, year, req.unit_code.clone(), caller.username.clone(), now)
+                letter(&tx, &req.id, None, symbol)?
+                    .ok_or_else(|| StoreError::Corrupt(req.id.clone(), "letter number not kept".into()))?
             }
         };
         tx.commit()?;
-        Ok(LetterNumber {
-            id: req.id.clone(),
-            unit_code,
-            number,
-            year,
-            reference: format!("{number}/{symbol}"),
-            issued_by,
-            issued_at,
-            voided_at,
-        })
+        Ok(given)
     }
 
     /// Voids the number given to `id` in `office`'s register (its letter was never
@@ -258,43 +239,26 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<LetterVoided, StoreError> {
         let tx = self.conn.transaction()?;
-        let row: Option<(u32, i32, String, String, String, Option<String>)> = tx
-            .query_row(
-                "SELECT number, year, unit_code, issued_by, issued_at, voided_at FROM letters
-                 WHERE id = ?1 AND office_code = ?2",
-                params![id, office],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
-            .optional()?;
-        let Some((number, year, unit_code, issued_by, issued_at, voided_at)) = row else {
+        let Some(mut given) = letter(&tx, id, Some(office), symbol)? else {
             return Ok(LetterVoided::NotGiven);
         };
-        let issued_at = parse_time(&issued_at)?;
-        let voided_at = match voided_at {
-            Some(at) => parse_time(&at)?,
-            None if issued_by != caller.username => return Ok(LetterVoided::NotYours),
-            None if now - issued_at > VOID_WINDOW => return Ok(LetterVoided::TooLate),
-            None => {
-                tx.execute(
-                    "UPDATE letters SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
-                    params![id, now.to_rfc3339(), reason],
-                )?;
-                let detail = format!("{number}/{year}: {reason}");
-                Self::audit(&tx, now, &caller.username, "letter_void", &unit_code, &detail)?;
-                now
+        if given.voided_at.is_none() {
+            if given.issued_by != caller.username {
+                return Ok(LetterVoided::NotYours);
             }
-        };
+            if now - given.issued_at > VOID_WINDOW {
+                return Ok(LetterVoided::TooLate);
+            }
+            tx.execute(
+                "UPDATE letters SET voided_at = ?2, void_reason = ?3 WHERE id = ?1",
+                params![id, now.to_rfc3339(), reason],
+            )?;
+            let detail = format!("{}/{}: {reason}", given.number, given.year);
+            Self::audit(&tx, now, &caller.username, "letter_void", &given.unit_code, &detail)?;
+            given.voided_at = Some(now);
+        }
         tx.commit()?;
-        Ok(LetterVoided::Voided(LetterNumber {
-            id: id.to_owned(),
-            unit_code,
-            number,
-            year,
-            reference: format!("{number}/{symbol}"),
-            issued_by,
-            issued_at,
-            voided_at: Some(voided_at),
-        }))
+        Ok(LetterVoided::Voided(given))
     }
 }
 
@@ -312,4 +276,32 @@ pub enum LetterVoided {
     NotYours,
     /// Taken longer ago than [`VOID_WINDOW`].
     TooLate,
+}
+
+/// The number given to `id` (in `office`'s register, when named), as the register keeps it.
+fn letter(
+    conn: &rusqlite::Connection,
+    id: &str,
+    office: Option<&str>,
+    symbol: &str,
+) -> Result<Option<LetterNumber>, StoreError> {
+    let row: Option<(u32, i32, String, String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT number, year, unit_code, issued_by, issued_at, voided_at FROM letters
+             WHERE id = ?1 AND (?2 IS NULL OR office_code = ?2)",
+            params![id, office],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((number, year, unit_code, issued_by, issued_at, voided_at)) = row else { return Ok(None) };
+    Ok(Some(LetterNumber {
+        id: id.to_owned(),
+        unit_code,
+        number,
+        year,
+        reference: format!("{number}/{symbol}"),
+        issued_by,
+        issued_at: parse_time(&issued_at)?,
+        voided_at: voided_at.map(|v| parse_time(&v)).transpose()?,
+    }))
 }
