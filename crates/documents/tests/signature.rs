@@ -131,6 +131,8 @@ fn the_portal_layout_printed_and_scanned() {
         let facts = Facts {
             id,
             kind: f.kind,
+            purpose: bhxh_domain::Purpose::Register,
+            changes: &[],
             ma_so: f.ma_so_bhxh.as_str(),
             bhyt_code: None,
             full_name: &f.full_name,
@@ -156,6 +158,7 @@ fn the_portal_layout_printed_and_scanned() {
             paper: Some(&paper),
             documents: &[],
             units: None,
+            account: None,
         };
         let found = run_all(&facts, &ctx);
         let marks = found.iter().find(|x| x.code == "paper.name_marks");

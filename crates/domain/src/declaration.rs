@@ -13,6 +13,50 @@ pub enum DeclarationKind {
     Child,
 }
 
+/// What a Mẫu 01 asks for (its title names all three: "đăng ký sử dụng, điều
+/// chỉnh thông tin và ngừng sử dụng phương thức giao dịch điện tử").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Purpose {
+    /// Register an account for electronic transactions.
+    #[default]
+    Register,
+    /// Change what the account has on record: phone, e-mail, ID document, address,
+    /// a name (or birth date, sex) after a legal change.
+    Adjust,
+    /// Stop using electronic transactions: the account closes.
+    Stop,
+}
+
+/// A field an adjustment changes. The declaration's own fields carry the new
+/// values; the change says what was on record before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangedField {
+    Phone,
+    Email,
+    /// The ID document: a CCCD replacing a CMND, a new card, another number.
+    IdDocument,
+    Address,
+    FullName,
+    BirthDate,
+    Sex,
+    /// Never changed through Mẫu 01: a mã số is the account itself.
+    MaSo,
+}
+
+/// One change an adjustment asks for, as the citizen declared it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldChange {
+    pub field: ChangedField,
+    /// What the citizen says was on record.
+    pub old: String,
+    pub new: String,
+}
+
 /// Where the citizen filled the declaration in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +109,17 @@ macro_rules! str_codes {
 
 str_codes!(DeclarationKind { Adult => "adult", Child => "child" });
 str_codes!(Channel { App => "app", Portal => "portal" });
+str_codes!(Purpose { Register => "register", Adjust => "adjust", Stop => "stop" });
+str_codes!(ChangedField {
+    Phone => "phone",
+    Email => "email",
+    IdDocument => "id_document",
+    Address => "address",
+    FullName => "full_name",
+    BirthDate => "birth_date",
+    Sex => "sex",
+    MaSo => "ma_so",
+});
 str_codes!(DeclarationStatus {
     Pending => "pending",
     Approved => "approved",
@@ -95,5 +150,13 @@ mod tests {
             assert_eq!(serde_json::to_string(s).unwrap(), format!("\"{}\"", s.code()));
         }
         assert_eq!(Channel::from_code("fax"), None);
+        for p in Purpose::ALL {
+            assert_eq!(Purpose::from_code(p.code()), Some(*p));
+            assert_eq!(serde_json::to_string(p).unwrap(), format!("\"{}\"", p.code()));
+        }
+        for f in ChangedField::ALL {
+            assert_eq!(ChangedField::from_code(f.code()), Some(*f));
+            assert_eq!(serde_json::to_string(f).unwrap(), format!("\"{}\"", f.code()));
+        }
     }
 }

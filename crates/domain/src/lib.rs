@@ -19,12 +19,15 @@
 //! - [`checks`]: one module per rule, each giving [`checks::Finding`]s; `verdict()` turns them into a
 //!   `SuggestedOutcome` (the checks only suggest, the officer decides). A `Registry` of the other declarations serves
 //!   the phone and duplicate rules. What OCR read (a paper form, an ID card's front) blocks only when confident
-//!   (`mau01::OCR_CONFIDENT`); below that it is a note.
+//!   (`mau01::OCR_CONFIDENT`); below that it is a note. A Mẫu 01 registers, adjusts or stops ([`Purpose`]): an
+//!   adjustment's new values meet every registration rule, and `checks::adjustment` / `checks::stop` compare the
+//!   request with the [`AccountOnRecord`] (what was "old", who asks, a phone changed just after a password reset).
 //! - [`mau01`]: the text rules of the paper Mẫu 01 form, pure so that the reader (`bhxh-documents`) and the generator
 //!   (`bhxh-fixtures`) share them: its fields; matching a page to its declaration by QR, by text or among candidates (a
 //!   page read by OCR matches only when two confident fields agree); and where the signing space is
 //!   (`mau01::signature`, located from the page's words).
 
+pub mod account;
 pub mod bhyt;
 pub mod calendar;
 pub mod cccd;
@@ -54,11 +57,12 @@ pub mod unit_code;
 #[cfg(test)]
 mod proptests;
 
+pub use account::AccountOnRecord;
 pub use bhyt::BhytCode;
 pub use cccd::{Cccd, CccdStructure};
 pub use clock::Clock;
 pub use decision::{DecisionDraft, DecisionError, Outcome};
-pub use declaration::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
+pub use declaration::{ChangedField, Channel, DeclarationKind, DeclarationStatus, DocumentKind, FieldChange, Purpose};
 pub use documents::{DocumentFacts, ImageQuality, QrReading, QualityFlag};
 pub use email::Email;
 pub use id_docs::{Cmnd, Passport};

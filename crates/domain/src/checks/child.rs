@@ -6,7 +6,7 @@ use super::{Context, Facts, Finding, Severity::*, field};
 use crate::{DeclarationKind, DeclarationStatus, DocumentKind};
 use chrono::Datelike;
 
-fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
+pub(super) fn age_on(birth: chrono::NaiveDate, day: chrono::NaiveDate) -> i32 {
     let mut age = day.year() - birth.year();
     if (day.month(), day.day()) < (birth.month(), birth.day()) {
         age -= 1;
@@ -32,7 +32,9 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     // Born after the submission: birth.rs says so for every kind of declaration.
-    if !f.documents.contains(&DocumentKind::BirthCertificate) {
+    // A birth certificate proves the relation when the account is made; an
+    // adjustment or a stop goes through the account already on record.
+    if f.purpose == crate::Purpose::Register && !f.documents.contains(&DocumentKind::BirthCertificate) {
         out.push(
             Finding::new(
                 "child.no_birth_certificate",

@@ -2,6 +2,7 @@
 //! checks suggest; the officer decides.
 
 mod address;
+mod adjustment;
 mod birth;
 mod child;
 mod duplicates;
@@ -16,12 +17,16 @@ mod paper;
 mod phone;
 mod qr;
 mod registry;
+mod stop;
 mod unit;
 mod verdict;
 
 #[cfg(test)]
+mod purpose_tests;
+#[cfg(test)]
 mod tests;
 
+pub use adjustment::AFTER_RESET_DAYS;
 pub use registry::{Registry, RegistryEntry};
 pub use verdict::{SuggestedOutcome, Verdict, verdict};
 
@@ -29,7 +34,7 @@ use crate::mau01::PaperFields;
 use crate::person::{IdDocumentType, Sex};
 use crate::qr::QrPayload;
 use crate::reference::ReferenceData;
-use crate::{DeclarationKind, DocumentKind};
+use crate::{AccountOnRecord, DeclarationKind, DocumentKind, FieldChange, Purpose};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -103,6 +108,10 @@ pub mod field {
 pub struct Facts<'a> {
     pub id: &'a str,
     pub kind: DeclarationKind,
+    /// Register, adjust or stop. For an adjustment the fields below hold the new values.
+    pub purpose: Purpose,
+    /// What an adjustment changes, as declared (empty otherwise).
+    pub changes: &'a [FieldChange],
     pub ma_so: &'a str,
     pub bhyt_code: Option<&'a str>,
     pub full_name: &'a str,
@@ -135,6 +144,8 @@ pub struct Context<'a> {
     pub documents: &'a [crate::DocumentFacts],
     /// The receiving office's employer units, when the central service has listed them.
     pub units: Option<&'a crate::OfficeUnits>,
+    /// What the register holds for the account an adjustment or a stop concerns.
+    pub account: Option<&'a AccountOnRecord>,
 }
 
 /// Runs every rule. Never panics, whatever the declaration holds.
@@ -151,10 +162,15 @@ pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     unit::check(f, ctx, &mut out);
     child::check(f, ctx, &mut out);
     duplicates::check(f, ctx, &mut out);
-    images::check(f, ctx, &mut out);
-    qr::check(f, ctx, &mut out);
-    id_ocr::check(f, ctx, &mut out);
+    // A stop closes the account on record: no ID photos to judge.
+    if f.purpose != Purpose::Stop {
+        images::check(f, ctx, &mut out);
+        qr::check(f, ctx, &mut out);
+        id_ocr::check(f, ctx, &mut out);
+    }
     paper::check(f, ctx, &mut out);
+    adjustment::check(f, ctx, &mut out);
+    stop::check(f, ctx, &mut out);
     out.sort_by_key(|x| x.severity);
     out
 }

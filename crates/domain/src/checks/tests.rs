@@ -11,10 +11,12 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("date")
 }
 
-fn clean() -> Facts<'static> {
+pub(super) fn clean() -> Facts<'static> {
     Facts {
         id: "07916-000001",
         kind: DeclarationKind::Adult,
+        purpose: Purpose::Register,
+        changes: &[],
         ma_so: "7914820031",
         bhyt_code: None,
         full_name: "Nguyễn Thị Ánh",
@@ -36,7 +38,8 @@ fn clean() -> Facts<'static> {
 }
 
 fn codes_with(f: &Facts<'_>, registry: &Registry, qr: Option<&QrPayload>, paper: Option<&PaperFields>) -> Vec<String> {
-    let ctx = Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[], units: None };
+    let ctx =
+        Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[], units: None, account: None };
     run_all(f, &ctx).into_iter().map(|x| x.code).collect()
 }
 
@@ -288,8 +291,15 @@ fn paper_form_against_the_declaration() {
     use crate::mau01::FormField;
     let ocr = PaperFields { by_ocr: true, doubtful: vec![FormField::FullName], ..bad };
     let reference = ReferenceData::get();
-    let ctx =
-        Context { reference, registry: &Registry::default(), qr: None, paper: Some(&ocr), documents: &[], units: None };
+    let ctx = Context {
+        reference,
+        registry: &Registry::default(),
+        qr: None,
+        paper: Some(&ocr),
+        documents: &[],
+        units: None,
+        account: None,
+    };
     let found = run_all(&f, &ctx);
     let severity = |code: &str| found.iter().find(|x| x.code == code).map(|x| x.severity);
     assert_eq!(severity("paper.ma_so_mismatch"), Some(Severity::Block));
@@ -331,6 +341,7 @@ fn paper_name_is_compared_with_its_marks() {
             paper: Some(&p),
             documents: &[],
             units: None,
+            account: None,
         };
         let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("paper.name")).collect();
         let got = found.first().map(|x| (x.code.as_str(), x.severity));
@@ -360,7 +371,10 @@ fn suggestions_follow_the_blocking_reasons() {
     let reference = ReferenceData::get();
     let run = |f: &Facts<'_>, r: &Registry| {
         verdict(
-            &run_all(f, &Context { reference, registry: r, qr: None, paper: None, documents: &[], units: None }),
+            &run_all(
+                f,
+                &Context { reference, registry: r, qr: None, paper: None, documents: &[], units: None, account: None },
+            ),
             reference,
         )
     };
@@ -416,6 +430,7 @@ fn document_facts_become_warnings_and_an_honest_no_qr() {
         paper: None,
         documents: &docs,
         units: None,
+        account: None,
     };
     let found = run_all(&f, &ctx);
     let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
@@ -457,6 +472,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
             paper: None,
             documents: docs,
             units: None,
+            account: None,
         };
         run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("id_ocr.")).map(|x| (x.code, x.severity)).collect()
     };
@@ -483,6 +499,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
         paper: None,
         documents: &other,
         units: None,
+        account: None,
     };
     assert!(!run_all(&passport, &ctx).iter().any(|x| x.code.starts_with("id_ocr.number")));
     // A readable QR code is the better reading: OCR is not consulted.
@@ -601,7 +618,15 @@ fn a_phone_two_waiting_declarations_give_is_a_warning_on_both() {
         entry(b.id, b.ma_so, b.phone, DeclarationStatus::Pending),
     ]);
     for (me, them) in [(&a, &b), (&b, &a)] {
-        let ctx = Context { reference, registry: &registry, qr: None, paper: None, documents: &[], units: None };
+        let ctx = Context {
+            reference,
+            registry: &registry,
+            qr: None,
+            paper: None,
+            documents: &[],
+            units: None,
+            account: None,
+        };
         let found = run_all(me, &ctx);
         let warn = found.iter().find(|x| x.code == "phone.shared_pending").expect("a warning");
         assert_eq!(warn.severity, Severity::Warn);
@@ -640,6 +665,7 @@ fn birth_dates_that_cannot_be() {
         paper: None,
         documents: &[],
         units: None,
+        account: None,
     };
     let x = run_all(&f, &ctx).into_iter().find(|x| x.code == "birth.after_submission").expect("finding");
     assert_eq!((x.severity, x.reason.as_deref()), (Severity::Block, Some("NGAY_SINH_SAI")));
@@ -656,7 +682,15 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
             Facts { id_type: Some(IdDocumentType::Cmnd), id_number: Some("025123456"), submitted_on: sent, ..clean() };
         let found = run_all(
             &f,
-            &Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: None },
+            &Context {
+                reference,
+                registry: &Registry::default(),
+                qr: None,
+                paper: None,
+                documents: &[],
+                units: None,
+                account: None,
+            },
         );
         let x = found.iter().find(|x| x.code == "cmnd.no_longer_valid");
         assert_eq!(x.is_some(), warned, "sent {sent}");
@@ -673,7 +707,15 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
 fn every_finding_suggests_the_reason_that_fits_it() {
     let reference = ReferenceData::get();
     let reason_of = |f: &Facts<'_>, qr: Option<&QrPayload>, code: &str| {
-        let ctx = Context { reference, registry: &Registry::default(), qr, paper: None, documents: &[], units: None };
+        let ctx = Context {
+            reference,
+            registry: &Registry::default(),
+            qr,
+            paper: None,
+            documents: &[],
+            units: None,
+            account: None,
+        };
         run_all(f, &ctx).into_iter().find(|x| x.code == code).and_then(|x| x.reason)
     };
     let no_front = Facts { documents: &[DocumentKind::Portrait, DocumentKind::IdBack], ..clean() };
@@ -723,8 +765,15 @@ fn the_employer_unit_code_is_checked() {
     ];
     for (typed, list, expected) in cases {
         let f = Facts { unit_code: *typed, ..clean() };
-        let ctx =
-            Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: *list };
+        let ctx = Context {
+            reference,
+            registry: &Registry::default(),
+            qr: None,
+            paper: None,
+            documents: &[],
+            units: *list,
+            account: None,
+        };
         let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("unit.")).collect();
         assert_eq!(found.first().map(|x| x.code.as_str()), *expected, "{typed:?}");
         if let Some(x) = found.first() {
@@ -733,7 +782,15 @@ fn the_employer_unit_code_is_checked() {
         }
     }
     let formula = Facts { unit_code: Some("=1+1"), ..clean() };
-    let ctx = Context { reference, registry: &Registry::default(), qr: None, paper: None, documents: &[], units: None };
+    let ctx = Context {
+        reference,
+        registry: &Registry::default(),
+        qr: None,
+        paper: None,
+        documents: &[],
+        units: None,
+        account: None,
+    };
     let x = run_all(&formula, &ctx).into_iter().find(|x| x.code == "unit.malformed").expect("finding");
     assert!(x.message.vi.contains("công thức"), "{}", x.message.vi);
 }
