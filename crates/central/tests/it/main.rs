@@ -469,6 +469,53 @@ async fn logins_are_throttled_and_bodies_bounded() {
     s.stop().await;
 }
 
+/// Issue 21, item 8: logins from one address, right or wrong, have a budget (an
+/// office behind one NAT logs in a few times an hour per PC); another address has
+/// its own, and this machine's own address (the demo, the tests, a local proxy) none.
+/// The router is called as the accept loop calls it, with the peer's address.
+#[tokio::test]
+async fn logins_from_one_address_are_throttled() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = AppState::open(&ServerConfig {
+        data_dir: dir.path().to_path_buf(),
+        admin: false,
+        faults: FaultSettings::default(),
+    })
+    .expect("state");
+    seed_demo(&state, 0, 3).expect("demo");
+    let app = bhxh_central::routes::router(state);
+    let login = |from: &str, user: &str| {
+        let mut req = axum::http::Request::post("/v1/auth/login")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(serde_json::json!({"username": user, "password": "demo"}).to_string()))
+            .expect("request");
+        req.extensions_mut().insert(bhxh_central::PeerAddr(from.parse().expect("ip")));
+        let app = app.clone();
+        async move { app.oneshot(req).await.expect("answer").status() }
+    };
+    // Each try under another name: no account's own budget of wrong passwords is spent.
+    let mut refused_after = None;
+    for i in 0..80 {
+        let status = login("10.20.30.40", &format!("khach{i}.07916")).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused_after = Some(i);
+            break;
+        }
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(refused_after, Some(60), "sixty logins from one address, then a wait");
+    assert_eq!(
+        login("10.20.30.40", "canbo.07916").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the right password waits too"
+    );
+    assert_eq!(login("10.20.30.41", "canbo.07916").await, StatusCode::OK, "another address");
+    for _ in 0..70 {
+        assert_eq!(login("127.0.0.1", "canbo.07916").await, StatusCode::OK, "this machine is not counted");
+    }
+}
+
 #[test]
 fn the_binary_prints_its_address_first_and_serves_the_demo() {
     let dir = tempfile::tempdir().expect("tmp");
