@@ -3,16 +3,30 @@
 //! seriously as a registration. The declaration's own fields carry the new values,
 //! so the rules every declaration gets run on them: a new phone already on another
 //! account is `phone.taken`, a new CCCD that does not fit the birth date and sex is
-//! an `id.*` finding, a QR code that disagrees with the new name is `qr.*`. Here is
-//! what only a change has, checked against the account on record, never against
-//! the citizen's own word for what was "old".
+//! a `cccd.*` finding, a QR code that disagrees with the new name is `qr.*`. Here
+//! is what only a change has, checked against the account on record, never against
+//! the citizen's own word: what counts as changed is every field the declaration
+//! gives otherwise than the record, listed as a change or not.
 
 use super::{Context, Facts, Finding, Severity::*, field};
-use crate::{AccountOnRecord, ChangedField, DocumentKind, FieldChange, PhoneVn, Purpose};
+use crate::{AccountOnRecord, ChangedField, DocumentKind, FieldChange, PersonName, PhoneVn, Purpose};
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 
-/// A phone or e-mail changed within this many days of a password reset gets a second look.
+/// A phone or e-mail changed within this many calendar days (Hà Nội) after a password
+/// reset, or with a reset after the submission, gets a second look.
 pub const AFTER_RESET_DAYS: i64 = 7;
+
+/// The changes that need the new card's photos (both sides) and a portrait: what
+/// the card shows, and where the password SMS and OTP e-mails go.
+const NEED_CARD: [ChangedField; 6] = [
+    ChangedField::IdDocument,
+    ChangedField::FullName,
+    ChangedField::BirthDate,
+    ChangedField::Sex,
+    ChangedField::Phone,
+    ChangedField::Email,
+];
 
 /// The field key the UI shows a change beside.
 pub(super) fn field_key(c: ChangedField) -> &'static str {
@@ -43,7 +57,7 @@ fn label_vi(c: ChangedField) -> &'static str {
 
 fn date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    NaiveDate::parse_from_str(s, "%d/%m/%Y").or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d")).ok()
+    ["%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"].into_iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
 /// The sex as one word whatever language or letter case it was written in.
@@ -57,7 +71,7 @@ fn sex_word(s: &str) -> String {
 
 /// Whether two values of `field` are the same value, however each was written
 /// (spaces, letter case, an old 11-digit phone, a date as dd/mm/yyyy or ISO).
-/// A name keeps its diacritics: "Đức" and "Dức" differ.
+/// A name keeps its diacritics ("Đức" and "Dức" differ) but not its Unicode form.
 pub(super) fn same(field: ChangedField, a: &str, b: &str) -> bool {
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     match field {
@@ -74,7 +88,12 @@ pub(super) fn same(field: ChangedField, a: &str, b: &str) -> bool {
             let digits = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
             digits(a) == digits(b)
         }
-        ChangedField::Email | ChangedField::FullName | ChangedField::Address => words(a) == words(b),
+        ChangedField::FullName => match (a.parse::<PersonName>(), b.parse::<PersonName>()) {
+            (Ok(x), Ok(y)) => matches!(x.compare(&y), crate::NameMatch::Equal | crate::NameMatch::EqualIgnoringCase),
+            _ => words(a) == words(b),
+        },
+        ChangedField::Address => crate::reference::address_key(a) == crate::reference::address_key(b),
+        ChangedField::Email => words(a) == words(b),
     }
 }
 
@@ -122,25 +141,36 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if f.purpose != Purpose::Adjust {
         return;
     }
-    let Some(acc) = ctx.account.filter(|a| a.active && a.ma_so_bhxh == f.ma_so) else {
+    let Some(acc) = super::requester::active_account(f, ctx.account) else {
         out.push(no_account());
         return;
     };
-    let real: Vec<&FieldChange> = f.changes.iter().filter(|c| !same(c.field, &c.old, &c.new)).collect();
-    if real.is_empty() {
+    super::requester::check(f, acc, "adjust", out);
+    let listed: Vec<&FieldChange> = f.changes.iter().filter(|c| !same(c.field, &c.old, &c.new)).collect();
+    let differs_from_record = |c: ChangedField| match (on_record(acc, c), declared(f, c)) {
+        (Some(record), Some(now)) => !same(c, &record, &now),
+        _ => false,
+    };
+    // What changes is what the declaration gives otherwise than the record, listed or not.
+    let unlisted: BTreeSet<ChangedField> = ChangedField::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != ChangedField::MaSo && !listed.iter().any(|l| l.field == *c) && differs_from_record(*c))
+        .collect();
+    let changed: BTreeSet<ChangedField> = listed.iter().map(|c| c.field).chain(unlisted.iter().copied()).collect();
+    if changed.is_empty() {
         out.push(
             Finding::new(
                 "adjust.nothing_changed",
                 Block,
                 &[],
-                "Tờ khai điều chỉnh không nêu thông tin nào thay đổi (giá trị mới giống giá trị cũ).",
-                "The adjustment names no change (each new value equals the old one).",
+                "Tờ khai điều chỉnh không thay đổi thông tin nào so với hồ sơ.",
+                "The adjustment changes nothing the record holds.",
             )
             .reason("DIEU_CHINH_KHONG_THAY_DOI"),
         );
     }
-    let changes = |field: ChangedField| real.iter().any(|c| c.field == field);
-    if changes(ChangedField::MaSo) {
+    if changed.contains(&ChangedField::MaSo) {
         out.push(
             Finding::new(
                 "adjust.ma_so",
@@ -152,15 +182,11 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .reason("MA_SO_SAI"),
         );
     }
-    // A new ID number, or a name, birth date or sex after a legal change: the new
-    // card's photos are the evidence (its QR code shows the new values).
-    let photos = f.documents.contains(&DocumentKind::IdFront) && f.documents.contains(&DocumentKind::IdBack);
-    let needs_card: Vec<ChangedField> =
-        [ChangedField::IdDocument, ChangedField::FullName, ChangedField::BirthDate, ChangedField::Sex]
-            .into_iter()
-            .filter(|c| changes(*c))
-            .collect();
-    if !needs_card.is_empty() && !photos {
+    // What the card shows, and where the password goes: the new card's photos and
+    // a portrait are the evidence (its QR code shows the new values).
+    let card = [DocumentKind::IdFront, DocumentKind::IdBack, DocumentKind::Portrait];
+    let needs_card: Vec<ChangedField> = NEED_CARD.into_iter().filter(|c| changed.contains(c)).collect();
+    if !needs_card.is_empty() && !card.iter().all(|d| f.documents.contains(d)) {
         let what: Vec<&str> = needs_card.iter().map(|c| label_vi(*c)).collect();
         let keys: Vec<&str> = needs_card.iter().map(|c| field_key(*c)).collect();
         out.push(
@@ -169,15 +195,15 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 Block,
                 &keys,
                 format!(
-                    "Điều chỉnh {} cần ảnh hai mặt giấy tờ tùy thân mới ghi thông tin mới; tờ khai chưa có đủ.",
+                    "Điều chỉnh {} cần ảnh hai mặt giấy tờ tùy thân (ghi thông tin mới) và ảnh chân dung; tờ khai chưa có đủ.",
                     what.join(", ")
                 ),
-                "This change needs photos of both sides of the new ID document showing the new values; they are missing.",
+                "This change needs photos of both sides of the ID document (showing the new values) and a portrait; they are missing.",
             )
             .reason("THIEU_GIAY_TO_THAY_DOI"),
         );
     }
-    for c in &real {
+    for c in &listed {
         let key = field_key(c.field);
         if let Some(record) = on_record(acc, c.field)
             && !same(c.field, &c.old, &record)
@@ -202,16 +228,6 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    // A field that differs from the record without being declared as a change.
-    let unlisted: Vec<ChangedField> = ChangedField::ALL
-        .iter()
-        .copied()
-        .filter(|c| *c != ChangedField::MaSo && !changes(*c))
-        .filter(|c| match (on_record(acc, *c), declared(f, *c)) {
-            (Some(record), Some(now)) => !same(*c, &record, &now),
-            _ => false,
-        })
-        .collect();
     if !unlisted.is_empty() {
         let what: Vec<&str> = unlisted.iter().map(|c| label_vi(*c)).collect();
         let keys: Vec<&str> = unlisted.iter().map(|c| field_key(*c)).collect();
@@ -223,37 +239,34 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             "Differs from the record without being declared as a change.",
         ));
     }
-    let contact = changes(ChangedField::Phone) || changes(ChangedField::Email);
+    let contact = changed.contains(&ChangedField::Phone) || changed.contains(&ChangedField::Email);
     if contact
         && let Some(reset) = acc.password_reset_at.map(crate::clock::office_day)
-        && (0..=AFTER_RESET_DAYS).contains(&(f.submitted_on - reset).num_days())
+        && (f.submitted_on - reset).num_days() <= AFTER_RESET_DAYS
     {
         out.push(Finding::new(
             "adjust.after_password_reset",
             Warn,
             &[field::PHONE, field::EMAIL],
             format!(
-                "Đổi số điện thoại/e-mail {} ngày sau khi đặt lại mật khẩu (ngày {}): dấu hiệu hay gặp khi chiếm tài khoản, cần xem kỹ.",
-                (f.submitted_on - reset).num_days(),
-                reset.format("%d/%m/%Y")
+                "Đổi số điện thoại/e-mail gần lần đặt lại mật khẩu ngày {} (tờ khai nộp ngày {}): dấu hiệu hay gặp khi chiếm tài khoản, cần xem kỹ.",
+                reset.format("%d/%m/%Y"),
+                f.submitted_on.format("%d/%m/%Y")
             ),
-            format!(
-                "Phone or e-mail changed {} days after a password reset: a common account take-over pattern; look closely.",
-                (f.submitted_on - reset).num_days()
-            ),
+            "Phone or e-mail changed close to a password reset: a common account take-over pattern; look closely.",
         ));
     }
-    if changes(ChangedField::Phone)
-        && !changes(ChangedField::Address)
+    if contact
         && let Some(province) = acc.province.as_deref()
         && !same(ChangedField::Address, province, f.province)
     {
+        let moved = if changed.contains(&ChangedField::Address) { " (có khai đổi địa chỉ)" } else { "" };
         out.push(Finding::new(
             "adjust.other_province",
             Warn,
             &[field::PHONE, field::ADDRESS],
-            format!("Đổi số điện thoại với địa chỉ ở {} trong khi hồ sơ ở {province}, mà không khai đổi địa chỉ.", f.province),
-            "The phone is changed from an address in another province than the record's, with no address change declared.",
+            format!("Đổi số điện thoại/e-mail với địa chỉ ở {} trong khi hồ sơ ở {province}{moved}.", f.province),
+            "The contact details change with an address in another province than the record's.",
         ));
     }
 }

@@ -5,6 +5,9 @@ use super::{Context, Facts, Finding, Severity::*, field};
 use crate::DeclarationStatus;
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    // Another waiting declaration duplicates a registration; an adjustment or a stop
+    // of an account says what waits on it (`stop.pending_declarations`).
+    let registering = f.purpose == crate::Purpose::Register;
     let mut same: Vec<&str> = ctx
         .registry
         .with_ma_so(f.ma_so)
@@ -14,7 +17,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .map(|e| e.declaration_id.as_str())
         .collect();
     same.sort_unstable();
-    if !same.is_empty() {
+    if registering && !same.is_empty() {
         out.push(
             Finding::new(
                 "duplicate.pending_ma_so",

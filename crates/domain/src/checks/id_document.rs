@@ -78,9 +78,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             Ok(_) => {}
         },
     }
-    // Photos make an account. An adjustment asks for the new card's photos only when
-    // it changes what the card shows (`adjustment.rs`); a stop asks for none.
-    if f.kind == DeclarationKind::Adult && f.purpose == crate::Purpose::Register {
+    // An adult registers, or stops, showing their card. An adjustment asks for the new
+    // card's photos when it changes what the card shows or the contact details
+    // (`adjustment.rs`), not for an address alone.
+    if f.kind == DeclarationKind::Adult && f.purpose != crate::Purpose::Adjust {
         for (doc, vi, en, reason) in [
             (DocumentKind::IdFront, "mặt trước", "front", "THIEU_MAT_TRUOC"),
             (DocumentKind::IdBack, "mặt sau", "back", "THIEU_MAT_SAU"),

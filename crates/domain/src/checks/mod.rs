@@ -17,6 +17,7 @@ mod paper;
 mod phone;
 mod qr;
 mod registry;
+mod requester;
 mod stop;
 mod unit;
 mod verdict;
@@ -162,12 +163,9 @@ pub fn run_all(f: &Facts<'_>, ctx: &Context<'_>) -> Vec<Finding> {
     unit::check(f, ctx, &mut out);
     child::check(f, ctx, &mut out);
     duplicates::check(f, ctx, &mut out);
-    // A stop closes the account on record: no ID photos to judge.
-    if f.purpose != Purpose::Stop {
-        images::check(f, ctx, &mut out);
-        qr::check(f, ctx, &mut out);
-        id_ocr::check(f, ctx, &mut out);
-    }
+    images::check(f, ctx, &mut out);
+    qr::check(f, ctx, &mut out);
+    id_ocr::check(f, ctx, &mut out);
     paper::check(f, ctx, &mut out);
     adjustment::check(f, ctx, &mut out);
     stop::check(f, ctx, &mut out);

@@ -41,7 +41,7 @@ fn adjust(changes: &[FieldChange]) -> Facts<'_> {
         purpose: Purpose::Adjust,
         changes,
         phone: "0912345678",
-        documents: PORTRAIT,
+        documents: CARD,
         ..super::tests::clean()
     }
 }
@@ -90,6 +90,13 @@ fn adjustments_one_change_one_finding() {
     let utc = |y, m, day, h, min| Utc.with_ymd_and_hms(y, m, day, h, min, 0).single().expect("instant");
     type Row = (&'static str, Vec<FieldChange>, fn(&mut Facts<'_>), Option<AccountOnRecord>, &'static [&'static str]);
     let none: fn(&mut Facts<'_>) = |_| {};
+    let back: fn(&mut Facts<'_>) = |f| f.phone = "0903123456";
+    let new_id = || vec![change(ChangedField::IdDocument, "079185000123", "079185000777")];
+    let hcm_to_hanoi: fn(&mut Facts<'_>) = |f| {
+        f.province = "Thành phố Hà Nội";
+        f.district = None;
+        f.commune = "Phường Láng Hạ";
+    };
     let rows: &[Row] = &[
         ("no account on record", phone_change(), none, None, &["adjust.no_account"]),
         (
@@ -106,13 +113,23 @@ fn adjustments_one_change_one_finding() {
             Some(AccountOnRecord { ma_so_bhxh: "7900000009".into(), ..record() }),
             &["adjust.no_account"],
         ),
-        ("nothing listed", vec![], none, Some(record()), &["adjust.nothing_changed", "adjust.unlisted_change"]),
+        ("nothing changes", vec![], back, Some(record()), &["adjust.nothing_changed"]),
         (
             "old and new the same, written apart",
             vec![change(ChangedField::Phone, "0903 123 456", "0903123456")],
-            |f| f.phone = "0903123456",
+            back,
             Some(record()),
             &["adjust.nothing_changed"],
+        ),
+        // What changes is what differs from the record, listed or not: the take-over
+        // rules and the card see a phone put in the field without being listed.
+        ("a new phone in the field, not listed", vec![], none, Some(record()), &["adjust.unlisted_change"]),
+        (
+            "a new phone, not listed, after a reset",
+            vec![],
+            none,
+            Some(reset(utc(2021, 5, 9, 3, 0))),
+            &["adjust.after_password_reset", "adjust.unlisted_change"],
         ),
         (
             "old phone not the record's",
@@ -143,42 +160,59 @@ fn adjustments_one_change_one_finding() {
             &["adjust.unlisted_change"],
         ),
         (
+            "the record's name typed decomposed",
+            phone_change(),
+            |f| f.full_name = "Nguye\u{302}\u{303}n Thi\u{323} A\u{301}nh",
+            Some(record()),
+            &[],
+        ),
+        (
             "mã số listed as a change",
             vec![change(ChangedField::MaSo, "7914820031", "7914820032")],
-            |f| f.phone = "0903123456",
+            back,
             Some(record()),
             &["adjust.ma_so", "adjust.new_differs"],
         ),
         (
             "new CCCD without the card's photos",
-            vec![change(ChangedField::IdDocument, "079185000123", "079185000777")],
+            new_id(),
             |f| {
                 f.phone = "0903123456";
                 f.id_number = Some("079185000777");
+                f.documents = PORTRAIT;
             },
             Some(record()),
             &["adjust.needs_document"],
         ),
         (
             "new CCCD with both sides",
-            vec![change(ChangedField::IdDocument, "079185000123", "079185000777")],
+            new_id(),
             |f| {
                 f.phone = "0903123456";
                 f.id_number = Some("079185000777");
-                f.documents = CARD;
             },
             Some(record()),
             &[],
+        ),
+        (
+            "a new CCCD in the field, not listed, no card",
+            vec![],
+            |f| {
+                f.phone = "0903123456";
+                f.id_number = Some("079185000777");
+                f.documents = PORTRAIT;
+            },
+            Some(record()),
+            &["adjust.needs_document", "adjust.unlisted_change"],
         ),
         // The new values meet every rule a registration meets: a birth date the
         // CCCD's year digits do not fit is said by the CCCD rule.
         (
             "birth date changed, CCCD says 1985",
-            vec![change(ChangedField::BirthDate, "17/05/1985", "17/05/1986")],
+            vec![change(ChangedField::BirthDate, "17/05/1985", "17.05.1986")],
             |f| {
                 f.phone = "0903123456";
                 f.birth_date = d(1986, 5, 17);
-                f.documents = CARD;
             },
             Some(record()),
             &["cccd.year_mismatch"],
@@ -189,11 +223,29 @@ fn adjustments_one_change_one_finding() {
             |f| {
                 f.phone = "0903123456";
                 f.sex = Sex::Male;
+                f.documents = PORTRAIT;
             },
             Some(record()),
             &["adjust.needs_document", "cccd.sex_century_mismatch"],
         ),
-        // The take-over pattern, on the office's days (Hà Nội): submitted 12/05/2021.
+        (
+            "a phone change without the card",
+            phone_change(),
+            |f| f.documents = PORTRAIT,
+            Some(record()),
+            &["adjust.needs_document"],
+        ),
+        (
+            "an address alone, no photos",
+            vec![change(ChangedField::Address, "12 Hậu Giang, Phường 9", "30 Hậu Giang, Phường 9")],
+            |f| {
+                f.phone = "0903123456";
+                f.documents = &[];
+            },
+            Some(record()),
+            &[],
+        ),
+        // The take-over pattern, on the office's calendar days (Hà Nội): submitted 12/05/2021.
         (
             "reset 3 days before",
             phone_change(),
@@ -222,17 +274,37 @@ fn adjustments_one_change_one_finding() {
             Some(reset(utc(2021, 5, 4, 16, 59))),
             &[],
         ),
-        ("reset after the submission", phone_change(), none, Some(reset(utc(2021, 5, 13, 3, 0))), &[]),
+        (
+            "reset after the submission",
+            phone_change(),
+            none,
+            Some(reset(utc(2021, 5, 13, 3, 0))),
+            &["adjust.after_password_reset"],
+        ),
         (
             "phone changed from another province",
             phone_change(),
-            |f| {
-                f.province = "Thành phố Hà Nội";
-                f.district = None;
-                f.commune = "Phường Láng Hạ";
-            },
+            hcm_to_hanoi,
             Some(record()),
             &["adjust.other_province"],
+        ),
+        (
+            "… with the address change declared too",
+            {
+                let mut c = phone_change();
+                c.push(change(ChangedField::Address, "12 Hậu Giang, Quận 6, TP HCM", "Phường Láng Hạ, Hà Nội"));
+                c
+            },
+            hcm_to_hanoi,
+            Some(record()),
+            &["adjust.other_province"],
+        ),
+        (
+            "the record's province written short",
+            phone_change(),
+            none,
+            Some(AccountOnRecord { province: Some("TP. Hồ Chí Minh".into()), ..record() }),
+            &[],
         ),
         (
             "an e-mail change",
@@ -243,6 +315,16 @@ fn adjustments_one_change_one_finding() {
             },
             Some(record()),
             &[],
+        ),
+        (
+            "a stranger adjusts an adult's account as a \"parent\"",
+            phone_change(),
+            |f| {
+                f.kind = DeclarationKind::Child;
+                f.parent_ma_so = Some("7900000077");
+            },
+            Some(record()),
+            &["adjust.requester", "child.parent_unverified", "child.too_old"],
         ),
     ];
     for (what, changes, edit, account, expected) in rows {
@@ -267,7 +349,7 @@ fn a_new_phone_on_another_account_is_taken() {
 }
 
 fn stop() -> Facts<'static> {
-    Facts { id: "07916-000201", purpose: Purpose::Stop, phone: "0903123456", documents: &[], ..adjust(&[]) }
+    Facts { id: "07916-000201", purpose: Purpose::Stop, phone: "0903123456", ..adjust(&[]) }
 }
 
 fn child_stop(parent: &'static str, birth: NaiveDate, submitted: NaiveDate) -> Facts<'static> {
@@ -313,6 +395,25 @@ fn stops_who_asks_and_what_waits() {
         ("the holder stops their account", stop(), Some(record()), &[]),
         ("nothing to stop", stop(), None, &["stop.no_account"]),
         ("a stopped account", stop(), Some(AccountOnRecord { active: false, ..record() }), &["stop.no_account"]),
+        // Knowing the mã số is not enough.
+        (
+            "a stranger who knows the mã số",
+            Facts { full_name: "Trần Văn Bình", ..stop() },
+            Some(record()),
+            &["stop.identity"],
+        ),
+        (
+            "a birth date not the record's",
+            Facts { birth_date: d(1985, 5, 18), ..stop() },
+            Some(record()),
+            &["stop.identity"],
+        ),
+        (
+            "an adult's stop without the card",
+            Facts { documents: PORTRAIT, ..stop() },
+            Some(record()),
+            &["documents.missing_id_back", "documents.missing_id_front"],
+        ),
         (
             "declarations waiting",
             stop(),
@@ -359,7 +460,14 @@ fn stops_who_asks_and_what_waits() {
             "the parent asks once the child is 18",
             child_stop("7914820031", d(2007, 5, 12), today),
             Some(child_record(Some("7914820031"), d(2007, 5, 12))),
-            &["child.too_old"],
+            &["child.too_old", "stop.requester"],
+        ),
+        // The age on record decides, not the one declared.
+        (
+            "the parent declares an 18-year-old younger",
+            child_stop("7914820031", d(2010, 1, 1), today),
+            Some(child_record(Some("7914820031"), d(2007, 5, 12))),
+            &["stop.identity", "stop.requester"],
         ),
     ];
     for (what, f, account, expected) in rows {

@@ -4,15 +4,15 @@
 //! while other declarations or benefit claims are waiting on the account is said,
 //! so the officer can tell the citizen what the stop does to them.
 
-use super::child::age_on;
+use super::adjustment::same;
 use super::{Context, Facts, Finding, Severity::*, field};
-use crate::{DeclarationKind, Purpose};
+use crate::{ChangedField, Purpose};
 
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     if f.purpose != Purpose::Stop {
         return;
     }
-    let Some(acc) = ctx.account.filter(|a| a.active && a.ma_so_bhxh == f.ma_so) else {
+    let Some(acc) = super::requester::active_account(f, ctx.account) else {
         out.push(
             Finding::new(
                 "stop.no_account",
@@ -25,26 +25,32 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
         return;
     };
-    let requester = |vi: &str, en: &str| {
-        Finding::new("stop.requester", Block, &[field::PARENT], vi.to_owned(), en.to_owned())
-            .reason("NGUOI_YEU_CAU_KHONG_HOP_LE")
-    };
-    let minor = age_on(acc.birth_date, f.submitted_on) < 18;
-    match (f.kind, acc.parent_ma_so_bhxh.as_deref()) {
-        // A child's account: only through the parent it was registered through.
-        (DeclarationKind::Child, Some(parent)) if f.parent_ma_so != Some(parent) => out.push(requester(
-            "Người yêu cầu ngừng không phải cha/mẹ (người giám hộ) đã đăng ký tài khoản cho trẻ.",
-            "The person asking is not the parent (or guardian) the child's account was registered through.",
-        )),
-        (DeclarationKind::Child, None) => out.push(requester(
-            "Tài khoản này không phải tài khoản đăng ký cho trẻ qua cha/mẹ: chính chủ tài khoản phải tự yêu cầu ngừng.",
-            "This account was not registered for a child through a parent: its holder must ask for the stop.",
-        )),
-        (DeclarationKind::Adult, Some(_)) if minor => out.push(requester(
-            "Tài khoản của trẻ dưới 18 tuổi chỉ ngừng theo yêu cầu của cha/mẹ (người giám hộ) đã đăng ký cho trẻ.",
-            "A child's account (under 18) is stopped only at the request of the parent or guardian who registered it.",
-        )),
-        _ => {}
+    super::requester::check(f, acc, "stop", out);
+    // Knowing a mã số is not enough to close its account: the person stopping it is
+    // the one on record (and an adult shows their card, see `id_document`).
+    let mut differ: Vec<&str> = Vec::new();
+    if !same(ChangedField::FullName, &acc.full_name, f.full_name) {
+        differ.push(field::FULL_NAME);
+    }
+    if acc.birth_date != f.birth_date {
+        differ.push(field::BIRTH_DATE);
+    }
+    if let (Some(record), Some(declared)) = (acc.id_number.as_deref(), f.id_number)
+        && !same(ChangedField::IdDocument, record, declared)
+    {
+        differ.push(field::ID_NUMBER);
+    }
+    if !differ.is_empty() {
+        out.push(
+            Finding::new(
+                "stop.identity",
+                Block,
+                &differ,
+                "Họ tên, ngày sinh hoặc số giấy tờ trên yêu cầu ngừng không khớp với tài khoản: không ngừng theo yêu cầu này.",
+                "The name, birth date or ID number of the stop request does not match the account: it is not stopped on it.",
+            )
+            .reason("KHONG_KHOP_TAI_KHOAN"),
+        );
     }
     if acc.pending_declarations > 0 {
         out.push(Finding::new(
