@@ -6,15 +6,17 @@ use reqwest::StatusCode;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 
+/// A server's state in `dir` with the demo accounts and `n` declarations.
+fn demo_state(dir: &std::path::Path, n: u64, admin: bool) -> AppState {
+    let state = AppState::open(&ServerConfig { data_dir: dir.to_path_buf(), admin, faults: FaultSettings::default() })
+        .expect("state");
+    seed_demo(&state, n, 3).expect("demo");
+    state
+}
+
 async fn server(n: u64) -> (tempfile::TempDir, RunningServer) {
     let dir = tempfile::tempdir().expect("tmp");
-    let state = AppState::open(&ServerConfig {
-        data_dir: dir.path().to_path_buf(),
-        admin: false,
-        faults: FaultSettings::default(),
-    })
-    .expect("state");
-    seed_demo(&state, n, 3).expect("demo");
+    let state = demo_state(dir.path(), n, false);
     let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
     (dir, s)
 }
@@ -382,13 +384,7 @@ async fn admin_endpoints_are_off_unless_asked_for() {
 #[tokio::test]
 async fn a_password_set_through_admin_voids_the_old_one_and_its_tokens() {
     let dir = tempfile::tempdir().expect("tmp");
-    let state = AppState::open(&ServerConfig {
-        data_dir: dir.path().to_path_buf(),
-        admin: true,
-        faults: FaultSettings::default(),
-    })
-    .expect("state");
-    seed_demo(&state, 0, 3).expect("demo");
+    let state = demo_state(dir.path(), 0, true);
     let s = start("127.0.0.1:0".parse().expect("addr"), state).await.expect("start");
     let http = reqwest::Client::new();
     let old = token(&s, "canbo.07916").await;
@@ -477,14 +473,7 @@ async fn logins_are_throttled_and_bodies_bounded() {
 async fn logins_from_one_address_are_throttled() {
     use tower::ServiceExt;
     let dir = tempfile::tempdir().expect("tmp");
-    let state = AppState::open(&ServerConfig {
-        data_dir: dir.path().to_path_buf(),
-        admin: false,
-        faults: FaultSettings::default(),
-    })
-    .expect("state");
-    seed_demo(&state, 0, 3).expect("demo");
-    let app = bhxh_central::routes::router(state);
+    let app = bhxh_central::routes::router(demo_state(dir.path(), 0, false));
     let login = |from: &str, user: &str| {
         let mut req = axum::http::Request::post("/v1/auth/login")
             .header("content-type", "application/json")

@@ -1,6 +1,7 @@
 //! Table tests for adjustments and stops: one clean request against its account on
 //! record, then one change at a time and the findings it must (and must only) give.
 
+use super::tests::entry;
 use super::*;
 use crate::{ChangedField, DeclarationStatus, FieldChange};
 use chrono::{TimeZone, Utc};
@@ -59,19 +60,6 @@ fn codes_for(f: &Facts<'_>, account: Option<&AccountOnRecord>, registry: &Regist
     let mut codes: Vec<String> = run_all(f, &ctx).into_iter().map(|x| x.code).collect();
     codes.sort();
     codes
-}
-
-fn entry(id: &str, ma_so: &str, phone: &str, status: DeclarationStatus) -> RegistryEntry {
-    RegistryEntry {
-        declaration_id: id.into(),
-        ma_so: ma_so.into(),
-        id_number: None,
-        phone: Some(phone.into()),
-        birth_date: None,
-        status,
-        is_child: false,
-        parent_ma_so: None,
-    }
 }
 
 fn change(field: ChangedField, old: &str, new: &str) -> FieldChange {

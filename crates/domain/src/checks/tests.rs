@@ -162,7 +162,7 @@ fn one_change_one_finding() {
     }
 }
 
-fn entry(id: &str, ma_so: &str, phone: &str, status: DeclarationStatus) -> RegistryEntry {
+pub(super) fn entry(id: &str, ma_so: &str, phone: &str, status: DeclarationStatus) -> RegistryEntry {
     RegistryEntry {
         declaration_id: id.into(),
         ma_so: ma_so.into(),
