@@ -213,6 +213,16 @@ pub async fn submit(
     Ok((StatusCode::CREATED, Json(SubmissionAccepted { id })))
 }
 
+/// A character nobody types on purpose: controls (a CR/LF would reach a mail
+/// header), and the invisible ones that reorder or hide text on screen.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Changes one adjustment may list (every field of Mẫu 01 that can change).
+const MAX_CHANGES: usize = 8;
+
 pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, ApiError> {
     // Names are letters only: markup, quotes-and-semicolons never reach the store as
     // a name, and invisible marks are dropped (NFC, single spaces).
@@ -245,6 +255,32 @@ pub fn file_submission(state: &AppState, mut sub: Submission) -> Result<String, 
     }
     if f.phone.trim().is_empty() {
         return Err(ApiError::validation("phone is required"));
+    }
+    if f.purpose != bhxh_domain::Purpose::Adjust && !f.changes.is_empty() {
+        return Err(ApiError::validation("changes are listed only on an adjustment"));
+    }
+    if f.changes.len() > MAX_CHANGES {
+        return Err(ApiError::validation(format!("at most {MAX_CHANGES} changes")));
+    }
+    let mut listed = std::collections::BTreeSet::new();
+    for c in &f.changes {
+        if c.field == bhxh_domain::ChangedField::MaSo {
+            return Err(ApiError::validation("changes: a mã số BHXH is not changed through Mẫu 01"));
+        }
+        if !listed.insert(c.field) {
+            return Err(ApiError::validation(format!("changes: {} listed twice", c.field.code())));
+        }
+    }
+    let change_texts =
+        f.changes.iter().flat_map(|c| [("changes.old", c.old.as_str()), ("changes.new", c.new.as_str())]);
+    let free_texts =
+        [("reason", f.reason.as_deref()), ("email", f.email.as_deref()), ("id_number", f.id_number.as_deref())];
+    for (what, text) in change_texts.chain(free_texts.into_iter().filter_map(|(w, t)| t.map(|t| (w, t)))) {
+        if text.chars().count() > 300 || text.chars().any(hidden) {
+            return Err(ApiError::validation(format!(
+                "{what}: longer than 300 characters or has control or invisible characters"
+            )));
+        }
     }
     let known = offices::all().map_err(ApiError::internal)?;
     if !known.iter().any(|o| o.code == f.office_code && o.parent_code.is_some()) {

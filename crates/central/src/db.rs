@@ -126,6 +126,9 @@ const MIGRATIONS: &[M<'static>] = &[
     ),
     // A letter number whose letter was never written is voided, not reused.
     M::up("ALTER TABLE letters ADD COLUMN voided_at TEXT; ALTER TABLE letters ADD COLUMN void_reason TEXT;"),
+    // Adjustments and stops: a stopped account, the last password reset, benefit
+    // claims in progress, and the account as it stood when each was decided.
+    M::up(citizens::ACCOUNT_MIGRATION),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -389,6 +392,7 @@ impl Store {
             assignment: self.assignment_of(&id, self.clock.now())?,
             decision: self.decision_of(&id)?,
             flags: self.flags_of(&id)?,
+            account: self.account_for(&id, &fields)?,
             id: id.clone(),
             status,
             submitted_at: parse(&submitted_at)?,
@@ -955,8 +959,12 @@ impl Store {
                 .prepare_cached("DELETE FROM assignments WHERE declaration_id = ?1")?
                 .execute(params![d.declaration_id])?;
             Self::bump(&self.conn, &d.declaration_id, Some(d.outcome.status()), now)?;
+            // A supervisor reviews an escalated one against the account as it is then.
+            if d.outcome != Outcome::Escalate {
+                Self::keep_account_as_decided(&self.conn, &d.declaration_id, now)?;
+            }
             if d.outcome == Outcome::Approve {
-                Self::open_account(&self.conn, &d.declaration_id, now)?;
+                Self::apply_approval(&self.conn, &d.declaration_id, now)?;
             }
             Self::audit(&self.conn, now, &d.officer, "decide", &d.declaration_id, d.outcome.code())?;
         }

@@ -59,6 +59,7 @@ pub fn seed_demo(state: &AppState, n: u64, seed: u64) -> anyhow::Result<u64> {
     generated.sort_by_key(|(i, _)| *i);
     let count = generated.len() as u64;
     for (_, d) in generated {
+        file_account_before(state, &d.person)?;
         crate::api::file_submission(state, d.submission).map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
     }
     seed_units(state)?;
@@ -164,7 +165,19 @@ pub fn seed_bulk(state: &AppState, n: u64, seed: u64, start_index: u64) -> anyho
     let mut ids = Vec::with_capacity(n as usize);
     for i in start_index..start_index + n {
         let p = generator.declared_person(i, now)?;
+        file_account_before(state, &p)?;
         ids.push(state.with_store(|s| s.insert_declaration(&p.fields, p.submitted_at, &[]))?);
     }
     Ok(ids)
+}
+
+/// The account an adjustment or a stop is about, in the register before the
+/// declaration arrives (opened years ago; its last password reset; benefit claims).
+fn file_account_before(state: &AppState, person: &bhxh_fixtures::Person) -> anyhow::Result<()> {
+    let Some(acc) = &person.account_before else { return Ok(()) };
+    state.with_store(|s| {
+        s.insert_registered_citizen(&acc.record, Some(acc.opened_at), None)?;
+        s.set_account_facts(acc.record.ma_so_bhxh.as_str(), acc.password_reset_at, acc.pending_benefits)
+    })?;
+    Ok(())
 }

@@ -42,6 +42,7 @@ mod supervisor;
 mod throttle;
 mod tls;
 
+pub use api::file_submission;
 pub use db::{LetterVoided, Store};
 pub use demo::{DEMO_USERS, REGISTER_BASE, register_person_has_account, register_size, seed_bulk, seed_demo};
 pub use error::ApiError;

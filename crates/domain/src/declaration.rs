@@ -47,6 +47,22 @@ pub enum ChangedField {
     MaSo,
 }
 
+impl ChangedField {
+    /// As an officer or an agent says it ("số điện thoại").
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            ChangedField::Phone => "số điện thoại",
+            ChangedField::Email => "e-mail",
+            ChangedField::IdDocument => "số giấy tờ tùy thân",
+            ChangedField::Address => "địa chỉ",
+            ChangedField::FullName => "họ tên",
+            ChangedField::BirthDate => "ngày sinh",
+            ChangedField::Sex => "giới tính",
+            ChangedField::MaSo => "mã số BHXH",
+        }
+    }
+}
+
 /// One change an adjustment asks for, as the citizen declared it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -4,8 +4,8 @@
 //! the one on file, by the server, which limits and records each question. A copy
 //! of the directory can therefore be searched offline by mã số and by name only.
 
-use bhxh_domain::helpdesk::{AccountState, PhoneCheck, RegistrationState};
-use bhxh_domain::{Channel, DeclarationKind, IdDocumentType, MaSoBhxh, Outcome, Sex};
+use bhxh_domain::helpdesk::{AccountState, PhoneCheck, RegistrationState, RequestState};
+use bhxh_domain::{ChangedField, Channel, DeclarationKind, IdDocumentType, MaSoBhxh, Outcome, Purpose, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,16 @@ pub struct RegistrationEvent {
     /// Outcome events: the reason codes given.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// What the declaration asked for (absent: a registration).
+    #[serde(default, skip_serializing_if = "is_register")]
+    pub purpose: Purpose,
+    /// An adjustment's changed fields (names only: the values stay at the server).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<ChangedField>,
+}
+
+fn is_register(p: &Purpose) -> bool {
+    *p == Purpose::Register
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -29,6 +39,8 @@ pub enum RegistrationEventKind {
     Decided(Outcome),
     /// An account existed before the records of this system (registered earlier).
     AccountCreated,
+    /// The account was closed at the holder's request.
+    AccountStopped,
 }
 
 /// The person's latest declaration, if any.
@@ -59,8 +71,12 @@ pub struct CitizenEntry {
     pub phone_masked: Option<String>,
     /// e.g. `n***@gmail.com`.
     pub email_masked: Option<String>,
+    /// Where the latest registration stands (adjustments and stops aside).
     pub registration_state: RegistrationState,
     pub registration: Option<RegistrationSummary>,
+    /// The latest adjustment or stop and where it stands.
+    #[serde(default)]
+    pub request: RequestState,
     pub history: Vec<RegistrationEvent>,
     pub account: AccountState,
     pub account_locked_until: Option<DateTime<Utc>>,

@@ -1,6 +1,8 @@
 //! Request and response bodies. Field names are the wire names (snake_case JSON).
 
-use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, MaSoBhxh, Role};
+use bhxh_domain::{
+    AccountOnRecord, Channel, DeclarationKind, DeclarationStatus, DocumentKind, FieldChange, MaSoBhxh, Purpose, Role,
+};
 pub use bhxh_domain::{IdDocumentType, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -145,6 +147,20 @@ pub struct DeclarationFields {
     pub parent_ma_so_bhxh: Option<MaSoBhxh>,
     /// The employer unit (or school) the paper form travels through, e.g. `SQ0007Q`.
     pub unit_code: Option<String>,
+    /// Register (absent on the wire), adjust or stop. For an adjustment the fields
+    /// above carry the values asked for; `changes` says what was on record before.
+    #[serde(default, skip_serializing_if = "is_register")]
+    pub purpose: Purpose,
+    /// An adjustment's changes as the citizen listed them (old and new value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<FieldChange>,
+    /// The reason the citizen gave for an adjustment or a stop ("đổi số điện thoại").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+fn is_register(p: &Purpose) -> bool {
+    *p == Purpose::Register
 }
 
 impl DeclarationFields {
@@ -188,6 +204,11 @@ pub struct Declaration {
     /// Notes from the helpdesk for the reviewing officer ("caller says the photo was re-sent").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<crate::HelpdeskFlag>,
+    /// For an adjustment or a stop: the account as the register holds it (as it
+    /// stood when decided, once decided). The citizen's "old" values are checked
+    /// against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountOnRecord>,
 }
 
 /// A lease on a declaration for one officer's review.

@@ -5,10 +5,10 @@
 
 use super::{Store, StoreError};
 use bhxh_domain::helpdesk::{
-    AccountState, LookupKey, PhoneCheck, RegistrationState, mask_email, mask_id_number, mask_phone,
+    AccountState, LookupKey, PhoneCheck, RegistrationState, RequestState, mask_email, mask_id_number, mask_phone,
 };
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{DeclarationStatus, MaSoBhxh, Outcome, PhoneVn};
+use bhxh_domain::{AccountOnRecord, ChangedField, DeclarationStatus, MaSoBhxh, Outcome, PhoneVn, Purpose};
 use bhxh_protocol::{
     CallRecord, CitizenEntry, DeclarationFields, HelpdeskFlag, NewCall, RegistrationEvent, RegistrationEventKind,
     RegistrationSummary, UserInfo,
@@ -55,6 +55,85 @@ pub const MIGRATION: &str = "
         PRIMARY KEY (declaration_id, call_id)
     );";
 
+pub const ACCOUNT_MIGRATION: &str = "
+    ALTER TABLE citizens ADD COLUMN account_stopped_at TEXT;
+    ALTER TABLE citizens ADD COLUMN password_reset_at TEXT;
+    ALTER TABLE citizens ADD COLUMN pending_benefits INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE declarations ADD COLUMN account_json TEXT;
+    CREATE TABLE notices (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        declaration_id TEXT NOT NULL,
+        ma_so TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        address TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX notices_declaration ON notices(declaration_id);";
+
+/// What a notice tells the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    /// The account is open: its password follows.
+    Opened,
+    /// The account's details changed (to the new contacts).
+    Adjusted,
+    /// Sent to the old phone and e-mail: "your contact details were changed".
+    ChangedToldOld,
+    /// The account is closed; how to register again.
+    Stopped,
+}
+
+impl Notice {
+    fn code(self) -> &'static str {
+        match self {
+            Notice::Opened => "opened",
+            Notice::Adjusted => "adjusted",
+            Notice::ChangedToldOld => "changed_told_old",
+            Notice::Stopped => "stopped",
+        }
+    }
+}
+
+/// The register's record after an approved adjustment: the record, with the
+/// fields the adjustment changes set to the declared values. A field changes when
+/// the citizen listed it, or declared a value the record does not hold; a field
+/// left empty on the declaration never erases what is on record, and kind, parent,
+/// office and unit stay as on record.
+fn adjusted(before: &DeclarationFields, declared: &DeclarationFields) -> DeclarationFields {
+    let listed = |f: ChangedField| declared.changes.iter().any(|c| c.field == f);
+    let differs = |a: Option<&str>, b: Option<&str>| {
+        b.is_some_and(|b| !b.trim().is_empty() && a.map(str::trim) != Some(b.trim()))
+    };
+    let mut after = before.clone();
+    if listed(ChangedField::Phone) || differs(Some(before.phone.as_str()), Some(declared.phone.as_str())) {
+        after.phone = declared.phone.clone();
+    }
+    if listed(ChangedField::Email) || differs(before.email.as_deref(), declared.email.as_deref()) {
+        after.email = declared.email.clone().filter(|e| !e.trim().is_empty());
+    }
+    if listed(ChangedField::IdDocument) || differs(before.id_number.as_deref(), declared.id_number.as_deref()) {
+        after.id_type = declared.id_type;
+        after.id_number = declared.id_number.clone();
+    }
+    if listed(ChangedField::Address) {
+        after.address = declared.address.clone();
+    }
+    if listed(ChangedField::FullName) || differs(Some(before.full_name.as_str()), Some(declared.full_name.as_str())) {
+        after.full_name = declared.full_name.clone();
+    }
+    if listed(ChangedField::BirthDate) || before.birth_date != declared.birth_date {
+        after.birth_date = declared.birth_date;
+    }
+    if listed(ChangedField::Sex) || before.sex != declared.sex {
+        after.sex = declared.sex;
+    }
+    after.purpose = Purpose::Register;
+    after.changes.clear();
+    after.reason = None;
+    after
+}
+
 /// The offices of `office`'s province today, as the `,a,b,` list the register's
 /// queries filter on (`instr`): the province office and every office below it.
 pub fn province_scope(office: &str) -> String {
@@ -85,11 +164,17 @@ fn json_err(what: &str, e: serde_json::Error) -> StoreError {
 }
 
 /// The VssID account as it stands at `now`.
-fn account_state(created: &Option<String>, locked_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> AccountState {
-    match (created, locked_until) {
-        (None, _) => AccountState::None,
-        (Some(_), Some(t)) if t > now => AccountState::Locked,
-        (Some(_), _) => AccountState::Active,
+fn account_state(
+    created: &Option<String>,
+    stopped: &Option<String>,
+    locked_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AccountState {
+    match (created, stopped, locked_until) {
+        (None, _, _) => AccountState::None,
+        (Some(_), Some(_), _) => AccountState::Stopped,
+        (Some(_), None, Some(t)) if t > now => AccountState::Locked,
+        (Some(_), None, _) => AccountState::Active,
     }
 }
 
@@ -173,6 +258,11 @@ impl Store {
         fields: &DeclarationFields,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        // An adjustment or a stop of someone the register does not know makes no
+        // record: its own words would show as "on record".
+        if fields.purpose != Purpose::Register {
+            return Ok(());
+        }
         let known: bool = tx
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM citizens WHERE ma_so = ?1)")?
             .query_row(params![fields.ma_so_bhxh.as_str()], |r| r.get(0))?;
@@ -182,23 +272,247 @@ impl Store {
         Ok(())
     }
 
-    /// An approval writes what the officer approved into the register and opens the
-    /// account (the central service then texts the password).
-    pub(super) fn open_account(tx: &Connection, declaration_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// An approval writes what the officer approved into the register, inside the
+    /// caller's transaction: a registration opens the account (the central service
+    /// then texts the password), an adjustment changes what it lists, a stop closes
+    /// the account. A rejection never reaches here: the register stays as it was.
+    pub(super) fn apply_approval(tx: &Connection, declaration_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(fields) = Self::declared_fields(tx, declaration_id)? else { return Ok(()) };
+        let ma_so = fields.ma_so_bhxh.as_str();
+        match fields.purpose {
+            Purpose::Register => {
+                Self::upsert_citizen(tx, &fields, now)?;
+                // A stopped account registered again is a new account.
+                tx.prepare_cached(
+                    "UPDATE citizens SET account_created_at = CASE WHEN account_created_at IS NULL
+                        OR account_stopped_at IS NOT NULL THEN ?2 ELSE account_created_at END,
+                        password_reset_at = CASE WHEN account_stopped_at IS NOT NULL THEN NULL
+                            ELSE password_reset_at END,
+                        account_stopped_at = NULL, updated_at = ?2
+                     WHERE ma_so = ?1",
+                )?
+                .execute(params![ma_so, now.to_rfc3339()])?;
+                Self::notify(tx, declaration_id, &fields, Notice::Opened, now)?;
+            }
+            Purpose::Adjust => {
+                // Only an account open when the citizen asked (and still open) changes:
+                // the officer may approve over a finding, the register does not bend.
+                let Some(before) = Self::open_record(tx, ma_so, declaration_id)? else {
+                    return Ok(());
+                };
+                let after = adjusted(&before, &fields);
+                Self::upsert_citizen(tx, &after, now)?;
+                // Where the password SMS goes moved: the old phone and e-mail are told
+                // too, so a take-over does not go unnoticed by the holder.
+                let phone_moved = phone_on_file(&before) != phone_on_file(&after);
+                let email_moved = before.email.as_deref().map(str::trim) != after.email.as_deref().map(str::trim);
+                if phone_moved || email_moved {
+                    Self::notify(tx, declaration_id, &before, Notice::ChangedToldOld, now)?;
+                }
+                Self::notify(tx, declaration_id, &after, Notice::Adjusted, now)?;
+            }
+            Purpose::Stop => {
+                let Some(before) = Self::open_record(tx, ma_so, declaration_id)? else {
+                    return Ok(());
+                };
+                tx.prepare_cached("UPDATE citizens SET account_stopped_at = ?2, updated_at = ?2 WHERE ma_so = ?1")?
+                    .execute(params![ma_so, now.to_rfc3339()])?;
+                Self::notify(tx, declaration_id, &before, Notice::Stopped, now)?;
+            }
+        }
+        // The account changed: every other waiting declaration of it goes out again
+        // with the account as it stands now (the desks re-check them).
+        let others: Vec<String> = tx
+            .prepare_cached(
+                "SELECT id FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated')",
+            )?
+            .query_map(params![ma_so, declaration_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in others {
+            Self::bump(tx, &id, None, now)?;
+        }
+        Ok(())
+    }
+
+    /// What a declaration on file declares.
+    fn declared_fields(tx: &Connection, declaration_id: &str) -> Result<Option<DeclarationFields>, StoreError> {
         let json: Option<String> = tx
             .prepare_cached("SELECT fields_json FROM declarations WHERE id = ?1")?
             .query_row(params![declaration_id], |r| r.get(0))
             .optional()?;
-        if let Some(json) = json {
-            let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(declaration_id, e))?;
-            Self::upsert_citizen(tx, &fields, now)?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| json_err(declaration_id, e))).transpose()
+    }
+
+    /// The record of an account that was open when `declaration_id` was submitted
+    /// and is open now; None otherwise.
+    fn open_record(
+        tx: &Connection,
+        ma_so: &str,
+        declaration_id: &str,
+    ) -> Result<Option<DeclarationFields>, StoreError> {
+        let row: Option<(Option<String>, Option<String>, String)> = tx
+            .prepare_cached(
+                "SELECT c.account_created_at, c.account_stopped_at, d.submitted_at
+                 FROM citizens c JOIN declarations d ON d.ma_so = c.ma_so WHERE c.ma_so = ?1 AND d.id = ?2",
+            )?
+            .query_row(params![ma_so, declaration_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((Some(created), None, submitted)) = row else { return Ok(None) };
+        if parse_time(&created)? > parse_time(&submitted)? {
+            return Ok(None);
         }
-        tx.prepare_cached(
-            "UPDATE citizens SET account_created_at = coalesce(account_created_at, ?2), updated_at = ?2
-             WHERE ma_so = (SELECT ma_so FROM declarations WHERE id = ?1)",
-        )?
-        .execute(params![declaration_id, now.to_rfc3339()])?;
+        Self::record_fields(tx, ma_so)
+    }
+
+    fn record_fields(tx: &Connection, ma_so: &str) -> Result<Option<DeclarationFields>, StoreError> {
+        let json: Option<String> = tx
+            .prepare_cached("SELECT fields_json FROM citizens WHERE ma_so = ?1")?
+            .query_row(params![ma_so], |r| r.get(0))
+            .optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|e| json_err(ma_so, e))).transpose()
+    }
+
+    /// Records what the central service sends the citizen on a decision (the real
+    /// service texts and mails; the reference server keeps the messages to be read back).
+    fn notify(
+        tx: &Connection,
+        declaration_id: &str,
+        to: &DeclarationFields,
+        notice: Notice,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let phone = phone_on_file(to).map(|p| p.to_string());
+        let email = to.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        for (channel, address) in [("sms", phone.as_deref()), ("email", email)] {
+            let Some(address) = address else { continue };
+            tx.prepare_cached(
+                "INSERT INTO notices(declaration_id, ma_so, channel, address, kind, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![declaration_id, to.ma_so_bhxh.as_str(), channel, address, notice.code(), now.to_rfc3339()])?;
+        }
         Ok(())
+    }
+
+    /// Keeps, with an adjustment or a stop being decided, the account as it stood
+    /// then: what the officer checked it against, not what the approval made of it.
+    pub(super) fn keep_account_as_decided(
+        tx: &Connection,
+        declaration_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let Some(fields) = Self::declared_fields(tx, declaration_id)? else { return Ok(()) };
+        if fields.purpose == Purpose::Register {
+            return Ok(());
+        }
+        let account = Self::account_on_record(tx, fields.ma_so_bhxh.as_str(), declaration_id, now)?;
+        let json = account.map(|a| serde_json::to_string(&a)).transpose().map_err(|e| json_err(declaration_id, e))?;
+        tx.prepare_cached("UPDATE declarations SET account_json = ?2 WHERE id = ?1")?
+            .execute(params![declaration_id, json])?;
+        Ok(())
+    }
+
+    /// The account an adjustment or a stop is checked against: as kept when it was
+    /// decided, else as the register holds it now. None for a registration.
+    pub(super) fn account_for(
+        &self,
+        declaration_id: &str,
+        fields: &DeclarationFields,
+    ) -> Result<Option<AccountOnRecord>, StoreError> {
+        if fields.purpose == Purpose::Register {
+            return Ok(None);
+        }
+        let kept: Option<String> = self
+            .conn
+            .prepare_cached("SELECT account_json FROM declarations WHERE id = ?1")?
+            .query_row(params![declaration_id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(kept) = kept {
+            return serde_json::from_str(&kept).map_err(|e| json_err(declaration_id, e));
+        }
+        // Anyone may name any office on a submission: an account's details go only to
+        // offices of its own province (elsewhere the officer sees "no account sent").
+        let home = self.citizen_office(fields.ma_so_bhxh.as_str())?;
+        let scope = province_scope(&fields.office_code);
+        if !home.is_some_and(|h| scope.contains(&format!(",{h},"))) {
+            return Ok(None);
+        }
+        Self::account_on_record(&self.conn, fields.ma_so_bhxh.as_str(), declaration_id, self.clock.now())
+    }
+
+    fn account_on_record(
+        conn: &Connection,
+        ma_so: &str,
+        except_declaration: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountOnRecord>, StoreError> {
+        let row = conn
+            .prepare_cached(
+                "SELECT fields_json, account_created_at, account_stopped_at, password_reset_at, pending_benefits
+                 FROM citizens WHERE ma_so = ?1",
+            )?
+            .query_row(params![ma_so], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((json, created, stopped, reset, benefits)) = row else { return Ok(None) };
+        let f: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(ma_so, e))?;
+        let pending: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated')",
+            )?
+            .query_row(params![ma_so, except_declaration], |r| r.get(0))?;
+        let reset = reset.as_deref().map(parse_time).transpose()?.filter(|t| *t <= now);
+        Ok(Some(AccountOnRecord {
+            ma_so_bhxh: ma_so.to_owned(),
+            active: created.is_some() && stopped.is_none(),
+            full_name: f.full_name,
+            birth_date: f.birth_date,
+            sex: f.sex,
+            id_number: f.id_number,
+            phone: Some(f.phone).filter(|p| !p.trim().is_empty()),
+            email: f.email.filter(|e| !e.trim().is_empty()),
+            province: Some(f.address.province).filter(|p| !p.trim().is_empty()),
+            parent_ma_so_bhxh: f.parent_ma_so_bhxh.map(|m| m.to_string()),
+            password_reset_at: reset,
+            pending_declarations: pending.max(0) as u32,
+            pending_benefits: benefits.max(0) as u32,
+        }))
+    }
+
+    /// What the register knows of an account besides its fields (loaded from the
+    /// systems that keep them: password resets, benefit claims in progress).
+    pub fn set_account_facts(
+        &mut self,
+        ma_so: &str,
+        password_reset_at: Option<DateTime<Utc>>,
+        pending_benefits: u32,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE citizens SET password_reset_at = ?2, pending_benefits = ?3 WHERE ma_so = ?1",
+            params![ma_so, password_reset_at.map(|t| t.to_rfc3339()), pending_benefits],
+        )?;
+        Ok(())
+    }
+
+    /// The messages sent about `declaration_id`: (channel, address, kind).
+    pub fn notices_of(&self, declaration_id: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT channel, address, kind FROM notices WHERE declaration_id = ?1 ORDER BY seq")?
+            .query_map(params![declaration_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The account of `ma_so` as the register holds it now (for tests and the admin).
+    pub fn account(&self, ma_so: &str) -> Result<Option<AccountOnRecord>, StoreError> {
+        Self::account_on_record(&self.conn, ma_so, "", self.clock.now())
     }
 
     pub fn count_citizens(&self) -> Result<u64, StoreError> {
@@ -218,7 +532,8 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT office_code, fields_json, account_created_at, locked_until, updated_at FROM citizens
+                "SELECT office_code, fields_json, account_created_at, locked_until, updated_at, account_stopped_at
+                 FROM citizens
                  WHERE ma_so = ?1",
             )?
             .query_row(params![ma_so], |r| {
@@ -228,37 +543,47 @@ impl Store {
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
                 ))
             })
             .optional()?;
-        let Some((office, json, account_at, locked, updated)) = row else { return Ok(None) };
+        let Some((office, json, account_at, locked, updated, stopped)) = row else { return Ok(None) };
         let fields: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(ma_so, e))?;
         let locked_until = locked.as_deref().map(parse_time).transpose()?;
-        let account = account_state(&account_at, locked_until, now);
+        let account = account_state(&account_at, &stopped, locked_until, now);
+        let event = |at, what, office_code: &str, purpose| RegistrationEvent {
+            at,
+            what,
+            office_code: office_code.to_owned(),
+            reasons: vec![],
+            purpose,
+            changed: vec![],
+        };
         let mut history = Vec::new();
         if let Some(at) = &account_at {
-            history.push(RegistrationEvent {
-                at: parse_time(at)?,
-                what: RegistrationEventKind::AccountCreated,
-                office_code: office.clone(),
-                reasons: vec![],
-            });
+            history.push(event(parse_time(at)?, RegistrationEventKind::AccountCreated, &office, Purpose::Register));
         }
-        let declarations: Vec<(String, String, String, String)> = self
+        if let Some(at) = &stopped {
+            history.push(event(parse_time(at)?, RegistrationEventKind::AccountStopped, &office, Purpose::Stop));
+        }
+        let declarations: Vec<(String, String, String, String, String)> = self
             .conn
             .prepare_cached(
-                "SELECT id, status, submitted_at, office_code FROM declarations WHERE ma_so = ?1 ORDER BY submitted_at",
+                "SELECT id, status, submitted_at, office_code, fields_json FROM declarations WHERE ma_so = ?1
+                 ORDER BY submitted_at",
             )?
-            .query_map(params![ma_so], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map(params![ma_so], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut latest = None;
-        for (id, status, submitted, decl_office) in declarations {
+        let mut request = RequestState::None;
+        for (id, status, submitted, decl_office, decl_json) in declarations {
+            let declared: DeclarationFields = serde_json::from_str(&decl_json).map_err(|e| json_err(&id, e))?;
+            let purpose = declared.purpose;
+            let changed: Vec<ChangedField> = declared.changes.iter().map(|c| c.field).collect();
             let submitted_at = parse_time(&submitted)?;
             history.push(RegistrationEvent {
-                at: submitted_at,
-                what: RegistrationEventKind::Submitted,
-                office_code: decl_office.clone(),
-                reasons: vec![],
+                changed: changed.clone(),
+                ..event(submitted_at, RegistrationEventKind::Submitted, &decl_office, purpose)
             });
             let assigned: Option<String> = self
                 .conn
@@ -266,12 +591,7 @@ impl Store {
                 .query_row(params![id], |r| r.get(0))
                 .optional()?;
             if let Some(at) = assigned {
-                history.push(RegistrationEvent {
-                    at: parse_time(&at)?,
-                    what: RegistrationEventKind::Assigned,
-                    office_code: decl_office.clone(),
-                    reasons: vec![],
-                });
+                history.push(event(parse_time(&at)?, RegistrationEventKind::Assigned, &decl_office, purpose));
             }
             let decisions: Vec<(String, String, String)> = self
                 .conn
@@ -288,10 +608,20 @@ impl Store {
                     what: RegistrationEventKind::Decided(outcome),
                     office_code: decl_office.clone(),
                     reasons: serde_json::from_str(&reasons).map_err(|e| json_err(&id, e))?,
+                    purpose,
+                    changed: changed.clone(),
                 });
             }
             let status = DeclarationStatus::from_code(&status)
                 .ok_or_else(|| StoreError::Corrupt(id.clone(), format!("status {status}")))?;
+            if purpose != Purpose::Register {
+                // A request made before the account was (re)opened is about an older account.
+                let current = account_at.as_deref().map(parse_time).transpose()?.is_none_or(|at| submitted_at >= at);
+                if current {
+                    request = RequestState::of(purpose, status);
+                }
+                continue;
+            }
             latest = Some((
                 RegistrationSummary {
                     declaration_id: id,
@@ -320,6 +650,7 @@ impl Store {
             email_masked: fields.email.as_deref().filter(|e| !e.is_empty()).map(mask_email),
             registration_state,
             registration: latest.map(|(r, _)| r),
+            request,
             history,
             account,
             account_locked_until: locked_until.filter(|t| *t > now),
@@ -412,16 +743,25 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT phone, account_created_at, locked_until FROM citizens WHERE ma_so = ?1",
+                "SELECT phone, account_created_at, locked_until, account_stopped_at FROM citizens WHERE ma_so = ?1",
                 params![ma_so.as_str()],
                 |r| {
-                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+                    Ok((
+                        r.get::<_, Option<String>>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
                 },
             )
             .optional()?;
-        let Some((on_file, account_at, locked)) = row else { return Ok(None) };
+        let Some((on_file, account_at, locked, stopped)) = row else { return Ok(None) };
         let locked_until = locked.as_deref().map(parse_time).transpose()?;
-        let registered = account_state(&account_at, locked_until, now) != AccountState::None;
+        // A stopped account gets no SMS from 8079 either.
+        let registered = !matches!(
+            account_state(&account_at, &stopped, locked_until, now),
+            AccountState::None | AccountState::Stopped
+        );
         let result = match on_file {
             None => PhoneCheck::NoPhone,
             Some(p) if p == phone.as_str() => PhoneCheck::Match,

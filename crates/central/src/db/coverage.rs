@@ -147,9 +147,13 @@ impl Store {
         let rows: Vec<(String, Option<String>, bool, bool)> = self
             .conn
             .prepare_cached(
-                "SELECT c.unit_code, c.account_created_at,
-                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('pending', 'escalated')),
-                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('rejected', 'resubmit'))
+                // A stopped account no longer counts as covered; adjustments and stops
+                // are no registration waiting or refused.
+                "SELECT c.unit_code, CASE WHEN c.account_stopped_at IS NULL THEN c.account_created_at END,
+                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('pending', 'escalated')
+                        AND coalesce(json_extract(d.fields_json, '$.purpose'), 'register') = 'register'),
+                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('rejected', 'resubmit')
+                        AND coalesce(json_extract(d.fields_json, '$.purpose'), 'register') = 'register')
                  FROM citizens c WHERE c.office_code = ?1 AND c.unit_code IS NOT NULL",
             )?
             .query_map([office], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?

@@ -725,7 +725,13 @@ async fn coverage_counts_each_unit_letters_are_numbered_once_and_declarations_ha
     for i in 0..n {
         let p = g.declared_person(i, now).expect("person").fields;
         if let (Some(u), true) = (&p.unit_code, p.office_code == "07916") {
-            want.entry(u.clone()).or_default().1 += 1;
+            // An adjustment or a stop is of an account already open: covered, not waiting.
+            let counts = want.entry(u.clone()).or_default();
+            if p.purpose == bhxh_domain::Purpose::Register {
+                counts.1 += 1;
+            } else {
+                counts.0 += 1;
+            }
         }
     }
     let report: CoverageReport =
@@ -911,3 +917,4 @@ async fn a_decisions_time_is_believed_only_between_submission_and_arrival() {
     }
     s.stop().await;
 }
+mod purposes;

@@ -7,4 +7,6 @@ pub mod scripts;
 
 pub use mask::{mask_email, mask_id_number, mask_phone};
 pub use query::{LookupKey, NameQuery, SearchQuery};
-pub use scripts::{AccountState, CaseFacts, PhoneCheck, RegistrationState, Script, ScriptBook, ScriptBookError, fill};
+pub use scripts::{
+    AccountState, CaseFacts, PhoneCheck, RegistrationState, RequestState, Script, ScriptBook, ScriptBookError, fill,
+};

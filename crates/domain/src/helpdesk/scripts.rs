@@ -30,6 +30,42 @@ pub enum AccountState {
     Active,
     /// Five wrong passwords: locked for 15 minutes.
     Locked,
+    /// Closed at the holder's request (Mẫu 01, ngừng sử dụng): registering again opens a new one.
+    Stopped,
+}
+
+/// The person's latest request to change or stop their account (Mẫu 01), and
+/// where it stands: what "I changed my phone" and "I want to stop" calls turn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RequestState {
+    #[default]
+    None,
+    AdjustPending,
+    AdjustApproved,
+    /// Rejected or sent back for re-submission.
+    AdjustRefused,
+    StopPending,
+    StopApproved,
+    StopRefused,
+}
+
+impl RequestState {
+    /// The state of a request of `purpose` whose declaration stands at `status`.
+    pub fn of(purpose: crate::Purpose, status: crate::DeclarationStatus) -> Self {
+        use crate::DeclarationStatus as S;
+        use crate::Purpose as P;
+        match (purpose, status) {
+            (P::Register, _) => RequestState::None,
+            (P::Adjust, S::Pending | S::Escalated) => RequestState::AdjustPending,
+            (P::Adjust, S::Approved) => RequestState::AdjustApproved,
+            (P::Adjust, S::Rejected | S::Resubmit) => RequestState::AdjustRefused,
+            (P::Stop, S::Pending | S::Escalated) => RequestState::StopPending,
+            (P::Stop, S::Approved) => RequestState::StopApproved,
+            (P::Stop, S::Rejected | S::Resubmit) => RequestState::StopRefused,
+        }
+    }
 }
 
 /// The phone the caller says they use, compared with the one on file.
@@ -58,6 +94,7 @@ pub struct CaseFacts {
     pub phone: PhoneCheck,
     pub email: bool,
     pub kind: DeclarationKind,
+    pub request: RequestState,
 }
 
 /// Every key listed must hold; a key left out means "any".
@@ -69,6 +106,7 @@ struct Conditions {
     phone: Option<Vec<PhoneCheck>>,
     email: Option<Vec<YesNo>>,
     kind: Option<Vec<DeclarationKind>>,
+    request: Option<Vec<RequestState>>,
 }
 
 fn allows<T: PartialEq>(list: &Option<Vec<T>>, v: &T) -> bool {
@@ -83,6 +121,7 @@ impl Conditions {
             && allows(&self.phone, &f.phone)
             && allows(&self.email, &email)
             && allows(&self.kind, &f.kind)
+            && allows(&self.request, &f.request)
     }
 }
 
@@ -144,6 +183,11 @@ pub const PLACEHOLDERS: &[&str] = &[
     "dien_thoai_an",
     "khoa_den",
     "ma_so_cha_me",
+    "ngay_yeu_cau",
+    "noi_dung_yeu_cau",
+    "ngay_xu_ly_yeu_cau",
+    "ly_do_yeu_cau",
+    "ngay_ngung",
 ];
 
 impl ScriptBook {
@@ -233,6 +277,7 @@ text = "Anh/chị {ho_ten} chưa đăng ký."
             phone: PhoneCheck::Unchecked,
             email: false,
             kind: DeclarationKind::Adult,
+            request: RequestState::None,
         }
     }
 
@@ -278,17 +323,46 @@ text = "Anh/chị {ho_ten} chưa đăng ký."
     }
 
     #[test]
+    fn change_and_stop_calls_read_the_right_steps() {
+        let book = ScriptBook::parse(include_str!("../../../../assets/helpdesk-scripts.toml")).unwrap();
+        let pick = |request, account| ids(&book, CaseFacts { request, account, ..facts() });
+        let waiting = pick(RequestState::AdjustPending, AccountState::Active);
+        assert!(waiting.contains(&"phone_change_pending"), "{waiting:?}");
+        assert!(!waiting.contains(&"phone_change"), "not sent to file the same change again");
+        let refused = pick(RequestState::AdjustRefused, AccountState::Active);
+        assert!(refused.contains(&"phone_change_refused") && refused.contains(&"phone_change"), "{refused:?}");
+        let stopped = pick(RequestState::StopApproved, AccountState::Stopped);
+        assert_eq!(stopped.first(), Some(&"account_stopped"), "{stopped:?}");
+        assert!(!stopped.iter().any(|s| s.starts_with("password_") || *s == "stop_how"), "{stopped:?}");
+        let asking = pick(RequestState::None, AccountState::Active);
+        assert!(asking.contains(&"stop_how") && !asking.contains(&"stop_pending"), "{asking:?}");
+        assert!(pick(RequestState::StopPending, AccountState::Active).contains(&"stop_pending"));
+    }
+
+    const REQUESTS: [RequestState; 7] = [
+        RequestState::None,
+        RequestState::AdjustPending,
+        RequestState::AdjustApproved,
+        RequestState::AdjustRefused,
+        RequestState::StopPending,
+        RequestState::StopApproved,
+        RequestState::StopRefused,
+    ];
+
+    #[test]
     fn the_shipped_scripts_file_is_valid_and_covers_every_case() {
         let book = ScriptBook::parse(include_str!("../../../../assets/helpdesk-scripts.toml")).unwrap();
         use AccountState as A;
         use RegistrationState as R;
         for registration in [R::None, R::Pending, R::Escalated, R::Approved, R::Resubmit, R::Rejected] {
-            for account in [A::None, A::Active, A::Locked] {
+            for account in [A::None, A::Active, A::Locked, A::Stopped] {
                 for phone in [PhoneCheck::Unchecked, PhoneCheck::Match, PhoneCheck::Mismatch, PhoneCheck::NoPhone] {
                     for email in [true, false] {
                         for kind in [DeclarationKind::Adult, DeclarationKind::Child] {
-                            let f = CaseFacts { registration, account, phone, email, kind };
-                            assert!(!book.select(&f).is_empty(), "no script for {f:?}");
+                            for request in REQUESTS {
+                                let f = CaseFacts { registration, account, phone, email, kind, request };
+                                assert!(!book.select(&f).is_empty(), "no script for {f:?}");
+                            }
                         }
                     }
                 }
