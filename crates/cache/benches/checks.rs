@@ -26,6 +26,7 @@ fn main() {
                 assignment: None,
                 decision: None,
                 flags: vec![],
+                account: None,
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -26,6 +26,7 @@ fn entry(f: &bhxh_protocol::DeclarationFields, now: chrono::DateTime<chrono::Utc
         email_masked: None,
         registration_state: RegistrationState::Approved,
         registration: None,
+        request: Default::default(),
         history: vec![],
         account: AccountState::Active,
         account_locked_until: None,

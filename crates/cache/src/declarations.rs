@@ -1,7 +1,7 @@
 //! Declarations and their document rows as pulled from the central service.
 
 use crate::{Cache, CacheError};
-use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind};
+use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, DocumentKind, Purpose};
 use bhxh_protocol::Declaration;
 use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
@@ -26,6 +26,8 @@ pub struct QueueRow {
     pub full_name: String,
     pub office_code: String,
     pub kind: DeclarationKind,
+    /// Register, adjust or stop.
+    pub purpose: Purpose,
     pub channel: Channel,
     pub status: DeclarationStatus,
     pub submitted_at: DateTime<Utc>,
@@ -172,13 +174,13 @@ impl Cache {
             tx.prepare_cached(
                 "INSERT INTO declarations(id, office_code, status, kind, channel, submitted_at, updated_at, body,
                     pulled_at, unit_code, decided_by, decided_by_name, decided_outcome, decided_at, assigned_to,
-                    assigned_name, assigned_until, decided_reasons, facts_v, keys_v, recheck)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, 1, 1)
+                    assigned_name, assigned_until, decided_reasons, purpose, facts_v, keys_v, recheck)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 1, 1, 1)
                  ON CONFLICT(id) DO UPDATE SET office_code = ?2, status = ?3, kind = ?4, channel = ?5,
                     submitted_at = ?6, updated_at = ?7, body = ?8, pulled_at = ?9, unit_code = ?10,
                     decided_by = ?11, decided_by_name = ?12, decided_outcome = ?13, decided_at = ?14,
                     assigned_to = ?15, assigned_name = ?16, assigned_until = ?17, decided_reasons = ?18,
-                    facts_v = 1, keys_v = 1, recheck = 1",
+                    purpose = ?19, facts_v = 1, keys_v = 1, recheck = 1",
             )?
             .execute(params_from_iter(row.into_iter().chain(clear_facts(d))))?;
             crate::findings::write_registry_keys(&tx, key, d, existed)?;
@@ -249,6 +251,7 @@ impl Cache {
                 full_name: d.fields.full_name,
                 office_code: d.fields.office_code,
                 kind: d.fields.kind,
+                purpose: d.fields.purpose,
                 channel: d.fields.channel,
                 status: d.status,
                 submitted_at: d.submitted_at,
@@ -396,8 +399,9 @@ impl Cache {
 /// migration that added them).
 /// The clear columns beside the sealed body, in the order both writers name them:
 /// unit, who decided (user, name), outcome, when, who holds it (user, name), until
-/// when, reason codes. Staff, codes and times only: nothing about the citizen.
-fn clear_facts(d: &Declaration) -> [ToSqlOutput<'_>; 9] {
+/// when, reason codes, what it asks for (register, adjust, stop). Staff, codes and
+/// times only: nothing about the citizen.
+fn clear_facts(d: &Declaration) -> [ToSqlOutput<'_>; 10] {
     let int = |n: Option<i64>| ToSqlOutput::Owned(n.map_or(Value::Null, Value::Integer));
     let decision = d.decision.as_ref();
     let assignment = d.assignment.as_ref();
@@ -415,6 +419,7 @@ fn clear_facts(d: &Declaration) -> [ToSqlOutput<'_>; 9] {
                 Value::Text(serde_json::to_string(&r.reasons).unwrap_or_else(|_| "[]".into()))
             }),
         ),
+        text(d.fields.purpose.code()),
     ]
 }
 
@@ -431,7 +436,7 @@ pub(crate) fn write_clear_facts(conn: &rusqlite::Connection, d: &Declaration) ->
     conn.execute(
         "UPDATE declarations SET unit_code = ?2, decided_by = ?3, decided_by_name = ?4, decided_outcome = ?5,
             decided_at = ?6, assigned_to = ?7, assigned_name = ?8, assigned_until = ?9, decided_reasons = ?10,
-            facts_v = 1
+            purpose = ?11, facts_v = 1
          WHERE id = ?1",
         params_from_iter(std::iter::once(text(&d.id)).chain(clear_facts(d))),
     )?;

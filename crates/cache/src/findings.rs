@@ -19,9 +19,8 @@ pub fn facts(d: &Declaration) -> (Facts<'_>, Vec<bhxh_domain::DocumentKind>) {
     let facts = Facts {
         id: &d.id,
         kind: f.kind,
-        // The wire carries registrations only so far (adjustments and stops: issue 22).
-        purpose: bhxh_domain::Purpose::Register,
-        changes: &[],
+        purpose: f.purpose,
+        changes: &f.changes,
         ma_so: f.ma_so_bhxh.as_str(),
         bhyt_code: None,
         full_name: &f.full_name,
@@ -79,7 +78,7 @@ pub fn check_with(
     let (mut f, docs) = facts(d);
     f.documents = &docs;
     let qr = DocumentFacts::cccd_qr(documents);
-    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents, units, account: None };
+    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents, units, account: d.account.as_ref() };
     let findings = checks::run_all(&f, &ctx);
     let verdict = checks::verdict(&findings, reference);
     (findings, verdict)

@@ -4,7 +4,7 @@
 
 use crate::declarations::write_clear_facts;
 use crate::{Cache, CacheError};
-use bhxh_domain::{DeclarationStatus, Outcome};
+use bhxh_domain::{DeclarationStatus, Outcome, Purpose};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use tracing::info;
@@ -18,6 +18,8 @@ pub struct DecisionRow {
     pub decided_at: DateTime<Utc>,
     /// Reason codes (re-submit and reject).
     pub reasons: Vec<String>,
+    /// What the declaration asked for.
+    pub purpose: Purpose,
 }
 
 /// A declaration waiting for a decision.
@@ -30,6 +32,7 @@ pub struct WaitingRow {
     pub paper_received: bool,
     /// The officer holding it now, with their name, when the lease has not run out.
     pub holder: Option<(String, String)>,
+    pub purpose: Purpose,
 }
 
 /// How many declarations an officer holds now.
@@ -41,6 +44,10 @@ pub struct Holding {
 }
 
 const CLEAR_FACTS_FILLED: &str = "clear_facts_filled";
+
+fn purpose_of(row: &str, code: &str) -> Result<Purpose, CacheError> {
+    Purpose::from_code(code).ok_or_else(|| CacheError::Corrupt(row.to_owned(), format!("unknown purpose {code}")))
+}
 
 fn utc(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
@@ -77,7 +84,7 @@ impl Cache {
         to: DateTime<Utc>,
     ) -> Result<Vec<DecisionRow>, CacheError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT decided_by, decided_by_name, decided_outcome, decided_at, decided_reasons FROM declarations
+            "SELECT decided_by, decided_by_name, decided_outcome, decided_at, decided_reasons, purpose FROM declarations
              WHERE office_code = ?1 AND decided_at >= ?2 AND decided_at < ?3",
         )?;
         let rows = stmt
@@ -88,11 +95,13 @@ impl Cache {
                     r.get::<_, String>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(officer, officer_name, outcome, at, reasons)| {
+            .map(|(officer, officer_name, outcome, at, reasons, purpose)| {
+                let purpose = purpose_of(&officer, &purpose)?;
                 let outcome = Outcome::from_code(&outcome)
                     .ok_or_else(|| CacheError::Corrupt(officer.clone(), format!("unknown outcome {outcome}")))?;
                 let reasons = match reasons.as_deref() {
@@ -101,7 +110,7 @@ impl Cache {
                         serde_json::from_str(json).map_err(|e| CacheError::Corrupt(officer.clone(), e.to_string()))?
                     }
                 };
-                Ok(DecisionRow { officer, officer_name, outcome, decided_at: utc(at), reasons })
+                Ok(DecisionRow { officer, officer_name, outcome, decided_at: utc(at), reasons, purpose })
             })
             .collect()
     }
@@ -113,7 +122,8 @@ impl Cache {
             "SELECT d.id, d.submitted_at, d.status, d.unit_code,
                 EXISTS (SELECT 1 FROM paper_pages p WHERE p.declaration_id = d.id),
                 CASE WHEN d.assigned_until > ?2 THEN d.assigned_to END,
-                CASE WHEN d.assigned_until > ?2 THEN d.assigned_name END
+                CASE WHEN d.assigned_until > ?2 THEN d.assigned_name END,
+                d.purpose
              FROM declarations d
              WHERE d.office_code = ?1 AND d.status IN ('pending', 'escalated')",
         )?;
@@ -127,11 +137,13 @@ impl Cache {
                     r.get::<_, bool>(4)?,
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, Option<String>>(6)?,
+                    r.get::<_, String>(7)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, submitted, status, unit_code, paper_received, holder, holder_name)| {
+            .map(|(id, submitted, status, unit_code, paper_received, holder, holder_name, purpose)| {
+                let purpose = purpose_of(&id, &purpose)?;
                 let submitted_at = DateTime::parse_from_rfc3339(&submitted)
                     .map_err(|e| CacheError::Corrupt(id.clone(), e.to_string()))?
                     .with_timezone(&Utc);
@@ -141,7 +153,7 @@ impl Cache {
                     let name = holder_name.unwrap_or_else(|| h.clone());
                     (h, name)
                 });
-                Ok(WaitingRow { id, submitted_at, status, unit_code, paper_received, holder })
+                Ok(WaitingRow { id, submitted_at, status, unit_code, paper_received, holder, purpose })
             })
             .collect()
     }

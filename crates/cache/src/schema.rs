@@ -248,6 +248,9 @@ M::up(
         reason TEXT
     );",
 ),
+// What each declaration asks for (register, adjust, stop): a clear fact the
+// supervisor's figures count; rows cached before it were all registrations.
+M::up("ALTER TABLE declarations ADD COLUMN purpose TEXT NOT NULL DEFAULT 'register';"),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -10,6 +10,7 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
         assignment: None,
         decision: None,
         flags: vec![],
+        account: None,
         id: id.to_owned(),
         status: DeclarationStatus::Pending,
         submitted_at: at,
@@ -34,6 +35,9 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
             email: None,
             parent_ma_so_bhxh: None,
             unit_code: Some("SQ0007Q".into()),
+            purpose: Default::default(),
+            changes: vec![],
+            reason: None,
         },
         documents: vec![DocumentRef {
             id: format!("{id}-portrait"),

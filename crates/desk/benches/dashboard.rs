@@ -98,6 +98,7 @@ fn main() {
                     assignment,
                     decision,
                     flags: vec![],
+                    account: None,
                 }
             })
             .collect();

@@ -57,6 +57,7 @@ fn main() {
         assignment: None,
         decision: None,
         flags: vec![],
+        account: None,
     };
     cache.apply_page(&[decl], "bench", "0").expect("page");
     for (d, (_, bytes)) in docs.iter().zip(&originals) {

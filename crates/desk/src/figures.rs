@@ -3,7 +3,7 @@
 //! sync). Public for the benchmark, which runs it over a million decisions.
 
 use crate::error::AppError;
-use crate::ipc::{BacklogRow, CampaignView, Dashboard, OfficerRow, ReasonCount, UnitRow};
+use crate::ipc::{BacklogRow, CampaignView, Dashboard, OfficerRow, PurposeRow, ReasonCount, UnitRow};
 use bhxh_cache::Cache;
 use bhxh_domain::DeclarationStatus;
 use bhxh_domain::calendar::WorkCalendar;
@@ -164,7 +164,32 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
         campaign,
         units,
         trend: trend_points,
+        purposes: purpose_rows(&decided, &waiting_rows),
     })
+}
+
+/// Each kind of request: how many wait now, how each outcome went in the range.
+fn purpose_rows(
+    decided: &[bhxh_cache::office_stats::DecisionRow],
+    waiting: &[bhxh_cache::office_stats::WaitingRow],
+) -> Vec<PurposeRow> {
+    use bhxh_domain::{Outcome, Purpose};
+    Purpose::ALL
+        .iter()
+        .map(|&purpose| {
+            let mut row = PurposeRow { purpose, waiting: 0, approve: 0, resubmit: 0, reject: 0, escalate: 0 };
+            row.waiting = waiting.iter().filter(|w| w.purpose == purpose).count() as u32;
+            for d in decided.iter().filter(|d| d.purpose == purpose) {
+                match d.outcome {
+                    Outcome::Approve => row.approve += 1,
+                    Outcome::Resubmit => row.resubmit += 1,
+                    Outcome::Reject => row.reject += 1,
+                    Outcome::Escalate => row.escalate += 1,
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 /// What the supervisor must know about the range's holidays (Vietnamese, English):

@@ -125,6 +125,8 @@ pub struct QueueItem {
     pub ma_so_bhxh: String,
     pub full_name: String,
     pub kind: DeclarationKind,
+    /// Register, adjust or stop.
+    pub purpose: bhxh_domain::Purpose,
     pub channel: Channel,
     pub status: DeclarationStatus,
     pub submitted_at: String,
@@ -344,6 +346,45 @@ pub struct DeclarationView {
     pub paper_pages: Vec<PaperPageRef>,
     /// What the helpdesk heard from the citizen on the phone, for the reviewer.
     pub helpdesk_notes: Vec<HelpdeskNote>,
+    /// Register, adjust or stop.
+    pub purpose: bhxh_domain::Purpose,
+    /// The citizen's reason for an adjustment or a stop, as typed.
+    pub reason: Option<String>,
+    /// An adjustment's changes: old beside new.
+    pub changes: Vec<ChangeView>,
+    /// For an adjustment or a stop: the account the register holds.
+    pub account: Option<AccountView>,
+}
+
+/// One changed field of an adjustment, old beside new.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ChangeView {
+    /// The checks' field key (`phone`, `id_number`…): the form's line it concerns.
+    pub field: String,
+    /// Dictionary key of its label (`field.*`).
+    pub key: String,
+    /// What the register holds (None: nothing to compare, as for an address).
+    pub on_record: Option<String>,
+    /// What the citizen wrote as the old value, when listed.
+    pub declared_old: Option<String>,
+    pub new: Option<String>,
+    /// Listed by the citizen as a change; else found by comparing with the record.
+    pub listed: bool,
+}
+
+/// The account an adjustment or a stop is about, as the register holds it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AccountView {
+    pub active: bool,
+    /// The last password reset, office day and time.
+    pub password_reset_at: Option<String>,
+    pub pending_declarations: u32,
+    pub pending_benefits: u32,
+    pub province: Option<String>,
+    /// A child's account: the parent's mã số it goes through.
+    pub parent_ma_so_bhxh: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -1,6 +1,9 @@
 //! Turning cached rows into what the screens show.
 
-use crate::ipc::{DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue, ReasonView};
+use crate::ipc::{
+    AccountView, ChangeView, DeclarationView, DocumentView, FieldView, HelpdeskNote, QueueItem, ReadSpot, ReadValue,
+    ReasonView,
+};
 use bhxh_cache::{CachedDeclaration, DocumentState, PaperSignature, QueueRow};
 use bhxh_domain::calendar::WorkCalendar;
 use bhxh_domain::checks::field;
@@ -8,7 +11,7 @@ use bhxh_domain::checks::{Finding, Severity, SuggestedOutcome};
 use bhxh_domain::clock::{office_day, office_text};
 use bhxh_domain::mau01::PaperFields;
 use bhxh_domain::mau01::{FormField, OCR_CONFIDENT, OcrReading};
-use bhxh_domain::{QrPayload, Text};
+use bhxh_domain::{ChangedField, QrPayload, Text};
 use bhxh_protocol::{IdDocumentType, Office};
 use chrono::{DateTime, Utc};
 
@@ -37,6 +40,7 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>, calendar: &WorkCale
         ma_so_bhxh: r.ma_so_bhxh,
         full_name: r.full_name,
         kind: r.kind,
+        purpose: r.purpose,
         channel: r.channel,
         status: r.status,
         documents: r.documents,
@@ -204,6 +208,7 @@ pub fn declaration_view(
 ) -> DeclarationView {
     let suggested_reasons = reason_views(&suggested, &findings);
     let d = c.declaration;
+    let (changes, account) = account_views(&d);
     let f = &d.fields;
     let mut fields = vec![
         field("field.full_name", f.full_name.clone()),
@@ -299,7 +304,48 @@ pub fn declaration_view(
             .map(|f| HelpdeskNote { at: office_text(f.at), agent_name: f.agent_name.clone(), text: f.text.clone() })
             .collect(),
         suggested,
+        purpose: f.purpose,
+        reason: f.reason.clone().filter(|r| !r.trim().is_empty()),
+        changes,
+        account,
     }
+}
+
+/// An adjustment's lines (old beside new) and the account it is checked against.
+fn account_views(d: &bhxh_protocol::Declaration) -> (Vec<ChangeView>, Option<AccountView>) {
+    let (facts, _) = bhxh_cache::findings::facts(d);
+    let changes = bhxh_domain::checks::change_lines(&facts, d.account.as_ref())
+        .into_iter()
+        .map(|l| ChangeView {
+            field: l.key.to_owned(),
+            key: match l.field {
+                ChangedField::IdDocument => "field.id_document",
+                ChangedField::MaSo => "field.ma_so_bhxh",
+                _ => match l.key {
+                    field::FULL_NAME => "field.full_name",
+                    field::BIRTH_DATE => "field.birth_date",
+                    field::SEX => "field.sex",
+                    field::ADDRESS => "field.address",
+                    field::EMAIL => "field.email",
+                    _ => "field.phone",
+                },
+            }
+            .to_owned(),
+            on_record: l.on_record,
+            declared_old: l.declared_old,
+            new: l.new,
+            listed: l.listed,
+        })
+        .collect();
+    let account = d.account.as_ref().map(|a| AccountView {
+        active: a.active,
+        password_reset_at: a.password_reset_at.map(office_text),
+        pending_declarations: a.pending_declarations,
+        pending_benefits: a.pending_benefits,
+        province: a.province.clone(),
+        parent_ma_so_bhxh: a.parent_ma_so_bhxh.clone(),
+    });
+    (changes, account)
 }
 
 /// The reasons to tick when the officer sends a declaration back: the suggestion's

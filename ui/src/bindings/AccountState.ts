@@ -3,4 +3,4 @@
 /**
  * The VssID / portal account.
  */
-export type AccountState = "none" | "active" | "locked";
+export type AccountState = "none" | "active" | "locked" | "stopped";

@@ -2,6 +2,7 @@
 import type { BacklogRow } from "./BacklogRow";
 import type { CampaignView } from "./CampaignView";
 import type { OfficerRow } from "./OfficerRow";
+import type { PurposeRow } from "./PurposeRow";
 import type { ReasonCount } from "./ReasonCount";
 import type { Text } from "./Text";
 import type { TrendPoint } from "./TrendPoint";
@@ -53,4 +54,8 @@ campaign: CampaignView | null, coverage_as_of: string | null,
 /**
  * Furthest behind first.
  */
-units: Array<UnitRow>, trend: Array<TrendPoint>, };
+units: Array<UnitRow>, trend: Array<TrendPoint>, 
+/**
+ * Registrations, adjustments and stops apart: waiting now, decided in the range.
+ */
+purposes: Array<PurposeRow>, };

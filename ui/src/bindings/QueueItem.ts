@@ -3,8 +3,13 @@ import type { Channel } from "./Channel";
 import type { DeclarationKind } from "./DeclarationKind";
 import type { DeclarationStatus } from "./DeclarationStatus";
 import type { OutboxState } from "./OutboxState";
+import type { Purpose } from "./Purpose";
 
-export type QueueItem = { id: string, ma_so_bhxh: string, full_name: string, kind: DeclarationKind, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, documents: number, documents_stored: number, blocks: number, warnings: number, 
+export type QueueItem = { id: string, ma_so_bhxh: string, full_name: string, kind: DeclarationKind, 
+/**
+ * Register, adjust or stop.
+ */
+purpose: Purpose, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, documents: number, documents_stored: number, blocks: number, warnings: number, 
 /**
  * Delivery of this PC's decision on it.
  */

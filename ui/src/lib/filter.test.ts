@@ -3,7 +3,7 @@ import { counts, filterQueue, NO_FILTER } from "./filter";
 import type { QueueItem } from "../bindings/QueueItem";
 
 const item = (id: string, full_name: string, over: Partial<QueueItem> = {}): QueueItem => ({
-  id, ma_so_bhxh: "7914820031", full_name, kind: "adult", channel: "app", status: "pending",
+  id, ma_so_bhxh: "7914820031", full_name, kind: "adult", purpose: "register", channel: "app", status: "pending",
   submitted_at: "20/11/2026 08:00", age_days: 2, documents: 3, documents_stored: 3, blocks: 0, warnings: 0, sync_state: null,
   id_number: "079185000123", phone: "0903123456", paper: null, assigned: null, flags: 0, document_ids: [],
   ...over,
@@ -13,9 +13,9 @@ const items = [
   item("1", "Nguyễn Văn An"),
   item("2", "Đặng Thị Ánh", { blocks: 1, ma_so_bhxh: "7920783918" }),
   item("3", "Trần Thị Bích", { warnings: 2, kind: "child" }),
-  item("4", "Lê Văn Đức", { sync_state: "waiting", channel: "portal", paper: "signed", age_days: 0 }),
+  item("4", "Lê Văn Đức", { purpose: "adjust", sync_state: "waiting", channel: "portal", paper: "signed", age_days: 0 }),
   item("5", "Phạm Minh Tâm", {
-    sync_state: "conflict", paper: "unsigned", assigned: "other", age_days: 9, id_number: "001215000001", phone: "0912000111",
+    purpose: "stop", sync_state: "conflict", paper: "unsigned", assigned: "other", age_days: 9, id_number: "001215000001", phone: "0912000111",
   }),
 ];
 const ids = (f: Partial<typeof NO_FILTER>) => filterQueue(items, { ...NO_FILTER, ...f }).map((i) => i.id);
@@ -33,6 +33,10 @@ describe("queue search and filters", () => {
   });
   it("filters by kind, checks and delivery", () => {
     expect(ids({ kind: "child" })).toEqual(["3"]);
+    expect(ids({ purpose: "adjust" })).toEqual(["4"]);
+    expect(ids({ purpose: "stop" })).toEqual(["5"]);
+    expect(ids({ purpose: "register" })).toEqual(["1", "2", "3"]);
+    expect(counts(items, NO_FILTER, "purpose")).toEqual({ all: 5, register: 3, adjust: 1, stop: 1 });
     expect(ids({ checks: "block" })).toEqual(["2"]);
     expect(ids({ checks: "warn" })).toEqual(["3"]);
     expect(ids({ checks: "clean" })).toEqual(["1", "4", "5"]);

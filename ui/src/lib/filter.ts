@@ -6,6 +6,8 @@ import { foldVi } from "./decision";
 
 export type ChecksFilter = "all" | "block" | "warn" | "clean";
 export type KindFilter = "all" | "adult" | "child";
+/** What the Mẫu 01 asks for: register, change the account, or stop it. */
+export type PurposeFilter = "all" | "register" | "adjust" | "stop";
 export type SyncFilter = "all" | "undecided" | "waiting" | "attention";
 export type ChannelFilter = "all" | "app" | "portal";
 export type PaperFilter = "all" | "received" | "missing";
@@ -18,6 +20,7 @@ export const SORT_ORDERS: readonly SortOrder[] = ["oldest", "newest", "findings"
 
 export interface QueueFilter {
   text: string;
+  purpose: PurposeFilter;
   kind: KindFilter;
   checks: ChecksFilter;
   sync: SyncFilter;
@@ -30,6 +33,7 @@ export interface QueueFilter {
 
 export const NO_FILTER: QueueFilter = {
   text: "",
+  purpose: "all",
   kind: "all",
   checks: "all",
   sync: "all",
@@ -42,6 +46,7 @@ export const NO_FILTER: QueueFilter = {
 
 /** The options of each select, in display order (the first is "all"). */
 export const OPTIONS = {
+  purpose: ["all", "register", "adjust", "stop"],
   kind: ["all", "adult", "child"],
   checks: ["all", "block", "warn", "clean"],
   sync: ["all", "undecided", "waiting", "attention"],
@@ -78,6 +83,7 @@ function ageBucket(days: number): AgeFilter {
 }
 
 export function matches(item: QueueItem, f: QueueFilter): boolean {
+  if (f.purpose !== "all" && item.purpose !== f.purpose) return false;
   if (f.kind !== "all" && item.kind !== f.kind) return false;
   if (f.checks === "block" && item.blocks === 0) return false;
   if (f.checks === "warn" && !(item.blocks === 0 && item.warnings > 0)) return false;

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() {
     let g = bhxh_fixtures::Generator::new(2021).expect("fonts");
     let now = chrono::Utc::now();
-    let n = 400u64;
+    let n = 1200u64;
     let people: Vec<_> = (0..n).map(|i| g.declared_person(i, now).expect("person")).collect();
     let all: Vec<Declaration> = people
         .iter()
@@ -28,6 +28,7 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
                 assignment: None,
                 decision: None,
                 flags: vec![],
+                account: p.account_before.as_ref().map(|a| a.on_record()),
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,
@@ -91,6 +92,9 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
         "name.no_diacritics",
         "phone.shared_pending",
         "unit.other_office",
+        "adjust.after_password_reset",
+        "adjust.old_not_on_record",
+        "stop.pending_benefits",
     ] {
         assert!(planted_seen.contains(kind), "the demo set plants no {kind}");
     }

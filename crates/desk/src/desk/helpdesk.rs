@@ -13,7 +13,7 @@ use crate::ipc::{
 use bhxh_domain::clock::office_text;
 use bhxh_domain::helpdesk::{AccountState, CaseFacts, LookupKey, PhoneCheck, ScriptBook, fill};
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{MaSoBhxh, PhoneVn, Text};
+use bhxh_domain::{ChangedField, MaSoBhxh, PhoneVn, Purpose, Text};
 use bhxh_protocol::{CitizenEntry, NewCall, RegistrationEventKind};
 use chrono_tz::Asia::Ho_Chi_Minh;
 use std::collections::BTreeMap;
@@ -101,10 +101,13 @@ fn history(e: &CitizenEntry) -> Vec<HistoryLine> {
                 RegistrationEventKind::Submitted => "submitted".to_owned(),
                 RegistrationEventKind::Assigned => "assigned".to_owned(),
                 RegistrationEventKind::AccountCreated => "account_created".to_owned(),
+                RegistrationEventKind::AccountStopped => "account_stopped".to_owned(),
                 RegistrationEventKind::Decided(o) => o.code().to_owned(),
             },
             office_name: office_name(&h.office_code),
             reasons: reasons_text(&h.reasons),
+            purpose: h.purpose,
+            changed: h.changed.clone(),
         })
         .collect()
 }
@@ -119,11 +122,27 @@ fn placeholders(e: &CitizenEntry) -> BTreeMap<&'static str, String> {
     if let Some(r) = &e.registration {
         v.insert("ngay_nop", r.submitted_at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
     }
-    if let Some(last) = e.history.iter().rev().find(|h| matches!(h.what, RegistrationEventKind::Decided(_))) {
-        v.insert("ngay_quyet_dinh", last.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
+    let day = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string();
+    let registration = |h: &&bhxh_protocol::RegistrationEvent| h.purpose == Purpose::Register;
+    let decided = |h: &&bhxh_protocol::RegistrationEvent| matches!(h.what, RegistrationEventKind::Decided(_));
+    if let Some(last) = e.history.iter().filter(registration).rev().find(decided) {
+        v.insert("ngay_quyet_dinh", day(last.at));
         v.insert("ly_do", reasons_text(&last.reasons).join(" "));
     } else if let Some(acc) = e.history.iter().find(|h| h.what == RegistrationEventKind::AccountCreated) {
-        v.insert("ngay_quyet_dinh", acc.at.with_timezone(&Ho_Chi_Minh).format("%d/%m/%Y").to_string());
+        v.insert("ngay_quyet_dinh", day(acc.at));
+    }
+    // The latest adjustment or stop: its day, what it changes, its decision.
+    let request = |h: &&bhxh_protocol::RegistrationEvent| h.purpose != Purpose::Register;
+    if let Some(sent) = e.history.iter().filter(request).rev().find(|h| h.what == RegistrationEventKind::Submitted) {
+        v.insert("ngay_yeu_cau", day(sent.at));
+        v.insert("noi_dung_yeu_cau", changed_text(&sent.changed).join(", "));
+        if let Some(last) = e.history.iter().filter(request).filter(|h| h.at >= sent.at).rev().find(decided) {
+            v.insert("ngay_xu_ly_yeu_cau", day(last.at));
+            v.insert("ly_do_yeu_cau", reasons_text(&last.reasons).join(" "));
+        }
+    }
+    if let Some(stop) = e.history.iter().rev().find(|h| h.what == RegistrationEventKind::AccountStopped) {
+        v.insert("ngay_ngung", day(stop.at));
     }
     v.extend(e.email_masked.clone().map(|m| ("email_an", m)));
     v.extend(e.phone_masked.clone().map(|m| ("dien_thoai_an", m)));
@@ -132,9 +151,14 @@ fn placeholders(e: &CitizenEntry) -> BTreeMap<&'static str, String> {
     v
 }
 
+/// The changed fields as the agent reads them out ("số điện thoại").
+fn changed_text(fields: &[ChangedField]) -> Vec<String> {
+    fields.iter().map(|f| f.label_vi().to_owned()).collect()
+}
+
 fn diagnosis(e: &CitizenEntry, check: PhoneCheck) -> PhoneDiagnosis {
     match (e.account, check) {
-        (AccountState::None, _) => PhoneDiagnosis::NotRegistered,
+        (AccountState::None | AccountState::Stopped, _) => PhoneDiagnosis::NotRegistered,
         (_, PhoneCheck::Match) => PhoneDiagnosis::Match,
         (_, PhoneCheck::NoPhone) => PhoneDiagnosis::NoPhoneOnFile,
         (_, PhoneCheck::Unchecked) => PhoneDiagnosis::NeedsNetwork,
@@ -308,6 +332,7 @@ impl Desk {
             phone: if phone.is_some() && entry.phone_masked.is_none() { PhoneCheck::NoPhone } else { check },
             email: entry.email_masked.is_some(),
             kind: entry.kind,
+            request: entry.request,
         };
         let values = placeholders(&entry);
         let scripts = book

@@ -85,11 +85,15 @@ pub struct PhoneDiagnosisView {
 #[ts(export)]
 pub struct HistoryLine {
     pub at: String,
-    /// submitted | assigned | account_created | approve | resubmit | reject | escalate
+    /// submitted | assigned | account_created | account_stopped | approve | resubmit | reject | escalate
     pub what: String,
     pub office_name: String,
     /// The reasons in the citizen-facing wording.
     pub reasons: Vec<String>,
+    /// Which kind of declaration the step belongs to (register, adjust, stop).
+    pub purpose: bhxh_domain::Purpose,
+    /// An adjustment's changed fields (the UI names them in its language).
+    pub changed: Vec<bhxh_domain::ChangedField>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -88,6 +88,20 @@ pub struct Dashboard {
     /// Furthest behind first.
     pub units: Vec<UnitRow>,
     pub trend: Vec<TrendPoint>,
+    /// Registrations, adjustments and stops apart: waiting now, decided in the range.
+    pub purposes: Vec<PurposeRow>,
+}
+
+/// One kind of request (Mẫu 01: register, adjust, stop) in the office's figures.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PurposeRow {
+    pub purpose: bhxh_domain::Purpose,
+    pub waiting: u32,
+    pub approve: u32,
+    pub resubmit: u32,
+    pub reject: u32,
+    pub escalate: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -115,9 +115,11 @@ fn confirmed_in(loot: &Loot, key: &bhxh_cache::DataKey, kind: &str, candidates: 
         .collect()
 }
 
+/// Person `index` as the register holds them (an adjustment waiting changes nothing yet).
 fn person(index: u64) -> DeclarationFields {
     let g = Generator::new(DEMO_SEED).expect("generator");
-    g.declared_person(index, chrono::Utc::now()).expect("person").fields
+    let p = g.declared_person(index, chrono::Utc::now()).expect("person");
+    p.account_before.map_or(p.fields, |a| a.record)
 }
 
 /// Every text value of every table of an SQLite file.

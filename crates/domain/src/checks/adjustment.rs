@@ -43,16 +43,7 @@ pub(super) fn field_key(c: ChangedField) -> &'static str {
 }
 
 fn label_vi(c: ChangedField) -> &'static str {
-    match c {
-        ChangedField::Phone => "số điện thoại",
-        ChangedField::Email => "e-mail",
-        ChangedField::IdDocument => "số giấy tờ tùy thân",
-        ChangedField::Address => "địa chỉ",
-        ChangedField::FullName => "họ tên",
-        ChangedField::BirthDate => "ngày sinh",
-        ChangedField::Sex => "giới tính",
-        ChangedField::MaSo => "mã số BHXH",
-    }
+    c.label_vi()
 }
 
 fn date(s: &str) -> Option<NaiveDate> {
@@ -124,6 +115,48 @@ fn declared(f: &Facts<'_>, field: ChangedField) -> Option<String> {
         ChangedField::MaSo => Some(f.ma_so.to_owned()),
         ChangedField::Address => None,
     }
+}
+
+/// One line of an adjustment's review: a field that changes, with what the record
+/// holds, what the citizen said was there, and the new value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeLine {
+    pub field: ChangedField,
+    /// The checks' field key (`phone`, `id_number`…): where the line sits in the form.
+    pub key: &'static str,
+    pub on_record: Option<String>,
+    /// What the citizen declared as the old value (listed changes only).
+    pub declared_old: Option<String>,
+    pub new: Option<String>,
+    /// Listed by the citizen as a change (else found by comparing with the record).
+    pub listed: bool,
+}
+
+/// What an adjustment changes, listed by the citizen or found against the record, in
+/// the order of [`ChangedField::ALL`]. Empty for anything but an adjustment.
+pub fn change_lines(f: &Facts<'_>, acc: Option<&AccountOnRecord>) -> Vec<ChangeLine> {
+    if f.purpose != Purpose::Adjust {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for &c in ChangedField::ALL {
+        let listed = f.changes.iter().find(|l| l.field == c && !same(c, &l.old, &l.new));
+        let record = acc.and_then(|a| on_record(a, c));
+        let now = declared(f, c);
+        let differs = matches!((&record, &now), (Some(r), Some(n)) if !same(c, r, n));
+        if listed.is_none() && (!differs || c == ChangedField::MaSo) {
+            continue;
+        }
+        out.push(ChangeLine {
+            field: c,
+            key: field_key(c),
+            on_record: record,
+            declared_old: listed.map(|l| l.old.clone()),
+            new: now.or_else(|| listed.map(|l| l.new.clone())),
+            listed: listed.is_some(),
+        });
+    }
+    out
 }
 
 fn no_account() -> Finding {

@@ -3,6 +3,7 @@
 
 mod address;
 mod adjustment;
+pub use adjustment::{ChangeLine, change_lines};
 mod birth;
 mod child;
 mod duplicates;
