@@ -121,10 +121,11 @@ export function fromPrefs(p: { layout: string; focus: number; brightness: number
 /**
  * An image the app could not serve at once (its image threads busy, a PDF page
  * still being drawn) is asked for again a few times, waiting longer each time,
- * before the viewer shows it as broken. Blob URLs (images loaded ahead) are
- * already in memory and are never asked again.
+ * before the viewer shows it as broken: about three quarters of a minute in all,
+ * what an old office PC busy with a stack import may need. Blob URLs (images
+ * loaded ahead) are already in memory and are never asked again.
  */
-export const IMAGE_RETRIES = 3;
+export const IMAGE_RETRIES = 6;
 
 export function retryDelay(attempt: number): number {
   return 1000 * 2 ** Math.min(Math.max(attempt, 0), 4);
