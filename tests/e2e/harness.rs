@@ -150,6 +150,36 @@ impl Central {
         }
     }
 
+    /// A person as the helpdesk's `user` reads them over the API (masked).
+    pub async fn citizen(&self, user: &str, ma_so: &str) -> bhxh_protocol::CitizenEntry {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        http.get(format!("{}/v1/citizens/{ma_so}", self.url))
+            .bearer_auth(&login.token)
+            .send()
+            .await
+            .expect("citizen")
+            .json()
+            .await
+            .expect("citizen json")
+    }
+
+    /// Whether `phone` is the one the register holds for `ma_so`, asked as the helpdesk's `user`.
+    pub async fn phone_check(&self, user: &str, ma_so: &str, phone: &str) -> bhxh_domain::helpdesk::PhoneCheck {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        http.post(format!("{}/v1/citizens/{ma_so}/phone-check", self.url))
+            .bearer_auth(&login.token)
+            .json(&serde_json::json!({ "phone": phone }))
+            .send()
+            .await
+            .expect("phone check")
+            .json::<bhxh_protocol::PhoneCheckAnswer>()
+            .await
+            .expect("phone check json")
+            .result
+    }
+
     /// The calls noted about a person, read over the API as `user`.
     pub async fn calls_of(&self, user: &str, ma_so: &str) -> Vec<bhxh_protocol::CallRecord> {
         let http = reqwest::Client::new();
@@ -401,6 +431,12 @@ where
 
 /// Logs in on the login screen with the demo password (the user name is prefilled).
 pub async fn log_in(c: &Client) -> anyhow::Result<()> {
+    // The app's prefill has answered once the user name is in.
+    wait_until(Duration::from_secs(30), || async {
+        Ok(c.find(Locator::Css("#username")).await?.prop("value").await?.is_some_and(|v| !v.is_empty()))
+    })
+    .await
+    .map_err(|e| e.context("the user name prefilled"))?;
     let password = wait_for_element(c, "#password").await.map_err(|e| e.context("#password"))?;
     password.send_keys("demo").await?;
     click(c, "#login-submit").await

@@ -645,11 +645,21 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
                 press(&client, key).await?;
                 wait_for_element(&client, "[data-testid=reason-filter]").await.context("the reason picker")?;
                 if client.find_all(fantoccini::Locator::Css("[data-testid=reason]:checked")).await?.is_empty() {
+                    // Tab moves from where the focus is: wait until the form has taken it
+                    // and its reasons are listed (under load the keys can come first).
+                    wait_until(Duration::from_secs(10), || async {
+                        let focused = client.active_element().await?.attr("data-testid").await?;
+                        let listed = client.find_all(fantoccini::Locator::Css("[data-testid=reason]")).await?.len();
+                        Ok(focused.as_deref() == Some("reason-filter") && listed > 0)
+                    })
+                    .await
+                    .context("the focus in the reason filter, the reasons listed")?;
                     press(&client, "\u{e004}").await?;
                     press(&client, " ").await?;
-                    wait_for_element(&client, "[data-testid=reason]:checked")
-                        .await
-                        .context("a reason ticked by Space")?;
+                    if wait_for_element(&client, "[data-testid=reason]:checked").await.is_err() {
+                        save_screenshot(&client, &shots, "25-keyboard-reasons-failed").await?;
+                        anyhow::bail!("a reason ticked by Space ({id})");
+                    }
                 }
                 if decided.iter().all(|(_, o)| *o == "approve") {
                     save_screenshot(&client, &shots, "25-keyboard-reasons").await?;
@@ -732,6 +742,117 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
         let there = on_server.iter().find(|d| &d.id == id).and_then(|d| d.decision.as_ref()).map(|x| x.outcome.code());
         assert_eq!(there, Some(*outcome), "{id} on the server");
     }
+    central.kill();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Issue 22: an officer reviews phone changes (Mẫu 01, điều chỉnh): the phone on
+/// record beside the new one, a new phone another waiting declaration gives
+/// flagged; rejects that one, approves the other; the register follows only the
+/// approval (the helpdesk reads the new phone and the request's outcome).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_reviews_phone_changes_old_beside_new() {
+    use bhxh_domain::{ChangedField, Purpose};
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-adjust");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 30).await;
+    let on_server = central.declarations_of("canbo.07916", "07916").await;
+    let adjustments = on_server.iter().filter(|d| d.fields.purpose == Purpose::Adjust).count();
+    let phone_changes: Vec<&bhxh_protocol::Declaration> = on_server
+        .iter()
+        .filter(|d| {
+            d.fields.purpose == Purpose::Adjust && d.fields.changes.iter().any(|c| c.field == ChangedField::Phone)
+        })
+        .collect();
+    let shares =
+        |d: &bhxh_protocol::Declaration| on_server.iter().any(|o| o.id != d.id && o.fields.phone == d.fields.phone);
+    let clash = *phone_changes.iter().find(|d| shares(d)).expect("the demo's phone change onto a waiting phone");
+    let plain = *phone_changes.iter().find(|d| !shares(d)).expect("the demo's plain phone change");
+    let old_phone =
+        |d: &bhxh_protocol::Declaration| d.account.as_ref().and_then(|a| a.phone.clone()).expect("on record");
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, on_server.len()).await?;
+        // The queue's request filter: the adjustments alone.
+        wait_for_element(&client, "[data-testid=filter-purpose]").await?.select_by_value("adjust").await?;
+        wait_until(Duration::from_secs(10), || async {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len();
+            let adjust =
+                client.find_all(fantoccini::Locator::Css("[data-testid=queue-row][data-purpose=adjust]")).await?;
+            Ok(rows == adjustments && adjust.len() == adjustments)
+        })
+        .await
+        .context("only the adjustments listed")?;
+        for (d, name) in [(clash, "40-adjustment-phone-clash"), (plain, "41-adjustment-phone")] {
+            open_declaration(&client, &d.id).await?;
+            let line = wait_for_element(&client, "[data-testid=change][data-field=phone]").await?;
+            let old = line.find(fantoccini::Locator::Css("td.old")).await?.text().await?;
+            let new = line.find(fantoccini::Locator::Css("td.new")).await?.text().await?;
+            anyhow::ensure!(old.contains(&old_phone(d)), "{}: old {old:?}", d.id);
+            anyhow::ensure!(new.contains(&d.fields.phone), "{}: new {new:?}", d.id);
+            wait_for_element(&client, "[data-testid=account]").await.context("the account on record")?;
+            let flagged = !client
+                .find_all(fantoccini::Locator::Css("[data-testid=finding][data-code='phone.shared_pending']"))
+                .await?
+                .is_empty();
+            anyhow::ensure!(flagged == (d.id == clash.id), "{}: clash flagged {flagged}", d.id);
+            // As long as the viewer asks again for an image the app was too busy to serve.
+            if let Err(e) = wait_until(Duration::from_secs(60), || all_images_loaded(&client, 3)).await {
+                save_screenshot(&client, &shots, &format!("{name}-failed")).await?;
+                let loaded = loaded_images(&client).await?;
+                return Err(e.context(format!("the photos of {} shown ({loaded} loaded)", d.id)));
+            }
+            save_screenshot(&client, &shots, name).await?;
+        }
+        // Back to the clash: rejected with a reason, by keys.
+        open_declaration(&client, &clash.id).await?;
+        press(&client, "r").await?;
+        wait_for_element(&client, "[data-testid=reason-filter]").await.context("the reason picker")?;
+        if client.find_all(fantoccini::Locator::Css("[data-testid=reason]:checked")).await?.is_empty() {
+            click(&client, "[data-testid=reason]:not(:checked)").await?;
+        }
+        press(&client, "\u{e009}\u{e007}\u{e000}").await?;
+        let row = |id: &str| format!("[data-testid=queue-row][data-id='{id}']");
+        wait_until(Duration::from_secs(10), || async { Ok(!sync_state(&client, &clash.id).await?.is_empty()) })
+            .await
+            .context("the rejection recorded")?;
+        open_declaration(&client, &plain.id).await?;
+        press(&client, "a").await?;
+        wait_for_element(&client, "[data-testid=decision-form]").await.context("the approval form")?;
+        press(&client, "\u{e009}\u{e007}\u{e000}").await?;
+        for id in [&clash.id, &plain.id] {
+            wait_until(Duration::from_secs(60), || async { Ok(sync_state(&client, id).await? == "accepted") })
+                .await
+                .with_context(|| format!("{id} delivered ({})", row(id)))?;
+        }
+        Ok(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    if let Err(e) = &outcome {
+        central.kill();
+        panic!("adjustment scenario failed: {e:?}\nscreenshots in {}; data in {}", shots.display(), work.display());
+    }
+    let decided = central.declarations_of("canbo.07916", "07916").await;
+    let outcome_of =
+        |id: &str| decided.iter().find(|d| d.id == id).and_then(|d| d.decision.as_ref()).map(|x| x.outcome);
+    assert_eq!(outcome_of(&clash.id), Some(bhxh_domain::Outcome::Reject));
+    assert_eq!(outcome_of(&plain.id), Some(bhxh_domain::Outcome::Approve));
+    use bhxh_domain::helpdesk::{PhoneCheck, RequestState};
+    let approved = central.citizen("hotro.07916", plain.fields.ma_so_bhxh.as_str()).await;
+    assert_eq!(approved.request, RequestState::AdjustApproved);
+    let check = |d: &bhxh_protocol::Declaration, phone: String| {
+        let ma_so = d.fields.ma_so_bhxh.to_string();
+        let central = &central;
+        async move { central.phone_check("hotro.07916", &ma_so, &phone).await }
+    };
+    assert_eq!(check(plain, plain.fields.phone.clone()).await, PhoneCheck::Match, "the new phone on record");
+    assert_eq!(check(plain, old_phone(plain)).await, PhoneCheck::Mismatch);
+    let refused = central.citizen("hotro.07916", clash.fields.ma_so_bhxh.as_str()).await;
+    assert_eq!(refused.request, RequestState::AdjustRefused);
+    assert_eq!(check(clash, old_phone(clash)).await, PhoneCheck::Match, "the old phone kept");
     central.kill();
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -1108,6 +1229,15 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
         click(&client, "[data-testid=dashboard-button]").await?;
         let row = "[data-testid=dash-officer][data-username='canbo.07916']";
         wait_for_element(&client, row).await.context("the officer's row")?;
+        // Each kind of request counted apart: the adjustments still waiting.
+        let adjust_waiting = decls
+            .iter()
+            .enumerate()
+            .filter(|(i, d)| ![0, 1, 3].contains(i) && d.fields.purpose == bhxh_domain::Purpose::Adjust)
+            .count();
+        anyhow::ensure!(adjust_waiting > 0, "the demo's first declarations hold an adjustment waiting");
+        let adjust_shown = attr(&client, "[data-testid=dash-purpose][data-purpose=adjust]", "data-waiting").await?;
+        anyhow::ensure!(adjust_shown == Some(adjust_waiting.to_string()), "adjustments waiting: {adjust_shown:?}");
         // "Today" is the office's, whatever the machine's zone and the web view's
         // locale: the fields show it as dd/mm/yyyy, from the desk's clock.
         let shown = |css: &'static str| {
