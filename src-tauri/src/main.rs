@@ -66,6 +66,8 @@ enum OutcomeArg {
     Resubmit,
     Reject,
     Escalate,
+    /// On hold for the signed paper form (where the office's rule wants one).
+    Hold,
 }
 
 impl From<OutcomeArg> for bhxh_domain::Outcome {
@@ -75,6 +77,7 @@ impl From<OutcomeArg> for bhxh_domain::Outcome {
             OutcomeArg::Resubmit => bhxh_domain::Outcome::Resubmit,
             OutcomeArg::Reject => bhxh_domain::Outcome::Reject,
             OutcomeArg::Escalate => bhxh_domain::Outcome::Escalate,
+            OutcomeArg::Hold => bhxh_domain::Outcome::Hold,
         }
     }
 }

@@ -150,6 +150,35 @@ impl Central {
         }
     }
 
+    /// Sets `office`'s paper-form rule over the API as its supervisor `user`.
+    pub async fn set_paper_rule(&self, user: &str, office: &str, rule: &bhxh_domain::PaperRule) {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        let r = http
+            .put(format!("{}/v1/offices/{office}/paper-rule", self.url))
+            .bearer_auth(&login.token)
+            .json(rule)
+            .send()
+            .await
+            .expect("paper rule");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    }
+
+    /// A declaration's status as the server holds it, read over the API as `user`.
+    pub async fn status_of(&self, user: &str, id: &str) -> bhxh_domain::DeclarationStatus {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        http.get(format!("{}/v1/declarations/{id}", self.url))
+            .bearer_auth(&login.token)
+            .send()
+            .await
+            .expect("declaration")
+            .json::<bhxh_protocol::Declaration>()
+            .await
+            .expect("declaration json")
+            .status
+    }
+
     /// A person as the helpdesk's `user` reads them over the API (masked).
     pub async fn citizen(&self, user: &str, ma_so: &str) -> bhxh_protocol::CitizenEntry {
         let http = reqwest::Client::new();

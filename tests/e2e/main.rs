@@ -1435,3 +1435,167 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     assert!(pdf.starts_with(b"%PDF"));
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// "Done when" of the office's paper-form rule: where the office wants the signed
+/// paper Mẫu 01 before approving a registration, an officer cannot approve without
+/// it, puts two on hold (H), sees them in the queue's "on hold" list, imports the
+/// unit's stack (one of the two forms), approves that one from the queue, and the
+/// supervisor's overview counts the one still waiting for its form in its unit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_with_the_paper_rule_holds_declarations_until_the_units_stack_arrives() {
+    use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, PaperCase, PaperRule, Purpose};
+    use bhxh_fixtures::forms::{FormData, FormVariant, stack_pdf};
+    use rand::SeedableRng;
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-paper-rule");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 24).await;
+    // The office approves an adult's registration only with the paper form, from either channel.
+    let rule = PaperRule {
+        required: [Channel::App, Channel::Portal]
+            .map(|channel| PaperCase { purpose: Purpose::Register, kind: DeclarationKind::Adult, channel })
+            .to_vec(),
+    };
+    central.set_paper_rule("giamsat.07916", "07916", &rule).await;
+    let decls = central.declarations_of("canbo.07916", "07916").await;
+    // Two adults registering, with no form attached, from the same unit.
+    let adults: Vec<&bhxh_protocol::Declaration> = decls
+        .iter()
+        .filter(|d| d.fields.kind == DeclarationKind::Adult && d.fields.purpose == Purpose::Register)
+        .filter(|d| d.documents.iter().all(|x| x.kind != bhxh_domain::DocumentKind::PaperForm))
+        .filter(|d| d.fields.unit_code.is_some())
+        .collect();
+    let (first, second) = adults
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| adults[i + 1..].iter().find(|b| b.fields.unit_code == a.fields.unit_code).map(|b| (*a, *b)))
+        .expect("two adults of one unit in the demo");
+    let unit = first.fields.unit_code.clone().unwrap_or_default();
+    // The unit's stack: the first one's signed form only.
+    let fonts = bhxh_fixtures::Fonts::load_system().expect("fonts");
+    let form = FormData { declaration_id: &first.id, fields: &first.fields, office_name: "BHXH Quận 6" };
+    let pdf =
+        stack_pdf(&mut rand::rngs::StdRng::seed_from_u64(11), &fonts, &[(form, FormVariant::PRINTED)]).expect("stack");
+    let pdf_path = work.join(format!("don-vi-{unit}.pdf"));
+    std::fs::write(&pdf_path, &pdf).expect("write stack");
+
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, decls.len()).await?;
+        for d in [first, second] {
+            open_declaration(&client, &d.id).await?;
+            wait_for_element(&client, "[data-testid=paper-rule][data-paper=missing]")
+                .await
+                .context("the rule shown")?;
+            // A (approve) cannot be recorded without the form: the form says why.
+            press(&client, "a").await?;
+            wait_for_element(&client, "[data-testid=decision-form]").await?;
+            let submit = client.find(fantoccini::Locator::Css("[data-testid=decision-submit]")).await?;
+            anyhow::ensure!(submit.attr("disabled").await?.is_some(), "approve without the paper form is refused");
+            if d.id == first.id {
+                save_screenshot(&client, &shots, "50-paper-rule-approve-refused").await?;
+            }
+            // H puts it on hold for the paper form.
+            click(&client, "[data-testid=decide-hold]").await?;
+            click(&client, "[data-testid=decision-submit]").await?;
+            let row = format!("[data-testid=queue-row][data-id='{}']", d.id);
+            wait_until(Duration::from_secs(10), || async {
+                Ok(attr(&client, &row, "data-on-hold").await?.as_deref() == Some("true"))
+            })
+            .await
+            .with_context(|| format!("{} on hold in the queue", d.id))?;
+        }
+        // The queue's "on hold for paper form" list: the two.
+        wait_for_element(&client, "[data-testid=filter-paper]").await?.select_by_value("on_hold").await?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len() == 2)
+        })
+        .await
+        .context("two on hold")?;
+        open_declaration(&client, &first.id).await?;
+        save_screenshot(&client, &shots, "51-on-hold-queue").await?;
+        // Away from the first, so that opening it again reads it afresh after the import.
+        open_declaration(&client, &second.id).await?;
+        // Delivered: the central service holds them on hold too.
+        click(&client, "[data-testid=sync-now]").await?;
+        for d in [first, second] {
+            wait_until(Duration::from_secs(30), || async {
+                Ok(central.status_of("canbo.07916", &d.id).await == DeclarationStatus::OnHold)
+            })
+            .await
+            .with_context(|| format!("{} on hold centrally", d.id))?;
+        }
+
+        // The unit's stack comes in: its page matches the first by its QR code.
+        click(&client, "[data-testid=import-button]").await?;
+        let input = wait_for_element(&client, "[data-testid=paper-file]").await.context("[data-testid=paper-file]")?;
+        input.send_keys(&pdf_path.display().to_string()).await?;
+        wait_until(Duration::from_secs(60), || async {
+            Ok(attr(&client, "[data-testid=import-summary]", "data-pages").await?.as_deref() == Some("1"))
+        })
+        .await
+        .context("the stack imported")?;
+        click(&client, "[data-testid=paper-import] header button").await?;
+        // Approved from the on-hold list once its signed form is matched.
+        open_declaration(&client, &first.id).await?;
+        wait_for_element(&client, "[data-testid=paper-rule][data-paper=signed]").await.context("the form in")?;
+        click(&client, "[data-testid=decide-approve]").await?;
+        let note = wait_for_element(&client, "[data-testid=decision-note]").await?;
+        note.send_keys("Đã nhận tờ khai giấy của đơn vị").await?;
+        click(&client, "[data-testid=decision-submit]").await?;
+        let row = format!("[data-testid=queue-row][data-id='{}']", first.id);
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, &row, "data-sync").await?.is_some_and(|s| s == "waiting" || s == "accepted"))
+        })
+        .await
+        .context("the approval recorded")?;
+        click(&client, "[data-testid=sync-now]").await?;
+        wait_until(Duration::from_secs(30), || async {
+            Ok(central.status_of("canbo.07916", &first.id).await == DeclarationStatus::Approved)
+        })
+        .await
+        .context("approved centrally")?;
+        anyhow::ensure!(central.status_of("canbo.07916", &second.id).await == DeclarationStatus::OnHold);
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    if outcome.is_err() {
+        central.kill();
+        conclude("paper-rule scenario (officer)", outcome, &shots, &work);
+        return;
+    }
+
+    // The supervisor's overview: the unit's one still on hold for its form.
+    let on_hold_in_unit = central
+        .declarations_of("giamsat.07916", "07916")
+        .await
+        .iter()
+        .filter(|d| d.status == DeclarationStatus::OnHold && d.fields.unit_code.as_deref() == Some(unit.as_str()))
+        .count();
+    let (display, driver, client) =
+        open_window(&bins.desk, &work.join("desk-supervisor"), &central.url, "giamsat.07916").await;
+    let outcome = async {
+        anyhow::ensure!(on_hold_in_unit == 1, "one left on hold in {unit}: {on_hold_in_unit}");
+        log_in(&client).await?;
+        wait_for_queue_count(&client, decls.len()).await?;
+        click(&client, "[data-testid=dashboard-button]").await?;
+        let cell = format!("[data-testid=dash-unit-row][data-unit='{unit}']");
+        wait_until(Duration::from_secs(20), || async {
+            Ok(attr(&client, &cell, "data-on-hold").await?.as_deref() == Some("1"))
+        })
+        .await
+        .with_context(|| format!("{unit} counts one on hold"))?;
+        // The rule as the office set it, for the supervisor to change.
+        let ticked = client.find_all(fantoccini::Locator::Css("[data-testid=paper-rule-case]:checked")).await?.len();
+        anyhow::ensure!(ticked == 2, "the two cases of the rule ticked: {ticked}");
+        client.execute("document.querySelector('[data-testid=dash-units]').scrollIntoView()", vec![]).await?;
+        save_screenshot(&client, &shots, "52-supervisor-paper-by-unit").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    central.kill();
+    conclude("paper-rule scenario", outcome, &shots, &work);
+}

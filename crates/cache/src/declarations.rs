@@ -30,12 +30,16 @@ pub struct QueueRow {
     pub purpose: Purpose,
     pub channel: Channel,
     pub status: DeclarationStatus,
+    /// Put on hold for its paper form from this PC (the central status follows
+    /// once the hold is delivered).
+    pub held_here: bool,
     pub submitted_at: DateTime<Utc>,
     pub documents: u32,
     pub documents_stored: u32,
     pub blocks: u32,
     pub warnings: u32,
-    /// Delivery state of this PC's standing decision on it, if any.
+    /// Delivery state of this PC's standing decision on it, if any (a hold for the
+    /// paper form is no decision yet: see `held_here`).
     pub sync_state: Option<crate::OutboxState>,
     /// Searchable from the queue: the ID number and the phone.
     pub id_number: Option<String>,
@@ -222,10 +226,13 @@ impl Cache {
                 (SELECT count(*) FROM documents x WHERE x.declaration_id = d.id AND x.state = 'stored'),
                 d.blocks, d.warnings,
                 (SELECT o.state FROM decisions x JOIN outbox o ON o.key = x.key
-                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.key DESC LIMIT 1),
+                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' AND x.outcome != 'hold'
+                 ORDER BY x.key DESC LIMIT 1),
                 (SELECT count(*) FROM paper_pages p WHERE p.declaration_id = d.id),
                 (SELECT max(CASE p.signed WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END)
-                 FROM paper_pages p WHERE p.declaration_id = d.id)
+                 FROM paper_pages p WHERE p.declaration_id = d.id),
+                EXISTS (SELECT 1 FROM decisions x JOIN outbox o ON o.key = x.key
+                 WHERE x.declaration_id = d.id AND x.outcome = 'hold' AND o.state IN ('waiting', 'accepted', 'duplicate'))
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {
@@ -239,11 +246,12 @@ impl Cache {
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, i64>(7)?,
                 r.get::<_, Option<i64>>(8)?,
+                r.get::<_, bool>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, body, docs, stored, blocks, warnings, sync_state, pages, signed) = row?;
+            let (id, body, docs, stored, blocks, warnings, sync_state, pages, signed, held_here) = row?;
             let d = self.open_body(&id, &body)?;
             out.push(QueueRow {
                 id,
@@ -254,6 +262,7 @@ impl Cache {
                 purpose: d.fields.purpose,
                 channel: d.fields.channel,
                 status: d.status,
+                held_here,
                 submitted_at: d.submitted_at,
                 documents: docs as u32,
                 documents_stored: stored as u32,

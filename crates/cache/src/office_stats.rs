@@ -85,7 +85,9 @@ impl Cache {
     ) -> Result<Vec<DecisionRow>, CacheError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT decided_by, decided_by_name, decided_outcome, decided_at, decided_reasons, purpose FROM declarations
-             WHERE office_code = ?1 AND decided_at >= ?2 AND decided_at < ?3",
+             WHERE office_code = ?1 AND decided_at >= ?2 AND decided_at < ?3
+                -- A hold for the paper form is no decision yet: the declaration still waits.
+                AND decided_outcome != 'hold'",
         )?;
         let rows = stmt
             .query_map(params![office, from.timestamp(), to.timestamp()], |r| {
@@ -115,7 +117,7 @@ impl Cache {
             .collect()
     }
 
-    /// The office's declarations waiting for a decision (pending or escalated), with
+    /// The office's declarations waiting for a decision (pending, escalated or on hold), with
     /// whether a paper form was matched to each and who holds it at `now`.
     pub fn waiting(&self, office: &str, now: DateTime<Utc>) -> Result<Vec<WaitingRow>, CacheError> {
         let mut stmt = self.conn.prepare_cached(
@@ -125,7 +127,7 @@ impl Cache {
                 CASE WHEN d.assigned_until > ?2 THEN d.assigned_name END,
                 d.purpose
              FROM declarations d
-             WHERE d.office_code = ?1 AND d.status IN ('pending', 'escalated')",
+             WHERE d.office_code = ?1 AND d.status IN ('pending', 'escalated', 'on_hold')",
         )?;
         let rows = stmt
             .query_map(params![office, now.timestamp()], |r| {

@@ -155,17 +155,31 @@ impl Cache {
             .open(&crate::aad("body", declaration_id), &body)
             .map_err(|e| CacheError::Sealed { what: format!("body of {declaration_id}"), source: e })?;
         let full_name = serde_json::from_slice::<Named>(&json).map_err(|e| corrupt(declaration_id, e))?.full_name;
-        let standing: Option<String> = tx
-            .query_row(
-                "SELECT o.state FROM decisions d JOIN outbox o ON o.key = d.key
-                 WHERE d.declaration_id = ?1 AND o.state IN ('waiting', 'accepted', 'duplicate', 'conflict') LIMIT 1",
-                [declaration_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(state) = standing {
-            let state = OutboxState::from_code(&state).map(OutboxState::code).unwrap_or("?");
-            return Ok(Err(DecideError::AlreadyDecided(declaration_id.to_owned(), state)));
+        let standing: Vec<(String, String, String, u32, String)> = tx
+            .prepare(
+                "SELECT d.key, d.outcome, o.state, o.attempts, o.next_attempt_at FROM decisions d JOIN outbox o ON o.key = d.key
+                 WHERE d.declaration_id = ?1 AND o.state IN ('waiting', 'accepted', 'duplicate', 'conflict')",
+            )?
+            .query_map([declaration_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        // A hold for the paper form is not final: the decision made when the form
+        // arrives replaces it. One that never left this PC is withdrawn with it; one
+        // on its way goes first (the new one is not due before it).
+        let mut due = now.to_rfc3339();
+        for (held_key, outcome, state, attempts, next_attempt_at) in &standing {
+            if outcome != Outcome::Hold.code() || draft.outcome == Outcome::Hold {
+                let state = OutboxState::from_code(state).map(OutboxState::code).unwrap_or("?");
+                return Ok(Err(DecideError::AlreadyDecided(declaration_id.to_owned(), state)));
+            }
+            if state == "waiting" && *attempts == 0 {
+                tx.execute(
+                    "UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1",
+                    params![held_key, now.to_rfc3339()],
+                )?;
+                audit::append(&tx, &self.audit_key, now, officer, audit::Action::Withdraw, declaration_id, held_key)?;
+            } else if state == "waiting" && *next_attempt_at > due {
+                due.clone_from(next_attempt_at);
+            }
         }
         let key = uuid::Uuid::now_v7().to_string();
         let reasons = serde_json::to_string(&draft.reasons).map_err(|e| corrupt(declaration_id, e))?;
@@ -191,8 +205,8 @@ impl Cache {
             ],
         )?;
         tx.execute(
-            "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?2)",
-            params![key, at],
+            "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?3)",
+            params![key, due, at],
         )?;
         let detail = format!("{} {} {}", draft.outcome.code(), draft.reasons.join(","), key);
         audit::append(&tx, &self.audit_key, now, officer, audit::Action::Decide, declaration_id, detail.trim())?;

@@ -251,6 +251,14 @@ M::up(
 // What each declaration asks for (register, adjust, stop): a clear fact the
 // supervisor's figures count; rows cached before it were all registrations.
 M::up("ALTER TABLE declarations ADD COLUMN purpose TEXT NOT NULL DEFAULT 'register';"),
+// A declaration on hold for its paper form still waits: the supervisor's figures
+// read it from the same covering index.
+M::up(
+    "DROP INDEX declarations_office_waiting;
+    CREATE INDEX declarations_office_waiting
+        ON declarations(office_code, status, submitted_at, id, unit_code, assigned_until, assigned_to, assigned_name)
+        WHERE status IN ('pending', 'escalated', 'on_hold');",
+),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

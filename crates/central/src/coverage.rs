@@ -91,7 +91,7 @@ pub async fn hand_over(
     let d =
         state.with_store(|s| s.declaration(&id))?.ok_or_else(|| ApiError::not_found(format!("no declaration {id}")))?;
     caller.require_office(&d.fields.office_code)?;
-    if !matches!(d.status, bhxh_domain::DeclarationStatus::Pending | bhxh_domain::DeclarationStatus::Escalated) {
+    if !d.status.is_open() {
         return Err(ApiError::validation(format!("declaration {id} is already decided")));
     }
     if !state.with_store(|s| s.is_officer_of(&req.officer, &d.fields.office_code))? {

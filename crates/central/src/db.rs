@@ -14,6 +14,7 @@ use std::path::Path;
 mod citizens;
 pub use citizens::province_scope;
 mod coverage;
+mod paper_rules;
 mod quotas;
 pub use coverage::{LetterVoided, Unit};
 
@@ -129,6 +130,8 @@ const MIGRATIONS: &[M<'static>] = &[
     // Adjustments and stops: a stopped account, the last password reset, benefit
     // claims in progress, and the account as it stood when each was decided.
     M::up(citizens::ACCOUNT_MIGRATION),
+    // The office's paper-form rule (by purpose, kind and channel), set by its supervisor.
+    M::up(paper_rules::MIGRATION),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -881,6 +884,19 @@ impl Store {
         Ok(answer)
     }
 
+    /// Whether the officer said the signed paper form was seen, in the declaration's
+    /// latest decision.
+    pub fn paper_seen_of(&self, declaration_id: &str) -> Result<Option<bool>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT paper_seen FROM decisions WHERE declaration_id = ?1 ORDER BY rowid DESC LIMIT 1",
+                [declaration_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// When a decision counts as made. The desk says when the officer decided (an
     /// offline decision is delivered hours later and belongs to its own day), but
     /// the server's clock has the last word: a time after the server's now, or
@@ -912,10 +928,16 @@ impl Store {
     ) -> Result<Recorded, StoreError> {
         let current = self.decision_of(&req.declaration_id)?;
         let holder = self.assignment_of(&req.declaration_id, now)?.filter(|a| a.officer != caller.username);
-        let supersedes_escalation = current.as_ref().is_some_and(|c| c.outcome == Outcome::Escalate)
-            && caller.role == bhxh_domain::Role::Supervisor;
+        // An escalation is the supervisor's to settle; a hold for the paper form is
+        // settled by anyone of the office (the check made sure the caller is) once
+        // the form arrives. Neither is final.
+        let supersedes = current.as_ref().is_some_and(|c| match c.outcome {
+            Outcome::Escalate => caller.role == bhxh_domain::Role::Supervisor,
+            Outcome::Hold => req.draft.outcome != Outcome::Hold,
+            _ => false,
+        });
         let recorded = match (&current, &holder) {
-            (Some(c), _) if !supersedes_escalation => {
+            (Some(c), _) if !supersedes => {
                 if c.officer == caller.username && c.outcome == req.draft.outcome && c.reasons == req.draft.reasons {
                     Recorded::Duplicate(c.clone())
                 } else {
@@ -960,7 +982,7 @@ impl Store {
                 .execute(params![d.declaration_id])?;
             Self::bump(&self.conn, &d.declaration_id, Some(d.outcome.status()), now)?;
             // A supervisor reviews an escalated one against the account as it is then.
-            if d.outcome != Outcome::Escalate {
+            if !matches!(d.outcome, Outcome::Escalate | Outcome::Hold) {
                 Self::keep_account_as_decided(&self.conn, &d.declaration_id, now)?;
             }
             if d.outcome == Outcome::Approve {

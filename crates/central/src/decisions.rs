@@ -11,8 +11,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use bhxh_domain::Role;
 use bhxh_domain::reference::ReferenceData;
+use bhxh_domain::{PaperCase, PaperShown, Role, paper_admits};
 use bhxh_protocol::{
     AssignmentAnswer, DecisionAnswer, DecisionBatch, DecisionBatchAnswer, DecisionBatchItemAnswer, DecisionRequest,
     DecisionResult, ErrorBody, MAX_DECISION_BATCH, error_code,
@@ -121,6 +121,12 @@ fn check(store: &crate::Store, caller: &bhxh_protocol::UserInfo, req: &DecisionR
     if normalised.reasons != req.draft.reasons {
         return Err(ApiError::validation("reasons must be distinct"));
     }
+    // The office's paper-form rule: the pages are on the officer's PC, never here,
+    // so an approval where the rule applies stands on the officer's "seen".
+    let case = PaperCase { purpose: d.fields.purpose, kind: d.fields.kind, channel: d.fields.channel };
+    let required = store.paper_required(&d.fields.office_code, case)?;
+    paper_admits(required, req.draft.outcome, PaperShown::NotHere, req.draft.paper_seen)
+        .map_err(|e| ApiError::validation(e.to_string()))?;
     Ok(())
 }
 

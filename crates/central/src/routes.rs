@@ -30,6 +30,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/citizens/{ma_so}/calls"),
     ("get", "/v1/offices/{code}/quotas"),
     ("put", "/v1/offices/{code}/quotas"),
+    ("get", "/v1/offices/{code}/paper-rule"),
+    ("put", "/v1/offices/{code}/paper-rule"),
     ("get", "/v1/offices/{code}/coverage"),
     ("get", "/v1/offices/{code}/units"),
     ("post", "/v1/offices/{code}/letters"),
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/citizens/{ma_so}/phone-check", post(helpdesk::phone_check))
         .route("/v1/citizens/{ma_so}/calls", get(helpdesk::calls).post(helpdesk::log_call))
         .route("/v1/offices/{code}/quotas", get(supervisor::quotas).put(supervisor::set_quota))
+        .route("/v1/offices/{code}/paper-rule", get(supervisor::paper_rule).put(supervisor::set_paper_rule))
         .route("/v1/offices/{code}/coverage", get(coverage::coverage))
         .route("/v1/offices/{code}/units", get(coverage::units))
         .route("/v1/offices/{code}/letters", post(coverage::letter_number))

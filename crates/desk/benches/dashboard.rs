@@ -125,6 +125,7 @@ fn main() {
                 participants,
                 approved,
                 pending: (participants - approved) / 3,
+                waiting_paper: (participants - approved) / 30,
                 rejected: (participants - approved) / 10,
                 opened_by_day,
             }

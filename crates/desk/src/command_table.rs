@@ -45,6 +45,10 @@ macro_rules! command_table {
             import_paper: ImportPaperInput => ImportSummary, Reviewer, raw |desk, input| desk.import_paper(&input.pdf);
             paper_stack: StackInput => ImportSummary, Reviewer, blocking |desk, input| desk.paper_stack(&input.sha256);
             match_paper: MatchPaperInput => (), Reviewer, blocking |desk, input| desk.match_paper(input);
+            /// The office's paper-form rule as the last sync saw it (shown to the officer).
+            paper_rule: () => PaperRuleView, Reviewer, blocking |desk, _input| desk.paper_rule();
+            set_paper_rule: PaperRule => PaperRuleView, Supervisor, awaits
+                |desk, input| desk.set_paper_rule(input).await;
             /// A preference of the person, whatever the role.
             viewer_prefs: () => ViewerPrefs, Session, blocking |desk, _input| desk.viewer_prefs();
             set_viewer_prefs: ViewerPrefs => (), Session, blocking |desk, input| desk.set_viewer_prefs(input);

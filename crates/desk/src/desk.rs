@@ -23,6 +23,7 @@ pub use exports::FolderPicker;
 mod helpdesk;
 mod letters;
 mod paper;
+mod paper_rule;
 mod supervisor;
 
 #[derive(Debug, Clone)]
@@ -889,9 +890,15 @@ impl Desk {
         if !c.documents.is_empty() {
             s.audit_shown(id, Shown::Opened, self.now())?;
         }
-        let (offices, (findings, suggested), facts, paper_pages) = {
+        let (offices, (findings, suggested), facts, paper_pages, paper_required) = {
             let cache = lock(cache);
-            (offices::cached(&cache), cache.findings(id)?, cache.document_facts_by_id(id)?, cache.paper_pages_of(id)?)
+            (
+                offices::cached(&cache),
+                cache.findings(id)?,
+                cache.document_facts_by_id(id)?,
+                cache.paper_pages_of(id)?,
+                paper_rule::required(&cache, &c.declaration.fields)?,
+            )
         };
         let qr = bhxh_domain::DocumentFacts::cccd_qr(&facts.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>());
         let paper = paper_pages.first().map(|p| p.reading.paper_fields());
@@ -926,6 +933,7 @@ impl Desk {
         }
         views::read_by_ocr(&mut view.fields, &read);
         view.local_decision = Self::local_decision(cache, &s.info.username, id)?;
+        view.paper_required = paper_required;
         view.assigned_to = assigned_to;
         view.paper_pages = paper_pages
             .into_iter()

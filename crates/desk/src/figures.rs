@@ -76,6 +76,7 @@ pub fn dashboard(cache: &Cache, i: &Inputs<'_>) -> Result<Dashboard, AppError> {
             submitted_on: office_day(w.submitted_at),
             escalated: w.status == DeclarationStatus::Escalated,
             paper_received: w.paper_received,
+            on_hold: w.status == DeclarationStatus::OnHold,
             unit_code: w.unit_code.clone(),
         })
         .collect();
@@ -185,6 +186,8 @@ fn purpose_rows(
                     Outcome::Resubmit => row.resubmit += 1,
                     Outcome::Reject => row.reject += 1,
                     Outcome::Escalate => row.escalate += 1,
+                    // Not a decision yet: it waits (counted in `waiting`).
+                    Outcome::Hold => {}
                 }
             }
             row

@@ -129,6 +129,8 @@ pub struct QueueItem {
     pub purpose: bhxh_domain::Purpose,
     pub channel: Channel,
     pub status: DeclarationStatus,
+    /// Waiting for its signed paper form: on hold centrally, or from this PC.
+    pub on_hold: bool,
     pub submitted_at: String,
     pub age_days: u32,
     pub documents: u32,
@@ -354,6 +356,25 @@ pub struct DeclarationView {
     pub changes: Vec<ChangeView>,
     /// For an adjustment or a stop: the account the register holds.
     pub account: Option<AccountView>,
+    /// The office approves this kind only with its signed paper form (its rule as
+    /// the last sync saw it): approving needs a matched page, holding is offered.
+    pub paper_required: bool,
+}
+
+pub use bhxh_domain::{PaperCase, PaperRule};
+
+/// The office's paper-form rule, for the officer's line and the supervisor's settings.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PaperRuleView {
+    pub rule: PaperRule,
+    /// Who set it and when (office time); none while the office never set one.
+    pub set_by: Option<String>,
+    pub set_at: Option<String>,
+    /// Every case a rule can name, in the settings table's order.
+    pub cases: Vec<PaperCase>,
+    /// False before this PC's first online sync: the rule is not known yet.
+    pub known: bool,
 }
 
 /// One changed field of an adjustment, old beside new.

@@ -42,6 +42,7 @@ pub fn queue_item(r: QueueRow, me: &str, now: DateTime<Utc>, calendar: &WorkCale
         kind: r.kind,
         purpose: r.purpose,
         channel: r.channel,
+        on_hold: r.status == bhxh_domain::DeclarationStatus::OnHold || r.held_here,
         status: r.status,
         documents: r.documents,
         documents_stored: r.documents_stored,
@@ -298,6 +299,7 @@ pub fn declaration_view(
         local_decision: None,
         assigned_to: None,
         paper_pages: Vec::new(),
+        paper_required: false,
         helpdesk_notes: d
             .flags
             .iter()

@@ -224,6 +224,7 @@ fn the_reminder_letter_pdf_carries_the_units_figures() {
         campaign: "VssID".into(),
         signer_title: "GIÁM ĐỐC".into(),
         signer_name: "Hoàng Văn Minh".into(),
+        waiting_paper: 0,
     };
     let fonts = LetterFonts::system().expect("DejaVu Serif (fonts-dejavu-core)");
     let mut long = compose(&template, &facts("TQ0045Q", 3, 40));

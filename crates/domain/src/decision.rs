@@ -16,6 +16,9 @@ pub enum Outcome {
     Reject,
     /// Hand to the supervisor with a note.
     Escalate,
+    /// Wait for the signed paper form the office's rule requires: not final, any
+    /// officer of the office decides it when the form arrives.
+    Hold,
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Outcome::Resubmit => "resubmit",
             Outcome::Reject => "reject",
             Outcome::Escalate => "escalate",
+            Outcome::Hold => "hold",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -33,6 +37,7 @@ impl Outcome {
             "resubmit" => Outcome::Resubmit,
             "reject" => Outcome::Reject,
             "escalate" => Outcome::Escalate,
+            "hold" => Outcome::Hold,
             _ => return None,
         })
     }
@@ -43,6 +48,7 @@ impl Outcome {
             Outcome::Resubmit => DeclarationStatus::Resubmit,
             Outcome::Reject => DeclarationStatus::Rejected,
             Outcome::Escalate => DeclarationStatus::Escalated,
+            Outcome::Hold => DeclarationStatus::OnHold,
         }
     }
     pub fn label_vi(self) -> &'static str {
@@ -51,6 +57,7 @@ impl Outcome {
             Outcome::Resubmit => "Yêu cầu bổ sung",
             Outcome::Reject => "Từ chối",
             Outcome::Escalate => "Chuyển lãnh đạo",
+            Outcome::Hold => "Chờ tờ khai giấy",
         }
     }
     pub fn label_en(self) -> &'static str {
@@ -59,6 +66,7 @@ impl Outcome {
             Outcome::Resubmit => "Ask to re-submit",
             Outcome::Reject => "Reject",
             Outcome::Escalate => "Escalate",
+            Outcome::Hold => "Hold for the paper form",
         }
     }
 }
@@ -75,7 +83,8 @@ pub struct DecisionDraft {
     pub reasons: Vec<String>,
     #[serde(default)]
     pub note: Option<String>,
-    /// Whether the signed paper Mẫu 01 was seen.
+    /// Whether the signed paper Mẫu 01 was seen (the desk sets it itself when a
+    /// matched page reads as signed).
     #[serde(default)]
     pub paper_seen: bool,
 }
@@ -157,7 +166,7 @@ impl DecisionDraft {
         let wanted = match self.outcome {
             Outcome::Resubmit => Some(ReasonKind::Resubmit),
             Outcome::Reject => Some(ReasonKind::Reject),
-            Outcome::Approve | Outcome::Escalate => None,
+            Outcome::Approve | Outcome::Escalate | Outcome::Hold => None,
         };
         match wanted {
             Some(kind) => {
@@ -227,6 +236,9 @@ mod tests {
             (draft(Outcome::Escalate, &[], Some("Xin ý kiến: ảnh CCCD mờ")), 0, Ok(())),
             (draft(Outcome::Escalate, &[], Some(&"x".repeat(MAX_NOTE_CHARS + 1))), 0, Err(E::BadNote)),
             (draft(Outcome::Escalate, &[], Some("a\u{0007}b")), 0, Err(E::BadNote)),
+            (draft(Outcome::Hold, &[], None), 0, Ok(())),
+            (draft(Outcome::Hold, &[], None), 2, Ok(())),
+            (draft(Outcome::Hold, &[&resubmit], None), 0, Err(E::NoReasonsExpected(Outcome::Hold))),
         ];
         for (d, blocks, want) in cases {
             let got = d.clone().validate(r, blocks).map(|_| ());

@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 /// An adult registers for themselves; a child under 18 is registered through a
 /// parent's (or guardian's) existing account with a birth certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DeclarationKind {
@@ -15,7 +15,7 @@ pub enum DeclarationKind {
 
 /// What a Mẫu 01 asks for (its title names all three: "đăng ký sử dụng, điều
 /// chỉnh thông tin và ngừng sử dụng phương thức giao dịch điện tử").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Purpose {
@@ -74,7 +74,7 @@ pub struct FieldChange {
 }
 
 /// Where the citizen filled the declaration in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Channel {
@@ -94,6 +94,17 @@ pub enum DeclarationStatus {
     Resubmit,
     Rejected,
     Escalated,
+    /// Put on hold by the office: its paper-form rule wants the signed paper Mẫu 01,
+    /// which has not arrived. Any officer of the office decides it once it does.
+    OnHold,
+}
+
+impl DeclarationStatus {
+    /// Still waiting for a final decision (the queue's, the backlog's, the
+    /// duplicate check's "open").
+    pub fn is_open(self) -> bool {
+        matches!(self, DeclarationStatus::Pending | DeclarationStatus::Escalated | DeclarationStatus::OnHold)
+    }
 }
 
 /// The images (and later scans) attached to a declaration.
@@ -142,6 +153,7 @@ str_codes!(DeclarationStatus {
     Resubmit => "resubmit",
     Rejected => "rejected",
     Escalated => "escalated",
+    OnHold => "on_hold",
 });
 str_codes!(DocumentKind {
     Portrait => "portrait",

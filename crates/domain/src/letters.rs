@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 pub struct LetterTemplate {
     pub subject: String,
     pub paragraphs: Vec<String>,
+    /// Printed before the last paragraph only when some of the unit's people wait
+    /// on hold for their signed paper form ({cho_giay} of them).
+    #[serde(default)]
+    pub paper_paragraph: Option<String>,
     pub recipients: Vec<String>,
 }
 
@@ -41,6 +45,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "chi_dao",
     "lien_he",
     "chien_dich",
+    "cho_giay",
 ];
 
 impl LetterTemplate {
@@ -49,7 +54,7 @@ impl LetterTemplate {
         if t.paragraphs.iter().all(|p| p.trim().is_empty()) {
             return Err(LetterTemplateError::Empty);
         }
-        let texts = std::iter::once(&t.subject).chain(&t.paragraphs).chain(&t.recipients);
+        let texts = std::iter::once(&t.subject).chain(&t.paragraphs).chain(&t.paper_paragraph).chain(&t.recipients);
         for text in texts {
             if let Some(p) = crate::placeholders::names(text).find(|p| !PLACEHOLDERS.contains(p)) {
                 return Err(LetterTemplateError::UnknownPlaceholder(p.to_owned()));
@@ -88,6 +93,9 @@ pub struct LetterFacts {
     pub campaign: String,
     pub signer_title: String,
     pub signer_name: String,
+    /// The unit's people whose registration is on hold until their signed paper
+    /// form comes in (the office's paper-form rule).
+    pub waiting_paper: u32,
 }
 
 /// The letter's text, block by block, in reading order.
@@ -123,6 +131,16 @@ fn fill(text: &str, values: &BTreeMap<&str, String>) -> String {
     crate::placeholders::fill(text, |name| values.get(name).cloned())
 }
 
+/// The template's paragraphs, with the paper-form one before the closing one when
+/// people of the unit wait for their form.
+fn paragraphs(t: &LetterTemplate, waiting_paper: u32) -> Vec<&String> {
+    let mut out: Vec<&String> = t.paragraphs.iter().filter(|p| !p.trim().is_empty()).collect();
+    if let Some(p) = t.paper_paragraph.as_ref().filter(|p| waiting_paper > 0 && !p.trim().is_empty()) {
+        out.insert(out.len().saturating_sub(1), p);
+    }
+    out
+}
+
 pub fn compose(t: &LetterTemplate, f: &LetterFacts) -> LetterText {
     let percent = whole_percent(f.registered, f.participants).unwrap_or(0);
     let values: BTreeMap<&str, String> = [
@@ -140,6 +158,7 @@ pub fn compose(t: &LetterTemplate, f: &LetterFacts) -> LetterText {
         ("chi_dao", f.directive.clone()),
         ("lien_he", f.contact.clone()),
         ("chien_dich", f.campaign.clone()),
+        ("cho_giay", f.waiting_paper.to_string()),
     ]
     .into_iter()
     .collect();
@@ -150,7 +169,7 @@ pub fn compose(t: &LetterTemplate, f: &LetterFacts) -> LetterText {
         subject: fill(&t.subject, &values),
         place_date: format!("{}, {}", f.place, date_line(f.date)),
         addressee_line: format!("Kính gửi: {}.", f.addressee.trim_end_matches('.')),
-        paragraphs: t.paragraphs.iter().filter(|p| !p.trim().is_empty()).map(|p| fill(p, &values)).collect(),
+        paragraphs: paragraphs(t, f.waiting_paper).into_iter().map(|p| fill(p, &values)).collect(),
         recipients: t.recipients.iter().map(|r| fill(r, &values)).collect(),
         signer_title: f.signer_title.clone(),
         signer_name: f.signer_name.clone(),
@@ -186,6 +205,7 @@ mod tests {
             campaign: "Cài đặt VssID".into(),
             signer_title: "GIÁM ĐỐC".into(),
             signer_name: "Đào Anh Kiệt".into(),
+            waiting_paper: 0,
         }
     }
 
@@ -202,6 +222,19 @@ mod tests {
         assert!(all.contains("1/21 người tham gia BHXH, BHYT, đạt tỷ lệ 5 %"));
         assert!(all.contains("trước ngày 30/05/2021"));
         assert!(!all.contains('{'), "every placeholder filled: {all}");
+    }
+
+    #[test]
+    fn the_paper_paragraph_appears_only_when_forms_are_awaited() {
+        let t = LetterTemplate::parse(SHIPPED).expect("the shipped template parses");
+        let without = compose(&t, &facts());
+        assert!(!without.paragraphs.join("\n").contains("tạm dừng"), "{:?}", without.paragraphs);
+        let with = compose(&t, &LetterFacts { waiting_paper: 3, ..facts() });
+        assert_eq!(with.paragraphs.len(), without.paragraphs.len() + 1);
+        let paper = &with.paragraphs[with.paragraphs.len() - 2];
+        assert!(paper.contains("3 người") && paper.contains("tạm dừng"), "{paper}");
+        // The closing paragraph stays last.
+        assert_eq!(with.paragraphs.last(), without.paragraphs.last());
     }
 
     #[test]

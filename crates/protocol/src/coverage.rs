@@ -41,6 +41,9 @@ pub struct UnitCoverage {
     pub approved: u32,
     /// With a declaration waiting for a decision.
     pub pending: u32,
+    /// Of those, on hold until their signed paper form comes in through the unit.
+    #[serde(default)]
+    pub waiting_paper: u32,
     /// Whose last declaration was rejected or sent back, with no account yet.
     pub rejected: u32,
     /// Accounts opened per day since the campaign started (days with none left out).

@@ -399,3 +399,15 @@ pub struct QuotaUpdate {
     pub officer: Option<String>,
     pub per_day: Option<u32>,
 }
+
+/// `GET`/`PUT /v1/offices/{code}/paper-rule`: which declarations the office records
+/// only with the signed paper Mẫu 01. Its staff read it (the desk keeps it for
+/// offline work); only its supervisor sets it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PaperRuleState {
+    pub office_code: String,
+    pub rule: bhxh_domain::PaperRule,
+    /// Who last set it and when; none while the office never set one.
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}

@@ -1,6 +1,7 @@
 //! One sync round for a session, whatever holds it: the desk's open session, a test,
 //! a headless run. A reviewer's round delivers the outbox, pulls the office's
-//! declarations and their documents, refreshes the office's units and, for a
+//! declarations and their documents, refreshes the office's units and paper-form
+//! rule and, for a
 //! supervisor, the quotas and the coverage report; a helpdesk round delivers the
 //! calls noted here and copies the directory when due. A token the server no
 //! longer knows is replaced by logging in again once, from the session's
@@ -18,6 +19,9 @@ use tracing::{instrument, warn};
 pub const QUOTAS_META: &str = "quotas";
 /// The units' coverage report as last pulled (JSON in the cache's meta table).
 pub const COVERAGE_META: &str = "coverage";
+/// The office's paper-form rule as last pulled (JSON in the cache's meta table):
+/// an officer offline applies the rule the last round saw.
+pub const PAPER_RULE_META: &str = "paper_rule";
 /// When the helpdesk's directory copy was last pulled (RFC 3339).
 pub const DIRECTORY_PULLED_AT: &str = "directory.pulled_at";
 /// How old the helpdesk's directory copy may get before a background round copies it again.
@@ -91,6 +95,8 @@ async fn reviewer_round(
     };
     crate::fetch_documents(client, cache, &mut pulled).await?;
     refresh_units(client, cache, office, clock).await;
+    let rule = client.paper_rule(office).await?;
+    keep_json(cache, PAPER_RULE_META, &rule, "GET /v1/offices/{code}/paper-rule").await?;
     if store.role() == Role::Supervisor {
         // The dashboard works offline from the last round: the quotas and the units'
         // coverage (employers' figures, nothing about a person) travel with it.

@@ -1,9 +1,12 @@
-//! The supervisor's calls: the office's daily quotas, the campaign's coverage per
+//! The supervisor's calls: the office's daily quotas and paper-form rule, the campaign's coverage per
 //! unit, letter numbers, handing declarations over.
 
 use crate::client::urlencode;
 use crate::{CentralClient, SyncError};
-use bhxh_protocol::{Assignment, CoverageReport, HandOver, LetterNumber, LetterNumberRequest, QuotaList, QuotaUpdate};
+use bhxh_domain::PaperRule;
+use bhxh_protocol::{
+    Assignment, CoverageReport, HandOver, LetterNumber, LetterNumberRequest, PaperRuleState, QuotaList, QuotaUpdate,
+};
 use reqwest::Method;
 
 impl CentralClient {
@@ -13,6 +16,15 @@ impl CentralClient {
 
     pub async fn set_quota(&self, office: &str, update: &QuotaUpdate) -> Result<QuotaList, SyncError> {
         self.json_with(Method::PUT, &format!("/v1/offices/{}/quotas", urlencode(office)), Some(update)).await
+    }
+
+    /// The office's paper-form rule (any of its staff).
+    pub async fn paper_rule(&self, office: &str) -> Result<PaperRuleState, SyncError> {
+        self.json(Method::GET, &format!("/v1/offices/{}/paper-rule", urlencode(office))).await
+    }
+
+    pub async fn set_paper_rule(&self, office: &str, rule: &PaperRule) -> Result<PaperRuleState, SyncError> {
+        self.json_with(Method::PUT, &format!("/v1/offices/{}/paper-rule", urlencode(office)), Some(rule)).await
     }
 
     pub async fn coverage(&self, office: &str) -> Result<CoverageReport, SyncError> {

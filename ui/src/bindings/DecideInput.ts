@@ -3,6 +3,7 @@ import type { Outcome } from "./Outcome";
 
 export type DecideInput = { id: string, outcome: Outcome, reasons: Array<string>, note: string | null, 
 /**
- * Whether the signed paper Mẫu 01 was seen.
+ * Whether the signed paper Mẫu 01 was seen (the desk sets it itself when a
+ * matched page reads as signed).
  */
 paper_seen: boolean, };

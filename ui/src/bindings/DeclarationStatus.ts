@@ -3,4 +3,4 @@
 /**
  * Where a declaration stands at the central service.
  */
-export type DeclarationStatus = "pending" | "approved" | "resubmit" | "rejected" | "escalated";
+export type DeclarationStatus = "pending" | "approved" | "resubmit" | "rejected" | "escalated" | "on_hold";

@@ -57,4 +57,9 @@ changes: Array<ChangeView>,
 /**
  * For an adjustment or a stop: the account the register holds.
  */
-account: AccountView | null, };
+account: AccountView | null, 
+/**
+ * The office approves this kind only with its signed paper form (its rule as
+ * the last sync saw it): approving needs a matched page, holding is offered.
+ */
+paper_required: boolean, };

@@ -9,7 +9,11 @@ export type QueueItem = { id: string, ma_so_bhxh: string, full_name: string, kin
 /**
  * Register, adjust or stop.
  */
-purpose: Purpose, channel: Channel, status: DeclarationStatus, submitted_at: string, age_days: number, documents: number, documents_stored: number, blocks: number, warnings: number, 
+purpose: Purpose, channel: Channel, status: DeclarationStatus, 
+/**
+ * Waiting for its signed paper form: on hold centrally, or from this PC.
+ */
+on_hold: boolean, submitted_at: string, age_days: number, documents: number, documents_stored: number, blocks: number, warnings: number, 
 /**
  * Delivery of this PC's decision on it.
  */

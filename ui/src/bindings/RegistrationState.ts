@@ -3,4 +3,4 @@
 /**
  * Where the person's registration for electronic transactions stands.
  */
-export type RegistrationState = "none" | "pending" | "escalated" | "approved" | "resubmit" | "rejected";
+export type RegistrationState = "none" | "pending" | "escalated" | "waiting_paper" | "approved" | "resubmit" | "rejected";

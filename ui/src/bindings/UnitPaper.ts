@@ -4,4 +4,8 @@ export type UnitPaper = {
 /**
  * Empty when the declaration names no unit.
  */
-unit_code: string, waiting: number, without_paper: number, };
+unit_code: string, waiting: number, without_paper: number, 
+/**
+ * Of the waiting, those on hold until the unit sends the signed paper form.
+ */
+on_hold: number, };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldVi, formProblem, outcomeForKey, reasonsFor } from "./decision";
+import { foldVi, formProblem, outcomeForKey, paperProblem, paperState, reasonsFor } from "./decision";
 import type { ReasonView } from "../bindings/ReasonView";
 
 const all: ReasonView[] = [
@@ -33,6 +33,30 @@ describe("decision form", () => {
     expect(formProblem("escalate", [], "x".repeat(1001), 0)).toBe("decide.note_too_long");
   });
   it("maps the keys", () => {
-    expect(["a", "S", "r", "e", "x"].map(outcomeForKey)).toEqual(["approve", "resubmit", "reject", "escalate", null]);
+    expect(["a", "S", "r", "e", "h", "x"].map(outcomeForKey)).toEqual(["approve", "resubmit", "reject", "escalate", "hold", null]);
+  });
+});
+
+describe("the office's paper-form rule", () => {
+  const page = (signed: boolean | null) => ({ signed });
+  it("asks for a signed page before approving, where the rule applies (the table the Rust side tests too)", () => {
+    const cases: [boolean, { signed: boolean | null }[], boolean, string | null][] = [
+      [false, [], false, null],
+      [false, [page(false)], false, null],
+      [true, [], false, "decide.need_paper"],
+      [true, [], true, "decide.need_paper"],
+      [true, [page(false)], true, "decide.paper_unsigned"],
+      [true, [page(null)], false, "decide.paper_confirm"],
+      [true, [page(null)], true, null],
+      [true, [page(false), page(true)], false, null],
+      [true, [page(false), page(null)], false, "decide.paper_confirm"],
+    ];
+    for (const [required, pages, seen, want] of cases) expect(paperProblem(required, pages, seen)).toBe(want);
+  });
+  it("names the form's state for the officer's line", () => {
+    expect(paperState([])).toBe("missing");
+    expect(paperState([page(null), page(true)])).toBe("signed");
+    expect(paperState([page(false)])).toBe("unsigned");
+    expect(paperState([page(null), page(false)])).toBe("unknown");
   });
 });

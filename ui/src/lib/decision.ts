@@ -29,7 +29,7 @@ export function formProblem(outcome: Outcome, reasons: string[], note: string, b
   return null;
 }
 
-/** The outcome a key opens: A approve, S ask to re-submit, R reject, E escalate. */
+/** The outcome a key opens: A approve, S ask to re-submit, R reject, E escalate, H hold for the paper form. */
 export function outcomeForKey(key: string): Outcome | null {
   switch (key.toLowerCase()) {
     case "a":
@@ -40,7 +40,35 @@ export function outcomeForKey(key: string): Outcome | null {
       return "reject";
     case "e":
       return "escalate";
+    case "h":
+      return "hold";
     default:
       return null;
   }
+}
+
+/** A matched paper page as the declaration's view lists it. */
+export interface PaperPageSigned {
+  signed: boolean | null;
+}
+
+/**
+ * What the office's paper-form rule says of approving now (an i18n key), or null:
+ * one page read as signed is enough; an unread one needs the officer's "seen";
+ * none, or only unsigned ones, cannot be approved. Mirrors `paper_admits`.
+ */
+export function paperProblem(required: boolean, pages: PaperPageSigned[], paperSeen: boolean): string | null {
+  if (!required) return null;
+  if (pages.length === 0) return "decide.need_paper";
+  if (pages.some((p) => p.signed === true)) return null;
+  if (pages.every((p) => p.signed === false)) return "decide.paper_unsigned";
+  return paperSeen ? null : "decide.paper_confirm";
+}
+
+/** The paper form's state for the rule's line: missing | signed | unsigned | unknown. */
+export function paperState(pages: PaperPageSigned[]): "missing" | "signed" | "unsigned" | "unknown" {
+  if (pages.length === 0) return "missing";
+  if (pages.some((p) => p.signed === true)) return "signed";
+  if (pages.every((p) => p.signed === false)) return "unsigned";
+  return "unknown";
 }

@@ -3,7 +3,7 @@ import { counts, filterQueue, NO_FILTER } from "./filter";
 import type { QueueItem } from "../bindings/QueueItem";
 
 const item = (id: string, full_name: string, over: Partial<QueueItem> = {}): QueueItem => ({
-  id, ma_so_bhxh: "7914820031", full_name, kind: "adult", purpose: "register", channel: "app", status: "pending",
+  id, ma_so_bhxh: "7914820031", full_name, kind: "adult", purpose: "register", channel: "app", status: "pending", on_hold: false,
   submitted_at: "20/11/2026 08:00", age_days: 2, documents: 3, documents_stored: 3, blocks: 0, warnings: 0, sync_state: null,
   id_number: "079185000123", phone: "0903123456", paper: null, assigned: null, flags: 0, document_ids: [],
   ...over,
@@ -55,14 +55,15 @@ describe("queue search and filters", () => {
     expect(ids({ channel: "portal" })).toEqual(["4"]);
     expect(ids({ paper: "received" })).toEqual(["4", "5"]);
     expect(ids({ paper: "missing" })).toEqual(["1", "2", "3"]);
+    expect(ids({ paper: "on_hold" })).toEqual([]);
     expect(ids({ assigned: "other" })).toEqual(["5"]);
     expect(ids({ assigned: "free" })).toEqual(["1", "2", "3", "4"]);
     expect(ids({ age: "today" })).toEqual(["4"]);
     expect(ids({ age: "older" })).toEqual(["5"]);
     expect(ids({ age: "1-2" })).toEqual(["1", "2", "3"]);
-    expect(counts(items, NO_FILTER, "paper")).toEqual({ all: 5, received: 2, missing: 3 });
+    expect(counts(items, NO_FILTER, "paper")).toEqual({ all: 5, received: 2, missing: 3, on_hold: 0 });
     // Counts keep the other filters: among children, none has a paper form.
-    expect(counts(items, { ...NO_FILTER, kind: "child" }, "paper")).toEqual({ all: 1, received: 0, missing: 1 });
+    expect(counts(items, { ...NO_FILTER, kind: "child" }, "paper")).toEqual({ all: 1, received: 0, missing: 1, on_hold: 0 });
   });
 });
 
@@ -85,5 +86,11 @@ describe("queue sorting", () => {
   });
   it("sorts what the filters leave", () => {
     expect(ids({ sort: "newest", kind: "adult" })).toEqual(["5", "4", "2", "1"]);
+  });
+  it("finds the declarations on hold for their paper form", () => {
+    const held = [item("h1", "Võ Thị Hạnh", { on_hold: true }), item("h2", "Phan Văn Hải", { status: "on_hold", on_hold: true })];
+    const all = [...items, ...held];
+    expect(filterQueue(all, { ...NO_FILTER, paper: "on_hold" }).map((i) => i.id)).toEqual(["h1", "h2"]);
+    expect(counts(all, NO_FILTER, "paper").on_hold).toBe(2);
   });
 });

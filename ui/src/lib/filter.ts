@@ -10,7 +10,8 @@ export type KindFilter = "all" | "adult" | "child";
 export type PurposeFilter = "all" | "register" | "adjust" | "stop";
 export type SyncFilter = "all" | "undecided" | "waiting" | "attention";
 export type ChannelFilter = "all" | "app" | "portal";
-export type PaperFilter = "all" | "received" | "missing";
+/** `on_hold`: put on hold until the signed paper form comes in (the office's rule). */
+export type PaperFilter = "all" | "received" | "missing" | "on_hold";
 export type AssignedFilter = "all" | "me" | "other" | "free";
 /** Waiting time buckets, as the supervisor's backlog counts them. */
 export type AgeFilter = "all" | "today" | "1-2" | "3-5" | "older";
@@ -51,7 +52,7 @@ export const OPTIONS = {
   checks: ["all", "block", "warn", "clean"],
   sync: ["all", "undecided", "waiting", "attention"],
   channel: ["all", "app", "portal"],
-  paper: ["all", "received", "missing"],
+  paper: ["all", "received", "missing", "on_hold"],
   assigned: ["all", "me", "other", "free"],
   age: ["all", "today", "1-2", "3-5", "older"],
 } as const;
@@ -94,6 +95,7 @@ export function matches(item: QueueItem, f: QueueFilter): boolean {
   if (f.channel !== "all" && item.channel !== f.channel) return false;
   if (f.paper === "received" && item.paper === null) return false;
   if (f.paper === "missing" && item.paper !== null) return false;
+  if (f.paper === "on_hold" && !item.on_hold) return false;
   if (f.assigned === "free" && item.assigned !== null) return false;
   if ((f.assigned === "me" || f.assigned === "other") && item.assigned !== f.assigned) return false;
   if (f.age !== "all" && ageBucket(item.age_days) !== f.age) return false;

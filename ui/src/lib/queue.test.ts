@@ -3,7 +3,7 @@ import { step, reselect } from "./queue";
 import type { QueueItem } from "../bindings/QueueItem";
 
 const item = (id: string): QueueItem => ({
-  id, ma_so_bhxh: "7914820031", full_name: "Đặng Văn An", kind: "adult", purpose: "register", channel: "app", status: "pending",
+  id, ma_so_bhxh: "7914820031", full_name: "Đặng Văn An", kind: "adult", purpose: "register", channel: "app", status: "pending", on_hold: false,
   submitted_at: "20/11/2026 08:00", age_days: 2, documents: 3, documents_stored: 3, blocks: 0, warnings: 1, sync_state: null,
   id_number: null, phone: "0903123456", paper: null, assigned: null, flags: 0, document_ids: [],
 });

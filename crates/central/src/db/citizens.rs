@@ -182,6 +182,7 @@ fn registration_state(status: Option<DeclarationStatus>, account: AccountState) 
     match status {
         Some(DeclarationStatus::Pending) => RegistrationState::Pending,
         Some(DeclarationStatus::Escalated) => RegistrationState::Escalated,
+        Some(DeclarationStatus::OnHold) => RegistrationState::WaitingPaper,
         Some(DeclarationStatus::Approved) => RegistrationState::Approved,
         Some(DeclarationStatus::Resubmit) => RegistrationState::Resubmit,
         Some(DeclarationStatus::Rejected) => RegistrationState::Rejected,
@@ -324,7 +325,7 @@ impl Store {
         // with the account as it stands now (the desks re-check them).
         let others: Vec<String> = tx
             .prepare_cached(
-                "SELECT id FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated')",
+                "SELECT id FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated', 'on_hold')",
             )?
             .query_map(params![ma_so, declaration_id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -465,7 +466,7 @@ impl Store {
         let f: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err(ma_so, e))?;
         let pending: i64 = conn
             .prepare_cached(
-                "SELECT count(*) FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated')",
+                "SELECT count(*) FROM declarations WHERE ma_so = ?1 AND id != ?2 AND status IN ('pending', 'escalated', 'on_hold')",
             )?
             .query_row(params![ma_so, except_declaration], |r| r.get(0))?;
         let reset = reset.as_deref().map(parse_time).transpose()?.filter(|t| *t <= now);
@@ -809,7 +810,7 @@ impl Store {
         if let Some(text) = &record.flag {
             let open: Option<String> = tx
                 .query_row(
-                    "SELECT id FROM declarations WHERE ma_so = ?1 AND status IN ('pending', 'escalated')
+                    "SELECT id FROM declarations WHERE ma_so = ?1 AND status IN ('pending', 'escalated', 'on_hold')
                      ORDER BY submitted_at DESC LIMIT 1",
                     params![ma_so.as_str()],
                     |r| r.get(0),

@@ -138,29 +138,32 @@ impl Store {
                         participants: u.participants,
                         approved: 0,
                         pending: 0,
+                        waiting_paper: 0,
                         rejected: 0,
                         opened_by_day: Vec::new(),
                     },
                 )
             })
             .collect();
-        let rows: Vec<(String, Option<String>, bool, bool)> = self
+        let rows: Vec<(String, Option<String>, bool, bool, bool)> = self
             .conn
             .prepare_cached(
                 // A stopped account no longer counts as covered; adjustments and stops
                 // are no registration waiting or refused.
                 "SELECT c.unit_code, CASE WHEN c.account_stopped_at IS NULL THEN c.account_created_at END,
-                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('pending', 'escalated')
+                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('pending', 'escalated', 'on_hold')
                         AND coalesce(json_extract(d.fields_json, '$.purpose'), 'register') = 'register'),
                     EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status IN ('rejected', 'resubmit')
+                        AND coalesce(json_extract(d.fields_json, '$.purpose'), 'register') = 'register'),
+                    EXISTS (SELECT 1 FROM declarations d WHERE d.ma_so = c.ma_so AND d.status = 'on_hold'
                         AND coalesce(json_extract(d.fields_json, '$.purpose'), 'register') = 'register')
                  FROM citizens c WHERE c.office_code = ?1 AND c.unit_code IS NOT NULL",
             )?
-            .query_map([office], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map([office], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let start = campaign.as_ref().map(|c| c.starts_on);
         let mut opened: BTreeMap<String, BTreeMap<NaiveDate, u32>> = BTreeMap::new();
-        for (unit, account, open, rejected) in rows {
+        for (unit, account, open, rejected, on_hold) in rows {
             let Some(u) = by_unit.get_mut(&unit) else { continue };
             if let Some(at) = account {
                 u.approved += 1;
@@ -170,6 +173,7 @@ impl Store {
                 }
             } else if open {
                 u.pending += 1;
+                u.waiting_paper += u32::from(on_hold);
             } else if rejected {
                 u.rejected += 1;
             }

@@ -917,4 +917,5 @@ async fn a_decisions_time_is_believed_only_between_submission_and_arrival() {
     }
     s.stop().await;
 }
+mod paper_rule;
 mod purposes;

@@ -8,7 +8,7 @@ use crate::ipc::{DecideInput, DecisionReceipt, OutboxView};
 use bhxh_cache::{DecideError, OutboxRow, OutboxState};
 use bhxh_domain::clock::office_text;
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{DeclarationStatus, Text};
+use bhxh_domain::{DeclarationStatus, Outcome, PaperShown, Text, paper_admits};
 
 fn decide_error(e: DecideError) -> AppError {
     tracing::warn!(error = %e, "decision refused locally");
@@ -48,9 +48,14 @@ impl Desk {
         let now = self.now();
         // What the last sync knew: someone else's decision or live assignment.
         if let Some(d) = &c.declaration.decision {
-            let supervisor_on_escalated =
-                d.outcome == bhxh_domain::Outcome::Escalate && s.info.role == bhxh_domain::Role::Supervisor;
-            if !supervisor_on_escalated {
+            // Not final: an escalation is the supervisor's to settle, a hold for the
+            // paper form anyone's of the office once the form is here.
+            let open = match d.outcome {
+                Outcome::Escalate => s.info.role == bhxh_domain::Role::Supervisor,
+                Outcome::Hold => input.draft.outcome != Outcome::Hold,
+                _ => false,
+            };
+            if !open {
                 return Err(AppError::new(
                     ErrorCode::Conflict,
                     format!(
@@ -67,7 +72,7 @@ impl Desk {
                     ),
                 ));
             }
-        } else if c.declaration.status != DeclarationStatus::Pending {
+        } else if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::OnHold) {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "Tờ khai không còn ở trạng thái chờ duyệt.",
@@ -86,10 +91,21 @@ impl Desk {
         }
         let (findings, _) = cache.findings(&input.id)?;
         let blocks = findings.iter().filter(|f| f.severity == bhxh_domain::checks::Severity::Block).count() as u32;
-        let draft = input
+        let mut draft = input
             .draft
             .validate(ReferenceData::get(), blocks)
             .map_err(|e| AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en()))?;
+        // The office's paper-form rule, against the pages matched on this PC.
+        let required = super::paper_rule::required(&cache, &c.declaration.fields)?;
+        let shown = super::paper_rule::shown(&cache, &input.id)?;
+        paper_admits(required, draft.outcome, shown, draft.paper_seen).map_err(|e| {
+            tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), error = %e, "paper-form rule");
+            AppError::new(ErrorCode::Validation, e.message_vi(), e.message_en())
+        })?;
+        // A page that reads as signed is the form seen: the central service is told so.
+        if shown == PaperShown::Signed {
+            draft.paper_seen = true;
+        }
         let codes: Vec<String> = findings.into_iter().map(|f| f.code).collect();
         let key = cache.record_decision(&s.info.username, &input.id, &draft, &codes, now)?.map_err(decide_error)?;
         tracing::info!(declaration = %input.id, outcome = draft.outcome.code(), %key, "decision recorded");

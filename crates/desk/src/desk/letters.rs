@@ -197,6 +197,7 @@ impl Desk {
                         campaign: campaign.name.clone(),
                         signer_title: campaign.signer_title.clone(),
                         signer_name: campaign.signer_name.clone(),
+                        waiting_paper: unit.waiting_paper,
                     },
                 ));
                 issued.push(IssuedLetter { unit_code: unit.code.clone(), reference: number.reference });

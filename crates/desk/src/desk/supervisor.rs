@@ -200,7 +200,7 @@ impl Desk {
             let found = s.on_cache(move |c| c.declaration(&id)).await?;
             match found {
                 Some(c) if c.declaration.fields.office_code == s.info.office_code => {
-                    if !matches!(c.declaration.status, DeclarationStatus::Pending | DeclarationStatus::Escalated) {
+                    if !c.declaration.status.is_open() {
                         return Err(AppError::new(
                             ErrorCode::Validation,
                             "Tờ khai này đã có quyết định.",
@@ -320,10 +320,10 @@ impl Desk {
                             text(&b.full_name),
                             submitted,
                             Cell::Int(b.age_days.into()),
-                            text(if b.status == DeclarationStatus::Escalated {
-                                "Chuyển lãnh đạo"
-                            } else {
-                                "Chờ duyệt"
+                            text(match b.status {
+                                DeclarationStatus::Escalated => "Chuyển lãnh đạo",
+                                DeclarationStatus::OnHold => "Chờ tờ khai giấy",
+                                _ => "Chờ duyệt",
                             }),
                             text(b.unit_code.as_deref().unwrap_or("")),
                             text(if b.paper { "Có" } else { "Chưa" }),
@@ -335,7 +335,9 @@ impl Desk {
             },
             ExportTable::PaperByUnit => Table {
                 title: format!("Tờ khai giấy chưa nhận theo đơn vị — [{}]", s.info.office_code),
-                headers: ["Đơn vị", "Hồ sơ chờ duyệt", "Chưa có tờ khai giấy"].map(String::from).to_vec(),
+                headers: ["Đơn vị", "Hồ sơ chờ duyệt", "Chưa có tờ khai giấy", "Đang chờ tờ khai giấy"]
+                    .map(String::from)
+                    .to_vec(),
                 rows: d
                     .paper_by_unit
                     .iter()
@@ -344,6 +346,7 @@ impl Desk {
                             text(if u.unit_code.is_empty() { "(không ghi đơn vị)" } else { &u.unit_code }),
                             Cell::Int(u.waiting.into()),
                             Cell::Int(u.without_paper.into()),
+                            Cell::Int(u.on_hold.into()),
                         ]
                     })
                     .collect(),

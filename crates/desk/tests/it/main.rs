@@ -9,6 +9,7 @@ use std::path::Path;
 
 mod helpdesk;
 mod paper;
+mod paper_rule;
 mod security;
 mod supervisor;
 mod unmask;

@@ -60,6 +60,9 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("paper_stack", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         // Matching its page by hand to the 07916 declaration.
         ("match_paper", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        // The office's paper-form rule: its reviewers read it, its supervisor sets it.
+        ("paper_rule", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
+        ("set_paper_rule", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // A preference of the person, whatever the role.
         ("viewer_prefs", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         ("set_viewer_prefs", [NotLoggedIn, Ok, Ok, Ok, Ok]),
@@ -125,6 +128,7 @@ async fn call(
         "lookup" => api::invoke(d, command, json!({"query": ma_so, "central": true})).await,
         "dashboard" => api::invoke(d, command, json!({})).await,
         "set_quota" => api::invoke(d, command, json!({"officer": "canbo.07916", "per_day": 35})).await,
+        "set_paper_rule" => api::invoke(d, command, json!({"required": []})).await,
         "export_table" => api::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
         "delete_export" => api::invoke(d, command, json!({"name": "../../etc/passwd", "folder": "/"})).await,
         "hand_over" => api::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,

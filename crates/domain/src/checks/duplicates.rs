@@ -11,9 +11,7 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let mut same: Vec<&str> = ctx
         .registry
         .with_ma_so(f.ma_so)
-        .filter(|e| {
-            e.declaration_id != f.id && matches!(e.status, DeclarationStatus::Pending | DeclarationStatus::Escalated)
-        })
+        .filter(|e| e.declaration_id != f.id && e.status.is_open())
         .map(|e| e.declaration_id.as_str())
         .collect();
     same.sort_unstable();

@@ -58,7 +58,10 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         match e.status {
             DeclarationStatus::Approved => accounts.push(e.ma_so.as_str()),
-            DeclarationStatus::Pending | DeclarationStatus::Escalated | DeclarationStatus::Resubmit => {
+            DeclarationStatus::Pending
+            | DeclarationStatus::Escalated
+            | DeclarationStatus::OnHold
+            | DeclarationStatus::Resubmit => {
                 waiting.push(e.declaration_id.as_str());
             }
             DeclarationStatus::Rejected => {}

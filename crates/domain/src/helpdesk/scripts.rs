@@ -16,6 +16,8 @@ pub enum RegistrationState {
     None,
     Pending,
     Escalated,
+    /// On hold: the office's rule wants the signed paper form, not yet arrived.
+    WaitingPaper,
     Approved,
     Resubmit,
     Rejected,
@@ -58,10 +60,10 @@ impl RequestState {
         use crate::Purpose as P;
         match (purpose, status) {
             (P::Register, _) => RequestState::None,
-            (P::Adjust, S::Pending | S::Escalated) => RequestState::AdjustPending,
+            (P::Adjust, S::Pending | S::Escalated | S::OnHold) => RequestState::AdjustPending,
             (P::Adjust, S::Approved) => RequestState::AdjustApproved,
             (P::Adjust, S::Rejected | S::Resubmit) => RequestState::AdjustRefused,
-            (P::Stop, S::Pending | S::Escalated) => RequestState::StopPending,
+            (P::Stop, S::Pending | S::Escalated | S::OnHold) => RequestState::StopPending,
             (P::Stop, S::Approved) => RequestState::StopApproved,
             (P::Stop, S::Rejected | S::Resubmit) => RequestState::StopRefused,
         }
@@ -354,7 +356,8 @@ text = "Anh/chị {ho_ten} chưa đăng ký."
         let book = ScriptBook::parse(include_str!("../../../../assets/helpdesk-scripts.toml")).unwrap();
         use AccountState as A;
         use RegistrationState as R;
-        for registration in [R::None, R::Pending, R::Escalated, R::Approved, R::Resubmit, R::Rejected] {
+        for registration in [R::None, R::Pending, R::Escalated, R::WaitingPaper, R::Approved, R::Resubmit, R::Rejected]
+        {
             for account in [A::None, A::Active, A::Locked, A::Stopped] {
                 for phone in [PhoneCheck::Unchecked, PhoneCheck::Match, PhoneCheck::Mismatch, PhoneCheck::NoPhone] {
                     for email in [true, false] {

@@ -36,6 +36,8 @@ pub struct Waiting {
     pub submitted_on: NaiveDate,
     pub escalated: bool,
     pub paper_received: bool,
+    /// Put on hold until its signed paper form comes in (the office's rule).
+    pub on_hold: bool,
     pub unit_code: Option<String>,
 }
 
@@ -46,6 +48,8 @@ pub struct UnitPaper {
     pub unit_code: String,
     pub waiting: u32,
     pub without_paper: u32,
+    /// Of the waiting, those on hold until the unit sends the signed paper form.
+    pub on_hold: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +59,8 @@ pub struct Backlog {
     pub escalated: u32,
     /// Escalated first, then oldest first.
     pub order: Vec<String>,
-    /// Units with declarations waiting, the most paper forms missing first.
+    /// Units with declarations waiting, the most on hold for their paper form first,
+    /// then the most paper forms missing.
     pub paper_by_unit: Vec<UnitPaper>,
 }
 
@@ -67,9 +72,15 @@ pub fn backlog(waiting: &[Waiting], today: NaiveDate, calendar: &WorkCalendar) -
         let bucket = AgeBucket::of_days(i64::from(calendar.days_waited(w.submitted_on, today)));
         by_age[AgeBucket::ALL.iter().position(|b| *b == bucket).unwrap_or(3)] += 1;
         let unit = w.unit_code.clone().unwrap_or_default();
-        let u = units.entry(unit.clone()).or_insert(UnitPaper { unit_code: unit, waiting: 0, without_paper: 0 });
+        let u = units.entry(unit.clone()).or_insert(UnitPaper {
+            unit_code: unit,
+            waiting: 0,
+            without_paper: 0,
+            on_hold: 0,
+        });
         u.waiting += 1;
         u.without_paper += u32::from(!w.paper_received);
+        u.on_hold += u32::from(w.on_hold);
     }
     let mut sorted: Vec<&Waiting> = waiting.iter().collect();
     sorted.sort_by(|a, b| {
@@ -79,7 +90,9 @@ pub fn backlog(waiting: &[Waiting], today: NaiveDate, calendar: &WorkCalendar) -
             .then(a.declaration_id.cmp(&b.declaration_id))
     });
     let mut paper_by_unit: Vec<UnitPaper> = units.into_values().collect();
-    paper_by_unit.sort_by(|a, b| b.without_paper.cmp(&a.without_paper).then(a.unit_code.cmp(&b.unit_code)));
+    paper_by_unit.sort_by(|a, b| {
+        b.on_hold.cmp(&a.on_hold).then(b.without_paper.cmp(&a.without_paper)).then(a.unit_code.cmp(&b.unit_code))
+    });
     Backlog {
         by_age,
         escalated: waiting.iter().filter(|w| w.escalated).count() as u32,
@@ -102,6 +115,7 @@ mod tests {
             submitted_on: day(d),
             escalated,
             paper_received: paper,
+            on_hold: false,
             unit_code: unit.map(Into::into),
         }
     }
@@ -112,7 +126,7 @@ mod tests {
         let all = [
             w("a", 26, false, true, Some("SQ0007Q")),
             w("b", 25, false, false, Some("SQ0007Q")),
-            w("c", 24, false, false, Some("SQ0112Q")),
+            Waiting { on_hold: true, ..w("c", 24, false, false, Some("SQ0112Q")) },
             w("d", 23, true, false, Some("SQ0007Q")),
             w("e", 21, false, true, None),
             w("f", 20, false, false, None),
@@ -128,9 +142,10 @@ mod tests {
         assert_eq!(
             b.paper_by_unit,
             vec![
-                UnitPaper { unit_code: "SQ0007Q".into(), waiting: 3, without_paper: 2 },
-                UnitPaper { unit_code: "SQ0112Q".into(), waiting: 2, without_paper: 2 },
-                UnitPaper { unit_code: "".into(), waiting: 2, without_paper: 1 },
+                // On hold for the paper form first: the units to chase.
+                UnitPaper { unit_code: "SQ0112Q".into(), waiting: 2, without_paper: 2, on_hold: 1 },
+                UnitPaper { unit_code: "SQ0007Q".into(), waiting: 3, without_paper: 2, on_hold: 0 },
+                UnitPaper { unit_code: "".into(), waiting: 2, without_paper: 1, on_hold: 0 },
             ]
         );
         assert_eq!(backlog(&[], today, WorkCalendar::builtin()).by_age, [0, 0, 0, 0]);
