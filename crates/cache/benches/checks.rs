@@ -27,6 +27,7 @@ fn main() {
                 decision: None,
                 flags: vec![],
                 account: None,
+                phone_holders: vec![],
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

@@ -78,7 +78,16 @@ pub fn check_with(
     let (mut f, docs) = facts(d);
     f.documents = &docs;
     let qr = DocumentFacts::cccd_qr(documents);
-    let ctx = Context { reference, registry, qr: qr.as_ref(), paper, documents, units, account: d.account.as_ref() };
+    let ctx = Context {
+        reference,
+        registry,
+        qr: qr.as_ref(),
+        paper,
+        documents,
+        units,
+        account: d.account.as_ref(),
+        phone_holders: &d.phone_holders,
+    };
     let findings = checks::run_all(&f, &ctx);
     let verdict = checks::verdict(&findings, reference);
     (findings, verdict)

@@ -11,6 +11,7 @@ fn declaration(id: &str, day: u32, doc_bytes: &[u8]) -> Declaration {
         decision: None,
         flags: vec![],
         account: None,
+        phone_holders: vec![],
         id: id.to_owned(),
         status: DeclarationStatus::Pending,
         submitted_at: at,

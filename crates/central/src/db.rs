@@ -396,6 +396,7 @@ impl Store {
             decision: self.decision_of(&id)?,
             flags: self.flags_of(&id)?,
             account: self.account_for(&id, &fields)?,
+            phone_holders: self.phone_holders_for(&fields)?,
             id: id.clone(),
             status,
             submitted_at: parse(&submitted_at)?,

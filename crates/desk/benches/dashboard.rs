@@ -99,6 +99,7 @@ fn main() {
                     decision,
                     flags: vec![],
                     account: None,
+                    phone_holders: vec![],
                 }
             })
             .collect();

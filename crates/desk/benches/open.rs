@@ -58,6 +58,7 @@ fn main() {
         decision: None,
         flags: vec![],
         account: None,
+        phone_holders: vec![],
     };
     cache.apply_page(&[decl], "bench", "0").expect("page");
     for (d, (_, bytes)) in docs.iter().zip(&originals) {

@@ -159,6 +159,7 @@ fn the_portal_layout_printed_and_scanned() {
             documents: &[],
             units: None,
             account: None,
+            phone_holders: &[],
         };
         let found = run_all(&facts, &ctx);
         let marks = found.iter().find(|x| x.code == "paper.name_marks");

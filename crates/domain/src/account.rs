@@ -30,3 +30,15 @@ pub struct AccountOnRecord {
     /// Benefit claims in progress (sickness, maternity, pension…) on this mã số.
     pub pending_benefits: u32,
 }
+
+/// An open account the register holds with the phone a declaration gives: the
+/// central service compares phones across its register (within the office's
+/// province) and sends who else holds it, so an account registered years ago,
+/// with no declaration in the office's cache, still counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PhoneHolder {
+    pub ma_so_bhxh: String,
+    /// For a child's account: the parent's (or guardian's) mã số it goes through.
+    pub parent_ma_so_bhxh: Option<String>,
+}

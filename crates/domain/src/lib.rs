@@ -58,7 +58,7 @@ pub mod unit_code;
 #[cfg(test)]
 mod proptests;
 
-pub use account::AccountOnRecord;
+pub use account::{AccountOnRecord, PhoneHolder};
 pub use bhyt::BhytCode;
 pub use cccd::{Cccd, CccdStructure};
 pub use clock::Clock;

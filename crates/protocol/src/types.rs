@@ -209,6 +209,10 @@ pub struct Declaration {
     /// against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountOnRecord>,
+    /// Other open accounts of the register (in the office's province) with the
+    /// declared phone: what the office's own declarations cannot show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_holders: Vec<bhxh_domain::PhoneHolder>,
 }
 
 /// A lease on a declaration for one officer's review.

@@ -29,6 +29,7 @@ fn planted_inconsistencies_are_flagged_and_clean_declarations_are_not_blocked() 
                 decision: None,
                 flags: vec![],
                 account: p.account_before.as_ref().map(|a| a.on_record()),
+                phone_holders: vec![],
                 id: format!("{}-{i:06}", p.fields.office_code),
                 status: bhxh_domain::DeclarationStatus::Pending,
                 submitted_at: p.submitted_at,

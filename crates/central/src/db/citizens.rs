@@ -8,7 +8,7 @@ use bhxh_domain::helpdesk::{
     AccountState, LookupKey, PhoneCheck, RegistrationState, RequestState, mask_email, mask_id_number, mask_phone,
 };
 use bhxh_domain::reference::ReferenceData;
-use bhxh_domain::{AccountOnRecord, ChangedField, DeclarationStatus, MaSoBhxh, Outcome, PhoneVn, Purpose};
+use bhxh_domain::{AccountOnRecord, ChangedField, DeclarationStatus, MaSoBhxh, Outcome, PhoneHolder, PhoneVn, Purpose};
 use bhxh_protocol::{
     CallRecord, CitizenEntry, DeclarationFields, HelpdeskFlag, NewCall, RegistrationEvent, RegistrationEventKind,
     RegistrationSummary, UserInfo,
@@ -410,6 +410,45 @@ impl Store {
         tx.prepare_cached("UPDATE declarations SET account_json = ?2 WHERE id = ?1")?
             .execute(params![declaration_id, json])?;
         Ok(())
+    }
+
+    /// Other open accounts of the register, in the office's province, with the phone
+    /// a registration or an adjustment gives (a stop gives none to compare). The
+    /// register is compared here, never sent: the office learns only who else holds
+    /// the number it was given, and at most a few of them.
+    pub(super) fn phone_holders_for(&self, fields: &DeclarationFields) -> Result<Vec<PhoneHolder>, StoreError> {
+        const MAX_HOLDERS: u32 = 5;
+        if fields.purpose == Purpose::Stop {
+            return Ok(Vec::new());
+        }
+        let Some(phone) = phone_on_file(fields) else { return Ok(Vec::new()) };
+        let rows: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT fields_json FROM citizens
+                 WHERE phone = ?1 AND ma_so != ?2 AND account_created_at IS NOT NULL AND account_stopped_at IS NULL
+                    AND instr(?3, ',' || office_code || ',') > 0
+                 ORDER BY ma_so LIMIT ?4",
+            )?
+            .query_map(
+                params![
+                    phone.to_string(),
+                    fields.ma_so_bhxh.as_str(),
+                    province_scope(&fields.office_code),
+                    MAX_HOLDERS
+                ],
+                |r| r.get(0),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|json| {
+                let f: DeclarationFields = serde_json::from_str(&json).map_err(|e| json_err("citizen", e))?;
+                Ok(PhoneHolder {
+                    ma_so_bhxh: f.ma_so_bhxh.to_string(),
+                    parent_ma_so_bhxh: f.parent_ma_so_bhxh.map(|m| m.to_string()),
+                })
+            })
+            .collect()
     }
 
     /// The account an adjustment or a stop is checked against: as kept when it was

@@ -231,3 +231,53 @@ async fn a_request_with_hidden_characters_or_repeated_changes_is_refused() {
     assert!(refused(ma_so));
     s.stop().await;
 }
+
+/// "The new phone not on another account": the server compares the declared phone
+/// with the whole register of the office's province, so an account registered long
+/// ago (no declaration of it in any office's queue) is named to the officer.
+#[tokio::test]
+async fn a_phone_another_account_holds_is_named_with_the_declaration() {
+    use bhxh_central::REGISTER_BASE;
+    let (_dir, s) = server(8).await;
+    let http = reqwest::Client::new();
+    let g = bhxh_fixtures::Generator::new(3).expect("generator");
+    let now = chrono::Utc::now();
+    // A person of the register with an account and a phone on file, no declaration waiting.
+    let on_file = g.person(REGISTER_BASE + 4, now).expect("person").fields;
+    let officer = token(&s, "canbo.07916").await;
+    let file = |index: u64, edit: &dyn Fn(&mut bhxh_protocol::DeclarationFields)| {
+        let mut claim = g.declaration(index, now).expect("gen").submission;
+        claim.fields.office_code = "07916".into();
+        edit(&mut claim.fields);
+        let body = serde_json::to_vec(&claim).expect("json");
+        bhxh_central::channel::signed_submission(&http, &s.url(), s.state.channel_key(), "app", s.state.now(), body)
+    };
+    let holders = |id: String| {
+        let req = http.get(format!("{}/v1/declarations/{id}", s.url())).bearer_auth(&officer);
+        async move { req.send().await.expect("send").json::<Declaration>().await.expect("json").phone_holders }
+    };
+    let filed = |r: reqwest::Response| async move {
+        assert_eq!(r.status(), 201);
+        r.json::<bhxh_protocol::SubmissionAccepted>().await.expect("json").id
+    };
+    // Another person registering with that phone: the account holding it is named.
+    let stranger = filed(file(600, &|f| f.phone = on_file.phone.clone()).send().await.expect("send")).await;
+    let named = holders(stranger).await;
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].ma_so_bhxh, on_file.ma_so_bhxh.as_str());
+    // Another phone: nobody.
+    let fresh = filed(file(601, &|f| f.phone = "0987000222".into()).send().await.expect("send")).await;
+    assert!(holders(fresh).await.is_empty());
+    // The holder's own declaration is not "another account".
+    let own = filed(
+        file(602, &|f| {
+            f.ma_so_bhxh = on_file.ma_so_bhxh.clone();
+            f.phone = on_file.phone.clone();
+        })
+        .send()
+        .await
+        .expect("send"),
+    )
+    .await;
+    assert!(holders(own).await.is_empty());
+}

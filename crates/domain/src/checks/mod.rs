@@ -148,6 +148,9 @@ pub struct Context<'a> {
     pub units: Option<&'a crate::OfficeUnits>,
     /// What the register holds for the account an adjustment or a stop concerns.
     pub account: Option<&'a AccountOnRecord>,
+    /// Other open accounts the register holds with the declared phone (the central
+    /// service's answer; empty when it sent none).
+    pub phone_holders: &'a [crate::PhoneHolder],
 }
 
 /// Runs every rule. Never panics, whatever the declaration holds.

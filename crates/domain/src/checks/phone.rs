@@ -26,6 +26,16 @@ fn same_family(f: &Facts<'_>, e: &RegistryEntry) -> bool {
     (mine == Some(e.ma_so.as_str()) && !e.is_child) || theirs == Some(f.ma_so) || (mine.is_some() && mine == theirs)
 }
 
+/// The same family rule for an account the register holds: the child's parent, a
+/// child of this parent, or another child of the same parent.
+fn holder_is_family(f: &Facts<'_>, h: &crate::PhoneHolder) -> bool {
+    let mine = parent_of(f.kind, f.parent_ma_so);
+    let theirs = h.parent_ma_so_bhxh.as_deref().filter(|p| !p.trim().is_empty());
+    (mine == Some(h.ma_so_bhxh.as_str()) && theirs.is_none())
+        || theirs == Some(f.ma_so)
+        || (mine.is_some() && mine == theirs)
+}
+
 pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let parsed = match PhoneVn::parse(f.phone) {
         Ok(p) => p,
@@ -66,6 +76,18 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
             }
             DeclarationStatus::Rejected => {}
         }
+    }
+    // Accounts the office has no declaration of (registered before, elsewhere in the
+    // province): the central service compared the phone across its register.
+    for h in ctx.phone_holders {
+        if h.ma_so_bhxh == f.ma_so {
+            continue;
+        }
+        if holder_is_family(f, h) {
+            family.push(h.ma_so_bhxh.as_str());
+            continue;
+        }
+        accounts.push(h.ma_so_bhxh.as_str());
     }
     accounts.sort_unstable();
     accounts.dedup();

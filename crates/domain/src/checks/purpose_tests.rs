@@ -56,6 +56,7 @@ fn codes_for(f: &Facts<'_>, account: Option<&AccountOnRecord>, registry: &Regist
         documents: &[],
         units: None,
         account,
+        phone_holders: &[],
     };
     let mut codes: Vec<String> = run_all(f, &ctx).into_iter().map(|x| x.code).collect();
     codes.sort();

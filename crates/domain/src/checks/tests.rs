@@ -37,9 +37,26 @@ pub(super) fn clean() -> Facts<'static> {
     }
 }
 
+/// Nobody else's declaration: the registry of an office with an empty queue.
+static NOBODY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(Registry::default);
+
+/// The checks' context with nothing but `registry`: no documents read, no units,
+/// no account, no phone holders.
+fn context(registry: &Registry) -> Context<'_> {
+    Context {
+        reference: ReferenceData::get(),
+        registry,
+        qr: None,
+        paper: None,
+        documents: &[],
+        units: None,
+        account: None,
+        phone_holders: &[],
+    }
+}
+
 fn codes_with(f: &Facts<'_>, registry: &Registry, qr: Option<&QrPayload>, paper: Option<&PaperFields>) -> Vec<String> {
-    let ctx =
-        Context { reference: ReferenceData::get(), registry, qr, paper, documents: &[], units: None, account: None };
+    let ctx = Context { qr, paper, ..context(registry) };
     run_all(f, &ctx).into_iter().map(|x| x.code).collect()
 }
 
@@ -290,16 +307,7 @@ fn paper_form_against_the_declaration() {
     // a doubtful one is only a note, never a Block on its own.
     use crate::mau01::FormField;
     let ocr = PaperFields { by_ocr: true, doubtful: vec![FormField::FullName], ..bad };
-    let reference = ReferenceData::get();
-    let ctx = Context {
-        reference,
-        registry: &Registry::default(),
-        qr: None,
-        paper: Some(&ocr),
-        documents: &[],
-        units: None,
-        account: None,
-    };
+    let ctx = Context { paper: Some(&ocr), ..context(&NOBODY) };
     let found = run_all(&f, &ctx);
     let severity = |code: &str| found.iter().find(|x| x.code == code).map(|x| x.severity);
     assert_eq!(severity("paper.ma_so_mismatch"), Some(Severity::Block));
@@ -314,7 +322,6 @@ fn paper_form_against_the_declaration() {
 fn paper_name_is_compared_with_its_marks() {
     use Severity::*;
     let f = clean();
-    let reference = ReferenceData::get();
     let cases: &[(&str, bool, Option<(&str, Severity)>)] = &[
         ("Nguyễn Thị Ánh", false, None),
         ("NGUYỄN THỊ ÁNH", false, None),
@@ -334,15 +341,7 @@ fn paper_name_is_compared_with_its_marks() {
             by_ocr: *by_ocr,
             ..Default::default()
         };
-        let ctx = Context {
-            reference,
-            registry: &Registry::default(),
-            qr: None,
-            paper: Some(&p),
-            documents: &[],
-            units: None,
-            account: None,
-        };
+        let ctx = Context { paper: Some(&p), ..context(&NOBODY) };
         let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("paper.name")).collect();
         let got = found.first().map(|x| (x.code.as_str(), x.severity));
         assert_eq!(got, *expected, "{paper_name:?} (OCR: {by_ocr})");
@@ -369,15 +368,7 @@ fn an_unreadable_signing_space_is_said_not_guessed() {
 #[test]
 fn suggestions_follow_the_blocking_reasons() {
     let reference = ReferenceData::get();
-    let run = |f: &Facts<'_>, r: &Registry| {
-        verdict(
-            &run_all(
-                f,
-                &Context { reference, registry: r, qr: None, paper: None, documents: &[], units: None, account: None },
-            ),
-            reference,
-        )
-    };
+    let run = |f: &Facts<'_>, r: &Registry| verdict(&run_all(f, &context(r)), reference);
     assert_eq!(run(&clean(), &Registry::default()).suggested, SuggestedOutcome::Approve);
     let mut f = clean();
     f.documents = &[DocumentKind::Portrait, DocumentKind::IdFront];
@@ -423,15 +414,7 @@ fn document_facts_become_warnings_and_an_honest_no_qr() {
             ocr: None,
         },
     ];
-    let ctx = Context {
-        reference: ReferenceData::get(),
-        registry: &Registry::default(),
-        qr: None,
-        paper: None,
-        documents: &docs,
-        units: None,
-        account: None,
-    };
+    let ctx = Context { documents: &docs, ..context(&NOBODY) };
     let found = run_all(&f, &ctx);
     let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
     for code in ["image.blurred.id_front", "image.dark.id_front", "image.unreadable.id_back", "qr.not_found"] {
@@ -465,15 +448,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
     };
     let f = clean();
     let run = |docs: &[DocumentFacts], qr: Option<&QrPayload>| -> Vec<(String, Severity)> {
-        let ctx = Context {
-            reference: ReferenceData::get(),
-            registry: &Registry::default(),
-            qr,
-            paper: None,
-            documents: docs,
-            units: None,
-            account: None,
-        };
+        let ctx = Context { qr, documents: docs, ..context(&NOBODY) };
         run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("id_ocr.")).map(|x| (x.code, x.severity)).collect()
     };
     let agree = front(("079185000123", 92), ("NGUYỄN THỊ ÁNH", 88));
@@ -492,15 +467,7 @@ fn an_id_front_read_by_ocr_is_compared_when_there_is_no_qr() {
     assert_eq!(run(&name, None), vec![("id_ocr.name_mismatch".into(), Severity::Block)]);
     // A passport's other numbers are not its number.
     let passport = Facts { id_type: Some(IdDocumentType::Passport), id_number: Some("B1234567"), ..clean() };
-    let ctx = Context {
-        reference: ReferenceData::get(),
-        registry: &Registry::default(),
-        qr: None,
-        paper: None,
-        documents: &other,
-        units: None,
-        account: None,
-    };
+    let ctx = Context { documents: &other, ..context(&NOBODY) };
     assert!(!run_all(&passport, &ctx).iter().any(|x| x.code.starts_with("id_ocr.number")));
     // A readable QR code is the better reading: OCR is not consulted.
     let qr: QrPayload = "079185000123||Nguyễn Thị Ánh|17051985|Nữ|TP Hồ Chí Minh|20042021".parse().expect("qr");
@@ -604,6 +571,38 @@ fn phones_of_families_and_of_waiting_declarations() {
         let phone: Vec<&str> = found.iter().map(String::as_str).filter(|c| c.starts_with("phone.")).collect();
         assert_eq!(phone, want, "{what}");
     }
+    // The same rule for accounts the register holds that the office has no
+    // declaration of (the central service's answer, compared across its register).
+    let holder = |ma_so: &str, parent: Option<&str>| crate::PhoneHolder {
+        ma_so_bhxh: ma_so.into(),
+        parent_ma_so_bhxh: parent.map(Into::into),
+    };
+    let held: Vec<(&str, &Facts<'_>, Vec<crate::PhoneHolder>, &[&str])> = vec![
+        ("adult, a stranger's old account", &adult, vec![holder("7900000009", None)], &["phone.taken"]),
+        ("adult, its own account", &adult, vec![holder(PARENT, None)], &[]),
+        ("child, the parent's account", &first, vec![holder(PARENT, None)], &["phone.family"]),
+        ("parent, a child's account", &adult, vec![holder("7900000101", Some(PARENT))], &["phone.family"]),
+        ("child, a sibling's account", &first, vec![holder("7900000102", Some(PARENT))], &["phone.family"]),
+        ("child, another family's child", &first, vec![holder("7900000202", Some("7900000200"))], &["phone.taken"]),
+        (
+            "child naming another child as parent: no family",
+            &of_a_child,
+            vec![holder("7900000101", Some(PARENT))],
+            &["phone.taken"],
+        ),
+        (
+            "child, the parent and a stranger",
+            &first,
+            vec![holder(PARENT, None), holder("7900000009", None)],
+            &["phone.taken", "phone.family"],
+        ),
+    ];
+    for (what, f, holders, want) in held {
+        let ctx = Context { phone_holders: &holders, ..context(&NOBODY) };
+        let found: Vec<String> = run_all(f, &ctx).into_iter().map(|x| x.code).collect();
+        let phone: Vec<&str> = found.iter().map(String::as_str).filter(|c| c.starts_with("phone.")).collect();
+        assert_eq!(phone, want, "{what}");
+    }
 }
 
 /// Two strangers' declarations waiting with one phone: a Warn on both, naming the
@@ -618,15 +617,7 @@ fn a_phone_two_waiting_declarations_give_is_a_warning_on_both() {
         entry(b.id, b.ma_so, b.phone, DeclarationStatus::Pending),
     ]);
     for (me, them) in [(&a, &b), (&b, &a)] {
-        let ctx = Context {
-            reference,
-            registry: &registry,
-            qr: None,
-            paper: None,
-            documents: &[],
-            units: None,
-            account: None,
-        };
+        let ctx = context(&registry);
         let found = run_all(me, &ctx);
         let warn = found.iter().find(|x| x.code == "phone.shared_pending").expect("a warning");
         assert_eq!(warn.severity, Severity::Warn);
@@ -658,15 +649,7 @@ fn birth_dates_that_cannot_be() {
         assert_eq!(found, want.map(String::from).into_iter().collect::<Vec<_>>(), "born {birth}, sent {sent}");
     }
     let f = Facts { birth_date: d(2030, 1, 1), id_type: None, id_number: None, ..clean() };
-    let ctx = Context {
-        reference: ReferenceData::get(),
-        registry: &Registry::default(),
-        qr: None,
-        paper: None,
-        documents: &[],
-        units: None,
-        account: None,
-    };
+    let ctx = context(&NOBODY);
     let x = run_all(&f, &ctx).into_iter().find(|x| x.code == "birth.after_submission").expect("finding");
     assert_eq!((x.severity, x.reason.as_deref()), (Severity::Block, Some("NGAY_SINH_SAI")));
     assert!(x.message.vi.contains("01/01/2030"), "{}", x.message.vi);
@@ -680,18 +663,7 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
     for (sent, warned) in cases {
         let f =
             Facts { id_type: Some(IdDocumentType::Cmnd), id_number: Some("025123456"), submitted_on: sent, ..clean() };
-        let found = run_all(
-            &f,
-            &Context {
-                reference,
-                registry: &Registry::default(),
-                qr: None,
-                paper: None,
-                documents: &[],
-                units: None,
-                account: None,
-            },
-        );
+        let found = run_all(&f, &context(&NOBODY));
         let x = found.iter().find(|x| x.code == "cmnd.no_longer_valid");
         assert_eq!(x.is_some(), warned, "sent {sent}");
         if let Some(x) = x {
@@ -707,15 +679,7 @@ fn a_cmnd_after_2024_is_a_warning_that_asks_for_the_cccd() {
 fn every_finding_suggests_the_reason_that_fits_it() {
     let reference = ReferenceData::get();
     let reason_of = |f: &Facts<'_>, qr: Option<&QrPayload>, code: &str| {
-        let ctx = Context {
-            reference,
-            registry: &Registry::default(),
-            qr,
-            paper: None,
-            documents: &[],
-            units: None,
-            account: None,
-        };
+        let ctx = Context { qr, ..context(&NOBODY) };
         run_all(f, &ctx).into_iter().find(|x| x.code == code).and_then(|x| x.reason)
     };
     let no_front = Facts { documents: &[DocumentKind::Portrait, DocumentKind::IdBack], ..clean() };
@@ -738,7 +702,6 @@ fn every_finding_suggests_the_reason_that_fits_it() {
 #[test]
 fn the_employer_unit_code_is_checked() {
     use crate::{OfficeUnits, UnitCode};
-    let reference = ReferenceData::get();
     let units = OfficeUnits {
         office_code: "07916".into(),
         codes: ["SQ0007Q", "SQ0112Q"].iter().map(|c| c.parse::<UnitCode>().expect("code")).collect(),
@@ -765,15 +728,7 @@ fn the_employer_unit_code_is_checked() {
     ];
     for (typed, list, expected) in cases {
         let f = Facts { unit_code: *typed, ..clean() };
-        let ctx = Context {
-            reference,
-            registry: &Registry::default(),
-            qr: None,
-            paper: None,
-            documents: &[],
-            units: *list,
-            account: None,
-        };
+        let ctx = Context { units: *list, ..context(&NOBODY) };
         let found: Vec<_> = run_all(&f, &ctx).into_iter().filter(|x| x.code.starts_with("unit.")).collect();
         assert_eq!(found.first().map(|x| x.code.as_str()), *expected, "{typed:?}");
         if let Some(x) = found.first() {
@@ -782,15 +737,7 @@ fn the_employer_unit_code_is_checked() {
         }
     }
     let formula = Facts { unit_code: Some("=1+1"), ..clean() };
-    let ctx = Context {
-        reference,
-        registry: &Registry::default(),
-        qr: None,
-        paper: None,
-        documents: &[],
-        units: None,
-        account: None,
-    };
+    let ctx = context(&NOBODY);
     let x = run_all(&formula, &ctx).into_iter().find(|x| x.code == "unit.malformed").expect("finding");
     assert!(x.message.vi.contains("công thức"), "{}", x.message.vi);
 }
