@@ -231,8 +231,9 @@ impl Cache {
                 (SELECT count(*) FROM paper_pages p WHERE p.declaration_id = d.id),
                 (SELECT max(CASE p.signed WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END)
                  FROM paper_pages p WHERE p.declaration_id = d.id),
-                EXISTS (SELECT 1 FROM decisions x JOIN outbox o ON o.key = x.key
-                 WHERE x.declaration_id = d.id AND x.outcome = 'hold' AND o.state IN ('waiting', 'accepted', 'duplicate'))
+                d.status IN ('pending', 'on_hold') AND coalesce((SELECT x.outcome = 'hold' AND o.state IN ('waiting', 'accepted', 'duplicate')
+                 FROM decisions x JOIN outbox o ON o.key = x.key
+                 WHERE x.declaration_id = d.id AND o.state != 'withdrawn' ORDER BY x.rowid DESC LIMIT 1), 0)
              FROM declarations d WHERE d.office_code = ?1 ORDER BY d.submitted_at, d.id",
         )?;
         let rows = stmt.query_map([office], |r| {

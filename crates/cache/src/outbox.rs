@@ -123,6 +123,12 @@ struct Named {
     full_name: String,
 }
 
+/// A declaration's decisions leave one at a time, in the order they were made (a
+/// hold, then the approval once the form came): one never overtakes an earlier one
+/// still waiting, whatever their backoffs. `d` is the decision asked about.
+const EARLIER_WAITING: &str = "SELECT 1 FROM decisions e JOIN outbox eo ON eo.key = e.key
+    WHERE e.declaration_id = d.declaration_id AND eo.state = 'waiting' AND e.rowid < d.rowid";
+
 impl Cache {
     /// Records a validated decision for delivery; returns its key (UUIDv7).
     pub fn record_decision(
@@ -157,28 +163,26 @@ impl Cache {
         let full_name = serde_json::from_slice::<Named>(&json).map_err(|e| corrupt(declaration_id, e))?.full_name;
         let standing: Vec<(String, String, String, u32, String)> = tx
             .prepare(
-                "SELECT d.key, d.outcome, o.state, o.attempts, o.next_attempt_at FROM decisions d JOIN outbox o ON o.key = d.key
+                "SELECT d.key, d.outcome, o.state, o.attempts, d.officer FROM decisions d JOIN outbox o ON o.key = d.key
                  WHERE d.declaration_id = ?1 AND o.state IN ('waiting', 'accepted', 'duplicate', 'conflict')",
             )?
             .query_map([declaration_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
             .collect::<rusqlite::Result<_>>()?;
         // A hold for the paper form is not final: the decision made when the form
-        // arrives replaces it. One that never left this PC is withdrawn with it; one
-        // on its way goes first (the new one is not due before it).
-        let mut due = now.to_rfc3339();
-        for (held_key, outcome, state, attempts, next_attempt_at) in &standing {
+        // arrives replaces it. This officer's hold that never left this PC is withdrawn
+        // with it; any other goes first (`take_due` sends a declaration's decisions in
+        // the order they were made).
+        for (held_key, outcome, state, attempts, held_by) in &standing {
             if outcome != Outcome::Hold.code() || draft.outcome == Outcome::Hold {
                 let state = OutboxState::from_code(state).map(OutboxState::code).unwrap_or("?");
                 return Ok(Err(DecideError::AlreadyDecided(declaration_id.to_owned(), state)));
             }
-            if state == "waiting" && *attempts == 0 {
+            if state == "waiting" && *attempts == 0 && held_by == officer {
                 tx.execute(
                     "UPDATE outbox SET state = 'withdrawn', updated_at = ?2 WHERE key = ?1",
                     params![held_key, now.to_rfc3339()],
                 )?;
                 audit::append(&tx, &self.audit_key, now, officer, audit::Action::Withdraw, declaration_id, held_key)?;
-            } else if state == "waiting" && *next_attempt_at > due {
-                due.clone_from(next_attempt_at);
             }
         }
         let key = uuid::Uuid::now_v7().to_string();
@@ -205,8 +209,8 @@ impl Cache {
             ],
         )?;
         tx.execute(
-            "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?3)",
-            params![key, due, at],
+            "INSERT INTO outbox(key, state, attempts, next_attempt_at, updated_at) VALUES (?1, 'waiting', 0, ?2, ?2)",
+            params![key, at],
         )?;
         let detail = format!("{} {} {}", draft.outcome.code(), draft.reasons.join(","), key);
         audit::append(&tx, &self.audit_key, now, officer, audit::Action::Decide, declaration_id, detail.trim())?;
@@ -266,9 +270,12 @@ impl Cache {
         let tx = self.conn.transaction()?;
         let rows: Vec<(String, String, String, String, Option<Vec<u8>>, bool, String, String, u32)> = {
             let mut stmt = tx.prepare(
+                &format!(
                 "SELECT d.key, d.declaration_id, d.outcome, d.reasons_json, d.note, d.paper_seen, d.findings_json, d.decided_at, o.attempts
                  FROM outbox o JOIN decisions d ON d.key = o.key
-                 WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1 ORDER BY d.key LIMIT ?2",
+                 WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1 AND NOT EXISTS ({EARLIER_WAITING})
+                 ORDER BY d.key LIMIT ?2"
+            ),
             )?;
             stmt.query_map(params![now.to_rfc3339(), limit], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
@@ -523,7 +530,10 @@ impl Cache {
     /// background round worth running (one in backoff waits for its time).
     pub fn outbox_due(&self, now: DateTime<Utc>) -> Result<u32, CacheError> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE state = 'waiting' AND next_attempt_at <= ?1",
+            &format!(
+                "SELECT count(*) FROM outbox o JOIN decisions d ON d.key = o.key
+                 WHERE o.state = 'waiting' AND o.next_attempt_at <= ?1 AND NOT EXISTS ({EARLIER_WAITING})"
+            ),
             [now.to_rfc3339()],
             |r| r.get(0),
         )?)

@@ -180,23 +180,6 @@ impl Cache {
         Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Whether a declaration's matched paper form is signed, as its pages read (the
-    /// queue's rule: one signed page is enough; a page the machine could not judge
-    /// is never "unsigned"); `None` when no page is matched to it.
-    pub fn paper_signature(&self, declaration_id: &str) -> Result<Option<crate::PaperSignature>, CacheError> {
-        let (pages, best): (i64, Option<i64>) = self.conn.query_row(
-            "SELECT count(*), max(CASE signed WHEN 1 THEN 2 WHEN 0 THEN 0 ELSE 1 END)
-             FROM paper_pages WHERE declaration_id = ?1",
-            [declaration_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok((pages > 0).then_some(match best {
-            Some(2) => crate::PaperSignature::Signed,
-            Some(0) => crate::PaperSignature::Unsigned,
-            _ => crate::PaperSignature::Unknown,
-        }))
-    }
-
     /// What the paper form says, for the checks: the first matched page's fields.
     pub fn paper_fields(&self, declaration_id: &str) -> Result<Option<PaperFields>, CacheError> {
         Ok(self.paper_pages_of(declaration_id)?.first().map(|p| p.reading.paper_fields()))

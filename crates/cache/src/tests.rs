@@ -861,6 +861,63 @@ fn a_decision_in_backoff_is_waiting_but_not_due_until_its_time() {
     assert_eq!(cache.outbox_due(later).expect("due"), 1, "due at its time");
 }
 
+/// A hold for the paper form, then the approval when the form came: the approval
+/// never leaves before the hold (whatever their backoffs), an unsent hold of this
+/// officer gives way to the approval, another officer's unsent one goes first.
+#[test]
+fn a_holds_approval_never_overtakes_the_hold() {
+    use bhxh_domain::{DecisionDraft, Outcome};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    cache
+        .apply_page(&[declaration("07916-000001", 2, b"a"), declaration("07916-000002", 3, b"b")], "k", "c")
+        .expect("apply");
+    let draft = |outcome| DecisionDraft { outcome, reasons: vec![], note: None, paper_seen: true };
+    let now = Utc::now();
+    let record =
+        |c: &mut Cache, who: &str, id: &str, o| c.record_decision(who, id, &draft(o), &[], now).expect("cache");
+    // Held and sent once, its answer lost: it waits in backoff.
+    let hold = record(&mut cache, "canbo.07916", "07916-000001", Outcome::Hold).expect("hold");
+    assert_eq!(cache.take_due(now, 10).expect("take").len(), 1);
+    let later = now + chrono::TimeDelta::seconds(40);
+    cache
+        .settle_many("canbo.07916", vec![(hold.clone(), Settle::Retry { at: later, error: "503".into() })], now)
+        .expect("settle");
+    // Holding again is no new decision; approving is.
+    assert!(record(&mut cache, "canbo.07916", "07916-000001", Outcome::Hold).is_err());
+    let approval = record(&mut cache, "canbo.07916", "07916-000001", Outcome::Approve).expect("approve");
+    assert_eq!(cache.outbox_due(now).expect("due"), 0, "the approval waits behind the hold");
+    assert!(cache.take_due(now, 10).expect("take").is_empty());
+    let first = cache.take_due(later, 10).expect("take");
+    assert_eq!(first.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), [hold.as_str()], "the hold first");
+    cache.settle(&hold, "canbo.07916", Settle::Rejected { error: "422".into() }, later).expect("settle");
+    let then = cache.take_due(later, 10).expect("take");
+    assert_eq!(then.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), [approval.as_str()], "then the approval");
+
+    // Another officer's unsent hold on this PC is not withdrawn by my decision: it goes first.
+    let theirs = record(&mut cache, "canbo2.07916", "07916-000002", Outcome::Hold).expect("their hold");
+    let mine = record(&mut cache, "canbo.07916", "07916-000002", Outcome::Approve).expect("my approval");
+    let rows = cache.outbox_by("canbo2.07916").expect("outbox");
+    assert!(rows.iter().any(|r| r.key == theirs && r.state == OutboxState::Waiting), "{rows:?}");
+    let next: Vec<String> = cache
+        .take_due(later, 10)
+        .expect("take")
+        .into_iter()
+        .filter(|i| i.request.declaration_id == "07916-000002")
+        .map(|i| i.key)
+        .collect();
+    assert_eq!(next, [theirs], "theirs first, mine ({mine}) behind it");
+    // My own unsent hold gives way to my approval.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let mut fresh = Cache::open(dir2.path(), DataKey::generate()).expect("open");
+    fresh.apply_page(&[declaration("07916-000001", 2, b"a")], "k", "c").expect("apply");
+    let held = record(&mut fresh, "canbo.07916", "07916-000001", Outcome::Hold).expect("hold");
+    let approved = record(&mut fresh, "canbo.07916", "07916-000001", Outcome::Approve).expect("approve");
+    let states: Vec<(String, OutboxState)> =
+        fresh.outbox_by("canbo.07916").expect("outbox").into_iter().map(|r| (r.key, r.state)).collect();
+    assert!(states.contains(&(held, OutboxState::Withdrawn)) && states.contains(&(approved, OutboxState::Waiting)));
+}
+
 #[test]
 fn the_outbox_names_each_citizen_without_opening_the_declaration() {
     let dir = tempfile::tempdir().expect("tmp");

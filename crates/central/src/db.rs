@@ -891,7 +891,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT paper_seen FROM decisions WHERE declaration_id = ?1 ORDER BY rowid DESC LIMIT 1",
+                "SELECT paper_seen FROM decisions WHERE declaration_id = ?1 ORDER BY seq DESC LIMIT 1",
                 [declaration_id],
                 |r| r.get(0),
             )
@@ -933,7 +933,8 @@ impl Store {
         // settled by anyone of the office (the check made sure the caller is) once
         // the form arrives. Neither is final.
         let supersedes = current.as_ref().is_some_and(|c| match c.outcome {
-            Outcome::Escalate => caller.role == bhxh_domain::Role::Supervisor,
+            // A hold would hand an escalation back to every officer: the supervisor decides it.
+            Outcome::Escalate => caller.role == bhxh_domain::Role::Supervisor && req.draft.outcome != Outcome::Hold,
             Outcome::Hold => req.draft.outcome != Outcome::Hold,
             _ => false,
         });

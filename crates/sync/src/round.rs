@@ -95,8 +95,11 @@ async fn reviewer_round(
     };
     crate::fetch_documents(client, cache, &mut pulled).await?;
     refresh_units(client, cache, office, clock).await;
-    let rule = client.paper_rule(office).await?;
-    keep_json(cache, PAPER_RULE_META, &rule, "GET /v1/offices/{code}/paper-rule").await?;
+    // Kept from the last round when it cannot be had now (the server enforces it anyway).
+    match client.paper_rule(office).await {
+        Ok(rule) => keep_json(cache, PAPER_RULE_META, &rule, "GET /v1/offices/{code}/paper-rule").await?,
+        Err(e) => warn!(error = %e, "paper-form rule not refreshed this round"),
+    }
     if store.role() == Role::Supervisor {
         // The dashboard works offline from the last round: the quotas and the units'
         // coverage (employers' figures, nothing about a person) travel with it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldVi, formProblem, outcomeForKey, paperProblem, paperState, reasonsFor } from "./decision";
+import { foldVi, formProblem, outcomeForKey, paperProblem, paperState, reasonsFor, type PaperPageSigned } from "./decision";
 import type { ReasonView } from "../bindings/ReasonView";
 
 const all: ReasonView[] = [
@@ -40,7 +40,7 @@ describe("decision form", () => {
 describe("the office's paper-form rule", () => {
   const page = (signed: boolean | null) => ({ signed });
   it("asks for a signed page before approving, where the rule applies (the table the Rust side tests too)", () => {
-    const cases: [boolean, { signed: boolean | null }[], boolean, string | null][] = [
+    const cases: [boolean, PaperPageSigned[], boolean, string | null][] = [
       [false, [], false, null],
       [false, [page(false)], false, null],
       [true, [], false, "decide.need_paper"],
@@ -50,6 +50,10 @@ describe("the office's paper-form rule", () => {
       [true, [page(null)], true, null],
       [true, [page(false), page(true)], false, null],
       [true, [page(false), page(null)], false, "decide.paper_confirm"],
+      // Matched by hand: the officer's judgement, confirmed by the tick.
+      [true, [{ signed: true, matched_by: "hand" }], false, "decide.paper_confirm"],
+      [true, [{ signed: true, matched_by: "hand" }], true, null],
+      [true, [{ signed: true, matched_by: "qr" }], false, null],
     ];
     for (const [required, pages, seen, want] of cases) expect(paperProblem(required, pages, seen)).toBe(want);
   });

@@ -50,7 +50,11 @@ export function outcomeForKey(key: string): Outcome | null {
 /** A matched paper page as the declaration's view lists it. */
 export interface PaperPageSigned {
   signed: boolean | null;
+  /** qr | text | attached | hand: a page matched by hand needs the officer's "seen". */
+  matched_by?: string;
 }
+
+const byMachine = (p: PaperPageSigned) => p.signed === true && p.matched_by !== "hand";
 
 /**
  * What the office's paper-form rule says of approving now (an i18n key), or null:
@@ -60,7 +64,7 @@ export interface PaperPageSigned {
 export function paperProblem(required: boolean, pages: PaperPageSigned[], paperSeen: boolean): string | null {
   if (!required) return null;
   if (pages.length === 0) return "decide.need_paper";
-  if (pages.some((p) => p.signed === true)) return null;
+  if (pages.some(byMachine)) return null;
   if (pages.every((p) => p.signed === false)) return "decide.paper_unsigned";
   return paperSeen ? null : "decide.paper_confirm";
 }
@@ -68,7 +72,7 @@ export function paperProblem(required: boolean, pages: PaperPageSigned[], paperS
 /** The paper form's state for the rule's line: missing | signed | unsigned | unknown. */
 export function paperState(pages: PaperPageSigned[]): "missing" | "signed" | "unsigned" | "unknown" {
   if (pages.length === 0) return "missing";
-  if (pages.some((p) => p.signed === true)) return "signed";
+  if (pages.some(byMachine)) return "signed";
   if (pages.every((p) => p.signed === false)) return "unsigned";
   return "unknown";
 }

@@ -51,7 +51,10 @@ impl Desk {
             // Not final: an escalation is the supervisor's to settle, a hold for the
             // paper form anyone's of the office once the form is here.
             let open = match d.outcome {
-                Outcome::Escalate => s.info.role == bhxh_domain::Role::Supervisor,
+                // A hold would hand an escalation back to every officer.
+                Outcome::Escalate => {
+                    s.info.role == bhxh_domain::Role::Supervisor && input.draft.outcome != Outcome::Hold
+                }
                 Outcome::Hold => input.draft.outcome != Outcome::Hold,
                 _ => false,
             };

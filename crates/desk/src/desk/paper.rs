@@ -448,7 +448,8 @@ impl Desk {
         let unit_missing_forms = unit_code.as_deref().map_or(0, |unit| {
             all.iter()
                 .filter(|d| {
-                    d.fields.unit_code.as_deref() == Some(unit) && d.status == bhxh_domain::DeclarationStatus::Pending
+                    // On hold for their form too: exactly what the unit's stack is awaited for.
+                    d.fields.unit_code.as_deref() == Some(unit) && d.status.is_open()
                 })
                 .filter(|d| !with_paper.contains(&d.id))
                 .count() as u32

@@ -6,8 +6,9 @@ use super::{Desk, lock};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
 use crate::ipc::PaperRuleView;
-use bhxh_cache::{Cache, PaperSignature};
+use bhxh_cache::Cache;
 use bhxh_domain::clock::office_text;
+use bhxh_domain::mau01::MatchedBy;
 use bhxh_domain::{PaperCase, PaperRule, PaperShown};
 use bhxh_protocol::{DeclarationFields, PaperRuleState};
 use bhxh_sync::round::PAPER_RULE_META;
@@ -15,8 +16,15 @@ use tracing::info;
 
 /// The rule as last pulled; `None` before the first online round.
 pub(crate) fn kept(cache: &Cache) -> Result<Option<PaperRuleState>, AppError> {
-    let json = cache.meta(PAPER_RULE_META)?;
-    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    let Some(json) = cache.meta(PAPER_RULE_META)? else { return Ok(None) };
+    match serde_json::from_str(&json) {
+        Ok(state) => Ok(Some(state)),
+        Err(e) => {
+            // Said as unknown, never as "no rule": the next round writes it again.
+            tracing::warn!(error = %e, "kept paper-form rule unreadable");
+            Ok(None)
+        }
+    }
 }
 
 /// Whether the office wants the signed paper form before approving `fields`.
@@ -26,13 +34,20 @@ pub(crate) fn required(cache: &Cache, fields: &DeclarationFields) -> Result<bool
 }
 
 /// What this PC holds of a declaration's paper form: one signed page is enough,
-/// and a page the machine could not judge is never "unsigned".
+/// and a page the machine could not judge is never "unsigned". A page matched by
+/// hand is the officer's judgement, not the machine's: signed or not, it counts
+/// only with the officer's "seen" (the tick), like one whose signature was not read.
 pub(crate) fn shown(cache: &Cache, declaration_id: &str) -> Result<PaperShown, AppError> {
-    Ok(match cache.paper_signature(declaration_id)? {
-        None => PaperShown::Missing,
-        Some(PaperSignature::Signed) => PaperShown::Signed,
-        Some(PaperSignature::Unsigned) => PaperShown::Unsigned,
-        Some(PaperSignature::Unknown) => PaperShown::Unread,
+    let pages = cache.paper_pages_of(declaration_id)?;
+    let by_machine = |p: &&bhxh_cache::paper::PaperPage| p.matched_by != MatchedBy::Hand;
+    Ok(if pages.is_empty() {
+        PaperShown::Missing
+    } else if pages.iter().filter(by_machine).any(|p| p.reading.signed == Some(true)) {
+        PaperShown::Signed
+    } else if pages.iter().all(|p| p.reading.signed == Some(false)) {
+        PaperShown::Unsigned
+    } else {
+        PaperShown::Unread
     })
 }
 

@@ -134,6 +134,8 @@ async fn the_paper_rule_holds_until_a_signed_form_is_matched() {
     assert_eq!(status(&ids[0]), DeclarationStatus::Approved);
     assert_eq!(status(&fourth), DeclarationStatus::Approved);
     assert_eq!(status(&ids[1]), DeclarationStatus::OnHold);
+    assert!(!held(&officer, &ids[0]).on_hold && !held(&officer, &fourth).on_hold, "decided: off the on-hold list");
+    assert!(held(&officer, &ids[1]).on_hold);
     let seen = s.state.with_store(|db| db.paper_seen_of(&ids[0])).expect("store");
     assert_eq!(seen, Some(true), "the matched signed page said so");
 
