@@ -216,25 +216,38 @@ pub fn check(f: &Facts<'_>, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         );
     }
     // What the card shows, and where the password goes: the new card's photos and
-    // a portrait are the evidence (its QR code shows the new values).
-    let card = [DocumentKind::IdFront, DocumentKind::IdBack, DocumentKind::Portrait];
+    // a portrait are the evidence (its QR code shows the new values). A child's
+    // account is changed by the parent it goes through: the birth certificate (the
+    // relation, and the child's name, birth date and sex) is the evidence, and the
+    // child's own card's two sides when the change is the child's ID document.
+    let child = f.kind == crate::DeclarationKind::Child;
+    let card: &[DocumentKind] = match (child, changed.contains(&ChangedField::IdDocument)) {
+        (false, _) => &[DocumentKind::IdFront, DocumentKind::IdBack, DocumentKind::Portrait],
+        (true, false) => &[DocumentKind::BirthCertificate],
+        (true, true) => &[DocumentKind::BirthCertificate, DocumentKind::IdFront, DocumentKind::IdBack],
+    };
     let needs_card: Vec<ChangedField> = NEED_CARD.into_iter().filter(|c| changed.contains(c)).collect();
     if !needs_card.is_empty() && !card.iter().all(|d| f.documents.contains(d)) {
         let what: Vec<&str> = needs_card.iter().map(|c| label_vi(*c)).collect();
         let keys: Vec<&str> = needs_card.iter().map(|c| field_key(*c)).collect();
-        out.push(
-            Finding::new(
-                "adjust.needs_document",
-                Block,
-                &keys,
+        let (vi, en) = if child {
+            (
+                format!(
+                    "Điều chỉnh {} cho con cần ảnh giấy khai sinh của con (và ảnh hai mặt thẻ của con khi đổi giấy tờ tùy thân); tờ khai chưa có đủ.",
+                    what.join(", ")
+                ),
+                "This change to a child's account needs the child's birth certificate (and both sides of the child's card when the ID document changes); they are missing.",
+            )
+        } else {
+            (
                 format!(
                     "Điều chỉnh {} cần ảnh hai mặt giấy tờ tùy thân (ghi thông tin mới) và ảnh chân dung; tờ khai chưa có đủ.",
                     what.join(", ")
                 ),
                 "This change needs photos of both sides of the ID document (showing the new values) and a portrait; they are missing.",
             )
-            .reason("THIEU_GIAY_TO_THAY_DOI"),
-        );
+        };
+        out.push(Finding::new("adjust.needs_document", Block, &keys, vi, en).reason("THIEU_GIAY_TO_THAY_DOI"));
     }
     for c in &listed {
         let key = field_key(c.field);

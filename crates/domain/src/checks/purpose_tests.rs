@@ -466,6 +466,52 @@ fn stops_who_asks_and_what_waits() {
     }
 }
 
+/// A parent changes a child's account (the parent's new phone, where the child's
+/// password SMS goes): the birth certificate is the evidence, not the child's card
+/// (which a young child has not got), unless the change is the child's ID document.
+#[test]
+fn a_parent_changes_a_childs_account_with_the_birth_certificate() {
+    const BIRTH: &[DocumentKind] = &[DocumentKind::BirthCertificate];
+    const BIRTH_AND_CARD: &[DocumentKind] =
+        &[DocumentKind::BirthCertificate, DocumentKind::IdFront, DocumentKind::IdBack];
+    let parents = Registry::new(vec![entry("p", "7914820031", "0911000000", DeclarationStatus::Approved)]);
+    let kid = d(2015, 3, 2);
+    let today = d(2025, 5, 12);
+    let on_record = AccountOnRecord { phone: Some("0911000000".into()), ..child_record(Some("7914820031"), kid) };
+    let new_phone =
+        vec![FieldChange { field: ChangedField::Phone, old: "0911000000".into(), new: "0912345678".into() }];
+    let first_card =
+        vec![FieldChange { field: ChangedField::IdDocument, old: String::new(), new: "079215001234".into() }];
+    let child_adjust = |changes, documents| Facts {
+        purpose: Purpose::Adjust,
+        changes,
+        phone: "0912345678",
+        documents,
+        ..child_stop("7914820031", kid, today)
+    };
+    let with_card = |changes, documents| Facts {
+        id_type: Some(IdDocumentType::Cccd),
+        id_number: Some("079215001234"),
+        phone: "0911000000",
+        ..child_adjust(changes, documents)
+    };
+    let rows: Vec<(&str, Facts<'_>, &[&str])> = vec![
+        ("the parent's new phone, with the birth certificate", child_adjust(&new_phone, BIRTH), &[]),
+        ("the parent's new phone, no document", child_adjust(&new_phone, &[]), &["adjust.needs_document"]),
+        ("the child's first CCCD with its two sides", with_card(&first_card, BIRTH_AND_CARD), &[]),
+        (
+            "the child's first CCCD, the birth certificate alone",
+            with_card(&first_card, BIRTH),
+            &["adjust.needs_document"],
+        ),
+    ];
+    for (what, f, expected) in rows {
+        let got = codes_for(&f, Some(&on_record), &parents);
+        let adjust: Vec<&str> = got.iter().map(String::as_str).filter(|c| c.starts_with("adjust.")).collect();
+        assert_eq!(adjust, expected, "{what}: {got:?}");
+    }
+}
+
 #[test]
 fn each_new_reason_is_in_the_catalogue() {
     let reference = crate::reference::ReferenceData::get();
