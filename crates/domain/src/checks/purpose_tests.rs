@@ -313,7 +313,8 @@ fn adjustments_one_change_one_finding() {
                 f.parent_ma_so = Some("7900000077");
             },
             Some(record()),
-            &["adjust.requester", "child.parent_unverified", "child.too_old"],
+            // No birth certificate either: the evidence a parent's change needs.
+            &["adjust.needs_document", "adjust.requester", "child.parent_unverified", "child.too_old"],
         ),
     ];
     for (what, changes, edit, account, expected) in rows {
