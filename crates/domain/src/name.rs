@@ -41,12 +41,15 @@ impl std::str::FromStr for PersonName {
         let invisible =
             |c: &char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}' | '\u{FEFF}');
         let space = |c: char| if c.is_whitespace() { ' ' } else { c };
+        // Dropped before composing: a mark typed after a zero-width space belongs to the
+        // letter before it, as it shows (else the name would not parse back to itself).
+        let visible: String = s.chars().filter(|c| !invisible(c)).map(space).collect();
         // Names arrive composed almost always: skip the NFC pass when it would change nothing.
         let cleaned: String =
-            if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-                s.chars().filter(|c| !invisible(c)).map(space).collect()
+            if unicode_normalization::is_nfc_quick(visible.chars()) == unicode_normalization::IsNormalized::Yes {
+                visible
             } else {
-                s.nfc().filter(|c| !invisible(c)).map(space).collect()
+                visible.nfc().collect()
             };
         let collapsed = cleaned.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
         if collapsed.is_empty() {
@@ -114,6 +117,9 @@ mod tests {
         assert_eq!(n("  Nguyễn   Văn\tAn ").as_str(), "Nguyễn Văn An");
         assert_eq!(n("Nguye\u{302}\u{303}n Va\u{306}n An").as_str(), "Nguyễn Văn An");
         assert_eq!(n("Nguyễn\u{200B} Văn An").as_str(), "Nguyễn Văn An");
+        // A mark after an invisible character composes with the letter it shows on.
+        assert_eq!(n("Nguye\u{302}\u{200B}\u{303}n").as_str(), "Nguyễn");
+        assert_eq!(n("G\u{200B}\u{301}"), n("G\u{301}"));
         assert_eq!(n("H'Hen Niê").as_str(), "H'Hen Niê");
         assert!(matches!("".parse::<PersonName>(), Err(NameError::Empty)));
         assert!(matches!("   ".parse::<PersonName>(), Err(NameError::Empty)));
