@@ -15,6 +15,7 @@
 mod commands;
 mod docproto;
 mod folder;
+mod title;
 
 use bhxh_desk_core::{Desk, DeskConfig, headless};
 use clap::{Parser, Subcommand};
@@ -359,6 +360,7 @@ fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
                 Desk::open(DeskConfig { data_dir: dir, ..config.clone() }).map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);
             desk.set_folder_picker(Arc::new(folder::NativePicker(app.handle().clone())));
+            desk.set_title_sink(Arc::new(title::WindowTitle(app.handle().clone())));
             app.manage(desk.clone());
             // Two threads decode document images for the window; 64 requests may wait.
             app.manage(Arc::new(bhxh_desk_core::images::ImagePool::new(2, 64)));

@@ -25,6 +25,8 @@ mod letters;
 mod paper;
 mod paper_rule;
 mod supervisor;
+mod window_title;
+pub use window_title::{APP_TITLE, TitleSink, window_title};
 
 #[derive(Debug, Clone)]
 pub struct DeskConfig {
@@ -311,6 +313,8 @@ pub struct Desk {
     calendar: Arc<bhxh_domain::calendar::WorkCalendar>,
     /// The window's folder dialog, set by the shell.
     folder_picker: Mutex<Option<Arc<dyn exports::FolderPicker>>>,
+    /// The window's title, set by the shell.
+    title_sink: Mutex<Option<Arc<dyn window_title::TitleSink>>>,
     /// One decode per document at a time (the screen and the thumbnail asked together).
     decoding: crate::images::KeyedLocks,
 }
@@ -364,6 +368,7 @@ impl Desk {
             last_purge: Mutex::new(None),
             calendar: Arc::new(crate::assets::work_calendar()),
             folder_picker: Mutex::new(None),
+            title_sink: Mutex::new(None),
             decoding: crate::images::KeyedLocks::default(),
         })
     }
@@ -698,6 +703,7 @@ impl Desk {
     /// Puts `next` in place of the session and, if that closes an open one, cancels
     /// its tasks; the old session is dropped here, or by the last task to let go.
     fn replace_state(&self, next: SessionState) {
+        self.show_title(&next);
         let previous = std::mem::replace(&mut *self.session.write().unwrap_or_else(|p| p.into_inner()), next);
         if let SessionState::Open(s) = previous {
             s.cancel.cancel();

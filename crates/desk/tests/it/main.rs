@@ -252,3 +252,32 @@ async fn take_n_for_offline_work_skips_what_others_hold() {
     let offline = a.take_batch(2).await.expect("take offline");
     assert!(!offline.confirmed, "{offline:?}");
 }
+
+/// The window's title names the office and the officer while a session is open,
+/// keeps them while it is locked, and is the app's name again once logged out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_title_names_the_office_and_the_officer() {
+    struct Titles(std::sync::Mutex<Vec<String>>);
+    impl bhxh_desk_core::TitleSink for Titles {
+        fn set_title(&self, title: &str) {
+            self.0.lock().expect("titles").push(title.to_owned());
+        }
+    }
+    let last = |t: &Titles| t.0.lock().expect("titles").last().cloned().unwrap_or_default();
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 2).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = desk(dir.path());
+    let titles = std::sync::Arc::new(Titles(std::sync::Mutex::new(Vec::new())));
+    d.set_title_sink(titles.clone());
+    assert_eq!(last(&titles), bhxh_desk_core::APP_TITLE);
+    d.login(login(&s.url(), "canbo.07916", "demo")).await.expect("login");
+    let open = last(&titles);
+    assert!(open.contains("[07916]") && open.contains("Trần Thị Thu Hà (canbo.07916)"), "{open}");
+    d.lock().expect("lock");
+    assert_eq!(last(&titles), open, "a locked session keeps its title");
+    d.unlock("demo").expect("unlock");
+    assert_eq!(last(&titles), open);
+    d.logout();
+    assert_eq!(last(&titles), bhxh_desk_core::APP_TITLE);
+}
