@@ -32,6 +32,40 @@ async fn token(s: &RunningServer, user: &str) -> String {
     r.json::<LoginResponse>().await.expect("json").token
 }
 
+/// The first page of `office`'s declarations, as `t` reads them.
+async fn office_declarations(s: &RunningServer, t: &str, office: &str) -> Vec<bhxh_protocol::Declaration> {
+    reqwest::Client::new()
+        .get(format!("{}/v1/offices/{office}/declarations?limit=500", s.url()))
+        .bearer_auth(t)
+        .send()
+        .await
+        .expect("page")
+        .json::<bhxh_protocol::DeclarationPage>()
+        .await
+        .expect("json")
+        .items
+}
+
+/// A decision sent as `t` under a fresh idempotency key; the answer as it came.
+async fn post_decision(
+    s: &RunningServer,
+    t: &str,
+    id: &str,
+    outcome: &str,
+    reasons: &[&str],
+    paper_seen: bool,
+) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/v1/decisions", s.url()))
+        .bearer_auth(t)
+        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+        .json(&serde_json::json!({"declaration_id": id, "outcome": outcome, "reasons": reasons, "note": null,
+            "paper_seen": paper_seen, "decided_at": chrono::Utc::now()}))
+        .send()
+        .await
+        .expect("send")
+}
+
 fn documented_routes() -> BTreeSet<(String, String)> {
     let doc: serde_json::Value = serde_json::from_str(bhxh_protocol::OPENAPI_JSON).expect("openapi.json is JSON");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));

@@ -3,10 +3,9 @@
 //! seen" and a hold is accepted (and superseded by the decision when the form
 //! comes in); where it does not, nothing is held.
 
-use super::{server, token};
+use super::{office_declarations, post_decision, server, token};
 use bhxh_domain::{Channel, DeclarationKind, DeclarationStatus, PaperCase, PaperRule, Purpose};
-use bhxh_protocol::{Declaration, DeclarationPage, PaperRuleState};
-use serde_json::json;
+use bhxh_protocol::{Declaration, PaperRuleState};
 
 async fn decide(
     s: &bhxh_central::RunningServer,
@@ -15,15 +14,7 @@ async fn decide(
     outcome: &str,
     paper_seen: bool,
 ) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("{}/v1/decisions", s.url()))
-        .bearer_auth(t)
-        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-        .json(&json!({"declaration_id": id, "outcome": outcome, "reasons": [], "note": null,
-            "paper_seen": paper_seen, "decided_at": chrono::Utc::now()}))
-        .send()
-        .await
-        .expect("send")
+    post_decision(s, t, id, outcome, &[], paper_seen).await
 }
 
 /// A decision the server answered "conflict": another decision stands.
@@ -76,16 +67,7 @@ async fn the_paper_rule_is_the_offices_and_holds_at_the_server() {
     let read: PaperRuleState = rule_of(&s, &officer, "07916").await.json().await.expect("json");
     assert_eq!(read, set);
 
-    let items: Vec<Declaration> = reqwest::Client::new()
-        .get(format!("{}/v1/offices/07916/declarations?limit=500", s.url()))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .expect("page")
-        .json::<DeclarationPage>()
-        .await
-        .expect("json")
-        .items;
+    let items: Vec<Declaration> = office_declarations(&s, &officer, "07916").await;
     let ruled: Vec<&Declaration> = items
         .iter()
         .filter(|d| d.fields.purpose == Purpose::Register && d.fields.kind == DeclarationKind::Adult)

@@ -2,34 +2,17 @@
 //! register holds; only an approval changes the register (a rejection leaves it as
 //! it was), the old phone is told of a change, and a stop closes the account.
 
-use super::{server, token};
+use super::{office_declarations, post_decision, server, token};
 use bhxh_domain::helpdesk::{AccountState, RequestState};
 use bhxh_domain::{ChangedField, Purpose};
-use bhxh_protocol::{Declaration, DeclarationPage};
+use bhxh_protocol::Declaration;
 
 async fn pending(s: &bhxh_central::RunningServer, t: &str, office: &str) -> Vec<Declaration> {
-    reqwest::Client::new()
-        .get(format!("{}/v1/offices/{office}/declarations", s.url()))
-        .bearer_auth(t)
-        .send()
-        .await
-        .expect("page")
-        .json::<DeclarationPage>()
-        .await
-        .expect("json")
-        .items
+    office_declarations(s, t, office).await
 }
 
 async fn decide(s: &bhxh_central::RunningServer, t: &str, id: &str, outcome: &str, reasons: &[&str]) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/v1/decisions", s.url()))
-        .bearer_auth(t)
-        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-        .json(&serde_json::json!({"declaration_id": id, "outcome": outcome, "reasons": reasons, "note": null,
-            "decided_at": chrono::Utc::now()}))
-        .send()
-        .await
-        .expect("send");
+    let r = post_decision(s, t, id, outcome, reasons, false).await;
     assert_eq!(r.status(), 201, "{outcome} {id}");
 }
 
