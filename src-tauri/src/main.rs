@@ -15,8 +15,10 @@
 mod commands;
 mod docproto;
 mod folder;
+mod logs;
 mod title;
 
+use bhxh_desk_core::deployment::{Deployment, LogLevel, Overrides};
 use bhxh_desk_core::{Desk, DeskConfig, headless};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,18 +35,19 @@ struct Cli {
     /// Data directory of the local cache (default: the platform's app data folder).
     #[arg(long, env = "BHXH_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
-    /// The office's central service: shown on the login screen, the only one logged in to.
+    /// The office's central service: shown on the login screen, the only one logged in to. IT sets it in the
+    /// machine's configuration file; in a release build that file wins over this flag.
     #[arg(long, env = "BHXH_CENTRAL_URL")]
     central_url: Option<String>,
     /// User name to prefill.
     #[arg(long, env = "BHXH_USER")]
     user_name: Option<String>,
-    /// Days a decided declaration's documents stay on this PC once the decision is on record.
-    #[arg(long, env = "BHXH_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=365))]
-    retention_days: u32,
+    /// Days a decided declaration's documents stay on this PC once the decision is on record (default 7).
+    #[arg(long, env = "BHXH_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(0..=365))]
+    retention_days: Option<u32>,
     /// Days the data may be unlocked offline after the last online login.
-    #[arg(long, env = "BHXH_MAX_OFFLINE_DAYS", default_value_t = bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS, value_parser = clap::value_parser!(u32).range(0..=90))]
-    max_offline_days: u32,
+    #[arg(long, env = "BHXH_MAX_OFFLINE_DAYS", value_parser = clap::value_parser!(u32).range(0..=90))]
+    max_offline_days: Option<u32>,
     /// The folder for exports and letters (outside the data folder); a supervisor
     /// may choose another in the window.
     #[arg(long, env = "BHXH_EXPORT_DIR")]
@@ -53,12 +56,39 @@ struct Cli {
     /// allowed): with it, the app talks only to the server presenting that certificate.
     #[arg(long, env = "BHXH_CENTRAL_CERT_SHA256", global = true)]
     central_cert_sha256: Option<bhxh_desk_core::CertPin>,
-    /// Minutes without activity before the screen locks.
-    #[arg(long, env = "BHXH_IDLE_LOCK_MINUTES", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=240))]
-    idle_lock_minutes: u32,
+    /// The BHXH office this PC serves: accounts of other offices are not logged in.
+    #[arg(long, env = "BHXH_OFFICE_CODE")]
+    office_code: Option<String>,
+    /// Minutes without activity before the screen locks (default 15).
+    #[arg(long, env = "BHXH_IDLE_LOCK_MINUTES", value_parser = clap::value_parser!(u32).range(1..=240))]
+    idle_lock_minutes: Option<u32>,
+    /// error, warn, info (default), debug or trace.
+    #[arg(long, env = "BHXH_LOG_LEVEL", value_enum)]
+    log_level: Option<LogLevelArg>,
     /// Password to prefill (demo only).
     #[arg(long, env = "BHXH_DEMO_PASSWORD", hide = true)]
     demo_password: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogLevelArg {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl From<LogLevelArg> for LogLevel {
+    fn from(l: LogLevelArg) -> Self {
+        match l {
+            LogLevelArg::Error => LogLevel::Error,
+            LogLevelArg::Warn => LogLevel::Warn,
+            LogLevelArg::Info => LogLevel::Info,
+            LogLevelArg::Debug => LogLevel::Debug,
+            LogLevelArg::Trace => LogLevel::Trace,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -187,29 +217,41 @@ fn harden_process() {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    harden_process();
     let cli = Cli::parse();
-    let Some(command) = cli.command else {
-        return run_window(
-            cli.data_dir,
+    let overrides = Overrides {
+        central_url: cli.central_url.clone(),
+        central_cert_sha256: cli.central_cert_sha256,
+        office_code: cli.office_code.clone(),
+        idle_lock_minutes: cli.idle_lock_minutes,
+        retention_days: cli.retention_days,
+        max_offline_days: cli.max_offline_days,
+        export_dir: cli.export_dir.clone(),
+        log_level: cli.log_level.map(LogLevel::from),
+    };
+    // A refused file is said on the login screen and in the log; the defaults stand meanwhile, and no one logs in.
+    let loaded = Deployment::load(overrides);
+    let level = loaded.as_ref().map_or(LogLevel::Info, |d| d.log_level.value);
+    let _log = logs::init(level, cli.command.is_none());
+    harden_process();
+    let deployment = match loaded {
+        Ok(d) => {
+            for flag in &d.ignored_flags {
+                tracing::warn!(flag, "flag ignored: the machine's configuration file sets it");
+            }
+            DeskConfig::deployed(&d, PathBuf::new())
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "configuration file refused");
             DeskConfig {
-                // Replaced by the platform's app data folder when not given.
-                data_dir: PathBuf::new(),
-                central_url: cli.central_url,
-                default_username: cli.user_name,
-                default_password: cli.demo_password,
-                idle_lock: Duration::from_secs(u64::from(cli.idle_lock_minutes) * 60),
-                retention_days: cli.retention_days,
-                max_offline_days: cli.max_offline_days,
-                export_dir: cli.export_dir,
-                central_cert_pin: cli.central_cert_sha256,
-                clock: bhxh_desk_core::desk_clock(),
-            },
-        );
+                deployment: bhxh_desk_core::deployment::Report::refused(&e),
+                ..DeskConfig::deployed(&Deployment::default(), PathBuf::new())
+            }
+        }
+    };
+    let Some(command) = cli.command else {
+        // The data folder is the platform's app data folder when not given.
+        let config = DeskConfig { default_username: cli.user_name, default_password: cli.demo_password, ..deployment };
+        return run_window(cli.data_dir, config);
     };
     // Every headless command works on a cache in a named place.
     let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
@@ -219,7 +261,8 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(&e.to_string()),
             };
-            let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, cli.central_cert_sha256));
+            let pin = deployment.central_cert_pin;
+            let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, pin));
             answer(synced, false, |line| println!("{line}"))
         }
         Command::Queue { json, officer: Officer { user, password } } => {

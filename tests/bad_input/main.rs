@@ -282,6 +282,8 @@ fn desk(dir: &Path) -> Desk {
         export_dir: None,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
+        office_code: None,
+        deployment: Default::default(),
     })
     .expect("desk")
 }

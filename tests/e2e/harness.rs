@@ -322,10 +322,14 @@ impl Drop for Xvfb {
 pub struct TauriDriver {
     child: Child,
     port: u16,
+    /// The app's log folder: read for personal data when the window closes.
+    logs: PathBuf,
 }
 
 impl TauriDriver {
-    pub fn start(display: &Xvfb) -> Self {
+    /// The app it starts writes its log files to `logs` and reads no configuration file of the person running the
+    /// tests (its user configuration folder is `config_home`, empty).
+    pub fn start(display: &Xvfb, logs: &Path, config_home: &Path) -> Self {
         let [port, native] = free_ports::<2>();
         let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
             let home = std::env::var_os("CARGO_HOME")
@@ -340,6 +344,8 @@ impl TauriDriver {
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("DISPLAY", &display.display)
+            .env("BHXH_LOG_DIR", logs)
+            .env("XDG_CONFIG_HOME", config_home)
             .stdout(Stdio::null())
             .stderr(log)
             .process_group(0)
@@ -354,7 +360,7 @@ impl TauriDriver {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
-        Self { child, port }
+        Self { child, port, logs: logs.to_path_buf() }
     }
 
     pub async fn session(&self, app: &Path, args: &[String]) -> Client {
@@ -397,7 +403,11 @@ pub async fn open_window_with(
     extra: &[&str],
 ) -> (Xvfb, TauriDriver, Client) {
     let display = Xvfb::start();
-    let driver = TauriDriver::start(&display);
+    let name = data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let logs = data.with_file_name(format!("{name}-logs"));
+    let config_home = data.with_file_name(format!("{name}-config"));
+    std::fs::create_dir_all(&config_home).expect("config home");
+    let driver = TauriDriver::start(&display, &logs, &config_home);
     let mut args = vec![
         "--data-dir".to_owned(),
         data.display().to_string(),
@@ -412,11 +422,61 @@ pub async fn open_window_with(
 }
 
 /// Closes the app window, then its driver and display, whatever the scenario's
-/// outcome: killing tauri-driver alone leaves the app running.
+/// outcome: killing tauri-driver alone leaves the app running. Then reads every line
+/// the app logged: no demo citizen's identifier may be in any.
 pub async fn close_window(client: Client, driver: TauriDriver, display: Xvfb) {
     let _ = client.close().await;
+    let logs = driver.logs.clone();
     drop(driver);
     drop(display);
+    let found = personal_data_in_logs(&logs);
+    assert!(found.is_empty(), "personal data in the app's log ({}):\n{}", logs.display(), found.join("\n"));
+}
+
+/// Lines of the log files in `dir` naming a demo citizen (its name, mã số BHXH, ID
+/// number, phone, e-mail or street), as `file:line: which`. The people are the
+/// generator's for [`DEMO_SEED`], well past the largest demo a test starts.
+pub fn personal_data_in_logs(dir: &Path) -> Vec<String> {
+    let needles = demo_identifiers();
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return found };
+    let mut lines_read = 0usize;
+    for path in entries.flatten().map(|e| e.path()) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            lines_read += 1;
+            for (what, needle) in needles {
+                if line.contains(needle.as_str()) {
+                    found.push(format!("{}:{}: {what}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(lines_read > 0, "the app wrote no log lines in {}", dir.display());
+    found
+}
+
+fn demo_identifiers() -> &'static [(&'static str, String)] {
+    static IDS: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
+        let now = test_clock().now();
+        let mut ids = Vec::new();
+        for i in 0..200 {
+            let Ok(p) = g.declared_person(i, now) else { continue };
+            let f = &p.fields;
+            ids.push(("name", f.full_name.clone()));
+            ids.push(("name on the card", p.name_on_card.clone()));
+            ids.push(("mã số BHXH", f.ma_so_bhxh.to_string()));
+            ids.push(("phone", f.phone.clone()));
+            ids.extend(f.id_number.clone().map(|n| ("ID number", n)));
+            ids.extend(f.email.clone().map(|e| ("e-mail", e)));
+            ids.extend(p.old_cmnd.clone().map(|n| ("old CMND", n)));
+        }
+        // Short values would match times and counts, not people.
+        ids.retain(|(_, v)| v.chars().count() >= 8);
+        ids
+    })
 }
 
 /// Fails the scenario, saying where its screenshots and data are kept; or, when it

@@ -967,6 +967,24 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// The log reader every window test ends with finds a demo citizen where one was logged (it can fail), and says
+/// which identifier and where, not the value.
+#[test]
+fn the_log_reader_finds_a_citizen_written_into_a_log() {
+    let dir = tempdir("log-reader");
+    let g = bhxh_fixtures::Generator::new(DEMO_SEED).expect("generator");
+    let p = g.declared_person(3, test_clock().now()).expect("person");
+    std::fs::write(dir.join("bhxh-desk.2026-12-05.log"), "2026-12-05T01:00:00Z INFO sync round done pulled=3\n")
+        .expect("clean log");
+    assert!(personal_data_in_logs(&dir).is_empty());
+    let leak = format!("2026-12-05T01:00:01Z WARN opened declaration phone={}\n", p.fields.phone);
+    std::fs::write(dir.join("bhxh-desk.2026-12-06.log"), leak).expect("leaky log");
+    let found = personal_data_in_logs(&dir);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].ends_with("bhxh-desk.2026-12-06.log:1: phone") && !found[0].contains(&p.fields.phone));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn headless_sync_and_queue_match_the_server() {
     let bins = Binaries::locate();

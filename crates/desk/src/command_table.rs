@@ -22,6 +22,10 @@ macro_rules! command_table {
             /// What the login screen starts with.
             prefill: () => Prefill, Anyone, blocking |desk, _input| desk.prefill();
             login: LoginInput => SessionInfo, Anyone, awaits |desk, input| desk.login(input).await;
+            /// The version, the system, each setting and where it came from (IT on the phone).
+            about: () => AboutInfo, Anyone, blocking |desk, _input| Ok(desk.about());
+            /// The logs and versions zipped into the export folder for IT: no cache, no key.
+            support_bundle: () => SupportBundle, Anyone, blocking |desk, _input| desk.support_bundle();
             logout: () => (), Anyone, blocking |desk, _input| { desk.logout(); Ok(()) };
             /// Polled by the window every few seconds; answers while locked.
             status: () => StatusInfo, Anyone, blocking |desk, _input| desk.status();

@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument, warn};
 
+mod about;
+pub use about::{AboutInfo, LOG_PREFIX, SupportBundle};
 mod decide;
 mod exports;
 pub use exports::FolderPicker;
@@ -50,6 +52,31 @@ pub struct DeskConfig {
     pub central_cert_pin: Option<bhxh_sync::CertPin>,
     /// The office's clock: every "now" and "today" of the desk reads it.
     pub clock: bhxh_domain::Clock,
+    /// The office this PC serves, as IT configured it: an account of another office is not logged in.
+    pub office_code: Option<String>,
+    /// Where each value came from, and a configuration file refused (then no one is logged in).
+    pub deployment: crate::deployment::Report,
+}
+
+impl DeskConfig {
+    /// The desk as IT deployed it (`deployment`), its data in `data_dir`; nothing prefilled.
+    pub fn deployed(deployment: &crate::deployment::Deployment, data_dir: PathBuf) -> Self {
+        let d = deployment;
+        DeskConfig {
+            data_dir,
+            central_url: d.central_url.value.clone(),
+            default_username: None,
+            default_password: None,
+            idle_lock: Duration::from_secs(u64::from(d.idle_lock_minutes.value) * 60),
+            retention_days: d.retention_days.value,
+            max_offline_days: d.max_offline_days.value,
+            export_dir: d.export_dir.value.clone(),
+            central_cert_pin: d.central_cert_sha256.value,
+            clock: crate::desk_clock(),
+            office_code: d.office_code.value.clone(),
+            deployment: crate::deployment::Report::of(d),
+        }
+    }
 }
 
 /// How long a refused or failed log-in again keeps the desk from trying once more.
@@ -489,6 +516,7 @@ impl Desk {
             central_url_fixed: self.config.central_url.is_some(),
             username: self.config.default_username.clone().or(last.map(|l| l.0)).unwrap_or_default(),
             password: self.config.default_password.clone().unwrap_or_default(),
+            config_problem: self.config.deployment.problem.clone(),
         })
     }
 
@@ -554,11 +582,13 @@ impl Desk {
                 "The password is longer than 256 characters.",
             ));
         }
+        self.configuration_usable()?;
         let server = self.server_for(&input.central_url, &username)?;
         let mut client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         let credentials = Credentials::new(username.clone(), input.password.clone());
         match client.login(&credentials).await {
             Ok(resp) => {
+                self.serves_office(&resp.user.office_code)?;
                 // The office tree travels with the cache: names are shown offline too.
                 let offices = client.offices().await.map(|l| l.offices).unwrap_or_default();
                 // The office's units, to check unit codes against; without them the
@@ -651,6 +681,7 @@ impl Desk {
                     Ok((account, cache, credentials))
                 })
                 .await?;
+                self.serves_office(&account.office_code)?;
                 Ok(self.open_offline(client, account, cache, credentials))
             }
             Err(e) => Err(e.into()),
@@ -662,9 +693,11 @@ impl Desk {
     pub fn login_offline(&self, input: LoginInput) -> Result<SessionInfo, AppError> {
         // A typed address other than the profile's is refused; the session then talks
         // only to the profile's server.
+        self.configuration_usable()?;
         self.server_for(&input.central_url, input.username.trim())?;
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
         let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now(), self.config.max_offline_days)?;
+        self.serves_office(&account.office_code)?;
         let server = self.config.central_url.clone().unwrap_or_else(|| account.central_url.clone());
         let client = CentralClient::with_pin(&server, self.config.central_cert_pin)?;
         Ok(self.open_offline(client, account, cache, credentials))

@@ -19,6 +19,8 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
         export_dir: None,
         central_cert_pin,
         clock: crate::desk_clock(),
+        office_code: None,
+        deployment: Default::default(),
     })
 }
 

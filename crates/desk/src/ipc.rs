@@ -11,6 +11,8 @@ mod supervisor;
 pub use helpdesk::*;
 pub use supervisor::*;
 
+pub use crate::desk::{AboutInfo, LOG_PREFIX, SupportBundle};
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct LoginInput {
@@ -55,6 +57,8 @@ pub struct Prefill {
     pub central_url_fixed: bool,
     pub username: String,
     pub password: String,
+    /// IT's configuration file was refused: the login screen says why, and no one logs in.
+    pub config_problem: Option<bhxh_domain::Text>,
 }
 
 #[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]

@@ -41,6 +41,7 @@ pub mod access;
 pub mod api;
 mod assets;
 mod command_table;
+pub mod deployment;
 mod desk;
 mod error;
 pub mod export;

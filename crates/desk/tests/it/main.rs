@@ -49,6 +49,8 @@ fn desk_with(dir: &Path, idle: std::time::Duration, export_dir: Option<std::path
         export_dir,
         central_cert_pin: None,
         clock: test_clock(),
+        office_code: None,
+        deployment: Default::default(),
     })
     .expect("desk")
 }

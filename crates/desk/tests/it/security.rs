@@ -36,6 +36,9 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("prefill", [Ok, Ok, Ok, Ok, Ok]),
         ("login", [Ok, Ok, Ok, Ok, Ok]),
         ("status", [Ok, Ok, Ok, Ok, Ok]),
+        // IT's questions on the phone: no citizen, no cache, whoever asks (the login screen too).
+        ("about", [Ok, Ok, Ok, Ok, Ok]),
+        ("support_bundle", [Ok, Ok, Ok, Ok, Ok]),
         // Each role syncs what it works on (the helpdesk: the masked directory).
         ("sync_now", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         ("queue", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
@@ -406,6 +409,8 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
         export_dir: None,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
+        office_code: None,
+        deployment: Default::default(),
     })
     .expect("desk");
     assert!(configured.prefill().expect("prefill").central_url_fixed);
@@ -453,6 +458,8 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
             export_dir: None,
             central_cert_pin: Some(pin),
             clock: bhxh_domain::Clock::System,
+            office_code: None,
+            deployment: Default::default(),
         })
         .expect("desk")
     };
@@ -468,6 +475,129 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
     assert!(!d.queue().expect("queue").is_empty());
     pinned.stop().await;
     impostor.stop().await;
+}
+
+/// IT's configuration file drives the desk: its server and certificate pin are the only ones the password goes to
+/// (a wrong pin refuses the login as a matter for IT), a flag does not override them in a release, an account of
+/// another office than the file's is not logged in, and a malformed file logs no one in, saying its line.
+#[tokio::test]
+async fn the_machines_configuration_file_names_the_server_its_certificate_and_the_office() {
+    use bhxh_central::{AppState, ServerConfig, ServerTls, seed_demo, start_with};
+    use bhxh_desk_core::deployment::{ConfigFiles, Deployment, Overrides, Source};
+    let tls_server = |dir: &Path| {
+        let state = AppState::open(&ServerConfig {
+            data_dir: dir.to_path_buf(),
+            admin: false,
+            faults: bhxh_protocol::FaultSettings::default(),
+        })
+        .expect("state");
+        seed_demo(&state, 2, 4).expect("demo");
+        let tls = ServerTls::self_signed(&dir.join("tls")).expect("certificate");
+        (state, tls)
+    };
+    let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let (state, tls) = tls_server(adir.path());
+    let right_pin = tls.fingerprint.clone();
+    let server = start_with("127.0.0.1:0".parse().expect("addr"), state, Some(tls)).await.expect("server");
+    let (_state, other_tls) = tls_server(bdir.path());
+    let cfg = tempfile::tempdir().expect("tmp");
+    let machine = cfg.path().join("config.toml");
+    let files = ConfigFiles { machine: Some(machine.clone()), user: None };
+    let desk_from = |text: &str, flags: Overrides| {
+        std::fs::write(&machine, text).expect("write");
+        let config = match Deployment::load_from(&files, flags, true) {
+            Ok(d) => DeskConfig::deployed(&d, tempfile::tempdir().expect("tmp").keep()),
+            Err(e) => DeskConfig {
+                deployment: bhxh_desk_core::deployment::Report::refused(&e),
+                ..DeskConfig::deployed(&Deployment::default(), tempfile::tempdir().expect("tmp").keep())
+            },
+        };
+        Desk::open(config).expect("desk")
+    };
+    let url = server.url();
+
+    // The wrong pin: refused before a password is sent, whatever is typed.
+    let d = desk_from(
+        &format!("central_url = \"{url}\"\ncentral_cert_sha256 = \"{}\"\n", other_tls.fingerprint),
+        Overrides::default(),
+    );
+    let p = d.prefill().expect("prefill");
+    assert!(p.central_url_fixed && p.central_url == url && p.config_problem.is_none());
+    let e = d.login(login("", "canbo.07916", "demo")).await.expect_err("wrong pin");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.vi.contains("Chứng chỉ bảo mật của máy chủ trung tâm không đúng"), "{}", e.message);
+    assert!(d.status().expect("status").session.is_none());
+    let about = d.about();
+    let row = |k: &str| about.settings.iter().find(|r| r.key == k).expect("row").clone();
+    assert_eq!((row("central_url").value, row("central_url").source), (url.clone(), Source::MachineFile));
+    assert_eq!(row("idle_lock_minutes").source, Source::Default);
+
+    // The right pin; a flag naming another server is ignored in a release.
+    let flags = Overrides { central_url: Some("https://127.0.0.1:9".into()), ..Overrides::default() };
+    let d = desk_from(&format!("central_url = \"{url}\"\ncentral_cert_sha256 = \"{right_pin}\"\n"), flags);
+    let s = d.login(login(&url, "canbo.07916", "demo")).await.expect("the configured server, pinned");
+    assert!(!s.offline_login);
+    d.logout();
+
+    // The PC belongs to another office: the account of 07916 is not logged in here.
+    let d = desk_from(
+        &format!("central_url = \"{url}\"\ncentral_cert_sha256 = \"{right_pin}\"\noffice_code = \"07920\"\n"),
+        Overrides::default(),
+    );
+    let e = d.login(login("", "canbo.07916", "demo")).await.expect_err("another office");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert!(e.message.vi.contains("máy này được cài đặt cho cơ quan mã 07920"), "{}", e.message);
+
+    // A malformed file: said on the login screen, and no one logs in.
+    let d = desk_from(&format!("central_url = \"{url}\"\nidle_lock_minutes = \"mười lăm\"\n"), Overrides::default());
+    let problem = d.prefill().expect("prefill").config_problem.expect("the problem is said");
+    assert!(problem.vi.contains("dòng 2") && problem.vi.contains("idle_lock_minutes"), "{}", problem.vi);
+    let e = d.login(login(&url, "canbo.07916", "demo")).await.expect_err("refused file");
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert_eq!(e.message.vi, problem.vi);
+    server.stop().await;
+}
+
+/// "Gửi nhật ký hỗ trợ": the app's log files and the About text, zipped into the export folder; nothing else of the
+/// log folder (another program's file, a link planted there) and nothing of the data folder.
+#[tokio::test]
+async fn the_support_bundle_holds_the_logs_and_the_versions_only() {
+    use std::io::Read;
+    let logs = tempfile::tempdir().expect("tmp");
+    std::fs::write(logs.path().join("bhxh-desk.2026-12-04.log"), "2026-12-04T01:00:00Z INFO logged in online\n")
+        .expect("log");
+    std::fs::write(logs.path().join("bhxh-desk.2026-12-05.log"), "2026-12-05T01:00:00Z INFO sync round done\n")
+        .expect("log");
+    std::fs::write(logs.path().join("notes.txt"), "not ours").expect("other");
+    let data = tempfile::tempdir().expect("tmp");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(data.path(), logs.path().join("bhxh-desk.link.log")).expect("link");
+    let exports = tempfile::tempdir().expect("tmp");
+    let mut config =
+        DeskConfig::deployed(&bhxh_desk_core::deployment::Deployment::default(), data.path().to_path_buf());
+    config.export_dir = Some(exports.path().to_path_buf());
+    config.deployment.log_dir = Some(logs.path().to_path_buf());
+    let d = Desk::open(config).expect("desk");
+    let bundle = d.support_bundle().expect("bundle");
+    assert_eq!(bundle.logs, 2);
+    let path = std::path::PathBuf::from(&bundle.path);
+    assert_eq!(path.parent(), Some(exports.path()));
+    assert!(path.file_name().expect("name").to_string_lossy().starts_with("nhat-ky-ho-tro-"));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).expect("open")).expect("zip");
+    let mut names: Vec<String> =
+        (0..zip.len()).map(|i| zip.by_index(i).expect("entry").name().expect("name").into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["logs/bhxh-desk.2026-12-04.log", "logs/bhxh-desk.2026-12-05.log", "thong-tin.txt"]);
+    let mut about = String::new();
+    zip.by_name("thong-tin.txt").expect("about").read_to_string(&mut about).expect("read");
+    assert!(about.contains(&format!("bhxh-desk {}", env!("CARGO_PKG_VERSION"))), "{about}");
+    assert!(about.contains("central_url") && about.contains("idle_lock_minutes = \"15\""), "{about}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the bundle is the user's only");
+    }
 }
 
 /// The officer changed their password on the central portal while a decision
@@ -626,6 +756,8 @@ async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
             export_dir: None,
             central_cert_pin: None,
             clock: bhxh_domain::Clock::starting_at(bhxh_desk_core::desk_clock().now() + chrono::TimeDelta::days(days)),
+            office_code: None,
+            deployment: Default::default(),
         })
         .expect("desk")
     };
