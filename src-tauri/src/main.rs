@@ -15,7 +15,9 @@
 mod commands;
 mod docproto;
 mod folder;
+mod instance;
 mod logs;
+mod opener;
 mod title;
 
 use bhxh_desk_core::deployment::{Deployment, LogLevel, Overrides};
@@ -391,7 +393,18 @@ fn fail(msg: &str) -> ExitCode {
 }
 
 fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
+    // First: a second launch must hand over before anything of its own opens the cache.
     let result = tauri::Builder::default()
+        .plugin(instance::plugin(data_dir.as_deref()))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::SIZE
+                        | tauri_plugin_window_state::StateFlags::POSITION
+                        | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .register_asynchronous_uri_scheme_protocol(docproto::SCHEME, docproto::handle)
         .setup(move |app| {
@@ -403,6 +416,7 @@ fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
                 Desk::open(DeskConfig { data_dir: dir, ..config.clone() }).map_err(|e| anyhow::anyhow!(e.message))?;
             let desk = Arc::new(desk);
             desk.set_folder_picker(Arc::new(folder::NativePicker(app.handle().clone())));
+            desk.set_file_opener(Arc::new(opener::SystemOpener));
             desk.set_title_sink(Arc::new(title::WindowTitle(app.handle().clone())));
             app.manage(desk.clone());
             // Two threads decode document images for the window; 64 requests may wait.

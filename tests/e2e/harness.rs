@@ -319,17 +319,46 @@ impl Drop for Xvfb {
     }
 }
 
+/// A D-Bus session bus of the test's own, as a desktop session has one: the app's single-instance lock lives on it.
+pub struct SessionBus {
+    child: Child,
+    pub address: String,
+}
+
+impl SessionBus {
+    pub fn start() -> Self {
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dbus-daemon (apt-get install dbus)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("bus address");
+        let address = line.trim().to_owned();
+        assert!(address.starts_with("unix:"), "dbus-daemon said {line:?}");
+        Self { child, address }
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub struct TauriDriver {
     child: Child,
     port: u16,
     /// The app's log folder: read for personal data when the window closes.
-    logs: PathBuf,
+    pub logs: PathBuf,
 }
 
 impl TauriDriver {
     /// The app it starts writes its log files to `logs` and reads no configuration file of the person running the
     /// tests (its user configuration folder is `config_home`, empty).
-    pub fn start(display: &Xvfb, logs: &Path, config_home: &Path) -> Self {
+    pub fn start(display: &Xvfb, logs: &Path, config_home: &Path, env: &[(&str, &str)]) -> Self {
         let [port, native] = free_ports::<2>();
         let bin = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| {
             let home = std::env::var_os("CARGO_HOME")
@@ -346,6 +375,7 @@ impl TauriDriver {
             .env("DISPLAY", &display.display)
             .env("BHXH_LOG_DIR", logs)
             .env("XDG_CONFIG_HOME", config_home)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .process_group(0)
@@ -402,12 +432,24 @@ pub async fn open_window_with(
     user: &str,
     extra: &[&str],
 ) -> (Xvfb, TauriDriver, Client) {
+    open_window_env(desk, data, central_url, user, extra, &[]).await
+}
+
+/// As [`open_window_with`], the app's environment given `env` too.
+pub async fn open_window_env(
+    desk: &Path,
+    data: &Path,
+    central_url: &str,
+    user: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (Xvfb, TauriDriver, Client) {
     let display = Xvfb::start();
     let name = data.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let logs = data.with_file_name(format!("{name}-logs"));
     let config_home = data.with_file_name(format!("{name}-config"));
     std::fs::create_dir_all(&config_home).expect("config home");
-    let driver = TauriDriver::start(&display, &logs, &config_home);
+    let driver = TauriDriver::start(&display, &logs, &config_home, env);
     let mut args = vec![
         "--data-dir".to_owned(),
         data.display().to_string(),

@@ -967,6 +967,68 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
     let _ = std::fs::remove_dir_all(&work);
 }
 
+/// Issue 23, item 5: a second launch on the same data folder hands over to the first window, which comes forward,
+/// and exits at once; the first keeps working. Both on a session bus of the test's own, as on a desktop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_brings_the_first_window_forward_and_leaves() {
+    let bins = Binaries::locate();
+    let work = tempdir("single");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 4).await;
+    let bus = SessionBus::start();
+    let data = work.join("desk");
+    let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())];
+    let (display, driver, client) = open_window_env(&bins.desk, &data, &central.url, "canbo.07916", &[], &env).await;
+    let logs = driver.logs.clone();
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let mut second = None;
+    let outcome: anyhow::Result<()> = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, expected).await.context("the first window's queue")?;
+        let child = std::process::Command::new(&bins.desk)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--central-url", &central.url])
+            .env("DISPLAY", &display.display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("BHXH_LOG_DIR", work.join("second-logs"))
+            .env("XDG_CONFIG_HOME", work.join("second-config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("second launch")?;
+        let child = second.insert(child);
+        let mut status = None;
+        wait_until(Duration::from_secs(30), || {
+            let done = child.try_wait().map(|s| s.inspect(|s| status = Some(*s)).is_some());
+            async move { Ok(done?) }
+        })
+        .await
+        .context("the second launch exits")?;
+        anyhow::ensure!(status.is_some_and(|s| s.success()), "the second launch failed: {status:?}");
+        wait_until(Duration::from_secs(10), || {
+            let said =
+                std::fs::read_dir(&logs).into_iter().flatten().flatten().any(|e| {
+                    std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("a second launch handed over"))
+                });
+            async move { Ok(said) }
+        })
+        .await
+        .context("the first window was told")?;
+        // Still the same window, still working.
+        wait_for_queue_count(&client, expected).await.context("the first window after the hand-over")?;
+        Ok(())
+    }
+    .await;
+    if let Some(mut c) = second {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    close_window(client, driver, display).await;
+    drop(bus);
+    central.kill();
+    conclude("single instance", outcome, &artifacts_dir(), &work);
+}
+
 /// The log reader every window test ends with finds a demo citizen where one was logged (it can fail), and says
 /// which identifier and where, not the value.
 #[test]

@@ -70,6 +70,8 @@ macro_rules! command_table {
                 |desk, _input| desk.choose_export_folder();
             delete_export: ExportNameInput => ExportFolderView, Supervisor, blocking
                 |desk, input| desk.delete_export(input);
+            /// A listed export in the system's viewer or its folder (the window names a file, never a path).
+            open_export: OpenExportInput => (), Supervisor, blocking |desk, input| desk.open_export(input);
             move_old_exports: () => ExportFolderView, Supervisor, blocking |desk, _input| desk.move_old_exports();
             take_away: IdInput => Dashboard, Supervisor, awaits |desk, input| desk.take_away(&input.id).await;
             hand_over: HandOverInput => Dashboard, Supervisor, awaits |desk, input| desk.hand_over(input).await;

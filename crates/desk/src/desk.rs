@@ -21,7 +21,7 @@ mod about;
 pub use about::{AboutInfo, LOG_PREFIX, SupportBundle};
 mod decide;
 mod exports;
-pub use exports::FolderPicker;
+pub use exports::{FileOpener, FolderPicker};
 mod helpdesk;
 mod letters;
 mod paper;
@@ -340,6 +340,7 @@ pub struct Desk {
     calendar: Arc<bhxh_domain::calendar::WorkCalendar>,
     /// The window's folder dialog, set by the shell.
     folder_picker: Mutex<Option<Arc<dyn exports::FolderPicker>>>,
+    file_opener: Mutex<Option<Arc<dyn exports::FileOpener>>>,
     /// The window's title, set by the shell.
     title_sink: Mutex<Option<Arc<dyn window_title::TitleSink>>>,
     /// One decode per document at a time (the screen and the thumbnail asked together).
@@ -395,6 +396,7 @@ impl Desk {
             last_purge: Mutex::new(None),
             calendar: Arc::new(crate::assets::work_calendar()),
             folder_picker: Mutex::new(None),
+            file_opener: Mutex::new(None),
             title_sink: Mutex::new(None),
             decoding: crate::images::KeyedLocks::default(),
         })

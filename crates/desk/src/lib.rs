@@ -56,7 +56,7 @@ pub use bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS;
 /// The image sizes the document protocol serves.
 pub use bhxh_documents::Size as ImageSize;
 pub use bhxh_sync::CertPin;
-pub use desk::{APP_TITLE, DEFAULT_IDLE_LOCK, Desk, DeskConfig, FolderPicker, TitleSink, window_title};
+pub use desk::{APP_TITLE, DEFAULT_IDLE_LOCK, Desk, DeskConfig, FileOpener, FolderPicker, TitleSink, window_title};
 pub use error::{AppError, ErrorCode};
 
 /// The desk's clock: the machine's, or in a debug build `BHXH_CLOCK_START` (an RFC 3339

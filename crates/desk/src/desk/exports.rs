@@ -7,7 +7,7 @@
 use super::{Desk, OpenSession};
 use crate::access;
 use crate::error::{AppError, ErrorCode};
-use crate::ipc::{ExportFileView, ExportFolderView, ExportNameInput};
+use crate::ipc::{ExportFileView, ExportFolderView, ExportNameInput, OpenExportInput};
 use bhxh_domain::clock::{office_day, office_text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,14 @@ pub const STALE_AFTER_DAYS: i64 = 7;
 /// answer in tests. `None` when they cancel.
 pub trait FolderPicker: Send + Sync {
     fn pick_folder(&self, title: &str, start: Option<&Path>) -> Option<PathBuf>;
+}
+
+/// The system's viewer (a letter's PDF, an export in the spreadsheet program) and file manager, as the shell
+/// reaches them. The window names a listed file, never a path: only what this PC exported is opened.
+pub trait FileOpener: Send + Sync {
+    fn open(&self, path: &Path) -> Result<(), String>;
+    /// Shows the file selected in its folder.
+    fn reveal(&self, path: &Path) -> Result<(), String>;
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -386,6 +394,53 @@ impl Desk {
         }
         result?;
         self.folder_view(&s)
+    }
+
+    /// The shell's viewer and file manager (none in the headless commands and most tests).
+    pub fn set_file_opener(&self, opener: std::sync::Arc<dyn FileOpener>) {
+        *super::lock(&self.file_opener) = Some(opener);
+    }
+
+    /// Opens one listed export in the system's viewer, or shows it in its folder.
+    pub fn open_export(&self, input: OpenExportInput) -> Result<(), AppError> {
+        let s = self.view::<access::Supervisor>()?;
+        let list = records(&s)?;
+        let record = list.iter().find(|r| r.file == input.name && r.folder == input.folder).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("Tệp {} không có trong danh sách tệp đã xuất.", input.name),
+                format!("The file {} is not on the list of exports.", input.name),
+            )
+        })?;
+        let path = Path::new(&record.folder).join(&record.file);
+        // Only the regular file that was written: not a link someone put in its place.
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "Không tìm thấy tệp {} (đã bị xoá, di chuyển hoặc thư mục không truy cập được).",
+                    path.display()
+                ),
+                format!("The file {} is not there (deleted, moved, or its folder cannot be reached).", path.display()),
+            ));
+        }
+        let opener = super::lock(&self.file_opener).clone().ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Validation,
+                "Máy này không mở được tệp bằng chương trình của hệ thống.",
+                "This PC cannot open files with the system's programs.",
+            )
+        })?;
+        drop(s);
+        let opened = if input.reveal { opener.reveal(&path) } else { opener.open(&path) };
+        opened.map_err(|e| {
+            warn!(error = %e, "the system could not open an export");
+            AppError::new(
+                ErrorCode::Internal,
+                format!("Hệ thống không mở được tệp {}: {e}", path.display()),
+                format!("The system could not open the file {}: {e}", path.display()),
+            )
+        })
     }
 
     /// Deletes one file this PC exported (only those on the list: the window

@@ -294,3 +294,13 @@ pub struct ExportNameInput {
     pub name: String,
     pub folder: String,
 }
+
+/// A listed export to open in the system's viewer, or (`reveal`) to show in its folder.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct OpenExportInput {
+    pub name: String,
+    pub folder: String,
+    #[serde(default)]
+    pub reveal: bool,
+}

@@ -81,6 +81,7 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("choose_export_folder", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         ("delete_export", [NotLoggedIn, Forbidden, NotFound, Forbidden, Forbidden]),
+        ("open_export", [NotLoggedIn, Forbidden, NotFound, Forbidden, Forbidden]),
         ("move_old_exports", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
         // Taking the 07916 declaration away from whoever holds it (nobody: still fine).
         ("take_away", [NotLoggedIn, Forbidden, Ok, Forbidden, Forbidden]),
@@ -134,6 +135,7 @@ async fn call(
         "set_paper_rule" => api::invoke(d, command, json!({"required": []})).await,
         "export_table" => api::invoke(d, command, json!({"table": "backlog", "format": "csv"})).await,
         "delete_export" => api::invoke(d, command, json!({"name": "../../etc/passwd", "folder": "/"})).await,
+        "open_export" => api::invoke(d, command, json!({"name": "passwd", "folder": "/etc", "reveal": false})).await,
         "hand_over" => api::invoke(d, command, json!({"id": declaration, "officer": "canbo2.07916"})).await,
         "reminder_letters" => api::invoke(d, command, json!({"units": ["SQ0007Q"]})).await,
         "citizen_card" => api::invoke(d, command, json!({"ma_so_bhxh": ma_so, "phone": "0912345678"})).await,

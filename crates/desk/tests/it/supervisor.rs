@@ -349,6 +349,57 @@ async fn exports_go_only_to_a_chosen_folder_outside_the_data_folder_and_are_list
     assert_eq!(officer.export_folder().expect_err("officer").code, ErrorCode::Forbidden);
 }
 
+/// What the system was asked to open, as the shell's opener would be.
+#[derive(Default)]
+struct Opened(std::sync::Mutex<Vec<(bool, std::path::PathBuf)>>);
+
+impl bhxh_desk_core::FileOpener for Opened {
+    fn open(&self, path: &std::path::Path) -> Result<(), String> {
+        self.0.lock().expect("lock").push((false, path.to_path_buf()));
+        Ok(())
+    }
+    fn reveal(&self, path: &std::path::Path) -> Result<(), String> {
+        self.0.lock().expect("lock").push((true, path.to_path_buf()));
+        Ok(())
+    }
+}
+
+/// Issue 23, item 5: a listed export opens in the system's viewer or its folder; the window names a listed file,
+/// never a path, and a link put in the file's place is not followed.
+#[tokio::test]
+async fn a_listed_export_opens_in_the_systems_viewer_and_nothing_else_does() {
+    use bhxh_desk_core::ErrorCode;
+    use bhxh_desk_core::ipc::OpenExportInput;
+    let sdir = tempfile::tempdir().expect("tmp");
+    let s = server(sdir.path(), 4).await;
+    let data = tempfile::tempdir().expect("tmp");
+    let outside = tempfile::tempdir().expect("tmp");
+    let sup = super::desk_exporting_to(data.path(), outside.path());
+    sup.login(login(&s.url(), "giamsat.07916", "demo")).await.expect("login");
+    sup.sync_now().await.expect("sync");
+    let written = sup.export_table(backlog_csv()).expect("export");
+    let f = sup.export_folder().expect("view").files[0].clone();
+    let input = |name: &str, reveal: bool| OpenExportInput { name: name.into(), folder: f.folder.clone(), reveal };
+    // No viewer on a headless PC: a sentence.
+    assert_eq!(sup.open_export(input(&f.name, false)).expect_err("no opener").code, ErrorCode::Validation);
+    let opened = std::sync::Arc::new(Opened::default());
+    sup.set_file_opener(opened.clone());
+    sup.open_export(input(&f.name, false)).expect("opened");
+    sup.open_export(input(&f.name, true)).expect("revealed");
+    let path = std::path::PathBuf::from(&written.path);
+    assert_eq!(*opened.0.lock().expect("lock"), [(false, path.clone()), (true, path.clone())]);
+    // Not on the list: refused before the system is asked.
+    assert_eq!(sup.open_export(input("../../etc/passwd", false)).expect_err("unlisted").code, ErrorCode::NotFound);
+    // The file swapped for a link: refused.
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&path).expect("rm");
+        std::os::unix::fs::symlink("/etc/passwd", &path).expect("link");
+        assert_eq!(sup.open_export(input(&f.name, false)).expect_err("a link").code, ErrorCode::NotFound);
+    }
+    assert_eq!(opened.0.lock().expect("lock").len(), 2, "nothing else was opened");
+}
+
 /// Issue 21, review: the first versions wrote exports to `exports/` inside the
 /// data folder. They are counted, and moved out to the export folder on request,
 /// listed as if written there; a link or another kind of file is left alone.
