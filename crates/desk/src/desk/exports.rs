@@ -548,9 +548,12 @@ mod tests {
         assert_ne!(first, second);
         assert!(second.to_string_lossy().ends_with("-000100-2.csv"));
         assert_eq!(std::fs::read(&first).expect("read"), b"1", "the first is untouched");
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&second).expect("meta").permissions().mode();
-        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&second).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+        }
     }
 
     #[test]
@@ -562,6 +565,7 @@ mod tests {
         assert_eq!(old_kind("officers"), "old");
     }
 
+    #[cfg(unix)]
     #[test]
     fn an_old_export_swapped_for_a_link_or_a_pipe_is_not_read() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -579,6 +583,7 @@ mod tests {
         assert!(read_no_follow(&fifo).is_err(), "a pipe neither blocks nor is read");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_link_left_under_the_next_name_is_never_written_through() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -597,6 +602,7 @@ mod tests {
         assert!(!std::fs::symlink_metadata(&path).expect("meta").file_type().is_symlink());
     }
 
+    #[cfg(unix)]
     #[test]
     fn the_data_folder_and_what_is_inside_are_refused() {
         let data = tempfile::tempdir().expect("tmp");

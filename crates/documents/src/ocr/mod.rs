@@ -109,10 +109,22 @@ pub fn engine() -> Result<&'static OcrEngine, DocumentError> {
 // Debian's libtesseract parallelises with OpenMP: on two cores its threads fight the
 // other worker's and a page takes 4–5× longer. OMP_THREAD_LIMIT works only if set
 // before the process starts; this works per thread, on the thread that runs it.
+#[cfg(target_os = "linux")]
 #[link(name = "gomp")]
 unsafe extern "C" {
     fn omp_set_dynamic(dynamic_threads: std::os::raw::c_int);
     fn omp_set_num_threads(num_threads: std::os::raw::c_int);
+}
+
+/// One OpenMP thread for the calling thread's parallel regions (Linux: Debian's libtesseract uses OpenMP; the
+/// Windows build's vcpkg Tesseract does not).
+fn one_openmp_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain OpenMP setters for this thread's parallel regions.
+    unsafe {
+        omp_set_dynamic(1);
+        omp_set_num_threads(1);
+    }
 }
 
 fn new_tesseract() -> Result<Tesseract, String> {
@@ -203,11 +215,7 @@ impl OcrEngine {
                     // `BHXH_OCR_OMP_DEFAULT` leaves OpenMP as the library sets it: only
                     // for the benchmark that shows what this saves.
                     if std::env::var_os("BHXH_OCR_OMP_DEFAULT").is_none() {
-                        // SAFETY: plain OpenMP setters for this thread's parallel regions.
-                        unsafe {
-                            omp_set_dynamic(1);
-                            omp_set_num_threads(1);
-                        }
+                        one_openmp_thread();
                     }
                     let mut engine: Option<Tesseract> = None;
                     loop {

@@ -3,7 +3,6 @@
 
 use super::wire::{Reply, Request, WireError, read_frame, write_frame};
 use pdfium_render::prelude::Pdfium;
-use rlimit::Resource;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,8 +32,17 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(Args { library: library.ok_or("--library is required")?, memory_mib, cpu_seconds, fault })
 }
 
+/// No core file (the pages hold citizens' data), bounded memory and CPU. Elsewhere than on Unix nothing is limited
+/// here yet (Windows would put the worker in a Job Object: docs/windows.md, "Known gaps").
+#[cfg(not(unix))]
+fn limit_self(_memory_mib: u64, _cpu_seconds: u64) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// No core file (the pages hold citizens' data), bounded memory and CPU.
+#[cfg(unix)]
 fn limit_self(memory_mib: u64, cpu_seconds: u64) -> std::io::Result<()> {
+    use rlimit::Resource;
     Resource::CORE.set(0, 0)?;
     let bytes = memory_mib.saturating_mul(1 << 20);
     Resource::AS.set(bytes, bytes)?;
@@ -46,6 +54,11 @@ fn limit_self(memory_mib: u64, cpu_seconds: u64) -> std::io::Result<()> {
 /// The worker ends when the app does: a worker left behind by an app that
 /// crashed or was killed would go on holding a citizen's PDF. When the parent
 /// goes, the worker is handed to another process, which is what is watched for.
+/// (Not on Windows yet: there a Job Object killing on close would do it.)
+#[cfg(not(unix))]
+fn watch_parent() {}
+
+#[cfg(unix)]
 fn watch_parent() {
     let parent = std::os::unix::process::parent_id();
     let watch = move || {
@@ -126,10 +139,15 @@ fn misbehave(fault: &str, request: Request, out: &mut impl Write) {
                 ("signal the app", signal_parent()),
                 ("make a call by its x32 number", x32_call_not_refused()),
                 ("change a file's mode", {
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::File::open("/proc/self/status")
-                        .and_then(|f| f.set_permissions(std::fs::Permissions::from_mode(0o644)))
-                        .is_ok()
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::File::open("/proc/self/status")
+                            .and_then(|f| f.set_permissions(std::fs::Permissions::from_mode(0o644)))
+                            .is_ok()
+                    }
+                    #[cfg(not(unix))]
+                    false
                 }),
                 (
                     "not read a file",
