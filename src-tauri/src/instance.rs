@@ -15,6 +15,8 @@ pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> tauri::plugin::TauriPlugin
         bring_forward(app);
     });
     if let Some(dir) = data_dir {
+        // One folder, however it was written (relative, a trailing slash, through a link).
+        let dir = dir.canonicalize().or_else(|_| std::path::absolute(dir)).unwrap_or_else(|_| dir.to_path_buf());
         let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
         builder = builder.dbus_id(format!("vn.bhxh.desk.d{}", hex::encode(&digest[..6])));
     }

@@ -13,12 +13,20 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Daily files kept.
 pub const KEEP_FILES: usize = 14;
 
+/// The app's own crates log at IT's level; the libraries under them (HTTP, D-Bus, WebKit's glue) only warnings:
+/// at `debug` they would write requests and answers.
+const OURS: [&str; 7] =
+    ["bhxh_desk", "bhxh_desk_core", "bhxh_sync", "bhxh_cache", "bhxh_documents", "bhxh_domain", "bhxh_protocol"];
+
 /// Starts logging at `level` (a development build honours `RUST_LOG` over it). For the window, to files as well;
 /// the guard flushes them when dropped at exit.
 pub fn init(level: LogLevel, window: bool) -> Option<WorkerGuard> {
     let filter = || {
         let from_env = if cfg!(debug_assertions) { EnvFilter::try_from_default_env().ok() } else { None };
-        from_env.unwrap_or_else(|| EnvFilter::new(level.as_str()))
+        from_env.unwrap_or_else(|| {
+            let ours: Vec<String> = OURS.iter().map(|c| format!("{c}={}", level.as_str())).collect();
+            EnvFilter::new(format!("warn,{}", ours.join(",")))
+        })
     };
     let files = if window { log_dir().and_then(|dir| open_files(&dir)) } else { None };
     match files {
@@ -65,11 +73,14 @@ fn open_files(dir: &std::path::Path) -> Option<(tracing_appender::non_blocking::
     }
 }
 
-/// The log folder, readable by this user only (staff names and times are in it).
+/// The log folder, readable by this user only (staff names and times are in it), also when it was there before.
 fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir)
+    b.create(dir)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
 }

@@ -206,6 +206,7 @@ enum Command {
 /// crash leaves no core file, and no other program of the same user may attach to
 /// it or read its memory (`/proc/<pid>/mem` goes with it).
 fn harden_process() {
+    #[cfg(unix)]
     if let Err(e) = rlimit::Resource::CORE.set(0, 0) {
         tracing::warn!(error = %e, "core files could not be turned off");
     }
@@ -230,6 +231,10 @@ fn main() -> ExitCode {
         export_dir: cli.export_dir.clone(),
         log_level: cli.log_level.map(LogLevel::from),
     };
+    // Tauri's context: the window's configuration and the package's name, which names the resource folder. Known
+    // first: an installed app then ignores the development variables (log folder, PDFium, assets).
+    let context = tauri::generate_context!();
+    let installed = use_installed_resources(context.package_info());
     // A refused file is said on the login screen and in the log; the defaults stand meanwhile, and no one logs in.
     let loaded = Deployment::load(overrides);
     let level = loaded.as_ref().map_or(LogLevel::Info, |d| d.log_level.value);
@@ -250,11 +255,18 @@ fn main() -> ExitCode {
             }
         }
     };
+    if let Some(dir) = &installed {
+        tracing::info!(resources = %dir.display(), "installed: the package's files");
+    }
     let Some(command) = cli.command else {
         // The data folder is the platform's app data folder when not given.
         let config = DeskConfig { default_username: cli.user_name, default_password: cli.demo_password, ..deployment };
-        return run_window(cli.data_dir, config);
+        return run_window(cli.data_dir, config, context);
     };
+    // A script gets no further than the window with a refused configuration file.
+    if let Some(problem) = &deployment.deployment.problem {
+        return fail(&problem.vi);
+    }
     // Every headless command works on a cache in a named place.
     let Some(dir) = cli.data_dir else { return usage("--data-dir is required") };
     match command {
@@ -263,6 +275,14 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return fail(&e.to_string()),
             };
+            // IT's server, where one is configured: a script sends the password nowhere else.
+            if let Some(configured) = &deployment.central_url
+                && !bhxh_desk_core::same_server(configured, &central)
+            {
+                return fail(&format!(
+                    "máy chủ {central} không phải máy chủ trung tâm đã cấu hình cho máy này ({configured}); chưa gửi mật khẩu."
+                ));
+            }
             let pin = deployment.central_cert_pin;
             let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, pin));
             answer(synced, false, |line| println!("{line}"))
@@ -392,7 +412,19 @@ fn fail(msg: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
+/// An installed app takes its files from the package's resource folder (where the `.deb` put `assets/` and
+/// PDFium) and from nowhere else; run from a checkout, there is no such folder and the development places apply.
+fn use_installed_resources(package: &tauri::PackageInfo) -> Option<PathBuf> {
+    match tauri::utils::platform::resource_dir(package, &tauri::Env::default()) {
+        Ok(dir) if dir.join("assets").is_dir() => {
+            bhxh_desk_core::use_installed_resources(dir.clone());
+            Some(dir)
+        }
+        Ok(_) | Err(_) => None,
+    }
+}
+
+fn run_window(data_dir: Option<PathBuf>, config: DeskConfig, context: tauri::Context) -> ExitCode {
     // First: a second launch must hand over before anything of its own opens the cache.
     let result = tauri::Builder::default()
         .plugin(instance::plugin(data_dir.as_deref()))
@@ -425,7 +457,7 @@ fn run_window(data_dir: Option<PathBuf>, config: DeskConfig) -> ExitCode {
             Ok(())
         })
         .invoke_handler(bhxh_desk_core::command_table!(handler))
-        .run(tauri::generate_context!());
+        .run(context);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e.to_string()),
@@ -460,6 +492,7 @@ mod tests {
     }
 
     /// Run in a child process: the limits it sets hold for the whole process.
+    #[cfg(unix)]
     #[test]
     fn a_crash_leaves_no_core_file_and_no_program_reads_the_process() {
         const CHILD: &str = "BHXH_HARDEN_TEST_CHILD";

@@ -743,6 +743,7 @@ async fn reviewer_processes_the_demo_queue_without_the_mouse() {
         assert_eq!(there, Some(*outcome), "{id} on the server");
     }
     central.kill();
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -854,6 +855,7 @@ async fn officer_reviews_phone_changes_old_beside_new() {
     assert_eq!(refused.request, RequestState::AdjustRefused);
     assert_eq!(check(clash, old_phone(clash)).await, PhoneCheck::Match, "the old phone kept");
     central.kill();
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -964,6 +966,7 @@ async fn officer_reviews_by_keyboard_offline_and_in_english() {
     }
     assert_eq!(outcome_of(&undone), None, "the withdrawn decision never reached the server");
     central.kill();
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -990,7 +993,7 @@ async fn a_second_launch_brings_the_first_window_forward_and_leaves() {
             .args(["--central-url", &central.url])
             .env("DISPLAY", &display.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("BHXH_LOG_DIR", work.join("second-logs"))
+            .env("BHXH_LOG_DIR", work.join("second-launch-log"))
             .env("XDG_CONFIG_HOME", work.join("second-config"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -1027,6 +1030,41 @@ async fn a_second_launch_brings_the_first_window_forward_and_leaves() {
     drop(bus);
     central.kill();
     conclude("single instance", outcome, &artifacts_dir(), &work);
+}
+
+/// Issue 23, item 3: IT's configuration file with a mistake: the login screen names the file, the line and the
+/// reason in Vietnamese, and the login button stays off; the About dialog shows where each value came from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_configuration_is_said_on_the_login_screen() {
+    let bins = Binaries::locate();
+    let work = tempdir("config");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 2).await;
+    // The development build reads the person's own file: the window test's empty config home has one now.
+    let file = work.join("desk-config").join("bhxh-desk").join("config.toml");
+    std::fs::create_dir_all(file.parent().expect("folder")).expect("mkdir");
+    std::fs::write(&file, "# BHXH Quận 6\nidle_lock_minutes = \"mười lăm\"\n").expect("write");
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome: anyhow::Result<()> = async {
+        let problem = wait_for_element(&client, "[data-testid=config-problem]").await.context("the problem said")?;
+        let text = problem.text().await?;
+        anyhow::ensure!(text.contains("dòng 2") && text.contains("idle_lock_minutes"), "{text}");
+        anyhow::ensure!(text.contains("phải là một số nguyên từ 1 đến 240"), "{text}");
+        let submit = wait_for_element(&client, "#login-submit").await?;
+        anyhow::ensure!(submit.attr("disabled").await?.is_some(), "the login button is off");
+        save_screenshot(&client, &shots, "62-config-refused").await?;
+        click(&client, "[data-testid=about-open]").await?;
+        wait_for_element(&client, "[data-testid=about-problem]").await.context("the About dialog says it too")?;
+        let source = attr(&client, "[data-testid=about-settings] tr[data-key=central_url]", "data-source").await?;
+        // A refused file leaves the app's defaults in place (the flags too): nothing of it is half used.
+        anyhow::ensure!(source.as_deref() == Some("default"), "central_url from {source:?}");
+        save_screenshot(&client, &shots, "61-about").await?;
+        Ok(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    central.kill();
+    conclude("malformed configuration", outcome, &shots, &work);
 }
 
 /// The log reader every window test ends with finds a demo citizen where one was logged (it can fail), and says
@@ -1168,6 +1206,7 @@ async fn headless_sync_and_queue_match_the_server() {
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("chưa có bộ nhớ đệm"));
     central.kill();
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -1270,6 +1309,7 @@ async fn helpdesk_finds_the_caller_diagnoses_the_phone_copies_a_script_and_logs_
     let calls = calls.expect("calls");
     assert_eq!(calls.len(), 1, "the call reached the central service once");
     assert!(calls[0].note.contains("8079"));
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 
@@ -1513,6 +1553,7 @@ async fn supervisor_sees_the_overview_sets_a_quota_and_exports() {
     assert!(files[0].starts_with("cong-van-nhac-nho-07916-") && files[0].ends_with(".pdf"), "{files:?}");
     let pdf = std::fs::read(exports.join(&files[0])).expect("pdf");
     assert!(pdf.starts_with(b"%PDF"));
+    assert_logs_clean(&work);
     let _ = std::fs::remove_dir_all(&work);
 }
 

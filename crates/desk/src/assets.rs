@@ -1,24 +1,27 @@
 //! Files an office may edit without a new build (helpdesk scripts, letter
-//! templates): `$BHXH_ASSETS_DIR`, `assets/` beside the program or in its
-//! installed place (`../share/bhxh-desk/assets`), or, in a development build, the
-//! checkout's `assets/`. Never the working directory nor its parents: a folder the
-//! officer happens to be in must not supply the app's texts. Each caller keeps a
-//! built-in copy.
+//! templates): `$BHXH_ASSETS_DIR`, then the installed package's `assets/` (Tauri's
+//! resource folder, which the shell names at start), or, in a development build not
+//! installed, the checkout's `assets/`. Never the working directory nor its parents:
+//! a folder the officer happens to be in must not supply the app's texts. Each caller
+//! keeps a built-in copy.
 
 use std::path::PathBuf;
 
 /// Where `relative` may stand, in the order it is looked for.
 fn candidates(relative: &str) -> impl Iterator<Item = PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(d) = std::env::var_os("BHXH_ASSETS_DIR") {
+    // Not for an installed app: the office's texts come from the package (or IT's copy of it), not a shortcut's variable.
+    if let Some(d) =
+        std::env::var_os("BHXH_ASSETS_DIR").filter(|_| bhxh_documents::pdf::installed_resources().is_none())
+    {
         dirs.push(PathBuf::from(d));
     }
-    if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.to_path_buf())) {
-        dirs.push(exe_dir.join("assets"));
-        dirs.push(exe_dir.join("../share/bhxh-desk/assets"));
-    }
-    if cfg!(debug_assertions) {
-        dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets"));
+    match bhxh_documents::pdf::installed_resources() {
+        Some(installed) => dirs.push(installed.join("assets")),
+        None if cfg!(debug_assertions) => {
+            dirs.push(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets"));
+        }
+        None => {}
     }
     let relative = relative.to_owned();
     dirs.into_iter().map(move |d| d.join(&relative))

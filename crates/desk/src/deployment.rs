@@ -17,8 +17,10 @@ use ts_rs::TS;
 const FILE_NAME: &str = "config.toml";
 /// The app's folder name (config, logs): the bundle identifier, as Tauri names the app's folders.
 pub const APP_FOLDER: &str = "vn.bhxh.desk";
-/// A development build's and the tests' stand-in for the platform's log folder.
+/// A development build's and the tests' stand-in for the platform's log folder (an installed app ignores it).
 pub const LOG_DIR_ENV: &str = "BHXH_LOG_DIR";
+/// A development build's and the tests' stand-in for the machine's file (a release build ignores it).
+pub const MACHINE_FILE_ENV: &str = "BHXH_MACHINE_CONFIG";
 
 /// Where a value came from, as the About dialog says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -94,14 +96,22 @@ pub struct Overrides {
 pub struct ConfigFiles {
     pub machine: Option<PathBuf>,
     pub user: Option<PathBuf>,
+    /// The machine's file is taken only as IT's: owned by root, writable by no one else (release builds).
+    pub guard_machine: bool,
 }
 
 impl ConfigFiles {
     /// The platform's places. A release build has no per-person file.
     pub fn platform() -> Self {
-        let user =
-            if cfg!(debug_assertions) { dirs::config_dir().map(|d| d.join("bhxh-desk").join(FILE_NAME)) } else { None };
-        ConfigFiles { machine: machine_file(), user }
+        if !cfg!(debug_assertions) {
+            return ConfigFiles { machine: machine_file(), user: None, guard_machine: true };
+        }
+        let machine = std::env::var_os(MACHINE_FILE_ENV).map(PathBuf::from).or_else(machine_file);
+        ConfigFiles {
+            machine,
+            user: dirs::config_dir().map(|d| d.join("bhxh-desk").join(FILE_NAME)),
+            guard_machine: false,
+        }
     }
 }
 
@@ -121,7 +131,8 @@ pub fn machine_file() -> Option<PathBuf> {
 /// The platform's log folder (`~/.local/share/vn.bhxh.desk/logs`, `%LOCALAPPDATA%\vn.bhxh.desk\logs`,
 /// `~/Library/Logs/vn.bhxh.desk`: where Tauri's `app_log_dir` points), or `$BHXH_LOG_DIR`.
 pub fn log_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os(LOG_DIR_ENV).filter(|d| !d.is_empty()) {
+    let installed = bhxh_documents::pdf::installed_resources().is_some();
+    if let Some(d) = std::env::var_os(LOG_DIR_ENV).filter(|d| !d.is_empty() && !installed) {
         return Some(PathBuf::from(d));
     }
     if cfg!(target_os = "macos") {
@@ -175,10 +186,12 @@ impl Default for Deployment {
 }
 
 /// A configuration file that cannot be used: which, where, why. Shown in Vietnamese, logged in English.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{}", text.en)]
 pub struct ConfigError {
     pub text: Text,
+    /// The files looked at, the refused one last (`refused`).
+    pub files: Vec<FileState>,
 }
 
 impl ConfigError {
@@ -192,6 +205,7 @@ impl ConfigError {
                 format!("{where_vi}: {vi}. Ứng dụng chưa dùng tệp này; hãy báo bộ phận công nghệ thông tin sửa lại."),
                 format!("{where_en}: {en}. The file was not used; IT must correct it."),
             ),
+            files: Vec::new(),
         }
     }
 }
@@ -214,15 +228,22 @@ impl Deployment {
                     continue;
                 }
                 Err(e) => {
-                    return Err(ConfigError::at(
-                        path,
-                        None,
-                        format!("không đọc được ({e})"),
-                        format!("cannot be read ({e})"),
-                    ));
+                    let mut err =
+                        ConfigError::at(path, None, format!("không đọc được ({e})"), format!("cannot be read ({e})"));
+                    err.files = d.files.clone();
+                    err.files.push(FileState { path: path.display().to_string(), source, state: "refused".into() });
+                    return Err(err);
                 }
             };
-            d.apply_file(path, &text, source)?;
+            let refused = |mut e: ConfigError, files: &[FileState]| {
+                e.files = files.to_vec();
+                e.files.push(FileState { path: path.display().to_string(), source, state: "refused".into() });
+                e
+            };
+            if files.guard_machine && source == Source::MachineFile {
+                guarded(path).map_err(|e| refused(e, &d.files))?;
+            }
+            d.apply_file(path, &text, source).map_err(|e| refused(e, &d.files))?;
             d.files.push(FileState { path: path.display().to_string(), source, state: "read".into() });
         }
         d.apply_overrides(overrides, release);
@@ -256,7 +277,8 @@ impl Deployment {
     }
 
     fn apply_file(&mut self, path: &Path, text: &str, source: Source) -> Result<(), ConfigError> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line_of =
+            |offset: usize| text.as_bytes()[..offset.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1;
         let table: BTreeMap<Spanned<String>, Spanned<toml::Value>> = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(s.start));
             let detail = e.message().trim().to_owned();
@@ -410,7 +432,7 @@ impl Report {
 
     /// The defaults shown, the refusal said.
     pub fn refused(e: &ConfigError) -> Self {
-        Report { problem: Some(e.text.clone()), ..Report::of(&Deployment::default()) }
+        Report { problem: Some(e.text.clone()), files: e.files.clone(), ..Report::of(&Deployment::default()) }
     }
 }
 
@@ -442,7 +464,54 @@ fn check_url(raw: &str) -> Result<(), (String, String)> {
         && url.password().is_none()
         && url.query().is_none()
         && url.fragment().is_none();
-    if ok { Ok(()) } else { Err(bad()) }
+    if !ok {
+        return Err(bad());
+    }
+    // Plain HTTP only to this PC (the demo); the password crosses no network unencrypted.
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if url.scheme() == "http" && !loopback {
+        return Err((
+            format!("phải dùng https:// (http:// chỉ dùng cho máy chủ chạy trên chính máy này), không phải \"{raw}\""),
+            format!("must use https:// (http:// only for a server on this very PC), not \"{raw}\""),
+        ));
+    }
+    Ok(())
+}
+
+/// IT's file, as only IT may have written it: owned by the administrator (root) and writable by no one else, in a
+/// folder no one else may write to. An officer's own file in its place would send the password elsewhere.
+#[cfg(unix)]
+fn guarded(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::MetadataExt;
+    for p in [Some(path), path.parent()].into_iter().flatten() {
+        let open = std::fs::metadata(p).map(|m| m.uid() != 0 || m.mode() & 0o022 != 0).unwrap_or(true);
+        if open {
+            return Err(ConfigError::at(
+                path,
+                None,
+                format!(
+                    "{} phải thuộc quyền quản trị (root) và không ai khác được ghi (chmod 644 cho tệp, 755 cho thư mục)",
+                    p.display()
+                ),
+                format!(
+                    "{} must be owned by root and writable by no one else (mode 644 file, 755 folder)",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// On Windows the installer makes the folder writable by administrators only (docs/windows.md); not checked here.
+#[cfg(not(unix))]
+fn guarded(_path: &Path) -> Result<(), ConfigError> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -460,7 +529,11 @@ mod tests {
             }
             Some(p)
         };
-        let files = ConfigFiles { machine: write("machine.toml", machine), user: write("user.toml", user) };
+        let files = ConfigFiles {
+            machine: write("machine.toml", machine),
+            user: write("user.toml", user),
+            guard_machine: false,
+        };
         (dir, files)
     }
 
@@ -518,6 +591,27 @@ mod tests {
         }
     }
 
+    /// A release build takes the machine's file only as IT left it: root's, writable by no one else.
+    #[cfg(unix)]
+    #[test]
+    fn a_machine_file_others_may_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, mut f) = files(Some("central_url = \"https://it.example\"\n"), None);
+        f.guard_machine = true;
+        let machine = f.machine.clone().expect("path");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod dir");
+        std::fs::set_permissions(&machine, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let err = Deployment::load_from(&f, Overrides::default(), true).expect_err("writable by others");
+        assert!(err.text.vi.contains("phải thuộc quyền quản trị (root)"), "{}", err.text.vi);
+        assert_eq!(err.files.last().map(|f| f.state.as_str()), Some("refused"));
+        std::fs::set_permissions(&machine, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let as_root =
+            std::fs::metadata(&machine).map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+        let loaded = Deployment::load_from(&f, Overrides::default(), true);
+        // Only root's own file passes (CI runs as root; elsewhere the file is the tester's, and refused).
+        assert_eq!(loaded.is_ok(), as_root, "{:?}", loaded.err());
+    }
+
     /// The example IT starts from (`assets/config.example.toml`) is a file the app takes.
     #[test]
     fn the_shipped_example_is_valid() {
@@ -541,6 +635,7 @@ mod tests {
             ("retention_days = -1\n", 1, "từ 0 đến 365"),
             ("central_url = \"ftp://a.example\"\n", 1, "phải là địa chỉ http:// hoặc https://"),
             ("central_url = \"https://user:pw@a.example\"\n", 1, "phải là địa chỉ http:// hoặc https://"),
+            ("central_url = \"http://trungtam.bhxh.example\"\n", 1, "phải dùng https://"),
             ("central_cert_sha256 = \"abcd\"\n", 1, "64 chữ số hệ 16"),
             ("office_code = \"99999\"\n", 1, "không phải mã cơ quan BHXH"),
             ("export_dir = \"xuat\"\n", 1, "đường dẫn đầy đủ"),

@@ -676,6 +676,10 @@ impl Desk {
             }
             Err(e) if e.is_offline() => {
                 warn!(error = %e, "central unreachable; trying offline unlock");
+                // Refused before the data is opened (and an opening audited) for an office this PC does not serve.
+                if let Some(p) = lock(&self.profiles).profile(&username)? {
+                    self.serves_office(&p.office_code)?;
+                }
                 let (profiles, now, max_offline_days) =
                     (Arc::clone(&self.profiles), self.now(), self.config.max_offline_days);
                 let (account, cache, credentials) = off_runtime(move || {
@@ -697,6 +701,9 @@ impl Desk {
         // only to the profile's server.
         self.configuration_usable()?;
         self.server_for(&input.central_url, input.username.trim())?;
+        if let Some(p) = lock(&self.profiles).profile(input.username.trim())? {
+            self.serves_office(&p.office_code)?;
+        }
         let credentials = Credentials::new(input.username.trim().to_owned(), input.password);
         let (account, cache) = unlock_offline(&self.profiles, &credentials, self.now(), self.config.max_offline_days)?;
         self.serves_office(&account.office_code)?;

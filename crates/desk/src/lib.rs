@@ -55,9 +55,15 @@ mod views;
 pub use bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS;
 /// The image sizes the document protocol serves.
 pub use bhxh_documents::Size as ImageSize;
-pub use bhxh_sync::CertPin;
+pub use bhxh_sync::{CertPin, same_server};
 pub use desk::{APP_TITLE, DEFAULT_IDLE_LOCK, Desk, DeskConfig, FileOpener, FolderPicker, TitleSink, window_title};
 pub use error::{AppError, ErrorCode};
+
+/// The installed package's resource folder (Tauri's), when the shell found the package's `assets/` there: the app's
+/// files (assets, PDFium) are then taken from it and from nowhere else.
+pub fn use_installed_resources(dir: std::path::PathBuf) {
+    bhxh_documents::pdf::use_installed_resources(dir);
+}
 
 /// The desk's clock: the machine's, or in a debug build `BHXH_CLOCK_START` (an RFC 3339
 /// instant the clock starts from), so the window tests can put the office at 00:01 on

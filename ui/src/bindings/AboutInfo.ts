@@ -3,7 +3,15 @@ import type { FileState } from "./FileState";
 import type { SettingRow } from "./SettingRow";
 import type { Text } from "./Text";
 
-export type AboutInfo = { version: string, os: string, data_dir: string, log_dir: string | null, files: Array<FileState>, settings: Array<SettingRow>, 
+export type AboutInfo = { version: string, os: string, data_dir: string, log_dir: string | null, 
+/**
+ * The installed package's resource folder; none when run from a checkout.
+ */
+resources: string | null, 
+/**
+ * The PDFium library the PDF worker loads.
+ */
+pdfium: string, files: Array<FileState>, settings: Array<SettingRow>, 
 /**
  * The configuration file that was refused, and why.
  */

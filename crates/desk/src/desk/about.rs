@@ -22,6 +22,10 @@ pub struct AboutInfo {
     pub os: String,
     pub data_dir: String,
     pub log_dir: Option<String>,
+    /// The installed package's resource folder; none when run from a checkout.
+    pub resources: Option<String>,
+    /// The PDFium library the PDF worker loads.
+    pub pdfium: String,
     pub files: Vec<FileState>,
     pub settings: Vec<SettingRow>,
     /// The configuration file that was refused, and why.
@@ -60,6 +64,8 @@ impl Desk {
             os: os_text(),
             data_dir: self.config.data_dir.display().to_string(),
             log_dir: d.log_dir.as_ref().map(|p| p.display().to_string()),
+            resources: bhxh_documents::pdf::installed_resources().map(|p| p.display().to_string()),
+            pdfium: bhxh_documents::pdf::locate_library().display().to_string(),
             files: d.files.clone(),
             settings: d.rows.clone(),
             problem: d.problem.clone(),
@@ -139,13 +145,21 @@ impl Desk {
             SessionState::Open(s) => Some(std::sync::Arc::clone(s)),
             _ => None,
         };
-        if let Some(s) = open
-            && let Ok(dir) = self.export_dir_of(&s)
+        if let Some(s) = &open
+            && let Ok(dir) = self.export_dir_of(s)
         {
             return Ok(dir);
         }
         let folder = match self.config.export_dir.clone() {
             Some(f) => f,
+            // Without a session (the login screen) only IT's folder: a passer-by does not carry the logs away.
+            None if open.is_none() => {
+                return Err(AppError::new(
+                    ErrorCode::Validation,
+                    "Chưa đăng nhập và chưa có thư mục xuất do bộ phận CNTT đặt (export_dir): hãy đăng nhập rồi gửi lại, hoặc nhờ CNTT đặt export_dir.",
+                    "Not logged in and no export folder set by IT (export_dir): log in and send again, or ask IT to set export_dir.",
+                ));
+            }
             None => {
                 let picker = super::lock(&self.folder_picker).clone().ok_or_else(|| {
                     AppError::new(
@@ -179,12 +193,14 @@ impl Desk {
     fn about_text(&self, now: chrono::DateTime<chrono::Utc>) -> String {
         let a = self.about();
         let mut t = format!(
-            "bhxh-desk {}\nHệ điều hành: {}\nLúc: {}\nThư mục dữ liệu: {}\nThư mục nhật ký: {}\n\nCấu hình:\n",
+            "bhxh-desk {}\nHệ điều hành: {}\nLúc: {}\nThư mục dữ liệu: {}\nThư mục nhật ký: {}\nTài nguyên: {}\nPDFium: {}\n\nCấu hình:\n",
             a.version,
             a.os,
             bhxh_domain::clock::office_text(now),
             a.data_dir,
-            a.log_dir.unwrap_or_default()
+            a.log_dir.unwrap_or_default(),
+            a.resources.unwrap_or_else(|| "(bản chạy từ mã nguồn)".to_owned()),
+            a.pdfium
         );
         for r in &a.settings {
             t.push_str(&format!("  {} = {:?}  ({:?})\n", r.key, r.value, r.source));

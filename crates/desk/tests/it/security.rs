@@ -504,7 +504,7 @@ async fn the_machines_configuration_file_names_the_server_its_certificate_and_th
     let (_state, other_tls) = tls_server(bdir.path());
     let cfg = tempfile::tempdir().expect("tmp");
     let machine = cfg.path().join("config.toml");
-    let files = ConfigFiles { machine: Some(machine.clone()), user: None };
+    let files = ConfigFiles { machine: Some(machine.clone()), user: None, guard_machine: false };
     let desk_from = |text: &str, flags: Overrides| {
         std::fs::write(&machine, text).expect("write");
         let config = match Deployment::load_from(&files, flags, true) {
@@ -572,8 +572,11 @@ async fn the_support_bundle_holds_the_logs_and_the_versions_only() {
         .expect("log");
     std::fs::write(logs.path().join("notes.txt"), "not ours").expect("other");
     let data = tempfile::tempdir().expect("tmp");
+    // A link under a log's name to a file of someone's: not followed into the bundle.
+    let secret = data.path().join("not-a-log.txt");
+    std::fs::write(&secret, "Nguyễn Văn An 079123456789").expect("secret");
     #[cfg(unix)]
-    std::os::unix::fs::symlink(data.path(), logs.path().join("bhxh-desk.link.log")).expect("link");
+    std::os::unix::fs::symlink(&secret, logs.path().join("bhxh-desk.link.log")).expect("link");
     let exports = tempfile::tempdir().expect("tmp");
     let mut config =
         DeskConfig::deployed(&bhxh_desk_core::deployment::Deployment::default(), data.path().to_path_buf());

@@ -61,40 +61,55 @@ impl Default for Limits {
     }
 }
 
-/// Where `libpdfium.so` is looked for, in order: `$BHXH_PDFIUM_DIR`; beside the
-/// executable (an installed app ships it there) and its `../lib`; in a
-/// development build, the checkout's `.local/pdfium` (`scripts/setup`); finally
-/// the system's library path. Never the working directory nor its parents: a
-/// folder the officer opened must not supply code to the app.
+/// The installed app's resource folder (Tauri's: `/usr/lib/bhxh-desk` from the `.deb`, the program's folder on
+/// Windows), set once by the shell when it finds the package's files there.
+static INSTALLED: OnceLock<PathBuf> = OnceLock::new();
+
+/// Tells the engine where the installed package put PDFium. An installed app then looks nowhere else (no checkout,
+/// no system library path).
+pub fn use_installed_resources(dir: PathBuf) {
+    let _ = INSTALLED.set(dir);
+}
+
+pub fn installed_resources() -> Option<&'static Path> {
+    INSTALLED.get().map(PathBuf::as_path)
+}
+
+/// Where `libpdfium.so` is looked for, in order: `$BHXH_PDFIUM_DIR` (scripts and tests; not for an installed app); the installed package's
+/// resource folder; otherwise, in a development build, the checkout's `.local/pdfium` (`scripts/setup`); last,
+/// beside the executable. Never the working directory nor its parents, nor the system's library path: a folder the
+/// officer opened, or a library someone installed, must not supply code to the app.
 pub fn locate_library() -> PathBuf {
     let name = pdfium_render::prelude::Pdfium::pdfium_platform_library_name();
     let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(dir) = std::env::var_os(LIBRARY_DIR_ENV) {
+    // An installed app takes no library from the environment: whoever edits a shortcut must not supply code.
+    if let Some(dir) = std::env::var_os(LIBRARY_DIR_ENV).filter(|_| installed_resources().is_none()) {
         dirs.push(PathBuf::from(dir));
     }
-    if let Some(exe_dir) = exe_dir() {
-        dirs.push(exe_dir.join("../lib"));
-        dirs.push(exe_dir);
+    match installed_resources() {
+        Some(dir) => dirs.push(dir.to_path_buf()),
+        None if cfg!(debug_assertions) => dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.local/pdfium")),
+        None => {}
     }
-    if cfg!(debug_assertions) {
-        dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.local/pdfium"));
-    }
-    dirs.into_iter().map(|d| d.join(&name)).find(|p| p.is_file()).unwrap_or_else(|| PathBuf::from(name))
+    dirs.extend(exe_dir());
+    let candidates: Vec<PathBuf> = dirs.into_iter().map(|d| d.join(&name)).collect();
+    candidates.iter().find(|p| p.is_file()).or(candidates.first()).cloned().unwrap_or_else(|| PathBuf::from(name))
 }
 
 fn exe_dir() -> Option<PathBuf> {
     std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from))
 }
 
-/// Where the worker program is: `$BHXH_PDF_WORKER`; beside the executable (the
+/// Where the worker program is: `$BHXH_PDF_WORKER` (not for an installed app); beside the executable (the
 /// installed app, `cargo build`'s `target/debug`); one folder up (a test binary
 /// in `target/debug/deps`).
 pub fn locate_worker() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(WORKER_ENV) {
+    if let Some(p) = std::env::var_os(WORKER_ENV).filter(|_| installed_resources().is_none()) {
         return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
     let dir = exe_dir()?;
-    [dir.join(WORKER_NAME), dir.join("..").join(WORKER_NAME)].into_iter().find(|p| p.is_file())
+    let file = format!("{WORKER_NAME}{}", std::env::consts::EXE_SUFFIX);
+    [dir.join(&file), dir.join("..").join(&file)].into_iter().find(|p| p.is_file())
 }
 
 static ENGINE: OnceLock<Result<PdfEngine, String>> = OnceLock::new();
