@@ -425,23 +425,25 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
     impostor.abort();
 }
 
+/// A demo server's state in `dir` and its own self-signed certificate (not started).
+fn tls_server(dir: &Path) -> (bhxh_central::AppState, bhxh_central::ServerTls) {
+    let state = bhxh_central::AppState::open(&bhxh_central::ServerConfig {
+        data_dir: dir.to_path_buf(),
+        admin: false,
+        faults: bhxh_protocol::FaultSettings::default(),
+    })
+    .expect("state");
+    bhxh_central::seed_demo(&state, 2, 4).expect("demo");
+    let tls = bhxh_central::ServerTls::self_signed(&dir.join("tls")).expect("certificate");
+    (state, tls)
+}
+
 /// With the central service's certificate pinned, the desk logs in over HTTPS to
 /// that server only; another certificate is refused in Vietnamese, as a matter
 /// for IT (not "offline"), and nothing is cached.
 #[tokio::test]
 async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
-    use bhxh_central::{AppState, ServerConfig, ServerTls, seed_demo, start_with};
-    let tls_server = |dir: &Path| {
-        let state = AppState::open(&ServerConfig {
-            data_dir: dir.to_path_buf(),
-            admin: false,
-            faults: bhxh_protocol::FaultSettings::default(),
-        })
-        .expect("state");
-        seed_demo(&state, 2, 4).expect("demo");
-        let tls = ServerTls::self_signed(&dir.join("tls")).expect("certificate");
-        (state, tls)
-    };
+    use bhxh_central::start_with;
     let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let (state, tls) = tls_server(adir.path());
     let pin: bhxh_desk_core::CertPin = tls.fingerprint.parse().expect("pin");
@@ -484,19 +486,8 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
 /// another office than the file's is not logged in, and a malformed file logs no one in, saying its line.
 #[tokio::test]
 async fn the_machines_configuration_file_names_the_server_its_certificate_and_the_office() {
-    use bhxh_central::{AppState, ServerConfig, ServerTls, seed_demo, start_with};
+    use bhxh_central::start_with;
     use bhxh_desk_core::deployment::{ConfigFiles, Deployment, Overrides, Source};
-    let tls_server = |dir: &Path| {
-        let state = AppState::open(&ServerConfig {
-            data_dir: dir.to_path_buf(),
-            admin: false,
-            faults: bhxh_protocol::FaultSettings::default(),
-        })
-        .expect("state");
-        seed_demo(&state, 2, 4).expect("demo");
-        let tls = ServerTls::self_signed(&dir.join("tls")).expect("certificate");
-        (state, tls)
-    };
     let (adir, bdir) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
     let (state, tls) = tls_server(adir.path());
     let right_pin = tls.fingerprint.clone();
