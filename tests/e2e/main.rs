@@ -583,6 +583,59 @@ async fn press(client: &fantoccini::Client, keys: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The screen moves to the next declaration as soon as a decision is sent, before
+/// the desk has written it to disk. When the desk then refuses it (here: another
+/// officer holds the declaration on the central service, which the last sync
+/// brought), the declaration comes back on screen with the form as the officer
+/// left it (outcome, note) and the reason; nothing is recorded for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_refused_after_the_screen_moved_on_comes_back_with_its_form() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-returned");
+    let mut central = Central::start(&bins.central, &work.join("central"), None, 14).await;
+    let theirs: Vec<String> =
+        central.declarations_of("canbo.07916", "07916").await.into_iter().take(2).map(|d| d.id).collect();
+    assert_eq!(theirs.len(), 2, "two declarations of the office");
+    for id in &theirs {
+        central.take_as("canbo2.07916", id).await;
+    }
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, expected).await?;
+        // One of the two that is not the last row: after it, the screen has somewhere to go.
+        let last = attr(&client, "[data-testid=queue-row]:last-child", "data-id").await?.unwrap_or_default();
+        let id = theirs.iter().find(|t| **t != last).context("a held declaration before the last row")?.clone();
+        open_declaration(&client, &id).await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("a").await?;
+        let note = "Đã gọi điện xác minh với người dân";
+        let area = wait_for_element(&client, "[data-testid=decision-note]").await.context("the approval form")?;
+        area.send_keys(note).await?;
+        area.send_keys("\u{e009}\u{e007}\u{e000}").await.context("Ctrl+Enter")?;
+        // Back on screen, the form as it was, and why.
+        wait_until(Duration::from_secs(10), || async {
+            let shown = attr(&client, "[data-testid=detail]", "data-id").await?;
+            let error = client.find_all(fantoccini::Locator::Css("[data-testid=decision-error]")).await?;
+            Ok(shown.as_deref() == Some(id.as_str()) && !error.is_empty())
+        })
+        .await
+        .context("the refused declaration back on screen with its error")?;
+        let error = text_of(&client, "[data-testid=decision-error]").await?;
+        anyhow::ensure!(error.contains("Lê Văn Đức"), "the reason names who holds it: {error}");
+        let kept = client.find(fantoccini::Locator::Css("[data-testid=decision-note]")).await?.prop("value").await?;
+        anyhow::ensure!(kept.as_deref() == Some(note), "the note given back: {kept:?}");
+        anyhow::ensure!(sync_state(&client, &id).await?.is_empty(), "nothing recorded for {id}");
+        save_screenshot(&client, &shots, "26-decision-returned").await?;
+        Ok(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    central.kill();
+    conclude("decision returned", outcome, &shots, &work);
+}
+
 /// "Done when" of the review screen: a reviewer processes the demo queue without
 /// touching the mouse. Log in, then each declaration in turn: a clean one approved
 /// with A, Enter; one with a warning sent back with S, one with a blocking finding

@@ -3,6 +3,7 @@
 // Block finding.
 import type { Outcome } from "../bindings/Outcome";
 import type { ReasonView } from "../bindings/ReasonView";
+import type { DecisionReceipt } from "../bindings/DecisionReceipt";
 
 /** Lower case, no Vietnamese marks: "Ảnh mờ" and "anh mo" match. */
 export function foldVi(s: string): string {
@@ -75,4 +76,28 @@ export function paperState(pages: PaperPageSigned[]): "missing" | "signed" | "un
   if (pages.some(byMachine)) return "signed";
   if (pages.every((p) => p.signed === false)) return "unsigned";
   return "unknown";
+}
+
+/** What the officer filled in: given back with the form if the desk refuses the decision. */
+export interface Draft {
+  outcome: Outcome;
+  reasons: string[];
+  note: string;
+  paperSeen: boolean;
+}
+
+/** A decision on its way: the screen moves on at once and the answer comes later. */
+export interface Sent {
+  id: string;
+  draft: Draft;
+  answer: Promise<DecisionReceipt>;
+}
+
+/** A decision the desk refused after the screen moved on: that declaration is shown
+ *  again with its form as the officer left it and the reason (`n` counts returns). */
+export interface Returned {
+  id: string;
+  draft: Draft;
+  error: string;
+  n: number;
 }

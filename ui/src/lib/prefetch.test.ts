@@ -90,3 +90,21 @@ describe("the next declaration's images", () => {
     expect(store.resolve("doc:slow")).toBe("doc:slow");
   });
 });
+
+describe("the size of an image loaded ahead", () => {
+  it("is known while the image is held, and forgotten with it", async () => {
+    let n = 0;
+    const store = imageStore(
+      async (u) => new Blob([u]),
+      async (b) => (b === "blob:1" ? [1200, 800] : undefined),
+      { create: () => `blob:${++n}`, revoke: () => {} },
+    );
+    await store.keep(["doc:a", "doc:b"]);
+    expect(store.dims("doc:a")).toEqual([1200, 800]);
+    expect(store.dims("doc:b")).toBeNull();
+    await store.keep(["doc:c"]);
+    expect(store.dims("doc:a")).toBeNull();
+    store.clear();
+    expect(store.dims("doc:c")).toBeNull();
+  });
+});

@@ -5,11 +5,14 @@
 // and dropped when the screen locks.
 
 type Fetcher = (url: string) => Promise<Blob | null>;
-type Decoder = (blobUrl: string) => Promise<void>;
+/** Decodes the image; its natural size when known. */
+type Decoder = (blobUrl: string) => Promise<[number, number] | void>;
 
 export interface ImageStore {
   /** The blob URL held for `url`, or `url` itself. */
   resolve(url: string): string;
+  /** The natural size of an image held, so the viewer fits it before it paints. */
+  dims(url: string): [number, number] | null;
   /**
    * Loads `load` where not held yet; keeps `retain` where held (the images on
    * screen: their blob URLs are in use); drops the rest.
@@ -26,6 +29,7 @@ export function imageStore(
   url: { create: (b: Blob) => string; revoke: (u: string) => void },
 ): ImageStore {
   const held = new Map<string, string>();
+  const sizes = new Map<string, [number, number]>();
   // Bumped by every new wish and by clear: a load that finishes after the wish
   // changed is thrown away.
   let generation = 0;
@@ -45,7 +49,8 @@ export function imageStore(
       if (!blob || gen !== generation) continue;
       const b = url.create(blob);
       try {
-        await decode(b);
+        const d = await decode(b);
+        if (d) sizes.set(u, d);
       } catch {
         // An image the browser cannot decode: the viewer shows its own error.
       }
@@ -60,6 +65,7 @@ export function imageStore(
   let current: Promise<void> = Promise.resolve();
   return {
     resolve: (u) => held.get(u) ?? u,
+    dims: (u) => (held.has(u) ? (sizes.get(u) ?? null) : null),
     get size() {
       return held.size;
     },
@@ -68,6 +74,7 @@ export function imageStore(
       lastWish = "";
       for (const b of held.values()) url.revoke(b);
       held.clear();
+      sizes.clear();
     },
     keep(urls, retain = []) {
       const wish = JSON.stringify([urls, retain]);
@@ -79,6 +86,7 @@ export function imageStore(
         if (!wanted.has(u)) {
           url.revoke(b);
           held.delete(u);
+          sizes.delete(u);
         }
       }
       current = load(urls, gen);
@@ -97,6 +105,7 @@ export const nextImages: ImageStore = imageStore(
     const img = new Image();
     img.src = b;
     await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
   },
   { create: (b) => URL.createObjectURL(b), revoke: (u) => URL.revokeObjectURL(u) },
 );
