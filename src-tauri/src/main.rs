@@ -19,8 +19,9 @@ mod instance;
 mod logs;
 mod opener;
 mod title;
+mod webview;
 
-use bhxh_desk_core::deployment::{Deployment, LogLevel, Overrides};
+use bhxh_desk_core::deployment::{Deployment, LogLevel, Overrides, WebRendering};
 use bhxh_desk_core::{Desk, DeskConfig, headless};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -67,6 +68,9 @@ struct Cli {
     /// error, warn, info (default), debug or trace.
     #[arg(long, env = "BHXH_LOG_LEVEL", value_enum)]
     log_level: Option<LogLevelArg>,
+    /// How the window is drawn: software (default) or gpu.
+    #[arg(long, env = "BHXH_WEB_RENDERING", value_enum)]
+    web_rendering: Option<WebRenderingArg>,
     /// Password to prefill (demo only).
     #[arg(long, env = "BHXH_DEMO_PASSWORD", hide = true)]
     demo_password: Option<String>,
@@ -79,6 +83,21 @@ enum LogLevelArg {
     Info,
     Debug,
     Trace,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum WebRenderingArg {
+    Software,
+    Gpu,
+}
+
+impl From<WebRenderingArg> for WebRendering {
+    fn from(r: WebRenderingArg) -> Self {
+        match r {
+            WebRenderingArg::Software => WebRendering::Software,
+            WebRenderingArg::Gpu => WebRendering::Gpu,
+        }
+    }
 }
 
 impl From<LogLevelArg> for LogLevel {
@@ -230,6 +249,7 @@ fn main() -> ExitCode {
         max_offline_days: cli.max_offline_days,
         export_dir: cli.export_dir.clone(),
         log_level: cli.log_level.map(LogLevel::from),
+        web_rendering: cli.web_rendering.map(WebRendering::from),
     };
     // Tauri's context: the window's configuration and the package's name, which names the resource folder. Known
     // first: an installed app then ignores the development variables (log folder, PDFium, assets).
@@ -238,6 +258,7 @@ fn main() -> ExitCode {
     // A refused file is said on the login screen and in the log; the defaults stand meanwhile, and no one logs in.
     let loaded = Deployment::load(overrides);
     let level = loaded.as_ref().map_or(LogLevel::Info, |d| d.log_level.value);
+    webview::choose_rendering(loaded.as_ref().map_or(WebRendering::Software, |d| d.web_rendering.value));
     let _log = logs::init(level, cli.command.is_none());
     harden_process();
     let deployment = match loaded {
