@@ -613,6 +613,15 @@ async fn a_decision_refused_after_the_screen_moved_on_comes_back_with_its_form()
         let note = "Đã gọi điện xác minh với người dân";
         let area = wait_for_element(&client, "[data-testid=decision-note]").await.context("the approval form")?;
         area.send_keys(note).await?;
+        // Every declaration the detail shows from here on, in order.
+        client
+            .execute(
+                "window.__shown = []; const rec = () => { const d = document.querySelector('[data-testid=detail]'); \
+                 const v = d && d.dataset.id; if (v && window.__shown[window.__shown.length - 1] !== v) window.__shown.push(v); }; \
+                 rec(); new MutationObserver(rec).observe(document.body, { subtree: true, childList: true, attributes: true });",
+                vec![],
+            )
+            .await?;
         area.send_keys("\u{e009}\u{e007}\u{e000}").await.context("Ctrl+Enter")?;
         // Back on screen, the form as it was, and why.
         wait_until(Duration::from_secs(10), || async {
@@ -622,6 +631,12 @@ async fn a_decision_refused_after_the_screen_moved_on_comes_back_with_its_form()
         })
         .await
         .context("the refused declaration back on screen with its error")?;
+        let shown = client.execute("return window.__shown", vec![]).await?;
+        let shown: Vec<String> = serde_json::from_value(shown)?;
+        anyhow::ensure!(
+            shown.len() >= 3 && shown.first() == Some(&id) && shown.last() == Some(&id) && shown[1] != id,
+            "the screen went on to the next declaration before the refusal brought this one back: {shown:?}"
+        );
         let error = text_of(&client, "[data-testid=decision-error]").await?;
         anyhow::ensure!(error.contains("Lê Văn Đức"), "the reason names who holds it: {error}");
         let kept = client.find(fantoccini::Locator::Css("[data-testid=decision-note]")).await?.prop("value").await?;

@@ -38,6 +38,8 @@ macro_rules! command_table {
             unlock: UnlockInput => (), Identified, blocking |desk, input| desk.unlock(&input.password);
             queue: () => Vec<QueueItem>, Reviewer, blocking |desk, _input| desk.queue();
             declaration: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration(&input.id);
+            /// The next declaration's view loaded ahead: its opening is audited when it is shown.
+            declaration_ahead: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration_ahead(&input.id);
             decide: DecideInput => DecisionReceipt, Reviewer, blocking |desk, input| desk.decide(input);
             withdraw: KeyInput => (), Reviewer, blocking |desk, input| desk.withdraw(&input.key);
             outbox: () => Vec<OutboxView>, Reviewer, blocking |desk, _input| desk.outbox();

@@ -926,7 +926,19 @@ impl Desk {
         Ok(rows.into_iter().map(|r| views::queue_item(r, &s.info.username, now, &self.calendar)).collect())
     }
 
+    /// The declaration on screen: its opening is audited (once; a refresh is not).
     pub fn declaration(&self, id: &str) -> Result<DeclarationView, AppError> {
+        self.declaration_view(id, true)
+    }
+
+    /// The next declaration's view, loaded while the officer reads the one before it:
+    /// nothing is shown yet, so no opening is audited and the one on screen stays the
+    /// open one (the screen asks `declaration` when it shows it). No document bytes.
+    pub fn declaration_ahead(&self, id: &str) -> Result<DeclarationView, AppError> {
+        self.declaration_view(id, false)
+    }
+
+    fn declaration_view(&self, id: &str, shown: bool) -> Result<DeclarationView, AppError> {
         let s = self.view::<access::Reviewer>()?;
         let cache = s.cache();
         let found = lock(cache).declaration(id)?;
@@ -935,7 +947,7 @@ impl Desk {
         if c.declaration.fields.office_code != s.info.office_code {
             return Err(AppError::declaration_not_here());
         }
-        if !c.documents.is_empty() {
+        if shown && !c.documents.is_empty() {
             s.audit_shown(id, Shown::Opened, self.now())?;
         }
         let (offices, (findings, suggested), facts, paper_pages, paper_required) = {

@@ -55,4 +55,4 @@ export function viewStore<V>(load: (id: string) => Promise<V>): ViewStore<V> {
 }
 
 /** The store the screens share: the queue wants the next declaration, the detail peeks. */
-export const nextViews: ViewStore<DeclarationView> = viewStore((id) => call("declaration", { id }));
+export const nextViews: ViewStore<DeclarationView> = viewStore((id) => call("declaration_ahead", { id }));

@@ -44,6 +44,7 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         ("queue", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         // A 07916 declaration and document: another office's are as good as absent.
         ("declaration", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        ("declaration_ahead", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("document", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("lock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         // The person's own input, whatever the role.
@@ -181,7 +182,9 @@ async fn call(
             }
             r
         }
-        "declaration" | "take" | "take_away" => api::invoke(d, command, json!({"id": declaration})).await,
+        "declaration" | "declaration_ahead" | "take" | "take_away" => {
+            api::invoke(d, command, json!({"id": declaration})).await
+        }
         "lock" => {
             let r = api::invoke(d, "lock", Value::Null).await;
             if r.is_ok() {
@@ -822,6 +825,9 @@ async fn each_view_of_a_citizens_documents_is_audited_once() {
 
     d.declaration(&a.id).expect("open A");
     d.declaration(&a.id).expect("A refreshed");
+    // B's view loaded ahead while A is read: nothing shown, nothing written, A still the open one.
+    d.declaration_ahead(&b.id).expect("B ahead");
+    d.declaration(&a.id).expect("A refreshed again");
     d.document_image(&a.document_ids[0], Some(bhxh_desk_core::ImageSize::Screen)).expect("A's image");
     // B's images fetched ahead of its opening, twice.
     for _ in 0..2 {
