@@ -68,7 +68,7 @@ struct Cli {
     /// error, warn, info (default), debug or trace.
     #[arg(long, env = "BHXH_LOG_LEVEL", value_enum)]
     log_level: Option<LogLevelArg>,
-    /// How the window is drawn: software (default) or gpu.
+    /// How the window is drawn: gpu (default) or software.
     #[arg(long, env = "BHXH_WEB_RENDERING", value_enum)]
     web_rendering: Option<WebRenderingArg>,
     /// Password to prefill (demo only).
@@ -258,7 +258,7 @@ fn main() -> ExitCode {
     // A refused file is said on the login screen and in the log; the defaults stand meanwhile, and no one logs in.
     let loaded = Deployment::load(overrides);
     let level = loaded.as_ref().map_or(LogLevel::Info, |d| d.log_level.value);
-    webview::choose_rendering(loaded.as_ref().map_or(WebRendering::Software, |d| d.web_rendering.value));
+    webview::choose_rendering(loaded.as_ref().map_or(WebRendering::Gpu, |d| d.web_rendering.value));
     let _log = logs::init(level, cli.command.is_none());
     harden_process();
     let deployment = match loaded {
