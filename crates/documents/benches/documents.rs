@@ -1,7 +1,10 @@
 //! The document figures issue 5 asks for, as medians:
 //! decode + resize of a 4000×3000 JPEG, a PDF page rendered at 1600 px (printed
 //! and scanned), the chip-CCCD QR found on a 12-megapixel card photo, and a
-//! 100-page stack imported with matching.
+//! 100-page stack imported with matching; and beside it, on the same file in the
+//! same run, poppler's `pdftoppm` (the tool a person would reach for) rendering
+//! the same page at the same size, printed as a ratio (`apt-get install
+//! poppler-utils`; without it the line says so).
 //! `cargo bench -p bhxh-documents --bench documents [runs]`
 
 use bhxh_documents::{analyse, paper, pdf, qr, raster};
@@ -92,6 +95,7 @@ fn main() {
     println!(
         "render one page at 1600 px (reopening the document each time): printed {printed:.1} ms, scanned {scanned:.1} ms"
     );
+    pdftoppm_beside(engine, &stack, runs);
 
     let candidates: Vec<Candidate> = people.iter().map(|(id, f)| f.candidate(id)).collect();
     let import = |stack: &Arc<Vec<u8>>| {
@@ -116,4 +120,38 @@ fn main() {
         whole / 1000.0,
         whole / 100.0
     );
+}
+
+/// The first (printed) page of the stack as the app makes it for the screen (PDFium
+/// at 1600 px, then the JPEG the viewer is sent) and as `pdftoppm -jpeg -scale-to
+/// 1600` makes it from the same file: each from the file, a new process for the
+/// peer as a person runs it.
+fn pdftoppm_beside(engine: &pdf::PdfEngine, stack: &Arc<Vec<u8>>, runs: usize) {
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let dir = tmp.path().to_owned();
+    let file = dir.join("stack.pdf");
+    if std::fs::write(&file, stack.as_slice()).is_err() {
+        return;
+    }
+    let peer = || {
+        std::process::Command::new("pdftoppm")
+            .args(["-jpeg", "-jpegopt", "quality=85", "-scale-to", "1600", "-f", "1", "-l", "1"])
+            .arg(&file)
+            .arg(dir.join("page"))
+            .output()
+    };
+    match peer() {
+        Ok(out) if out.status.success() => {
+            let ours = time(runs, || {
+                let page = engine.render_page(Arc::clone(stack), 0, 1600).expect("render");
+                raster::encode_jpeg(&page, 85).expect("jpeg")
+            });
+            let theirs = time(runs, || peer().expect("pdftoppm"));
+            println!(
+                "the same page at 1600 px to JPEG: the app {ours:.1} ms, pdftoppm {theirs:.1} ms (app/pdftoppm {:.2})",
+                ours / theirs
+            );
+        }
+        _ => println!("pdftoppm not found (apt-get install poppler-utils): no peer figure for the page"),
+    }
 }

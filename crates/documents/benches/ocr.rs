@@ -2,7 +2,10 @@
 //! read exactly, per scan variant and per preparation step, so that only steps
 //! that help are kept; a 100-page image-only stack end to end; ID card fronts
 //! (median per photo); and the OpenMP
-//! trap: the same pages with libgomp left as Debian's libtesseract sets it.
+//! trap: the same pages with libgomp left as Debian's libtesseract sets it; and
+//! beside the app, on the same page images in the same run, the `tesseract`
+//! command line a person would run (`tesseract page.png stdout -l vie`), its text
+//! read by the same form rules: time per page and fields read exactly.
 //! `cargo bench -p bhxh-documents --bench ocr`
 
 use bhxh_documents::ocr::{self, Steps};
@@ -131,6 +134,7 @@ fn main() {
         println!();
     }
     println!("per page as the app reads it (deskew, 200 dpi), all variants: median {:.0} ms", median(all_times));
+    tesseract_beside(reader, &folks, &pages_of);
 
     // A unit's 100-page image-only stack, end to end: render at 200 dpi, QR,
     // signature, OCR, match.
@@ -216,4 +220,68 @@ fn main() {
         .expect("child");
     let unhandled = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("?").to_owned();
     println!("OpenMP: clean page {handled:.0} ms with the per-thread setting, {unhandled} ms with libgomp's default");
+}
+
+/// Every variant's pages read twice: by the app (prepared, deskewed, numbers re-read
+/// in their box) and by the `tesseract` program on the page as rendered, one
+/// process per page as a person runs it, its text read by the form's text rules;
+/// the program as installed, and with `OMP_THREAD_LIMIT=1` (what the app sets for
+/// its own reader: Debian's libgomp otherwise spins on a small PC).
+fn tesseract_beside(
+    reader: &ocr::OcrEngine,
+    folks: &[(String, bhxh_protocol::DeclarationFields)],
+    pages_of: &dyn Fn(ScanDefect, f32) -> Vec<image::RgbImage>,
+) {
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let dir = tmp.path().to_owned();
+    let cli = |png: &std::path::Path, one_thread: bool| {
+        let mut c = std::process::Command::new("tesseract");
+        c.arg(png).args(["stdout", "-l", "vie"]);
+        if one_thread {
+            c.env("OMP_THREAD_LIMIT", "1");
+        } else {
+            c.env_remove("OMP_THREAD_LIMIT");
+        }
+        c.output()
+    };
+    let (mut ours, mut theirs, mut theirs_one) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ours_ok, mut theirs_ok, mut n) = (0, 0, 0);
+    for (_, defect, deg) in VARIANTS {
+        for (k, page) in pages_of(*defect, *deg).iter().enumerate() {
+            let t = Instant::now();
+            let read = reader.read(page, Steps::PAGE).expect("ocr");
+            let mut r = PageReading::default();
+            paper::apply_ocr(&mut r, &read, Some(reader));
+            ours.push(t.elapsed());
+            ours_ok += usize::from(exact(&r, &folks[k].1));
+
+            let png = dir.join(format!("page-{n}.png"));
+            page.save(&png).expect("png");
+            let t = Instant::now();
+            let out = match cli(&png, false) {
+                Ok(out) if out.status.success() => out,
+                _ => {
+                    println!(
+                        "tesseract not found or failed (apt-get install tesseract-ocr tesseract-ocr-vie): no peer figure"
+                    );
+                    return;
+                }
+            };
+            theirs.push(t.elapsed());
+            let t = Instant::now();
+            let _ = cli(&png, true);
+            theirs_one.push(t.elapsed());
+            let text = String::from_utf8_lossy(&out.stdout);
+            theirs_ok += usize::from(exact(&paper::read_page(page, &text, &[]), &folks[k].1));
+            n += 1;
+        }
+    }
+    let (a, b, c) = (median(ours), median(theirs), median(theirs_one));
+    println!(
+        "the same {n} pages, all variants: the app {a:.0} ms per page, {ours_ok}/{n} exact; \
+         tesseract CLI {b:.0} ms per page as installed (app/CLI {:.2}), {c:.0} ms with OMP_THREAD_LIMIT=1 \
+         (app/CLI {:.2}); {theirs_ok}/{n} exact",
+        a / b,
+        a / c
+    );
 }
