@@ -68,14 +68,7 @@ async fn main() {
     )
     .await;
     let data = work.join("desk");
-    let out = std::process::Command::new(&bins.desk)
-        .args(["sync", "--central", &central.url, "--user", "canbo.07916", "--password", "demo", "--data-dir"])
-        .arg(&data)
-        .env_remove("DISPLAY")
-        .output()
-        .expect("bhxh-desk sync");
-    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
-    println!("{}", String::from_utf8_lossy(&out.stdout).trim());
+    println!("{}", sync_headless(&bins.desk, &central.url, "canbo.07916", &data));
     let cached = count_cached(&bins, &data);
     println!("declarations of the office in the cache: {cached}");
 

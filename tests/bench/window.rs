@@ -67,14 +67,7 @@ async fn main() {
     let mut central = Central::start(&bins.central, &work.join("central"), None, 4 * n as u64 + 20).await;
     let data = work.join("desk");
     // Prefetch first: the headless sync pulls and analyses everything (derivatives made).
-    let out = std::process::Command::new(&bins.desk)
-        .args(["sync", "--central", &central.url, "--user", "canbo.07916", "--password", "demo", "--data-dir"])
-        .arg(&data)
-        .env_remove("DISPLAY")
-        .output()
-        .expect("bhxh-desk sync");
-    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
-    println!("{}", String::from_utf8_lossy(&out.stdout).trim());
+    println!("{}", sync_headless(&bins.desk, &central.url, "canbo.07916", &data));
 
     let (display, driver, client) = open_window(&bins.desk, &data, &central.url, "canbo.07916").await;
     let result = async {

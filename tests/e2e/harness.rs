@@ -449,6 +449,20 @@ impl Drop for TauriDriver {
 
 /// The app window on its own virtual display, `user` prefilled, the cache in
 /// `data`, the central service at `central_url`. Drop the driver before the display.
+/// `bhxh-desk sync` for `user` (password "demo") into `data`, without a window: pulls the
+/// office's declarations and documents and analyses them. Returns what it printed.
+#[allow(dead_code, reason = "the benchmarks' preparation; the window tests sync through the window")]
+pub fn sync_headless(desk: &Path, central_url: &str, user: &str, data: &Path) -> String {
+    let out = Command::new(desk)
+        .args(["sync", "--central", central_url, "--user", user, "--password", "demo", "--data-dir"])
+        .arg(data)
+        .env_remove("DISPLAY")
+        .output()
+        .expect("bhxh-desk sync");
+    assert!(out.status.success(), "sync: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 pub async fn open_window(desk: &Path, data: &Path, central_url: &str, user: &str) -> (Xvfb, TauriDriver, Client) {
     open_window_with(desk, data, central_url, user, &[]).await
 }
