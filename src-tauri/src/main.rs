@@ -51,6 +51,13 @@ struct Cli {
     /// Days the data may be unlocked offline after the last online login.
     #[arg(long, env = "BHXH_MAX_OFFLINE_DAYS", value_parser = clap::value_parser!(u32).range(0..=90))]
     max_offline_days: Option<u32>,
+    /// Declarations of the queue whose documents are downloaded ahead (default 30); the others download when opened.
+    #[arg(long, env = "BHXH_DOCUMENTS_AHEAD", value_parser = clap::value_parser!(u32).range(0..=1000))]
+    documents_ahead: Option<u32>,
+    /// The document store's budget in MB (default 2048): past it, the least recently used documents of undecided
+    /// declarations leave this PC.
+    #[arg(long, env = "BHXH_DOCUMENT_BUDGET_MB", value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    document_budget_mb: Option<u32>,
     /// The folder for exports and letters (outside the data folder); a supervisor
     /// may choose another in the window.
     #[arg(long, env = "BHXH_EXPORT_DIR")]
@@ -247,6 +254,8 @@ fn main() -> ExitCode {
         idle_lock_minutes: cli.idle_lock_minutes,
         retention_days: cli.retention_days,
         max_offline_days: cli.max_offline_days,
+        documents_ahead: cli.documents_ahead,
+        document_budget_mb: cli.document_budget_mb,
         export_dir: cli.export_dir.clone(),
         log_level: cli.log_level.map(LogLevel::from),
         web_rendering: cli.web_rendering.map(WebRendering::from),
@@ -305,7 +314,7 @@ fn main() -> ExitCode {
                 ));
             }
             let pin = deployment.central_cert_pin;
-            let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, pin));
+            let synced = rt.block_on(headless::sync(&central, &user, &password, &dir, pin, deployment.document_policy));
             answer(synced, false, |line| println!("{line}"))
         }
         Command::Queue { json, officer: Officer { user, password } } => {

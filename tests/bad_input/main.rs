@@ -279,6 +279,7 @@ fn desk(dir: &Path) -> Desk {
         idle_lock: DEFAULT_IDLE_LOCK,
         retention_days: 7,
         max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+        document_policy: Default::default(),
         export_dir: None,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,

@@ -150,6 +150,21 @@ impl Central {
         }
     }
 
+    /// A document's bytes as the server holds them (what the citizen sent).
+    #[allow(dead_code, reason = "the peer benchmark's files; the window tests see documents through the app")]
+    pub async fn document_bytes(&self, user: &str, id: &str) -> Vec<u8> {
+        let http = reqwest::Client::new();
+        let login = self.login(&http, user).await;
+        let r = http
+            .get(format!("{}/v1/documents/{id}", self.url))
+            .bearer_auth(&login.token)
+            .send()
+            .await
+            .expect("document");
+        assert!(r.status().is_success(), "document {id}: {}", r.status());
+        r.bytes().await.expect("document bytes").to_vec()
+    }
+
     /// Sets `office`'s paper-form rule over the API as its supervisor `user`.
     pub async fn set_paper_rule(&self, user: &str, office: &str, rule: &bhxh_domain::PaperRule) {
         let http = reqwest::Client::new();
@@ -450,11 +465,14 @@ impl Drop for TauriDriver {
 /// The app window on its own virtual display, `user` prefilled, the cache in
 /// `data`, the central service at `central_url`. Drop the driver before the display.
 /// `bhxh-desk sync` for `user` (password "demo") into `data`, without a window: pulls the
-/// office's declarations and documents and analyses them. Returns what it printed.
+/// office's declarations and, the benchmarks starting from a PC that has them all, every
+/// waiting declaration's documents (up to `documents_ahead`'s 1,000), and analyses them.
+/// Returns what it printed.
 #[allow(dead_code, reason = "the benchmarks' preparation; the window tests sync through the window")]
 pub fn sync_headless(desk: &Path, central_url: &str, user: &str, data: &Path) -> String {
     let out = Command::new(desk)
-        .args(["sync", "--central", central_url, "--user", user, "--password", "demo", "--data-dir"])
+        .args(["--documents-ahead", "1000", "sync", "--central", central_url, "--user", user, "--password", "demo"])
+        .arg("--data-dir")
         .arg(data)
         .env_remove("DISPLAY")
         .output()

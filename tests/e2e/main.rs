@@ -651,6 +651,84 @@ async fn a_decision_refused_after_the_screen_moved_on_comes_back_with_its_form()
     conclude("decision returned", outcome, &shots, &work);
 }
 
+/// A PC set to download nothing ahead: a declaration opened brings its documents
+/// then, with a progress bar over the viewer; offline, the bar says why and offers
+/// to try again, and the images come once the network is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declaration_not_downloaded_ahead_comes_when_opened_with_a_progress_bar() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-on-demand");
+    // Slow enough for the bar to be seen: every document takes two seconds to start.
+    let mut central = Central::start_with(
+        &bins.central,
+        &work.join("central"),
+        None,
+        &["--demo", "14", "--seed", &DEMO_SEED.to_string(), "--latency-ms", "2000"],
+    )
+    .await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    let (display, driver, client) =
+        open_window_with(&bins.desk, &work.join("desk"), &central.url, "canbo.07916", &["--documents-ahead", "0"])
+            .await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, expected).await?;
+        let ids: Vec<String> = {
+            let rows = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?;
+            let mut ids = Vec::new();
+            for r in rows {
+                ids.push(r.attr("data-id").await?.unwrap_or_default());
+            }
+            ids
+        };
+        anyhow::ensure!(ids.len() >= 4, "a queue to open: {ids:?}");
+        open_declaration(&client, &ids[2]).await?;
+        wait_for_element(&client, "[data-testid=doc-download][data-running=true]").await.context("the progress bar")?;
+        save_screenshot(&client, &shots, "28-documents-on-demand").await?;
+        wait_until(Duration::from_secs(30), || async {
+            let bar = client.find_all(fantoccini::Locator::Css("[data-testid=doc-download]")).await?;
+            Ok(bar.is_empty() && all_images_loaded(&client, 3).await?)
+        })
+        .await
+        .context("the documents on screen once downloaded")?;
+
+        // The line goes down: another declaration says why it has no images and waits.
+        central.kill();
+        open_declaration(&client, &ids[0]).await?;
+        let error = wait_for_element(&client, "[data-testid=doc-download-error]").await.context("offline")?;
+        let text = error.text().await?;
+        anyhow::ensure!(text.contains("không kết nối được máy chủ trung tâm"), "{text}");
+        wait_for_element(&client, "[data-testid=doc-download-retry]").await?;
+        anyhow::ensure!(
+            !client.find_all(fantoccini::Locator::Css("[data-testid=doc-placeholder]")).await?.is_empty(),
+            "each missing document says it is not on this PC"
+        );
+        save_screenshot(&client, &shots, "29-documents-offline").await?;
+
+        // Back on the same address: "Thử lại" brings them.
+        central = Central::start_with(
+            &bins.central,
+            &work.join("central"),
+            Some(central.port),
+            &["--seed", &DEMO_SEED.to_string()],
+        )
+        .await;
+        click(&client, "[data-testid=doc-download-retry]").await?;
+        wait_until(Duration::from_secs(30), || async {
+            let bar = client.find_all(fantoccini::Locator::Css("[data-testid=doc-download]")).await?;
+            Ok(bar.is_empty() && all_images_loaded(&client, 3).await?)
+        })
+        .await
+        .context("the documents after trying again")?;
+        Ok(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    central.kill();
+    conclude("documents on demand", outcome, &shots, &work);
+}
+
 /// "Done when" of the review screen: a reviewer processes the demo queue without
 /// touching the mouse. Log in, then each declaration in turn: a clean one approved
 /// with A, Enter; one with a warning sent back with S, one with a blocking finding

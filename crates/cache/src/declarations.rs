@@ -107,7 +107,7 @@ type DocRow = (String, String, String, String, i64, Option<Vec<u8>>, String, Opt
 
 const DOC_COLUMNS: &str = "id, declaration_id, kind, content_type, size, content, state, error";
 
-fn read_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
+pub(crate) fn read_doc(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
 }
 
@@ -205,7 +205,8 @@ impl Cache {
                     d.id,
                     doc.kind.code(),
                     doc.content_type,
-                    doc.size as i64,
+                    // A size no server should announce is kept as the largest there is, not wrapped.
+                    i64::try_from(doc.size).unwrap_or(i64::MAX),
                     tag,
                     content
                 ])?;

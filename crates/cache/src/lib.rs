@@ -25,6 +25,9 @@
 //!   broken row, and the chain's head goes to the central service with each sync (a cut end shows there).
 //!   [`retention`]: documents of declarations whose decision is on record leave the PC after N days, with their
 //!   derivatives and what was read from them; the audit keeps the fact.
+//!   [`document_plan`]: which documents a PC holds: the officer's held declarations and the next of the queue, the
+//!   rest when opened; past the store's budget the least recently shown documents of undecided declarations leave
+//!   (their facts stay), decided ones only by retention.
 //! - [`analysis`]: per document the sealed `DocumentFacts` and the derivatives (sealed store files named by source hash
 //!   and size); `bhxh-documents` computes them, the cache only keeps them. [`paper`]: imported PDF stacks and each page's
 //!   sealed reading and match.
@@ -40,6 +43,7 @@ mod content;
 pub mod crypto;
 mod declarations;
 pub mod directory;
+pub mod document_plan;
 mod error;
 pub mod findings;
 pub mod letters;
@@ -54,6 +58,7 @@ pub mod store;
 pub use crypto::DataKey;
 pub use declarations::{CachedDeclaration, CachedDocument, DocumentState, PaperSignature, QueueRow};
 pub use directory::{DirectoryHit, NameIndex, PendingCall};
+pub use document_plan::{DocumentPolicy, Evicted, Wanted};
 pub use error::CacheError;
 pub use outbox::{DecideError, OutboxItem, OutboxRow, OutboxState, Settle};
 pub use profiles::{PasswordChange, Profile, Profiles, UnlockError};

@@ -259,6 +259,9 @@ M::up(
         ON declarations(office_code, status, submitted_at, id, unit_code, assigned_until, assigned_to, assigned_name)
         WHERE status IN ('pending', 'escalated', 'on_hold');",
 ),
+// When a document was last shown (unix seconds): the document store's budget
+// evicts the least recently used of the undecided declarations' documents.
+M::up("ALTER TABLE documents ADD COLUMN used_at INTEGER;"),
 ];
 
 pub fn prepare(conn: &mut Connection) -> Result<(), CacheError> {

@@ -1005,3 +1005,141 @@ fn a_pull_rechecks_what_it_changed_and_the_rows_sharing_a_key_with_it() {
     cache.set_office_units(&units, Utc::now()).expect("units");
     assert_eq!(cache.recheck_due().expect("recheck"), 5);
 }
+
+/// A waiting office of `n` declarations, one day apart (the first the oldest), each
+/// with one 1,000-byte photo of its own.
+fn office_of(cache: &mut Cache, n: u32) -> Vec<(String, Vec<u8>)> {
+    let mut made = Vec::new();
+    let mut page = Vec::new();
+    for i in 1..=n {
+        let id = format!("07916-{i:06}");
+        let bytes: Vec<u8> = (0..1000u32).map(|b| (b.wrapping_mul(31) ^ i) as u8).collect();
+        let mut d = declaration(&id, 1 + (i % 28), &bytes);
+        d.submitted_at += chrono::Duration::minutes(i64::from(i));
+        page.push(d);
+        made.push((id, bytes));
+    }
+    cache.apply_page(&page, "k", "c").expect("apply");
+    made
+}
+
+fn leased(cache: &mut Cache, id: &str, officer: &str, until: chrono::DateTime<Utc>) {
+    let mut d = cache.declaration(id).expect("read").expect("there").declaration;
+    d.assignment = Some(bhxh_protocol::Assignment {
+        declaration_id: id.into(),
+        officer: officer.into(),
+        officer_name: officer.into(),
+        expires_at: until,
+    });
+    cache.apply_page(&[d], "k", "c").expect("apply");
+}
+
+#[test]
+fn a_pc_wants_what_its_officer_holds_then_the_next_of_the_queue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    let made = office_of(&mut cache, 12);
+    let mut ids: Vec<String> = made.iter().map(|(id, _)| id.clone()).collect();
+    // The queue's order is its submission order, not the ids'.
+    ids.sort_by_key(|id| cache.declaration(id).expect("read").expect("there").declaration.submitted_at);
+    let now = Utc::now();
+    let hour = chrono::Duration::hours(1);
+    let me = "canbo.a";
+    // ids[9] and ids[3] are mine, ids[0] another officer's, ids[1] was another's
+    // (lease over), ids[2] decided here, ids[11] mine but the lease ran out.
+    leased(&mut cache, &ids[9], me, now + hour);
+    leased(&mut cache, &ids[3], me, now + hour);
+    leased(&mut cache, &ids[0], "canbo.b", now + hour);
+    leased(&mut cache, &ids[1], "canbo.b", now - hour);
+    leased(&mut cache, &ids[11], me, now - hour);
+    let draft = bhxh_domain::DecisionDraft {
+        outcome: bhxh_domain::Outcome::Approve,
+        reasons: vec![],
+        note: None,
+        paper_seen: true,
+    };
+    cache.record_decision(me, &ids[2], &draft, &[], now).expect("cache").expect("recorded");
+
+    // Mine first (oldest first), then `ahead` more that are not mine.
+    let table: &[(u32, &[usize])] =
+        &[(0, &[3, 9]), (1, &[3, 9, 1]), (3, &[3, 9, 1, 4, 5]), (30, &[3, 9, 1, 4, 5, 6, 7, 8, 10, 11])];
+    for (ahead, expected) in table {
+        let w = cache.wanted("07916", me, now, *ahead).expect("plan");
+        let want: Vec<String> = expected.iter().map(|&i| ids[i].clone()).collect();
+        assert_eq!(w.declarations, want, "ahead {ahead}");
+    }
+    // Another office's declaration is nobody's here, and only its own office's there.
+    let mut other = declaration("07920-000001", 1, b"other office");
+    other.fields.office_code = "07920".into();
+    cache.apply_page(&[other], "k", "c").expect("apply");
+    assert!(!cache.wanted("07916", me, now, 30).expect("plan").declarations.contains(&"07920-000001".to_owned()));
+    assert_eq!(cache.wanted("07920", "canbo.c", now, 30).expect("plan").declarations, ["07920-000001"]);
+    // The plan's documents, in its order; once stored, nothing is missing.
+    let w = cache.wanted("07916", me, now, 3).expect("plan");
+    let docs = cache.documents_missing_of(&w.declarations).expect("docs");
+    assert_eq!(docs.iter().map(|d| d.declaration_id.clone()).collect::<Vec<_>>(), w.declarations);
+    assert_eq!(cache.wanted_counts(&w).expect("counts"), (5, 0));
+    for d in &docs {
+        let bytes = &made.iter().find(|(id, _)| *id == d.declaration_id).expect("made").1;
+        cache.save_document(d, bytes).expect("save");
+    }
+    assert!(cache.documents_missing_of(&w.declarations).expect("docs").is_empty());
+    assert_eq!(cache.wanted_counts(&w).expect("counts"), (5, 5));
+}
+
+#[test]
+fn past_its_budget_the_store_lets_go_of_the_least_recently_used_undecided_documents() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cache = Cache::open(dir.path(), DataKey::generate()).expect("open");
+    let made = office_of(&mut cache, 6);
+    let t0 = Utc::now();
+    for (i, (id, bytes)) in made.iter().enumerate() {
+        let doc = cache.documents_missing_of(std::slice::from_ref(id)).expect("docs").remove(0);
+        cache.save_document(&doc, bytes).expect("save");
+        cache.touch_documents(id, t0 + chrono::Duration::minutes(i as i64)).expect("touch");
+    }
+    // The oldest looked at again most recently; one decided here; one wanted.
+    cache.touch_documents(&made[0].0, t0 + chrono::Duration::hours(1)).expect("touch");
+    let draft = bhxh_domain::DecisionDraft {
+        outcome: bhxh_domain::Outcome::Reject,
+        reasons: vec!["SAI_THONG_TIN".into()],
+        note: None,
+        paper_seen: true,
+    };
+    cache.record_decision("canbo.a", &made[1].0, &draft, &[], t0).expect("cache").expect("recorded");
+    assert_eq!(cache.stored_bytes().expect("bytes"), 6000);
+    let keep: std::collections::HashSet<&str> = [made[2].0.as_str()].into();
+
+    // Room for 500 more under 5,000: two documents go (4,000 + 500 ≤ 5,000).
+    let (evicted, fits) = cache.make_room(500, 5000, &keep).expect("room");
+    assert!(fits);
+    assert_eq!((evicted.documents, evicted.bytes), (2, 2000));
+    let state =
+        |c: &Cache, i: usize| c.document(&format!("{}-portrait", made[i].0)).expect("row").expect("there").state;
+    // Least recently used first, skipping the decided (retention's) and the kept.
+    let states: Vec<DocumentState> = (0..6).map(|i| state(&cache, i)).collect();
+    assert_eq!(
+        states,
+        [
+            DocumentState::Stored,
+            DocumentState::Stored,
+            DocumentState::Stored,
+            DocumentState::Missing,
+            DocumentState::Missing,
+            DocumentState::Stored
+        ]
+    );
+    assert!(matches!(cache.document_bytes(&format!("{}-portrait", made[3].0)), Err(CacheError::MissingDocument(_))));
+    assert_eq!(stored_files(&dir.path().join("documents")).len(), 4, "the evicted files are gone from the disk");
+    // Asked for more than can be had: every other undecided one goes, and it still does not fit.
+    let (evicted, fits) = cache.make_room(10_000, 5000, &keep).expect("room");
+    assert!(!fits);
+    assert_eq!(evicted.documents, 2);
+    assert_eq!((state(&cache, 0), state(&cache, 5)), (DocumentState::Missing, DocumentState::Missing));
+    assert_eq!(state(&cache, 1), DocumentState::Stored, "a decided declaration's documents follow retention");
+    assert_eq!(state(&cache, 2), DocumentState::Stored, "a kept declaration's documents stay");
+    // An evicted document is wanted again like any other.
+    let again = cache.documents_missing_of(std::slice::from_ref(&made[3].0)).expect("docs");
+    cache.save_document(&again[0], &made[3].1).expect("save");
+    assert_eq!(cache.document_bytes(&format!("{}-portrait", made[3].0)).expect("read").1, made[3].1);
+}

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub const MAX_PAGE: u32 = 500;
-pub const MAX_DOCUMENT_BYTES: usize = 15 * 1024 * 1024;
+pub const MAX_DOCUMENT_BYTES: usize = bhxh_protocol::MAX_DOCUMENT_BYTES as usize;
 pub const MAX_DOCUMENTS: usize = 8;
 const ALLOWED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "application/pdf"];
 
@@ -167,7 +167,14 @@ pub async fn document(
             *b ^= 0x5A;
         }
     }
-    Ok(documents::respond(bytes, &doc.content_type, &doc.sha256, &headers))
+    let cut = state.faults.read().map(|f| f.cut_documents).unwrap_or(false);
+    Ok(documents::respond(
+        bytes,
+        &doc.content_type,
+        &doc.sha256,
+        &headers,
+        documents::Sending { cut, sent: &state.document_bytes_sent },
+    ))
 }
 
 /// The content type the bytes' signature says, among the accepted ones.

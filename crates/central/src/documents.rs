@@ -49,7 +49,50 @@ pub fn parse_range(header: Option<&str>, len: u64) -> RangeSpec {
     RangeSpec::Partial { start: range.0, end_inclusive: range.1 }
 }
 
-pub fn respond(bytes: Vec<u8>, content_type: &str, sha256: &str, request: &HeaderMap) -> Response {
+/// How the bytes leave: counted, and cut half-way when that fault is on.
+pub struct Sending<'a> {
+    pub cut: bool,
+    pub sent: &'a std::sync::atomic::AtomicU64,
+}
+
+impl Sending<'_> {
+    /// The body for `bytes`: whole, or half of it and then an error, which makes the
+    /// server break the connection (the announced length is never reached).
+    fn body(&self, bytes: Vec<u8>, headers: &mut HeaderMap) -> axum::body::Body {
+        let len = bytes.len();
+        if let Ok(v) = HeaderValue::from_str(&len.to_string()) {
+            headers.insert(header::CONTENT_LENGTH, v);
+        }
+        if !self.cut || len < 2 {
+            self.sent.fetch_add(len as u64, std::sync::atomic::Ordering::Relaxed);
+            return axum::body::Body::from(bytes);
+        }
+        let half = bytes[..len / 2].to_vec();
+        self.sent.fetch_add(half.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        // The half is written out before the break: the server flushes while the
+        // body is pending, and an error on the next poll drops what was unflushed.
+        let parts = futures_util::stream::unfold(Some(half), |half| async move {
+            match half {
+                Some(h) => Some((Ok(h), None)),
+                None => {
+                    for _ in 0..8 {
+                        tokio::task::yield_now().await;
+                    }
+                    Some((Err(std::io::Error::other("injected fault: document cut off")), None))
+                }
+            }
+        });
+        axum::body::Body::from_stream(parts)
+    }
+}
+
+pub fn respond(
+    bytes: Vec<u8>,
+    content_type: &str,
+    sha256: &str,
+    request: &HeaderMap,
+    sending: Sending<'_>,
+) -> Response {
     let len = bytes.len() as u64;
     let range = parse_range(request.get(header::RANGE).and_then(|v| v.to_str().ok()), len);
     let mut headers = HeaderMap::new();
@@ -63,13 +106,17 @@ pub fn respond(bytes: Vec<u8>, content_type: &str, sha256: &str, request: &Heade
         headers.insert(header::ETAG, v);
     }
     match range {
-        RangeSpec::Full => (StatusCode::OK, headers, bytes).into_response(),
+        RangeSpec::Full => {
+            let body = sending.body(bytes, &mut headers);
+            (StatusCode::OK, headers, body).into_response()
+        }
         RangeSpec::Partial { start, end_inclusive } => {
             if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end_inclusive}/{len}")) {
                 headers.insert(header::CONTENT_RANGE, v);
             }
             let slice = bytes[start as usize..=end_inclusive as usize].to_vec();
-            (StatusCode::PARTIAL_CONTENT, headers, slice).into_response()
+            let body = sending.body(slice, &mut headers);
+            (StatusCode::PARTIAL_CONTENT, headers, body).into_response()
         }
         RangeSpec::Unsatisfiable => {
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {

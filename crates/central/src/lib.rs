@@ -91,6 +91,8 @@ pub struct AppState {
     pub(crate) channel_key: Arc<Vec<u8>>,
     /// Signatures of the last minutes' submissions: a replayed request is refused.
     pub(crate) seen_signatures: Arc<Mutex<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>>>,
+    /// Document bytes put on the wire since start (what a district line carries).
+    pub(crate) document_bytes_sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -117,6 +119,7 @@ impl AppState {
             admin_token,
             channel_key: Arc::new(channel_key),
             seen_signatures: Arc::default(),
+            document_bytes_sent: Arc::default(),
         })
     }
 
@@ -125,6 +128,11 @@ impl AppState {
     pub fn with_clock(self, clock: bhxh_domain::Clock) -> Self {
         self.with_store(|s| s.clock = clock);
         Self { clock, ..self }
+    }
+
+    /// Document bytes sent since the server started (a cut transfer counts what left).
+    pub fn document_bytes_sent(&self) -> u64 {
+        self.document_bytes_sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

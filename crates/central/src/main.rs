@@ -23,6 +23,8 @@ struct Cli {
 enum Fault {
     MalformedPages,
     CorruptDocuments,
+    /// Half of each document, then the connection breaks.
+    CutDocuments,
 }
 
 /// `--fault-percent KIND=N`: a share of requests failing one way.
@@ -178,6 +180,7 @@ fn main() -> anyhow::Result<()> {
                 match f {
                     Fault::MalformedPages => faults.malformed_pages = true,
                     Fault::CorruptDocuments => faults.corrupt_documents = true,
+                    Fault::CutDocuments => faults.cut_documents = true,
                 }
             }
             for (kind, n) in fault_percent {

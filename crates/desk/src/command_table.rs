@@ -40,6 +40,12 @@ macro_rules! command_table {
             declaration: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration(&input.id);
             /// The next declaration's view loaded ahead: its opening is audited when it is shown.
             declaration_ahead: IdInput => DeclarationView, Reviewer, blocking |desk, input| desk.declaration_ahead(&input.id);
+            /// A declaration's documents not on this PC, downloaded now (it was opened or is next).
+            download_documents: IdInput => DownloadAnswer, Reviewer, awaits
+                |desk, input| desk.download_documents(&input.id).await;
+            /// How far along they are: polled while they download, for the progress bar.
+            download_progress: IdInput => DownloadProgress, Reviewer, blocking
+                |desk, input| desk.download_progress(&input.id);
             decide: DecideInput => DecisionReceipt, Reviewer, blocking |desk, input| desk.decide(input);
             withdraw: KeyInput => (), Reviewer, blocking |desk, input| desk.withdraw(&input.key);
             outbox: () => Vec<OutboxView>, Reviewer, blocking |desk, _input| desk.outbox();

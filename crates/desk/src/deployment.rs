@@ -114,6 +114,8 @@ pub struct Overrides {
     pub idle_lock_minutes: Option<u32>,
     pub retention_days: Option<u32>,
     pub max_offline_days: Option<u32>,
+    pub documents_ahead: Option<u32>,
+    pub document_budget_mb: Option<u32>,
     pub export_dir: Option<PathBuf>,
     pub log_level: Option<LogLevel>,
     pub web_rendering: Option<WebRendering>,
@@ -189,6 +191,10 @@ pub struct Deployment {
     pub idle_lock_minutes: Setting<u32>,
     pub retention_days: Setting<u32>,
     pub max_offline_days: Setting<u32>,
+    /// Declarations of the queue whose documents are downloaded ahead.
+    pub documents_ahead: Setting<u32>,
+    /// The document store's budget, in MB (least recently used undecided ones leave past it).
+    pub document_budget_mb: Setting<u32>,
     pub export_dir: Setting<Option<PathBuf>>,
     pub log_level: Setting<LogLevel>,
     pub web_rendering: Setting<WebRendering>,
@@ -206,6 +212,8 @@ impl Default for Deployment {
             idle_lock_minutes: Setting::default(15),
             retention_days: Setting::default(7),
             max_offline_days: Setting::default(crate::DEFAULT_MAX_OFFLINE_DAYS),
+            documents_ahead: Setting::default(bhxh_cache::document_plan::DEFAULT_AHEAD),
+            document_budget_mb: Setting::default(bhxh_cache::document_plan::DEFAULT_BUDGET_MB),
             export_dir: Setting::default(None),
             log_level: Setting::default(LogLevel::Info),
             web_rendering: Setting::default(WebRendering::Gpu),
@@ -302,6 +310,8 @@ impl Deployment {
         take(&mut self.idle_lock_minutes, o.idle_lock_minutes, "idle_lock_minutes", release, ignored);
         take(&mut self.retention_days, o.retention_days, "retention_days", release, ignored);
         take(&mut self.max_offline_days, o.max_offline_days, "max_offline_days", release, ignored);
+        take(&mut self.documents_ahead, o.documents_ahead, "documents_ahead", release, ignored);
+        take(&mut self.document_budget_mb, o.document_budget_mb, "document_budget_mb", release, ignored);
         take(&mut self.export_dir, o.export_dir.map(Some), "export_dir", release, ignored);
         take(&mut self.log_level, o.log_level, "log_level", release, ignored);
         take(&mut self.web_rendering, o.web_rendering, "web_rendering", release, ignored);
@@ -369,6 +379,14 @@ impl Deployment {
                     self.max_offline_days =
                         Setting { value: number(&value, 0, 90).map_err(|(vi, en)| bad(&vi, &en))?, source };
                 }
+                "documents_ahead" => {
+                    self.documents_ahead =
+                        Setting { value: number(&value, 0, 1000).map_err(|(vi, en)| bad(&vi, &en))?, source };
+                }
+                "document_budget_mb" => {
+                    self.document_budget_mb =
+                        Setting { value: number(&value, 100, 1_000_000).map_err(|(vi, en)| bad(&vi, &en))?, source };
+                }
                 "export_dir" => {
                     let dir =
                         string(&value).map(str::trim).filter(|s| Path::new(s).is_absolute()).ok_or_else(|| {
@@ -421,6 +439,8 @@ impl Deployment {
             row("idle_lock_minutes", self.idle_lock_minutes.value.to_string(), self.idle_lock_minutes.source),
             row("retention_days", self.retention_days.value.to_string(), self.retention_days.source),
             row("max_offline_days", self.max_offline_days.value.to_string(), self.max_offline_days.source),
+            row("documents_ahead", self.documents_ahead.value.to_string(), self.documents_ahead.source),
+            row("document_budget_mb", self.document_budget_mb.value.to_string(), self.document_budget_mb.source),
             row(
                 "export_dir",
                 or_none(self.export_dir.value.as_ref().map(|p| p.display().to_string())),
@@ -432,13 +452,15 @@ impl Deployment {
     }
 }
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
     "central_url",
     "central_cert_sha256",
     "office_code",
     "idle_lock_minutes",
     "retention_days",
     "max_offline_days",
+    "documents_ahead",
+    "document_budget_mb",
     "export_dir",
     "log_level",
     "web_rendering",
@@ -581,6 +603,7 @@ mod tests {
         let text = format!(
             "# BHXH quận 1\ncentral_url = \"https://trungtam.bhxh.example:8443\"\ncentral_cert_sha256 = \"{PIN}\"\n\
              office_code = \"07906\"\nidle_lock_minutes = 5\nretention_days = 3\nmax_offline_days = 2\n\
+             documents_ahead = 0\ndocument_budget_mb = 500\n\
              export_dir = \"/srv/xuat\"\nlog_level = \"debug\"\nweb_rendering = \"software\"\n"
         );
         let (_d, f) = files(Some(&text), None);
@@ -590,6 +613,7 @@ mod tests {
         assert_eq!(d.central_cert_sha256.value, Some(PIN.parse().expect("pin")));
         assert_eq!(d.office_code.value.as_deref(), Some("07906"));
         assert_eq!((d.idle_lock_minutes.value, d.retention_days.value, d.max_offline_days.value), (5, 3, 2));
+        assert_eq!((d.documents_ahead.value, d.document_budget_mb.value), (0, 500));
         assert_eq!(d.export_dir.value, Some(PathBuf::from("/srv/xuat")));
         assert_eq!(d.log_level.value, LogLevel::Debug);
         assert_eq!(d.web_rendering.value, WebRendering::Software);
@@ -673,6 +697,8 @@ mod tests {
             ("idle_lock_minutes = 0\n", 1, "phải là một số nguyên từ 1 đến 240"),
             ("max_offline_days = 91\n", 1, "từ 0 đến 90"),
             ("retention_days = -1\n", 1, "từ 0 đến 365"),
+            ("documents_ahead = 1001\n", 1, "từ 0 đến 1000"),
+            ("document_budget_mb = 10\n", 1, "từ 100 đến 1000000"),
             ("central_url = \"ftp://a.example\"\n", 1, "phải là địa chỉ http:// hoặc https://"),
             ("central_url = \"https://user:pw@a.example\"\n", 1, "phải là địa chỉ http:// hoặc https://"),
             ("central_url = \"http://trungtam.bhxh.example\"\n", 1, "phải dùng https://"),

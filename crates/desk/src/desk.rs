@@ -20,6 +20,7 @@ use tracing::{info, instrument, warn};
 mod about;
 pub use about::{AboutInfo, LOG_PREFIX, SupportBundle};
 mod decide;
+mod downloads;
 mod exports;
 pub use exports::{FileOpener, FolderPicker};
 mod helpdesk;
@@ -44,6 +45,8 @@ pub struct DeskConfig {
     pub retention_days: u32,
     /// Days the cache may be unlocked offline after the last online login.
     pub max_offline_days: u32,
+    /// What this PC downloads ahead and how much of the disk its documents may take.
+    pub document_policy: bhxh_cache::DocumentPolicy,
     /// The folder for exports and letters the office's IT configured (outside the
     /// data folder); each supervisor may choose another on this PC.
     pub export_dir: Option<PathBuf>,
@@ -70,6 +73,10 @@ impl DeskConfig {
             idle_lock: Duration::from_secs(u64::from(d.idle_lock_minutes.value) * 60),
             retention_days: d.retention_days.value,
             max_offline_days: d.max_offline_days.value,
+            document_policy: bhxh_cache::DocumentPolicy {
+                ahead: d.documents_ahead.value,
+                budget_bytes: u64::from(d.document_budget_mb.value) * 1024 * 1024,
+            },
             export_dir: d.export_dir.value.clone(),
             central_cert_pin: d.central_cert_sha256.value,
             clock: crate::desk_clock(),
@@ -111,6 +118,12 @@ impl bhxh_sync::round::SessionStore for OpenSession {
     fn keep_client(&self, client: &CentralClient) {
         self.store_client(client);
     }
+    fn downloads(&self) -> &bhxh_sync::Downloads {
+        &self.downloads
+    }
+    fn document_policy(&self) -> bhxh_cache::DocumentPolicy {
+        self.document_policy
+    }
 }
 
 /// The link to the central service of an open session.
@@ -139,6 +152,9 @@ pub(crate) struct OpenSession {
     login_failed_at: Mutex<Option<Instant>>,
     /// Whose documents this session has shown, so that each view is audited once.
     viewed: Mutex<Viewed>,
+    /// Documents on their way (progress; broken transfers kept in memory to go on from).
+    pub(crate) downloads: bhxh_sync::Downloads,
+    document_policy: bhxh_cache::DocumentPolicy,
 }
 
 /// How a citizen's documents reached the screen, for the audit.
@@ -175,7 +191,14 @@ impl Viewed {
 }
 
 impl OpenSession {
-    fn new(info: SessionInfo, central_url: String, cache: Cache, link: Link, credentials: Credentials) -> Arc<Self> {
+    fn new(
+        info: SessionInfo,
+        central_url: String,
+        cache: Cache,
+        link: Link,
+        credentials: Credentials,
+        document_policy: bhxh_cache::DocumentPolicy,
+    ) -> Arc<Self> {
         let mut probe = link.client.clone();
         probe.set_token(None);
         Arc::new(Self {
@@ -188,6 +211,8 @@ impl OpenSession {
             cancel: CancellationToken::new(),
             login_failed_at: Mutex::new(None),
             viewed: Mutex::new(Viewed::default()),
+            downloads: bhxh_sync::Downloads::default(),
+            document_policy,
         })
     }
 
@@ -670,7 +695,10 @@ impl Desk {
                 };
                 let central_url = client.base_url().to_owned();
                 let link = Link { client, authenticated: true };
-                self.set_open(OpenSession::new(info.clone(), central_url, cache, link, credentials), true);
+                self.set_open(
+                    OpenSession::new(info.clone(), central_url, cache, link, credentials, self.config.document_policy),
+                    true,
+                );
                 info!("logged in online");
                 Ok(info)
             }
@@ -730,7 +758,10 @@ impl Desk {
         };
         let central_url = client.base_url().to_owned();
         let link = Link { client, authenticated: false };
-        self.set_open(OpenSession::new(info.clone(), central_url, cache, link, credentials), false);
+        self.set_open(
+            OpenSession::new(info.clone(), central_url, cache, link, credentials, self.config.document_policy),
+            false,
+        );
         info!("unlocked offline from the cache");
         info
     }
@@ -832,6 +863,7 @@ impl Desk {
             cache,
             Link { client, authenticated: false },
             credentials,
+            self.config.document_policy,
         );
         *lock(&self.last_activity) = Instant::now();
         {
@@ -891,7 +923,13 @@ impl Desk {
         if let Some(s) = &open {
             let c = lock(&s.cache);
             if s.info.role.reviews_declarations() {
-                (queue_count, documents_total, documents_missing) = c.queue_counts(&s.info.office_code)?;
+                (queue_count, _, _) = c.queue_counts(&s.info.office_code)?;
+                // The bar counts what this PC downloads (held, next in the queue), not the whole office.
+                let now = self.now();
+                let wanted = c.wanted(&s.info.office_code, &s.info.username, now, self.config.document_policy.ahead)?;
+                let stored;
+                (documents_total, stored) = c.wanted_counts(&wanted)?;
+                documents_missing = documents_total - stored;
                 (outbox_waiting, outbox_attention) = c.outbox_counts()?;
             }
             if s.info.role == bhxh_domain::Role::Helpdesk {
@@ -1032,6 +1070,11 @@ impl Desk {
             doc
         };
         s.audit_shown(&doc.declaration_id, Shown::Served, self.now())?;
+        // Shown now: the last to leave when the store's budget is full (a failed note
+        // of it keeps no image from the screen).
+        if let Err(e) = lock(s.cache()).touch_documents(&doc.declaration_id, self.now()) {
+            warn!(error = %e, "document use not noted");
+        }
         Ok((s, doc))
     }
 

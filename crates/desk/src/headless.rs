@@ -7,7 +7,11 @@ use serde::Serialize;
 use std::path::Path;
 
 /// A desk for one command: no window, the default lock and retention.
-fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) -> Result<Desk, AppError> {
+fn headless_desk(
+    data_dir: &Path,
+    central_cert_pin: Option<bhxh_sync::CertPin>,
+    document_policy: bhxh_cache::DocumentPolicy,
+) -> Result<Desk, AppError> {
     Desk::open(DeskConfig {
         data_dir: data_dir.to_path_buf(),
         central_url: None,
@@ -16,6 +20,7 @@ fn headless_desk(data_dir: &Path, central_cert_pin: Option<bhxh_sync::CertPin>) 
         idle_lock: crate::desk::DEFAULT_IDLE_LOCK,
         retention_days: bhxh_cache::retention::DEFAULT_KEEP_DAYS,
         max_offline_days: bhxh_cache::profiles::DEFAULT_MAX_OFFLINE_DAYS,
+        document_policy,
         export_dir: None,
         central_cert_pin,
         clock: crate::desk_clock(),
@@ -36,15 +41,17 @@ fn unlock_cache(data_dir: &Path, user: &str, password: &str) -> Result<Cache, Ap
     Ok(Cache::open(&profiles.cache_dir(user)?, key)?)
 }
 
-/// `bhxh-desk sync`: logs in online, pulls, and says what it pulled.
+/// `bhxh-desk sync`: logs in online, pulls, and says what it pulled (the documents
+/// as IT's `documents_ahead` and `document_budget_mb` say).
 pub async fn sync(
     central: &str,
     user: &str,
     password: &str,
     data_dir: &Path,
     central_cert_pin: Option<bhxh_sync::CertPin>,
+    document_policy: bhxh_cache::DocumentPolicy,
 ) -> Result<String, AppError> {
-    let desk = headless_desk(data_dir, central_cert_pin)?;
+    let desk = headless_desk(data_dir, central_cert_pin, document_policy)?;
     let session = desk.login(LoginInput::new(central, user, password)).await?;
     if session.offline_login {
         return Err(AppError::new(
@@ -148,7 +155,7 @@ pub fn queue_rows(data_dir: &Path, user: &str, password: &str) -> Result<Vec<Que
 }
 
 fn open_offline(data_dir: &Path, user: &str, password: &str) -> Result<Desk, AppError> {
-    let desk = headless_desk(data_dir, None)?;
+    let desk = headless_desk(data_dir, None, Default::default())?;
     // No address: the profile's own (any other would be refused).
     desk.login_offline(LoginInput::new("", user, password))?;
     Ok(desk)

@@ -210,6 +210,9 @@ pub struct DocumentView {
     pub id: String,
     pub kind: DocumentKind,
     pub available: bool,
+    /// Not on this PC but to be had from the central service (not downloaded ahead,
+    /// let go for the disk budget, or failed): the screen asks for it when shown.
+    pub downloadable: bool,
     /// Why the document cannot be shown.
     pub error: Option<Text>,
     /// A PDF (the viewer shows its rendered first page) rather than a photo.
@@ -474,8 +477,30 @@ pub struct TakeBatchInput {
     pub count: u32,
 }
 
+/// What a download on demand brought.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DownloadAnswer {
+    pub downloaded: u32,
+    pub failed: u32,
+}
+
+/// A declaration's documents on their way to this PC (bytes as numbers: a
+/// declaration's photos are a few MB).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DownloadProgress {
+    pub documents: u32,
+    pub documents_done: u32,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    pub running: bool,
+}
+
 /// "Take N for offline work": the oldest pending declarations nobody holds,
-/// assigned to this officer (their documents are on this PC after the sync).
+/// assigned to this officer, their documents downloaded at once.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TakeBatchResult {

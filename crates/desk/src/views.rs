@@ -257,8 +257,8 @@ pub fn declaration_view(
             let error = match doc.state {
                 DocumentState::Stored => None,
                 DocumentState::Missing => Some((
-                    "Chưa tải về máy; sẽ tải khi có mạng.",
-                    "Not downloaded to this PC yet; it will be when the network is available.",
+                    "Chưa có trên máy này; được tải về khi mở hồ sơ (cần mạng).",
+                    "Not on this PC yet; it downloads when the declaration is opened (needs the network).",
                 )),
                 DocumentState::Purged => Some((
                     "Đã xóa khỏi máy theo thời hạn lưu giữ (quyết định đã được máy chủ trung tâm ghi nhận).",
@@ -277,6 +277,7 @@ pub fn declaration_view(
             };
             DocumentView {
                 available: doc.state == DocumentState::Stored,
+                downloadable: matches!(doc.state, DocumentState::Missing | DocumentState::Failed),
                 error: error.map(|(vi, en)| Text::new(vi, en)),
                 is_pdf: doc.content_type == "application/pdf",
                 id: doc.id,

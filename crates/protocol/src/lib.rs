@@ -25,6 +25,8 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 
 /// Header carrying the sha256 (lowercase hex) of a document's full content.
 pub const CONTENT_SHA256_HEADER: &str = "x-content-sha256";
+/// The largest document a submission may carry, and so the most a client reads of one.
+pub const MAX_DOCUMENT_BYTES: u64 = 15 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -360,6 +360,10 @@ pub struct FaultSettings {
     /// Serve document bytes with their middle bytes flipped (hash no longer matches).
     #[serde(default)]
     pub corrupt_documents: bool,
+    /// Send half of each document's bytes (of a whole file or of a range), then
+    /// break the connection: a line that drops mid-download.
+    #[serde(default)]
+    pub cut_documents: bool,
     /// Added delay before answering pages, documents, decisions and letter numbers, in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,

@@ -232,22 +232,82 @@ impl CentralClient {
         self.json(reqwest::Method::POST, &format!("/v1/declarations/{}/assignment", urlencode(id))).await
     }
 
-    /// A document's bytes (whole), with the sha256 the server announced.
-    pub async fn document(&self, id: &str) -> Result<(Vec<u8>, Option<String>), SyncError> {
+    /// Downloads a document into `got`, going on after the bytes it already holds
+    /// (`Range`, only while the server's copy is still `sha256`: `If-Range`); when the
+    /// transfer breaks, `got` keeps what arrived, for the next try. More than `max`
+    /// bytes is refused. `on_bytes` hears the bytes held so far. Returns the sha256
+    /// the server announced.
+    pub async fn document_into(
+        &self,
+        id: &str,
+        sha256: &str,
+        got: &mut Vec<u8>,
+        max: u64,
+        mut on_bytes: impl FnMut(u64),
+    ) -> Result<Option<String>, SyncError> {
         let request = format!("GET /v1/documents/{id}");
-        let mut req = self.http.get(format!("{}/v1/documents/{}", self.base, urlencode(id)));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
+        // A server that cannot continue (416, another start) gets one whole request.
+        for _ in 0..2 {
+            let held = got.len() as u64;
+            let mut req = self.http.get(format!("{}/v1/documents/{}", self.base, urlencode(id)));
+            if let Some(t) = &self.token {
+                req = req.bearer_auth(t);
+            }
+            if held > 0 {
+                req = req
+                    .header(reqwest::header::RANGE, format!("bytes={held}-"))
+                    .header(reqwest::header::IF_RANGE, format!("\"{sha256}\""));
+            }
+            let mut resp = req.send().await.map_err(|e| self.unreachable(&request, e))?;
+            match resp.status() {
+                StatusCode::PARTIAL_CONTENT if held > 0 && content_range_start(resp.headers()) == Some(held) => {
+                    tracing::debug!(doc = %id, held, "download resumed");
+                }
+                StatusCode::OK => got.clear(),
+                StatusCode::PARTIAL_CONTENT | StatusCode::RANGE_NOT_SATISFIABLE => {
+                    got.clear();
+                    continue;
+                }
+                s if s.is_success() => {
+                    got.clear();
+                    return Err(SyncError::Malformed { request, detail: format!("unexpected status {s}") });
+                }
+                _ => return Err(Self::error_from(&request, resp).await),
+            }
+            if resp.content_length().is_some_and(|n| (got.len() as u64).saturating_add(n) > max) {
+                got.clear();
+                return Err(SyncError::Malformed {
+                    request,
+                    detail: format!("longer than the {max} bytes a document may have"),
+                });
+            }
+            let sha = resp
+                .headers()
+                .get(bhxh_protocol::CONTENT_SHA256_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            while let Some(chunk) = resp.chunk().await.map_err(|e| self.unreachable(&request, e))? {
+                if got.len() as u64 + chunk.len() as u64 > max {
+                    got.clear();
+                    return Err(SyncError::Malformed {
+                        request,
+                        detail: format!("longer than the {max} bytes announced"),
+                    });
+                }
+                got.extend_from_slice(&chunk);
+                on_bytes(got.len() as u64);
+            }
+            return Ok(sha);
         }
-        let resp = req.send().await.map_err(|e| self.unreachable(&request, e))?;
-        if !resp.status().is_success() {
-            return Err(Self::error_from(&request, resp).await);
-        }
-        let sha =
-            resp.headers().get(bhxh_protocol::CONTENT_SHA256_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = resp.bytes().await.map_err(|e| self.unreachable(&request, e))?;
-        Ok((bytes.to_vec(), sha))
+        Err(SyncError::Malformed { request, detail: "the server could not continue the download".into() })
     }
+}
+
+/// Where a `206` answer's bytes start (`Content-Range: bytes START-END/LEN`).
+fn content_range_start(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let v = headers.get(reqwest::header::CONTENT_RANGE)?.to_str().ok()?;
+    let range = v.trim().strip_prefix("bytes ")?;
+    range.split_once('-')?.0.trim().parse().ok()
 }
 
 pub(crate) fn urlencode(s: &str) -> String {

@@ -1,7 +1,10 @@
 //! Pulling an office's declarations and their documents into the cache.
 
-use crate::{CentralClient, SharedCache, SyncError, on_cache};
+use crate::{CentralClient, Downloads, SharedCache, SyncError, on_cache};
+use bhxh_cache::{CachedDocument, DocumentPolicy};
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use std::collections::HashSet;
 use tracing::{info, instrument, warn};
 
 /// Declarations per page: ~100 KB of JSON, a second on a slow district line.
@@ -72,39 +75,102 @@ pub async fn pull_declarations(
     Ok(report)
 }
 
-/// Downloads every document the cache lacks, a few at a time, verifying each
-/// against its sha256. A document that fails is marked (and shown as failed); the
-/// others go on. Network loss stops the run: the rest waits for the next sync.
-#[instrument(skip(client, cache))]
+/// The documents this officer will need and the PC lacks, most wanted first (see
+/// `bhxh_cache::document_plan`): room is made under the store's budget, and what
+/// does not fit waits (it downloads when opened).
+#[instrument(skip(cache, me))]
+pub async fn plan_documents(
+    cache: &SharedCache,
+    office: &str,
+    me: &str,
+    now: DateTime<Utc>,
+    policy: DocumentPolicy,
+) -> Result<Vec<CachedDocument>, SyncError> {
+    let (office, me) = (office.to_owned(), me.to_owned());
+    on_cache(cache, move |c| {
+        let wanted = c.wanted(&office, &me, now, policy.ahead)?;
+        let mut docs = c.documents_missing_of(&wanted.declarations)?;
+        let incoming = docs.iter().fold(0u64, |n, d| n.saturating_add(d.size));
+        let keep: HashSet<&str> = wanted.declarations.iter().map(String::as_str).collect();
+        let (_, fits) = c.make_room(incoming, policy.budget_bytes, &keep)?;
+        if !fits {
+            // Most wanted first, while they fit.
+            let mut room = policy.budget_bytes.saturating_sub(c.stored_bytes()?);
+            docs.retain(|d| {
+                let take = d.size <= room;
+                room = room.saturating_sub(if take { d.size } else { 0 });
+                take
+            });
+            warn!(kept = docs.len(), "the document store's budget is full: fewer documents downloaded ahead");
+        }
+        Ok(docs)
+    })
+    .await
+}
+
+/// Where arriving documents go: room is made for each under the store's budget
+/// (sparing `keep`: what this officer will need soon), and each counts as used `now`.
+pub struct Arrival {
+    pub budget: u64,
+    pub keep: HashSet<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// Downloads `todo`, a few at a time, each verified against its sha256 and going on
+/// from where a broken transfer stopped; a document another caller is downloading
+/// is waited for, not fetched twice. A document that fails is marked (and shown as
+/// failed); the others go on. Network loss stops the run: the rest waits for the
+/// next try.
+#[instrument(skip_all, fields(documents = todo.len()))]
 pub async fn fetch_documents(
     client: &CentralClient,
     cache: &SharedCache,
+    downloads: &Downloads,
+    todo: Vec<CachedDocument>,
+    arrival: &Arrival,
     report: &mut PullReport,
 ) -> Result<(), SyncError> {
-    let todo = on_cache(cache, |c| c.documents_to_fetch(true, u32::MAX)).await?;
+    let (todo, _claim, elsewhere) = downloads.claim(todo);
+    let keep = std::sync::Arc::new(arrival.keep.clone());
+    let (budget, now) = (arrival.budget, arrival.now);
     let mut results = futures_util::stream::iter(todo.into_iter().map(|doc| async move {
-        let got = client.document(&doc.id).await;
-        (doc, got)
+        let mut got = downloads.take_partial(&doc.id);
+        let answer = client
+            .document_into(&doc.id, &doc.sha256, &mut got, bhxh_protocol::MAX_DOCUMENT_BYTES, |n| {
+                downloads.received(&doc.id, n);
+            })
+            .await;
+        (doc, got, answer)
     }))
     .buffer_unordered(DOCUMENT_PARALLELISM);
     let mut offline: Option<SyncError> = None;
-    while let Some((doc, got)) = results.next().await {
-        match got {
-            Ok((bytes, announced)) => {
+    while let Some((doc, bytes, answer)) = results.next().await {
+        match answer {
+            Ok(announced) => {
+                downloads.finished(&doc.id);
                 if announced.as_deref().is_some_and(|a| a != doc.sha256) {
                     warn!(doc = %doc.id, "server announced a different hash than the declaration lists");
                 }
                 let size = bytes.len() as u64;
                 let id = doc.id.clone();
+                let keep = std::sync::Arc::clone(&keep);
                 // Sealing and writing a photo is the cache's work: off the runtime's workers.
-                let stored = on_cache(cache, move |c| match c.save_document(&doc, &bytes) {
-                    Ok(()) => Ok(true),
-                    Err(bhxh_cache::CacheError::Integrity { expected, actual }) => {
-                        warn!(doc = %doc.id, %expected, %actual, "document failed its hash check");
-                        c.mark_document_failed(&doc.id, "integrity")?;
-                        Ok(false)
+                let stored = on_cache(cache, move |c| {
+                    // Room for what arrived (not for what was announced), and only now that it is here.
+                    let spare: HashSet<&str> = keep.iter().map(String::as_str).collect();
+                    c.make_room(size, budget, &spare)?;
+                    match c.save_document(&doc, &bytes) {
+                        Ok(()) => {
+                            c.touch_document(&doc.id, now)?;
+                            Ok(true)
+                        }
+                        Err(bhxh_cache::CacheError::Integrity { expected, actual }) => {
+                            warn!(doc = %doc.id, %expected, %actual, "document failed its hash check");
+                            c.mark_document_failed(&doc.id, "integrity")?;
+                            Ok(false)
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
                 })
                 .await?;
                 if stored {
@@ -116,18 +182,24 @@ pub async fn fetch_documents(
                 }
             }
             Err(e) if e.is_offline() => {
+                // What arrived stays for the next try, which asks only for the rest.
+                downloads.keep_partial(&doc.id, bytes);
+                downloads.finished(&doc.id);
                 offline.get_or_insert(e);
             }
             Err(e @ (SyncError::Unauthorized { .. } | SyncError::Cache(_))) => return Err(e),
             Err(e) => {
+                downloads.finished(&doc.id);
                 warn!(doc = %doc.id, error = %e, "document download failed");
                 on_cache(cache, move |c| c.mark_document_failed(&doc.id, "download")).await?;
                 report.documents_failed += 1;
             }
         }
     }
-    match offline {
-        Some(e) => Err(e),
-        None => Ok(()),
+    if let Some(e) = offline {
+        return Err(e);
     }
+    // Those another caller was downloading: here when it is done (or failed).
+    downloads.wait_for(&elsewhere).await;
+    Ok(())
 }

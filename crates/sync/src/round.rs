@@ -8,8 +8,10 @@
 //! credentials.
 
 use crate::{
-    CallsReport, CentralClient, Credentials, DirectoryReport, PullReport, PushReport, SharedCache, SyncError, on_cache,
+    CallsReport, CentralClient, Credentials, DirectoryReport, Downloads, PullReport, PushReport, SharedCache,
+    SyncError, on_cache,
 };
+use bhxh_cache::DocumentPolicy;
 use bhxh_domain::{Clock, Role};
 use chrono::{DateTime, TimeDelta};
 use std::time::Duration;
@@ -40,6 +42,10 @@ pub trait SessionStore: Sync {
     fn client(&self) -> (CentralClient, bool);
     /// Keeps a client that logged in again, so the next call uses its token.
     fn keep_client(&self, client: &CentralClient);
+    /// The session's downloads under way (progress, broken transfers).
+    fn downloads(&self) -> &Downloads;
+    /// What the PC downloads ahead and how much it keeps.
+    fn document_policy(&self) -> DocumentPolicy;
 }
 
 /// What a round did.
@@ -93,7 +99,11 @@ async fn reviewer_round(
         }
         other => other?,
     };
-    crate::fetch_documents(client, cache, &mut pulled).await?;
+    let (me, policy, now) = (store.credentials().username().to_owned(), store.document_policy(), clock.now());
+    let todo = crate::plan_documents(cache, office, &me, now, policy).await?;
+    let keep = todo.iter().map(|d| d.declaration_id.clone()).collect();
+    let arrival = crate::Arrival { budget: policy.budget_bytes, keep, now };
+    crate::fetch_documents(client, cache, store.downloads(), todo, &arrival, &mut pulled).await?;
     refresh_units(client, cache, office, clock).await;
     // Kept from the last round when it cannot be had now (the server enforces it anyway).
     match client.paper_rule(office).await {
@@ -115,6 +125,43 @@ async fn reviewer_round(
     }
     tell_audit_head(client, cache).await;
     Ok(RoundReport::Reviewer { pushed, pulled })
+}
+
+/// Downloads now the missing documents of `declarations` (opened, or taken for
+/// offline work), logging in again once when the token is gone.
+#[instrument(skip_all, fields(declarations = declarations.len()))]
+pub async fn fetch_for(
+    store: &impl SessionStore,
+    declarations: Vec<String>,
+    clock: Clock,
+) -> Result<PullReport, SyncError> {
+    let (cache, policy) = (store.cache(), store.document_policy());
+    let (office, me) = (store.office().to_owned(), store.credentials().username().to_owned());
+    let now = clock.now();
+    let mut report = PullReport::default();
+    let todo = {
+        let declarations = declarations.clone();
+        on_cache(cache, move |c| c.documents_missing_of(&declarations)).await?
+    };
+    if todo.is_empty() {
+        return Ok(report);
+    }
+    // Nothing is evicted for them before the first byte arrives (offline, nothing would).
+    let wanted = on_cache(cache, move |c| c.wanted(&office, &me, now, policy.ahead)).await?.declarations;
+    let arrival =
+        crate::Arrival { budget: policy.budget_bytes, keep: wanted.into_iter().chain(declarations).collect(), now };
+    let (mut client, authenticated) = store.client();
+    if !authenticated {
+        log_in(store, &mut client).await?;
+    }
+    match crate::fetch_documents(&client, cache, store.downloads(), todo.clone(), &arrival, &mut report).await {
+        Err(SyncError::Unauthorized { .. }) => {
+            log_in(store, &mut client).await?;
+            crate::fetch_documents(&client, cache, store.downloads(), todo, &arrival, &mut report).await?;
+        }
+        other => other?,
+    }
+    Ok(report)
 }
 
 async fn keep_json<T: serde::Serialize>(

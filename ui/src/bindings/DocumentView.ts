@@ -4,6 +4,11 @@ import type { Text } from "./Text";
 
 export type DocumentView = { id: string, kind: DocumentKind, available: boolean, 
 /**
+ * Not on this PC but to be had from the central service (not downloaded ahead,
+ * let go for the disk budget, or failed): the screen asks for it when shown.
+ */
+downloadable: boolean, 
+/**
  * Why the document cannot be shown.
  */
 error: Text | null, 

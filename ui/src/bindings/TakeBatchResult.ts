@@ -3,7 +3,7 @@ import type { Text } from "./Text";
 
 /**
  * "Take N for offline work": the oldest pending declarations nobody holds,
- * assigned to this officer (their documents are on this PC after the sync).
+ * assigned to this officer, their documents downloaded at once.
  */
 export type TakeBatchResult = { taken: Array<string>, 
 /**

@@ -55,4 +55,11 @@ export function viewStore<V>(load: (id: string) => Promise<V>): ViewStore<V> {
 }
 
 /** The store the screens share: the queue wants the next declaration, the detail peeks. */
-export const nextViews: ViewStore<DeclarationView> = viewStore((id) => call("declaration_ahead", { id }));
+export const nextViews: ViewStore<DeclarationView> = viewStore((id) =>
+  call("declaration_ahead", { id }).then((v) => {
+    // Its documents were not downloaded ahead (past the next few of the queue): they
+    // start coming now, while the officer reads this one.
+    if (v.documents.some((d) => d.downloadable)) void call("download_documents", { id }).catch(() => {});
+    return v;
+  }),
+);

@@ -205,6 +205,25 @@ impl Desk {
                 held_by_others += 1;
             }
         }
+        // Taken for offline work: their documents come now, not at the next sync.
+        let mut not_downloaded = 0;
+        if confirmed && !taken.is_empty() {
+            match bhxh_sync::round::fetch_for(&*s, taken.clone(), self.config.clock).await {
+                Ok(r) => not_downloaded = r.documents_failed,
+                // They are taken whatever happened to their documents: say what is missing.
+                Err(e) => {
+                    tracing::warn!(error = %e, "documents of the declarations taken not downloaded");
+                    let all = u32::try_from(taken.len()).unwrap_or(u32::MAX);
+                    not_downloaded = s
+                        .on_cache({
+                            let taken = taken.clone();
+                            move |c| Ok(c.documents_missing_of(&taken)?.len() as u32)
+                        })
+                        .await
+                        .unwrap_or(all);
+                }
+            }
+        }
         let (message_vi, message_en) = match (taken.len(), held_by_others, confirmed) {
             (0, 0, _) => (
                 "Không còn hồ sơ chờ duyệt nào chưa có người nhận.".to_owned(),
@@ -229,6 +248,20 @@ impl Desk {
                 format!(
                     "Took {n} {} on this PC (not yet confirmed with the server; checked when the decisions are sent).",
                     declarations(n)
+                ),
+            ),
+        };
+        let (message_vi, message_en) = match not_downloaded {
+            0 => (message_vi, message_en),
+            m => (
+                format!(
+                    "Đã nhận {} hồ sơ; còn {m} giấy tờ chưa tải về máy được (sẽ tải tiếp khi có mạng), nên chưa làm ngoại tuyến được hết.",
+                    taken.len()
+                ),
+                format!(
+                    "Took {} {}; {m} documents could not be downloaded yet (the download goes on when the network is back), so not all of them can be reviewed offline.",
+                    taken.len(),
+                    declarations(taken.len())
                 ),
             ),
         };

@@ -7,6 +7,7 @@ use bhxh_desk_core::{Desk, DeskConfig, ErrorCode};
 use bhxh_protocol::FaultSettings;
 use std::path::Path;
 
+mod documents;
 mod helpdesk;
 mod paper;
 mod paper_rule;
@@ -37,8 +38,19 @@ fn desk_exporting_to(dir: &Path, exports: &Path) -> Desk {
     desk_with(dir, bhxh_desk_core::DEFAULT_IDLE_LOCK, Some(exports.to_path_buf()))
 }
 
+/// A desk that downloads ahead and keeps as `policy` says.
+fn desk_with_policy(dir: &Path, policy: bhxh_cache::DocumentPolicy) -> Desk {
+    let mut config = config(dir, bhxh_desk_core::DEFAULT_IDLE_LOCK, None);
+    config.document_policy = policy;
+    Desk::open(config).expect("desk")
+}
+
 fn desk_with(dir: &Path, idle: std::time::Duration, export_dir: Option<std::path::PathBuf>) -> Desk {
-    Desk::open(DeskConfig {
+    Desk::open(config(dir, idle, export_dir)).expect("desk")
+}
+
+fn config(dir: &Path, idle: std::time::Duration, export_dir: Option<std::path::PathBuf>) -> DeskConfig {
+    DeskConfig {
         data_dir: dir.to_path_buf(),
         central_url: None,
         default_username: None,
@@ -46,13 +58,13 @@ fn desk_with(dir: &Path, idle: std::time::Duration, export_dir: Option<std::path
         idle_lock: idle,
         retention_days: 7,
         max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+        document_policy: Default::default(),
         export_dir,
         central_cert_pin: None,
         clock: test_clock(),
         office_code: None,
         deployment: Default::default(),
-    })
-    .expect("desk")
+    }
 }
 
 /// The machine's clock, or the office at another hour when `BHXH_CLOCK_START` says

@@ -45,6 +45,10 @@ fn matrix() -> Vec<(&'static str, [Expect; 5])> {
         // A 07916 declaration and document: another office's are as good as absent.
         ("declaration", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("declaration_ahead", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        // Its documents are here already: nothing to download, no network needed.
+        ("download_documents", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
+        // Only this session's own downloads are known: another office's id is no download.
+        ("download_progress", [NotLoggedIn, Ok, Ok, Forbidden, Ok]),
         ("document", [NotLoggedIn, Ok, Ok, Forbidden, NotFound]),
         ("lock", [NotLoggedIn, Ok, Ok, Ok, Ok]),
         // The person's own input, whatever the role.
@@ -182,7 +186,7 @@ async fn call(
             }
             r
         }
-        "declaration" | "declaration_ahead" | "take" | "take_away" => {
+        "declaration" | "declaration_ahead" | "take" | "take_away" | "download_documents" | "download_progress" => {
             api::invoke(d, command, json!({"id": declaration})).await
         }
         "lock" => {
@@ -411,6 +415,7 @@ async fn a_login_to_another_server_sends_nothing_and_moves_nothing() {
         idle_lock: Duration::from_secs(900),
         retention_days: 7,
         max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+        document_policy: Default::default(),
         export_dir: None,
         central_cert_pin: None,
         clock: bhxh_domain::Clock::System,
@@ -462,6 +467,7 @@ async fn a_pinned_certificate_is_the_only_one_the_desk_talks_to() {
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
             max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+            document_policy: Default::default(),
             export_dir: None,
             central_cert_pin: Some(pin),
             clock: bhxh_domain::Clock::System,
@@ -752,6 +758,7 @@ async fn offline_unlock_ends_after_the_allowed_days_and_a_wipe_is_honoured() {
             idle_lock: Duration::from_secs(900),
             retention_days: 7,
             max_offline_days: bhxh_desk_core::DEFAULT_MAX_OFFLINE_DAYS,
+            document_policy: Default::default(),
             export_dir: None,
             central_cert_pin: None,
             clock: bhxh_domain::Clock::starting_at(bhxh_desk_core::desk_clock().now() + chrono::TimeDelta::days(days)),

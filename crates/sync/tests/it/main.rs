@@ -4,7 +4,7 @@
 use bhxh_cache::Cache;
 use bhxh_central::{AppState, RunningServer, ServerConfig, seed_demo, start};
 use bhxh_protocol::FaultSettings;
-use bhxh_sync::{CentralClient, Credentials, PullReport, SyncError, fetch_documents, pull_declarations};
+use bhxh_sync::{CentralClient, Credentials, Downloads, PullReport, SyncError, fetch_documents, pull_declarations};
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Mutex;
@@ -44,6 +44,21 @@ fn server_ids(state: &AppState, office: &str) -> HashSet<String> {
     state.with_store(|s| s.page(office, 0, 100_000)).expect("page").into_iter().map(|(_, d)| d.id).collect()
 }
 
+/// Every document the cache lacks, whatever an officer would need.
+async fn fetch_all(
+    client: &CentralClient,
+    cache: &bhxh_sync::SharedCache,
+    report: &mut PullReport,
+) -> Result<(), SyncError> {
+    let todo = cache.lock().expect("lock").documents_to_fetch(true, u32::MAX).expect("todo");
+    fetch_documents(client, cache, &Downloads::default(), todo, &anywhere(), report).await
+}
+
+/// No budget to keep to.
+fn anywhere() -> bhxh_sync::Arrival {
+    bhxh_sync::Arrival { budget: u64::MAX, keep: Default::default(), now: chrono::Utc::now() }
+}
+
 fn cached_ids(cache: &Mutex<Cache>) -> Vec<String> {
     cache.lock().expect("lock").queue(OFFICE).expect("queue").into_iter().map(|r| r.id).collect()
 }
@@ -68,7 +83,7 @@ async fn pulls_every_declaration_and_document_of_the_office() {
     // Only the officer's office.
     assert!(ids.iter().all(|id| id.starts_with("07916-")));
 
-    fetch_documents(&client, &cache, &mut report).await.expect("documents");
+    fetch_all(&client, &cache, &mut report).await.expect("documents");
     assert_eq!(report.documents_failed, 0);
     let rows = cache.lock().expect("lock").queue(OFFICE).expect("queue");
     assert!(rows.iter().all(|r| r.documents > 0 && r.documents == r.documents_stored));
@@ -77,7 +92,7 @@ async fn pulls_every_declaration_and_document_of_the_office() {
     // A second sync finds nothing new and downloads nothing.
     let mut again = pull_declarations(&client, &cache, OFFICE, 4).await.expect("pull");
     assert_eq!(again.declarations, 0);
-    fetch_documents(&client, &cache, &mut again).await.expect("documents");
+    fetch_all(&client, &cache, &mut again).await.expect("documents");
     assert_eq!(again.documents_downloaded, 0);
     server.stop().await;
 }
@@ -182,7 +197,7 @@ async fn a_pull_cut_off_by_a_dying_server_completes_next_time_without_duplicates
     let server = serve(state.clone()).await;
     let client = logged_in(&server).await;
     let mut report: PullReport = pull_declarations(&client, &cache, OFFICE, 2).await.expect("pull completes");
-    fetch_documents(&client, &cache, &mut report).await.expect("documents");
+    fetch_all(&client, &cache, &mut report).await.expect("documents");
     let ids = cached_ids(&cache);
     assert_eq!(ids.len(), expected.len(), "no duplicates");
     assert_eq!(ids.into_iter().collect::<HashSet<_>>(), expected);
@@ -230,14 +245,57 @@ async fn a_corrupt_document_is_marked_and_the_rest_arrive() {
         std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
     let mut report = pull_declarations(&client, &cache, OFFICE, 100).await.expect("pull");
     state.faults.write().expect("faults").corrupt_documents = true;
-    fetch_documents(&client, &cache, &mut report).await.expect("a bad file is not a failed sync");
+    fetch_all(&client, &cache, &mut report).await.expect("a bad file is not a failed sync");
     assert!(report.documents_failed > 0);
     assert_eq!(report.documents_downloaded, 0);
     state.faults.write().expect("faults").corrupt_documents = false;
     let mut report = PullReport::default();
-    fetch_documents(&client, &cache, &mut report).await.expect("retry");
+    fetch_all(&client, &cache, &mut report).await.expect("retry");
     assert_eq!(report.documents_failed, 0);
     assert!(report.documents_downloaded > 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_broken_download_goes_on_from_where_it_stopped() {
+    let sdir = tempfile::tempdir().expect("tmp");
+    let cdir = tempfile::tempdir().expect("tmp");
+    let state = server_state(sdir.path(), 3);
+    let server = serve(state.clone()).await;
+    let client = logged_in(&server).await;
+    let cache =
+        std::sync::Arc::new(Mutex::new(Cache::open(cdir.path(), bhxh_cache::DataKey::generate()).expect("cache")));
+    pull_declarations(&client, &cache, OFFICE, 100).await.expect("pull");
+    let todo = cache.lock().expect("lock").documents_to_fetch(true, u32::MAX).expect("todo");
+    let whole: u64 = todo.iter().map(|d| d.size).sum();
+    assert!(whole > 10_000, "photos of some size: {whole}");
+    let downloads = Downloads::default();
+
+    // The line drops half-way through every document.
+    state.faults.write().expect("faults").cut_documents = true;
+    let mut report = PullReport::default();
+    let err = fetch_documents(&client, &cache, &downloads, todo.clone(), &anywhere(), &mut report)
+        .await
+        .expect_err("cut off");
+    assert!(err.is_offline(), "a cut transfer is the network's trouble: {err:?}");
+    assert_eq!(report.documents_downloaded, 0);
+    let (first, kept) = (state.document_bytes_sent(), downloads.partial_bytes() as u64);
+    assert!(kept > 0 && kept <= first, "what arrived is kept: {kept} of the {first} sent");
+
+    // The line is back: only the rest crosses it, and every file is whole and verified.
+    state.faults.write().expect("faults").cut_documents = false;
+    let mut report = PullReport::default();
+    fetch_documents(&client, &cache, &downloads, todo.clone(), &anywhere(), &mut report).await.expect("resumed");
+    assert_eq!(report.documents_downloaded as usize, todo.len());
+    assert_eq!(report.document_bytes, whole);
+    assert_eq!(state.document_bytes_sent() - first, whole - kept, "only the rest crossed the line again");
+    assert_eq!(downloads.partial_bytes(), 0);
+    for doc in &todo {
+        let (_, bytes) = cache.lock().expect("lock").document_bytes(&doc.id).expect("stored");
+        assert_eq!(bytes.len() as u64, doc.size);
+    }
+    let p = downloads.progress(&todo[0].declaration_id).expect("progress");
+    assert!(!p.running && p.bytes_done == p.bytes && p.documents_done == p.documents, "{p:?}");
     server.stop().await;
 }
 

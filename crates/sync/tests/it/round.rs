@@ -13,6 +13,7 @@ struct Session {
     credentials: Credentials,
     role: Role,
     client: Mutex<(CentralClient, bool)>,
+    downloads: bhxh_sync::Downloads,
 }
 
 impl Session {
@@ -22,6 +23,7 @@ impl Session {
             credentials: Credentials::new(user.into(), "demo".into()),
             role,
             client: Mutex::new((CentralClient::new(url).expect("client"), false)),
+            downloads: Default::default(),
         }
     }
 
@@ -49,6 +51,12 @@ impl SessionStore for Session {
     }
     fn keep_client(&self, client: &CentralClient) {
         *self.client.lock().expect("client") = (client.clone(), true);
+    }
+    fn downloads(&self) -> &bhxh_sync::Downloads {
+        &self.downloads
+    }
+    fn document_policy(&self) -> bhxh_cache::DocumentPolicy {
+        Default::default()
     }
 }
 
