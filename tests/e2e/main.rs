@@ -729,6 +729,90 @@ async fn a_declaration_not_downloaded_ahead_comes_when_opened_with_a_progress_ba
     conclude("documents on demand", outcome, &shots, &work);
 }
 
+/// A campaign's queue: hundreds of declarations listed, only those near the view in
+/// the page; scrolling brings the others, and the keys reach a row scrolled away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_queue_keeps_only_the_rows_near_the_view_and_scrolls_to_the_one_chosen() {
+    let bins = Binaries::locate();
+    let work = tempdir("e2e-long-queue");
+    let mut central = Central::start_with(
+        &bins.central,
+        &work.join("central"),
+        None,
+        &["--demo", "2", "--bulk", "700", "--seed", &DEMO_SEED.to_string()],
+    )
+    .await;
+    let expected = central.count_for("canbo.07916", "07916").await;
+    assert!(expected > 300, "a long queue: {expected}");
+    let (display, driver, client) = open_window(&bins.desk, &work.join("desk"), &central.url, "canbo.07916").await;
+    let shots = artifacts_dir();
+    let outcome = async {
+        log_in(&client).await?;
+        wait_for_queue_count(&client, expected).await?;
+        let in_page = client.find_all(fantoccini::Locator::Css("[data-testid=queue-row]")).await?.len();
+        anyhow::ensure!(in_page > 10 && in_page < 200, "{in_page} of {expected} rows in the page");
+        let ids = |c: &fantoccini::Client| {
+            let c = c.clone();
+            async move {
+                let v = c
+                    .execute("return Array.from(document.querySelectorAll('[data-testid=queue-row]')).map(r => r.dataset.id)", vec![])
+                    .await?;
+                Ok::<Vec<String>, anyhow::Error>(serde_json::from_value(v)?)
+            }
+        };
+        let top = ids(&client).await.context("the rows' ids")?;
+        // The wheel to the end: the last rows come into the page, the first ones leave it.
+        client
+            .execute("const s = document.querySelector('.queue .scroll'); s.scrollTop = s.scrollHeight;", vec![])
+            .await
+            .context("scrolling to the end")?;
+        wait_until(Duration::from_secs(10), || async {
+            let now = ids(&client).await?;
+            Ok(!now.is_empty() && !now.contains(&top[0])
+                && client.find_all(fantoccini::Locator::Css("tr.spacer:last-child")).await?.is_empty())
+        })
+        .await
+        .context("the end of the queue in the page")?;
+        let bottom = ids(&client).await?;
+        let last = bottom.last().context("a last row")?.clone();
+        let before_last = bottom[bottom.len() - 2].clone();
+        // Clicked where it is (the page's own click: the row sits at the scrolled end).
+        client
+            .execute(
+                "document.querySelector(`[data-testid=queue-row][data-id='${arguments[0]}'] td.name`).click()",
+                vec![last.clone().into()],
+            )
+            .await
+            .context("clicking the last row")?;
+        wait_until(Duration::from_secs(10), || async {
+            Ok(attr(&client, "[data-testid=detail]", "data-id").await?.as_deref() == Some(last.as_str()))
+        })
+        .await
+        .context("the last row opened")?;
+        save_screenshot(&client, &shots, "36-long-queue-end").await?;
+        // Back to the top with the wheel, then K: the row above the open one, far
+        // from the view, is scrolled to and opened.
+        client
+            .execute("document.querySelector('.queue .scroll').scrollTop = 0;", vec![])
+            .await
+            .context("scrolling to the top")?;
+        wait_until(Duration::from_secs(10), || async { Ok(ids(&client).await?.contains(&top[0])) }).await?;
+        client.find(fantoccini::Locator::Css("body")).await?.send_keys("k").await?;
+        wait_until(Duration::from_secs(10), || async {
+            let shown = attr(&client, "[data-testid=detail]", "data-id").await?;
+            let selected = attr(&client, "[data-testid=queue-row].selected", "data-id").await?;
+            Ok(shown.as_deref() == Some(before_last.as_str()) && selected.as_deref() == Some(before_last.as_str()))
+        })
+        .await
+        .context("K reaches the row above, scrolled back into the page")?;
+        Ok(())
+    }
+    .await;
+    close_window(client, driver, display).await;
+    central.kill();
+    conclude("long queue", outcome, &shots, &work);
+}
+
 /// "Done when" of the review screen: a reviewer processes the demo queue without
 /// touching the mouse. Log in, then each declaration in turn: a clean one approved
 /// with A, Enter; one with a warning sent back with S, one with a blocking finding

@@ -12,3 +12,24 @@ export function reselect(items: QueueItem[], selectedId: string | null): number 
   if (selectedId === null) return -1;
   return items.findIndex((i) => i.id === selectedId);
 }
+
+/** Rows a long queue keeps in the page beyond those on screen, each way. */
+export const OVERSCAN = 40;
+
+/**
+ * The rows of a list of `count` to keep in the page, `[first, last)`: those on
+ * screen and `OVERSCAN` more each way. A short list (up to `virtualFrom`) is whole.
+ */
+export function rowWindow(
+  count: number,
+  scrollTop: number,
+  viewHeight: number,
+  rowHeight: number,
+  virtualFrom = 200,
+): [number, number] {
+  if (count <= virtualFrom || !(rowHeight > 0)) return [0, count];
+  const top = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const first = Math.min(top, Math.max(0, count - 1));
+  const last = Math.min(count, Math.max(first + 1, Math.ceil((scrollTop + Math.max(0, viewHeight)) / rowHeight) + OVERSCAN));
+  return [first, last];
+}
