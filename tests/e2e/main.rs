@@ -797,6 +797,19 @@ async fn a_long_queue_keeps_only_the_rows_near_the_view_and_scrolls_to_the_one_c
             .await
             .context("scrolling to the top")?;
         wait_until(Duration::from_secs(10), || async { Ok(ids(&client).await?.contains(&top[0])) }).await?;
+        // And it stays there: the open row does not pull the list back to itself.
+        client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await?;
+        let still = ids(&client).await?;
+        anyhow::ensure!(
+            still.contains(&top[0]) && !still.contains(&last),
+            "the wheel's position held while a row far away is open"
+        );
         client.find(fantoccini::Locator::Css("body")).await?.send_keys("k").await?;
         wait_until(Duration::from_secs(10), || async {
             let shown = attr(&client, "[data-testid=detail]", "data-id").await?;

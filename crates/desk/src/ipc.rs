@@ -483,6 +483,8 @@ pub struct TakeBatchInput {
 pub struct DownloadAnswer {
     pub downloaded: u32,
     pub failed: u32,
+    /// Still not on this PC afterwards (failed here or in another download of them).
+    pub missing: u32,
 }
 
 /// A declaration's documents on their way to this PC (bytes as numbers: a

@@ -9,9 +9,10 @@ use tracing::{info, instrument, warn};
 
 /// Declarations per page: ~100 KB of JSON, a second on a slow district line.
 pub const PAGE_SIZE: u32 = 100;
-/// Documents downloaded at once: enough to fill a district office's line, few
-/// enough not to starve the officer's own work.
-const DOCUMENT_PARALLELISM: usize = 4;
+/// Documents one caller has under way (waiting for a slot, or for another caller's
+/// transfer of the same document); transfers themselves are capped by the session's
+/// slots ([`crate::downloads::TRANSFER_SLOTS`]).
+const DOCUMENT_PARALLELISM: usize = 8;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PullReport {
@@ -75,7 +76,8 @@ pub async fn pull_declarations(
     Ok(report)
 }
 
-/// The documents this officer will need and the PC lacks, most wanted first (see
+/// The documents this officer will need and the PC lacks, most wanted first, and the
+/// declarations they belong to (see
 /// `bhxh_cache::document_plan`): room is made under the store's budget, and what
 /// does not fit waits (it downloads when opened).
 #[instrument(skip(cache, me))]
@@ -85,7 +87,7 @@ pub async fn plan_documents(
     me: &str,
     now: DateTime<Utc>,
     policy: DocumentPolicy,
-) -> Result<Vec<CachedDocument>, SyncError> {
+) -> Result<(Vec<CachedDocument>, Vec<String>), SyncError> {
     let (office, me) = (office.to_owned(), me.to_owned());
     on_cache(cache, move |c| {
         let wanted = c.wanted(&office, &me, now, policy.ahead)?;
@@ -103,7 +105,7 @@ pub async fn plan_documents(
             });
             warn!(kept = docs.len(), "the document store's budget is full: fewer documents downloaded ahead");
         }
-        Ok(docs)
+        Ok((docs, wanted.declarations))
     })
     .await
 }
@@ -116,9 +118,9 @@ pub struct Arrival {
     pub now: DateTime<Utc>,
 }
 
-/// Downloads `todo`, a few at a time, each verified against its sha256 and going on
-/// from where a broken transfer stopped; a document another caller is downloading
-/// is waited for, not fetched twice. A document that fails is marked (and shown as
+/// Downloads `todo`, a few at a time (the session's transfer slots), each verified
+/// against its sha256 and going on from where a broken transfer stopped; a document
+/// another caller is downloading is waited for, not fetched twice. A document that fails is marked (and shown as
 /// failed); the others go on. Network loss stops the run: the rest waits for the
 /// next try.
 #[instrument(skip_all, fields(documents = todo.len()))]
@@ -130,24 +132,30 @@ pub async fn fetch_documents(
     arrival: &Arrival,
     report: &mut PullReport,
 ) -> Result<(), SyncError> {
-    let (todo, _claim, elsewhere) = downloads.claim(todo);
+    downloads.expect(&todo);
     let keep = std::sync::Arc::new(arrival.keep.clone());
     let (budget, now) = (arrival.budget, arrival.now);
     let mut results = futures_util::stream::iter(todo.into_iter().map(|doc| async move {
+        // Another caller downloading it (a round, the declaration opened): wait for it.
+        let Some(ticket) = downloads.take(&doc.id).await else {
+            downloads.wait_for(&doc.id).await;
+            return (doc, Vec::new(), None);
+        };
         let mut got = downloads.take_partial(&doc.id);
         let answer = client
             .document_into(&doc.id, &doc.sha256, &mut got, bhxh_protocol::MAX_DOCUMENT_BYTES, |n| {
                 downloads.received(&doc.id, n);
             })
             .await;
-        (doc, got, answer)
+        (doc, got, Some((ticket, answer)))
     }))
     .buffer_unordered(DOCUMENT_PARALLELISM);
     let mut offline: Option<SyncError> = None;
-    while let Some((doc, bytes, answer)) = results.next().await {
+    while let Some((doc, bytes, taken)) = results.next().await {
+        // The ticket ends the document's download when this arm is done with it (stored or marked).
+        let Some((_ticket, answer)) = taken else { continue };
         match answer {
             Ok(announced) => {
-                downloads.finished(&doc.id);
                 if announced.as_deref().is_some_and(|a| a != doc.sha256) {
                     warn!(doc = %doc.id, "server announced a different hash than the declaration lists");
                 }
@@ -184,22 +192,18 @@ pub async fn fetch_documents(
             Err(e) if e.is_offline() => {
                 // What arrived stays for the next try, which asks only for the rest.
                 downloads.keep_partial(&doc.id, bytes);
-                downloads.finished(&doc.id);
                 offline.get_or_insert(e);
             }
             Err(e @ (SyncError::Unauthorized { .. } | SyncError::Cache(_))) => return Err(e),
             Err(e) => {
-                downloads.finished(&doc.id);
                 warn!(doc = %doc.id, error = %e, "document download failed");
                 on_cache(cache, move |c| c.mark_document_failed(&doc.id, "download")).await?;
                 report.documents_failed += 1;
             }
         }
     }
-    if let Some(e) = offline {
-        return Err(e);
+    match offline {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    // Those another caller was downloading: here when it is done (or failed).
-    downloads.wait_for(&elsewhere).await;
-    Ok(())
 }

@@ -100,8 +100,9 @@ async fn reviewer_round(
         other => other?,
     };
     let (me, policy, now) = (store.credentials().username().to_owned(), store.document_policy(), clock.now());
-    let todo = crate::plan_documents(cache, office, &me, now, policy).await?;
-    let keep = todo.iter().map(|d| d.declaration_id.clone()).collect();
+    let (todo, wanted) = crate::plan_documents(cache, office, &me, now, policy).await?;
+    // Every wanted declaration is spared, those already here too (taken for offline work).
+    let keep = wanted.into_iter().collect();
     let arrival = crate::Arrival { budget: policy.budget_bytes, keep, now };
     crate::fetch_documents(client, cache, store.downloads(), todo, &arrival, &mut pulled).await?;
     refresh_units(client, cache, office, clock).await;

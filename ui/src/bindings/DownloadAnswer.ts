@@ -3,4 +3,8 @@
 /**
  * What a download on demand brought.
  */
-export type DownloadAnswer = { downloaded: number, failed: number, };
+export type DownloadAnswer = { downloaded: number, failed: number, 
+/**
+ * Still not on this PC afterwards (failed here or in another download of them).
+ */
+missing: number, };

@@ -22,7 +22,14 @@ impl Desk {
         }
         let report = bhxh_sync::round::fetch_for(&*s, vec![id.to_owned()], self.config.clock).await;
         match report {
-            Ok(r) => Ok(DownloadAnswer { downloaded: r.documents_downloaded, failed: r.documents_failed }),
+            Ok(r) => {
+                // What another download of them (a sync round) left missing counts too.
+                let missing = {
+                    let id = id.to_owned();
+                    s.on_cache(move |c| Ok(c.documents_missing_of(&[id])?.len() as u32)).await?
+                };
+                Ok(DownloadAnswer { downloaded: r.documents_downloaded, failed: r.documents_failed, missing })
+            }
             Err(e) if e.is_offline() => {
                 tracing::warn!(error = %e, "documents not downloaded on demand");
                 Err(AppError::new(
