@@ -17,6 +17,27 @@ impl Cache {
         self.key.content_tag(sha256)
     }
 
+    /// Deletes the file of `doc_id`'s content and its derivatives, unless another
+    /// stored document holds the same content (the store is content-addressed).
+    /// Returns the files deleted.
+    pub(crate) fn remove_content_unless_shared(
+        &self,
+        doc_id: &str,
+        tag: &str,
+        sha256: &str,
+    ) -> Result<u32, CacheError> {
+        let shared: i64 = self.conn.query_row(
+            "SELECT count(*) FROM documents WHERE content_tag = ?1 AND state = 'stored' AND id != ?2",
+            params![tag, doc_id],
+            |r| r.get(0),
+        )?;
+        if shared > 0 {
+            return Ok(0);
+        }
+        self.store.remove(sha256)?;
+        Ok(1 + self.remove_derivatives(sha256)?)
+    }
+
     /// A document's digest, sealed to its row.
     pub(crate) fn seal_document_content(&self, document_id: &str, sha256: &str) -> Vec<u8> {
         self.key.seal(&crate::aad(DOCUMENT, document_id), sha256.as_bytes())

@@ -196,17 +196,7 @@ impl Cache {
         if doc.state != DocumentState::Stored {
             return Ok(());
         }
-        let tag = self.content_tag(&doc.sha256);
-        // Content-addressed: another declaration may hold the same file.
-        let shared: i64 = self.conn.query_row(
-            "SELECT count(*) FROM documents WHERE content_tag = ?1 AND state = 'stored' AND id != ?2",
-            params![tag, doc_id],
-            |r| r.get(0),
-        )?;
-        if shared == 0 {
-            self.store.remove(&doc.sha256)?;
-            self.remove_derivatives(&doc.sha256)?;
-        }
+        self.remove_content_unless_shared(doc_id, &self.content_tag(&doc.sha256), &doc.sha256)?;
         self.conn.execute("DELETE FROM document_facts WHERE document_id = ?1", [doc_id])?;
         self.conn.execute(
             "UPDATE documents SET state = ?2, error = NULL, used_at = NULL WHERE id = ?1",

@@ -101,16 +101,7 @@ impl Cache {
                         continue;
                     }
                 };
-                // Content-addressed: another declaration still waiting may hold the same file.
-                let shared: i64 = self.conn.query_row(
-                    "SELECT count(*) FROM documents WHERE content_tag = ?1 AND state = 'stored' AND id != ?2",
-                    params![tag, doc_id],
-                    |r| r.get(0),
-                )?;
-                if shared == 0 {
-                    self.store.remove(sha)?;
-                    files += 1 + self.remove_derivatives(sha)?;
-                }
+                files += self.remove_content_unless_shared(doc_id, tag, sha)?;
                 // What was read from the image (the QR's text) goes with it.
                 self.conn.execute("DELETE FROM document_facts WHERE document_id = ?1", [doc_id])?;
                 self.conn.execute(
