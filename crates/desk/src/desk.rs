@@ -923,7 +923,7 @@ impl Desk {
         if let Some(s) = &open {
             let c = lock(&s.cache);
             if s.info.role.reviews_declarations() {
-                (queue_count, _, _) = c.queue_counts(&s.info.office_code)?;
+                queue_count = c.queue_count(&s.info.office_code)?;
                 // The bar counts what this PC downloads (held, next in the queue), not the whole office.
                 let now = self.now();
                 let wanted = c.wanted(&s.info.office_code, &s.info.username, now, self.config.document_policy.ahead)?;
